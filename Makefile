@@ -1,0 +1,34 @@
+# Two commands on a fresh Debian machine: `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test deps lint samples bench clean
+
+deps: $(STAMP)
+	@scripts/ensure-system-packages.sh
+
+$(STAMP): pyproject.toml
+	@scripts/ensure-system-packages.sh
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+demo: deps
+	$(PY) -m digitize.signing.demo
+	$(VENV)/bin/digitize run samples/ --out out/demo
+
+test: deps
+	$(PY) -m pytest
+
+lint: deps
+	$(VENV)/bin/ruff check digitize tests samples benchmarks
+
+samples: deps
+	$(PY) samples/make_samples.py
+
+clean:
+	rm -rf out .pytest_cache

@@ -1,0 +1,518 @@
+"""The `digitize` command line: parses options, calls the library, prints with Rich.
+
+Logs and progress go to stderr; with --json, stdout carries exactly one JSON document.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import zipfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from pydantic import BaseModel, TypeAdapter
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from digitize import __version__
+from digitize.config import Config, load_config
+from digitize.errors import (
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_PARTIAL,
+    DigitizeError,
+    InputFileError,
+    UsageProblem,
+)
+from digitize.model import DocumentResult, RunSummary, Status
+
+app = typer.Typer(
+    name="digitize",
+    help="Turn scanned dossiers from the one-stop desk (Bộ phận Một cửa) into searchable PDFs, "
+         "TT 05/2025 metadata, PAdES signatures and submission packages.\n\n"
+         "Exit codes: 0 all done; 1 finished but some items failed or did not verify; 2 usage "
+         "error; 3 no usable input; 4 environment or credential problem; 130 interrupted.",
+    no_args_is_help=True, add_completion=False, rich_markup_mode="rich",
+    pretty_exceptions_enable=False)
+schema_app = typer.Typer(help="Publish the schemas of digitize's outputs.", no_args_is_help=True)
+app.add_typer(schema_app, name="schema")
+
+err = Console(stderr=True)
+out = Console()
+
+ConfigOpt = Annotated[Path | None, typer.Option(
+    "--config", help="TOML config file (default: $DIGITIZE_CONFIG, then the user config folder).",
+    envvar="DIGITIZE_CONFIG", show_envvar=False)]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
+JobsOpt = Annotated[int | None, typer.Option(
+    "--jobs", "-j", min=0, help="Pages OCR'd in parallel (default: config, 0 = all cores).")]
+LangOpt = Annotated[str | None, typer.Option(
+    "--lang", help="Tesseract languages, e.g. vie or vie+eng (default: config, vie).")]
+P12Opt = Annotated[Path | None, typer.Option(
+    "--p12", help="PKCS#12 signing key (default: [signer] p12 in config, else the demo identity).")]
+SecretOpt = Annotated[Path | None, typer.Option(
+    "--secret-file", help="File holding the PKCS#12 password (else $DIGITIZE_SECRET or a prompt).")]
+LevelOpt = Annotated[str | None, typer.Option(
+    "--level", help="PAdES level: B-B (B-T, B-LT, B-LTA need a timestamp server).")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"digitize {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: Annotated[bool, typer.Option("--version", callback=_version,
+                                                is_eager=True, help="Show the version.")] = False
+          ) -> None:
+    """digitize: paper dossiers to signed, archivable TT 05/2025 packages."""
+
+
+# --------------------------------------------------------------------------- helpers
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    """Typed errors become one red sentence and their exit code; Ctrl-C exits 130."""
+    try:
+        yield
+    except DigitizeError as exc:
+        err.print(f"[bold red]digitize:[/] {escape(exc.message)}", highlight=False)
+        raise typer.Exit(exc.exit_code) from None
+    except KeyboardInterrupt:
+        err.print("[yellow]Interrupted. Run the same command again to start over; finished "
+                  "dossiers are complete in the output folder.[/]")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    except Exception as exc:
+        if os.environ.get("DIGITIZE_DEBUG"):
+            raise
+        err.print(f"[bold red]digitize: unexpected error[/] ({escape(type(exc).__name__)}: "
+                  f"{escape(str(exc))}). This is a bug: please report it with the output of "
+                  "the same command run with DIGITIZE_DEBUG=1.", highlight=False)
+        raise typer.Exit(EXIT_PARTIAL) from None
+
+
+def _config(path: Path | None) -> Config:
+    return load_config(path)
+
+
+def _print_json(data: Any) -> None:
+    if isinstance(data, BaseModel):
+        text = data.model_dump_json(indent=2)
+    else:
+        text = json.dumps(TypeAdapter(Any).dump_python(data, mode="json"), ensure_ascii=False,
+                          indent=2)
+    sys.stdout.write(text + "\n")
+
+
+class _RichProgress:
+    """The pipeline's Progress drawn as a Rich bar on stderr."""
+
+    def __init__(self, label: str) -> None:
+        self._bar = Progress(TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn(),
+                             TextColumn("pages"), TimeElapsedColumn(), console=err,
+                             transient=False, disable=not err.is_terminal)
+        self._task: Any = None
+
+    def __enter__(self) -> _RichProgress:
+        self._bar.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._bar.stop()
+
+    def start(self, total_pages: int) -> None:
+        self._task = self._bar.add_task("pages", total=total_pages)
+
+    def advance(self, pages: int = 1) -> None:
+        if self._task is not None and pages:
+            self._bar.advance(self._task, pages)
+
+    def note(self, message: str) -> None:
+        self._bar.console.print(f"[red]failed:[/] {escape(message)}", highlight=False)
+
+
+def _ask_secret() -> Callable[[], str] | None:
+    if not sys.stdin.isatty():
+        return None
+    return lambda: typer.prompt("Password for the signing key", hide_input=True, err=True)
+
+
+def _identity(cfg: Config, p12: Path | None, secret_file: Path | None) -> Any:
+    from digitize.signing.sources import open_identity
+
+    return open_identity(cfg.signer, p12, secret_file, _ask_secret(),
+                         warn=lambda m: err.print(f"[yellow]warning:[/] {escape(m)}",
+                                                  highlight=False))
+
+
+STATUS_STYLE = {Status.ok: "green", Status.needs_review: "yellow", Status.failed: "red"}
+
+
+def _summary_table(summary: RunSummary) -> None:
+    table = Table(title="digitize run", show_lines=False)
+    for col in ("Dossier", "Document", "Status", "Kind / type", "Number", "Fields", "Signed",
+                "Note"):
+        table.add_column(col, overflow="fold")
+    for d in summary.dossiers:
+        for i, doc in enumerate(d.documents):
+            meta = doc.metadata
+            number = "/".join(str(meta[k]) for k in ("number", "symbol") if meta.get(k))
+            kind = f"{doc.doc_kind.value if doc.doc_kind else ''} {meta.get('doc_type_code', '')}"
+            note = doc.error or "; ".join(doc.review)
+            style = STATUS_STYLE[doc.status]
+            table.add_row(escape(d.id) if i == 0 else "", escape(Path(doc.source).name),
+                          f"[{style}]{doc.status.value}[/]", kind.strip(), escape(number),
+                          str(len(meta)), "yes" if doc.signature else "no", escape(note))
+    out.print(table)
+    t = summary.totals
+    out.print(f"{t.dossiers} dossiers, {t.documents} documents, {t.pages} pages in "
+              f"{t.seconds:.1f} s: [green]{t.ok} ok[/], [yellow]{t.needs_review} to review[/], "
+              f"[red]{t.failed} failed[/], {t.signed} signed.")
+    for d in summary.dossiers:
+        if d.bundle:
+            out.print(f"  package {d.id}: {d.bundle}", highlight=False)
+        elif d.error:
+            out.print(f"  [red]{escape(d.id)}: {escape(d.error)}[/]", highlight=False)
+
+
+def _exit_for(failed: bool) -> None:
+    raise typer.Exit(EXIT_PARTIAL if failed else EXIT_OK)
+
+
+# --------------------------------------------------------------------------- run / ocr
+def _batch(inputs: Sequence[Path], out_dir: Path, cfg: Config, lang: str | None,
+           jobs: int | None, identity: Any, level: str | None, package: bool,
+           label: str) -> RunSummary:
+    from digitize.pipeline.run import RunOptions, run_batch
+
+    opts = RunOptions(out=out_dir, config=cfg, lang=lang or cfg.ocr.lang,
+                      jobs=cfg.ocr.jobs if jobs is None else jobs,
+                      level=level or cfg.signer.level, package=package)
+    with _RichProgress(label) as progress:
+        return run_batch(inputs, opts, identity, progress)
+
+
+@app.command()
+def run(
+    inputs: Annotated[list[Path], typer.Argument(
+        help="Dossier folders, folders of dossier folders, or single scans.")],
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")],
+    config: ConfigOpt = None,
+    lang: LangOpt = None,
+    jobs: JobsOpt = None,
+    level: LevelOpt = None,
+    p12: P12Opt = None,
+    secret_file: SecretOpt = None,
+    no_sign: Annotated[bool, typer.Option("--no-sign", help="Skip signing.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Run the whole pipeline: OCR, metadata, signing and one TT 05/2025 package per dossier.
+
+    Example: [cyan]digitize run scans/2026-11-20 --out out/[/]
+
+    Each dossier gets OUT/<dossier>/ with the package (uuid-…/), the OCR text and the metadata
+    JSON of every document; OUT/summary.json sums up the batch. Bad pages fail their document
+    only; the rest of the batch goes on (exit 1).
+    """
+    with _user_errors():
+        cfg = _config(config)
+        identity = None if no_sign else _identity(cfg, p12, secret_file)
+        summary = _batch(inputs, out_dir, cfg, lang, jobs, identity, level, True, "run")
+    if as_json:
+        _print_json(summary)
+    else:
+        _summary_table(summary)
+    _exit_for(summary.totals.failed > 0)
+
+
+@app.command()
+def ocr(
+    inputs: Annotated[list[Path], typer.Argument(help="Scans or folders of scans.")],
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")],
+    config: ConfigOpt = None,
+    lang: LangOpt = None,
+    jobs: JobsOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """OCR scans into searchable PDFs (image + invisible text) and plain text, unsigned.
+
+    Example: [cyan]digitize ocr scan_0001.jpg scan_0002.pdf --out ocr/[/]
+    """
+    with _user_errors():
+        cfg = _config(config)
+        summary = _batch(inputs, out_dir, cfg, lang, jobs, None, None, False, "ocr")
+    docs = [d for dossier in summary.dossiers for d in dossier.documents]
+    if as_json:
+        _print_json(docs)
+    else:
+        table = Table(title="digitize ocr")
+        for col in ("Source", "Status", "PDF", "Note"):
+            table.add_column(col, overflow="fold")
+        for d in docs:
+            table.add_row(escape(d.source), f"[{STATUS_STYLE[d.status]}]{d.status.value}[/]",
+                          escape(d.pdf or ""), escape(d.error or "; ".join(d.review)))
+        out.print(table)
+    _exit_for(summary.totals.failed > 0)
+
+
+# --------------------------------------------------------------------------- extract
+@app.command()
+def extract(
+    files: Annotated[list[Path], typer.Argument(help="PDFs with a text layer, or .txt files.")],
+    config: ConfigOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Read the metadata of documents that already have text (no OCR).
+
+    Example: [cyan]digitize extract out/HS-1/H49.2026.261120-0001.2.txt --json[/]
+    """
+    from digitize.extract import extract as extract_fields
+    from digitize.extract import segments_from_text
+    from digitize.extract.pdftext import segments_from_pdf
+
+    with _user_errors():
+        cfg = _config(config)
+        results: list[DocumentResult] = []
+        for f in files:
+            try:
+                if not f.is_file():
+                    raise InputFileError(f"{f} does not exist or is not a file.")
+                if f.suffix.lower() == ".pdf":
+                    segs, pages = segments_from_pdf(f)
+                else:
+                    text = f.read_text(encoding="utf-8", errors="replace")
+                    segs, pages = segments_from_text(text), text.count("\f") + 1
+                ex = extract_fields(segs, pages, cfg.extract.min_field_confidence)
+                results.append(DocumentResult(
+                    source=str(f), status=Status.needs_review if ex.review else Status.ok,
+                    doc_kind=ex.doc_kind, metadata=ex.metadata, confidence=ex.confidence,
+                    review=[f"{k}: missing or uncertain" for k in ex.review]))
+            except InputFileError as exc:
+                results.append(DocumentResult(source=str(f), status=Status.failed,
+                                              error=exc.message))
+    if as_json:
+        _print_json(results)
+    else:
+        for r in results:
+            table = Table(title=f"{r.source} — {r.status.value}", show_header=True)
+            table.add_column("Field")
+            table.add_column("Value", overflow="fold")
+            table.add_column("Confidence")
+            for k, v in r.metadata.items():
+                table.add_row(k, str(v), f"{r.confidence.get(k, 0):.2f}")
+            if r.error:
+                table.add_row("error", r.error, "")
+            out.print(table)
+    _exit_for(any(r.status is Status.failed for r in results))
+
+
+# --------------------------------------------------------------------------- sign
+@app.command()
+def sign(
+    pdfs: Annotated[list[Path], typer.Argument(help="PDFs to sign.")],
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for the signed copies.")],
+    config: ConfigOpt = None,
+    p12: P12Opt = None,
+    secret_file: SecretOpt = None,
+    level: LevelOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Sign PDFs (PAdES, by incremental update); the originals stay as they are.
+
+    Example: [cyan]DIGITIZE_SECRET=… digitize sign a.pdf b.pdf --p12 agency.p12 --out signed/[/]
+    """
+    from digitize.signing.sign import sign_pdf
+
+    with _user_errors():
+        cfg = _config(config)
+        identity = _identity(cfg, p12, secret_file)
+        results: list[dict[str, Any]] = []
+        for pdf in pdfs:
+            target = out_dir / pdf.name
+            try:
+                if not pdf.is_file():
+                    raise InputFileError(f"{pdf} does not exist or is not a file.")
+                if target.resolve() == pdf.resolve():
+                    raise UsageProblem(f"--out would overwrite {pdf}; choose another folder.")
+                info = sign_pdf(pdf, target, identity, level=level or cfg.signer.level,
+                                reason=cfg.signer.reason, location=cfg.signer.location)
+                results.append({"source": str(pdf), "status": "ok", "pdf": str(target),
+                                "signature": info.model_dump()})
+            except InputFileError as exc:
+                results.append({"source": str(pdf), "status": "failed", "error": exc.message})
+    if as_json:
+        _print_json(results)
+    else:
+        for r in results:
+            if r["status"] == "ok":
+                s = r["signature"]
+                out.print(f"[green]signed[/] {escape(r['pdf'])} ({s['level']}, "
+                          f"{escape(s['signer'])}, {s['signing_time']})", highlight=False)
+            else:
+                out.print(f"[red]failed[/] {escape(r['error'])}", highlight=False)
+    _exit_for(any(r["status"] != "ok" for r in results))
+
+
+# --------------------------------------------------------------------------- verify
+@app.command()
+def verify(
+    paths: Annotated[list[Path], typer.Argument(
+        help="Signed PDFs, packages (folder or .zip), or `run` output folders.")],
+    trust: Annotated[list[Path] | None, typer.Option(
+        "--trust", help="Trusted root certificates (PEM/DER file or folder); adds to "
+                        "[verify] trust in config.")] = None,
+    offline: Annotated[bool, typer.Option("--offline", help="Fetch no OCSP/CRL.")] = False,
+    config: ConfigOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Check every signature, and for packages every file's SHA-256 and the METS structure.
+
+    Example: [cyan]digitize verify out/ --trust /etc/digitize/roots/[/]
+
+    Exit 0 only when everything is valid; indeterminate (e.g. an untrusted root) exits 1.
+    """
+    from digitize.bundle.verify import PackageReport, verify_any
+    from digitize.signing.verify import FileReport, Indication, load_trust
+
+    with _user_errors():
+        cfg = _config(config)
+        roots = load_trust([*cfg.verify.trust, *(trust or [])])
+        reports: list[FileReport | PackageReport] = []
+        for p in paths:
+            reports.extend(verify_any(p, roots, offline))
+    if as_json:
+        _print_json([r.model_dump(mode="json") for r in reports])
+    else:
+        table = Table(title="digitize verify")
+        for col in ("File", "Status", "Signer", "Signed at", "Why"):
+            table.add_column(col, overflow="fold")
+        style = {Indication.valid: "green", Indication.indeterminate: "yellow",
+                 Indication.invalid: "red"}
+        for r in reports:
+            files = r.documents if isinstance(r, PackageReport) else [r]
+            if isinstance(r, PackageReport):
+                table.add_row(f"[bold]{escape(r.path)}[/] ({r.files_checked} files checked)",
+                              f"[{style[r.status]}]{r.status.value}[/]", "", "",
+                              escape("; ".join(r.reasons)))
+            for f in files:
+                sigs = f.signatures or [None]
+                for s in sigs:
+                    table.add_row(escape(f"  {Path(f.path).name}" if isinstance(r, PackageReport)
+                                         else f.path),
+                                  f"[{style[s.status if s else f.status]}]"
+                                  f"{(s.status if s else f.status).value}[/]",
+                                  escape(s.signer) if s else "",
+                                  (s.signing_time or "") if s else "",
+                                  escape("; ".join(s.reasons if s else f.reasons)))
+        out.print(table)
+        out.print(f"Policy: {reports[0].policy}" if reports else "", style="dim")
+    _exit_for(any(r.status is not Indication.valid for r in reports))
+
+
+# --------------------------------------------------------------------------- bundle
+@app.command()
+def bundle(
+    packages: Annotated[list[Path], typer.Argument(
+        help="Package folders (uuid-…) or `run` output folders of dossiers.")],
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Where to put the bundles.")],
+    as_zip: Annotated[bool, typer.Option("--zip", help="Write each package as a .zip.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Check packages made by `run` and copy them (or zip them) for transfer to the archive.
+
+    Example: [cyan]digitize bundle out/000.00.31.H49-261120-0001 --out transfer/ --zip[/]
+
+    A package whose checksums or METS do not check out is not bundled (exit 1).
+    """
+    from digitize.bundle.check import check_package, is_package
+    from digitize.fsutil import atomic_dir, atomic_path
+
+    results: list[dict[str, Any]] = []
+    with _user_errors():
+        for p in packages:
+            found = [p] if is_package(p) else sorted(
+                m.parent for m in p.glob("uuid-*/METS.xml")) if p.is_dir() else []
+            if not found:
+                results.append({"source": str(p), "status": "failed",
+                                "error": f"{p} holds no package (a uuid-… folder with METS.xml); "
+                                         "make one with 'digitize run' first."})
+                continue
+            for pkg in found:
+                check = check_package(pkg)
+                if not check.ok:
+                    results.append({"source": str(pkg), "status": "failed",
+                                    "error": f"{pkg.name}: {check.problems[0]}"})
+                    continue
+                if as_zip:
+                    target = out_dir / f"{pkg.name}.zip"
+                    with atomic_path(target) as tmp, zipfile.ZipFile(
+                            tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+                        for f in sorted(pkg.rglob("*")):
+                            if f.is_file():
+                                zf.write(f, (Path(pkg.name) / f.relative_to(pkg)).as_posix())
+                else:
+                    target = out_dir / pkg.name
+                    if target.exists():
+                        shutil.rmtree(target)
+                    with atomic_dir(target) as tmp_dir:
+                        shutil.copytree(pkg, tmp_dir, dirs_exist_ok=True)
+                results.append({"source": str(pkg), "status": "ok", "bundle": str(target),
+                                "files": check.files_checked})
+    if as_json:
+        _print_json(results)
+    else:
+        for r in results:
+            if r["status"] == "ok":
+                out.print(f"[green]bundled[/] {escape(r['bundle'])} ({r['files']} files checked)",
+                          highlight=False)
+            else:
+                out.print(f"[red]failed[/] {escape(r['error'])}", highlight=False)
+    _exit_for(any(r["status"] != "ok" for r in results))
+
+
+# --------------------------------------------------------------------------- schema
+@schema_app.command("export")
+def schema_export(
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for the schema files.")],
+) -> None:
+    """Write the JSON Schemas of every --json output and TT 05/2025 field set, and the XML
+    schemas packages use.
+
+    Example: [cyan]digitize schema export --out schemas/[/]
+    """
+    from digitize.bundle.verify import PackageReport
+    from digitize.fsutil import write_bytes_atomic, write_text_atomic
+    from digitize.schemas.tt05 import DocumentFields, DossierFields
+    from digitize.schemas.xsd import package_schema_files
+    from digitize.signing.verify import FileReport
+
+    with _user_errors():
+        schemas: dict[str, Any] = {
+            "run.schema.json": RunSummary.model_json_schema(),
+            "document.schema.json": DocumentResult.model_json_schema(),
+            "verify-file.schema.json": FileReport.model_json_schema(),
+            "verify-package.schema.json": PackageReport.model_json_schema(),
+            "tt05-dossier.schema.json": DossierFields.model_json_schema(),
+            "tt05-document.schema.json": DocumentFields.model_json_schema(),
+        }
+        for name, schema in schemas.items():
+            write_text_atomic(out_dir / name, json.dumps(schema, ensure_ascii=False, indent=2))
+        for name, data in package_schema_files().items():
+            write_bytes_atomic(out_dir / name, data)
+    out.print(f"Wrote {len(schemas) + len(package_schema_files())} schema files to {out_dir}")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

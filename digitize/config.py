@@ -1,0 +1,107 @@
+"""Configuration from a TOML file: `--config FILE`, else $DIGITIZE_CONFIG, else the user's config
+folder (platformdirs), else built-in defaults. See config.example.toml for every key."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+
+import platformdirs
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from digitize.errors import UsageProblem
+
+APP = "digitize"
+ENV_CONFIG = "DIGITIZE_CONFIG"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class AgencyConfig(_Section):
+    name: str = "ỦY BAN NHÂN DÂN XÃ (CHƯA CẤU HÌNH)"
+    code: str = Field("000.00.00.H00", description="agency code of QCVN 102 (mã định danh)")
+    archive_code: str = Field("H00.00.00", description="organ identifier that starts fileCode")
+
+
+class OcrConfig(_Section):
+    lang: str = "vie"
+    jobs: int = Field(0, description="parallel pages; 0 = all cores")
+    default_dpi: int = Field(300, description="assumed resolution of images that carry none")
+    max_megapixels: int = Field(150, description="larger images are refused (decompression bombs)")
+    min_confidence: float = Field(60.0, description="pages under this mean confidence need review")
+    timeout_s: int = Field(300, description="Tesseract time limit per page")
+
+
+class ExtractConfig(_Section):
+    min_field_confidence: float = 0.6
+
+
+class SignerConfig(_Section):
+    p12: Path | None = None
+    secret_file: Path | None = None
+    level: str = "B-B"
+    reason: str = "Số hóa tài liệu (Thông tư 05/2025/TT-BNV)"
+    location: str = ""
+
+
+class VerifyConfig(_Section):
+    trust: list[Path] = Field(default_factory=list)
+
+
+class Config(_Section):
+    agency: AgencyConfig = Field(default_factory=AgencyConfig)
+    ocr: OcrConfig = Field(default_factory=OcrConfig)
+    extract: ExtractConfig = Field(default_factory=ExtractConfig)
+    signer: SignerConfig = Field(default_factory=SignerConfig)
+    verify: VerifyConfig = Field(default_factory=VerifyConfig)
+    source: Path | None = Field(None, exclude=True, description="file it was read from")
+
+
+def default_config_path() -> Path:
+    return Path(platformdirs.user_config_dir(APP)) / "config.toml"
+
+
+def data_dir() -> Path:
+    """Where digitize keeps per-user data (the demo identity)."""
+    override = os.environ.get("DIGITIZE_DATA_DIR")
+    return Path(override) if override else Path(platformdirs.user_data_dir(APP))
+
+
+def _expand(cfg: Config, base: Path) -> Config:
+    def fix(p: Path | None) -> Path | None:
+        if p is None:
+            return None
+        p = p.expanduser()
+        return p if p.is_absolute() else base / p
+
+    cfg.signer.p12 = fix(cfg.signer.p12)
+    cfg.signer.secret_file = fix(cfg.signer.secret_file)
+    cfg.verify.trust = [p for p in (fix(t) for t in cfg.verify.trust) if p is not None]
+    return cfg
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Read the configuration; a missing default file means defaults, a named missing file is an
+    error (exit 2)."""
+    explicit = path or (Path(os.environ[ENV_CONFIG]) if os.environ.get(ENV_CONFIG) else None)
+    candidate = explicit or default_config_path()
+    if not candidate.exists():
+        if explicit:
+            raise UsageProblem(f"Config file {candidate} does not exist; create it (see "
+                               "config.example.toml) or drop --config / DIGITIZE_CONFIG.")
+        return Config()
+    try:
+        raw = tomllib.loads(candidate.read_text(encoding="utf-8"))
+        cfg = Config.model_validate(raw)
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise UsageProblem(f"Config file {candidate} is not valid TOML ({exc}); fix it.") from exc
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise UsageProblem(f"Config file {candidate}: '{where}' {first['msg'].lower()}; "
+                           "see config.example.toml.") from exc
+    cfg.source = candidate
+    return _expand(cfg, candidate.parent)

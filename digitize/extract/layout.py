@@ -1,0 +1,78 @@
+"""Layout segments: runs of words on one line that belong together. Tesseract joins the two
+header columns of an ND 30 document into one line, so lines are split at wide gaps."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from itertools import groupby, pairwise
+from statistics import median
+
+from digitize.extract.text import clean
+from digitize.model import Word
+
+
+@dataclass(frozen=True)
+class Segment:
+    text: str
+    page: int
+    x0: float  # fractions of the page width / height; -1 when there is no geometry (plain text)
+    y0: float
+    x1: float
+    y1: float
+    conf: float  # 0..1
+
+    @property
+    def has_geometry(self) -> bool:
+        return self.x0 >= 0
+
+    @property
+    def cx(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def height(self) -> float:
+        return self.y1 - self.y0
+
+
+def _split(words: Sequence[Word]) -> list[list[Word]]:
+    height = median(w.height for w in words)
+    runs: list[list[Word]] = [[words[0]]]
+    for prev, word in pairwise(words):
+        if word.left - (prev.left + prev.width) > 2.5 * height:
+            runs.append([word])
+        else:
+            runs[-1].append(word)
+    return runs
+
+
+def segments_from_words(pages: Iterable[tuple[int, int, int, Sequence[Word]]]) -> list[Segment]:
+    """`pages` yields (page index, width px, height px, words) in reading order."""
+    out: list[Segment] = []
+    for page, width, height, words in pages:
+        keyed = groupby(words, key=lambda w: (w.block, w.par, w.line))
+        for _, group in keyed:
+            line = sorted(group, key=lambda w: w.left)
+            for run in _split(line):
+                text = clean(" ".join(w.text for w in run))
+                if not text:
+                    continue
+                out.append(Segment(
+                    text=text, page=page,
+                    x0=min(w.left for w in run) / width, y0=min(w.top for w in run) / height,
+                    x1=max(w.left + w.width for w in run) / width,
+                    y1=max(w.top + w.height for w in run) / height,
+                    conf=max(0.0, min(1.0, sum(w.conf for w in run) / len(run) / 100)),
+                ))
+    out.sort(key=lambda s: (s.page, round(s.y0, 3), s.x0))
+    return out
+
+
+def segments_from_text(text: str, conf: float = 1.0) -> list[Segment]:
+    """Plain text has no geometry: one segment per non-empty line; form feeds separate pages."""
+    out: list[Segment] = []
+    for page, chunk in enumerate(text.split("\f")):
+        for line in chunk.splitlines():
+            if clean(line):
+                out.append(Segment(clean(line), page, -1, -1, -1, -1, conf))
+    return out

@@ -1,0 +1,120 @@
+"""The data that flows through the pipeline: Dossier -> Document -> Page, and each stage's result.
+
+These models are the JSON contract of DESIGN.md (`run --json`, `extract --json`, `verify --json`);
+`digitize schema export` publishes their JSON Schemas.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Status(StrEnum):
+    ok = "ok"
+    failed = "failed"
+    needs_review = "needs_review"
+
+
+class DocKind(StrEnum):
+    van_ban = "van_ban"
+    don = "don"
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Word(Frozen):
+    """One recognised word: text (NFC), box in page pixels (upright page), confidence 0..100."""
+
+    text: str
+    left: int
+    top: int
+    width: int
+    height: int
+    conf: float
+    block: int
+    par: int
+    line: int
+
+
+class OcrPage(Frozen):
+    """What the OCR stage learned about one page."""
+
+    index: int
+    width: int
+    height: int
+    dpi: float
+    rotation: int = Field(description="degrees clockwise applied to make the page upright")
+    text: str
+    words: tuple[Word, ...]
+    mean_conf: float
+
+
+class OcrDocument(Frozen):
+    source: Path
+    pdf: Path
+    text: str
+    pages: tuple[OcrPage, ...]
+    needs_review: tuple[str, ...] = ()
+
+
+class Extraction(Frozen):
+    """Metadata of one document in the keys of DESIGN.md, with per-field confidence."""
+
+    doc_kind: DocKind
+    metadata: dict[str, Any]
+    confidence: dict[str, float]
+    review: tuple[str, ...] = Field(default=(), description="fields a clerk should check")
+
+
+class SignatureInfo(Frozen):
+    level: str
+    signer: str
+    signing_time: str
+    field: str = ""
+
+
+class DocumentResult(BaseModel):
+    """One document of a dossier, as `run --json` and `extract --json` print it."""
+
+    source: str
+    status: Status
+    pdf: str | None = None
+    text_file: str | None = None
+    doc_kind: DocKind | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    confidence: dict[str, float] = Field(default_factory=dict)
+    signature: SignatureInfo | None = None
+    review: list[str] = Field(default_factory=list)
+    error: str | None = None
+
+
+class DossierResult(BaseModel):
+    id: str
+    status: Status
+    dossier_code: str | None = None
+    file_code: str | None = None
+    bundle: str | None = None
+    documents: list[DocumentResult] = Field(default_factory=list)
+    error: str | None = None
+
+
+class Totals(BaseModel):
+    dossiers: int = 0
+    documents: int = 0
+    pages: int = 0
+    ok: int = 0
+    needs_review: int = 0
+    failed: int = 0
+    signed: int = 0
+    seconds: float = 0.0
+
+
+class RunSummary(BaseModel):
+    dossiers: list[DossierResult]
+    totals: Totals

@@ -1,0 +1,108 @@
+"""Thin wrapper around the `tesseract` command: languages, orientation, recognition.
+
+Tesseract runs single-threaded (OMP_THREAD_LIMIT=1): digitize parallelises over pages, and
+Debian's OpenMP build is 4x slower per page when its threads compete (DESIGN.md).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from digitize.errors import EnvironmentProblem, InputFileError
+
+APT_HINT = "sudo apt-get install tesseract-ocr tesseract-ocr-vie"
+_ROTATE = re.compile(r"^Rotate:\s*(\d+)", re.MULTILINE)
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["OMP_THREAD_LIMIT"] = "1"
+    return env
+
+
+def _binary() -> str:
+    exe = shutil.which("tesseract")
+    if not exe:
+        raise EnvironmentProblem(f"Tesseract is not installed; install it with: {APT_HINT}")
+    return exe
+
+
+@functools.cache
+def version() -> str:
+    out = subprocess.run([_binary(), "--version"], capture_output=True, text=True, check=False)
+    first = (out.stdout or out.stderr).splitlines()
+    return first[0].strip() if first else "tesseract"
+
+
+@functools.cache
+def installed_languages() -> frozenset[str]:
+    out = subprocess.run([_binary(), "--list-langs"], capture_output=True, text=True,
+                         check=False, env=_env())
+    lines = (out.stdout + out.stderr).splitlines()
+    return frozenset(ln.strip() for ln in lines[1:] if ln.strip() and " " not in ln.strip())
+
+
+def apt_package(lang: str) -> str:
+    return "tesseract-ocr-" + lang.lower().replace("_", "-")
+
+
+def check_languages(lang: str) -> None:
+    """Raise EnvironmentProblem naming the apt packages for every missing language (and OSD)."""
+    have = installed_languages()
+    missing = [code for code in [*lang.split("+"), "osd"] if code not in have]
+    if missing:
+        pkgs = " ".join(apt_package(m) for m in missing)
+        raise EnvironmentProblem(
+            f"Tesseract language data {'+'.join(missing)} is missing; install it with: "
+            f"sudo apt-get install {pkgs}")
+
+
+def _run(args: list[str], image: Path, timeout: int) -> subprocess.CompletedProcess[str]:
+    try:
+        return subprocess.run([_binary(), *args], capture_output=True, text=True, check=False,
+                              env=_env(), timeout=timeout)
+    except subprocess.TimeoutExpired as exc:
+        raise InputFileError(f"Tesseract took longer than {timeout} s on {image.name}; the page "
+                             "may be damaged or far too large — rescan it.") from exc
+
+
+def detect_rotation(image: Path, dpi: int, timeout: int) -> int:
+    """Clockwise rotation in degrees (0/90/180/270) that makes the page upright.
+
+    Pages with too little text for orientation detection are taken as upright.
+    """
+    out = _run([str(image), "-", "--psm", "0", "--dpi", str(dpi)], image, timeout)
+    match = _ROTATE.search(out.stdout)
+    if match:
+        return int(match.group(1)) % 360
+    if "osd.traineddata" in out.stderr:
+        raise EnvironmentProblem("Tesseract orientation data (osd) is missing; install it with: "
+                                 "sudo apt-get install tesseract-ocr-osd")
+    return 0
+
+
+@dataclass(frozen=True)
+class Recognised:
+    text_pdf: Path
+    tsv: Path
+    txt: Path
+
+
+def recognise(image: Path, out_base: Path, lang: str, dpi: int, timeout: int) -> Recognised:
+    """One Tesseract pass writing a text-only PDF page, word boxes (TSV) and plain text."""
+    args = [str(image), str(out_base), "-l", lang, "--dpi", str(dpi), "--psm", "3",
+            "-c", "textonly_pdf=1", "pdf", "tsv", "txt"]
+    out = _run(args, image, timeout)
+    result = Recognised(Path(f"{out_base}.pdf"), Path(f"{out_base}.tsv"), Path(f"{out_base}.txt"))
+    if out.returncode != 0 or not result.text_pdf.exists():
+        detail = (out.stderr.strip().splitlines() or ["no output"])[-1]
+        if "traineddata" in out.stderr:
+            check_languages(lang)
+        raise InputFileError(f"Tesseract could not read {image.name} ({detail}).")
+    return result

@@ -1,0 +1,307 @@
+"""Run a batch: scan -> OCR'd PDF -> metadata -> signed PDF -> TT 05/2025 package, per dossier.
+
+Pages are OCR'd in a process pool (one Tesseract thread each); assembling, extraction, signing
+and packaging happen in this process as each document's pages arrive. A dossier's outputs are
+built in a staging folder and swapped into place whole, so a re-run replaces them cleanly and a
+crash never leaves a half-written dossier. Input files are only ever read.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from digitize.bundle import PackageDocument, PackageDossier, build_sip, check_package
+from digitize.config import Config
+from digitize.errors import DigitizeError, EnvironmentProblem, InputFileError, NoInputError
+from digitize.extract import extract, segments_from_words
+from digitize.fsutil import write_text_atomic
+from digitize.model import (
+    DocumentResult,
+    DossierResult,
+    Extraction,
+    OcrPage,
+    RunSummary,
+    SignatureInfo,
+    Status,
+    Totals,
+)
+from digitize.ocr import PageTask, PreparedPage, assemble_pdf, prepare_page
+from digitize.ocr.images import page_count
+from digitize.ocr.tesseract import check_languages
+from digitize.pipeline.inputs import DossierInput, discover
+from digitize.schemas.tt05 import document_fields, dossier_fields
+from digitize.signing.sign import sign_pdf
+from digitize.signing.signer import Identity
+
+MIN_ARCHIVE_DPI = 200  # TT 05/2025 Điều 8
+
+
+class Progress:
+    """What the pipeline tells its caller; the CLI draws it with Rich, tests ignore it."""
+
+    def start(self, total_pages: int) -> None: ...
+
+    def advance(self, pages: int = 1) -> None: ...
+
+    def note(self, message: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    out: Path
+    config: Config
+    lang: str = "vie"
+    jobs: int = 0
+    level: str = "B-B"
+    package: bool = True  # False: `digitize ocr`, the PDFs go straight into OUT/<dossier>/
+
+
+def _jobs(requested: int) -> int:
+    return requested if requested > 0 else max(1, os.cpu_count() or 1)
+
+
+def file_code(archive_code: str, dossier: DossierInput) -> str:
+    """TT 05/2025 fileCode: organ identifier + year + the dossier's number (here taken from the
+    desk's dossier code, or the folder name when it is not one)."""
+    received = dossier.received_date or date.today()
+    code = dossier.dossier_code
+    number = code.split("-", 1)[1] if code else re.sub(r"[^A-Za-z0-9-]+", "-", dossier.id)
+    return f"{archive_code}.{received.year}.{number.strip('-') or 'HS'}"
+
+
+@dataclass
+class _Doc:
+    source: Path
+    seq: int
+    pages: list[Future[PreparedPage]]
+    error: str | None = None
+
+
+def _review(ocr: Sequence[OcrPage], ex: Extraction, cfg: Config) -> list[str]:
+    notes = [f"{k}: missing or uncertain" for k in ex.review]
+    for p in ocr:
+        if p.mean_conf < cfg.ocr.min_confidence:
+            notes.append(f"page {p.index + 1}: low OCR confidence ({p.mean_conf:.0f})")
+        if round(p.dpi) < MIN_ARCHIVE_DPI:  # PNG stores dots per metre: 200 dpi reads 199.9996
+            notes.append(f"page {p.index + 1}: scanned at {p.dpi:.0f} dpi, under the "
+                         f"{MIN_ARCHIVE_DPI} dpi TT 05/2025 requires")
+    return notes
+
+
+def _finish_document(doc: _Doc, work: Path, code: str, opts: RunOptions,
+                     identity: Identity | None, progress: Progress
+                     ) -> tuple[DocumentResult, Path | None, str]:
+    """Assemble, extract and sign one document; returns its result, signed PDF and text."""
+    prepared: list[PreparedPage] = []
+    try:
+        for fut in doc.pages:
+            prepared.append(fut.result())
+            progress.advance()
+    except InputFileError as exc:
+        progress.advance(len(doc.pages) - len(prepared))
+        return DocumentResult(source=str(doc.source), status=Status.failed,
+                              error=exc.message), None, ""
+    except (EnvironmentProblem, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # a bug must not stop the rest of the batch
+        progress.advance(len(doc.pages) - len(prepared))
+        return DocumentResult(source=str(doc.source), status=Status.failed,
+                              error=f"Unexpected error on {doc.source.name} "
+                                    f"({type(exc).__name__}: {exc}); please report it."), None, ""
+    doc_id = f"{code}.{doc.seq}"
+    ocr = [p.ocr for p in prepared]
+    text = "\f".join(p.text for p in ocr)
+    unsigned = work / f"{doc_id}.unsigned.pdf"
+    assemble_pdf(prepared, unsigned, title=doc.source.stem)
+    segs = segments_from_words((p.index, p.width, p.height, p.words) for p in ocr)
+    ex = extract(segs, len(ocr), opts.config.extract.min_field_confidence)
+    review = _review(ocr, ex, opts.config)
+    signature: SignatureInfo | None = None
+    final = unsigned
+    if identity is not None:
+        final = work / f"{doc_id}.pdf"
+        try:
+            signature = sign_pdf(unsigned, final, identity, level=opts.level,
+                                 reason=opts.config.signer.reason,
+                                 location=opts.config.signer.location)
+        except InputFileError as exc:
+            return DocumentResult(source=str(doc.source), status=Status.failed,
+                                  error=exc.message), None, text
+    result = DocumentResult(
+        source=str(doc.source), status=Status.needs_review if review else Status.ok,
+        doc_kind=ex.doc_kind, metadata=ex.metadata, confidence=ex.confidence,
+        signature=signature, review=review)
+    return result, final, text
+
+
+def _dossier_title(docs: Sequence[DocumentResult], fallback: str) -> str:
+    for d in docs:
+        proc, name = d.metadata.get("procedure_name"), d.metadata.get("applicant_name")
+        if proc:
+            return f"Hồ sơ {str(proc)[:1].lower()}{str(proc)[1:]}" + (f" - {name}" if name else "")
+    return f"Hồ sơ {fallback}"
+
+
+def _replace_dir(staging: Path, target: Path) -> None:
+    """Swap a finished staging folder into place; the old outputs go only once the new are in."""
+    old = None
+    if target.exists():
+        old = target.with_name(f".old-{target.name}-{os.getpid()}")
+        os.replace(target, old)
+    os.replace(staging, target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _process_dossier(d: DossierInput, docs: list[_Doc], opts: RunOptions,
+                     identity: Identity | None, progress: Progress, tmp: Path) -> DossierResult:
+    code = file_code(opts.config.agency.archive_code, d)
+    work = tmp / f"dossier-{d.id}"
+    work.mkdir(parents=True, exist_ok=True)
+    results: list[DocumentResult] = []
+    finished: list[tuple[DocumentResult, Path, str, int]] = []
+    for path, msg in d.problems:
+        results.append(DocumentResult(source=str(path), status=Status.failed, error=msg))
+    for doc in docs:
+        if doc.error:
+            results.append(DocumentResult(source=str(doc.source), status=Status.failed,
+                                          error=doc.error))
+            continue
+        res, pdf, text = _finish_document(doc, work, code, opts, identity, progress)
+        results.append(res)
+        if pdf is not None:
+            finished.append((res, pdf, text, doc.seq))
+        if res.error:
+            progress.note(res.error)
+    failed = any(r.status is Status.failed for r in results)
+    dossier = DossierResult(id=d.id, dossier_code=d.dossier_code, file_code=code,
+                            status=Status.failed if failed else Status.ok, documents=results)
+    if not failed and any(r.status is Status.needs_review for r in results):
+        dossier.status = Status.needs_review
+    staging = Path(tempfile.mkdtemp(prefix=f".staging-{d.id}-", dir=opts.out))
+    try:
+        target = opts.out / d.id
+        if finished and not failed and opts.package:
+            signer = identity.common_name if identity else None
+            pkg_docs = []
+            for res, pdf, _text, seq in finished:
+                fields = document_fields(code, seq, res.metadata, signer)
+                pkg_docs.append(PackageDocument(pdf, fields))
+            title = _dossier_title(results, d.id)
+            pkg = build_sip(PackageDossier(
+                fields=dossier_fields(code, title, d.dossier_code or d.id,
+                                      [r.metadata for r, *_ in finished], signer),
+                dossier_code=d.dossier_code or "", agency_name=opts.config.agency.name,
+                agency_code=opts.config.agency.code, documents=tuple(pkg_docs)), staging)
+            check = check_package(pkg)
+            if not check.ok:
+                raise DigitizeError(f"The package for {d.id} failed its own check: "
+                                    f"{check.problems[0]}")
+            dossier.bundle = str((target / pkg.name).resolve())
+            for (res, *_), pd in zip(finished, pkg_docs, strict=True):
+                res.pdf = str((target / pkg.name / "representations" / "rep1" / "data" /
+                               f"{pd.fields.docId}.pdf").resolve())
+        elif finished and opts.package:
+            dossier.error = ("No package was made because a document failed; fix it and run "
+                             "again.")
+        stems: set[str] = set()
+        for res, pdf, text, seq in finished:
+            stem = f"{code}.{seq}" if opts.package else Path(res.source).stem
+            stem = f"{stem}-{seq}" if stem in stems else stem
+            stems.add(stem)
+            if not opts.package:
+                shutil.copyfile(pdf, staging / f"{stem}.pdf")
+                res.pdf = str((target / f"{stem}.pdf").resolve())
+            write_text_atomic(staging / f"{stem}.txt", text)
+            res.text_file = str((target / f"{stem}.txt").resolve())
+            write_text_atomic(staging / f"{stem}.json", res.model_dump_json(indent=2))
+        write_text_atomic(staging / "dossier.json", dossier.model_dump_json(indent=2))
+        _replace_dir(staging, target)
+    except DigitizeError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        dossier.status = Status.failed
+        dossier.error = exc.message
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return dossier
+
+
+def _plan(dossiers: Sequence[DossierInput], opts: RunOptions, pool: Executor, tmp: Path,
+          ) -> tuple[dict[str, list[_Doc]], int]:
+    """Count pages and queue every page of every dossier (the pool works ahead of us)."""
+    cfg = opts.config.ocr
+    max_px = cfg.max_megapixels * 1_000_000
+    plan: dict[str, list[_Doc]] = {}
+    total = 0
+    for d in dossiers:
+        docs: list[_Doc] = []
+        for seq, src in enumerate(d.files, start=1):
+            try:
+                n = page_count(src, max_px)
+            except InputFileError as exc:
+                docs.append(_Doc(src, seq, [], exc.message))
+                continue
+            workdir = tmp / f"{d.id}-{seq}"
+            workdir.mkdir(parents=True, exist_ok=True)
+            futures = [pool.submit(prepare_page, PageTask(src, i, workdir, opts.lang,
+                                                          cfg.default_dpi, max_px, cfg.timeout_s))
+                       for i in range(n)]
+            docs.append(_Doc(src, seq, futures))
+            total += n
+        plan[d.id] = docs
+    return plan, total
+
+
+def run_batch(inputs: Sequence[Path], opts: RunOptions, identity: Identity | None,
+              progress: Progress | None = None,
+              executor_factory: Callable[[int], Executor] | None = None) -> RunSummary:
+    """Process every dossier found in `inputs` into `opts.out`."""
+    progress = progress or Progress()
+    started = time.monotonic()
+    check_languages(opts.lang)
+    dossiers = discover(inputs)
+    if not any(d.files for d in dossiers) and all(not d.problems for d in dossiers):
+        raise NoInputError("No scans (PNG, JPEG, TIFF or PDF) were found in "
+                           f"{', '.join(str(p) for p in inputs)}.")
+    if all(not d.files for d in dossiers):
+        missing = [msg for d in dossiers for _, msg in d.problems]
+        raise NoInputError(missing[0] if len(missing) == 1 else
+                           "None of the inputs can be read: " + " ".join(missing))
+    opts.out.mkdir(parents=True, exist_ok=True)
+    factory = executor_factory or (lambda n: ProcessPoolExecutor(max_workers=n))
+    results: list[DossierResult] = []
+    with tempfile.TemporaryDirectory(prefix="digitize-") as tmp_name:
+        tmp = Path(tmp_name)
+        pool = factory(_jobs(opts.jobs))
+        try:
+            plan, total = _plan(dossiers, opts, pool, tmp)
+            progress.start(total)
+            for d in dossiers:
+                results.append(_process_dossier(d, plan[d.id], opts, identity, progress, tmp))
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        else:
+            pool.shutdown(wait=True)
+    totals = Totals(dossiers=len(results), seconds=round(time.monotonic() - started, 2))
+    for dr in results:
+        for doc in dr.documents:
+            totals.documents += 1
+            totals.pages += int(doc.metadata.get("page_count") or 0)
+            setattr(totals, doc.status.value, getattr(totals, doc.status.value) + 1)
+            totals.signed += doc.signature is not None
+    summary = RunSummary(dossiers=results, totals=totals)
+    write_text_atomic(opts.out / "summary.json", summary.model_dump_json(indent=2))
+    return summary

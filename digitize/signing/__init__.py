@@ -1,0 +1,2 @@
+"""Signing stage: signing identities (signer), PAdES signing (sign) and validation (verify),
+kept apart as pyHanko keeps them."""

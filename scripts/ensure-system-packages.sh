@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Install the Debian packages digitize needs when any is missing: as root directly, else through
+# sudo without a password prompt; otherwise print the exact command and fail.
+set -euo pipefail
+PACKAGES=(tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd tesseract-ocr-eng poppler-utils qpdf
+          softhsm2 fonts-liberation2 python3-venv)
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "digitize needs these Debian/Ubuntu packages, and this system has no apt-get: ${missing[*]}" >&2
+  exit 1
+fi
+if [ "$(id -u)" -eq 0 ]; then
+  SUDO=()
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+  SUDO=(sudo -n)
+else
+  echo "Missing system packages: ${missing[*]}" >&2
+  echo "Install them as an administrator, then run make again:" >&2
+  echo "  sudo apt-get install ${missing[*]}" >&2
+  exit 1
+fi
+echo "Installing system packages: ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+# python3-venv is only needed when the interpreter in use is Debian's own.
+"${SUDO[@]}" apt-get update -q >&2
+"${SUDO[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
