@@ -50,6 +50,7 @@ class OcrPage(Frozen):
     height: int
     dpi: float
     rotation: int = Field(description="degrees clockwise applied to make the page upright")
+    skew: float = Field(0.0, description="degrees counter-clockwise applied to level the text")
     text: str
     words: tuple[Word, ...]
     mean_conf: float

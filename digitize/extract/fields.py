@@ -119,7 +119,11 @@ def _date(segs: Sequence[Segment], found: _Found) -> int | None:
         found.put("issued_date", iso, conf)
         comma = text.find(",")
         if 0 < comma < m.start() + 2:
-            found.put("place", clean(text[:comma]), conf)
+            place = text[:comma]
+            # "Số: 45/UBND-KT Hòa An, ngày …" when the two header columns share a line
+            if (num := _NUMBER.match(fold(place))) is not None:
+                place = place[num.end():]
+            found.put("place", clean(place), conf)
         return i
     return None
 
@@ -202,7 +206,8 @@ def _van_ban(segs: Sequence[Segment], found: _Found) -> None:
             if _VV.match(s.text):
                 parts = [_VV.sub("", s.text)]
                 for nxt in below[j + 1:]:
-                    if _SUBJECT_STOP.match(fold(nxt.text)) or nxt.y0 - s.y1 > 2 * s.height:
+                    if (_SUBJECT_STOP.match(fold(nxt.text)) or is_upper(nxt.text)
+                            or nxt.y0 - s.y1 > 2 * s.height):
                         break
                     parts.append(nxt.text)
                     s = nxt

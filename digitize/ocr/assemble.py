@@ -1,9 +1,10 @@
 """Build a document's PDF: each page is Tesseract's invisible text layer with the scan image
-drawn underneath, turned upright by the page's transformation matrix (so JPEG scans keep their
-original bytes even when the page was scanned sideways)."""
+drawn underneath, turned upright and levelled by the page's transformation matrix (so JPEG scans
+keep their original bytes even when the page was scanned sideways or skewed)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,6 +25,18 @@ def _placement(rotation: int, w: float, h: float) -> list[float]:
         180: [-w, 0, 0, -h, w, h],
         270: [0, h, -w, 0, w, 0],
     }[rotation]
+
+
+def _about_centre(degrees: float, w: float, h: float) -> list[float]:
+    """Rotation by `degrees` counter-clockwise about the page centre (the deskew the text layer
+    was recognised with), so the scan's own bytes can stay as they are."""
+    c, s = math.cos(math.radians(degrees)), math.sin(math.radians(degrees))
+    cx, cy = w / 2, h / 2
+    return [c, s, -s, c, cx - c * cx + s * cy, cy - s * cx - c * cy]
+
+
+def _fmt(matrix: list[float]) -> str:
+    return " ".join(f"{v:.5f}" for v in matrix)
 
 
 def _image_xobject(pdf: pikepdf.Pdf, img: ImageStream) -> pikepdf.Stream:
@@ -49,9 +62,10 @@ def assemble_pdf(pages: Sequence[PreparedPage], target: Path, title: str) -> Non
             w, h = float(box[2] - box[0]), float(box[3] - box[1])
             name = page.add_resource(_image_xobject(pdf, prepared.image), Name.XObject,
                                      prefix="Scan")
-            matrix = " ".join(f"{v:.4f}" for v in _placement(prepared.ocr.rotation, w, h))
-            page.contents_add(pikepdf.Stream(pdf, f"q {matrix} cm {name} Do Q\n".encode()),
-                              prepend=True)
+            place = _fmt(_placement(prepared.ocr.rotation, w, h))
+            level = _fmt(_about_centre(prepared.ocr.skew, w, h))
+            page.contents_add(pikepdf.Stream(pdf, f"q {level} cm {place} cm {name} Do Q\n"
+                                             .encode()), prepend=True)
         now = datetime.now(UTC)
         with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
             meta["dc:title"] = title

@@ -1,4 +1,4 @@
-"""One page through OCR, in a worker process: load, turn upright, recognise, and prepare the
+"""One page through OCR, in a worker process: load, turn upright, deskew, recognise, and prepare the
 image stream that goes into the PDF. Everything it writes goes to a private work folder."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from PIL import Image
 
 from digitize.model import OcrPage, Word
 from digitize.ocr import tesseract
+from digitize.ocr.cleanup import deskew, estimate_skew
 from digitize.ocr.images import load_page
 
 
@@ -81,10 +82,10 @@ def prepare_page(task: PageTask) -> PreparedPage:
     work_png = stem.with_suffix(".png")
     page.image.save(work_png, compress_level=1)
     rotation = tesseract.detect_rotation(work_png, dpi, task.timeout_s)
-    upright = page.image
-    if rotation:
-        upright = page.image.rotate(-rotation, expand=True)
-        upright.save(work_png, compress_level=1)
+    upright = page.image.rotate(-rotation, expand=True) if rotation else page.image
+    skew = estimate_skew(upright)
+    if rotation or skew:
+        deskew(upright, skew).save(work_png, compress_level=1)
     rec = tesseract.recognise(work_png, stem, task.lang, dpi, task.timeout_s)
     words = parse_tsv(rec.tsv)
     text = unicodedata.normalize("NFC", rec.txt.read_text(encoding="utf-8"))
@@ -92,5 +93,6 @@ def prepare_page(task: PageTask) -> PreparedPage:
     image = _encode(page.image, page.jpeg, stem.with_suffix(".img"))
     work_png.unlink(missing_ok=True)
     ocr = OcrPage(index=task.index, width=upright.width, height=upright.height, dpi=page.dpi,
-                  rotation=rotation, text=text, words=words, mean_conf=round(mean, 1))
+                  rotation=rotation, skew=skew, text=text, words=words,
+                  mean_conf=round(mean, 1))
     return PreparedPage(ocr=ocr, image=image, text_pdf=rec.text_pdf)

@@ -1,0 +1,97 @@
+"""Shared fixtures: a private demo identity and config, the real `digitize` command, and one
+run of the whole pipeline over samples/ that several test modules inspect."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+DIGITIZE = str(Path(sys.executable).parent / "digitize")
+
+
+def tree_hashes(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@dataclass(frozen=True)
+class Env:
+    """Environment for running the CLI: its own data folder (demo identity) and config."""
+
+    home: Path
+    vars: dict[str, str]
+    ca_cert: Path
+    p12: Path
+    secret_file: Path
+
+    def run(self, *args: str, extra: dict[str, str] | None = None, prefix: tuple[str, ...] = (),
+            input_text: str | None = None) -> subprocess.CompletedProcess[str]:
+        env = {**self.vars, **(extra or {})}
+        return subprocess.run([*prefix, DIGITIZE, *args], capture_output=True, text=True,
+                              env=env, input=input_text, timeout=600, check=False)
+
+
+@pytest.fixture(scope="session")
+def cli_env(tmp_path_factory: pytest.TempPathFactory) -> Env:
+    home = tmp_path_factory.mktemp("digitize-home")
+    base = {k: v for k, v in os.environ.items() if not k.startswith("DIGITIZE_")}
+    base["DIGITIZE_DATA_DIR"] = str(home / "data")
+    base["COLUMNS"] = "200"
+    from digitize.signing.demo import create_demo_identity
+
+    ident = create_demo_identity(home / "data" / "demo")
+    config = home / "config.toml"
+    config.write_text(
+        '[agency]\nname = "ỦY BAN NHÂN DÂN XÃ MINH XUÂN"\ncode = "000.00.31.H49"\n'
+        'archive_code = "H49.64.33"\n', encoding="utf-8")
+    base["DIGITIZE_CONFIG"] = str(config)
+    return Env(home, base, ident.ca_cert, ident.p12, ident.secret_file)
+
+
+@dataclass(frozen=True)
+class SampleRun:
+    out: Path
+    result: subprocess.CompletedProcess[str]
+    summary: dict
+    before: dict[str, str]
+    after: dict[str, str]
+    truth: dict
+
+
+@pytest.fixture(scope="session")
+def sample_run(cli_env: Env, tmp_path_factory: pytest.TempPathFactory) -> SampleRun:
+    """`digitize run samples/ --out OUT --json` once, signed with the demo identity."""
+    out = tmp_path_factory.mktemp("sample-run") / "out"
+    before = tree_hashes(SAMPLES)
+    result = cli_env.run("run", str(SAMPLES), "--out", str(out), "--json")
+    after = tree_hashes(SAMPLES)
+    assert result.returncode == 0, result.stderr
+    truth = json.loads((SAMPLES / "truth.json").read_text(encoding="utf-8"))
+    return SampleRun(out, result, json.loads(result.stdout), before, after, truth)
+
+
+@pytest.fixture
+def scratch(tmp_path: Path) -> Iterator[Path]:
+    yield tmp_path
+    # Folders a test locked must be unlocked for pytest to clean up.
+    for p in tmp_path.rglob("*"):
+        if p.is_dir():
+            p.chmod(0o755)
+
+
+def copy_sample(name: str, dest: Path) -> Path:
+    src = next(SAMPLES.glob(f"*/{name}"))
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(src, dest)
+    return dest

@@ -1,0 +1,96 @@
+"""Bad input fails its own document with one plain sentence, the batch goes on, exit 1, no
+traceback, inputs untouched, nothing half-written in the output. Also: any scanner-made folder
+works, not only samples/."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from .conftest import Env, copy_sample, tree_hashes
+
+pytestmark = pytest.mark.slow
+
+# Root ignores permission bits; without these capabilities it obeys them like any user.
+AS_ORDINARY_USER = ("setpriv", "--bounding-set=-dac_override,-dac_read_search", "--") \
+    if os.geteuid() == 0 else ()
+
+
+def _bad_batch(root: Path) -> dict[str, Path]:
+    good = copy_sample("01_to_khai.png", root / "HS-01" / "01_to_khai.png")
+    png = (root / "HS-01" / "02_truncated.png")
+    png.write_bytes(good.read_bytes()[: good.stat().st_size // 3])
+    empty = root / "HS-01" / "03_empty.pdf"
+    empty.write_bytes(b"")
+    fake = root / "HS-01" / "04_note.jpg"
+    fake.write_text("Ghi chú: bản scan sẽ gửi sau.\n", encoding="utf-8")
+    locked = root / "HS-02-locked"
+    copy_sample("thong_bao.png", locked / "thong_bao.png")
+    locked.chmod(0o000)
+    return {"good": good, "truncated": png, "empty": empty, "fake": fake, "locked": locked}
+
+
+def test_bad_inputs_fail_alone_with_plain_messages(cli_env: Env, scratch: Path) -> None:
+    inbox = scratch / "inbox"
+    files = _bad_batch(inbox)
+    files["locked"].chmod(0o755)
+    before = tree_hashes(inbox)
+    files["locked"].chmod(0o000)
+    out = scratch / "out"
+    res = cli_env.run("run", str(inbox), "--out", str(out), "--json", "--no-sign",
+                      prefix=AS_ORDINARY_USER)
+    files["locked"].chmod(0o755)
+    assert res.returncode == 1, res.stderr
+    assert "Traceback" not in res.stderr + res.stdout
+    summary = json.loads(res.stdout)
+    docs = {Path(d["source"]).name: d for ds in summary["dossiers"] for d in ds["documents"]}
+    assert docs["01_to_khai.png"]["status"] in ("ok", "needs_review")
+    assert docs["01_to_khai.png"]["metadata"]["id_number"] == "008190012345"
+    expectations = {
+        "02_truncated.png": "damaged or truncated",
+        "03_empty.pdf": "is empty (0 bytes)",
+        "04_note.jpg": "is not a PNG, JPEG or TIFF image",
+        "HS-02-locked": "cannot be read",
+    }
+    for name, phrase in expectations.items():
+        doc = docs[name]
+        assert doc["status"] == "failed", name
+        assert phrase in doc["error"] and name in doc["error"], doc["error"]
+        assert "\n" not in doc["error"] and doc["error"].endswith(".")
+        assert doc["pdf"] is None
+    assert tree_hashes(inbox) == before
+    leftovers = [p for p in out.rglob("*") if ".part" in p.name or
+                 p.name.startswith((".staging", ".old-"))]
+    assert leftovers == []
+    # A dossier with a failed document gets no package, so nothing incomplete goes to the archive.
+    hs01 = next(d for d in summary["dossiers"] if d["id"] == "HS-01")
+    assert hs01["status"] == "failed" and hs01["bundle"] is None
+    assert not list((out / "HS-01").glob("uuid-*"))
+
+
+def test_a_scanner_folder_with_its_own_names_and_nesting(cli_env: Env, scratch: Path) -> None:
+    """Names and nesting as a desk scanner makes them: dates as folders, spaces, upper-case
+    extensions; two dossiers one level down and one loose file."""
+    scans = scratch / "Scans"
+    copy_sample("02_quyet_dinh.jpg", scans / "2026-11-20" / "Ho so Nhung" / "Scan 0001.JPG")
+    copy_sample("cong_van.tif", scans / "2026-11-20" / "Ho so Binh" / "IMG_0002.TIFF")
+    copy_sample("scan_0001.jpg", scans / "2026-11-21" / "SCAN0003.jpeg")
+    (scans / "2026-11-20" / "Thumbs.db").write_bytes(b"\0\1\2")
+    (scans / "2026-11-20" / "Ho so Nhung" / ".~lock").write_text("x")
+    out = scratch / "out"
+    res = cli_env.run("run", str(scans), "--out", str(out), "--json")
+    assert res.returncode == 0, res.stderr
+    summary = json.loads(res.stdout)
+    ids = sorted(d["id"] for d in summary["dossiers"])
+    assert ids == ["2026-11-20_Ho_so_Binh", "2026-11-20_Ho_so_Nhung", "2026-11-21"]
+    for dossier in summary["dossiers"]:
+        assert dossier["bundle"] and Path(dossier["bundle"]).is_dir()
+        for doc in dossier["documents"]:
+            assert doc["status"] in ("ok", "needs_review")
+            assert doc["signature"] is not None
+    kinds = {Path(d["source"]).name: d["metadata"].get("doc_type_code")
+             for ds in summary["dossiers"] for d in ds["documents"]}
+    assert kinds == {"Scan 0001.JPG": "QĐ", "IMG_0002.TIFF": "CV", "SCAN0003.jpeg": None}
