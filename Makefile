@@ -8,10 +8,10 @@ STAMP := $(VENV)/.installed
 .PHONY: demo test deps lint samples bench clean
 
 deps: $(STAMP)
-	@scripts/ensure-system-packages.sh
+	@PYTHON=$(PYTHON) scripts/ensure-system-packages.sh
 
 $(STAMP): pyproject.toml
-	@scripts/ensure-system-packages.sh
+	@PYTHON=$(PYTHON) scripts/ensure-system-packages.sh
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'
@@ -20,6 +20,7 @@ $(STAMP): pyproject.toml
 demo: deps
 	$(PY) -m digitize.signing.demo
 	$(VENV)/bin/digitize run samples/ --out out/demo
+	$(VENV)/bin/digitize verify out/demo --trust "$$($(PY) -m digitize.signing.demo --ca-path)"
 
 test: deps
 	$(PY) -m pytest

@@ -40,7 +40,7 @@ app = typer.Typer(
          "TT 05/2025 metadata, PAdES signatures and submission packages.\n\n"
          "Exit codes: 0 all done; 1 finished but some items failed or did not verify; 2 usage "
          "error; 3 no usable input; 4 environment or credential problem; 130 interrupted.",
-    no_args_is_help=True, add_completion=False, rich_markup_mode="rich",
+    no_args_is_help=True, add_completion=False, rich_markup_mode="markdown",
     pretty_exceptions_enable=False)
 schema_app = typer.Typer(help="Publish the schemas of digitize's outputs.", no_args_is_help=True)
 app.add_typer(schema_app, name="schema")
@@ -216,9 +216,9 @@ def run(
 ) -> None:
     """Run the whole pipeline: OCR, metadata, signing and one TT 05/2025 package per dossier.
 
-    Example: [cyan]digitize run scans/2026-11-20 --out out/[/]
+    Example: `digitize run scans/2026-11-20 --out out/`
 
-    Each dossier gets OUT/<dossier>/ with the package (uuid-…/), the OCR text and the metadata
+    Each dossier gets `OUT/<dossier>/` with the package (`uuid-…/`), the OCR text and the metadata
     JSON of every document; OUT/summary.json sums up the batch. Bad pages fail their document
     only; the rest of the batch goes on (exit 1).
     """
@@ -244,7 +244,7 @@ def ocr(
 ) -> None:
     """OCR scans into searchable PDFs (image + invisible text) and plain text, unsigned.
 
-    Example: [cyan]digitize ocr scan_0001.jpg scan_0002.pdf --out ocr/[/]
+    Example: `digitize ocr scan_0001.jpg scan_0002.pdf --out ocr/`
     """
     with _user_errors():
         cfg = _config(config)
@@ -272,7 +272,7 @@ def extract(
 ) -> None:
     """Read the metadata of documents that already have text (no OCR).
 
-    Example: [cyan]digitize extract out/HS-1/H49.2026.261120-0001.2.txt --json[/]
+    Example: `digitize extract out/HS-1/H49.2026.261120-0001.2.txt --json`
     """
     from digitize.extract import extract as extract_fields
     from digitize.extract import segments_from_text
@@ -327,7 +327,7 @@ def sign(
 ) -> None:
     """Sign PDFs (PAdES, by incremental update); the originals stay as they are.
 
-    Example: [cyan]DIGITIZE_SECRET=… digitize sign a.pdf b.pdf --p12 agency.p12 --out signed/[/]
+    Example: `DIGITIZE_SECRET=… digitize sign a.pdf b.pdf --p12 agency.p12 --out signed/`
     """
     from digitize.signing.sign import sign_pdf
 
@@ -375,7 +375,7 @@ def verify(
 ) -> None:
     """Check every signature, and for packages every file's SHA-256 and the METS structure.
 
-    Example: [cyan]digitize verify out/ --trust /etc/digitize/roots/[/]
+    Example: `digitize verify out/ --trust /etc/digitize/roots/`
 
     Exit 0 only when everything is valid; indeterminate (e.g. an untrusted root) exits 1.
     """
@@ -428,7 +428,7 @@ def bundle(
 ) -> None:
     """Check packages made by `run` and copy them (or zip them) for transfer to the archive.
 
-    Example: [cyan]digitize bundle out/000.00.31.H49-261120-0001 --out transfer/ --zip[/]
+    Example: `digitize bundle out/000.00.31.H49-261120-0001 --out transfer/ --zip`
 
     A package whose checksums or METS do not check out is not bundled (exit 1).
     """
@@ -486,7 +486,7 @@ def schema_export(
     """Write the JSON Schemas of every --json output and TT 05/2025 field set, and the XML
     schemas packages use.
 
-    Example: [cyan]digitize schema export --out schemas/[/]
+    Example: `digitize schema export --out schemas/`
     """
     from digitize.bundle.verify import PackageReport
     from digitize.fsutil import write_bytes_atomic, write_text_atomic

@@ -6,7 +6,7 @@ multi-page TIFF (CCITT G4) and a scanned PDF written by Pillow (whose odd xref i
 scanner PDFs). Some pages are rotated or skewed as real scans are. All people, numbers and
 agencies are invented.
 
-Run: python samples/make_samples.py
+Run: python samples/make_samples.py [--out DIR]
 (needs Pillow and the Liberation 2 fonts, Debian package fonts-liberation2)
 The output is deterministic, so re-running it gives the same files.
 """
@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import json
 import random
+import sys
 import unicodedata
+from datetime import UTC, datetime
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -393,17 +395,18 @@ def save(doc: Doc, folder: Path, dpi: int, *, effect=None) -> None:
         bw[0].save(path, compression="group4", dpi=(dpi, dpi), save_all=True,
                    append_images=bw[1:])
     elif ext == ".pdf":
+        when = datetime(2026, 11, 20, 8, 30, tzinfo=UTC).utctimetuple()  # reproducible output
         pages[0].save(path, "PDF", resolution=float(dpi), save_all=True,
-                      append_images=pages[1:])
+                      append_images=pages[1:], creationDate=when, modDate=when)
     else:
         raise ValueError(ext)
 
 
-def main() -> None:
+def main(out: Path = HERE) -> None:
     truth: dict[str, dict[str, object]] = {}
 
     def add(dossier: str, doc: Doc, dpi: int, effect=None, note: str = "") -> None:
-        folder = HERE / dossier
+        folder = out / dossier
         folder.mkdir(exist_ok=True)
         save(doc, folder, dpi, effect=effect)
         key = f"{dossier}/{doc.file}"
@@ -427,9 +430,9 @@ def main() -> None:
     add(d3, don_trich_luc(200), 200, effect=lambda im: im.transpose(Image.Transpose.ROTATE_90),
         note="JPEG, 200 dpi, rotated 90 degrees")
     add(d3, to_trinh(200), 200, note="scanned PDF, 200 dpi, 2 pages")
-    (HERE / "truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=2) + "\n",
+    (out / "truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=2) + "\n",
                                      encoding="utf-8")
 
 
 if __name__ == "__main__":
-    main()
+    main(Path(sys.argv[sys.argv.index("--out") + 1]) if "--out" in sys.argv else HERE)

@@ -3,7 +3,9 @@
 # sudo without a password prompt; otherwise print the exact command and fail.
 set -euo pipefail
 PACKAGES=(tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd tesseract-ocr-eng poppler-utils qpdf
-          softhsm2 fonts-liberation2 python3-venv)
+          softhsm2 fonts-liberation2)
+# Debian's own python3 needs python3-venv to make a virtualenv; other interpreters bring it.
+"${PYTHON:-python3}" -c 'import ensurepip, venv' 2>/dev/null || PACKAGES+=(python3-venv)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
@@ -25,6 +27,5 @@ else
 fi
 echo "Installing system packages: ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
-# python3-venv is only needed when the interpreter in use is Debian's own.
 "${SUDO[@]}" apt-get update -q >&2
 "${SUDO[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" >&2

@@ -3,6 +3,7 @@ both named "DEMO — NOT FOR PRODUCTION", in a password-protected PKCS#12 outsid
 with its password in a mode-600 file beside it. Never trusted unless added to a trust store.
 
 Run: python -m digitize.signing.demo   (creates it when absent, prints where it is)
+     python -m digitize.signing.demo --ca-path   (prints the demo root to pass to --trust)
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import secrets
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,9 +93,13 @@ def create_demo_identity(folder: Path | None = None) -> DemoIdentity:
     return ident
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    args = sys.argv[1:] if argv is None else argv
     existed = demo_identity().exists()
     ident = create_demo_identity()
+    if "--ca-path" in args:
+        print(ident.ca_cert)
+        return
     state = "uses the existing" if existed else "created a new"
     print(f"digitize: {state} demo signing identity ({DEMO_NAME}) at {ident.p12}")
 
