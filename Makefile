@@ -23,6 +23,7 @@ demo: deps
 	$(VENV)/bin/digitize verify out/demo --trust "$$($(PY) -m digitize.signing.demo --ca-path)"
 
 test: deps
+	$(VENV)/bin/ruff check digitize tests samples benchmarks
 	$(PY) -m pytest
 
 lint: deps

@@ -17,8 +17,8 @@ import json
 import random
 import sys
 import unicodedata
-from datetime import UTC, datetime
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont

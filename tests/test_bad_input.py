@@ -94,3 +94,15 @@ def test_a_scanner_folder_with_its_own_names_and_nesting(cli_env: Env, scratch: 
     kinds = {Path(d["source"]).name: d["metadata"].get("doc_type_code")
              for ds in summary["dossiers"] for d in ds["documents"]}
     assert kinds == {"Scan 0001.JPG": "QĐ", "IMG_0002.TIFF": "CV", "SCAN0003.jpeg": None}
+
+
+def test_running_again_replaces_the_outputs_whole(cli_env: Env, scratch: Path) -> None:
+    copy_sample("thong_bao.png", scratch / "in" / "HS-09" / "thong_bao.png")
+    out = scratch / "out"
+    first = cli_env.run("run", str(scratch / "in"), "--out", str(out), "--json")
+    second = cli_env.run("run", str(scratch / "in"), "--out", str(out), "--json")
+    assert first.returncode == second.returncode == 0, second.stderr
+    packages = list((out / "HS-09").glob("uuid-*"))
+    assert len(packages) == 1
+    assert str(packages[0]) == json.loads(second.stdout)["dossiers"][0]["bundle"]
+    assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []

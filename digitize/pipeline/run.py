@@ -177,6 +177,7 @@ def _process_dossier(d: DossierInput, docs: list[_Doc], opts: RunOptions,
                                           error=doc.error))
             continue
         res, pdf, text = _finish_document(doc, work, code, opts, identity, progress)
+        doc.pages.clear()  # the page results (words, boxes) are done with: keep memory flat
         results.append(res)
         if pdf is not None:
             finished.append((res, pdf, text, doc.seq))
