@@ -60,6 +60,11 @@ P12Opt = Annotated[Path | None, typer.Option(
     "--p12", help="PKCS#12 signing key (default: [signer] p12 in config, else the demo identity).")]
 SecretOpt = Annotated[Path | None, typer.Option(
     "--secret-file", help="File holding the PKCS#12 password (else $DIGITIZE_SECRET or a prompt).")]
+ProfileOpt = Annotated[str, typer.Option(
+    "--profile", help="archive (TT 05/2025: colour as scanned, lossless or original JPEG) or "
+                      "compact (desk copies: greyscale or bilevel where the page allows).")]
+DropBlankOpt = Annotated[bool, typer.Option(
+    "--drop-blank", help="Leave pages that look blank out of the PDF (they are always flagged).")]
 LevelOpt = Annotated[str | None, typer.Option(
     "--level", help="PAdES level: B-B (B-T, B-LT, B-LTA need a timestamp server).")]
 
@@ -188,14 +193,18 @@ def _exit_for(failed: bool) -> None:
 
 
 # --------------------------------------------------------------------------- run / ocr
-def _batch(inputs: Sequence[Path], out_dir: Path, cfg: Config, lang: str | None,
-           jobs: int | None, identity: Any, level: str | None, package: bool,
-           label: str) -> RunSummary:
+def _batch(inputs: Sequence[Path], out_dir: Path, cfg: Config, *, lang: str | None,
+           jobs: int | None, identity: Any, level: str | None, package: bool, profile: str,
+           drop_blank: bool, label: str) -> RunSummary:
+    from digitize.ocr.page import PROFILES
     from digitize.pipeline.run import RunOptions, run_batch
 
+    if profile not in PROFILES:
+        raise UsageProblem(f"Unknown profile {profile}; use one of {', '.join(PROFILES)}.")
     opts = RunOptions(out=out_dir, config=cfg, lang=lang or cfg.ocr.lang,
                       jobs=cfg.ocr.jobs if jobs is None else jobs,
-                      level=level or cfg.signer.level, package=package)
+                      level=level or cfg.signer.level, package=package, profile=profile,
+                      drop_blank=drop_blank)
     with _RichProgress(label) as progress:
         return run_batch(inputs, opts, identity, progress)
 
@@ -208,6 +217,8 @@ def run(
     config: ConfigOpt = None,
     lang: LangOpt = None,
     jobs: JobsOpt = None,
+    profile: ProfileOpt = "archive",
+    drop_blank: DropBlankOpt = False,
     level: LevelOpt = None,
     p12: P12Opt = None,
     secret_file: SecretOpt = None,
@@ -225,7 +236,9 @@ def run(
     with _user_errors():
         cfg = _config(config)
         identity = None if no_sign else _identity(cfg, p12, secret_file)
-        summary = _batch(inputs, out_dir, cfg, lang, jobs, identity, level, True, "run")
+        summary = _batch(inputs, out_dir, cfg, lang=lang, jobs=jobs, identity=identity,
+                         level=level, package=True, profile=profile, drop_blank=drop_blank,
+                         label="run")
     if as_json:
         _print_json(summary)
     else:
@@ -240,15 +253,19 @@ def ocr(
     config: ConfigOpt = None,
     lang: LangOpt = None,
     jobs: JobsOpt = None,
+    profile: ProfileOpt = "archive",
+    drop_blank: DropBlankOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """OCR scans into searchable PDFs (image + invisible text) and plain text, unsigned.
+    """OCR scans into searchable PDF/A-2b files (scan image + invisible text), plain text and
+    hOCR word boxes, unsigned.
 
     Example: `digitize ocr scan_0001.jpg scan_0002.pdf --out ocr/`
     """
     with _user_errors():
         cfg = _config(config)
-        summary = _batch(inputs, out_dir, cfg, lang, jobs, None, None, False, "ocr")
+        summary = _batch(inputs, out_dir, cfg, lang=lang, jobs=jobs, identity=None, level=None,
+                         package=False, profile=profile, drop_blank=drop_blank, label="ocr")
     docs = [d for dossier in summary.dossiers for d in dossier.documents]
     if as_json:
         _print_json(docs)

@@ -54,6 +54,7 @@ class OcrPage(Frozen):
     text: str
     words: tuple[Word, ...]
     mean_conf: float
+    blank: bool = False
 
 
 class OcrDocument(Frozen):
@@ -87,6 +88,7 @@ class DocumentResult(BaseModel):
     status: Status
     pdf: str | None = None
     text_file: str | None = None
+    hocr_file: str | None = None
     doc_kind: DocKind | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
     confidence: dict[str, float] = Field(default_factory=dict)

@@ -4,15 +4,18 @@ keep their original bytes even when the page was scanned sideways or skewed)."""
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import pikepdf
 from pikepdf import Name
+from PIL import ImageCms
 
 from digitize import __version__
+from digitize.clock import VN_TZ
 from digitize.fsutil import atomic_path
 from digitize.ocr.page import ImageStream, PreparedPage
 
@@ -48,7 +51,38 @@ def _image_xobject(pdf: pikepdf.Pdf, img: ImageStream) -> pikepdf.Stream:
     stream.ColorSpace = Name(img.colorspace)
     stream.BitsPerComponent = img.bits
     stream.Filter = Name(img.filter)
+    if img.filter == "/CCITTFaxDecode":
+        stream.DecodeParms = pikepdf.Dictionary(K=-1, Columns=img.width, Rows=img.height,
+                                                BlackIs1=img.black_is_1)
     return stream
+
+
+@functools.cache
+def srgb_icc() -> bytes:
+    """An sRGB ICC profile (built by LittleCMS through Pillow) for the PDF/A output intent."""
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+
+
+def _make_pdfa(pdf: pikepdf.Pdf, title: str) -> None:
+    """PDF/A-2b markers: sRGB output intent and XMP with pdfaid part 2, conformance B, kept in
+    step with the document information dictionary. The text layer's font is embedded by
+    Tesseract; scans carry no transparency; nothing is encrypted."""
+    icc = pikepdf.Stream(pdf, srgb_icc())
+    icc.N = 3
+    intent = pikepdf.Dictionary(
+        Type=Name.OutputIntent, S=Name.GTS_PDFA1, OutputConditionIdentifier="sRGB IEC61966-2.1",
+        Info="sRGB IEC61966-2.1", RegistryName="http://www.color.org", DestOutputProfile=icc)
+    pdf.Root.OutputIntents = pikepdf.Array([pdf.make_indirect(intent)])
+    now = datetime.now(VN_TZ).replace(microsecond=0).isoformat()
+    with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
+        meta["pdfaid:part"] = "2"
+        meta["pdfaid:conformance"] = "B"
+        meta["dc:title"] = title
+        meta["xmp:CreatorTool"] = f"digitize {__version__}"
+        meta["pdf:Producer"] = f"digitize {__version__} (pikepdf {pikepdf.__version__})"
+        meta["xmp:CreateDate"] = now
+        meta["xmp:ModifyDate"] = now
+        meta["xmp:MetadataDate"] = now
 
 
 def assemble_pdf(pages: Sequence[PreparedPage], target: Path, title: str) -> None:
@@ -59,18 +93,25 @@ def assemble_pdf(pages: Sequence[PreparedPage], target: Path, title: str) -> Non
                 pdf.pages.append(text_pdf.pages[0])
             page = pdf.pages[-1]
             box = page.mediabox
-            w, h = float(box[2] - box[0]), float(box[3] - box[1])
+            w0, h0 = float(box[2] - box[0]), float(box[3] - box[1])
+            rotation = prepared.ocr.rotation
+            w, h = (h0, w0) if rotation in (90, 270) else (w0, h0)
+            page.mediabox = pikepdf.Array([0, 0, w, h])
+            for key in ("/CropBox", "/TrimBox", "/ArtBox", "/BleedBox", "/Rotate"):
+                if key in page.obj:
+                    del page.obj[key]
             name = page.add_resource(_image_xobject(pdf, prepared.image), Name.XObject,
                                      prefix="Scan")
-            place = _fmt(_placement(prepared.ocr.rotation, w, h))
-            level = _fmt(_about_centre(prepared.ocr.skew, w, h))
-            page.contents_add(pikepdf.Stream(pdf, f"q {level} cm {place} cm {name} Do Q\n"
-                                             .encode()), prepend=True)
-        now = datetime.now(UTC)
-        with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
-            meta["dc:title"] = title
-            meta["xmp:CreatorTool"] = f"digitize {__version__}"
-            meta["pdf:Producer"] = f"digitize {__version__} (pikepdf {pikepdf.__version__})"
-            meta["xmp:CreateDate"] = now.isoformat()
+            # Text layer: Tesseract's page (scan frame, in points) turned upright and levelled
+            # by the residual skew. Image: the same, after the levelling Tesseract's input got.
+            text = (f"{_fmt(_about_centre(prepared.post_skew, w, h))} cm "
+                    f"{_fmt(_placement(rotation, w, h))} cm "
+                    f"{_fmt([1 / w0, 0, 0, 1 / h0, 0, 0])} cm")
+            image = (f"{text} {_fmt(_about_centre(prepared.pre_skew, w0, h0))} cm "
+                     f"{_fmt([w0, 0, 0, h0, 0, 0])} cm")
+            page.contents_add(pikepdf.Stream(
+                pdf, f"q {image} {name} Do Q q {text}\n".encode()), prepend=True)
+            page.contents_add(pikepdf.Stream(pdf, b"\nQ\n"))
+        _make_pdfa(pdf, title)
         with atomic_path(target) as tmp:
             pdf.save(tmp, linearize=False, object_stream_mode=pikepdf.ObjectStreamMode.generate)

@@ -1,44 +1,152 @@
-"""Page clean-up before OCR: skew estimation by projection profile (Pillow only).
-
-Text lines give sharp peaks in the row sums of ink when they are level; the angle that makes
-the row profile most uneven is the page's skew.
-"""
+"""Page geometry and clean-up decisions, from the OCR result and cheap pixel statistics:
+orientation (from Tesseract's line angles), skew (from the slope of words along their lines),
+blank pages, and the compact profile's colour reduction."""
 
 from __future__ import annotations
 
+import math
+import re
+import statistics
+from collections import Counter
+from collections.abc import Sequence
+from itertools import groupby
+from pathlib import Path
+
 from PIL import Image, ImageOps
 
-ANALYSIS_WIDTH = 800
+from digitize.model import Word
+
+_TEXTANGLE = re.compile(r"textangle (\d+)")
+MAX_SKEW = 10.0
 
 
-def _profile_score(ink: Image.Image, angle: float) -> float:
+def orientation_from_hocr(hocr: Path) -> int:
+    """Clockwise degrees that make the page upright: the angle most lines report."""
+    angles = Counter(int(a) % 360 for a in _TEXTANGLE.findall(hocr.read_text(encoding="utf-8")))
+    lines = len(re.findall(r"class=['\"]ocr_(?:line|header|caption|textfloat)['\"]",
+                           hocr.read_text(encoding="utf-8")))
+    angles[0] += max(0, lines - sum(angles.values()))
+    angle, _ = angles.most_common(1)[0] if angles else (0, 0)
+    return angle if angle in (0, 90, 180, 270) else 0
+
+
+def to_upright(words: Sequence[Word], rotation: int, w: int, h: int) -> tuple[Word, ...]:
+    """Word boxes from the scan's pixel frame into the upright page's frame."""
+    def point(x: float, y: float) -> tuple[float, float]:
+        return {0: (x, y), 90: (h - y, x), 180: (w - x, h - y), 270: (y, w - x)}[rotation]
+
+    out = []
+    for wd in words:
+        (ax, ay), (bx, by) = point(wd.left, wd.top), point(wd.left + wd.width, wd.top + wd.height)
+        out.append(wd.model_copy(update={"left": round(min(ax, bx)), "top": round(min(ay, by)),
+                                         "width": round(abs(bx - ax)),
+                                         "height": round(abs(by - ay))}))
+    return tuple(out)
+
+
+def skew_from_words(words: Sequence[Word]) -> float:
+    """Degrees counter-clockwise (as PIL's rotate) that level the text, from the median slope
+    of word centres along each line of at least three words; 0 when there is too little text."""
+    slopes = []
+    for _, group in groupby(words, key=lambda wd: (wd.block, wd.par, wd.line)):
+        line = list(group)
+        if len(line) < 3:
+            continue
+        xs = [wd.left + wd.width / 2 for wd in line]
+        ys = [wd.top + wd.height / 2 for wd in line]
+        mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+        sxx = sum((x - mx) ** 2 for x in xs)
+        if sxx > 0:
+            slopes.append(sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sxx)
+    if len(slopes) < 3:
+        return 0.0
+    angle = math.degrees(math.atan(statistics.median(slopes)))
+    return round(angle, 2) if 0.1 <= abs(angle) <= MAX_SKEW else 0.0
+
+
+def level_words(words: Sequence[Word], skew: float, w: int, h: int) -> tuple[Word, ...]:
+    """Rotate word boxes by `skew` (counter-clockwise, about the page centre), as the page is."""
+    if not skew:
+        return tuple(words)
+    a = math.radians(skew)
+    cx, cy = w / 2, h / 2
+    out = []
+    for wd in words:
+        dx, dy = wd.left + wd.width / 2 - cx, wd.top + wd.height / 2 - cy
+        nx = cx + dx * math.cos(a) + dy * math.sin(a)
+        ny = cy - dx * math.sin(a) + dy * math.cos(a)
+        out.append(wd.model_copy(update={"left": round(nx - wd.width / 2),
+                                         "top": round(ny - wd.height / 2)}))
+    return tuple(out)
+
+
+def _row_profile_score(ink: Image.Image, angle: float) -> float:
     turned = ink.rotate(angle, resample=Image.Resampling.BILINEAR, fillcolor=0)
-    rows = list(turned.resize((1, turned.height), Image.Resampling.BOX).getdata())
+    rows = turned.resize((1, turned.height), Image.Resampling.BOX).tobytes()
     mean = sum(rows) / len(rows)
     return sum((v - mean) ** 2 for v in rows)
 
 
 def estimate_skew(img: Image.Image, max_angle: float = 5.0) -> float:
-    """Degrees to rotate counter-clockwise (as PIL's rotate) to level the text; 0 when unsure."""
-    grey = img.convert("L")
-    scale = ANALYSIS_WIDTH / grey.width
-    if scale < 1:
-        grey = grey.resize((ANALYSIS_WIDTH, max(1, round(grey.height * scale))),
-                           Image.Resampling.BOX)
-    ink = ImageOps.invert(grey)
-    best, step = 0.0, 1.0
-    candidates = [a * step for a in range(-round(max_angle), round(max_angle) + 1)]
-    for _ in range(3):
-        scores = {a: _profile_score(ink, a) for a in candidates}
-        best = max(scores, key=lambda a: scores[a])
+    """Skew of horizontal text lines by projection profile: degrees counter-clockwise (as PIL's
+    rotate) that make the rows of ink sharpest. 0 when no angle is clearly better than none
+    (little text, or lines that run vertically on a sideways page)."""
+    ink = ImageOps.invert(_grey_thumbnail(img, 500))
+    base = _row_profile_score(ink, 0.0)
+    best, best_score, step = 0.0, base, 0.5
+    candidates = [k * step for k in range(-round(max_angle / step), round(max_angle / step) + 1)]
+    for _ in range(2):
+        for a in candidates:
+            score = _row_profile_score(ink, a)
+            if score > best_score:
+                best, best_score = a, score
         step /= 5
-        candidates = [best + k * step for k in range(-4, 5)]
-    return round(best, 2) if abs(best) >= 0.2 else 0.0
+        candidates = [best + k * step for k in range(-2, 3)]
+    if abs(best) < 0.3 or best_score < 1.15 * base:
+        return 0.0
+    return round(best, 2)
 
 
 def deskew(img: Image.Image, angle: float) -> Image.Image:
-    if not angle:
-        return img
     src = img.convert("L") if img.mode == "1" else img
     fill = 255 if src.mode == "L" else (255, 255, 255)
     return src.rotate(angle, resample=Image.Resampling.BICUBIC, fillcolor=fill)
+
+
+def _grey_thumbnail(img: Image.Image, width: int = 400) -> Image.Image:
+    grey = img.convert("L")
+    scale = width / grey.width
+    return grey.resize((width, max(1, round(grey.height * scale))), Image.Resampling.BOX)
+
+
+def ink_ratio(img: Image.Image) -> float:
+    """Share of dark pixels inside the page, margins (5%) excluded, on a small thumbnail."""
+    thumb = _grey_thumbnail(img)
+    mx, my = thumb.width // 20, thumb.height // 20
+    core = thumb.crop((mx, my, thumb.width - mx, thumb.height - my))
+    hist = core.histogram()
+    return sum(hist[:128]) / max(1, sum(hist))
+
+
+def is_blank(img: Image.Image, words: Sequence[Word]) -> bool:
+    real_words = [w for w in words if w.conf >= 60 and len(w.text) > 1]
+    return len(real_words) < 3 and ink_ratio(img) < 0.003
+
+
+def compact_image(img: Image.Image) -> Image.Image:
+    """The compact profile's desk copy: greyscale when the colour carries nothing, bilevel when
+    the page is text on paper (few mid-tones)."""
+    if img.mode == "1":
+        return img
+    if img.mode == "RGB":
+        r, g, b = (_grey_thumbnail(c) for c in img.split())
+        spread = [max(x, y, z) - min(x, y, z) for x, y, z in
+                  zip(r.tobytes(), g.tobytes(), b.tobytes(), strict=True)]
+        if sum(1 for s in spread if s > 40) > 0.01 * len(spread):
+            return img  # a colour page (a seal, a photo): keep it
+        img = img.convert("L")
+    hist = _grey_thumbnail(img).histogram()
+    mid = sum(hist[64:192]) / max(1, sum(hist))
+    if mid < 0.04:
+        return img.point(lambda v: 255 if v > 150 else 0).convert("1")
+    return img

@@ -28,6 +28,7 @@ class PageImage:
     image: Image.Image
     dpi: float
     jpeg: bytes | None = None
+    direct: Path | None = None  # the input file itself, when Tesseract can read it as it is
 
 
 def is_supported(path: Path) -> bool:
@@ -132,7 +133,10 @@ def _load_raster(path: Path, index: int, default_dpi: int, max_pixels: int) -> P
     jpeg = None
     if img.format == "JPEG" and img.mode in ("L", "RGB"):
         jpeg = path.read_bytes()
-    return PageImage(_normalise_mode(img), dpi, jpeg)
+    single = getattr(img, "n_frames", 1) == 1
+    direct = path if single and img.format in ("JPEG", "PNG") and img.mode in ("1", "L", "RGB") \
+        else None
+    return PageImage(_normalise_mode(img), dpi, jpeg, direct)
 
 
 def _render_pdf_page(path: Path, index: int) -> Image.Image:

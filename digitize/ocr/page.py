@@ -1,8 +1,13 @@
-"""One page through OCR, in a worker process: load, turn upright, deskew, recognise, and prepare the
-image stream that goes into the PDF. Everything it writes goes to a private work folder."""
+"""One page through OCR, in a worker process. A quick projection profile finds the skew (the
+page is levelled for Tesseract when it is clearly skewed); then one Tesseract pass (page
+segmentation with orientation detection) writes the text-only PDF page, word boxes, plain text
+and hOCR. Orientation comes from that result, so the stored scan is never re-encoded or
+re-rotated: the PDF turns it with a matrix. Everything written goes to the document's private
+work folder."""
 
 from __future__ import annotations
 
+import io
 import unicodedata
 import zlib
 from dataclasses import dataclass
@@ -12,8 +17,19 @@ from PIL import Image
 
 from digitize.model import OcrPage, Word
 from digitize.ocr import tesseract
-from digitize.ocr.cleanup import deskew, estimate_skew
-from digitize.ocr.images import load_page
+from digitize.ocr.cleanup import (
+    compact_image,
+    deskew,
+    estimate_skew,
+    is_blank,
+    level_words,
+    orientation_from_hocr,
+    skew_from_words,
+    to_upright,
+)
+from digitize.ocr.images import PageImage, load_page
+
+PROFILES = ("archive", "compact")
 
 
 @dataclass(frozen=True)
@@ -25,6 +41,7 @@ class PageTask:
     default_dpi: int
     max_pixels: int
     timeout_s: int
+    profile: str = "archive"
 
 
 @dataclass(frozen=True)
@@ -36,7 +53,8 @@ class ImageStream:
     height: int
     colorspace: str  # /DeviceGray or /DeviceRGB
     bits: int
-    filter: str  # /DCTDecode or /FlateDecode
+    filter: str  # /DCTDecode, /FlateDecode or /CCITTFaxDecode (G4)
+    black_is_1: bool = False  # G4 only
 
 
 @dataclass(frozen=True)
@@ -44,18 +62,46 @@ class PreparedPage:
     ocr: OcrPage
     image: ImageStream
     text_pdf: Path
+    hocr: Path
+    pre_skew: float = 0.0  # levelling applied to the pixels Tesseract read (scan frame)
+    post_skew: float = 0.0  # residual levelling from the words' slope (upright frame)
 
 
-def _encode(img: Image.Image, jpeg: bytes | None, out: Path) -> ImageStream:
-    """JPEG scans go in untouched; everything else losslessly (Flate)."""
+def _g4(img: Image.Image) -> tuple[bytes, bool]:
+    """CCITT Group 4 data of a bilevel image as one strip (lossless, as scanners store it), and
+    whether its 1-bits are black (the TIFF's photometric interpretation decides)."""
+    buf = io.BytesIO()
+    img.save(buf, "TIFF", compression="group4", tiffinfo={278: img.height})
+    buf.seek(0)
+    with Image.open(buf) as tif:
+        offsets, counts = tif.tag_v2[273], tif.tag_v2[279]
+        min_is_black = tif.tag_v2.get(262, 0) == 1
+    if len(offsets) != 1:
+        raise ValueError("G4 data in more than one strip")
+    raw = buf.getvalue()
+    return raw[offsets[0]: offsets[0] + counts[0]], min_is_black
+
+
+def encode_image(page: PageImage, profile: str, out: Path) -> ImageStream:
+    """JPEG scans go in untouched; bilevel pages as G4; the rest losslessly (Flate). The compact
+    profile first reduces colour where the page allows."""
+    img, jpeg = page.image, page.jpeg
+    if profile == "compact":
+        reduced = compact_image(img)
+        if reduced.mode != img.mode:
+            img, jpeg = reduced, None
     if jpeg is not None:
         out.write_bytes(jpeg)
         space = "/DeviceGray" if img.mode == "L" else "/DeviceRGB"
         return ImageStream(out, img.width, img.height, space, 8, "/DCTDecode")
+    if img.mode == "1":
+        data, black_is_1 = _g4(img)
+        out.write_bytes(data)
+        return ImageStream(out, img.width, img.height, "/DeviceGray", 1, "/CCITTFaxDecode",
+                           black_is_1)
     space = "/DeviceRGB" if img.mode == "RGB" else "/DeviceGray"
-    bits = 1 if img.mode == "1" else 8
     out.write_bytes(zlib.compress(img.tobytes(), 6))
-    return ImageStream(out, img.width, img.height, space, bits, "/FlateDecode")
+    return ImageStream(out, img.width, img.height, space, 8, "/FlateDecode")
 
 
 def parse_tsv(tsv: Path) -> tuple[Word, ...]:
@@ -72,6 +118,24 @@ def parse_tsv(tsv: Path) -> tuple[Word, ...]:
     return tuple(words)
 
 
+def _ocr_input(page: PageImage, pre_skew: float, stem: Path) -> Path:
+    """The file Tesseract reads: the scan itself where it can, else a fast PNG of the page
+    (levelled when it is skewed: Tesseract reads level lines better)."""
+    if pre_skew:
+        path = Path(f"{stem}.png")
+        deskew(page.image, pre_skew).save(path, compress_level=1)
+        return path
+    if page.direct is not None:
+        return page.direct
+    if page.jpeg is not None:
+        path = Path(f"{stem}.jpg")
+        path.write_bytes(page.jpeg)
+        return path
+    path = Path(f"{stem}.png")
+    page.image.save(path, compress_level=1)
+    return path
+
+
 def prepare_page(task: PageTask) -> PreparedPage:
     """Run in a worker: returns a picklable description of the finished page."""
     # One work folder per document (the pipeline's job); names without dots so that
@@ -79,20 +143,22 @@ def prepare_page(task: PageTask) -> PreparedPage:
     stem = task.workdir / f"p{task.index:04d}"
     page = load_page(task.source, task.index, task.default_dpi, task.max_pixels)
     dpi = round(page.dpi)
-    work_png = stem.with_suffix(".png")
-    page.image.save(work_png, compress_level=1)
-    rotation = tesseract.detect_rotation(work_png, dpi, task.timeout_s)
-    upright = page.image.rotate(-rotation, expand=True) if rotation else page.image
-    skew = estimate_skew(upright)
-    if rotation or skew:
-        deskew(upright, skew).save(work_png, compress_level=1)
-    rec = tesseract.recognise(work_png, stem, task.lang, dpi, task.timeout_s)
-    words = parse_tsv(rec.tsv)
+    pre_skew = estimate_skew(page.image)
+    source = _ocr_input(page, pre_skew, stem)
+    rec = tesseract.recognise(source, stem, task.lang, dpi, task.timeout_s)
+    if source.parent == task.workdir:
+        source.unlink(missing_ok=True)
+    w, h = page.image.size
+    rotation = orientation_from_hocr(rec.hocr)
+    upright = to_upright(parse_tsv(rec.tsv), rotation, w, h)
+    uw, uh = (h, w) if rotation in (90, 270) else (w, h)
+    post_skew = skew_from_words(upright)
+    words = level_words(upright, post_skew, uw, uh)
     text = unicodedata.normalize("NFC", rec.txt.read_text(encoding="utf-8"))
-    mean = sum(w.conf for w in words) / len(words) if words else 0.0
-    image = _encode(page.image, page.jpeg, stem.with_suffix(".img"))
-    work_png.unlink(missing_ok=True)
-    ocr = OcrPage(index=task.index, width=upright.width, height=upright.height, dpi=page.dpi,
-                  rotation=rotation, skew=skew, text=text, words=words,
-                  mean_conf=round(mean, 1))
-    return PreparedPage(ocr=ocr, image=image, text_pdf=rec.text_pdf)
+    mean = sum(wd.conf for wd in words) / len(words) if words else 0.0
+    image = encode_image(page, task.profile, Path(f"{stem}.img"))
+    ocr = OcrPage(index=task.index, width=uw, height=uh, dpi=page.dpi, rotation=rotation,
+                  skew=round(pre_skew + post_skew, 2), text=text, words=words,
+                  mean_conf=round(mean, 1), blank=is_blank(page.image, words))
+    return PreparedPage(ocr=ocr, image=image, text_pdf=rec.text_pdf, hocr=rec.hocr,
+                        pre_skew=pre_skew, post_skew=post_skew)

@@ -1,4 +1,4 @@
-"""Thin wrapper around the `tesseract` command: languages, orientation, recognition.
+"""Thin wrapper around the `tesseract` command: languages and one-pass recognition.
 
 Tesseract runs single-threaded (OMP_THREAD_LIMIT=1): digitize parallelises over pages, and
 Debian's OpenMP build is 4x slower per page when its threads compete (DESIGN.md).
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -17,7 +16,6 @@ from pathlib import Path
 from digitize.errors import EnvironmentProblem, InputFileError
 
 APT_HINT = "sudo apt-get install tesseract-ocr tesseract-ocr-vie"
-_ROTATE = re.compile(r"^Rotate:\s*(\d+)", re.MULTILINE)
 
 
 def _env() -> dict[str, str]:
@@ -72,34 +70,21 @@ def _run(args: list[str], image: Path, timeout: int) -> subprocess.CompletedProc
                              "may be damaged or far too large — rescan it.") from exc
 
 
-def detect_rotation(image: Path, dpi: int, timeout: int) -> int:
-    """Clockwise rotation in degrees (0/90/180/270) that makes the page upright.
-
-    Pages with too little text for orientation detection are taken as upright.
-    """
-    out = _run([str(image), "-", "--psm", "0", "--dpi", str(dpi)], image, timeout)
-    match = _ROTATE.search(out.stdout)
-    if match:
-        return int(match.group(1)) % 360
-    if "osd.traineddata" in out.stderr:
-        raise EnvironmentProblem("Tesseract orientation data (osd) is missing; install it with: "
-                                 "sudo apt-get install tesseract-ocr-osd")
-    return 0
-
-
 @dataclass(frozen=True)
 class Recognised:
     text_pdf: Path
     tsv: Path
     txt: Path
+    hocr: Path
 
 
 def recognise(image: Path, out_base: Path, lang: str, dpi: int, timeout: int) -> Recognised:
-    """One Tesseract pass writing a text-only PDF page, word boxes (TSV) and plain text."""
-    args = [str(image), str(out_base), "-l", lang, "--dpi", str(dpi), "--psm", "3",
-            "-c", "textonly_pdf=1", "pdf", "tsv", "txt"]
+    """One Tesseract pass with orientation detection (--psm 1) writing a text-only PDF page,
+    word boxes (TSV), plain text and hOCR (whose line angles give the page orientation)."""
+    args = [str(image), str(out_base), "-l", lang, "--dpi", str(dpi), "--psm", "1",
+            "-c", "textonly_pdf=1", "pdf", "tsv", "txt", "hocr"]
     out = _run(args, image, timeout)
-    result = Recognised(Path(f"{out_base}.pdf"), Path(f"{out_base}.tsv"), Path(f"{out_base}.txt"))
+    result = Recognised(*(Path(f"{out_base}.{ext}") for ext in ("pdf", "tsv", "txt", "hocr")))
     if out.returncode != 0 or not result.text_pdf.exists():
         detail = (out.stderr.strip().splitlines() or ["no output"])[-1]
         if "traineddata" in out.stderr:

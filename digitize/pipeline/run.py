@@ -35,6 +35,7 @@ from digitize.model import (
     Totals,
 )
 from digitize.ocr import PageTask, PreparedPage, assemble_pdf, prepare_page
+from digitize.ocr.hocr import merge_hocr
 from digitize.ocr.images import page_count
 from digitize.ocr.tesseract import check_languages
 from digitize.pipeline.inputs import DossierInput, discover
@@ -43,6 +44,8 @@ from digitize.signing.sign import sign_pdf
 from digitize.signing.signer import Identity
 
 MIN_ARCHIVE_DPI = 200  # TT 05/2025 Điều 8
+MIN_DRAWING_DPI = 300  # maps and technical drawings
+DRAWING_TYPES = {"30", "31"}
 
 
 class Progress:
@@ -63,6 +66,8 @@ class RunOptions:
     jobs: int = 0
     level: str = "B-B"
     package: bool = True  # False: `digitize ocr`, the PDFs go straight into OUT/<dossier>/
+    profile: str = "archive"  # or "compact" (desk copies: greyscale/bilevel where possible)
+    drop_blank: bool = False
 
 
 def _jobs(requested: int) -> int:
@@ -86,14 +91,21 @@ class _Doc:
     error: str | None = None
 
 
-def _review(ocr: Sequence[OcrPage], ex: Extraction, cfg: Config) -> list[str]:
+def _review(ocr: Sequence[OcrPage], ex: Extraction, opts: RunOptions) -> list[str]:
     notes = [f"{k}: missing or uncertain" for k in ex.review]
+    drawing = ex.metadata.get("tt05_type_code") in DRAWING_TYPES
+    min_dpi = MIN_DRAWING_DPI if drawing else MIN_ARCHIVE_DPI
     for p in ocr:
-        if p.mean_conf < cfg.ocr.min_confidence:
+        if p.blank:
+            notes.append(f"page {p.index + 1}: looks blank"
+                         + (" (dropped)" if opts.drop_blank else ""))
+            continue
+        if p.mean_conf < opts.config.ocr.min_confidence:
             notes.append(f"page {p.index + 1}: low OCR confidence ({p.mean_conf:.0f})")
-        if round(p.dpi) < MIN_ARCHIVE_DPI:  # PNG stores dots per metre: 200 dpi reads 199.9996
+        # PNG stores dots per metre: 200 dpi reads back as 199.9996.
+        if opts.profile == "archive" and round(p.dpi) < min_dpi:
             notes.append(f"page {p.index + 1}: scanned at {p.dpi:.0f} dpi, under the "
-                         f"{MIN_ARCHIVE_DPI} dpi TT 05/2025 requires")
+                         f"{min_dpi} dpi TT 05/2025 requires")
     return notes
 
 
@@ -118,13 +130,15 @@ def _finish_document(doc: _Doc, work: Path, code: str, opts: RunOptions,
                               error=f"Unexpected error on {doc.source.name} "
                                     f"({type(exc).__name__}: {exc}); please report it."), None, ""
     doc_id = f"{code}.{doc.seq}"
-    ocr = [p.ocr for p in prepared]
+    kept = [p for p in prepared if not (opts.drop_blank and p.ocr.blank)] or prepared
+    ocr = [p.ocr for p in kept]
     text = "\f".join(p.text for p in ocr)
     unsigned = work / f"{doc_id}.unsigned.pdf"
-    assemble_pdf(prepared, unsigned, title=doc.source.stem)
+    assemble_pdf(kept, unsigned, title=doc.source.stem)
+    merge_hocr([p.hocr for p in kept], work / f"{doc_id}.hocr")
     segs = segments_from_words((p.index, p.width, p.height, p.words) for p in ocr)
     ex = extract(segs, len(ocr), opts.config.extract.min_field_confidence)
-    review = _review(ocr, ex, opts.config)
+    review = _review([p.ocr for p in prepared], ex, opts)
     signature: SignatureInfo | None = None
     final = unsigned
     if identity is not None:
@@ -224,6 +238,8 @@ def _process_dossier(d: DossierInput, docs: list[_Doc], opts: RunOptions,
                 res.pdf = str((target / f"{stem}.pdf").resolve())
             write_text_atomic(staging / f"{stem}.txt", text)
             res.text_file = str((target / f"{stem}.txt").resolve())
+            shutil.copyfile(work / f"{code}.{seq}.hocr", staging / f"{stem}.hocr")
+            res.hocr_file = str((target / f"{stem}.hocr").resolve())
             write_text_atomic(staging / f"{stem}.json", res.model_dump_json(indent=2))
         write_text_atomic(staging / "dossier.json", dossier.model_dump_json(indent=2))
         _replace_dir(staging, target)
@@ -257,7 +273,8 @@ def _plan(dossiers: Sequence[DossierInput], opts: RunOptions, pool: Executor, tm
             workdir = tmp / f"{d.id}-{seq}"
             workdir.mkdir(parents=True, exist_ok=True)
             futures = [pool.submit(prepare_page, PageTask(src, i, workdir, opts.lang,
-                                                          cfg.default_dpi, max_px, cfg.timeout_s))
+                                                          cfg.default_dpi, max_px, cfg.timeout_s,
+                                                          opts.profile))
                        for i in range(n)]
             docs.append(_Doc(src, seq, futures))
             total += n
