@@ -160,7 +160,7 @@ def _render_pdf_page(path: Path, index: int) -> Image.Image:
 def _load_pdf_page(path: Path, index: int, max_pixels: int) -> PageImage:
     with _open_pdf(path) as pdf:
         page = pdf.pages[index]
-        images = list(page.images.values())
+        images = list(page.get_images().values())
         box = page.mediabox
         page_w_in = float(box[2] - box[0]) / 72
         if len(images) == 1 and page_w_in > 0:
