@@ -29,6 +29,11 @@ test: deps
 lint: deps
 	$(VENV)/bin/ruff check digitize tests samples benchmarks
 
+bench: deps
+	@PYTHON=$(PYTHON) scripts/ensure-system-packages.sh ghostscript
+	$(PY) -m pip install -q -e '.[dev,bench]'
+	$(PY) benchmarks/ocr_vs_ocrmypdf.py
+
 samples: deps
 	$(PY) samples/make_samples.py
 

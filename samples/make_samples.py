@@ -43,6 +43,7 @@ class Page:
     dpi: int
     img: Image.Image = field(init=False)
     y: int = field(init=False)
+    lines: list[str] = field(init=False, default_factory=list)  # the text drawn, in order
 
     def __post_init__(self) -> None:
         w, h = (round(mm / 25.4 * self.dpi) for mm in A4_MM)
@@ -65,6 +66,7 @@ class Page:
         x = {"left": x0, "center": x0 + (x1 - x0 - width) / 2, "right": x1 - width}[align]
         top = self.y if y is None else y
         self.draw.text((x, top), s, font=f, fill=0)
+        self.lines.append(s)
         line_h = round(size * self.dpi / 72 * 1.45)
         if advance:
             self.y = top + line_h
@@ -129,7 +131,7 @@ class Doc:
     file: str
     truth: dict[str, object]
     phrases: list[str]
-    pages: list[Image.Image]
+    pages: list[Page]
 
 
 def vb_date(place: str, d: int, m: int, y: int) -> str:
@@ -168,7 +170,7 @@ def quyet_dinh(dpi: int) -> Doc:
         "issuer": "SỞ TƯ PHÁP", "parent_issuer": "UBND TỈNH TUYÊN QUANG", "subject": subject,
         "signer": "Lê Văn Thành", "signer_title": "PHÓ GIÁM ĐỐC",
     }, [subject, "Căn cứ Luật Hộ tịch ngày 20 tháng 11 năm 2014",
-        "Quyết định này có hiệu lực kể từ ngày ký"], [p.img])
+        "Quyết định này có hiệu lực kể từ ngày ký"], [p])
 
 
 def to_khai_khai_sinh(dpi: int) -> Doc:
@@ -206,7 +208,7 @@ def to_khai_khai_sinh(dpi: int) -> Doc:
         "birth_date": "1990-03-12", "id_number": "008190012345", "phone": "0912345678",
         "procedure_name": "Đăng ký khai sinh", "issued_date": "2026-11-20", "place": "Minh Xuân",
     }, ["Thôn Làng Chùa, xã Minh Xuân, tỉnh Tuyên Quang", "Bệnh viện Đa khoa tỉnh Tuyên Quang"],
-        [p.img])
+        [p])
 
 
 def don_xay_dung(dpi: int) -> Doc:
@@ -244,7 +246,7 @@ def don_xay_dung(dpi: int) -> Doc:
         "birth_date": "1978-07-05", "id_number": "031078004567", "phone": "0987654321",
         "procedure_name": "Cấp giấy phép xây dựng", "issued_date": "2026-11-19",
         "place": "Hòa An",
-    }, ["Thửa đất số 125, tờ bản đồ số 07", "Nhà ở riêng lẻ, 03 tầng"], [p.img])
+    }, ["Thửa đất số 125, tờ bản đồ số 07", "Nhà ở riêng lẻ, 03 tầng"], [p])
 
 
 def cong_van(dpi: int) -> Doc:
@@ -282,7 +284,7 @@ def cong_van(dpi: int) -> Doc:
         "issuer": "UBND XÃ HÒA AN", "parent_issuer": "UBND TỈNH CAO BẰNG", "subject": subject,
         "signer": "Hoàng Văn Đức", "signer_title": "CHỦ TỊCH",
     }, ["Phòng Kinh tế, Hạ tầng và Đô thị", "Thời hạn trả lời trước ngày 28 tháng 11 năm 2026"],
-        [p.img, p2.img])
+        [p, p2])
 
 
 def thong_bao(dpi: int) -> Doc:
@@ -303,7 +305,7 @@ def thong_bao(dpi: int) -> Doc:
         "number": "08", "symbol": "TB-UBND", "issued_date": "2026-11-22", "place": "Hòa An",
         "issuer": "UBND XÃ HÒA AN", "parent_issuer": "UBND TỈNH CAO BẰNG", "subject": subject,
         "signer": "Hoàng Văn Đức", "signer_title": "CHỦ TỊCH",
-    }, [subject, "Bộ phận Một cửa để nhận kết quả"], [p.img])
+    }, [subject, "Bộ phận Một cửa để nhận kết quả"], [p])
 
 
 def don_trich_luc(dpi: int) -> Doc:
@@ -333,7 +335,7 @@ def don_trich_luc(dpi: int) -> Doc:
         "birth_date": "1985-01-09", "id_number": "008185009876", "phone": "0868111222",
         "procedure_name": "Cấp bản sao trích lục hộ tịch", "issued_date": "2026-11-17",
         "place": "Tuyên Quang",
-    }, ["Tổ 5, phường Phan Thiết, tỉnh Tuyên Quang"], [p.img])
+    }, ["Tổ 5, phường Phan Thiết, tỉnh Tuyên Quang"], [p])
 
 
 def to_trinh(dpi: int) -> Doc:
@@ -364,7 +366,7 @@ def to_trinh(dpi: int) -> Doc:
         "issuer": "PHÒNG HỘ TỊCH", "parent_issuer": "SỞ TƯ PHÁP TỈNH TUYÊN QUANG",
         "subject": subject, "signer": "Đỗ Thị Mai", "signer_title": "TRƯỞNG PHÒNG",
     }, [subject, "Cơ sở dữ liệu hộ tịch điện tử",
-        "quyết định cấp 02 bản sao trích lục khai sinh"], [p.img, p2.img])
+        "quyết định cấp 02 bản sao trích lục khai sinh"], [p, p2])
 
 
 # ----------------------------------------------------------------------------- scanning effects
@@ -383,7 +385,7 @@ def skew(img: Image.Image, degrees: float) -> Image.Image:
 
 
 def save(doc: Doc, folder: Path, dpi: int, *, effect=None) -> None:
-    pages = [effect(im) if effect else im for im in doc.pages]
+    pages = [effect(p.img) if effect else p.img for p in doc.pages]
     path = folder / doc.file
     ext = path.suffix.lower()
     if ext == ".png":
@@ -415,6 +417,8 @@ def main(out: Path = HERE) -> None:
                          for k, v in doc.truth.items()},
             "expected_text": [unicodedata.normalize("NFC", s) for s in doc.phrases],
             "page_count": len(doc.pages),
+            "pages_text": ["\n".join(unicodedata.normalize("NFC", ln) for ln in p.lines)
+                           for p in doc.pages],
             "scan": note,
         }
 

@@ -119,20 +119,17 @@ def parse_tsv(tsv: Path) -> tuple[Word, ...]:
 
 
 def _ocr_input(page: PageImage, pre_skew: float, stem: Path) -> Path:
-    """The file Tesseract reads: the scan itself where it can, else a fast PNG of the page
-    (levelled when it is skewed: Tesseract reads level lines better)."""
-    if pre_skew:
-        path = Path(f"{stem}.png")
-        deskew(page.image, pre_skew).save(path, compress_level=1)
-        return path
-    if page.direct is not None:
+    """The file Tesseract reads: the scan itself where it can, else the page's pixels (levelled
+    when it is skewed: Tesseract reads level lines better)."""
+    if not pre_skew and page.direct is not None:
         return page.direct
-    if page.jpeg is not None:
+    if not pre_skew and page.jpeg is not None:
         path = Path(f"{stem}.jpg")
         path.write_bytes(page.jpeg)
         return path
-    path = Path(f"{stem}.png")
-    page.image.save(path, compress_level=1)
+    # Uncompressed PNM: the fastest format to write and for Tesseract (Leptonica) to read.
+    path = Path(f"{stem}.pnm")
+    deskew(page.image, pre_skew).save(path)
     return path
 
 
