@@ -106,3 +106,18 @@ def test_running_again_replaces_the_outputs_whole(cli_env: Env, scratch: Path) -
     assert len(packages) == 1
     assert str(packages[0]) == json.loads(second.stdout)["dossiers"][0]["bundle"]
     assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []
+
+
+def test_absurdly_large_image_is_refused_plainly(cli_env: Env, scratch: Path) -> None:
+    from PIL import Image
+
+    bomb = scratch / "in" / "huge.png"
+    bomb.parent.mkdir()
+    Image.new("1", (20000, 20000), 1).save(bomb)  # 400 megapixels in a few kilobytes
+    assert bomb.stat().st_size < 1_000_000
+    res = cli_env.run("run", str(bomb.parent), "--out", str(scratch / "out"), "--json",
+                      "--no-sign")
+    assert res.returncode == 1
+    doc = json.loads(res.stdout)["dossiers"][0]["documents"][0]
+    assert doc["status"] == "failed"
+    assert "20000x20000 pixels, over the limit of 150 megapixels" in doc["error"]

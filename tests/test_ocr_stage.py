@@ -116,6 +116,11 @@ def test_scans_are_stored_without_quality_loss(cli_env: Env, tmp_path: Path) -> 
     [(flt, raw)] = _images(docs["scan_0001.jpg"]["pdf"])
     assert flt == "/DCTDecode" and raw == jpg.read_bytes()
     assert {f for f, _ in _images(docs["cong_van.tif"]["pdf"])} == {"/CCITTFaxDecode"}
+    with pikepdf.open(docs["cong_van.tif"]["pdf"]) as pdf, Image.open(tif) as original:
+        for i, page in enumerate(pdf.pages):
+            original.seek(i)
+            g4 = pikepdf.PdfImage(next(iter(page.get_images().values()))).as_pil_image()
+            assert g4.convert("1").tobytes() == original.convert("1").tobytes()
     with pikepdf.open(docs["thong_bao.png"]["pdf"]) as pdf:
         img = next(iter(pdf.pages[0].get_images().values()))
         pixels = pikepdf.PdfImage(img).as_pil_image()

@@ -51,6 +51,9 @@ def _image_xobject(pdf: pikepdf.Pdf, img: ImageStream) -> pikepdf.Stream:
     stream.ColorSpace = Name(img.colorspace)
     stream.BitsPerComponent = img.bits
     stream.Filter = Name(img.filter)
+    if img.png_colours:
+        stream.DecodeParms = pikepdf.Dictionary(Predictor=15, Colors=img.png_colours,
+                                                BitsPerComponent=8, Columns=img.width)
     if img.filter == "/CCITTFaxDecode":
         stream.DecodeParms = pikepdf.Dictionary(K=-1, Columns=img.width, Rows=img.height,
                                                 BlackIs1=img.black_is_1)

@@ -92,7 +92,7 @@ def estimate_skew(img: Image.Image, max_angle: float = 5.0) -> float:
     rotate) that make the rows of ink sharpest, searched coarse to fine (1°, 0.25°, 0.05°).
     0 when no angle is clearly better than none (little text, or lines that run vertically on
     a sideways page)."""
-    ink = ImageOps.invert(_grey_thumbnail(img, 400))
+    ink = ImageOps.invert(_grey_thumbnail(img, 320))
     base = _row_profile_score(ink, 0.0)
     best, best_score = 0.0, base
     candidates = [float(a) for a in range(-round(max_angle), round(max_angle) + 1) if a]

@@ -28,6 +28,7 @@ from digitize.ocr.cleanup import (
     to_upright,
 )
 from digitize.ocr.images import PageImage, load_page
+from digitize.ocr.pngpass import png_idat
 
 PROFILES = ("archive", "compact")
 
@@ -55,6 +56,7 @@ class ImageStream:
     bits: int
     filter: str  # /DCTDecode, /FlateDecode or /CCITTFaxDecode (G4)
     black_is_1: bool = False  # G4 only
+    png_colours: int = 0  # PNG pixel data passed through: needs the PNG predictor to decode
 
 
 @dataclass(frozen=True)
@@ -83,8 +85,8 @@ def _g4(img: Image.Image) -> tuple[bytes, bool]:
 
 
 def encode_image(page: PageImage, profile: str, out: Path) -> ImageStream:
-    """JPEG scans go in untouched; bilevel pages as G4; the rest losslessly (Flate). The compact
-    profile first reduces colour where the page allows."""
+    """JPEG and PNG scans go in untouched; bilevel pages as G4; the rest losslessly (Flate).
+    The compact profile first reduces colour where the page allows."""
     img, jpeg = page.image, page.jpeg
     if profile == "compact":
         reduced = compact_image(img)
@@ -94,6 +96,13 @@ def encode_image(page: PageImage, profile: str, out: Path) -> ImageStream:
         out.write_bytes(jpeg)
         space = "/DeviceGray" if img.mode == "L" else "/DeviceRGB"
         return ImageStream(out, img.width, img.height, space, 8, "/DCTDecode")
+    if page.direct is not None and page.direct.suffix.lower() == ".png" and img is page.image:
+        png = png_idat(page.direct)
+        if png is not None:
+            out.write_bytes(png.data)
+            space = "/DeviceRGB" if png.colours == 3 else "/DeviceGray"
+            return ImageStream(out, png.width, png.height, space, 8, "/FlateDecode",
+                               png_colours=png.colours)
     if img.mode == "1":
         data, black_is_1 = _g4(img)
         out.write_bytes(data)
