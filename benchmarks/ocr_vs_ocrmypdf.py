@@ -257,7 +257,8 @@ def bench(args: argparse.Namespace) -> None:
     c_wall, c_tree, c_main, c_cer, c_size = results["compact"]
     mb = 1024 * 1024
     print()
-    print("| tool | pages/s | CER | peak RSS all processes | main process | output |")
+    print("| tool | pages/s | CER | peak memory, all processes (PSS) | main process (RSS) "
+          "| output |")
     print("|---|---|---|---|---|---|")
     print(f"| tesseract --psm 1 (floor) | {n / raw_wall:.2f} | {raw_cer:.2%} | "
           f"{raw_mem / mb:.0f} MB | – | {_size(list(raw.glob('*.pdf'))) / mb:.1f} MB "

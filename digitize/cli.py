@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import sys
-import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -440,20 +438,31 @@ def bundle(
     packages: Annotated[list[Path], typer.Argument(
         help="Package folders (uuid-…) or `run` output folders of dossiers.")],
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Where to put the bundles.")],
-    as_zip: Annotated[bool, typer.Option("--zip", help="Write each package as a .zip.")] = False,
+    as_zip: Annotated[bool, typer.Option(
+        "--zip", help="Write each bundle as a reproducible .zip (same package, same bytes).")
+    ] = False,
+    aip: Annotated[bool, typer.Option(
+        "--aip", help="Archival package: add PREMIS preservation metadata (needs the "
+                      "dossier.json `run` wrote beside the package).")] = False,
+    bagit: Annotated[bool, typer.Option(
+        "--bagit", help="Wrap in a BagIt 1.0 bag (SHA-256 and SHA-512 manifests).")] = False,
+    config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Check packages made by `run` and copy them (or zip them) for transfer to the archive.
+    """Check packages made by `run` and make them ready for transfer: as they are (SIP) or as
+    an archival package (AIP), bare or bagged, as a folder or a zip.
 
-    Example: `digitize bundle out/000.00.31.H49-261120-0001 --out transfer/ --zip`
+    Example: `digitize bundle out/000.00.31.H49-261120-0001 --out transfer/ --aip --zip`
 
-    A package whose checksums or METS do not check out is not bundled (exit 1).
+    A package whose checksums, METS or EAD do not check out is not bundled (exit 1).
     """
-    from digitize.bundle.check import check_package, is_package
-    from digitize.fsutil import atomic_dir, atomic_path
+    from digitize.bundle.check import is_package
+    from digitize.bundle.transfer import export_bundle
+    from digitize.model import DossierResult
 
     results: list[dict[str, Any]] = []
     with _user_errors():
+        cfg = _config(config)
         for p in packages:
             found = [p] if is_package(p) else sorted(
                 m.parent for m in p.glob("uuid-*/METS.xml")) if p.is_dir() else []
@@ -463,36 +472,80 @@ def bundle(
                                          "make one with 'digitize run' first."})
                 continue
             for pkg in found:
-                check = check_package(pkg)
-                if not check.ok:
+                record = pkg.parent / "dossier.json"
+                dossier = DossierResult.model_validate_json(record.read_text(encoding="utf-8")) \
+                    if record.is_file() else None
+                try:
+                    target = export_bundle(pkg, out_dir, aip=aip, bag=bagit, as_zip=as_zip,
+                                           dossier=dossier, organisation=cfg.agency.name)
+                except InputFileError as exc:
                     results.append({"source": str(pkg), "status": "failed",
-                                    "error": f"{pkg.name}: {check.problems[0]}"})
+                                    "error": exc.message})
                     continue
-                if as_zip:
-                    target = out_dir / f"{pkg.name}.zip"
-                    with atomic_path(target) as tmp, zipfile.ZipFile(
-                            tmp, "w", zipfile.ZIP_DEFLATED) as zf:
-                        for f in sorted(pkg.rglob("*")):
-                            if f.is_file():
-                                zf.write(f, (Path(pkg.name) / f.relative_to(pkg)).as_posix())
-                else:
-                    target = out_dir / pkg.name
-                    if target.exists():
-                        shutil.rmtree(target)
-                    with atomic_dir(target) as tmp_dir:
-                        shutil.copytree(pkg, tmp_dir, dirs_exist_ok=True)
                 results.append({"source": str(pkg), "status": "ok", "bundle": str(target),
-                                "files": check.files_checked})
+                                "kind": ("AIP" if aip else "SIP") + (" bag" if bagit else "")
+                                + (" zip" if as_zip else "")})
     if as_json:
         _print_json(results)
     else:
         for r in results:
             if r["status"] == "ok":
-                out.print(f"[green]bundled[/] {escape(r['bundle'])} ({r['files']} files checked)",
+                out.print(f"[green]bundled[/] {escape(r['bundle'])} ({r['kind']})",
                           highlight=False)
             else:
                 out.print(f"[red]failed[/] {escape(r['error'])}", highlight=False)
     _exit_for(any(r["status"] != "ok" for r in results))
+
+
+# --------------------------------------------------------------------------- upload
+@app.command()
+def upload(
+    bundles: Annotated[list[Path], typer.Argument(help="Bundle files (zips from `bundle`).")],
+    to: Annotated[str | None, typer.Option(
+        "--to", help="An http(s) URL of the archive's receiver, or a folder (default: "
+                     "[upload] to in config).")] = None,
+    replace: Annotated[bool, typer.Option(
+        "--replace", help="Overwrite a different bundle of the same name at the target.")
+    ] = False,
+    config: ConfigOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Deliver bundles to the archive exactly once: resumable, retried, checksum-confirmed.
+
+    Example: `DIGITIZE_UPLOAD_TOKEN=… digitize upload transfer/*.zip --to https://archive.example/api`
+
+    A bundle the target already holds is reported `already there`; different bytes under the
+    same name are refused unless --replace. Every delivery is written to the upload journal.
+    """
+    from digitize.bundle.upload import ENV_TOKEN, UploadError
+    from digitize.bundle.upload import upload as deliver
+    from digitize.config import state_dir
+
+    results: list[dict[str, Any]] = []
+    with _user_errors():
+        cfg = _config(config)
+        target = to or cfg.upload.to
+        if not target:
+            raise UsageProblem("No upload target: pass --to URL|DIR or set [upload] to.")
+        token = os.environ.get(ENV_TOKEN) or (
+            cfg.upload.token_file.read_text(encoding="utf-8").strip()
+            if cfg.upload.token_file else None)
+        journal = cfg.upload.journal or state_dir() / "uploads.jsonl"
+        for b in bundles:
+            try:
+                d = deliver(b, target, token=token, replace=replace, journal=journal)
+                results.append({"bundle": str(b), "status": d.status, "target": d.target,
+                                "sha256": d.sha256, "size": d.size})
+            except (UploadError, InputFileError) as exc:
+                results.append({"bundle": str(b), "status": "failed", "error": exc.message})
+    if as_json:
+        _print_json(results)
+    else:
+        for r in results:
+            style = "red" if r["status"] == "failed" else "green"
+            out.print(f"[{style}]{r['status']}[/] {escape(r['bundle'])} "
+                      f"{escape(r.get('error') or r.get('target', ''))}", highlight=False)
+    _exit_for(any(r["status"] == "failed" for r in results))
 
 
 # --------------------------------------------------------------------------- schema

@@ -51,12 +51,19 @@ class VerifyConfig(_Section):
     trust: list[Path] = Field(default_factory=list)
 
 
+class UploadConfig(_Section):
+    to: str = Field("", description="default target: an http(s) URL or a folder")
+    token_file: Path | None = Field(None, description="file with the archive's bearer token")
+    journal: Path | None = Field(None, description="upload journal (default: user state dir)")
+
+
 class Config(_Section):
     agency: AgencyConfig = Field(default_factory=AgencyConfig)
     ocr: OcrConfig = Field(default_factory=OcrConfig)
     extract: ExtractConfig = Field(default_factory=ExtractConfig)
     signer: SignerConfig = Field(default_factory=SignerConfig)
     verify: VerifyConfig = Field(default_factory=VerifyConfig)
+    upload: UploadConfig = Field(default_factory=UploadConfig)
     source: Path | None = Field(None, exclude=True, description="file it was read from")
 
 
@@ -70,6 +77,11 @@ def data_dir() -> Path:
     return Path(override) if override else Path(platformdirs.user_data_dir(APP))
 
 
+def state_dir() -> Path:
+    """Where digitize keeps per-user state (the upload journal)."""
+    return Path(platformdirs.user_state_dir(APP))
+
+
 def _expand(cfg: Config, base: Path) -> Config:
     def fix(p: Path | None) -> Path | None:
         if p is None:
@@ -80,6 +92,8 @@ def _expand(cfg: Config, base: Path) -> Config:
     cfg.signer.p12 = fix(cfg.signer.p12)
     cfg.signer.secret_file = fix(cfg.signer.secret_file)
     cfg.verify.trust = [p for p in (fix(t) for t in cfg.verify.trust) if p is not None]
+    cfg.upload.token_file = fix(cfg.upload.token_file)
+    cfg.upload.journal = fix(cfg.upload.journal)
     return cfg
 
 

@@ -79,6 +79,19 @@ class SignatureInfo(Frozen):
     signer: str
     signing_time: str
     field: str = ""
+    certificate_serial: str = ""
+    certificate_subject: str = ""
+    certificate_issuer: str = ""
+
+
+class Event(Frozen):
+    """One provenance event (PREMIS vocabulary): what happened, when, by which agent."""
+
+    type: str  # capture, ocr, metadata extraction, metadata modification, signing, packaging
+    time: str  # ISO 8601, +07:00
+    agent: str  # software with version, or the certificate subject of a signer
+    detail: str = ""
+    outcome: str = "success"
 
 
 class DocumentResult(BaseModel):
@@ -95,6 +108,8 @@ class DocumentResult(BaseModel):
     signature: SignatureInfo | None = None
     review: list[str] = Field(default_factory=list)
     error: str | None = None
+    source_sha256: str | None = None
+    provenance: list[Event] = Field(default_factory=list)
 
 
 class DossierResult(BaseModel):
@@ -105,6 +120,7 @@ class DossierResult(BaseModel):
     bundle: str | None = None
     documents: list[DocumentResult] = Field(default_factory=list)
     error: str | None = None
+    provenance: list[Event] = Field(default_factory=list)
 
 
 class Totals(BaseModel):

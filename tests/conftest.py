@@ -47,6 +47,8 @@ def cli_env(tmp_path_factory: pytest.TempPathFactory) -> Env:
     home = tmp_path_factory.mktemp("digitize-home")
     base = {k: v for k, v in os.environ.items() if not k.startswith("DIGITIZE_")}
     base["DIGITIZE_DATA_DIR"] = str(home / "data")
+    for xdg in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
+        base[xdg] = str(home / xdg.lower())  # never the developer's own folders
     base["COLUMNS"] = "200"
     from digitize.signing.demo import create_demo_identity
 

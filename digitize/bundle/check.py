@@ -1,5 +1,6 @@
 """Check a package's fixity and structure: every file a METS file lists exists with its SHA-256
-and size, no file is left unlisted, and every METS file validates against METS 1.12."""
+and size, no file is left unlisted, every METS file validates against METS 1.12 and every
+descriptive (EAD) file against the package's EAD schema."""
 
 from __future__ import annotations
 
@@ -10,9 +11,12 @@ from urllib.parse import unquote
 from lxml import etree
 
 from digitize.fsutil import sha256_file
+from digitize.schemas.ead_xsd import FILE_NAME as EAD_XSD_NAME
+from digitize.schemas.ead_xsd import validate_ead
 from digitize.schemas.xsd import validate_mets
 
 METS = "{http://www.loc.gov/METS/}"
+CSIP = "{https://DILCIS.eu/XML/METS/CSIPExtensionMETS}"
 HREF = "{http://www.w3.org/1999/xlink}href"
 
 
@@ -32,12 +36,30 @@ def is_package(path: Path) -> bool:
     return path.is_dir() and (path / "METS.xml").is_file()
 
 
+def _required(doc: etree._ElementTree, mets: Path, result: PackageCheck) -> None:
+    """What E-ARK CSIP and TT 05/2025 require beyond the METS schema."""
+    root = doc.getroot()
+    name = mets.relative_to(result.root)
+    hdr = root.find(f"{METS}metsHdr")
+    if not (root.get("OBJID") or "").startswith("uuid-"):
+        result.problems.append(f"{name}: OBJID is not uuid-{{UUID}}")
+    if hdr is None or hdr.get(f"{CSIP}OAISPACKAGETYPE") not in ("SIP", "AIP", "DIP"):
+        result.problems.append(f"{name}: metsHdr has no csip:OAISPACKAGETYPE")
+    if hdr is None or hdr.find(f"{METS}agent") is None:
+        result.problems.append(f"{name}: metsHdr names no agent")
+    if not any(sm.get("LABEL") == "CSIP" for sm in root.iter(f"{METS}structMap")):
+        result.problems.append(f"{name}: no structMap labelled CSIP")
+    if mets.parent == result.root and root.get("OBJID") != result.root.name:
+        result.problems.append(f"{name}: OBJID {root.get('OBJID')} is not the folder's name")
+
+
 def _check_mets(mets: Path, result: PackageCheck, listed: set[Path]) -> None:
     result.problems.extend(validate_mets(mets))
     try:
         doc = etree.parse(str(mets), etree.XMLParser(no_network=True, resolve_entities=False))
     except (etree.XMLSyntaxError, OSError):
         return  # already reported by validate_mets
+    _required(doc, mets, result)
     base = mets.parent
     for el in doc.iter(f"{METS}file", f"{METS}mdRef"):
         href = el.get(HREF) if el.tag == f"{METS}mdRef" else next(
@@ -67,12 +89,17 @@ def _check_mets(mets: Path, result: PackageCheck, listed: set[Path]) -> None:
             result.problems.append(f"{rel} has {target.stat().st_size} bytes, METS says {size}")
         if target.suffix.lower() == ".pdf":
             result.pdfs.append(target)
+        if el.tag == f"{METS}mdRef" and el.get("MDTYPE") == "DC":
+            own = result.root / "schemas" / EAD_XSD_NAME
+            result.problems.extend(validate_ead(target, own if own.is_file() else None))
         if target.name == "METS.xml" and target != mets.resolve():
             _check_mets(target, result, listed)
 
 
 def check_package(root: Path) -> PackageCheck:
     result = PackageCheck(root=root)
+    if not (root / "schemas" / EAD_XSD_NAME).is_file():
+        result.problems.append(f"schemas/{EAD_XSD_NAME} is missing")
     listed: set[Path] = set()
     _check_mets(root / "METS.xml", result, listed)
     listed.add((root / "METS.xml").resolve())

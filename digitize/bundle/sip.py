@@ -88,7 +88,7 @@ def _file_el(path: Path, root: Path, created: str) -> etree._Element:
     mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     if path.suffix == ".xsd":
         mime = "application/xml"
-    el = M.file(ID=f"ID-{str(uuid.uuid4()).upper()}", MIMETYPE=mime,
+    el = M.file(ID=new_file_id(), MIMETYPE=mime,
                 SIZE=str(path.stat().st_size), CREATED=created,
                 CHECKSUM=sha256_file(path), CHECKSUMTYPE="SHA-256")
     el.append(M.FLocat(**{"LOCTYPE": "URL", _q(XLINK_NS, "type"): "simple",
@@ -96,14 +96,22 @@ def _file_el(path: Path, root: Path, created: str) -> etree._Element:
     return el
 
 
+def new_file_id() -> str:
+    return f"ID-{str(uuid.uuid4()).upper()}"
+
+
+def md_ref(md_path: Path, root: Path, created: str, mdtype: str) -> etree._Element:
+    """<mdRef> to a metadata file of the package, with its size and SHA-256."""
+    return M.mdRef(**{
+        "LOCTYPE": "URL", _q(XLINK_NS, "type"): "simple",
+        _q(XLINK_NS, "href"): md_path.relative_to(root).as_posix(), "MDTYPE": mdtype,
+        "MIMETYPE": "text/xml", "SIZE": str(md_path.stat().st_size), "CREATED": created,
+        "CHECKSUM": sha256_file(md_path), "CHECKSUMTYPE": "SHA-256"})
+
+
 def _dmd(md_path: Path, root: Path, created: str) -> etree._Element:
-    rel = md_path.relative_to(root).as_posix()
-    dmd_id = f"ID-{str(uuid.uuid4()).upper()}"
-    sec = M.dmdSec(ID=dmd_id, CREATED=created)
-    sec.append(M.mdRef(**{
-        "LOCTYPE": "URL", _q(XLINK_NS, "type"): "simple", _q(XLINK_NS, "href"): rel,
-        "MDTYPE": "DC", "MIMETYPE": "text/xml", "SIZE": str(md_path.stat().st_size),
-        "CREATED": created, "CHECKSUM": sha256_file(md_path), "CHECKSUMTYPE": "SHA-256"}))
+    sec = M.dmdSec(ID=new_file_id(), CREATED=created)
+    sec.append(md_ref(md_path, root, created, "DC"))
     return sec
 
 
@@ -139,15 +147,15 @@ def _rep_mets(rep: Path, dossier: PackageDossier, created: str,
         dmds.append(_dmd(md, rep, created))
         files.append(_file_el(pdf, rep, created))
     root.extend(dmds)
-    root.append(M.fileSec(M.fileGrp(*files, USE="Data", ID=f"ID-{str(uuid.uuid4()).upper()}"),
-                          ID=f"ID-{str(uuid.uuid4()).upper()}"))
-    top = M.div(LABEL=dossier.fields.fileCode, ID=f"ID-{str(uuid.uuid4()).upper()}")
+    root.append(M.fileSec(M.fileGrp(*files, USE="Data", ID=new_file_id()),
+                          ID=new_file_id()))
+    top = M.div(LABEL=dossier.fields.fileCode, ID=new_file_id())
     for dmd, f in zip(dmds, files, strict=True):
         div = M.div(M.fptr(FILEID=f.get("ID")), LABEL=f[0].get(_q(XLINK_NS, "href")),
-                    DMDID=dmd.get("ID"), ID=f"ID-{str(uuid.uuid4()).upper()}")
+                    DMDID=dmd.get("ID"), ID=new_file_id())
         top.append(div)
     root.append(M.structMap(top, TYPE="PHYSICAL", LABEL="CSIP",
-                            ID=f"ID-{str(uuid.uuid4()).upper()}"))
+                            ID=new_file_id()))
     _write_xml(root, rep / "METS.xml")
 
 
@@ -158,21 +166,21 @@ def _root_mets(pkg: Path, obj_id: str, dossier: PackageDossier, created: str) ->
     schema_files = [_file_el(p, pkg, created) for p in sorted((pkg / "schemas").iterdir())]
     rep_mets = _file_el(pkg / "representations" / "rep1" / "METS.xml", pkg, created)
     root.append(M.fileSec(
-        M.fileGrp(*schema_files, USE="Schemas", ID=f"ID-{str(uuid.uuid4()).upper()}"),
-        M.fileGrp(rep_mets, USE="Representations/rep1", ID=f"ID-{str(uuid.uuid4()).upper()}"),
-        ID=f"ID-{str(uuid.uuid4()).upper()}"))
+        M.fileGrp(*schema_files, USE="Schemas", ID=new_file_id()),
+        M.fileGrp(rep_mets, USE="Representations/rep1", ID=new_file_id()),
+        ID=new_file_id()))
     top = M.div(
-        M.div(LABEL="Metadata", DMDID=dmd.get("ID"), ID=f"ID-{str(uuid.uuid4()).upper()}"),
+        M.div(LABEL="Metadata", DMDID=dmd.get("ID"), ID=new_file_id()),
         M.div(*[M.fptr(FILEID=f.get("ID")) for f in schema_files], LABEL="Schemas",
-              ID=f"ID-{str(uuid.uuid4()).upper()}"),
+              ID=new_file_id()),
         M.div(M.mptr(**{"LOCTYPE": "URL", _q(XLINK_NS, "type"): "simple",
                         _q(XLINK_NS, "href"): "representations/rep1/METS.xml",
                         _q(XLINK_NS, "title"): rep_mets.get("ID")}),
               M.fptr(FILEID=rep_mets.get("ID")), LABEL="Representations/rep1",
-              ID=f"ID-{str(uuid.uuid4()).upper()}"),
-        LABEL=obj_id, ID=f"ID-{str(uuid.uuid4()).upper()}")
+              ID=new_file_id()),
+        LABEL=obj_id, ID=new_file_id())
     root.append(M.structMap(top, TYPE="PHYSICAL", LABEL="CSIP",
-                            ID=f"ID-{str(uuid.uuid4()).upper()}"))
+                            ID=new_file_id()))
     _write_xml(root, pkg / "METS.xml")
 
 

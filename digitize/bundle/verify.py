@@ -5,7 +5,6 @@ PDF inside for its signatures; one report per file or package."""
 from __future__ import annotations
 
 import tempfile
-import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from asn1crypto import x509
 from pydantic import BaseModel, Field
 
 from digitize.bundle.check import check_package, is_package
+from digitize.bundle.transfer import check_bag, find_package, is_bag, unpack_zip
 from digitize.errors import InputFileError
 from digitize.signing.verify import POLICY, FileReport, Indication, overall, verify_pdf
 
@@ -33,6 +33,8 @@ def verify_package(root: Path, trust: Sequence[x509.Certificate], offline: bool,
     docs = [verify_pdf(p, trust, offline) for p in check.pdfs]
     for d in docs:
         d.path = str(Path(shown_as or root) / Path(d.path).relative_to(root.resolve()))
+    if check.files_checked == 0:
+        check.problems.append("no file listed in the METS files could be checked")
     statuses = [d.status for d in docs]
     if not check.ok:
         statuses.append(Indication.invalid)
@@ -43,36 +45,45 @@ def verify_package(root: Path, trust: Sequence[x509.Certificate], offline: bool,
                          documents=docs)
 
 
+def _verify_folder(folder: Path, trust: Sequence[x509.Certificate], offline: bool,
+                   shown_as: str) -> PackageReport:
+    """A package folder, or a bag holding one: the bag's own checks come first."""
+    bag_problems = check_bag(folder) if is_bag(folder) else []
+    package = find_package(folder)
+    if package is None:
+        return PackageReport(path=shown_as, status=Indication.invalid,
+                             reasons=[*bag_problems, "no package (METS.xml) found"])
+    report = verify_package(package, trust, offline, shown_as=shown_as)
+    if is_bag(folder):
+        report.kind = "bag"
+        report.reasons = [*bag_problems, *report.reasons]
+        if bag_problems:
+            report.status = Indication.invalid
+    return report
+
+
 def _verify_zip(path: Path, trust: Sequence[x509.Certificate], offline: bool) -> PackageReport:
     with tempfile.TemporaryDirectory(prefix="digitize-verify-") as tmp:
-        try:
-            with zipfile.ZipFile(path) as zf:
-                for name in zf.namelist():
-                    if name.startswith("/") or ".." in Path(name).parts:
-                        raise InputFileError(f"{path} holds an unsafe path ({name}); it was not "
-                                             "unpacked.")
-                zf.extractall(tmp)
-        except zipfile.BadZipFile as exc:
-            raise InputFileError(f"{path} is not a readable zip file.") from exc
-        roots = [p for p in Path(tmp).iterdir() if is_package(p)]
-        root = roots[0] if len(roots) == 1 else Path(tmp)
-        return verify_package(root, trust, offline, shown_as=str(path))
+        return _verify_folder(unpack_zip(path, Path(tmp)), trust, offline, str(path))
 
 
 def verify_any(path: Path, trust: Sequence[x509.Certificate], offline: bool
                ) -> list[FileReport | PackageReport]:
-    """Reports for `path`: a PDF, a package (folder or zip), or a folder holding packages."""
+    """Reports for `path`: a PDF, a package or a bag (folder or zip), or a folder holding
+    packages or bags (a `run` output folder)."""
     if path.is_file() and path.suffix.lower() == ".zip":
         return [_verify_zip(path, trust, offline)]
     if path.is_file():
         return [verify_pdf(path, trust, offline)]
-    if is_package(path):
-        return [verify_package(path, trust, offline)]
+    if is_package(path) or is_bag(path):
+        return [_verify_folder(path, trust, offline, str(path))]
     if path.is_dir():
+        bags = sorted(p.parent for p in path.rglob("bagit.txt"))
         packages = sorted(p.parent for p in path.rglob("METS.xml")
-                          if p.parent.name.startswith("uuid-"))
-        if packages:
-            return [verify_package(p, trust, offline) for p in packages]
+                          if p.parent.name.startswith("uuid-")
+                          and not any(b in p.parents for b in bags))
+        if bags or packages:
+            return [_verify_folder(f, trust, offline, str(f)) for f in [*bags, *packages]]
         pdfs = sorted(path.rglob("*.pdf"))
         if pdfs:
             return [verify_pdf(p, trust, offline) for p in pdfs]

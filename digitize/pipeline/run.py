@@ -16,17 +16,20 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
+from digitize import __version__
 from digitize.bundle import PackageDocument, PackageDossier, build_sip, check_package
+from digitize.clock import VN_TZ, now_vn
 from digitize.config import Config
 from digitize.errors import DigitizeError, EnvironmentProblem, InputFileError, NoInputError
 from digitize.extract import extract, segments_from_words
-from digitize.fsutil import write_text_atomic
+from digitize.fsutil import sha256_file, write_text_atomic
 from digitize.model import (
     DocumentResult,
     DossierResult,
+    Event,
     Extraction,
     OcrPage,
     RunSummary,
@@ -34,7 +37,7 @@ from digitize.model import (
     Status,
     Totals,
 )
-from digitize.ocr import PageTask, PreparedPage, assemble_pdf, prepare_page
+from digitize.ocr import PageTask, PreparedPage, assemble_pdf, prepare_page, tesseract
 from digitize.ocr.hocr import merge_hocr
 from digitize.ocr.images import page_count
 from digitize.ocr.tesseract import check_languages
@@ -153,8 +156,34 @@ def _finish_document(doc: _Doc, work: Path, code: str, opts: RunOptions,
     result = DocumentResult(
         source=str(doc.source), status=Status.needs_review if review else Status.ok,
         doc_kind=ex.doc_kind, metadata=ex.metadata, confidence=ex.confidence,
-        signature=signature, review=review)
+        signature=signature, review=review, source_sha256=sha256_file(doc.source),
+        provenance=_events(doc, ocr, ex, signature, opts))
     return result, final, text
+
+
+def _events(doc: _Doc, ocr: Sequence[OcrPage], ex: Extraction,
+            signature: SignatureInfo | None, opts: RunOptions) -> list[Event]:
+    """What happened to the document, for the package's preservation metadata (PREMIS)."""
+    stat = doc.source.stat()
+    scanned = datetime.fromtimestamp(stat.st_mtime, VN_TZ).isoformat(timespec="seconds")
+    turned = [f"page {p.index + 1}: turned {p.rotation}°" for p in ocr if p.rotation]
+    levelled = [f"page {p.index + 1}: levelled {p.skew:+.1f}°" for p in ocr if p.skew]
+    events = [
+        Event(type="capture", time=scanned, agent="scanner",
+              detail=f"{doc.source.name}, {stat.st_size} bytes, {len(ocr)} pages"),
+        Event(type="ocr", time=now_vn(), agent=f"{tesseract.version()}; digitize {__version__}",
+              detail="; ".join([f"languages {opts.lang}", f"profile {opts.profile}",
+                                "PDF/A-2b with invisible text layer", *turned, *levelled])),
+        Event(type="metadata extraction", time=now_vn(), agent=f"digitize {__version__}",
+              detail=f"{ex.doc_kind.value}; fields to review: {', '.join(ex.review) or 'none'}"),
+    ]
+    if signature is not None:
+        events.append(Event(
+            type="signing", time=signature.signing_time,
+            agent=signature.certificate_subject or signature.signer,
+            detail=f"PAdES {signature.level}; certificate serial "
+                   f"{signature.certificate_serial}, issuer {signature.certificate_issuer}"))
+    return events
 
 
 def _dossier_title(docs: Sequence[DocumentResult], fallback: str) -> str:
@@ -217,6 +246,9 @@ def _process_dossier(d: DossierInput, docs: list[_Doc], opts: RunOptions,
                                       [r.metadata for r, *_ in finished], signer),
                 dossier_code=d.dossier_code or "", agency_name=opts.config.agency.name,
                 agency_code=opts.config.agency.code, documents=tuple(pkg_docs)), staging)
+            dossier.provenance.append(Event(
+                type="packaging", time=now_vn(), agent=f"digitize {__version__}",
+                detail=f"Thông tư 05/2025/TT-BNV submission package (SIP) {pkg.name}"))
             check = check_package(pkg)
             if not check.ok:
                 raise DigitizeError(f"The package for {d.id} failed its own check: "

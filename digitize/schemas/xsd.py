@@ -9,6 +9,9 @@ from pathlib import Path
 
 from lxml import etree
 
+from digitize.schemas.ead_xsd import FILE_NAME as EAD_XSD_NAME
+from digitize.schemas.ead_xsd import ead_xsd
+
 XLINK_URL = "http://www.loc.gov/standards/xlink/xlink.xsd"
 
 
@@ -50,4 +53,5 @@ def package_schema_files() -> dict[str, bytes]:
     """Schema files copied into every package's schemas/ folder, by the name they get there.
     The packaged METS schema imports XLink from the sibling file: the folder is self-contained."""
     mets = mets_xsd_path().read_bytes().replace(XLINK_URL.encode(), b"xlink.xsd")
-    return {"mets1_12.xsd": mets, "xlink.xsd": xlink_xsd_path().read_bytes()}
+    return {"mets1_12.xsd": mets, "xlink.xsd": xlink_xsd_path().read_bytes(),
+            EAD_XSD_NAME: ead_xsd()}

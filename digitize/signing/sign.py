@@ -73,5 +73,9 @@ def sign_pdf(src: Path, target: Path, identity: Identity, *, level: str = "B-B",
             if "larger than expected" not in str(exc) or attempt == 2:
                 raise InputFileError(f"{src.name} could not be signed ({exc}).") from exc
     when = datetime.fromisoformat(last.signing_time) if last.signing_time else None
+    cert = identity.certificate
     return SignatureInfo(level=level, signer=identity.common_name, field=meta.field_name or "",
-                         signing_time=when.astimezone(VN_TZ).isoformat() if when else "")
+                         signing_time=when.astimezone(VN_TZ).isoformat() if when else "",
+                         certificate_serial=format(cert.serial_number, "X"),
+                         certificate_subject=cert.subject.human_friendly,
+                         certificate_issuer=cert.issuer.human_friendly)

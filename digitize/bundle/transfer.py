@@ -1,0 +1,189 @@
+"""What leaves the desk: an archival package (AIP: the SIP plus PREMIS preservation metadata),
+an optional BagIt 1.0 wrapper, and zips that are byte-for-byte reproducible."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import bagit
+from lxml import etree
+
+from digitize import __version__
+from digitize.bundle.check import check_package
+from digitize.bundle.premis import PreservedFile, write_premis
+from digitize.bundle.sip import CSIP_NS, METS_NS, md_ref, new_file_id
+from digitize.clock import now_vn
+from digitize.errors import InputFileError
+from digitize.fsutil import atomic_dir, atomic_path
+from digitize.model import DossierResult, Event
+
+PREMIS_REL = "metadata/preservation/PREMIS.xml"
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed, so the same package always zips to the same bytes
+
+
+def _replace_target(target: Path) -> None:
+    if target.is_dir():
+        shutil.rmtree(target)
+    elif target.exists():
+        target.unlink()
+
+
+def make_aip(package: Path, dossier: DossierResult, parent: Path) -> Path:
+    """Copy the SIP to `parent` as an AIP: PREMIS.xml with every document's events, and the
+    root METS marked AIP with the PREMIS file in an amdSec."""
+    by_name = {Path(d.pdf).name: d for d in dossier.documents if d.pdf}
+    target = parent / package.name
+    _replace_target(target)
+    with atomic_dir(target) as tmp:
+        shutil.copytree(package, tmp, dirs_exist_ok=True)
+        files = []
+        for pdf in sorted((tmp / "representations" / "rep1" / "data").glob("*.pdf")):
+            doc = by_name.get(pdf.name)
+            if doc is None:
+                raise InputFileError(f"{pdf.name} in {package} is not in the dossier record; "
+                                     "make the package again with 'digitize run'.")
+            files.append(PreservedFile(pdf, pdf.relative_to(tmp).as_posix(),
+                                       Path(doc.source).name, tuple(doc.provenance)))
+        made = Event(type="packaging", time=now_vn(), agent=f"digitize {__version__}",
+                     detail=f"archival information package (AIP) from SIP {package.name}")
+        write_premis(files, [*dossier.provenance, made], tmp / PREMIS_REL)
+        _mark_aip(tmp)
+    return target
+
+
+def _mark_aip(pkg: Path) -> None:
+    mets_path = pkg / "METS.xml"
+    tree = etree.parse(str(mets_path))
+    root = tree.getroot()
+    m = f"{{{METS_NS}}}"
+    hdr = root.find(f"{m}metsHdr")
+    created = now_vn()
+    hdr.set(f"{{{CSIP_NS}}}OAISPACKAGETYPE", "AIP")
+    hdr.set("LASTMODDATE", created)
+    digiprov = etree.Element(f"{m}digiprovMD", ID=new_file_id(), CREATED=created)
+    digiprov.append(md_ref(pkg / PREMIS_REL, pkg, created, "PREMIS"))
+    amd = etree.Element(f"{m}amdSec", ID=new_file_id())
+    amd.append(digiprov)
+    root.find(f"{m}dmdSec").addnext(amd)
+    for div in root.iter(f"{m}div"):
+        if div.get("LABEL") == "Metadata":
+            div.set("ADMID", digiprov.get("ID"))
+    tree.write(str(mets_path), xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def make_bag(package: Path, parent: Path, organisation: str, dossier_code: str,
+             title: str) -> Path:
+    """A BagIt 1.0 bag holding the package under data/, with SHA-256 and SHA-512 manifests."""
+    target = parent / f"{package.name}_bag"
+    _replace_target(target)
+    with atomic_dir(target) as tmp:
+        shutil.copytree(package, tmp / package.name)
+        bagit.make_bag(str(tmp), bag_info={
+            "Source-Organization": organisation, "External-Identifier": dossier_code,
+            "External-Description": title, "Bag-Software-Agent": f"digitize {__version__}",
+        }, checksums=["sha256", "sha512"], processes=1)
+    return target
+
+
+def write_zip(folder: Path, target: Path) -> Path:
+    """Zip `folder` (as its own top-level folder) with sorted entries, a fixed time and fixed
+    permissions: the same folder always gives the same bytes."""
+    with atomic_path(target) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path in sorted(folder.rglob("*"), key=lambda p: p.relative_to(folder).as_posix()):
+            if not path.is_file():
+                continue
+            info = zipfile.ZipInfo((Path(folder.name) / path.relative_to(folder)).as_posix(),
+                                   date_time=ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o100644 << 16
+            info.create_system = 3  # Unix, whatever system made it
+            zf.writestr(info, path.read_bytes(), compresslevel=9)
+    return target
+
+
+def find_package(folder: Path) -> Path | None:
+    """The package inside a bag, a zip's top folder, or the folder itself."""
+    for candidate in (folder, *sorted(folder.glob("uuid-*")),
+                      *sorted(folder.glob("data/uuid-*"))):
+        if (candidate / "METS.xml").is_file():
+            return candidate
+    return None
+
+
+def unpack_zip(path: Path, into: Path) -> Path:
+    """Extract a zip safely (no absolute or parent paths) and return the folder it holds."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for name in zf.namelist():
+                if name.startswith("/") or ".." in Path(name).parts:
+                    raise InputFileError(f"{path} holds an unsafe path ({name}); it was not "
+                                         "unpacked.")
+            zf.extractall(into)
+    except zipfile.BadZipFile as exc:
+        raise InputFileError(f"{path} is not a readable zip file.") from exc
+    tops = [p for p in into.iterdir()]
+    return tops[0] if len(tops) == 1 and tops[0].is_dir() else into
+
+
+def check_bag(folder: Path) -> list[str]:
+    """BagIt validation with bagit-python (manifests, Payload-Oxum, every checksum)."""
+    try:
+        bagit.Bag(str(folder)).validate(processes=1)
+    except bagit.BagValidationError as exc:
+        details = [str(d) for d in getattr(exc, "details", [])][:10]
+        return [f"BagIt: {exc.message}", *details]
+    except bagit.BagError as exc:
+        return [f"BagIt: {exc}"]
+    return []
+
+
+def is_bag(folder: Path) -> bool:
+    return (folder / "bagit.txt").is_file()
+
+
+
+@dataclass(frozen=True)
+class PackageIdentity:
+    obj_id: str
+    title: str
+    dossier_code: str
+    file_code: str
+
+
+def package_identity(package: Path) -> PackageIdentity:
+    root = etree.parse(str(package / "METS.xml")).getroot()
+    alt = {el.get("TYPE"): el.text or "" for el in root.iter(f"{{{METS_NS}}}altRecordID")}
+    return PackageIdentity(root.get("OBJID", package.name), root.get("LABEL", ""),
+                           alt.get("DOSSIERCODE", ""), alt.get("FILECODE", ""))
+
+
+def export_bundle(package: Path, out_dir: Path, *, aip: bool, bag: bool, as_zip: bool,
+                  dossier: DossierResult | None, organisation: str) -> Path:
+    """The package as it leaves the desk: SIP or AIP, bare or bagged, as a folder or a zip."""
+    problems = check_package(package).problems
+    if problems:
+        raise InputFileError(f"{package.name} does not check out: {problems[0]}")
+    if aip and dossier is None:
+        raise InputFileError(f"{package} has no dossier.json beside it, which an AIP needs "
+                             "(its provenance); bundle the folder 'digitize run' made.")
+    ident = package_identity(package)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="digitize-bundle-", dir=out_dir) as tmp_name:
+        work, current = Path(tmp_name), package
+        if aip:
+            assert dossier is not None
+            current = make_aip(current, dossier, work / "aip")
+        if bag:
+            current = make_bag(current, work / "bag", organisation,
+                               ident.dossier_code or ident.file_code, ident.title)
+        if as_zip:
+            return write_zip(current, out_dir / f"{current.name}.zip")
+        target = out_dir / current.name
+        _replace_target(target)
+        with atomic_dir(target) as tmp_dir:
+            shutil.copytree(current, tmp_dir, dirs_exist_ok=True)
+        return target

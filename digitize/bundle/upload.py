@@ -1,0 +1,188 @@
+"""Send bundles to the archive exactly once: to a folder (copy to a temporary name, fsync, check
+the checksum, rename) or over HTTP(S) with the protocol of `digitize.bundle.receiver`
+(resumable chunks, retries with backoff, a checksum receipt). Uploading what the target already
+holds is a no-op; different bytes under the same name are refused unless `replace`. A local
+journal records every upload, so a cron job re-run after a crash neither loses nor repeats one.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote, urlparse
+
+from digitize.clock import now_vn
+from digitize.errors import DigitizeError, InputFileError
+from digitize.fsutil import atomic_path, sha256_file
+
+CHUNK = 1 << 20
+RETRIES = 6
+ENV_TOKEN = "DIGITIZE_UPLOAD_TOKEN"
+
+
+class UploadError(DigitizeError):
+    """One bundle could not be delivered; the others go on."""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    bundle: str
+    target: str
+    status: str  # uploaded | already there | replaced
+    sha256: str
+    size: int
+
+
+def _journal_line(journal: Path | None, delivery: Delivery) -> None:
+    if journal is None:
+        return
+    journal.parent.mkdir(parents=True, exist_ok=True)
+    with open(journal, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps({**delivery.__dict__, "time": now_vn()}, ensure_ascii=False) + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def upload_to_dir(bundle: Path, folder: Path, replace: bool) -> Delivery:
+    sha, size = sha256_file(bundle), bundle.stat().st_size
+    target = folder / bundle.name
+    existed = target.exists()
+    if existed:
+        if sha256_file(target) == sha:
+            return Delivery(str(bundle), str(folder), "already there", sha, size)
+        if not replace:
+            raise UploadError(f"{target} already holds a different {bundle.name}; pass "
+                              "--replace to overwrite it.")
+    with atomic_path(target) as tmp:
+        shutil.copyfile(bundle, tmp)
+        if sha256_file(tmp) != sha:
+            raise UploadError(f"The copy of {bundle.name} in {folder} does not match the "
+                              "original; check the disk and try again.")
+    return Delivery(str(bundle), str(folder), "replaced" if existed else "uploaded", sha, size)
+
+
+class _Http:
+    def __init__(self, url: str, token: str | None, timeout: float) -> None:
+        parsed = urlparse(url)
+        if parsed.scheme not in ("http", "https") or not parsed.hostname:
+            raise InputFileError(f"{url} is not an http(s) URL or a folder.")
+        self.parsed = parsed
+        self.base = parsed.path.rstrip("/")
+        if token is not None and not token.isascii():
+            raise UploadError(f"The upload token ({ENV_TOKEN} or [upload] token_file) holds "
+                              "characters an HTTP header cannot carry; check it.")
+        self.token = token
+        self.timeout = timeout
+
+    def request(self, method: str, path: str, body: bytes | None = None
+                ) -> tuple[int, dict]:
+        cls = http.client.HTTPSConnection if self.parsed.scheme == "https" else \
+            http.client.HTTPConnection
+        conn = cls(self.parsed.hostname, self.parsed.port, timeout=self.timeout)
+        headers = {"Content-Type": "application/octet-stream"}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        try:
+            conn.request(method, f"{self.base}{path}", body=body, headers=headers)
+            resp = conn.getresponse()
+            raw = resp.read()
+            return resp.status, json.loads(raw) if raw else {}
+        finally:
+            conn.close()
+
+
+def _retrying(call, what: str, backoff: float):  # type: ignore[no-untyped-def]
+    """Call, retrying connection errors and 5xx answers with exponential backoff."""
+    delay = backoff
+    for attempt in range(RETRIES):
+        try:
+            status, body = call()
+            if status < 500:
+                return status, body
+            problem = f"the archive answered {status}"
+        except (OSError, http.client.HTTPException, json.JSONDecodeError) as exc:
+            problem = f"{type(exc).__name__}: {exc}"
+        if attempt == RETRIES - 1:
+            raise UploadError(f"{what} failed after {RETRIES} tries ({problem}); run the same "
+                              "command again later, it resumes.")
+        time.sleep(delay)
+        delay *= 2
+    raise AssertionError("unreachable")
+
+
+def upload_http(bundle: Path, url: str, token: str | None, replace: bool,
+                backoff: float = 0.5, timeout: float = 30.0, chunk_size: int = CHUNK
+                ) -> Delivery:
+    http_ = _Http(url, token, timeout)
+    name = quote(bundle.name)
+    sha, size = sha256_file(bundle), bundle.stat().st_size
+
+    def status() -> dict:
+        code, body = _retrying(lambda: http_.request("GET", f"/bundles/{name}"),
+                               f"Asking the archive about {bundle.name}", backoff)
+        if code == 401:
+            raise UploadError(f"The archive refused the token ({ENV_TOKEN}); check it.")
+        return body if code == 200 else {"complete": False, "received": 0}
+
+    state = status()
+    if state.get("complete") and state.get("sha256") == sha and not state.get("received"):
+        return Delivery(str(bundle), url, "already there", sha, size)
+    if state.get("complete") and state.get("sha256") != sha and not replace:
+        raise UploadError(f"The archive already holds a different {bundle.name}; pass --replace "
+                          "to overwrite it.")
+    offset = int(state.get("received") or 0)
+    if offset > size:
+        http_.request("DELETE", f"/bundles/{name}/data")
+        offset = 0
+    with open(bundle, "rb") as fh:
+        while offset < size:
+            fh.seek(offset)
+            chunk = fh.read(chunk_size)
+            code, body = _retrying(
+                lambda c=chunk, o=offset: http_.request("PUT", f"/bundles/{name}/data?offset={o}",
+                                                        c),
+                f"Sending {bundle.name}", backoff)
+            if code in (200, 409):
+                offset = int(body.get("received", offset))  # 409: the archive says where it is
+            else:
+                raise UploadError(f"The archive refused {bundle.name} ({code}: {body}).")
+    claim = json.dumps({"sha256": sha, "size": size, "replace": replace}).encode()
+    code, receipt = _retrying(lambda: http_.request("POST", f"/bundles/{name}/complete", claim),
+                              f"Completing {bundle.name}", backoff)
+    if code == 409:
+        raise UploadError(f"The archive already holds a different {bundle.name}; pass --replace "
+                          "to overwrite it.")
+    if code == 422:
+        raise UploadError(f"{bundle.name} arrived damaged (checksum mismatch); run the same "
+                          "command again to send it afresh.")
+    if code not in (200, 201):
+        raise UploadError(f"The archive did not store {bundle.name} ({code}: {receipt}).")
+    # A receipt garbled on the way back: believe only what the archive now holds.
+    if receipt.get("sha256") != sha and status().get("sha256") != sha:
+        raise UploadError(f"The archive's copy of {bundle.name} does not match; run the "
+                          "same command again.")
+    kind = "already there" if receipt.get("status") == "exists" else \
+        "replaced" if replace and state.get("complete") else "uploaded"
+    return Delivery(str(bundle), url, kind, sha, size)
+
+
+def upload(bundle: Path, to: str, *, token: str | None, replace: bool,
+           journal: Path | None, backoff: float = 0.5) -> Delivery:
+    """Deliver one bundle (a file; zip a package first) to a folder or an http(s) URL."""
+    if not bundle.is_file():
+        raise InputFileError(f"{bundle} is not a bundle file; make one with "
+                             "'digitize bundle --zip'.")
+    if "://" in to:
+        delivery = upload_http(bundle, to, token, replace, backoff)
+    else:
+        folder = Path(to)
+        if not folder.is_dir():
+            raise InputFileError(f"{folder} is not a folder; create it or check the path.")
+        delivery = upload_to_dir(bundle, folder, replace)
+    _journal_line(journal, delivery)
+    return delivery
