@@ -139,6 +139,9 @@ class _RichProgress:
             self._bar.advance(self._task, pages)
 
     def note(self, message: str) -> None:
+        self._bar.console.print(escape(message), highlight=False)
+
+    def failed(self, message: str) -> None:
         self._bar.console.print(f"[red]failed:[/] {escape(message)}", highlight=False)
 
 
@@ -176,6 +179,8 @@ def _summary_table(summary: RunSummary) -> None:
                           str(len(meta)), "yes" if doc.signature else "no", escape(note))
     out.print(table)
     t = summary.totals
+    if t.resumed:
+        out.print(f"{t.resumed} dossiers were finished by an earlier run and left as they were.")
     out.print(f"{t.dossiers} dossiers, {t.documents} documents, {t.pages} pages in "
               f"{t.seconds:.1f} s: [green]{t.ok} ok[/], [yellow]{t.needs_review} to review[/], "
               f"[red]{t.failed} failed[/], {t.signed} signed.")
@@ -193,7 +198,7 @@ def _exit_for(failed: bool) -> None:
 # --------------------------------------------------------------------------- run / ocr
 def _batch(inputs: Sequence[Path], out_dir: Path, cfg: Config, *, lang: str | None,
            jobs: int | None, identity: Any, level: str | None, package: bool, profile: str,
-           drop_blank: bool, label: str) -> RunSummary:
+           drop_blank: bool, label: str, retry_failed: bool = False) -> RunSummary:
     from digitize.ocr.page import PROFILES
     from digitize.pipeline.run import RunOptions, run_batch
 
@@ -202,7 +207,7 @@ def _batch(inputs: Sequence[Path], out_dir: Path, cfg: Config, *, lang: str | No
     opts = RunOptions(out=out_dir, config=cfg, lang=lang or cfg.ocr.lang,
                       jobs=cfg.ocr.jobs if jobs is None else jobs,
                       level=level or cfg.signer.level, package=package, profile=profile,
-                      drop_blank=drop_blank)
+                      drop_blank=drop_blank, retry_failed=retry_failed)
     with _RichProgress(label) as progress:
         return run_batch(inputs, opts, identity, progress)
 
@@ -221,6 +226,9 @@ def run(
     p12: P12Opt = None,
     secret_file: SecretOpt = None,
     no_sign: Annotated[bool, typer.Option("--no-sign", help="Skip signing.")] = False,
+    retry_failed: Annotated[bool, typer.Option(
+        "--retry-failed", help="Try again the documents an earlier run quarantined (those "
+                               "whose file has not changed since).")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Run the whole pipeline: OCR, metadata, signing and one TT 05/2025 package per dossier.
@@ -230,13 +238,16 @@ def run(
     Each dossier gets `OUT/<dossier>/` with the package (`uuid-…/`), the OCR text and the metadata
     JSON of every document; OUT/summary.json sums up the batch. Bad pages fail their document
     only; the rest of the batch goes on (exit 1).
+
+    Safe to run again: finished dossiers are skipped, so after a crash or Ctrl-C the same
+    command resumes. A second run on the same OUT waits for nobody: it exits 4 at once.
     """
     with _user_errors():
         cfg = _config(config)
         identity = None if no_sign else _identity(cfg, p12, secret_file)
         summary = _batch(inputs, out_dir, cfg, lang=lang, jobs=jobs, identity=identity,
                          level=level, package=True, profile=profile, drop_blank=drop_blank,
-                         label="run")
+                         retry_failed=retry_failed, label="run")
     if as_json:
         _print_json(summary)
     else:

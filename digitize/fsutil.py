@@ -15,6 +15,18 @@ from digitize.errors import OutputError
 _CHUNK = 1 << 20
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+# mkstemp/mkdtemp make private temporaries (0600/0700); finished outputs get the modes any
+# file of the user would get.
+FILE_MODE = 0o666 & ~_umask()
+DIR_MODE = 0o777 & ~_umask()
+
+
 def _fsync_dir(folder: Path) -> None:
     with contextlib.suppress(OSError):
         fd = os.open(folder, os.O_RDONLY)
@@ -38,6 +50,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
         yield tmp
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
+        os.chmod(tmp, FILE_MODE)
         os.replace(tmp, target)
         _fsync_dir(target.parent)
     except OSError as exc:
@@ -70,6 +83,7 @@ def atomic_dir(target: Path) -> Iterator[Path]:
             if path.is_file():
                 with open(path, "rb") as fh:
                     os.fsync(fh.fileno())
+        os.chmod(tmp, DIR_MODE)
         os.replace(tmp, target)
         _fsync_dir(target.parent)
     except OSError as exc:

@@ -121,10 +121,12 @@ class DossierResult(BaseModel):
     documents: list[DocumentResult] = Field(default_factory=list)
     error: str | None = None
     provenance: list[Event] = Field(default_factory=list)
+    resumed: bool = Field(False, description="finished by an earlier run; left as it was")
 
 
 class Totals(BaseModel):
     dossiers: int = 0
+    resumed: int = 0
     documents: int = 0
     pages: int = 0
     ok: int = 0

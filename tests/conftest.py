@@ -36,10 +36,11 @@ class Env:
     secret_file: Path
 
     def run(self, *args: str, extra: dict[str, str] | None = None, prefix: tuple[str, ...] = (),
-            input_text: str | None = None) -> subprocess.CompletedProcess[str]:
+            input_text: str | None = None, cwd: Path | None = None
+            ) -> subprocess.CompletedProcess[str]:
         env = {**self.vars, **(extra or {})}
         return subprocess.run([*prefix, DIGITIZE, *args], capture_output=True, text=True,
-                              env=env, input=input_text, timeout=600, check=False)
+                              env=env, input=input_text, timeout=600, check=False, cwd=cwd)
 
 
 @pytest.fixture(scope="session")

@@ -96,16 +96,20 @@ def test_a_scanner_folder_with_its_own_names_and_nesting(cli_env: Env, scratch: 
     assert kinds == {"Scan 0001.JPG": "QĐ", "IMG_0002.TIFF": "CV", "SCAN0003.jpeg": None}
 
 
-def test_running_again_replaces_the_outputs_whole(cli_env: Env, scratch: Path) -> None:
+def test_relative_paths_as_make_demo_uses_them(cli_env: Env, scratch: Path) -> None:
+    """`make demo` runs `digitize run samples/ --out out/demo` from the repository: relative
+    input and output paths, then verify and bundle on the relative output."""
     copy_sample("thong_bao.png", scratch / "in" / "HS-09" / "thong_bao.png")
-    out = scratch / "out"
-    first = cli_env.run("run", str(scratch / "in"), "--out", str(out), "--json")
-    second = cli_env.run("run", str(scratch / "in"), "--out", str(out), "--json")
-    assert first.returncode == second.returncode == 0, second.stderr
-    packages = list((out / "HS-09").glob("uuid-*"))
+    first = cli_env.run("run", "in", "--out", "out/demo", "--json", cwd=scratch)
+    assert first.returncode == 0, first.stderr
+    packages = list((scratch / "out/demo/HS-09").glob("uuid-*"))
     assert len(packages) == 1
-    assert str(packages[0]) == json.loads(second.stdout)["dossiers"][0]["bundle"]
-    assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []
+    assert str(packages[0]) == json.loads(first.stdout)["dossiers"][0]["bundle"]
+    verify = cli_env.run("verify", "out/demo", "--trust", str(cli_env.ca_cert), cwd=scratch)
+    assert verify.returncode == 0, verify.stdout
+    bundled = cli_env.run("bundle", "out/demo/HS-09", "--out", "transfer", "--zip", "--aip",
+                          cwd=scratch)
+    assert bundled.returncode == 0, bundled.stdout + bundled.stderr
 
 
 def test_absurdly_large_image_is_refused_plainly(cli_env: Env, scratch: Path) -> None:

@@ -97,6 +97,7 @@ def _check_mets(mets: Path, result: PackageCheck, listed: set[Path]) -> None:
 
 
 def check_package(root: Path) -> PackageCheck:
+    root = root.resolve()  # listed files are resolved too: compare like with like
     result = PackageCheck(root=root)
     if not (root / "schemas" / EAD_XSD_NAME).is_file():
         result.problems.append(f"schemas/{EAD_XSD_NAME} is missing")

@@ -8,10 +8,14 @@ crash never leaves a half-written dossier. Input files are only ever read.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import os
 import re
 import shutil
+import signal
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -25,7 +29,7 @@ from digitize.clock import VN_TZ, now_vn
 from digitize.config import Config
 from digitize.errors import DigitizeError, EnvironmentProblem, InputFileError, NoInputError
 from digitize.extract import extract, segments_from_words
-from digitize.fsutil import sha256_file, write_text_atomic
+from digitize.fsutil import DIR_MODE, sha256_file, write_text_atomic
 from digitize.model import (
     DocumentResult,
     DossierResult,
@@ -42,10 +46,15 @@ from digitize.ocr.hocr import merge_hocr
 from digitize.ocr.images import page_count
 from digitize.ocr.tesseract import check_languages
 from digitize.pipeline.inputs import DossierInput, discover
+from digitize.pipeline.journal import Journal, inputs_key
+from digitize.pipeline.lock import hold_lock
 from digitize.schemas.tt05 import document_fields, dossier_fields
 from digitize.signing.sign import sign_pdf
 from digitize.signing.signer import Identity
 
+PR_SET_PDEATHSIG = 1
+WORK_NAME = ".work"
+QUARANTINED = "Quarantined by an earlier run"
 MIN_ARCHIVE_DPI = 200  # TT 05/2025 Điều 8
 MIN_DRAWING_DPI = 300  # maps and technical drawings
 DRAWING_TYPES = {"30", "31"}
@@ -60,6 +69,8 @@ class Progress:
 
     def note(self, message: str) -> None: ...
 
+    def failed(self, message: str) -> None: ...
+
 
 @dataclass(frozen=True)
 class RunOptions:
@@ -69,6 +80,7 @@ class RunOptions:
     jobs: int = 0
     level: str = "B-B"
     package: bool = True  # False: `digitize ocr`, the PDFs go straight into OUT/<dossier>/
+    retry_failed: bool = False  # process documents the journal has quarantined
     profile: str = "archive"  # or "compact" (desk copies: greyscale/bilevel where possible)
     drop_blank: bool = False
 
@@ -92,6 +104,7 @@ class _Doc:
     seq: int
     pages: list[Future[PreparedPage]]
     error: str | None = None
+    sha: str | None = None
 
 
 def _review(ocr: Sequence[OcrPage], ex: Extraction, opts: RunOptions) -> list[str]:
@@ -225,13 +238,14 @@ def _process_dossier(d: DossierInput, docs: list[_Doc], opts: RunOptions,
         if pdf is not None:
             finished.append((res, pdf, text, doc.seq))
         if res.error:
-            progress.note(res.error)
+            progress.failed(res.error)
     failed = any(r.status is Status.failed for r in results)
     dossier = DossierResult(id=d.id, dossier_code=d.dossier_code, file_code=code,
                             status=Status.failed if failed else Status.ok, documents=results)
     if not failed and any(r.status is Status.needs_review for r in results):
         dossier.status = Status.needs_review
     staging = Path(tempfile.mkdtemp(prefix=f".staging-{d.id}-", dir=opts.out))
+    os.chmod(staging, DIR_MODE)
     try:
         target = opts.out / d.id
         if finished and not failed and opts.package:
@@ -288,8 +302,9 @@ def _process_dossier(d: DossierInput, docs: list[_Doc], opts: RunOptions,
 
 
 def _plan(dossiers: Sequence[DossierInput], opts: RunOptions, pool: Executor, tmp: Path,
-          ) -> tuple[dict[str, list[_Doc]], int]:
-    """Count pages and queue every page of every dossier (the pool works ahead of us)."""
+          journal: Journal) -> tuple[dict[str, list[_Doc]], int]:
+    """Count pages and queue every page of every dossier (the pool works ahead of us).
+    Documents that failed before with the same content stay quarantined unless retried."""
     cfg = opts.config.ocr
     max_px = cfg.max_megapixels * 1_000_000
     plan: dict[str, list[_Doc]] = {}
@@ -298,9 +313,22 @@ def _plan(dossiers: Sequence[DossierInput], opts: RunOptions, pool: Executor, tm
         docs: list[_Doc] = []
         for seq, src in enumerate(d.files, start=1):
             try:
+                sha = sha256_file(src)
+            except OSError as exc:
+                docs.append(_Doc(src, seq, [], f"{src} cannot be read ({exc.strerror}); check "
+                                                "that you may read it."))
+                continue
+            reason = None if opts.retry_failed else journal.quarantined(sha)
+            if reason is not None:
+                if not reason.startswith(QUARANTINED):
+                    reason = f"{QUARANTINED}: {reason} Fix the file, or run again with " \
+                             "--retry-failed."
+                docs.append(_Doc(src, seq, [], reason, sha))
+                continue
+            try:
                 n = page_count(src, max_px)
             except InputFileError as exc:
-                docs.append(_Doc(src, seq, [], exc.message))
+                docs.append(_Doc(src, seq, [], exc.message, sha))
                 continue
             workdir = tmp / f"{d.id}-{seq}"
             workdir.mkdir(parents=True, exist_ok=True)
@@ -308,16 +336,72 @@ def _plan(dossiers: Sequence[DossierInput], opts: RunOptions, pool: Executor, tm
                                                           cfg.default_dpi, max_px, cfg.timeout_s,
                                                           opts.profile))
                        for i in range(n)]
-            docs.append(_Doc(src, seq, futures))
+            docs.append(_Doc(src, seq, futures, sha=sha))
             total += n
         plan[d.id] = docs
     return plan, total
 
 
+def _clean_after_crash(out: Path) -> None:
+    """Remove what an interrupted run left: staging folders, temporary files, work files; and
+    finish a swap of outputs that a crash cut in the middle."""
+    for staging in out.glob(".staging-*"):
+        shutil.rmtree(staging, ignore_errors=True)
+    for old in out.glob(".old-*"):
+        target = out / old.name[len(".old-"):].rsplit("-", 1)[0]
+        if target.exists():
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(old, target)  # the new outputs never arrived: keep the previous ones
+    for part in out.rglob(".*.part"):
+        shutil.rmtree(part, ignore_errors=True) if part.is_dir() else part.unlink(missing_ok=True)
+    shutil.rmtree(out / WORK_NAME, ignore_errors=True)
+
+
+def _resumed(d: DossierInput, journal: Journal, out: Path
+             ) -> tuple[str | None, DossierResult | None]:
+    """The dossier's input checksum, and its earlier result when it is finished already."""
+    if d.problems:
+        return None, None
+    try:
+        key = inputs_key(d.files)
+    except OSError:
+        return None, None
+    record = out / d.id / "dossier.json"
+    if journal.dossier_done(d.id, key) and record.is_file():
+        earlier = DossierResult.model_validate_json(record.read_text(encoding="utf-8"))
+        if earlier.bundle is None or Path(earlier.bundle).is_dir():
+            earlier.resumed = True
+            return key, earlier
+    return key, None
+
+
+def _worker_init() -> None:
+    """Workers die with the main process (a kill -9 of it must not leave them behind holding
+    its files and pipes), and leave Ctrl-C, which reaches the whole process group, to it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass  # not Linux: the watch below still ends the worker
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def run_batch(inputs: Sequence[Path], opts: RunOptions, identity: Identity | None,
               progress: Progress | None = None,
               executor_factory: Callable[[int], Executor] | None = None) -> RunSummary:
-    """Process every dossier found in `inputs` into `opts.out`."""
+    """Process every dossier found in `inputs` into `opts.out`: one run per folder at a time;
+    finished dossiers are skipped, so running again after a crash resumes."""
     progress = progress or Progress()
     started = time.monotonic()
     check_languages(opts.lang)
@@ -329,24 +413,18 @@ def run_batch(inputs: Sequence[Path], opts: RunOptions, identity: Identity | Non
         missing = [msg for d in dossiers for _, msg in d.problems]
         raise NoInputError(missing[0] if len(missing) == 1 else
                            "None of the inputs can be read: " + " ".join(missing))
-    opts.out.mkdir(parents=True, exist_ok=True)
-    factory = executor_factory or (lambda n: ProcessPoolExecutor(max_workers=n))
-    results: list[DossierResult] = []
-    with tempfile.TemporaryDirectory(prefix="digitize-") as tmp_name:
-        tmp = Path(tmp_name)
-        pool = factory(_jobs(opts.jobs))
+    factory = executor_factory or (
+        lambda n: ProcessPoolExecutor(max_workers=n, initializer=_worker_init))
+    with hold_lock(opts.out):
+        _clean_after_crash(opts.out)
+        journal = Journal(opts.out)
         try:
-            plan, total = _plan(dossiers, opts, pool, tmp)
-            progress.start(total)
-            for d in dossiers:
-                results.append(_process_dossier(d, plan[d.id], opts, identity, progress, tmp))
-        except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
-        else:
-            pool.shutdown(wait=True)
+            results = _run_locked(dossiers, opts, identity, progress, factory, journal)
+        finally:
+            journal.close()
     totals = Totals(dossiers=len(results), seconds=round(time.monotonic() - started, 2))
     for dr in results:
+        totals.resumed += dr.resumed
         for doc in dr.documents:
             totals.documents += 1
             totals.pages += int(doc.metadata.get("page_count") or 0)
@@ -355,3 +433,46 @@ def run_batch(inputs: Sequence[Path], opts: RunOptions, identity: Identity | Non
     summary = RunSummary(dossiers=results, totals=totals)
     write_text_atomic(opts.out / "summary.json", summary.model_dump_json(indent=2))
     return summary
+
+
+def _run_locked(dossiers: Sequence[DossierInput], opts: RunOptions, identity: Identity | None,
+                progress: Progress, factory: Callable[[int], Executor], journal: Journal
+                ) -> list[DossierResult]:
+    done: dict[str, DossierResult] = {}
+    keys: dict[str, str | None] = {}
+    for d in dossiers:
+        keys[d.id], earlier = _resumed(d, journal, opts.out)
+        if earlier is not None:
+            done[d.id] = earlier
+    todo = [d for d in dossiers if d.id not in done]
+    # A folder of this run's own: workers orphaned by a killed run can only write into theirs,
+    # which the next run has removed.
+    tmp = opts.out / WORK_NAME / f"run-{os.getpid()}-{time.time_ns()}"
+    tmp.mkdir(parents=True)
+    results: list[DossierResult] = []
+    pool = factory(_jobs(opts.jobs))
+    try:
+        plan, total = _plan(todo, opts, pool, tmp, journal)
+        progress.start(total)
+        for d in dossiers:
+            if d.id in done:
+                progress.note(f"{d.id}: finished in an earlier run, left as it is")
+                results.append(done[d.id])
+                continue
+            result = _process_dossier(d, plan[d.id], opts, identity, progress, tmp)
+            for doc, planned in zip(result.documents[len(d.problems):], plan[d.id],
+                                    strict=True):
+                if planned.sha:
+                    journal.record_document(planned.sha, planned.source, d.id,
+                                            doc.status.value, doc.error)
+            if keys[d.id] is not None:
+                journal.record_dossier(d.id, keys[d.id], result.status.value)
+            results.append(result)
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    else:
+        pool.shutdown(wait=True)
+    finally:
+        shutil.rmtree(opts.out / WORK_NAME, ignore_errors=True)
+    return results
