@@ -10,12 +10,19 @@ EXIT_ENVIRONMENT = 4
 EXIT_INTERRUPTED = 130
 
 
+def printable(text: str) -> str:
+    """Text that can be printed and written as UTF-8 JSON: file names that are not UTF-8 (old
+    scanners on Windows code pages) reach Python as surrogates; show those bytes as U+FFFD."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 class DigitizeError(Exception):
     """Base class: `str(err)` is the user-facing message; `exit_code` what the CLI returns."""
 
     exit_code = EXIT_PARTIAL
 
     def __init__(self, message: str) -> None:
+        message = printable(message)
         super().__init__(message)
         self.message = message
 
@@ -48,7 +55,6 @@ class UsageProblem(DigitizeError):
     exit_code = EXIT_USAGE
 
 
-class OutputError(DigitizeError):
-    """An output could not be written (disk full, permission denied)."""
-
-    exit_code = EXIT_ENVIRONMENT
+class OutputError(EnvironmentProblem):
+    """An output could not be written (disk full, file too large, permission denied): the run
+    stops, since every later write would fail too."""

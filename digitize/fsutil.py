@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 import shutil
@@ -60,6 +61,17 @@ def atomic_path(target: Path) -> Iterator[Path]:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+DISK_ERRNOS = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EROFS}
+
+
+def disk_problem(exc: BaseException, where: Path) -> OutputError | None:
+    """The user-facing error for a write that failed because of the disk, else None."""
+    if isinstance(exc, OSError) and exc.errno in DISK_ERRNOS:
+        return OutputError(f"Cannot write in {where}: {exc.strerror}; free some disk space (or "
+                           "raise the file size limit) and run the same command again.")
+    return None
 
 
 def write_bytes_atomic(target: Path, data: bytes) -> None:

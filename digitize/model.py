@@ -8,9 +8,14 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from digitize.errors import printable
+
+# Paths and messages as they reach users and JSON (a non-UTF-8 file name must not break them).
+Text = Annotated[str, BeforeValidator(lambda v: printable(str(v)))]
 
 
 class Status(StrEnum):
@@ -97,29 +102,29 @@ class Event(Frozen):
 class DocumentResult(BaseModel):
     """One document of a dossier, as `run --json` and `extract --json` print it."""
 
-    source: str
+    source: Text
     status: Status
-    pdf: str | None = None
-    text_file: str | None = None
-    hocr_file: str | None = None
+    pdf: Text | None = None
+    text_file: Text | None = None
+    hocr_file: Text | None = None
     doc_kind: DocKind | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
     confidence: dict[str, float] = Field(default_factory=dict)
     signature: SignatureInfo | None = None
     review: list[str] = Field(default_factory=list)
-    error: str | None = None
+    error: Text | None = None
     source_sha256: str | None = None
     provenance: list[Event] = Field(default_factory=list)
 
 
 class DossierResult(BaseModel):
-    id: str
+    id: Text
     status: Status
     dossier_code: str | None = None
     file_code: str | None = None
-    bundle: str | None = None
+    bundle: Text | None = None
     documents: list[DocumentResult] = Field(default_factory=list)
-    error: str | None = None
+    error: Text | None = None
     provenance: list[Event] = Field(default_factory=list)
     resumed: bool = Field(False, description="finished by an earlier run; left as it was")
 

@@ -150,3 +150,19 @@ def test_ctrl_c_exits_130_and_the_same_command_resumes(cli_env: Env, tmp_path: P
     assert rerun.returncode == 0, rerun.stderr
     assert len(json.loads(rerun.stdout)["dossiers"]) == 3
     assert _leftovers(out) == []
+
+
+def test_disk_full_stops_cleanly_and_the_rerun_completes(cli_env: Env, tmp_path: Path) -> None:
+    """RLIMIT_FSIZE makes every write past 150 kB fail as a full disk would (EFBIG)."""
+    inbox, out = _inbox(tmp_path / "in"), tmp_path / "out"
+    full = cli_env.run("run", str(inbox), "--out", str(out), "--json",
+                       prefix=("prlimit", "--fsize=150000", "--"))
+    assert full.returncode == 4, full.stderr
+    assert "free some disk space" in full.stderr and "Traceback" not in full.stderr
+    assert _leftovers(out) == []
+    finished = list(out.glob("*/uuid-*"))
+    assert len(finished) < 3  # the large scan could not be written
+    assert all(check_package(p).ok for p in finished)  # what is there is whole
+    rerun = cli_env.run("run", str(inbox), "--out", str(out), "--json")
+    assert rerun.returncode == 0, rerun.stderr
+    assert len(list(out.glob("*/uuid-*"))) == 3

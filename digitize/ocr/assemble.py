@@ -4,6 +4,7 @@ keep their original bytes even when the page was scanned sideways or skewed)."""
 
 from __future__ import annotations
 
+import errno
 import functools
 import math
 from collections.abc import Sequence
@@ -117,4 +118,9 @@ def assemble_pdf(pages: Sequence[PreparedPage], target: Path, title: str) -> Non
             page.contents_add(pikepdf.Stream(pdf, b"\nQ\n"))
         _make_pdfa(pdf, title)
         with atomic_path(target) as tmp:
-            pdf.save(tmp, linearize=False, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+            try:
+                pdf.save(tmp, linearize=False,
+                         object_stream_mode=pikepdf.ObjectStreamMode.generate)
+            except pikepdf.PdfError as exc:  # qpdf reports a failed write as its own error
+                raise OSError(errno.EFBIG if "too large" in str(exc).lower() else errno.EIO,
+                              str(exc)) from exc

@@ -71,7 +71,8 @@ def _open_image(path: Path, max_pixels: int) -> Image.Image:
         raise InputFileError(f"{path} is not a PNG, JPEG or TIFF image although its name says "
                              "so; check that the right file was saved.") from exc
     except OSError as exc:
-        raise InputFileError(f"{path} cannot be opened as an image ({exc}).") from exc
+        raise InputFileError(f"{path} cannot be opened as an image ({exc}); scan the document "
+                             "again.") from exc
     if img.width * img.height > max_pixels:
         raise InputFileError(
             f"{path} is {img.width}x{img.height} pixels, over the limit of "

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from digitize.fsutil import disk_problem
 from digitize.model import OcrPage, Word
 from digitize.ocr import tesseract
 from digitize.ocr.cleanup import (
@@ -144,6 +145,16 @@ def _ocr_input(page: PageImage, pre_skew: float, stem: Path) -> Path:
 
 def prepare_page(task: PageTask) -> PreparedPage:
     """Run in a worker: returns a picklable description of the finished page."""
+    try:
+        return _prepare(task)
+    except OSError as exc:
+        problem = disk_problem(exc, task.workdir)
+        if problem is None:
+            raise
+        raise problem from exc
+
+
+def _prepare(task: PageTask) -> PreparedPage:
     # One work folder per document (the pipeline's job); names without dots so that
     # Tesseract's "<base>.pdf" outputs are predictable.
     stem = task.workdir / f"p{task.index:04d}"
@@ -151,7 +162,8 @@ def prepare_page(task: PageTask) -> PreparedPage:
     dpi = round(page.dpi)
     pre_skew = estimate_skew(page.image)
     source = _ocr_input(page, pre_skew, stem)
-    rec = tesseract.recognise(source, stem, task.lang, dpi, task.timeout_s)
+    rec = tesseract.recognise(source, stem, task.lang, dpi, task.timeout_s,
+                              shown=f"{task.source} page {task.index + 1}")
     if source.parent == task.workdir:
         source.unlink(missing_ok=True)
     w, h = page.image.size

@@ -61,12 +61,12 @@ def check_languages(lang: str) -> None:
             f"sudo apt-get install {pkgs}")
 
 
-def _run(args: list[str], image: Path, timeout: int) -> subprocess.CompletedProcess[str]:
+def _run(args: list[str], shown: str, timeout: int) -> subprocess.CompletedProcess[str]:
     try:
         return subprocess.run([_binary(), *args], capture_output=True, text=True, check=False,
                               env=_env(), timeout=timeout)
     except subprocess.TimeoutExpired as exc:
-        raise InputFileError(f"Tesseract took longer than {timeout} s on {image.name}; the page "
+        raise InputFileError(f"Tesseract took longer than {timeout} s on {shown}; the page "
                              "may be damaged or far too large — rescan it.") from exc
 
 
@@ -78,16 +78,19 @@ class Recognised:
     hocr: Path
 
 
-def recognise(image: Path, out_base: Path, lang: str, dpi: int, timeout: int) -> Recognised:
+def recognise(image: Path, out_base: Path, lang: str, dpi: int, timeout: int,
+              shown: str) -> Recognised:
     """One Tesseract pass with orientation detection (--psm 1) writing a text-only PDF page,
-    word boxes (TSV), plain text and hOCR (whose line angles give the page orientation)."""
+    word boxes (TSV), plain text and hOCR (whose line angles give the page orientation).
+    `shown` names the page in messages (the user's file, not a work file)."""
     args = [str(image), str(out_base), "-l", lang, "--dpi", str(dpi), "--psm", "1",
             "-c", "textonly_pdf=1", "pdf", "tsv", "txt", "hocr"]
-    out = _run(args, image, timeout)
+    out = _run(args, shown, timeout)
     result = Recognised(*(Path(f"{out_base}.{ext}") for ext in ("pdf", "tsv", "txt", "hocr")))
     if out.returncode != 0 or not result.text_pdf.exists():
         detail = (out.stderr.strip().splitlines() or ["no output"])[-1]
         if "traineddata" in out.stderr:
             check_languages(lang)
-        raise InputFileError(f"Tesseract could not read {image.name} ({detail}).")
+        raise InputFileError(f"Tesseract could not read {shown} ({detail}); the page may be "
+                             "damaged, scan it again.")
     return result

@@ -6,11 +6,13 @@ changes) and what never finished (do it again)."""
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 
 from digitize.clock import now_vn
+from digitize.errors import OutputError, printable
 from digitize.fsutil import sha256_file
 
 JOURNAL_NAME = ".digitize-journal.sqlite"
@@ -27,14 +29,15 @@ def inputs_key(files: Sequence[Path]) -> str:
     """One checksum for a dossier's inputs: names and contents, in order."""
     h = hashlib.sha256()
     for f in files:
-        h.update(f.name.encode())
+        h.update(os.fsencode(f.name))
         h.update(sha256_file(f).encode())
     return h.hexdigest().upper()
 
 
 class Journal:
     def __init__(self, out: Path) -> None:
-        self.db = sqlite3.connect(out / JOURNAL_NAME, isolation_level=None)
+        self.path = out / JOURNAL_NAME
+        self.db = sqlite3.connect(self.path, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.executescript(_SCHEMA)
@@ -47,9 +50,16 @@ class Journal:
                               (dossier_id,)).fetchone()
         return row is not None and row[0] == inputs and row[1] in ("ok", "needs_review")
 
+    def _write(self, sql: str, row: tuple[object, ...]) -> None:
+        try:
+            self.db.execute(sql, row)
+        except sqlite3.OperationalError as exc:  # "database or disk is full", and the like
+            raise OutputError(f"Cannot write the journal in {self.path}: {exc}; free some disk "
+                              "space and run the same command again.") from exc
+
     def record_dossier(self, dossier_id: str, inputs: str, status: str) -> None:
-        self.db.execute("INSERT OR REPLACE INTO dossiers VALUES (?, ?, ?, ?)",
-                        (dossier_id, inputs, status, now_vn()))
+        self._write("INSERT OR REPLACE INTO dossiers VALUES (?, ?, ?, ?)",
+                    (dossier_id, inputs, status, now_vn()))
 
     def quarantined(self, sha256: str) -> str | None:
         """The reason a document with this content failed before, if it did."""
@@ -59,5 +69,5 @@ class Journal:
 
     def record_document(self, sha256: str, source: Path, dossier_id: str, status: str,
                         error: str | None) -> None:
-        self.db.execute("INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?, ?)",
-                        (sha256, str(source), dossier_id, status, error, now_vn()))
+        self._write("INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?, ?)",
+                    (sha256, printable(str(source)), dossier_id, status, error, now_vn()))
