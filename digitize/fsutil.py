@@ -56,8 +56,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
         _fsync_dir(target.parent)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise OutputError(f"Cannot write {target}: {exc.strerror or exc}; "
-                          "free some disk space or fix the folder's permissions.") from exc
+        raise write_failed(target, exc) from exc
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -66,11 +65,16 @@ def atomic_path(target: Path) -> Iterator[Path]:
 DISK_ERRNOS = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EROFS}
 
 
+def write_failed(where: Path, exc: OSError) -> OutputError:
+    return OutputError(f"Cannot write {where}: {exc.strerror or exc}; free some disk space (or "
+                       "raise the file size limit) or fix the folder's permissions, then run "
+                       "the same command again.")
+
+
 def disk_problem(exc: BaseException, where: Path) -> OutputError | None:
     """The user-facing error for a write that failed because of the disk, else None."""
     if isinstance(exc, OSError) and exc.errno in DISK_ERRNOS:
-        return OutputError(f"Cannot write in {where}: {exc.strerror}; free some disk space (or "
-                           "raise the file size limit) and run the same command again.")
+        return write_failed(where, exc)
     return None
 
 
@@ -100,8 +104,7 @@ def atomic_dir(target: Path) -> Iterator[Path]:
         _fsync_dir(target.parent)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
-        raise OutputError(f"Cannot write {target}: {exc.strerror or exc}; "
-                          "free some disk space or fix the folder's permissions.") from exc
+        raise write_failed(target, exc) from exc
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
