@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -28,6 +29,7 @@ from digitize.errors import (
     EXIT_PARTIAL,
     DigitizeError,
     InputFileError,
+    NoInputError,
     UsageProblem,
 )
 from digitize.model import DocumentResult, RunSummary, Status
@@ -253,6 +255,69 @@ def run(
     else:
         _summary_table(summary)
     _exit_for(summary.totals.failed > 0)
+
+
+@app.command()
+def watch(
+    inbox: Annotated[Path, typer.Argument(help="The scanner's drop folder.")],
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")],
+    settle: Annotated[float, typer.Option(
+        "--settle", min=0, help="Seconds a dossier's files must stay unchanged before it is "
+                                "processed (scanners write slowly).")] = 30.0,
+    interval: Annotated[float, typer.Option(
+        "--interval", min=0.05, help="Seconds between looks at the drop folder.")] = 5.0,
+    config: ConfigOpt = None,
+    lang: LangOpt = None,
+    jobs: JobsOpt = None,
+    profile: ProfileOpt = "archive",
+    p12: P12Opt = None,
+    secret_file: SecretOpt = None,
+    no_sign: Annotated[bool, typer.Option("--no-sign", help="Skip signing.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Watch a scanner's drop folder and run each dossier once its files stop changing.
+
+    Example: `digitize watch /srv/scanner-inbox --out /srv/digitized --settle 60`
+
+    Keeps going after bad input. SIGTERM or Ctrl-C: the dossier under way is finished, then
+    it stops (exit 0). With --json, one JSON summary per line for each batch it ran.
+    """
+    import threading
+
+    from digitize.ocr.page import PROFILES
+    from digitize.pipeline.run import RunOptions
+    from digitize.pipeline.watch import Watcher
+
+    stop = threading.Event()
+    with _user_errors():
+        cfg = _config(config)
+        if profile not in PROFILES:
+            raise UsageProblem(f"Unknown profile {profile}; use one of {', '.join(PROFILES)}.")
+        if not inbox.is_dir():
+            raise NoInputError(f"{inbox} is not a folder; check the path.")
+        identity = None if no_sign else _identity(cfg, p12, secret_file)
+        from digitize.ocr.tesseract import check_languages
+
+        check_languages(lang or cfg.ocr.lang)
+        opts = RunOptions(out=out_dir, config=cfg, lang=lang or cfg.ocr.lang,
+                          jobs=cfg.ocr.jobs if jobs is None else jobs, profile=profile)
+
+        def report(summary: RunSummary) -> None:
+            if as_json:
+                sys.stdout.write(summary.model_dump_json() + "\n")
+                sys.stdout.flush()
+            for d in summary.dossiers:
+                err.print(f"{escape(d.id)}: {d.status.value}"
+                          + (f" — {escape(d.error)}" if d.error else ""), highlight=False)
+
+        watcher = Watcher(inbox, opts, identity, settle_s=settle, on_result=report,
+                          on_error=lambda m: err.print(f"[yellow]{escape(m)}[/]"))
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: stop.set())
+        err.print(f"Watching {escape(str(inbox))} (settle {settle:g} s); SIGTERM or Ctrl-C "
+                  "stops.", highlight=False)
+        watcher.run(stop, interval)
+    err.print("Stopped.")
 
 
 @app.command()
@@ -557,6 +622,59 @@ def upload(
             out.print(f"[{style}]{r['status']}[/] {escape(r['bundle'])} "
                       f"{escape(r.get('error') or r.get('target', ''))}", highlight=False)
     _exit_for(any(r["status"] == "failed" for r in results))
+
+
+# --------------------------------------------------------------------------- report
+@app.command()
+def report(
+    outs: Annotated[list[Path], typer.Argument(help="Output folders of `run`.")],
+    since: Annotated[str | None, typer.Option(
+        "--since", help="Only dossiers finished on or after this date (YYYY-MM-DD).")] = None,
+    csv_file: Annotated[Path | None, typer.Option("--csv", help="Also write a CSV file.")
+                        ] = None,
+    chart: Annotated[Path | None, typer.Option(
+        "--chart", help="Also draw documents per day as a PNG chart.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The figures a province reports on: dossiers and documents digitized, pages, the shares
+    signed, searchable and needing review, failures by reason, median time per dossier, per day.
+
+    Example: `digitize report /srv/digitized --since 2026-11-01 --csv kpi.csv --chart kpi.png`
+    """
+    from datetime import date
+
+    from digitize.pipeline.report import draw_chart, load_dossiers, make_report, write_csv
+
+    with _user_errors():
+        try:
+            start = date.fromisoformat(since) if since else None
+        except ValueError:
+            raise UsageProblem(f"--since {since} is not a date; write it as YYYY-MM-DD.") from None
+        missing = [o for o in outs if not o.is_dir()]
+        if missing:
+            raise NoInputError(f"{missing[0]} is not an output folder of 'digitize run'.")
+        result = make_report(load_dossiers(outs, start))
+        if csv_file:
+            write_csv(result, csv_file)
+        if chart:
+            draw_chart(result, chart)
+    rows = [f.row() for f in result.days]
+    if as_json:
+        _print_json({"total": result.total.row(), "days": rows, "failures": result.failures})
+        return
+    table = Table(title="digitize report")
+    columns = {"day": "Day", "dossiers": "Dossiers", "documents": "Docs", "pages": "Pages",
+               "share_signed": "Signed", "share_searchable": "Searchable",
+               "share_needs_review": "Review", "failed": "Failed",
+               "median_seconds_per_dossier": "Median s"}
+    for label in columns.values():
+        table.add_column(label, justify="right")
+    for row in [*rows, result.total.row()]:
+        table.add_row(*(f"{v:.1%}" if k.startswith("share") else str(v)
+                        for k, v in ((c, row[c]) for c in columns)))
+    out.print(table)
+    for reason, count in result.failures.items():
+        out.print(f"  {count} × {escape(reason)}", highlight=False)
 
 
 # --------------------------------------------------------------------------- schema

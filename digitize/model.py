@@ -127,6 +127,8 @@ class DossierResult(BaseModel):
     error: Text | None = None
     provenance: list[Event] = Field(default_factory=list)
     resumed: bool = Field(False, description="finished by an earlier run; left as it was")
+    finished: str | None = Field(None, description="when its processing ended (+07:00)")
+    seconds: float | None = Field(None, description="time from its first page to its package")
 
 
 class Totals(BaseModel):

@@ -220,6 +220,7 @@ def _replace_dir(staging: Path, target: Path) -> None:
 
 def _process_dossier(d: DossierInput, docs: list[_Doc], opts: RunOptions,
                      identity: Identity | None, progress: Progress, tmp: Path) -> DossierResult:
+    began = time.monotonic()
     code = file_code(opts.config.agency.archive_code, d)
     work = tmp / f"dossier-{d.id}"
     work.mkdir(parents=True, exist_ok=True)
@@ -287,6 +288,8 @@ def _process_dossier(d: DossierInput, docs: list[_Doc], opts: RunOptions,
             shutil.copyfile(work / f"{code}.{seq}.hocr", staging / f"{stem}.hocr")
             res.hocr_file = str((target / f"{stem}.hocr").resolve())
             write_text_atomic(staging / f"{stem}.json", res.model_dump_json(indent=2))
+        dossier.finished = now_vn()
+        dossier.seconds = round(time.monotonic() - began, 2)
         write_text_atomic(staging / "dossier.json", dossier.model_dump_json(indent=2))
         _replace_dir(staging, target)
     except DigitizeError as exc:
@@ -402,8 +405,6 @@ def run_batch(inputs: Sequence[Path], opts: RunOptions, identity: Identity | Non
               executor_factory: Callable[[int], Executor] | None = None) -> RunSummary:
     """Process every dossier found in `inputs` into `opts.out`: one run per folder at a time;
     finished dossiers are skipped, so running again after a crash resumes."""
-    progress = progress or Progress()
-    started = time.monotonic()
     check_languages(opts.lang)
     dossiers = discover(inputs)
     if not any(d.files for d in dossiers) and all(not d.problems for d in dossiers):
@@ -413,6 +414,15 @@ def run_batch(inputs: Sequence[Path], opts: RunOptions, identity: Identity | Non
         missing = [msg for d in dossiers for _, msg in d.problems]
         raise NoInputError(missing[0] if len(missing) == 1 else
                            "None of the inputs can be read: " + " ".join(missing))
+    return run_dossiers(dossiers, opts, identity, progress, executor_factory)
+
+
+def run_dossiers(dossiers: Sequence[DossierInput], opts: RunOptions, identity: Identity | None,
+                 progress: Progress | None = None,
+                 executor_factory: Callable[[int], Executor] | None = None) -> RunSummary:
+    """Process dossiers already found (by `discover`, or by the watch folder)."""
+    progress = progress or Progress()
+    started = time.monotonic()
     factory = executor_factory or (
         lambda n: ProcessPoolExecutor(max_workers=n, initializer=_worker_init))
     with hold_lock(opts.out):

@@ -1,0 +1,128 @@
+"""The figures provinces report on their one-stop digitization, from the dossier records `run`
+leaves in its output folders: dossiers and documents digitized, pages, the shares signed,
+searchable and needing review, failures by reason, and the median time per dossier, per day."""
+
+from __future__ import annotations
+
+import csv
+import re
+import statistics
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont
+
+from digitize.fsutil import atomic_path
+from digitize.model import DossierResult, Status
+
+_PATH = re.compile(r"(?:/[^\s,;:()]+)+")
+
+
+@dataclass
+class Figures:
+    day: str
+    dossiers: int = 0
+    documents: int = 0
+    pages: int = 0
+    signed: int = 0
+    searchable: int = 0
+    needs_review: int = 0
+    failed: int = 0
+    seconds: list[float] = field(default_factory=list, repr=False)
+
+    def add(self, d: DossierResult) -> None:
+        self.dossiers += 1
+        if d.seconds is not None:
+            self.seconds.append(d.seconds)
+        for doc in d.documents:
+            self.documents += 1
+            self.pages += int(doc.metadata.get("page_count") or 0)
+            self.signed += doc.signature is not None
+            self.searchable += doc.status is not Status.failed
+            self.needs_review += doc.status is Status.needs_review
+            self.failed += doc.status is Status.failed
+
+    def row(self) -> dict[str, object]:
+        def share(n: int) -> float:
+            return round(n / self.documents, 4) if self.documents else 0.0
+
+        row = {k: v for k, v in asdict(self).items() if k != "seconds"}
+        row.update(share_signed=share(self.signed), share_searchable=share(self.searchable),
+                   share_needs_review=share(self.needs_review),
+                   median_seconds_per_dossier=round(statistics.median(self.seconds), 2)
+                   if self.seconds else None)
+        return row
+
+
+@dataclass
+class Report:
+    total: Figures
+    days: list[Figures]
+    failures: dict[str, int]
+
+
+def failure_reason(error: str, source: str = "") -> str:
+    """An error message without its file names, cut at its first clause: a reason to count."""
+    text = _PATH.sub("", error.replace(source, "") if source else error).strip()
+    text = re.split(r"[;(]", text, maxsplit=1)[0]
+    text = re.sub(r"\bpage \d+\b", "page", text)
+    return re.sub(r"\s+", " ", text).strip(" .") or "unknown"
+
+
+def load_dossiers(outs: Iterable[Path], since: date | None = None) -> list[DossierResult]:
+    found = []
+    for out in outs:
+        for record in sorted(out.glob("*/dossier.json")):
+            d = DossierResult.model_validate_json(record.read_text(encoding="utf-8"))
+            when = datetime.fromisoformat(d.finished).date() if d.finished else None
+            if since is None or (when is not None and when >= since):
+                found.append(d)
+    return found
+
+
+def make_report(dossiers: Sequence[DossierResult]) -> Report:
+    total = Figures(day="all")
+    days: dict[str, Figures] = {}
+    failures: Counter[str] = Counter()
+    for d in dossiers:
+        day = d.finished[:10] if d.finished else "unknown"
+        total.add(d)
+        days.setdefault(day, Figures(day=day)).add(d)
+        failures.update(failure_reason(doc.error, doc.source) for doc in d.documents
+                        if doc.error)
+    return Report(total, [days[k] for k in sorted(days)], dict(failures.most_common()))
+
+
+def write_csv(report: Report, target: Path) -> None:
+    with atomic_path(target) as tmp, open(tmp, "w", newline="", encoding="utf-8") as fh:
+        rows = [f.row() for f in [*report.days, report.total]]
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def draw_chart(report: Report, target: Path) -> None:
+    """Documents per day as bars (signed in dark blue, the rest light), with the day below."""
+    days = report.days or [report.total]
+    w, h, margin = max(480, 90 * len(days) + 120), 360, 60
+    img = Image.new("RGB", (w, h), "white")
+    draw = ImageDraw.Draw(img)
+    font = ImageFont.load_default()
+    top = max(f.documents for f in days) or 1
+    draw.text((margin, 12), "Documents digitized per day (dark: signed)", fill="black", font=font)
+    draw.line((margin, h - margin, w - 20, h - margin), fill="black")
+    step = (w - margin - 20) / len(days)
+    for i, f in enumerate(days):
+        x0 = margin + i * step + step * 0.2
+        x1 = margin + (i + 1) * step - step * 0.2
+        full = (h - 2 * margin) * f.documents / top
+        signed = (h - 2 * margin) * f.signed / top
+        draw.rectangle((x0, h - margin - full, x1, h - margin), fill=(170, 200, 235))
+        draw.rectangle((x0, h - margin - signed, x1, h - margin), fill=(20, 60, 140))
+        draw.text((x0, h - margin - full - 14), str(f.documents), fill="black", font=font)
+        draw.text((x0, h - margin + 6), f.day, fill="black", font=font)
+    with atomic_path(target) as tmp:
+        img.save(tmp, "PNG")
