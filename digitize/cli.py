@@ -6,11 +6,13 @@ Logs and progress go to stderr; with --json, stdout carries exactly one JSON doc
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -22,6 +24,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from digitize import __version__
+from digitize.clock import VN_TZ
 from digitize.config import Config, load_config
 from digitize.errors import (
     EXIT_INTERRUPTED,
@@ -60,6 +63,12 @@ P12Opt = Annotated[Path | None, typer.Option(
     "--p12", help="PKCS#12 signing key (default: [signer] p12 in config, else the demo identity).")]
 SecretOpt = Annotated[Path | None, typer.Option(
     "--secret-file", help="File holding the PKCS#12 password (else $DIGITIZE_SECRET or a prompt).")]
+ExecutorOpt = Annotated[str, typer.Option(
+    "--executor", help="Where pages are OCR'd: local (a process pool of --jobs), dask-local (a "
+                       "Dask LocalCluster here), or dask://HOST:PORT (a running Dask cluster; "
+                       "inputs and --out on storage every worker mounts at the same path).")]
+LogFormatOpt = Annotated[str, typer.Option(
+    "--log-format", help="Logs on stderr as text lines or JSON lines (for log collectors).")]
 ProfileOpt = Annotated[str, typer.Option(
     "--profile", help="archive (TT 05/2025: colour as scanned, lossless or original JPEG) or "
                       "compact (desk copies: greyscale or bilevel where the page allows).")]
@@ -140,11 +149,42 @@ class _RichProgress:
         if self._task is not None and pages:
             self._bar.advance(self._task, pages)
 
-    def note(self, message: str) -> None:
-        self._bar.console.print(escape(message), highlight=False)
 
-    def failed(self, message: str) -> None:
-        self._bar.console.print(f"[red]failed:[/] {escape(message)}", highlight=False)
+
+
+class _LogHandler(logging.Handler):
+    """Log records on stderr: readable lines (through Rich, so they sit above a progress bar)
+    or, for log collectors, one JSON object per line with the dossier and document ids."""
+
+    def __init__(self, fmt: str) -> None:
+        super().__init__(logging.INFO)
+        self.fmt = fmt
+
+    def emit(self, record: logging.LogRecord) -> None:
+        fields = {k: getattr(record, k) for k in ("dossier", "document", "bundle")
+                  if getattr(record, k, None)}
+        if self.fmt == "json":
+            sys.stderr.write(json.dumps({
+                "time": datetime.fromtimestamp(record.created, VN_TZ).isoformat(
+                    timespec="milliseconds"),
+                "level": record.levelname.lower(), "message": record.getMessage(), **fields},
+                ensure_ascii=False) + "\n")
+            return
+        where = fields.get("dossier", "")
+        style = "red" if record.levelno >= logging.WARNING else "dim"
+        err.print(f"[{style}]{escape(where)}[/] {escape(record.getMessage())}", highlight=False)
+
+
+LOG_FORMATS = ("text", "json")
+
+
+def _setup_logging(fmt: str) -> None:
+    if fmt not in LOG_FORMATS:
+        raise UsageProblem(f"Unknown log format {fmt}; use text or json.")
+    logger = logging.getLogger("digitize")
+    logger.handlers[:] = [_LogHandler(fmt)]
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
 
 
 def _ask_secret() -> Callable[[], str] | None:
@@ -200,7 +240,8 @@ def _exit_for(failed: bool) -> None:
 # --------------------------------------------------------------------------- run / ocr
 def _batch(inputs: Sequence[Path], out_dir: Path, cfg: Config, *, lang: str | None,
            jobs: int | None, identity: Any, level: str | None, package: bool, profile: str,
-           drop_blank: bool, label: str, retry_failed: bool = False) -> RunSummary:
+           drop_blank: bool, label: str, retry_failed: bool = False,
+           executor: str = "local") -> RunSummary:
     from digitize.ocr.page import PROFILES
     from digitize.pipeline.run import RunOptions, run_batch
 
@@ -209,7 +250,7 @@ def _batch(inputs: Sequence[Path], out_dir: Path, cfg: Config, *, lang: str | No
     opts = RunOptions(out=out_dir, config=cfg, lang=lang or cfg.ocr.lang,
                       jobs=cfg.ocr.jobs if jobs is None else jobs,
                       level=level or cfg.signer.level, package=package, profile=profile,
-                      drop_blank=drop_blank, retry_failed=retry_failed)
+                      drop_blank=drop_blank, retry_failed=retry_failed, executor=executor)
     with _RichProgress(label) as progress:
         return run_batch(inputs, opts, identity, progress)
 
@@ -222,6 +263,7 @@ def run(
     config: ConfigOpt = None,
     lang: LangOpt = None,
     jobs: JobsOpt = None,
+    executor: ExecutorOpt = "local",
     profile: ProfileOpt = "archive",
     drop_blank: DropBlankOpt = False,
     level: LevelOpt = None,
@@ -231,6 +273,7 @@ def run(
     retry_failed: Annotated[bool, typer.Option(
         "--retry-failed", help="Try again the documents an earlier run quarantined (those "
                                "whose file has not changed since).")] = False,
+    log_format: LogFormatOpt = "text",
     as_json: JsonOpt = False,
 ) -> None:
     """Run the whole pipeline: OCR, metadata, signing and one TT 05/2025 package per dossier.
@@ -245,11 +288,12 @@ def run(
     command resumes. A second run on the same OUT waits for nobody: it exits 4 at once.
     """
     with _user_errors():
+        _setup_logging(log_format)
         cfg = _config(config)
         identity = None if no_sign else _identity(cfg, p12, secret_file)
         summary = _batch(inputs, out_dir, cfg, lang=lang, jobs=jobs, identity=identity,
                          level=level, package=True, profile=profile, drop_blank=drop_blank,
-                         retry_failed=retry_failed, label="run")
+                         retry_failed=retry_failed, executor=executor, label="run")
     if as_json:
         _print_json(summary)
     else:
@@ -273,6 +317,7 @@ def watch(
     p12: P12Opt = None,
     secret_file: SecretOpt = None,
     no_sign: Annotated[bool, typer.Option("--no-sign", help="Skip signing.")] = False,
+    log_format: LogFormatOpt = "text",
     as_json: JsonOpt = False,
 ) -> None:
     """Watch a scanner's drop folder and run each dossier once its files stop changing.
@@ -290,6 +335,7 @@ def watch(
 
     stop = threading.Event()
     with _user_errors():
+        _setup_logging(log_format)
         cfg = _config(config)
         if profile not in PROFILES:
             raise UsageProblem(f"Unknown profile {profile}; use one of {', '.join(PROFILES)}.")
@@ -327,8 +373,10 @@ def ocr(
     config: ConfigOpt = None,
     lang: LangOpt = None,
     jobs: JobsOpt = None,
+    executor: ExecutorOpt = "local",
     profile: ProfileOpt = "archive",
     drop_blank: DropBlankOpt = False,
+    log_format: LogFormatOpt = "text",
     as_json: JsonOpt = False,
 ) -> None:
     """OCR scans into searchable PDF/A-2b files (scan image + invisible text), plain text and
@@ -337,9 +385,11 @@ def ocr(
     Example: `digitize ocr scan_0001.jpg scan_0002.pdf --out ocr/`
     """
     with _user_errors():
+        _setup_logging(log_format)
         cfg = _config(config)
         summary = _batch(inputs, out_dir, cfg, lang=lang, jobs=jobs, identity=None, level=None,
-                         package=False, profile=profile, drop_blank=drop_blank, label="ocr")
+                         package=False, profile=profile, drop_blank=drop_blank,
+                         executor=executor, label="ocr")
     docs = [d for dossier in summary.dossiers for d in dossier.documents]
     if as_json:
         _print_json(docs)

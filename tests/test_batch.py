@@ -124,14 +124,24 @@ def _interrupted(cli_env: Env, inbox: Path, out: Path, delay: float, sig: int) -
 
 def test_kill_9_at_random_moments_then_rerun_gives_the_same_outputs(cli_env: Env,
                                                                       tmp_path: Path) -> None:
+    _kill_and_rerun(cli_env, tmp_path, kills=5)
+
+
+@pytest.mark.stress
+def test_kill_9_twenty_times(cli_env: Env, tmp_path: Path) -> None:
+    """The long variant (about 4 minutes): pytest -m stress."""
+    _kill_and_rerun(cli_env, tmp_path, kills=20)
+
+
+def _kill_and_rerun(cli_env: Env, tmp_path: Path, kills: int) -> None:
     inbox = _inbox(tmp_path / "in")
     ref_out = tmp_path / "reference"
     started = time.monotonic()
     assert cli_env.run("run", str(inbox), "--out", str(ref_out), "--json").returncode == 0
     full = time.monotonic() - started
     reference = _comparable(ref_out)
-    rnd = random.Random(20261123)
-    for k in range(5):
+    rnd = random.Random(20261123 + kills)
+    for k in range(kills):
         out = tmp_path / f"killed-{k}"
         delay = rnd.uniform(0.2, full)
         code = _interrupted(cli_env, inbox, out, delay, signal.SIGKILL)
@@ -166,3 +176,22 @@ def test_disk_full_stops_cleanly_and_the_rerun_completes(cli_env: Env, tmp_path:
     rerun = cli_env.run("run", str(inbox), "--out", str(out), "--json")
     assert rerun.returncode == 0, rerun.stderr
     assert len(list(out.glob("*/uuid-*"))) == 3
+
+
+def test_dask_local_cluster_gives_the_same_results_as_the_process_pool(cli_env: Env,
+                                                                       tmp_path: Path) -> None:
+    inbox = _inbox(tmp_path / "in")
+    local = cli_env.run("run", str(inbox), "--out", str(tmp_path / "local"), "--json",
+                        "--jobs", "2")
+    dask = cli_env.run("run", str(inbox), "--out", str(tmp_path / "dask"), "--json",
+                       "--jobs", "2", "--executor", "dask-local")
+    assert local.returncode == dask.returncode == 0, dask.stderr[-2000:]
+    assert _comparable(tmp_path / "dask") == _comparable(tmp_path / "local")
+
+
+def test_unreachable_dask_scheduler_exits_4(cli_env: Env, tmp_path: Path) -> None:
+    inbox = _inbox(tmp_path / "in")
+    res = cli_env.run("run", str(inbox), "--out", str(tmp_path / "o"), "--json",
+                      "--executor", "dask://127.0.0.1:1")
+    assert res.returncode == 4, res.stderr[-2000:]
+    assert "Cannot reach the Dask scheduler" in res.stderr and "Traceback" not in res.stderr

@@ -157,3 +157,20 @@ def test_bundle_zips_a_checked_package(cli_env: Env, sample_run, tmp_path: Path)
     verify = cli_env.run("verify", str(zpath), "--trust", str(cli_env.ca_cert), "--json")
     assert verify.returncode == 0, verify.stdout
     assert json.loads(verify.stdout)[0]["kind"] == "package"
+
+
+def test_json_logs_name_the_dossier_and_document(cli_env: Env, tmp_path: Path) -> None:
+    copy_sample("thong_bao.png", tmp_path / "in" / "HS-1" / "a.png")
+    (tmp_path / "in" / "HS-1" / "b.jpg").write_text("không phải ảnh")
+    res = cli_env.run("run", str(tmp_path / "in"), "--out", str(tmp_path / "o"), "--json",
+                      "--no-sign", "--log-format", "json")
+    assert res.returncode == 1
+    json.loads(res.stdout)  # stdout stays one JSON document
+    records = [json.loads(line) for line in res.stderr.splitlines()]
+    failed = next(r for r in records if r.get("document", "").endswith("b.jpg"))
+    assert failed["level"] == "warning" and failed["dossier"] == "HS-1"
+    assert "is not a PNG, JPEG or TIFF" in failed["message"]
+    assert failed["time"].endswith("+07:00")
+    done = [r for r in records if r["message"].startswith("dossier ")]
+    assert done == [{**done[0], "message": "dossier failed: No package was made because a "
+                     "document failed; fix it and run again.", "level": "warning"}]

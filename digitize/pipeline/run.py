@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import logging
 import os
 import re
 import shutil
@@ -18,7 +19,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -45,6 +46,7 @@ from digitize.ocr import PageTask, PreparedPage, assemble_pdf, prepare_page, tes
 from digitize.ocr.hocr import merge_hocr
 from digitize.ocr.images import page_count
 from digitize.ocr.tesseract import check_languages
+from digitize.pipeline.executors import default_jobs, make_executor
 from digitize.pipeline.inputs import DossierInput, discover
 from digitize.pipeline.journal import Journal, inputs_key
 from digitize.pipeline.lock import hold_lock
@@ -60,16 +62,17 @@ MIN_DRAWING_DPI = 300  # maps and technical drawings
 DRAWING_TYPES = {"30", "31"}
 
 
+log = logging.getLogger("digitize")
+
+
 class Progress:
-    """What the pipeline tells its caller; the CLI draws it with Rich, tests ignore it."""
+    """How far the pipeline is; the CLI draws it with Rich. What happens goes to `log`, with
+    the dossier and document in each record's `dossier` and `document` fields."""
 
     def start(self, total_pages: int) -> None: ...
 
     def advance(self, pages: int = 1) -> None: ...
 
-    def note(self, message: str) -> None: ...
-
-    def failed(self, message: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -83,10 +86,11 @@ class RunOptions:
     retry_failed: bool = False  # process documents the journal has quarantined
     profile: str = "archive"  # or "compact" (desk copies: greyscale/bilevel where possible)
     drop_blank: bool = False
+    executor: str = "local"  # or dask-local, dask://HOST:PORT
 
 
 def _jobs(requested: int) -> int:
-    return requested if requested > 0 else max(1, os.cpu_count() or 1)
+    return requested if requested > 0 else default_jobs()
 
 
 def file_code(archive_code: str, dossier: DossierInput) -> str:
@@ -238,8 +242,6 @@ def _process_dossier(d: DossierInput, docs: list[_Doc], opts: RunOptions,
         results.append(res)
         if pdf is not None:
             finished.append((res, pdf, text, doc.seq))
-        if res.error:
-            progress.failed(res.error)
     failed = any(r.status is Status.failed for r in results)
     dossier = DossierResult(id=d.id, dossier_code=d.dossier_code, file_code=code,
                             status=Status.failed if failed else Status.ok, documents=results)
@@ -423,8 +425,7 @@ def run_dossiers(dossiers: Sequence[DossierInput], opts: RunOptions, identity: I
     """Process dossiers already found (by `discover`, or by the watch folder)."""
     progress = progress or Progress()
     started = time.monotonic()
-    factory = executor_factory or (
-        lambda n: ProcessPoolExecutor(max_workers=n, initializer=_worker_init))
+    factory = executor_factory or make_executor(opts.executor, opts.jobs, _worker_init)
     with hold_lock(opts.out):
         _clean_after_crash(opts.out)
         journal = Journal(opts.out)
@@ -466,10 +467,17 @@ def _run_locked(dossiers: Sequence[DossierInput], opts: RunOptions, identity: Id
         progress.start(total)
         for d in dossiers:
             if d.id in done:
-                progress.note(f"{d.id}: finished in an earlier run, left as it is")
+                log.info("finished in an earlier run, left as it is", extra={"dossier": d.id})
                 results.append(done[d.id])
                 continue
             result = _process_dossier(d, plan[d.id], opts, identity, progress, tmp)
+            for doc in result.documents:
+                if doc.error:
+                    log.warning(doc.error, extra={"dossier": d.id, "document": doc.source})
+            log.log(logging.WARNING if result.status is Status.failed else logging.INFO,
+                    f"dossier {result.status.value}"
+                    + (f": {result.error}" if result.error else ""),
+                    extra={"dossier": d.id, "bundle": result.bundle})
             for doc, planned in zip(result.documents[len(d.problems):], plan[d.id],
                                     strict=True):
                 if planned.sha:

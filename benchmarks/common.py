@@ -1,0 +1,140 @@
+"""Shared by the benchmarks: the page corpus (samples/ plus generated variations of their
+layouts, with ground truth) and memory sampling of a process tree."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import random
+import re
+import subprocess
+import sys
+import threading
+import time
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def _load_generator():  # samples/make_samples.py, imported by path (it is a script)
+    spec = importlib.util.spec_from_file_location("make_samples", ROOT / "samples" /
+                                                  "make_samples.py")
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod  # its dataclasses look themselves up there
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@dataclass(frozen=True)
+class PageFile:
+    path: Path
+    dpi: int
+    truth: str
+
+
+def _norm(s: str) -> str:
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", s)).strip()
+
+
+def make_corpus(folder: Path, generated: int, seed: int = 7) -> list[PageFile]:
+    gen = _load_generator()
+    rnd = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    pages: list[PageFile] = []
+    # The samples, page by page.
+    truth = json.loads((ROOT / "samples" / "truth.json").read_text(encoding="utf-8"))
+    for key, t in truth.items():
+        src = ROOT / "samples" / key
+        if src.suffix == ".pdf":
+            import pikepdf
+
+            with pikepdf.open(src) as pdf:
+                for i, page in enumerate(pdf.pages):
+                    img = next(iter(page.get_images().values()))
+                    out = folder / f"s_{src.stem}_{i}.jpg"
+                    out.write_bytes(img.read_raw_bytes())
+                    pages.append(PageFile(out, 200, t["pages_text"][i]))
+            continue
+        with Image.open(src) as im:
+            for i in range(getattr(im, "n_frames", 1)):
+                im.seek(i)
+                dpi = round(float(im.info.get("dpi", (200, 200))[0]))
+                out = folder / f"s_{src.stem}_{i}.png"
+                im.save(out, dpi=(dpi, dpi))
+                pages.append(PageFile(out, dpi, t["pages_text"][i]))
+    # Generated variations of the sample layouts.
+    makers = [gen.quyet_dinh, gen.to_khai_khai_sinh, gen.don_xay_dung, gen.cong_van,
+              gen.thong_bao, gen.don_trich_luc, gen.to_trinh]
+    for n in range(generated):
+        dpi = rnd.choice([200, 240, 300])
+        doc = makers[n % len(makers)](dpi)
+        page = doc.pages[n // len(makers) % len(doc.pages)]
+        img = page.img
+        skew = rnd.uniform(-5, 5) if rnd.random() < 0.7 else 0.0
+        img = img.rotate(skew, resample=Image.Resampling.BICUBIC, fillcolor=255)
+        img = gen.specks(img, seed=n, n=rnd.randint(0, 80))
+        turn = rnd.choice([0, 0, 0, 90, 180, 270])
+        if turn:
+            img = img.rotate(-turn, expand=True)
+        if rnd.random() < 0.5:
+            out = folder / f"g_{n:03d}.jpg"
+            img.convert("RGB").save(out, quality=rnd.randint(70, 92), dpi=(dpi, dpi))
+        else:
+            out = folder / f"g_{n:03d}.png"
+            img.save(out, dpi=(dpi, dpi))
+        pages.append(PageFile(out, dpi, "\n".join(page.lines)))
+    return pages
+
+
+def _pss(proc: psutil.Process) -> int:
+    """Proportional set size: shared pages (forked workers, libraries) counted once overall."""
+    return proc.memory_full_info().pss
+
+
+class PeakMemory:
+    """Samples the memory of a process and all its children (PSS summed; RSS of the main)."""
+
+    def __init__(self) -> None:
+        self.tree = 0
+        self.main = 0
+        self._stop = threading.Event()
+
+    def watch(self, proc: psutil.Process) -> None:
+        def loop() -> None:
+            while not self._stop.is_set():
+                try:
+                    procs = [proc, *proc.children(recursive=True)]
+                    self.tree = max(self.tree, sum(_pss(p) for p in procs))
+                    self.main = max(self.main, proc.memory_info().rss)
+                except psutil.Error:
+                    pass
+                self._stop.wait(0.1)
+
+        self._thread = threading.Thread(target=loop, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def _timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, PeakMemory, str]:
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env)
+    mem = PeakMemory()
+    mem.watch(psutil.Process(proc.pid))
+    out, err = proc.communicate()
+    mem.stop()
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"{cmd[0]} failed ({proc.returncode}): {err[-2000:]}")
+    return time.perf_counter() - start, mem, out
+
+
