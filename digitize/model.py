@@ -142,6 +142,16 @@ class Totals(BaseModel):
     signed: int = 0
     seconds: float = 0.0
 
+    def add(self, dossier: DossierResult) -> None:
+        """Count one dossier and its documents in."""
+        self.dossiers += 1
+        self.resumed += dossier.resumed
+        for doc in dossier.documents:
+            self.documents += 1
+            self.pages += int(doc.metadata.get("page_count") or 0)
+            setattr(self, doc.status.value, getattr(self, doc.status.value) + 1)
+            self.signed += doc.signature is not None
+
 
 class RunSummary(BaseModel):
     dossiers: list[DossierResult]

@@ -9,52 +9,42 @@ import re
 import statistics
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
+from pydantic import Field
 
 from digitize.fsutil import atomic_path
-from digitize.model import DossierResult, Status
+from digitize.model import DossierResult, Totals
 
 _PATH = re.compile(r"(?:/[^\s,;:()]+)+")
 
 
-@dataclass
-class Figures:
-    day: str
-    dossiers: int = 0
-    documents: int = 0
-    pages: int = 0
-    signed: int = 0
-    searchable: int = 0
-    needs_review: int = 0
-    failed: int = 0
-    seconds: list[float] = field(default_factory=list, repr=False)
+class Figures(Totals):
+    """The run's totals for one day (or all days), plus what the report adds to them."""
 
-    def add(self, d: DossierResult) -> None:
-        self.dossiers += 1
-        if d.seconds is not None:
-            self.seconds.append(d.seconds)
-        for doc in d.documents:
-            self.documents += 1
-            self.pages += int(doc.metadata.get("page_count") or 0)
-            self.signed += doc.signature is not None
-            self.searchable += doc.status is not Status.failed
-            self.needs_review += doc.status is Status.needs_review
-            self.failed += doc.status is Status.failed
+    day: str
+    durations: list[float] = Field(default_factory=list, exclude=True)
+
+    def add(self, dossier: DossierResult) -> None:
+        super().add(dossier)
+        if dossier.seconds is not None:
+            self.durations.append(dossier.seconds)
 
     def row(self) -> dict[str, object]:
         def share(n: int) -> float:
             return round(n / self.documents, 4) if self.documents else 0.0
 
-        row = {k: v for k, v in asdict(self).items() if k != "seconds"}
-        row.update(share_signed=share(self.signed), share_searchable=share(self.searchable),
-                   share_needs_review=share(self.needs_review),
-                   median_seconds_per_dossier=round(statistics.median(self.seconds), 2)
-                   if self.seconds else None)
-        return row
+        searchable = self.ok + self.needs_review  # every document with a text layer
+        return {"day": self.day, "dossiers": self.dossiers, "documents": self.documents,
+                "pages": self.pages, "signed": self.signed, "searchable": searchable,
+                "needs_review": self.needs_review, "failed": self.failed,
+                "share_signed": share(self.signed), "share_searchable": share(searchable),
+                "share_needs_review": share(self.needs_review),
+                "median_seconds_per_dossier": round(statistics.median(self.durations), 2)
+                if self.durations else None}
 
 
 @dataclass

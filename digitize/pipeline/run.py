@@ -433,14 +433,9 @@ def run_dossiers(dossiers: Sequence[DossierInput], opts: RunOptions, identity: I
             results = _run_locked(dossiers, opts, identity, progress, factory, journal)
         finally:
             journal.close()
-    totals = Totals(dossiers=len(results), seconds=round(time.monotonic() - started, 2))
+    totals = Totals(seconds=round(time.monotonic() - started, 2))
     for dr in results:
-        totals.resumed += dr.resumed
-        for doc in dr.documents:
-            totals.documents += 1
-            totals.pages += int(doc.metadata.get("page_count") or 0)
-            setattr(totals, doc.status.value, getattr(totals, doc.status.value) + 1)
-            totals.signed += doc.signature is not None
+        totals.add(dr)
     summary = RunSummary(dossiers=results, totals=totals)
     write_text_atomic(opts.out / "summary.json", summary.model_dump_json(indent=2))
     return summary
