@@ -36,6 +36,13 @@ def _package_copy(run: SampleRun, tmp: Path) -> Path:
     return Path(shutil.copytree(pkg, tmp / pkg.name))
 
 
+def _bundle(cli_env: Env, folder: Path, out: Path, *flags: str) -> Path:
+    """`digitize bundle FOLDER --out OUT FLAGS --json`, which must succeed: the bundle's path."""
+    res = cli_env.run("bundle", str(folder), "--out", str(out), *flags, "--json")
+    assert res.returncode == 0, res.stderr
+    return Path(json.loads(res.stdout)[0]["bundle"])
+
+
 def test_package_checks_catch_tampering(sample_run: SampleRun, tmp_path: Path) -> None:
     good = _package_copy(sample_run, tmp_path / "good")
     assert check_package(good).ok
@@ -70,20 +77,14 @@ def test_bundle_zip_is_reproducible(cli_env: Env, sample_run: SampleRun,
     folder = _dossier_folder(sample_run)
     digests = []
     for n in (1, 2):
-        res = cli_env.run("bundle", str(folder), "--out", str(tmp_path / f"z{n}"), "--zip",
-                          "--json")
-        assert res.returncode == 0, res.stderr
-        digests.append(hashlib.sha256(Path(json.loads(res.stdout)[0]["bundle"]).read_bytes())
-                       .hexdigest())
+        zipped = _bundle(cli_env, folder, tmp_path / f"z{n}", "--zip")
+        digests.append(hashlib.sha256(zipped.read_bytes()).hexdigest())
     assert digests[0] == digests[1]
 
 
 def test_aip_carries_premis_and_validates(cli_env: Env, sample_run: SampleRun,
                                           tmp_path: Path) -> None:
-    res = cli_env.run("bundle", str(_dossier_folder(sample_run)), "--out", str(tmp_path),
-                      "--aip", "--json")
-    assert res.returncode == 0, res.stderr
-    aip = Path(json.loads(res.stdout)[0]["bundle"])
+    aip = _bundle(cli_env, _dossier_folder(sample_run), tmp_path, "--aip")
     root = etree.parse(str(aip / "METS.xml"))
     mets_schema().assertValid(root)
     assert root.find(f"{METS}metsHdr").get(f"{CSIP}OAISPACKAGETYPE") == "AIP"
@@ -104,10 +105,7 @@ def test_aip_carries_premis_and_validates(cli_env: Env, sample_run: SampleRun,
 
 def test_bagit_bag_validates_and_verifies(cli_env: Env, sample_run: SampleRun,
                                           tmp_path: Path) -> None:
-    res = cli_env.run("bundle", str(_dossier_folder(sample_run)), "--out", str(tmp_path),
-                      "--bagit", "--json")
-    assert res.returncode == 0, res.stderr
-    bag_dir = Path(json.loads(res.stdout)[0]["bundle"])
+    bag_dir = _bundle(cli_env, _dossier_folder(sample_run), tmp_path, "--bagit")
     bag = bagit.Bag(str(bag_dir))
     bag.validate()
     assert set(bag.algorithms) == {"sha256", "sha512"}
@@ -127,10 +125,7 @@ def test_bagit_bag_validates_and_verifies(cli_env: Env, sample_run: SampleRun,
 
 @pytest.fixture
 def zipped(cli_env: Env, sample_run: SampleRun, tmp_path: Path) -> Path:
-    res = cli_env.run("bundle", str(_dossier_folder(sample_run)), "--out",
-                      str(tmp_path / "transfer"), "--zip", "--json")
-    assert res.returncode == 0, res.stderr
-    return Path(json.loads(res.stdout)[0]["bundle"])
+    return _bundle(cli_env, _dossier_folder(sample_run), tmp_path / "transfer", "--zip")
 
 
 def _changed_copy(bundle: Path, tmp: Path) -> Path:

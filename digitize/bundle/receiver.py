@@ -110,6 +110,16 @@ class _Handler(BaseHTTPRequestHandler):
             faults = self.server.faults
             return faults.popleft() if faults and faults[0] in applicable else None
 
+    def _injected(self, fault: str | None, unread: int) -> bool:
+        """Apply a 500 (answered: True, after taking the unread body) or a slow answer."""
+        if fault == "500":
+            self.rfile.read(unread)
+            self._reply(500, {"error": "injected failure"})
+            return True
+        if fault == "slow":
+            time.sleep(1.0)
+        return False
+
     def _paths(self, name: str) -> tuple[Path, Path]:
         return self.server.store / name, self.server.store / ".partial" / name
 
@@ -142,12 +152,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self.connection.close()
             return
-        if fault == "500":
-            self.rfile.read(length)
-            self._reply(500, {"error": "injected failure"})
+        if self._injected(fault, length):
             return
-        if fault == "slow":
-            time.sleep(1.0)
         if rest != "data":
             self._reply(404, {"error": "no such endpoint"})
             return
@@ -172,11 +178,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         name, rest, _ = route
         fault = self._fault(("500", "slow", "wrong_checksum"))
-        if fault == "500":
-            self._reply(500, {"error": "injected failure"})
+        if self._injected(fault, 0):
             return
-        if fault == "slow":
-            time.sleep(1.0)
         if rest != "complete":
             self._reply(404, {"error": "no such endpoint"})
             return

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from digitize.clock import now_vn
@@ -25,12 +25,13 @@ CREATE TABLE IF NOT EXISTS dossiers (
 """
 
 
-def inputs_key(files: Sequence[Path]) -> str:
-    """One checksum for a dossier's inputs: names and contents, in order."""
+def inputs_key(files: Sequence[Path], sha_of: Callable[[Path], str] = sha256_file) -> str:
+    """One checksum for a dossier's inputs: names and contents, in order. `sha_of` lets the
+    caller reuse the checksums it needs anyway."""
     h = hashlib.sha256()
     for f in files:
         h.update(os.fsencode(f.name))
-        h.update(sha256_file(f).encode())
+        h.update(sha_of(f).encode())
     return h.hexdigest().upper()
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import logging
 import os
 import re
@@ -173,7 +174,7 @@ def _finish_document(doc: _Doc, work: Path, code: str, opts: RunOptions,
     result = DocumentResult(
         source=str(doc.source), status=Status.needs_review if review else Status.ok,
         doc_kind=ex.doc_kind, metadata=ex.metadata, confidence=ex.confidence,
-        signature=signature, review=review, source_sha256=sha256_file(doc.source),
+        signature=signature, review=review, source_sha256=doc.sha,
         provenance=_events(doc, ocr, ex, signature, opts))
     return result, final, text
 
@@ -307,7 +308,8 @@ def _process_dossier(d: DossierInput, docs: list[_Doc], opts: RunOptions,
 
 
 def _plan(dossiers: Sequence[DossierInput], opts: RunOptions, pool: Executor, tmp: Path,
-          journal: Journal) -> tuple[dict[str, list[_Doc]], int]:
+          journal: Journal, sha_of: Callable[[Path], str]
+          ) -> tuple[dict[str, list[_Doc]], int]:
     """Count pages and queue every page of every dossier (the pool works ahead of us).
     Documents that failed before with the same content stay quarantined unless retried."""
     cfg = opts.config.ocr
@@ -318,7 +320,7 @@ def _plan(dossiers: Sequence[DossierInput], opts: RunOptions, pool: Executor, tm
         docs: list[_Doc] = []
         for seq, src in enumerate(d.files, start=1):
             try:
-                sha = sha256_file(src)
+                sha = sha_of(src)
             except OSError as exc:
                 docs.append(_Doc(src, seq, [], f"{src} cannot be read ({exc.strerror}); check "
                                                 "that you may read it."))
@@ -363,13 +365,13 @@ def _clean_after_crash(out: Path) -> None:
     shutil.rmtree(out / WORK_NAME, ignore_errors=True)
 
 
-def _resumed(d: DossierInput, journal: Journal, out: Path
+def _resumed(d: DossierInput, journal: Journal, out: Path, sha_of: Callable[[Path], str]
              ) -> tuple[str | None, DossierResult | None]:
     """The dossier's input checksum, and its earlier result when it is finished already."""
     if d.problems:
         return None, None
     try:
-        key = inputs_key(d.files)
+        key = inputs_key(d.files, sha_of)
     except OSError:
         return None, None
     record = out / d.id / "dossier.json"
@@ -444,10 +446,13 @@ def run_dossiers(dossiers: Sequence[DossierInput], opts: RunOptions, identity: I
 def _run_locked(dossiers: Sequence[DossierInput], opts: RunOptions, identity: Identity | None,
                 progress: Progress, factory: Callable[[int], Executor], journal: Journal
                 ) -> list[DossierResult]:
+    # Each input is read for its checksum once: the journal key, quarantine and provenance
+    # all use it.
+    sha_of = functools.cache(sha256_file)
     done: dict[str, DossierResult] = {}
     keys: dict[str, str | None] = {}
     for d in dossiers:
-        keys[d.id], earlier = _resumed(d, journal, opts.out)
+        keys[d.id], earlier = _resumed(d, journal, opts.out, sha_of)
         if earlier is not None:
             done[d.id] = earlier
     todo = [d for d in dossiers if d.id not in done]
@@ -458,7 +463,7 @@ def _run_locked(dossiers: Sequence[DossierInput], opts: RunOptions, identity: Id
     results: list[DossierResult] = []
     pool = factory(_jobs(opts.jobs))
     try:
-        plan, total = _plan(todo, opts, pool, tmp, journal)
+        plan, total = _plan(todo, opts, pool, tmp, journal, sha_of)
         progress.start(total)
         for d in dossiers:
             if d.id in done:
