@@ -407,20 +407,28 @@ def ocr(
 # --------------------------------------------------------------------------- extract
 @app.command()
 def extract(
-    files: Annotated[list[Path], typer.Argument(help="PDFs with a text layer, or .txt files.")],
+    files: Annotated[list[Path], typer.Argument(
+        help="PDFs with a text layer, hOCR files (from `ocr`/`run`: keeps word confidences), or "
+             ".txt files.")],
     config: ConfigOpt = None,
+    overrides: Annotated[Path | None, typer.Option(
+        "--overrides", help="Override file (TOML, tables keyed by file name); see README.")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Read the metadata of documents that already have text (no OCR).
 
-    Example: `digitize extract out/HS-1/H49.2026.261120-0001.2.txt --json`
+    Example: `digitize extract out/HS-1/H49.2026.261120-0001.2.hocr --json`
     """
     from digitize.extract import extract as extract_fields
     from digitize.extract import segments_from_text
+    from digitize.extract.hocr import segments_from_hocr
+    from digitize.extract.overrides import apply_overrides, load_overrides, operator_name
     from digitize.extract.pdftext import segments_from_pdf
 
     with _user_errors():
         cfg = _config(config)
+        fixes = load_overrides(overrides) if overrides else None
         results: list[DocumentResult] = []
         for f in files:
             try:
@@ -428,14 +436,21 @@ def extract(
                     raise InputFileError(f"{f} does not exist or is not a file.")
                 if f.suffix.lower() == ".pdf":
                     segs, pages = segments_from_pdf(f)
+                elif f.suffix.lower() in (".hocr", ".html"):
+                    segs, pages = segments_from_hocr(f)
                 else:
                     text = f.read_text(encoding="utf-8", errors="replace")
                     segs, pages = segments_from_text(text), text.count("\f") + 1
                 ex = extract_fields(segs, pages, cfg.extract.min_field_confidence)
+                if fixes is not None and f.name in fixes.documents:
+                    ex = apply_overrides(ex, fixes.documents[f.name],
+                                         operator_name(fixes.operator, cfg.review.operator),
+                                         str(overrides))
                 results.append(DocumentResult(
                     source=str(f), status=Status.needs_review if ex.review else Status.ok,
                     doc_kind=ex.doc_kind, metadata=ex.metadata, confidence=ex.confidence,
-                    review=[f"{k}: missing or uncertain" for k in ex.review]))
+                    review=[f"{k}: missing or uncertain" for k in ex.review],
+                    evidence=ex.evidence, overrides=list(ex.overrides)))
             except InputFileError as exc:
                 results.append(DocumentResult(source=str(f), status=Status.failed,
                                               error=exc.message))
@@ -453,6 +468,103 @@ def extract(
                 table.add_row("error", r.error, "")
             out.print(table)
     _exit_for(any(r.status is Status.failed for r in results))
+
+
+# --------------------------------------------------------------------------- review
+def _ask_field(item: Any) -> str | None:
+    """One field: the value read, where, and the clerk's answer (None = leave it for later)."""
+    from rich.prompt import Prompt
+
+    from digitize.extract.overrides import normalise
+    from digitize.extract.review import crop
+
+    ev = item.evidence
+    err.print(f"\n[bold]{escape(item.dossier.id)}[/] · {escape(Path(item.doc.source).name)} · "
+              f"[cyan]{item.field}[/]")
+    shown = "(not found)" if item.value is None else repr(item.value)
+    err.print(f"  read: {escape(shown)}  confidence {item.confidence:.2f}", highlight=False)
+    if ev is not None:
+        err.print(f"  OCR line (page {ev.page + 1}): {escape(ev.text)}", highlight=False)
+    image = crop(item)
+    if image is not None:
+        err.print(f"  page crop: {image}", highlight=False)
+    while True:
+        answer = Prompt.ask("  correct value (Enter keeps the value read, '-' skips)",
+                            default="" if item.value is None else str(item.value),
+                            show_default=False, console=err)
+        if answer.strip() == "-" or (not answer.strip() and item.value is None):
+            return None
+        try:
+            normalise(item.field, answer)
+        except ValueError as exc:
+            err.print(f"  [red]{escape(str(exc))}[/]; try again.", highlight=False)
+            continue
+        return answer
+
+
+@app.command()
+def review(
+    target: Annotated[Path, typer.Argument(
+        help="Output folder of `run`, or one dossier's folder inside it.")],
+    config: ConfigOpt = None,
+    operator: Annotated[str, typer.Option(
+        help="Name recorded with each change (default: [review] operator, else the login).")
+    ] = "",
+    rerun: Annotated[bool, typer.Option(
+        help="Run the changed dossiers again so that their PDFs, signatures and packages carry "
+             "the corrections.")] = True,
+    p12: P12Opt = None,
+    secret_file: SecretOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Walk through the fields that need review, showing the OCR line and a crop of the page, and
+    accept or correct each value.
+
+    Example: `digitize review out/`
+
+    Answers go to OUT/.overrides/<dossier>.toml (the same format as a dossier's
+    digitize-overrides.toml, see README). With --rerun (the default) the changed dossiers are
+    processed again, so the corrected values are in the metadata, the PDF, the package and its
+    provenance (old value, new value, time, operator).
+    """
+    from digitize.extract.overrides import normalise, operator_name
+    from digitize.extract.review import pending, record_answers
+
+    with _user_errors():
+        cfg = _config(config)
+        who = operator_name(operator, cfg.review.operator)
+        items = pending(target)
+        answers: dict[str, dict[str, dict[str, object]]] = {}
+        folders: dict[str, Path] = {}
+        for item in items:
+            value = _ask_field(item)
+            if value is None:
+                continue
+            by_doc = answers.setdefault(item.dossier.id, {})
+            by_doc.setdefault(Path(item.doc.source).name, {})[item.field] = normalise(
+                item.field, value)
+            folders[item.dossier.id] = item.out
+        written = [record_answers(folders[d], d, a, who) for d, a in answers.items()]
+        summary = None
+        if rerun and answers:
+            dossiers = [d for d in (i.dossier for i in items) if d.id in answers]
+            sources = list(dict.fromkeys(Path(d.folder) for d in dossiers if d.folder))
+            identity = _identity(cfg, p12, secret_file)
+            summary = _batch(sources, next(iter(folders.values())), cfg, lang=None, jobs=None,
+                             identity=identity, level=None, package=True, profile="archive",
+                             drop_blank=False, label="review")
+    result = {"fields": len(items), "answered": sum(len(v) for a in answers.values()
+                                                    for v in a.values()),
+              "override_files": [str(p) for p in written],
+              "rerun": summary.model_dump(mode="json") if summary else None}
+    if as_json:
+        _print_json(result)
+    else:
+        out.print(f"{result['answered']} of {len(items)} fields answered; "
+                  + (", ".join(result["override_files"]) or "nothing written"), highlight=False)
+        if summary is not None:
+            _summary_table(summary)
+    _exit_for(summary is not None and summary.totals.failed > 0)
 
 
 # --------------------------------------------------------------------------- sign
@@ -739,6 +851,7 @@ def schema_export(
     """
     from digitize.bundle.verify import PackageReport
     from digitize.fsutil import write_bytes_atomic, write_text_atomic
+    from digitize.schemas.legacy import LegacyExport
     from digitize.schemas.tt05 import DocumentFields, DossierFields
     from digitize.schemas.xsd import package_schema_files
     from digitize.signing.verify import FileReport
@@ -751,12 +864,47 @@ def schema_export(
             "verify-package.schema.json": PackageReport.model_json_schema(),
             "tt05-dossier.schema.json": DossierFields.model_json_schema(),
             "tt05-document.schema.json": DocumentFields.model_json_schema(),
+            "tt02-legacy.schema.json": LegacyExport.model_json_schema(by_alias=True),
         }
         for name, schema in schemas.items():
             write_text_atomic(out_dir / name, json.dumps(schema, ensure_ascii=False, indent=2))
         for name, data in package_schema_files().items():
             write_bytes_atomic(out_dir / name, data)
     out.print(f"Wrote {len(schemas) + len(package_schema_files())} schema files to {out_dir}")
+
+
+@schema_app.command("legacy")
+def schema_legacy(
+    package: Annotated[Path, typer.Argument(
+        help="A package folder (uuid-…), a zip or bag of one, or a dossier's output folder.")],
+    out_file: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="JSON file to write (default: print it).")] = None,
+) -> None:
+    """Export a package's metadata in the field set of Thông tư 02/2019/TT-BNV (replaced by TT
+    05/2025 on 01/7/2025) for archive systems that still import it.
+
+    Example: `digitize schema legacy out/000.00.31.H49-261120-0001 --out legacy.json`
+    """
+    import tempfile
+
+    from digitize.bundle.sip import package_fields
+    from digitize.bundle.transfer import find_package, unpack_zip
+    from digitize.fsutil import write_text_atomic
+    from digitize.schemas.legacy import legacy_export
+
+    with _user_errors(), tempfile.TemporaryDirectory() as tmp:
+        folder = unpack_zip(package, Path(tmp)) if package.suffix == ".zip" else package
+        pkg = find_package(folder) if folder.is_dir() else None
+        if pkg is None:
+            raise NoInputError(f"{package} holds no package (METS.xml); give a package folder, "
+                               "its zip or bag, or a dossier's output folder.")
+        text = legacy_export(*package_fields(pkg)).model_dump_json(indent=2)
+        if out_file is None:
+            sys.stdout.write(text + "\n")
+        else:
+            write_text_atomic(out_file, text)
+            out.print(f"Wrote the TT 02/2019 field set of {pkg.name} to {out_file}",
+                      highlight=False)
 
 
 def main() -> None:

@@ -47,6 +47,10 @@ class SignerConfig(_Section):
     location: str = ""
 
 
+class ReviewConfig(_Section):
+    operator: str = Field("", description="name recorded with review overrides (else login)")
+
+
 class VerifyConfig(_Section):
     trust: list[Path] = Field(default_factory=list)
 
@@ -61,6 +65,7 @@ class Config(_Section):
     agency: AgencyConfig = Field(default_factory=AgencyConfig)
     ocr: OcrConfig = Field(default_factory=OcrConfig)
     extract: ExtractConfig = Field(default_factory=ExtractConfig)
+    review: ReviewConfig = Field(default_factory=ReviewConfig)
     signer: SignerConfig = Field(default_factory=SignerConfig)
     verify: VerifyConfig = Field(default_factory=VerifyConfig)
     upload: UploadConfig = Field(default_factory=UploadConfig)

@@ -70,6 +70,25 @@ class OcrDocument(Frozen):
     needs_review: tuple[str, ...] = ()
 
 
+class Evidence(Frozen):
+    """Where a field was read: the OCR line and its box (fractions of the upright page)."""
+
+    page: int
+    box: tuple[float, float, float, float] = Field(description="x0, y0, x1, y1 in 0..1")
+    text: str
+
+
+class Override(Frozen):
+    """A value a person set or confirmed instead of the extracted one."""
+
+    field: str
+    old: Any = None
+    new: Any
+    time: str  # ISO 8601, +07:00
+    operator: str
+    source: str = Field(description="review, or the override file it came from")
+
+
 class Extraction(Frozen):
     """Metadata of one document in the keys of DESIGN.md, with per-field confidence."""
 
@@ -77,6 +96,8 @@ class Extraction(Frozen):
     metadata: dict[str, Any]
     confidence: dict[str, float]
     review: tuple[str, ...] = Field(default=(), description="fields a clerk should check")
+    evidence: dict[str, Evidence] = Field(default_factory=dict)
+    overrides: tuple[Override, ...] = ()
 
 
 class SignatureInfo(Frozen):
@@ -114,12 +135,17 @@ class DocumentResult(BaseModel):
     review: list[str] = Field(default_factory=list)
     error: Text | None = None
     source_sha256: str | None = None
+    evidence: dict[str, Evidence] = Field(
+        default_factory=dict, description="where each field was read on the page")
+    overrides: list[Override] = Field(
+        default_factory=list, description="values set or confirmed by a person (review)")
     provenance: list[Event] = Field(default_factory=list)
 
 
 class DossierResult(BaseModel):
     id: Text
     status: Status
+    folder: Text | None = Field(None, description="the dossier's input folder")
     dossier_code: str | None = None
     file_code: str | None = None
     bundle: Text | None = None

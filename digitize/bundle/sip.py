@@ -209,3 +209,23 @@ def build_sip(dossier: PackageDossier, parent: Path) -> Path:
         _rep_mets(rep, dossier, created, pairs)
         _root_mets(pkg, obj_id, dossier, created)
     return target
+
+
+def _simpledc(path: Path) -> dict[str, str]:
+    root = etree.parse(str(path), etree.XMLParser(no_network=True, resolve_entities=False))
+    dc = root.find("simpledc")
+    return {} if dc is None else {el.tag: el.text or "" for el in dc}
+
+
+def package_fields(pkg: Path) -> tuple[DossierFields, list[DocumentFields]]:
+    """Read the TT 05/2025 fields back from a package's EAD files (dossier, then documents in
+    their order)."""
+    from digitize.schemas.tt05 import validate_fields
+
+    dossier = validate_fields(DossierFields, _simpledc(pkg / "metadata" / "descriptive" /
+                                                       "EAD.xml"), f"{pkg.name}/EAD.xml")
+    docs = [validate_fields(DocumentFields, _simpledc(md), md.name)
+            for md in (pkg / "representations" / "rep1" / "metadata" / "descriptive").glob(
+                "EAD_doc_*.xml")]
+    docs.sort(key=lambda d: d.docCode)
+    return dossier, docs

@@ -6,17 +6,61 @@ import re
 import unicodedata
 
 _SPACES = re.compile(r"\s+")
+# OCR reads Đ as the Icelandic Eth, which looks the same and is never Vietnamese.
+_LOOKALIKES = str.maketrans({"Ð": "Đ", "ð": "đ"})
+# What specks and rules become at the edges of a value: never part of it.
+EDGE_JUNK = " _-.,:;'\"`ˆ^~—–|!*•·‘’“”=+<>"
 
 
 def clean(s: str) -> str:
     """NFC with single spaces, trimmed."""
-    return _SPACES.sub(" ", unicodedata.normalize("NFC", s)).strip()
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", s).translate(_LOOKALIKES)).strip()
+
+
+_JUNK_TOKEN = re.compile(r"^(?:[_|~ˆ^*•·=+<>`'\"‘’“”.:;,]+|[-—–]{2,}|—)$")
+
+
+def tidy(s: str) -> str:
+    """A value as a clerk would write it: clean, without stray marks at either end or standing
+    alone between words ("VÀ _ MÔI"); a single "-" between words stays."""
+    words = [w for w in clean(s).split() if not _JUNK_TOKEN.match(w)]
+    return " ".join(words).strip(EDGE_JUNK)
 
 
 def fold(s: str) -> str:
-    """Upper-case ASCII skeleton: 'Quyết định' -> 'QUYET DINH'. Lengths may differ from `s`."""
-    decomposed = unicodedata.normalize("NFD", s.replace("đ", "d").replace("Đ", "D"))
+    """Upper-case ASCII skeleton: 'Quyết định' -> 'QUYET DINH'. NFC text keeps its length."""
+    s = s.translate(_LOOKALIKES).replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFD", s)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).upper()
+
+
+# Vietnamese syllables, on folded text: optional initial consonant, one vowel group, optional
+# final. Two words read as one ("TRỮNHÀ") or a wrong letter ("SỞYTẾ") break this shape, and
+# such a value should go to review even when Tesseract is confident.
+# K, R, KR and EA are for place names of the Central Highlands (Đắk Lắk, Ea Kar, Krông Pắc).
+_INITIAL = "(?:NGH|NG|NH|CH|GH|GI|KH|KR|PH|QU|TH|TR|[BCDGHKLMNPRSTVX])?"
+_VOWELS = ("A|E|I|O|U|Y|AI|AO|AU|AY|EA|EO|EU|IA|IE|IU|OA|OE|OI|OO|UA|UE|UI|UO|UU|UY|YE|IEU|"
+           "OAI|OAY|OEO|UAY|UOI|UOU|UYA|UYE|UYU|YEU|UYEU")
+_FINAL = "(?:NG|NH|CH|[CKMNPRT])?"
+_SYLLABLE = re.compile(f"^{_INITIAL}(?:{_VOWELS}){_FINAL}$")
+_VOWEL = re.compile("[AEIOUY]")
+
+
+def implausible_words(s: str) -> list[str]:
+    """Words of `s` that cannot be Vietnamese syllables. Acronyms (UBND, THPT), numbers and
+    words with punctuation inside (QĐ-UBND) are not judged."""
+    bad = []
+    for word in clean(s).split():
+        core = word.strip(EDGE_JUNK + "()")
+        folded = fold(core)
+        if not folded.isalpha() or not folded.isascii():
+            continue
+        vowels = len(_VOWEL.findall(folded))
+        if len(folded) <= 6 and vowels * 3 < len(folded) and core.isupper():
+            continue  # an acronym
+        if not _SYLLABLE.match(folded):
+            bad.append(word)
+    return bad
 
 
 def sentence_case(s: str) -> str:

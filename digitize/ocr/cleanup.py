@@ -20,11 +20,12 @@ _TEXTANGLE = re.compile(r"textangle (\d+)")
 MAX_SKEW = 10.0
 
 
-def orientation_from_hocr(hocr: Path) -> int:
-    """Clockwise degrees that make the page upright: the angle most lines report."""
-    angles = Counter(int(a) % 360 for a in _TEXTANGLE.findall(hocr.read_text(encoding="utf-8")))
-    lines = len(re.findall(r"class=['\"]ocr_(?:line|header|caption|textfloat)['\"]",
-                           hocr.read_text(encoding="utf-8")))
+def orientation_from_hocr(hocr: Path | str) -> int:
+    """Clockwise degrees that make the page upright: the angle most lines report. `hocr` is a
+    file, or the markup of one page."""
+    markup = hocr if isinstance(hocr, str) else hocr.read_text(encoding="utf-8")
+    angles = Counter(int(a) % 360 for a in _TEXTANGLE.findall(markup))
+    lines = len(re.findall(r"class=['\"]ocr_(?:line|header|caption|textfloat)['\"]", markup))
     angles[0] += max(0, lines - sum(angles.values()))
     angle, _ = angles.most_common(1)[0] if angles else (0, 0)
     return angle if angle in (0, 90, 180, 270) else 0
@@ -78,6 +79,16 @@ def level_words(words: Sequence[Word], skew: float, w: int, h: int) -> tuple[Wor
         out.append(wd.model_copy(update={"left": round(nx - wd.width / 2),
                                          "top": round(ny - wd.height / 2)}))
     return tuple(out)
+
+
+def upright_words(words: Sequence[Word], rotation: int, w: int, h: int
+                  ) -> tuple[tuple[Word, ...], int, int, float]:
+    """Words of a w x h scan turned `rotation` degrees: their boxes on the upright, levelled
+    page, that page's size, and the residual skew that levelled them."""
+    upright = to_upright(words, rotation, w, h)
+    uw, uh = (h, w) if rotation in (90, 270) else (w, h)
+    skew = skew_from_words(upright)
+    return level_words(upright, skew, uw, uh), uw, uh, skew
 
 
 def _row_profile_score(ink: Image.Image, angle: float) -> float:

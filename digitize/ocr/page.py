@@ -23,10 +23,8 @@ from digitize.ocr.cleanup import (
     deskew,
     estimate_skew,
     is_blank,
-    level_words,
     orientation_from_hocr,
-    skew_from_words,
-    to_upright,
+    upright_words,
 )
 from digitize.ocr.images import PageImage, load_page
 from digitize.ocr.pngpass import png_idat
@@ -168,10 +166,7 @@ def _prepare(task: PageTask) -> PreparedPage:
         source.unlink(missing_ok=True)
     w, h = page.image.size
     rotation = orientation_from_hocr(rec.hocr)
-    upright = to_upright(parse_tsv(rec.tsv), rotation, w, h)
-    uw, uh = (h, w) if rotation in (90, 270) else (w, h)
-    post_skew = skew_from_words(upright)
-    words = level_words(upright, post_skew, uw, uh)
+    words, uw, uh, post_skew = upright_words(parse_tsv(rec.tsv), rotation, w, h)
     text = unicodedata.normalize("NFC", rec.txt.read_text(encoding="utf-8"))
     mean = sum(wd.conf for wd in words) / len(words) if words else 0.0
     image = encode_image(page, task.profile, Path(f"{stem}.img"))

@@ -31,6 +31,12 @@ from digitize.clock import VN_TZ, now_vn
 from digitize.config import Config
 from digitize.errors import DigitizeError, EnvironmentProblem, InputFileError, NoInputError
 from digitize.extract import extract, segments_from_words
+from digitize.extract.overrides import (
+    apply_overrides,
+    dossier_overrides,
+    operator_name,
+    override_paths,
+)
 from digitize.fsutil import DIR_MODE, sha256_file, write_text_atomic
 from digitize.model import (
     DocumentResult,
@@ -52,6 +58,7 @@ from digitize.pipeline.inputs import DossierInput, discover
 from digitize.pipeline.journal import Journal, inputs_key
 from digitize.pipeline.lock import hold_lock
 from digitize.schemas.tt05 import document_fields, dossier_fields
+from digitize.schemas.xmp import embed_metadata
 from digitize.signing.sign import sign_pdf
 from digitize.signing.signer import Identity
 
@@ -112,6 +119,27 @@ class _Doc:
     sha: str | None = None
 
 
+@dataclass(frozen=True)
+class _Corrections:
+    """A dossier's override files: per input file name, the values and who set them."""
+
+    sets: tuple[tuple[str, str, dict[str, object]], ...] = ()  # (source, operator, by file)
+
+    def apply(self, ex: Extraction, name: str) -> Extraction:
+        for source, operator, documents in self.sets:
+            values = documents.get(name)
+            if isinstance(values, dict):
+                ex = apply_overrides(ex, values, operator, source)
+        return ex
+
+
+def _corrections(d: DossierInput, opts: RunOptions) -> _Corrections:
+    return _Corrections(tuple(
+        (str(path), operator_name(data.operator, opts.config.review.operator),
+         dict(data.documents))
+        for path, data in dossier_overrides(d.folder, opts.out, d.id)))
+
+
 def _review(ocr: Sequence[OcrPage], ex: Extraction, opts: RunOptions) -> list[str]:
     notes = [f"{k}: missing or uncertain" for k in ex.review]
     drawing = ex.metadata.get("tt05_type_code") in DRAWING_TYPES
@@ -131,8 +159,8 @@ def _review(ocr: Sequence[OcrPage], ex: Extraction, opts: RunOptions) -> list[st
 
 
 def _finish_document(doc: _Doc, work: Path, code: str, opts: RunOptions,
-                     identity: Identity | None, progress: Progress
-                     ) -> tuple[DocumentResult, Path | None, str]:
+                     identity: Identity | None, progress: Progress, fixes: _Corrections,
+                     dossier_code: str | None) -> tuple[DocumentResult, Path | None, str]:
     """Assemble, extract and sign one document; returns its result, signed PDF and text."""
     prepared: list[PreparedPage] = []
     try:
@@ -154,12 +182,18 @@ def _finish_document(doc: _Doc, work: Path, code: str, opts: RunOptions,
     kept = [p for p in prepared if not (opts.drop_blank and p.ocr.blank)] or prepared
     ocr = [p.ocr for p in kept]
     text = "\f".join(p.text for p in ocr)
-    unsigned = work / f"{doc_id}.unsigned.pdf"
-    assemble_pdf(kept, unsigned, title=doc.source.stem)
+    scanned = work / f"{doc_id}.scan.pdf"
+    assemble_pdf(kept, scanned, title=doc.source.stem)
     merge_hocr([p.hocr for p in kept], work / f"{doc_id}.hocr")
     segs = segments_from_words((p.index, p.width, p.height, p.words) for p in ocr)
     ex = extract(segs, len(ocr), opts.config.extract.min_field_confidence)
+    ex = fixes.apply(ex, doc.source.name)
     review = _review([p.ocr for p in prepared], ex, opts)
+    unsigned = work / f"{doc_id}.unsigned.pdf"
+    embed_metadata(scanned, unsigned, {**ex.metadata, "doc_kind": ex.doc_kind.value,
+                                       "doc_id": doc_id, "doc_code": f"{code}.{doc.seq:07d}",
+                                       "dossier_code": dossier_code})
+    scanned.unlink()
     signature: SignatureInfo | None = None
     final = unsigned
     if identity is not None:
@@ -174,8 +208,8 @@ def _finish_document(doc: _Doc, work: Path, code: str, opts: RunOptions,
     result = DocumentResult(
         source=str(doc.source), status=Status.needs_review if review else Status.ok,
         doc_kind=ex.doc_kind, metadata=ex.metadata, confidence=ex.confidence,
-        signature=signature, review=review, source_sha256=doc.sha,
-        provenance=_events(doc, ocr, ex, signature, opts))
+        signature=signature, review=review, source_sha256=doc.sha, evidence=ex.evidence,
+        overrides=list(ex.overrides), provenance=_events(doc, ocr, ex, signature, opts))
     return result, final, text
 
 
@@ -194,6 +228,8 @@ def _events(doc: _Doc, ocr: Sequence[OcrPage], ex: Extraction,
                                 "PDF/A-2b with invisible text layer", *turned, *levelled])),
         Event(type="metadata extraction", time=now_vn(), agent=f"digitize {__version__}",
               detail=f"{ex.doc_kind.value}; fields to review: {', '.join(ex.review) or 'none'}"),
+        *[Event(type="metadata modification", time=o.time, agent=o.operator,
+                detail=f"{o.field}: {o.old!r} -> {o.new!r} ({o.source})") for o in ex.overrides],
     ]
     if signature is not None:
         events.append(Event(
@@ -233,19 +269,27 @@ def _process_dossier(d: DossierInput, docs: list[_Doc], opts: RunOptions,
     finished: list[tuple[DocumentResult, Path, str, int]] = []
     for path, msg in d.problems:
         results.append(DocumentResult(source=str(path), status=Status.failed, error=msg))
+    broken: str | None = None
+    try:
+        fixes = _corrections(d, opts)
+    except DigitizeError as exc:  # a broken override file fails its dossier, not the batch
+        fixes, broken = _Corrections(), exc.message
     for doc in docs:
         if doc.error:
             results.append(DocumentResult(source=str(doc.source), status=Status.failed,
                                           error=doc.error))
             continue
-        res, pdf, text = _finish_document(doc, work, code, opts, identity, progress)
+        res, pdf, text = _finish_document(doc, work, code, opts, identity, progress, fixes,
+                                          d.dossier_code)
         doc.pages.clear()  # the page results (words, boxes) are done with: keep memory flat
         results.append(res)
         if pdf is not None:
             finished.append((res, pdf, text, doc.seq))
-    failed = any(r.status is Status.failed for r in results)
-    dossier = DossierResult(id=d.id, dossier_code=d.dossier_code, file_code=code,
-                            status=Status.failed if failed else Status.ok, documents=results)
+    failed = broken is not None or any(r.status is Status.failed for r in results)
+    dossier = DossierResult(id=d.id, folder=str(d.folder.resolve()), dossier_code=d.dossier_code,
+                            file_code=code,
+                            status=Status.failed if failed else Status.ok, documents=results,
+                            error=broken)
     if not failed and any(r.status is Status.needs_review for r in results):
         dossier.status = Status.needs_review
     staging = Path(tempfile.mkdtemp(prefix=f".staging-{d.id}-", dir=opts.out))
@@ -275,7 +319,7 @@ def _process_dossier(d: DossierInput, docs: list[_Doc], opts: RunOptions,
             for (res, *_), pd in zip(finished, pkg_docs, strict=True):
                 res.pdf = str((target / pkg.name / "representations" / "rep1" / "data" /
                                f"{pd.fields.docId}.pdf").resolve())
-        elif finished and opts.package:
+        elif finished and opts.package and broken is None:
             dossier.error = ("No package was made because a document failed; fix it and run "
                              "again.")
         stems: set[str] = set()
@@ -370,8 +414,9 @@ def _resumed(d: DossierInput, journal: Journal, out: Path, sha_of: Callable[[Pat
     """The dossier's input checksum, and its earlier result when it is finished already."""
     if d.problems:
         return None, None
+    # A changed override file makes the dossier new work, as a changed scan does.
     try:
-        key = inputs_key(d.files, sha_of)
+        key = inputs_key([*d.files, *override_paths(d.folder, out, d.id)], sha_of)
     except OSError:
         return None, None
     record = out / d.id / "dossier.json"

@@ -14,6 +14,7 @@ from digitize.clock import VN_TZ
 from digitize.errors import InputFileError, UsageProblem
 from digitize.fsutil import atomic_path
 from digitize.model import SignatureInfo
+from digitize.schemas.xmp import register_prefixes
 from digitize.signing.signer import Identity
 from digitize.signing.verify import SignatureReport, verify_pdf
 
@@ -54,6 +55,7 @@ def sign_pdf(src: Path, target: Path, identity: Identity, *, level: str = "B-B",
     if level != "B-B":
         raise UsageProblem(f"Level {level} needs a timestamp server, which this version cannot "
                            "use yet; sign at B-B.")
+    register_prefixes()  # pyHanko rewrites the XMP: keep our namespace's declared prefix
     try:
         with open(src, "rb") as fh:
             existing = [name for name, _, _ in fields.enumerate_sig_fields(

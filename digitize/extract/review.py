@@ -1,0 +1,114 @@
+"""What `digitize review` walks a clerk through: the fields of finished dossiers that need a
+person's eye, each with the OCR line it was read from and a crop of that part of the page; and
+where the answers go (OUT/.overrides/<dossier>.toml, which the next `run` applies)."""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image
+
+from digitize.errors import EnvironmentProblem, NoInputError
+from digitize.extract.overrides import (
+    FIELDS,
+    OVERRIDES_DIR,
+    OverrideFile,
+    load_overrides,
+    save_overrides,
+)
+from digitize.model import DocumentResult, DossierResult, Evidence, Status
+
+RECORD = "dossier.json"
+CROPS_DIR = ".review"
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    dossier: DossierResult
+    out: Path  # the run's output folder
+    doc: DocumentResult
+    field: str
+
+    @property
+    def value(self) -> object:
+        return self.doc.metadata.get(self.field)
+
+    @property
+    def confidence(self) -> float:
+        return self.doc.confidence.get(self.field, 0.0)
+
+    @property
+    def evidence(self) -> Evidence | None:
+        return self.doc.evidence.get(self.field)
+
+
+def dossier_records(target: Path) -> list[Path]:
+    """dossier.json files under an output folder, or of one dossier's output folder."""
+    if (target / RECORD).is_file():
+        return [target / RECORD]
+    found = sorted(target.glob(f"*/{RECORD}"))
+    if not found:
+        raise NoInputError(f"{target} holds no processed dossier ({RECORD}); give the output "
+                           "folder of `digitize run` or one dossier inside it.")
+    return found
+
+
+def pending(target: Path) -> list[ReviewItem]:
+    """Every field flagged for review, dossier by dossier, document by document."""
+    items: list[ReviewItem] = []
+    for record in dossier_records(target):
+        dossier = DossierResult.model_validate_json(record.read_text(encoding="utf-8"))
+        for doc in dossier.documents:
+            if doc.status is not Status.needs_review:
+                continue
+            for note in doc.review:
+                field = note.split(":", 1)[0]
+                if field in FIELDS:
+                    items.append(ReviewItem(dossier, record.parent.parent, doc, field))
+    return items
+
+
+def crop(item: ReviewItem, margin: float = 0.02, dpi: int = 110) -> Path | None:
+    """A PNG of the page region the field was read from, for the clerk to look at; None when
+    the field was not found on the page or there is no PDF."""
+    ev = item.evidence
+    if ev is None or not item.doc.pdf or not Path(item.doc.pdf).is_file():
+        return None
+    folder = item.out / CROPS_DIR / item.dossier.id
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{Path(item.doc.pdf).stem}-{item.field}.png"
+    with tempfile.TemporaryDirectory(dir=folder) as tmp:
+        prefix = Path(tmp) / "page"
+        try:
+            subprocess.run(["pdftoppm", "-f", str(ev.page + 1), "-l", str(ev.page + 1), "-r",
+                            str(dpi), "-png", "-singlefile", item.doc.pdf, str(prefix)],
+                           check=True, capture_output=True, timeout=60)
+        except FileNotFoundError as exc:
+            raise EnvironmentProblem("pdftoppm is not installed; install it with: sudo apt-get "
+                                     "install poppler-utils") from exc
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
+            return None
+        with Image.open(f"{prefix}.png") as page:
+            w, h = page.size
+            x0, y0, x1, y1 = ev.box
+            box = (max(0, round((x0 - margin) * w)), max(0, round((y0 - margin) * h)),
+                   min(w, round((x1 + margin) * w)), min(h, round((y1 + margin) * h)))
+            page.crop(box).save(target)
+    return target
+
+
+def record_answers(out: Path, dossier_id: str, answers: dict[str, dict[str, object]],
+                   operator: str) -> Path:
+    """Merge a clerk's answers (input file name -> field -> value) into the dossier's override
+    file; later answers replace earlier ones for the same field."""
+    path = out / OVERRIDES_DIR / f"{dossier_id}.toml"
+    data = load_overrides(path) if path.is_file() else OverrideFile()
+    docs = {k: dict(v) for k, v in data.documents.items()}
+    for name, values in answers.items():
+        docs.setdefault(name, {}).update({k: v if isinstance(v, int) else str(v)
+                                          for k, v in values.items()})
+    save_overrides(OverrideFile(operator=operator or data.operator, documents=docs), path)
+    return path
