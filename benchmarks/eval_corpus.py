@@ -17,9 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PIL import Image, ImageFilter, ImageFont
-
 from common import _load_generator
+from PIL import Image, ImageFilter, ImageFont
 
 gen = _load_generator()
 FONTS = {
@@ -257,7 +256,7 @@ def form(rnd: random.Random, dpi: int, kind: tuple[str, str]) -> tuple[Any, dict
     p = gen.Page(dpi)
     p.y = p.mm(rnd.uniform(12, 22))
     gen.form_header(p)
-    p.text(title if len(title) < 48 else title, size=15 if len(title) < 40 else 13.5, bold=True,
+    p.text(title, size=15 if len(title) < 40 else 13.5, bold=True,
            align="center")
     p.gap(4)
     p.text(f"Kính gửi: Ủy ban nhân dân xã {commune}", size=13, align="center")

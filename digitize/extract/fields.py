@@ -21,6 +21,7 @@ from digitize.extract.text import (
     fold,
     implausible_words,
     is_upper,
+    known_surname,
     sentence_case,
     tidy,
 )
@@ -31,7 +32,7 @@ _FORM_TITLE = re.compile(r"^(DON|TO KHAI|PHIEU DE NGHI|GIAY DE NGHI)\b")
 _FORM_PREFIX = re.compile(r"^(DON DE NGHI|DON XIN|DON|TO KHAI|PHIEU DE NGHI|GIAY DE NGHI)\s+")
 # Matched on folded text (same length as NFC text), values sliced from the printed text.
 # "Số: 15/QĐ-UBND"; OCR may lose the slash ("3NQ-VTLTNN") when the symbol follows at once.
-_NUMBER = re.compile(r"^S[O0]\s*[:;.,]?\s*([0-9OIL|]{1,6})\s*(?:/\s*|(?=[A-Z]+\s*-))"
+_NUMBER = re.compile(r"^S[O0]\s*[:;.,]*\s*([0-9OIL|]{1,6})\s*(?:/\s*|(?=[A-Z]+\s*-))"
                      r"(\S+(?:\s*-\s*\S+)*)")
 _DATE_LINE = re.compile(
     r"(?:^|,)\s*NGAY\s+([0-9OIl]{1,2})\s+THANG\s+([0-9OIl]{1,2})\s+NAM\s+([0-9OIl]{4})")
@@ -41,7 +42,7 @@ _QUOC_HIEU = re.compile(r"CONG\W*HOA\W*XA|CHU\W*NGHIA\W*VIET|D?OC\W*LAP\W|TU\W*D
                         r"HANH\W*PHUC")
 _SUBJECT_STOP = re.compile(r"^(KINH GUI|CAN CU|XET |THEO |NOI NHAN)")
 # "V/v" and how OCR reads it: V/V, V.v, Vlv, VW, V/y.
-_VV = re.compile(r"^V\s*[/.|\\lI1]?\s*[VWY]\b\.?\s*", re.IGNORECASE)
+_VV = re.compile(r"^V\s*(?:[/.|\\lI1]?\s*[VWY]\b|/)\.?\s*", re.IGNORECASE)
 _AUTHORITY = re.compile(r"^(KT|TM|TL|TUQ|Q)\s*\.\s*")
 # Common titles (chức vụ), to restore diacritics OCR lost: "CHỦ TICH" -> "CHỦ TỊCH".
 TITLES = ("CHỦ TỊCH", "PHÓ CHỦ TỊCH", "GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "TRƯỞNG PHÒNG",
@@ -56,6 +57,8 @@ _WORDY = {"issuer", "parent_issuer", "subject", "signer", "signer_title", "appli
           "address", "place", "procedure_name", "doc_type_name"}
 SUSPECT_CONF = 0.5
 _UPPER = {"issuer", "parent_issuer", "signer_title", "doc_type_name"}
+_AGENCY = {"issuer", "parent_issuer"}
+_PERSON = {"signer", "applicant_name"}
 
 REQUIRED = {
     DocKind.van_ban: ("doc_type_name", "number", "symbol", "issued_date", "issuer", "subject"),
@@ -76,6 +79,10 @@ class _Found:
                 return  # a speck or a rule, not a value ("Số: 5/…" is a number)
             if key in _UPPER and is_upper(value):
                 value = value.upper()  # "ĐỒNG THÁp": one letter read in the wrong case
+                if key in _AGENCY:  # agency names have no " - " in them: a rule or a speck
+                    value = " ".join(w for w in value.split() if w != "-")
+            if key in _PERSON:
+                value = known_surname(value)
             if key in _WORDY and implausible_words(value):
                 conf = min(conf, SUSPECT_CONF)
         if value in (None, ""):
@@ -336,9 +343,8 @@ def _van_ban(segs: Sequence[Segment], found: _Found) -> None:
         parts: list[Segment] = []
         prev = segs[title_idx]
         for s in segs[title_idx + 1: title_idx + 5]:
-            folded = fold(s.text)
             gap_ok = not s.has_geometry or s.y0 - prev.y1 < 1.2 * prev.height
-            if _SUBJECT_STOP.match(folded) or not gap_ok or not _centred(s):
+            if _SUBJECT_STOP.match(fold(tidy(s.text))) or not gap_ok or not _centred(s):
                 break
             if parts and is_upper(s.text):
                 break

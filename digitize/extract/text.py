@@ -17,13 +17,18 @@ def clean(s: str) -> str:
     return _SPACES.sub(" ", unicodedata.normalize("NFC", s).translate(_LOOKALIKES)).strip()
 
 
-_JUNK_TOKEN = re.compile(r"^(?:[_|~ˆ^*•·=+<>`'\"‘’“”.:;,]+|[-—–]{2,}|—)$")
+_JUNK_TOKEN = re.compile(r"^[-_|~ˆ^*•·=+<>`'\"‘’“”.:;,—–]+$")
+_QUOTE = "['‘’`\"“”]"
+_QUOTE_INSIDE = re.compile(rf"(?<=\w){_QUOTE}(?=\w)")
+_QUOTE_EDGE = re.compile(rf"(?<!\w){_QUOTE}+|{_QUOTE}+(?!\w)")
 
 
 def tidy(s: str) -> str:
     """A value as a clerk would write it: clean, without stray marks at either end or standing
-    alone between words ("VÀ _ MÔI"); a single "-" between words stays."""
-    words = [w for w in clean(s).split() if not _JUNK_TOKEN.match(w)]
+    alone between words ("VÀ _ MÔI", "MÔI -_ TRƯỜNG"); a single "-" between words stays.
+    Vietnamese has no apostrophes or quotes in words: "THƯ'VÀ" is two words and a speck."""
+    text = _QUOTE_EDGE.sub("", _QUOTE_INSIDE.sub(" ", clean(s)))
+    words = [w for w in text.split() if w in ("-", "–") or not _JUNK_TOKEN.match(w)]
     return " ".join(words).strip(EDGE_JUNK)
 
 
@@ -71,3 +76,25 @@ def sentence_case(s: str) -> str:
 def is_upper(s: str) -> bool:
     letters = [c for c in s if c.isalpha()]
     return bool(letters) and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
+
+
+# Common Vietnamese surnames. OCR often gets their tone marks wrong ("Đỉnh" for Đinh); where the
+# letters match exactly one surname, its spelling is restored. Folds shared by two surnames
+# (Lã/La) are left alone.
+SURNAMES = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi",
+            "Đỗ", "Hồ", "Ngô", "Dương", "Lý", "Đinh", "Trịnh", "Đào", "Lâm", "Cao", "Lưu", "Tạ",
+            "Tô", "Chu", "Đoàn", "Vương", "Trương", "Lương", "Quách", "Kiều", "Thái", "Phùng",
+            "Tăng", "Lại", "Mạc", "Triệu", "Tôn", "Đàm", "Khổng", "Thân", "Từ", "Hứa", "Giang",
+            "Tiêu", "Đồng", "Nông", "Hầu", "Mai", "Hà", "Châu", "Diệp", "Lục", "Ông", "Quang")
+_SURNAME_BY_FOLD: dict[str, str] = {}
+for _name in SURNAMES:
+    _SURNAME_BY_FOLD[fold(_name)] = "" if fold(_name) in _SURNAME_BY_FOLD else _name
+
+
+def known_surname(name: str) -> str:
+    """`name` with its first word spelled as the surname it can only be."""
+    first, _, rest = name.partition(" ")
+    canon = _SURNAME_BY_FOLD.get(fold(first))
+    if not canon or not rest:
+        return name
+    return f"{canon.upper() if first.isupper() else canon} {rest}"

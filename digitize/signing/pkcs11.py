@@ -1,0 +1,66 @@
+"""Signing keys on a PKCS#11 token: a USB token of the Government Cipher Committee (ND 68/2024), an
+HSM, or SoftHSM2. One session and one login serve the whole batch; the PIN is never logged."""
+
+from __future__ import annotations
+
+import contextlib
+
+from digitize.errors import CredentialError, EnvironmentProblem
+from digitize.signing.signer import Identity, KeySpec, _identity, load_certs
+
+
+def open_pkcs11(spec: KeySpec) -> Identity:
+    try:
+        import pkcs11
+        from pkcs11 import exceptions as p11err
+        from pyhanko.config.pkcs11 import TokenCriteria
+        from pyhanko.sign import pkcs11 as p11
+    except ImportError as exc:  # pragma: no cover - a dependency of digitize
+        raise EnvironmentProblem("python-pkcs11 is missing; reinstall digitize.") from exc
+    module = spec.module or ""
+    where = f"token '{spec.token_label}' ({module})"
+    try:
+        lib = pkcs11.lib(module)
+    except (RuntimeError, OSError, p11err.PKCS11Error) as exc:
+        raise EnvironmentProblem(f"The PKCS#11 module {module} cannot be loaded ({exc}); install "
+                                 "the token's driver or fix [signer] pkcs11_module.") from exc
+    labels = []
+    with contextlib.suppress(p11err.PKCS11Error):
+        labels = [t for t in (s.get_token().label for s in lib.get_slots(token_present=True)) if t]
+    if spec.token_label not in labels:
+        found = ", ".join(f"'{x}'" for x in labels) or "none"
+        raise CredentialError(f"No token labelled '{spec.token_label}' is present (tokens found: "
+                              f"{found}); plug the token in or fix [signer] token_label.")
+    try:
+        session = p11.open_pkcs11_session(module, token_criteria=TokenCriteria(
+            label=spec.token_label), user_pin=spec.secret.decode())
+    except p11err.PinIncorrect as exc:
+        raise CredentialError(f"Wrong PIN for {where}; nothing was signed. Check the PIN "
+                              "(DIGITIZE_SECRET or the secret file); tokens lock after a few "
+                              "wrong tries.") from exc
+    except p11err.PinLocked as exc:
+        raise CredentialError(f"The PIN of {where} is locked; unlock it with the token's "
+                              "tools.") from exc
+    except p11err.PKCS11Error as exc:
+        raise CredentialError(f"Cannot log in to {where} ({type(exc).__name__}).") from exc
+    chain = []
+    for path in spec.chain:
+        try:
+            chain.extend(load_certs(path))
+        except (OSError, ValueError) as exc:
+            session.close()
+            raise CredentialError(f"Chain file {path} is not a certificate ({exc}); fix "
+                                  "[signer] chain.") from exc
+    signer = p11.PKCS11Signer(session, key_label=spec.key_label, key_id=spec.key_id,
+                              cert_label=spec.key_label, cert_id=spec.key_id, ca_chain=chain)
+    try:
+        signer.signing_cert  # noqa: B018 - loads key and certificate now, not mid-batch
+    except (p11err.PKCS11Error, Exception) as exc:
+        session.close()
+        raise CredentialError(f"No key/certificate '{spec.key_label or spec.key_id!r}' on "
+                              f"{where} ({exc}); fix [signer] key_label or key_id.") from exc
+    try:
+        return _identity(signer, where, spec)
+    except CredentialError:
+        session.close()
+        raise
