@@ -74,8 +74,41 @@ ProfileOpt = Annotated[str, typer.Option(
                       "compact (desk copies: greyscale or bilevel where the page allows).")]
 DropBlankOpt = Annotated[bool, typer.Option(
     "--drop-blank", help="Leave pages that look blank out of the PDF (they are always flagged).")]
+SIGNING = "Signing"
 LevelOpt = Annotated[str | None, typer.Option(
-    "--level", help="PAdES level: B-B (B-T, B-LT, B-LTA need a timestamp server).")]
+    "--level", help="PAdES level: B-B, B-T (+ timestamp), B-LT (+ certificates and OCSP/CRL in "
+                    "the PDF), B-LTA (+ document timestamp). Default: [signer] level, B-B.",
+    rich_help_panel=SIGNING)]
+KeyOpt = Annotated[Path | None, typer.Option(
+    "--key", help="PEM/DER private key (with --cert and --chain).", rich_help_panel=SIGNING)]
+CertOpt = Annotated[Path | None, typer.Option(
+    "--cert", help="The signer's certificate, for --key.", rich_help_panel=SIGNING)]
+ChainOpt = Annotated[list[Path] | None, typer.Option(
+    "--chain", help="CA certificates of the signer's chain (repeat for each file).",
+    rich_help_panel=SIGNING)]
+Pkcs11Opt = Annotated[Path | None, typer.Option(
+    "--pkcs11-module", help="PKCS#11 library of a USB token or HSM; the PIN comes from "
+                            "$DIGITIZE_SECRET, --secret-file or a prompt.",
+    rich_help_panel=SIGNING)]
+TokenOpt = Annotated[str, typer.Option(
+    "--token-label", help="Label of the token (with --pkcs11-module).", rich_help_panel=SIGNING)]
+KeyLabelOpt = Annotated[str, typer.Option(
+    "--key-label", help="Label of the key and certificate on the token.",
+    rich_help_panel=SIGNING)]
+TsaOpt = Annotated[str | None, typer.Option(
+    "--tsa", help="RFC 3161 time-stamping server URL (default: [signer] tsa_url).",
+    rich_help_panel=SIGNING)]
+AppearanceOpt = Annotated[str | None, typer.Option(
+    "--appearance", help="none, archive (TT 05/2025: agency and time, top right of page 1), "
+                         "person (signature image, ND 30) or agency (seal over the signature). "
+                         "Default: [signer] appearance, archive.", rich_help_panel=SIGNING)]
+PositionOpt = Annotated[str | None, typer.Option(
+    "--position", help="auto (the signature block OCR found, else the profile's place) or "
+                       "PAGE:x0,y0,x1,y1 in points from the bottom left.",
+    rich_help_panel=SIGNING)]
+CertifyOpt = Annotated[bool, typer.Option(
+    "--certify", help="Certify (DocMDP: form filling allowed) instead of approval signing; for "
+                      "the final archive copy.", rich_help_panel=SIGNING)]
 
 
 def _version(value: bool) -> None:
@@ -129,9 +162,9 @@ def _print_json(data: Any) -> None:
 class _RichProgress:
     """The pipeline's Progress drawn as a Rich bar on stderr."""
 
-    def __init__(self, label: str) -> None:
+    def __init__(self, label: str, unit: str = "pages") -> None:
         self._bar = Progress(TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn(),
-                             TextColumn("pages"), TimeElapsedColumn(), console=err,
+                             TextColumn(unit), TimeElapsedColumn(), console=err,
                              transient=False, disable=not err.is_terminal)
         self._task: Any = None
 
@@ -193,12 +226,34 @@ def _ask_secret() -> Callable[[], str] | None:
     return lambda: typer.prompt("Password for the signing key", hide_input=True, err=True)
 
 
-def _identity(cfg: Config, p12: Path | None, secret_file: Path | None) -> Any:
-    from digitize.signing.sources import open_identity
+def _identity(cfg: Config, p12: Path | None, secret_file: Path | None, key: Path | None = None,
+              cert: Path | None = None, chain: list[Path] | None = None,
+              pkcs11_module: Path | None = None, token_label: str = "",
+              key_label: str = "") -> Any:
+    from digitize.signing.sources import KeyChoice, open_identity
 
-    return open_identity(cfg.signer, p12, secret_file, _ask_secret(),
+    choice = KeyChoice(p12=p12, key=key, cert=cert, chain=tuple(chain or ()),
+                       pkcs11_module=pkcs11_module, token_label=token_label,
+                       key_label=key_label, secret_file=secret_file)
+    return open_identity(cfg.signer, choice, _ask_secret(),
                          warn=lambda m: err.print(f"[yellow]warning:[/] {escape(m)}",
                                                   highlight=False))
+
+
+def _sign_options(cfg: Config, level: str | None = None, tsa: str | None = None,
+                  appearance: str | None = None, position: str | None = None,
+                  certify: bool = False) -> Any:
+    from digitize.signing.appearance import Appearance
+    from digitize.signing.sign import SignOptions
+
+    sc = cfg.signer
+    look = Appearance(profile=appearance or sc.appearance, agency=cfg.agency.name,
+                      signer_title=sc.signer_title, position=position or sc.position,
+                      signature_image=sc.signature_image, seal_image=sc.seal_image)
+    return SignOptions(level=level or sc.level, reason=sc.reason, location=sc.location,
+                       tsa_url=tsa if tsa is not None else sc.tsa_url, appearance=look,
+                       certify=certify or sc.certify, trust=tuple(cfg.verify.trust),
+                       retries=sc.retries, timeout_s=sc.timeout_s)
 
 
 STATUS_STYLE = {Status.ok: "green", Status.needs_review: "yellow", Status.failed: "red"}
@@ -239,9 +294,9 @@ def _exit_for(failed: bool) -> None:
 
 # --------------------------------------------------------------------------- run / ocr
 def _batch(inputs: Sequence[Path], out_dir: Path, cfg: Config, *, lang: str | None,
-           jobs: int | None, identity: Any, level: str | None, package: bool, profile: str,
+           jobs: int | None, identity: Any, package: bool, profile: str,
            drop_blank: bool, label: str, retry_failed: bool = False,
-           executor: str = "local") -> RunSummary:
+           executor: str = "local", signing: Any = None) -> RunSummary:
     from digitize.ocr.page import PROFILES
     from digitize.pipeline.run import RunOptions, run_batch
 
@@ -249,7 +304,7 @@ def _batch(inputs: Sequence[Path], out_dir: Path, cfg: Config, *, lang: str | No
         raise UsageProblem(f"Unknown profile {profile}; use one of {', '.join(PROFILES)}.")
     opts = RunOptions(out=out_dir, config=cfg, lang=lang or cfg.ocr.lang,
                       jobs=cfg.ocr.jobs if jobs is None else jobs,
-                      level=level or cfg.signer.level, package=package, profile=profile,
+                      signing=signing or _sign_options(cfg), package=package, profile=profile,
                       drop_blank=drop_blank, retry_failed=retry_failed, executor=executor)
     with _RichProgress(label) as progress:
         return run_batch(inputs, opts, identity, progress)
@@ -268,7 +323,16 @@ def run(
     drop_blank: DropBlankOpt = False,
     level: LevelOpt = None,
     p12: P12Opt = None,
+    key: KeyOpt = None,
+    cert: CertOpt = None,
+    chain: ChainOpt = None,
+    pkcs11_module: Pkcs11Opt = None,
+    token_label: TokenOpt = "",
+    key_label: KeyLabelOpt = "",
     secret_file: SecretOpt = None,
+    tsa: TsaOpt = None,
+    appearance: AppearanceOpt = None,
+    position: PositionOpt = None,
     no_sign: Annotated[bool, typer.Option("--no-sign", help="Skip signing.")] = False,
     retry_failed: Annotated[bool, typer.Option(
         "--retry-failed", help="Try again the documents an earlier run quarantined (those "
@@ -290,9 +354,11 @@ def run(
     with _user_errors():
         _setup_logging(log_format)
         cfg = _config(config)
-        identity = None if no_sign else _identity(cfg, p12, secret_file)
+        signing = _sign_options(cfg, level, tsa, appearance, position)
+        identity = None if no_sign else _identity(cfg, p12, secret_file, key, cert, chain,
+                                                  pkcs11_module, token_label, key_label)
         summary = _batch(inputs, out_dir, cfg, lang=lang, jobs=jobs, identity=identity,
-                         level=level, package=True, profile=profile, drop_blank=drop_blank,
+                         signing=signing, package=True, profile=profile, drop_blank=drop_blank,
                          retry_failed=retry_failed, executor=executor, label="run")
     if as_json:
         _print_json(summary)
@@ -346,7 +412,8 @@ def watch(
 
         check_languages(lang or cfg.ocr.lang)
         opts = RunOptions(out=out_dir, config=cfg, lang=lang or cfg.ocr.lang,
-                          jobs=cfg.ocr.jobs if jobs is None else jobs, profile=profile)
+                          jobs=cfg.ocr.jobs if jobs is None else jobs, profile=profile,
+                          signing=_sign_options(cfg))
 
         def report(summary: RunSummary) -> None:
             if as_json:
@@ -387,7 +454,7 @@ def ocr(
     with _user_errors():
         _setup_logging(log_format)
         cfg = _config(config)
-        summary = _batch(inputs, out_dir, cfg, lang=lang, jobs=jobs, identity=None, level=None,
+        summary = _batch(inputs, out_dir, cfg, lang=lang, jobs=jobs, identity=None,
                          package=False, profile=profile, drop_blank=drop_blank,
                          executor=executor, label="ocr")
     docs = [d for dossier in summary.dossiers for d in dossier.documents]
@@ -551,7 +618,7 @@ def review(
             sources = list(dict.fromkeys(Path(d.folder) for d in dossiers if d.folder))
             identity = _identity(cfg, p12, secret_file)
             summary = _batch(sources, next(iter(folders.values())), cfg, lang=None, jobs=None,
-                             identity=identity, level=None, package=True, profile="archive",
+                             identity=identity, package=True, profile="archive",
                              drop_blank=False, label="review")
     result = {"fields": len(items), "answered": sum(len(v) for a in answers.values()
                                                     for v in a.values()),
@@ -573,45 +640,67 @@ def sign(
     pdfs: Annotated[list[Path], typer.Argument(help="PDFs to sign.")],
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for the signed copies.")],
     config: ConfigOpt = None,
-    p12: P12Opt = None,
-    secret_file: SecretOpt = None,
     level: LevelOpt = None,
+    p12: P12Opt = None,
+    key: KeyOpt = None,
+    cert: CertOpt = None,
+    chain: ChainOpt = None,
+    pkcs11_module: Pkcs11Opt = None,
+    token_label: TokenOpt = "",
+    key_label: KeyLabelOpt = "",
+    secret_file: SecretOpt = None,
+    tsa: TsaOpt = None,
+    appearance: AppearanceOpt = None,
+    position: PositionOpt = None,
+    certify: CertifyOpt = False,
+    jobs: Annotated[int | None, typer.Option(
+        "--jobs", "-j", min=0, help="Parallel signing processes for file keys (default: "
+                                    "[signer] jobs, 0 = all cores; a token signs in one).")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Sign PDFs (PAdES, by incremental update); the originals stay as they are.
+    """Sign PDFs (PAdES, by incremental update); the originals stay as they are. Signing an
+    already signed PDF adds a signature and keeps the earlier ones valid (countersigning).
 
     Example: `DIGITIZE_SECRET=… digitize sign a.pdf b.pdf --p12 agency.p12 --out signed/`
+
+    With a USB token: `digitize sign *.pdf --pkcs11-module /usr/lib/…/libtoken.so --token-label
+    CKS --out signed/` (the PIN is asked once for the whole batch).
     """
-    from digitize.signing.sign import sign_pdf
+    from digitize.pipeline.executors import default_jobs
+    from digitize.signing.batch import sign_batch
 
     with _user_errors():
         cfg = _config(config)
-        identity = _identity(cfg, p12, secret_file)
-        results: list[dict[str, Any]] = []
+        opts = _sign_options(cfg, level, tsa, appearance, position, certify)
+        identity = _identity(cfg, p12, secret_file, key, cert, chain, pkcs11_module,
+                             token_label, key_label)
+        work: list[tuple[Path, Path]] = []
         for pdf in pdfs:
             target = out_dir / pdf.name
-            try:
-                if not pdf.is_file():
-                    raise InputFileError(f"{pdf} does not exist or is not a file.")
-                if target.resolve() == pdf.resolve():
-                    raise UsageProblem(f"--out would overwrite {pdf}; choose another folder.")
-                info = sign_pdf(pdf, target, identity, level=level or cfg.signer.level,
-                                reason=cfg.signer.reason, location=cfg.signer.location)
-                results.append({"source": str(pdf), "status": "ok", "pdf": str(target),
-                                "signature": info.model_dump()})
-            except InputFileError as exc:
-                results.append({"source": str(pdf), "status": "failed", "error": exc.message})
+            if target.resolve() == pdf.resolve():
+                raise UsageProblem(f"--out would overwrite {pdf}; choose another folder.")
+            work.append((pdf, target))
+        workers = jobs if jobs is not None else cfg.signer.jobs
+        with _RichProgress("sign", "documents") as progress:
+            progress.start(len(work))
+            results = sign_batch(work, identity, opts, workers or default_jobs(),
+                                 done=lambda _r: progress.advance())
+        identity.close()
+    rows = [{"source": str(r.source), "status": "ok" if r.signature else "failed",
+             **({"pdf": str(r.target), "signature": r.signature.model_dump()} if r.signature
+                else {"error": r.error})} for r in results]
     if as_json:
-        _print_json(results)
+        _print_json(rows)
     else:
-        for r in results:
+        for r in rows:
             if r["status"] == "ok":
                 s = r["signature"]
                 out.print(f"[green]signed[/] {escape(r['pdf'])} ({s['level']}, "
                           f"{escape(s['signer'])}, {s['signing_time']})", highlight=False)
             else:
                 out.print(f"[red]failed[/] {escape(r['error'])}", highlight=False)
-    _exit_for(any(r["status"] != "ok" for r in results))
+    _exit_for(any(r["status"] != "ok" for r in rows))
 
 
 # --------------------------------------------------------------------------- verify

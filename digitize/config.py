@@ -40,9 +40,26 @@ class ExtractConfig(_Section):
 
 
 class SignerConfig(_Section):
-    p12: Path | None = None
-    secret_file: Path | None = None
-    level: str = "B-B"
+    p12: Path | None = Field(None, description="PKCS#12 file (key, certificate, chain)")
+    key: Path | None = Field(None, description="PEM/DER private key (with cert and chain)")
+    cert: Path | None = None
+    chain: list[Path] = Field(default_factory=list, description="CA certificates of the chain")
+    pkcs11_module: Path | None = Field(None, description="PKCS#11 library of a token or HSM")
+    token_label: str = ""
+    key_label: str = Field("", description="label of the key and certificate on the token")
+    key_id: str = Field("", description="id (hex) of the key and certificate on the token")
+    secret_file: Path | None = Field(None, description="file holding the password or PIN")
+    level: str = Field("B-B", description="B-B, B-T, B-LT or B-LTA")
+    tsa_url: str = Field("", description="RFC 3161 time-stamping server (B-T and above)")
+    timeout_s: float = Field(10.0, description="per request to the TSA, OCSP or CRL server")
+    retries: int = Field(3, description="tries per document when a server does not answer")
+    appearance: str = Field("archive", description="none, archive, person or agency")
+    position: str = Field("auto", description="auto, or PAGE:x0,y0,x1,y1 in points")
+    signature_image: Path | None = Field(None, description="PNG of the signer's signature")
+    seal_image: Path | None = Field(None, description="PNG of the agency's red seal")
+    signer_title: str = Field("", description="chức vụ shown by the 'person' appearance")
+    certify: bool = Field(False, description="certify (DocMDP) instead of approval signing")
+    jobs: int = Field(0, description="parallel signing processes for file keys; 0 = cores")
     reason: str = "Số hóa tài liệu (Thông tư 05/2025/TT-BNV)"
     location: str = ""
 
@@ -94,8 +111,10 @@ def _expand(cfg: Config, base: Path) -> Config:
         p = p.expanduser()
         return p if p.is_absolute() else base / p
 
-    cfg.signer.p12 = fix(cfg.signer.p12)
-    cfg.signer.secret_file = fix(cfg.signer.secret_file)
+    for name in ("p12", "key", "cert", "pkcs11_module", "secret_file", "signature_image",
+                 "seal_image"):
+        setattr(cfg.signer, name, fix(getattr(cfg.signer, name)))
+    cfg.signer.chain = [p for p in (fix(c) for c in cfg.signer.chain) if p is not None]
     cfg.verify.trust = [p for p in (fix(t) for t in cfg.verify.trust) if p is not None]
     cfg.upload.token_file = fix(cfg.upload.token_file)
     cfg.upload.journal = fix(cfg.upload.journal)

@@ -8,20 +8,16 @@ crash never leaves a half-written dossier. Input files are only ever read.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import functools
 import logging
 import os
 import re
 import shutil
-import signal
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
@@ -57,12 +53,12 @@ from digitize.pipeline.executors import default_jobs, make_executor
 from digitize.pipeline.inputs import DossierInput, discover
 from digitize.pipeline.journal import Journal, inputs_key
 from digitize.pipeline.lock import hold_lock
+from digitize.procs import worker_init
 from digitize.schemas.tt05 import document_fields, dossier_fields
 from digitize.schemas.xmp import embed_metadata
-from digitize.signing.sign import sign_pdf
+from digitize.signing.sign import SigningContext, SignOptions, sign_pdf
 from digitize.signing.signer import Identity
 
-PR_SET_PDEATHSIG = 1
 WORK_NAME = ".work"
 QUARANTINED = "Quarantined by an earlier run"
 MIN_ARCHIVE_DPI = 200  # TT 05/2025 Điều 8
@@ -89,7 +85,7 @@ class RunOptions:
     config: Config
     lang: str = "vie"
     jobs: int = 0
-    level: str = "B-B"
+    signing: SignOptions = field(default_factory=SignOptions)
     package: bool = True  # False: `digitize ocr`, the PDFs go straight into OUT/<dossier>/
     retry_failed: bool = False  # process documents the journal has quarantined
     profile: str = "archive"  # or "compact" (desk copies: greyscale/bilevel where possible)
@@ -159,7 +155,7 @@ def _review(ocr: Sequence[OcrPage], ex: Extraction, opts: RunOptions) -> list[st
 
 
 def _finish_document(doc: _Doc, work: Path, code: str, opts: RunOptions,
-                     identity: Identity | None, progress: Progress, fixes: _Corrections,
+                     signing: SigningContext | None, progress: Progress, fixes: _Corrections,
                      dossier_code: str | None) -> tuple[DocumentResult, Path | None, str]:
     """Assemble, extract and sign one document; returns its result, signed PDF and text."""
     prepared: list[PreparedPage] = []
@@ -196,12 +192,10 @@ def _finish_document(doc: _Doc, work: Path, code: str, opts: RunOptions,
     scanned.unlink()
     signature: SignatureInfo | None = None
     final = unsigned
-    if identity is not None:
+    if signing is not None:
         final = work / f"{doc_id}.pdf"
         try:
-            signature = sign_pdf(unsigned, final, identity, level=opts.level,
-                                 reason=opts.config.signer.reason,
-                                 location=opts.config.signer.location)
+            signature = sign_pdf(unsigned, final, signing, block=ex.evidence.get("signer"))
         except InputFileError as exc:
             return DocumentResult(source=str(doc.source), status=Status.failed,
                                   error=exc.message), None, text
@@ -260,7 +254,8 @@ def _replace_dir(staging: Path, target: Path) -> None:
 
 
 def _process_dossier(d: DossierInput, docs: list[_Doc], opts: RunOptions,
-                     identity: Identity | None, progress: Progress, tmp: Path) -> DossierResult:
+                     signing: SigningContext | None, progress: Progress, tmp: Path
+                     ) -> DossierResult:
     began = time.monotonic()
     code = file_code(opts.config.agency.archive_code, d)
     work = tmp / f"dossier-{d.id}"
@@ -279,7 +274,7 @@ def _process_dossier(d: DossierInput, docs: list[_Doc], opts: RunOptions,
             results.append(DocumentResult(source=str(doc.source), status=Status.failed,
                                           error=doc.error))
             continue
-        res, pdf, text = _finish_document(doc, work, code, opts, identity, progress, fixes,
+        res, pdf, text = _finish_document(doc, work, code, opts, signing, progress, fixes,
                                           d.dossier_code)
         doc.pages.clear()  # the page results (words, boxes) are done with: keep memory flat
         results.append(res)
@@ -297,7 +292,7 @@ def _process_dossier(d: DossierInput, docs: list[_Doc], opts: RunOptions,
     try:
         target = opts.out / d.id
         if finished and not failed and opts.package:
-            signer = identity.common_name if identity else None
+            signer = signing.identity.common_name if signing else None
             pkg_docs = []
             for res, pdf, _text, seq in finished:
                 fields = document_fields(code, seq, res.metadata, signer)
@@ -428,27 +423,6 @@ def _resumed(d: DossierInput, journal: Journal, out: Path, sha_of: Callable[[Pat
     return key, None
 
 
-def _worker_init() -> None:
-    """Workers die with the main process (a kill -9 of it must not leave them behind holding
-    its files and pipes), and leave Ctrl-C, which reaches the whole process group, to it."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    parent = os.getppid()
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):
-        pass  # not Linux: the watch below still ends the worker
-    if os.getppid() != parent:  # the parent died before prctl took effect
-        os._exit(1)
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(1.0)
-        os._exit(1)
-
-    threading.Thread(target=watch, daemon=True).start()
-
-
 def run_batch(inputs: Sequence[Path], opts: RunOptions, identity: Identity | None,
               progress: Progress | None = None,
               executor_factory: Callable[[int], Executor] | None = None) -> RunSummary:
@@ -472,12 +446,13 @@ def run_dossiers(dossiers: Sequence[DossierInput], opts: RunOptions, identity: I
     """Process dossiers already found (by `discover`, or by the watch folder)."""
     progress = progress or Progress()
     started = time.monotonic()
-    factory = executor_factory or make_executor(opts.executor, opts.jobs, _worker_init)
+    factory = executor_factory or make_executor(opts.executor, opts.jobs, worker_init)
     with hold_lock(opts.out):
         _clean_after_crash(opts.out)
         journal = Journal(opts.out)
         try:
-            results = _run_locked(dossiers, opts, identity, progress, factory, journal)
+            signing = SigningContext(identity, opts.signing) if identity else None
+            results = _run_locked(dossiers, opts, signing, progress, factory, journal)
         finally:
             journal.close()
     totals = Totals(seconds=round(time.monotonic() - started, 2))
@@ -488,7 +463,8 @@ def run_dossiers(dossiers: Sequence[DossierInput], opts: RunOptions, identity: I
     return summary
 
 
-def _run_locked(dossiers: Sequence[DossierInput], opts: RunOptions, identity: Identity | None,
+def _run_locked(dossiers: Sequence[DossierInput], opts: RunOptions,
+                signing: SigningContext | None,
                 progress: Progress, factory: Callable[[int], Executor], journal: Journal
                 ) -> list[DossierResult]:
     # Each input is read for its checksum once: the journal key, quarantine and provenance
@@ -515,7 +491,7 @@ def _run_locked(dossiers: Sequence[DossierInput], opts: RunOptions, identity: Id
                 log.info("finished in an earlier run, left as it is", extra={"dossier": d.id})
                 results.append(done[d.id])
                 continue
-            result = _process_dossier(d, plan[d.id], opts, identity, progress, tmp)
+            result = _process_dossier(d, plan[d.id], opts, signing, progress, tmp)
             for doc in result.documents:
                 if doc.error:
                     log.warning(doc.error, extra={"dossier": d.id, "document": doc.source})

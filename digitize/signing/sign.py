@@ -1,27 +1,101 @@
-"""PAdES signing of one PDF by incremental update, written atomically. Every signed output is
-validated before it is returned (pyHanko can report success on files that then fail)."""
+"""PAdES signing of one PDF by incremental update (ETSI EN 319 142-1 levels B-B, B-T, B-LT,
+B-LTA), written atomically, with an optional visible appearance and certification (DocMDP).
+
+A SigningContext holds what a batch reuses: the opened key, the timestamper, the validation
+context (which keeps the OCSP responses and CRLs it fetched) and the appearance. Every signed
+output is validated at the level asked for before it is kept (pyHanko can report success on files
+that then fail), and the reservation grows when a signature outgrows it.
+"""
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
+import pikepdf
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfReadError
+from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
+from pyhanko.sign.general import SigningError
+from pyhanko.sign.timestamps import HTTPTimeStamper
+from pyhanko_certvalidator import ValidationContext
 
 from digitize.clock import VN_TZ
 from digitize.errors import InputFileError, UsageProblem
 from digitize.fsutil import atomic_path
-from digitize.model import SignatureInfo
+from digitize.model import Evidence, SignatureInfo
 from digitize.schemas.xmp import register_prefixes
-from digitize.signing.signer import Identity
+from digitize.signing.appearance import Appearance, field_spec, place, stamp_style
+from digitize.signing.signer import Identity, load_certs
 from digitize.signing.verify import SignatureReport, verify_pdf
 
 LEVELS = ("B-B", "B-T", "B-LT", "B-LTA")
 # Fixed reservation so pyHanko signs once instead of twice to size the signature (DESIGN.md);
-# doubled and retried if a signature ever outgrows it.
-BYTES_RESERVED = 16384
+# doubled and retried if a signature ever outgrows it. B-LT/B-LTA embed more (timestamp chain).
+BYTES_RESERVED = {"B-B": 16384, "B-T": 24576, "B-LT": 32768, "B-LTA": 32768}
+
+
+@dataclass(frozen=True)
+class SignOptions:
+    level: str = "B-B"
+    reason: str = ""
+    location: str = ""
+    tsa_url: str = ""
+    appearance: Appearance = field(default_factory=lambda: Appearance(profile="none"))
+    certify: bool = False
+    trust: tuple[Path, ...] = ()  # roots beside the signer's own chain, for B-LT validation
+    retries: int = 3
+    timeout_s: float = 10.0
+    backoff_s: float = 0.5
+
+
+class _VietnamTimeSigner(signers.PdfSigner):
+    """The signing time (signed attribute and the appearance's %(ts)s) in Vietnam time, so the
+    visible time reads +07:00 whatever the machine's zone."""
+
+    def init_signing_session(self, pdf_out: Any, existing_fields_only: bool = False) -> Any:
+        session = super().init_signing_session(pdf_out, existing_fields_only=existing_fields_only)
+        session.system_time = datetime.now(VN_TZ).replace(microsecond=0)
+        return session
+
+
+class SigningContext:
+    """What one batch reuses across documents."""
+
+    def __init__(self, identity: Identity, opts: SignOptions) -> None:
+        if opts.level not in LEVELS:
+            raise UsageProblem(f"Unknown signature level {opts.level}; use one of "
+                               f"{', '.join(LEVELS)}.")
+        if opts.level != "B-B" and not opts.tsa_url:
+            raise UsageProblem(f"Level {opts.level} needs a time-stamping server: set [signer] "
+                               "tsa_url in the config or pass --tsa URL.")
+        self.identity = identity
+        self.opts = opts
+        self.style = stamp_style(opts.appearance)
+        self.timestamper = HTTPTimeStamper(opts.tsa_url, timeout=opts.timeout_s) \
+            if opts.level != "B-B" else None
+        roots = [c for c in identity.chain if c.self_signed == "maybe" or c.self_signed == "yes"]
+        for path in opts.trust:
+            roots.extend(load_certs(path))
+        self.trust = roots
+        self.validation_context = ValidationContext(
+            trust_roots=roots, other_certs=list(identity.chain), allow_fetching=True,
+            revocation_mode="hard-fail") if opts.level in ("B-LT", "B-LTA") else None
+        register_prefixes()  # pyHanko rewrites the XMP: keep our namespace's declared prefix
+
+    def _meta(self, name: str) -> signers.PdfSignatureMetadata:
+        lt = self.opts.level in ("B-LT", "B-LTA")
+        return signers.PdfSignatureMetadata(
+            field_name=name, md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES,
+            reason=self.opts.reason or None, location=self.opts.location or None,
+            certify=self.opts.certify,
+            docmdp_permissions=fields.MDPPerm.FILL_FORMS,
+            embed_validation_info=lt, validation_context=self.validation_context,
+            use_pades_lta=self.opts.level == "B-LTA")
 
 
 def _field_name(existing: list[str]) -> str:
@@ -31,52 +105,94 @@ def _field_name(existing: list[str]) -> str:
     return f"Signature{n}"
 
 
-def _sign_once(pdf_signer: signers.PdfSigner, src: Path, target: Path, identity: Identity,
+def _read(src: Path) -> tuple[list[str], list[tuple[float, float]], bool]:
+    """Existing signature fields, page sizes (points), and whether it is certified already."""
+    try:
+        with open(src, "rb") as fh:
+            names = [name for name, _, _ in fields.enumerate_sig_fields(
+                PdfFileReader(fh, strict=False))]
+        with pikepdf.open(src) as pdf:
+            sizes = [(float(p.mediabox[2]) - float(p.mediabox[0]),
+                      float(p.mediabox[3]) - float(p.mediabox[1])) for p in pdf.pages]
+            certified = "/Perms" in pdf.Root and "/DocMDP" in pdf.Root.Perms
+    except (PdfReadError, pikepdf.PdfError, OSError, KeyError, ValueError) as exc:
+        raise InputFileError(f"{src} cannot be signed: it is not a readable PDF ({exc}).") from exc
+    return names, sizes, certified
+
+
+def _sign_once(ctx: SigningContext, pdf_signer: signers.PdfSigner, src: Path, target: Path,
                reserved: int) -> SignatureReport:
-    """Sign into a temporary file, validate it, then move it to `target`; nothing is left behind
-    on failure."""
+    """Sign into a temporary file, validate it, then move it to `target`; nothing is left
+    behind on failure."""
     with open(src, "rb") as fh, atomic_path(target) as tmp:
         writer = IncrementalPdfFileWriter(fh, strict=False)
         with open(tmp, "wb") as out:
             pdf_signer.sign_pdf(writer, output=out, bytes_reserved=reserved)
-        report = verify_pdf(tmp, trust=list(identity.chain), offline=True)
+        report = verify_pdf(tmp, trust=ctx.trust or list(ctx.identity.chain), offline=True,
+                            levels=True)
         last = report.signatures[-1] if report.signatures else None
         if last is None or not last.intact or not last.crypto_valid:
             raise InputFileError(f"The signature made on {src.name} does not validate; "
                                  "the output was discarded.")
+        if LEVELS.index(last.level or "B-B") < LEVELS.index(ctx.opts.level):
+            raise InputFileError(f"The signature made on {src.name} reached only {last.level}, "
+                                 f"not {ctx.opts.level} ({'; '.join(last.reasons) or 'no detail'}"
+                                 "); the output was discarded.")
     return last
 
 
-def sign_pdf(src: Path, target: Path, identity: Identity, *, level: str = "B-B",
-             reason: str = "", location: str = "") -> SignatureInfo:
-    """Sign `src` into `target` (never modifying `src`) and return what was signed."""
-    if level not in LEVELS:
-        raise UsageProblem(f"Unknown signature level {level}; use one of {', '.join(LEVELS)}.")
-    if level != "B-B":
-        raise UsageProblem(f"Level {level} needs a timestamp server, which this version cannot "
-                           "use yet; sign at B-B.")
-    register_prefixes()  # pyHanko rewrites the XMP: keep our namespace's declared prefix
-    try:
-        with open(src, "rb") as fh:
-            existing = [name for name, _, _ in fields.enumerate_sig_fields(
-                IncrementalPdfFileWriter(fh, strict=False).prev)]
-    except (PdfReadError, OSError) as exc:
-        raise InputFileError(f"{src} cannot be signed: it is not a readable PDF ({exc}).") from exc
-    meta = signers.PdfSignatureMetadata(
-        field_name=_field_name(existing), md_algorithm="sha256",
-        subfilter=fields.SigSeedSubFilter.PADES, reason=reason or None,
-        location=location or None)
-    pdf_signer = signers.PdfSigner(meta, signer=identity.signer)
-    for attempt, reserved in enumerate((BYTES_RESERVED, 2 * BYTES_RESERVED, 4 * BYTES_RESERVED)):
+def _network_trouble(exc: BaseException) -> bool:
+    text = f"{type(exc).__name__} {exc}".lower()
+    return any(word in text for word in ("timestamp", "timeout", "connection", "fetch", "ocsp",
+                                         "crl", "refused", "unreachable", "http"))
+
+
+def sign_pdf(src: Path, target: Path, ctx: SigningContext,
+             block: Evidence | None = None) -> SignatureInfo:
+    """Sign `src` into `target` (never modifying `src`) and return what was signed. `block` is
+    where the OCR stage found the signature block (for `auto` placement)."""
+    existing, sizes, certified = _read(src)
+    if certified and ctx.opts.certify:
+        raise InputFileError(f"{src.name} is certified already; a document can be certified "
+                             "once. Sign it without --certify.")
+    meta = ctx._meta(_field_name(existing))
+    spec = None
+    if ctx.style is not None:
+        spec = field_spec(meta.field_name or "Signature1",
+                          place(ctx.opts.appearance, sizes, block))
+    pdf_signer = _VietnamTimeSigner(meta, signer=ctx.identity.signer, timestamper=ctx.timestamper,
+                                    stamp_style=ctx.style, new_field_spec=spec)
+    reserved = BYTES_RESERVED[ctx.opts.level]
+    attempt = 0
+    while True:
         try:
-            last = _sign_once(pdf_signer, src, target, identity, reserved)
+            last = _sign_once(ctx, pdf_signer, src, target, reserved)
             break
-        except signers.SigningError as exc:
-            if "larger than expected" not in str(exc) or attempt == 2:
+        except SigningError as exc:
+            if "larger than expected" in str(exc) and reserved < 8 * BYTES_RESERVED["B-LTA"]:
+                reserved *= 2
+                continue
+            if not _network_trouble(exc):
                 raise InputFileError(f"{src.name} could not be signed ({exc}).") from exc
+            error: BaseException = exc
+        except InputFileError:
+            raise
+        except Exception as exc:  # TSA, OCSP or CRL unreachable, or answering garbage
+            if not _network_trouble(exc):
+                raise InputFileError(f"{src.name} could not be signed ({type(exc).__name__}: "
+                                     f"{exc}).") from exc
+            error = exc
+        attempt += 1
+        if attempt >= ctx.opts.retries:
+            raise InputFileError(
+                f"{src.name} was not signed: the time-stamping or revocation server did not "
+                f"answer after {attempt} tries ({type(error).__name__}: {error}). Check "
+                "[signer] tsa_url and the network, then sign it again.") from error
+        time.sleep(ctx.opts.backoff_s * 2 ** (attempt - 1))
     when = datetime.fromisoformat(last.signing_time) if last.signing_time else None
-    cert = identity.certificate
-    return SignatureInfo(level=level, signer=identity.common_name, field=meta.field_name or "",
+    cert = ctx.identity.certificate
+    return SignatureInfo(level=last.level or ctx.opts.level, signer=ctx.identity.common_name,
+                         field=meta.field_name or "",
                          signing_time=when.astimezone(VN_TZ).isoformat() if when else "",
                          certificate_serial=format(cert.serial_number, "X"),
                          certificate_subject=cert.subject.human_friendly,

@@ -1,32 +1,94 @@
-"""Pick the signing identity: --p12 on the command line, else [signer] in the config, else the
-demo identity `make demo` creates (with a loud warning)."""
+"""Pick the signing identity: the command line (--p12 | --key/--cert/--chain | --pkcs11-module),
+else [signer] in the config, else the demo identity `make demo` creates (with a loud warning)."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from digitize.config import SignerConfig
-from digitize.errors import CredentialError
+from digitize.errors import CredentialError, UsageProblem
 from digitize.signing.demo import DEMO_NAME, demo_identity
 from digitize.signing.secrets import ENV_SECRET, resolve_secret
-from digitize.signing.signer import Identity, load_pkcs12
+from digitize.signing.signer import Identity, KeySpec
 
 
-def open_identity(cfg: SignerConfig, p12: Path | None, secret_file: Path | None,
-                  ask: Callable[[], str] | None, warn: Callable[[str], None]) -> Identity:
-    key = p12 or cfg.p12
-    secret_path = secret_file or cfg.secret_file
-    if key is None:
+@dataclass(frozen=True)
+class KeyChoice:
+    """Key options from the command line; unset ones fall back to the config."""
+
+    p12: Path | None = None
+    key: Path | None = None
+    cert: Path | None = None
+    chain: tuple[Path, ...] = ()
+    pkcs11_module: Path | None = None
+    token_label: str = ""
+    key_label: str = ""
+    secret_file: Path | None = None
+
+
+def _spec(cfg: SignerConfig, cli: KeyChoice) -> KeySpec | None:
+    if cli.p12:
+        return KeySpec("p12", cli.p12)
+    if cli.key or cli.cert:
+        if not (cli.key and cli.cert):
+            raise UsageProblem("--key and --cert go together (and --chain for the CA "
+                               "certificates).")
+        return KeySpec("pem", cli.key, cli.cert, cli.chain or tuple(cfg.chain))
+    if cli.pkcs11_module:
+        return KeySpec("pkcs11", module=str(cli.pkcs11_module),
+                       token_label=cli.token_label or cfg.token_label,
+                       key_label=cli.key_label or cfg.key_label or None,
+                       key_id=bytes.fromhex(cfg.key_id) if cfg.key_id else None,
+                       chain=cli.chain or tuple(cfg.chain))
+    if cfg.p12:
+        return KeySpec("p12", cfg.p12)
+    if cfg.key and cfg.cert:
+        return KeySpec("pem", cfg.key, cfg.cert, tuple(cfg.chain))
+    if cfg.pkcs11_module:
+        try:
+            key_id = bytes.fromhex(cfg.key_id) if cfg.key_id else None
+        except ValueError as exc:
+            raise UsageProblem(f"[signer] key_id '{cfg.key_id}' is not hexadecimal.") from exc
+        return KeySpec("pkcs11", module=str(cfg.pkcs11_module), token_label=cfg.token_label,
+                       key_label=cfg.key_label or None, key_id=key_id, chain=tuple(cfg.chain))
+    return None
+
+
+def key_spec(cfg: SignerConfig, cli: KeyChoice, ask: Callable[[], str] | None,
+             warn: Callable[[str], None]) -> KeySpec:
+    """The key to open, with its secret (password or PIN) resolved."""
+    spec = _spec(cfg, cli)
+    secret_path = cli.secret_file or cfg.secret_file
+    if spec is None:
         demo = demo_identity()
         if not demo.exists():
-            raise CredentialError("No signing identity is configured: set [signer] p12 in the "
-                                  "config, pass --p12 FILE, run 'make demo' to create the demo "
-                                  "identity, or use --no-sign.")
+            raise CredentialError("No signing identity is configured: set [signer] p12, key or "
+                                  "pkcs11_module in the config, pass --p12 FILE, run 'make "
+                                  "demo' to create the demo identity, or use --no-sign.")
         warn(f"Signing with the demo identity '{DEMO_NAME}' ({demo.p12}); configure [signer] "
              "for real use.")
-        key = demo.p12
+        spec = KeySpec("p12", demo.p12)
         if secret_path is None and not os.environ.get(ENV_SECRET):
             secret_path = demo.secret_file
-    return load_pkcs12(key, resolve_secret(secret_path, ask))
+    if spec.kind == "pkcs11" and not spec.token_label:
+        raise UsageProblem("A PKCS#11 key needs its token: set [signer] token_label or pass "
+                           "--token-label.")
+    if spec.kind == "pem" and not _encrypted(spec.path):
+        return spec  # an unencrypted PEM key needs no password
+    return replace(spec, secret=resolve_secret(secret_path, ask))
+
+
+def _encrypted(path: Path | None) -> bool:
+    try:
+        head = path.read_bytes()[:4096] if path else b""
+    except OSError:
+        return True  # opening it will report the problem
+    return b"ENCRYPTED" in head or not head.startswith(b"-----")
+
+
+def open_identity(cfg: SignerConfig, cli: KeyChoice, ask: Callable[[], str] | None,
+                  warn: Callable[[str], None]) -> Identity:
+    return key_spec(cfg, cli, ask, warn).open()

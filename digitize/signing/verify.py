@@ -8,13 +8,16 @@ import logging
 from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from asn1crypto import pem, x509
 from pydantic import BaseModel, Field
 from pyhanko.pdf_utils.misc import PdfReadError
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
+from pyhanko.sign.validation.dss import DocumentSecurityStore, NoDSSFoundError
 from pyhanko.sign.validation.errors import SignatureValidationError
+from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
@@ -79,15 +82,58 @@ def load_trust(paths: Sequence[Path]) -> list[x509.Certificate]:
     return certs
 
 
-def _level(sig: object) -> str:
-    """PAdES baseline level reached, judged from what the signature carries."""
-    return "B-T" if getattr(sig, "attached_timestamp_data", None) is not None else "B-B"
+def has_signature_timestamp(sig: EmbeddedPdfSignature) -> bool:
+    """Whether the signature carries an RFC 3161 signature timestamp (unsigned attribute)."""
+    attrs = sig.signer_info["unsigned_attrs"]
+    if not attrs.native:
+        return False
+    return any(a["type"].native == "signature_time_stamp_token" for a in attrs)
 
 
-def _report(sig: object, vc: ValidationContext) -> SignatureReport:
+def _good(st: Any) -> bool:
+    return bool(st is not None and st.intact and st.valid and st.trusted)
+
+
+def reached_level(reader: PdfFileReader, sig: EmbeddedPdfSignature, st: Any,
+                  roots: Sequence[x509.Certificate]) -> tuple[str, list[str]]:
+    """The PAdES baseline level (ETSI EN 319 142-1) the signature reaches, each step checked
+    with pyHanko's validator: B-T a valid signature timestamp; B-LT the document's DSS alone
+    (no network, revocation required) validates the signer; B-LTA a later document timestamp
+    covering that DSS validates too."""
+    if not has_signature_timestamp(sig):
+        return "B-B", []
+    if not _good(getattr(st, "timestamp_validity", None)):
+        return "B-B", ["the signature timestamp does not validate (untrusted or altered TSA "
+                       "token)"]
+    try:
+        dss = DocumentSecurityStore.read_dss(reader)
+    except NoDSSFoundError:
+        return "B-T", []
+    vc = dss.as_validation_context({"trust_roots": list(roots), "allow_fetching": False,
+                                    "revocation_mode": "hard-fail"})
+    try:
+        lt = validate_pdf_signature(sig, signer_validation_context=vc)
+    except (SignatureValidationError, ValueError, KeyError) as exc:
+        return "B-T", [f"the DSS does not validate the signer offline: {exc}"]
+    if not _good(lt):
+        return "B-T", ["the DSS lacks the certificates or revocation data to validate the "
+                       "signer offline"]
+    for ts in reader.embedded_timestamp_signatures:
+        if ts.signed_revision <= sig.signed_revision:
+            continue
+        try:
+            if _good(validate_pdf_timestamp(ts, validation_context=vc)):
+                return "B-LTA", []
+        except (SignatureValidationError, ValueError, KeyError):
+            continue
+    return "B-LT", []
+
+
+def _report(sig: EmbeddedPdfSignature, vc: ValidationContext, reader: PdfFileReader,
+            roots: Sequence[x509.Certificate], levels: bool) -> SignatureReport:
     name = getattr(sig, "field_name", "") or ""
     try:
-        st = validate_pdf_signature(sig, signer_validation_context=vc)  # type: ignore[arg-type]
+        st = validate_pdf_signature(sig, signer_validation_context=vc)
     except (SignatureValidationError, ValueError, KeyError) as exc:
         return SignatureReport(field=name, status=Indication.invalid,
                                reasons=[f"signature cannot be validated: {exc}"])
@@ -115,6 +161,9 @@ def _report(sig: object, vc: ValidationContext) -> SignatureReport:
     else:
         status = Indication.invalid
     when = st.signer_reported_dt
+    level, notes = reached_level(reader, sig, st, roots) if levels else (
+        "B-T" if has_signature_timestamp(sig) else "B-B", [])
+    reasons += notes
     return SignatureReport(
         field=name, signer=str(cert.subject.native.get("common_name", "")) if cert else "",
         signer_subject=cert.subject.human_friendly if cert else "",
@@ -122,7 +171,7 @@ def _report(sig: object, vc: ValidationContext) -> SignatureReport:
         issuer=cert.issuer.human_friendly if cert else "",
         signing_time=when.astimezone(VN_TZ).isoformat() if when else None, intact=st.intact,
         crypto_valid=st.valid, trusted=st.trusted, coverage=st.coverage.name if st.coverage
-        else "", level=_level(sig), status=status, reasons=reasons)
+        else "", level=level, status=status, reasons=reasons)
 
 
 def overall(statuses: Sequence[Indication]) -> Indication:
@@ -133,14 +182,18 @@ def overall(statuses: Sequence[Indication]) -> Indication:
     return Indication.valid
 
 
-def verify_pdf(path: Path, trust: Sequence[x509.Certificate], offline: bool = True) -> FileReport:
-    """Validate every signature in `path`. A file without signatures is reported invalid."""
+def verify_pdf(path: Path, trust: Sequence[x509.Certificate], offline: bool = True,
+               levels: bool = False) -> FileReport:
+    """Validate every signature in `path` (document timestamps count towards B-LTA, they are
+    not signatures). A file without signatures is reported invalid. With `levels`, the PAdES
+    level each signature reaches is checked step by step (slower)."""
     vc = ValidationContext(trust_roots=list(trust), allow_fetching=not offline,
                            revocation_mode="soft-fail")
     try:
         with open(path, "rb") as fh:
             reader = PdfFileReader(fh, strict=False)
-            sigs = [_report(s, vc) for s in reader.embedded_signatures]
+            sigs = [_report(s, vc, reader, trust, levels)
+                    for s in reader.embedded_regular_signatures]
     except (PdfReadError, OSError, ValueError) as exc:
         return FileReport(path=str(path), status=Indication.invalid,
                           reasons=[f"not a readable PDF: {exc}"])

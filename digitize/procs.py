@@ -1,0 +1,33 @@
+"""Setting up pool worker processes (OCR pages, signing): they die with the main process."""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import signal
+import threading
+import time
+
+PR_SET_PDEATHSIG = 1
+
+
+def worker_init() -> None:
+    """Workers die with the main process (a kill -9 of it must not leave them behind holding
+    its files and pipes), and leave Ctrl-C, which reaches the whole process group, to it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass  # not Linux: the watch below still ends the worker
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()

@@ -1,0 +1,189 @@
+"""Visible signatures, as Vietnamese rules ask for them.
+
+- `archive` (TT 05/2025, digitized copies and attachments; the default): the digitizing agency's
+  signature at the top right of page 1 — agency name and signing time (ISO 8601, Vietnam time,
+  +07:00) in a Times New Roman–metric font (Liberation Serif), regular, 10 pt, black, no image.
+- `person` (ND 30): the signer's signature image (a transparent PNG in blue ink) with name and
+  title, over the signature block.
+- `agency` (ND 30, documents the agency issues): the red seal at real size over the signer's
+  image, covering about a third of it on its left, with the agency name and the time.
+- `none`: an invisible signature.
+
+Positions: `auto` (the signature block the OCR stage found, else the profile's default place) or
+`PAGE:x0,y0,x1,y1` in PDF points from the bottom left of that page (pages count from 1).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image
+from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
+from pyhanko.pdf_utils.images import PdfImage
+from pyhanko.pdf_utils.layout import AxisAlignment, Margins, SimpleBoxLayoutRule
+from pyhanko.pdf_utils.text import TextBoxStyle
+from pyhanko.sign.fields import SigFieldSpec
+from pyhanko.stamp import TextStampStyle
+
+from digitize.config import data_dir
+from digitize.errors import UsageProblem
+from digitize.fsutil import atomic_path
+from digitize.model import Evidence
+
+PROFILES = ("none", "archive", "person", "agency")
+logging.getLogger("fontTools").setLevel(logging.ERROR)  # subsetting chatter on stderr
+FONT_DIRS = (Path("/usr/share/fonts/truetype/liberation2"),
+             Path("/usr/share/fonts/truetype/liberation"))
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%S+07:00"  # the signing time is taken in Vietnam time
+ARCHIVE_SIZE = (200.0, 34.0)  # points: two lines of 10 pt
+MARGIN = 18.0
+_POSITION = re.compile(r"^(\d+):(-?[\d.]+),(-?[\d.]+),(-?[\d.]+),(-?[\d.]+)$")
+
+
+@dataclass(frozen=True)
+class Appearance:
+    profile: str = "archive"
+    agency: str = ""
+    signer_title: str = ""
+    position: str = "auto"
+    signature_image: Path | None = None
+    seal_image: Path | None = None
+
+
+@dataclass(frozen=True)
+class Placement:
+    page: int  # from 0
+    box: tuple[float, float, float, float]
+
+
+def serif_font() -> Path:
+    """Liberation Serif (metric-compatible with Times New Roman; the Liberation 2 package has
+    Vietnamese, the old one does not), as a copy scaled to 1000 units per em: pyHanko writes
+    glyph widths in font units where PDF expects thousandths of an em, so the 2048-unit original
+    comes out spaced twice too wide. The copy is made once and kept in the data folder."""
+    for folder in FONT_DIRS:
+        font = folder / "LiberationSerif-Regular.ttf"
+        if font.is_file():
+            break
+    else:
+        raise UsageProblem("The Liberation Serif font is missing; install it with: sudo apt-get "
+                           "install fonts-liberation2")
+    scaled = data_dir() / "fonts" / f"{font.stem}-1000upm-{font.stat().st_size}.ttf"
+    if not scaled.is_file():
+        from fontTools.ttLib import TTFont
+        from fontTools.ttLib.scaleUpem import scale_upem
+
+        tt = TTFont(str(font))
+        if tt["head"].unitsPerEm != 1000:
+            scale_upem(tt, 1000)
+        scaled.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(scaled) as tmp:
+            tt.save(str(tmp))
+    return scaled
+
+
+def parse_position(text: str) -> Placement | None:
+    """`auto` -> None; `PAGE:x0,y0,x1,y1` -> a placement; anything else is a usage error."""
+    if text == "auto":
+        return None
+    m = _POSITION.match(text.replace(" ", ""))
+    if not m or int(m[1]) < 1:
+        raise UsageProblem(f"Position '{text}' is not 'auto' or PAGE:x0,y0,x1,y1 (points from "
+                           "the bottom left, pages from 1), e.g. 1:380,760,580,800.")
+    x0, y0, x1, y1 = (float(m[i]) for i in range(2, 6))
+    if x1 <= x0 or y1 <= y0:
+        raise UsageProblem(f"Position '{text}': x1 and y1 must be larger than x0 and y0.")
+    return Placement(int(m[1]) - 1, (x0, y0, x1, y1))
+
+
+def place(look: Appearance, pages: list[tuple[float, float]], block: Evidence | None
+          ) -> Placement:
+    """Where the signature goes. `pages` are the page sizes in points; `block` is where the OCR
+    stage read the signer's name (fractions of the page, from the top left)."""
+    fixed = parse_position(look.position)
+    if fixed is not None:
+        if fixed.page >= len(pages):
+            raise UsageProblem(f"Position page {fixed.page + 1} is past the last page "
+                               f"({len(pages)}).")
+        return fixed
+    if look.profile in ("person", "agency") and block is not None and block.page < len(pages):
+        w, h = pages[block.page]
+        x0, y0, x1, _ = block.box
+        cx = (x0 + x1) / 2 * w
+        top = h * (1 - y0)  # the name's top, in points from the bottom
+        # The image sits in the space above the name, where the signer signs on paper.
+        return Placement(block.page, (max(0, cx - 110), top, min(w, cx + 110), min(h, top + 80)))
+    if look.profile in ("person", "agency"):
+        w, h = pages[-1]
+        return Placement(len(pages) - 1, (w - MARGIN - 220, MARGIN + 60, w - MARGIN,
+                                          MARGIN + 150))
+    w, h = pages[0]
+    bw, bh = ARCHIVE_SIZE
+    return Placement(0, (w - MARGIN - bw, h - MARGIN - bh, w - MARGIN, h - MARGIN))
+
+
+def field_spec(name: str, where: Placement) -> SigFieldSpec:
+    return SigFieldSpec(sig_field_name=name, on_page=where.page,
+                        box=tuple(round(v, 2) for v in where.box))  # type: ignore[arg-type]
+
+
+def _composed_image(look: Appearance, work: Path) -> Path | None:
+    """The person's signature image, with the agency's red seal over its left third."""
+    sig = look.signature_image
+    seal = look.seal_image if look.profile == "agency" else None
+    for path in (sig, seal):
+        if path is not None and not path.is_file():
+            raise UsageProblem(f"Image {path} does not exist; fix [signer] signature_image / "
+                               "seal_image.")
+    if sig is None and seal is None:
+        return None
+    with Image.open(sig or seal) as base_img:  # type: ignore[arg-type]
+        base = base_img.convert("RGBA")
+    if sig is not None and seal is not None:
+        with Image.open(seal) as seal_img:
+            stamp = seal_img.convert("RGBA")
+        size = round(base.height * 1.1)
+        stamp = stamp.resize((size, round(stamp.height * size / stamp.width)))
+        canvas = Image.new("RGBA", (base.width + size * 2 // 3, max(base.height, stamp.height)),
+                           (255, 255, 255, 0))
+        canvas.alpha_composite(base, (size * 2 // 3, (canvas.height - base.height) // 2))
+        canvas.alpha_composite(stamp, (0, (canvas.height - stamp.height) // 2))
+        base = canvas
+    out = work / "appearance.png"
+    base.save(out)
+    return out
+
+
+def stamp_style(look: Appearance, work: Path | None = None) -> TextStampStyle | None:
+    """The stamp pyHanko draws in the field; None for an invisible signature."""
+    if look.profile not in PROFILES:
+        raise UsageProblem(f"Unknown appearance '{look.profile}'; use one of "
+                           f"{', '.join(PROFILES)}.")
+    if look.profile == "none":
+        return None
+    font = GlyphAccumulatorFactory(str(serif_font()), font_size=10)
+    text_style = TextBoxStyle(font=font, font_size=10, text_color=(0, 0, 0))
+    if look.profile == "archive":
+        return TextStampStyle(stamp_text=f"{look.agency or 'Cơ quan số hóa'}\n%(ts)s",
+                              text_box_style=text_style, timestamp_format=TIME_FORMAT,
+                              border_width=0, background=None,
+                              inner_content_layout=SimpleBoxLayoutRule(
+                                  x_align=AxisAlignment.ALIGN_MAX,
+                                  y_align=AxisAlignment.ALIGN_MAX, margins=Margins(2, 2, 2, 2)))
+    work = work or Path(tempfile.mkdtemp(prefix="digitize-stamp-"))
+    image = _composed_image(look, work)
+    lines = [look.signer_title, "%(signer)s"] if look.profile == "person" else [
+        look.agency, "%(ts)s"]
+    return TextStampStyle(stamp_text="\n".join(x for x in lines if x), text_box_style=text_style,
+                          timestamp_format=TIME_FORMAT, border_width=0,
+                          background=PdfImage(str(image)) if image else None,
+                          background_opacity=1.0,
+                          background_layout=SimpleBoxLayoutRule(
+                              x_align=AxisAlignment.ALIGN_MID, y_align=AxisAlignment.ALIGN_MAX),
+                          inner_content_layout=SimpleBoxLayoutRule(
+                              x_align=AxisAlignment.ALIGN_MID,
+                              y_align=AxisAlignment.ALIGN_MIN))

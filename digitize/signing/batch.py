@@ -1,0 +1,71 @@
+"""Sign many PDFs: the key is opened once per process, and file keys (PKCS#12, PEM) sign in
+parallel processes; a PKCS#11 token signs in this process, over the one session the clerk's PIN
+opened. Each document fails alone; the rest of the batch goes on."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from digitize.errors import InputFileError
+from digitize.model import SignatureInfo
+from digitize.procs import worker_init
+from digitize.signing.sign import SigningContext, SignOptions, sign_pdf
+from digitize.signing.signer import Identity, KeySpec
+
+
+@dataclass(frozen=True)
+class SignResult:
+    source: Path
+    target: Path
+    signature: SignatureInfo | None = None
+    error: str | None = None
+
+
+_context: SigningContext | None = None
+
+
+def _init(spec: KeySpec, opts: SignOptions) -> None:
+    global _context
+    worker_init()
+    _context = SigningContext(spec.open(), opts)
+
+
+def _sign(ctx: SigningContext, job: tuple[Path, Path]) -> SignResult:
+    src, target = job
+    try:
+        if not src.is_file():
+            raise InputFileError(f"{src} does not exist or is not a file.")
+        return SignResult(src, target, sign_pdf(src, target, ctx))
+    except InputFileError as exc:
+        return SignResult(src, target, error=exc.message)
+
+
+def _sign_in_worker(job: tuple[Path, Path]) -> SignResult:
+    assert _context is not None
+    return _sign(_context, job)
+
+
+def sign_batch(jobs: Sequence[tuple[Path, Path]], identity: Identity, opts: SignOptions,
+               workers: int = 1, done: Callable[[SignResult], None] | None = None
+               ) -> list[SignResult]:
+    """Sign each (source, target) pair; results in the order given."""
+    spec = identity.spec
+    results: list[SignResult] = []
+    if workers <= 1 or len(jobs) < 2 or spec is None or not spec.parallel:
+        ctx = SigningContext(identity, opts)
+        for job in jobs:
+            results.append(_sign(ctx, job))
+            if done:
+                done(results[-1])
+        return results
+    SigningContext(identity, opts)  # bad options fail here, before any worker starts
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), initializer=_init,
+                             initargs=(spec, opts)) as pool:
+        for result in pool.map(_sign_in_worker, jobs, chunksize=4):
+            results.append(result)
+            if done:
+                done(result)
+    return results
