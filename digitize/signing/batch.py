@@ -9,8 +9,8 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from digitize.errors import InputFileError
-from digitize.model import SignatureInfo
+from digitize.errors import DigitizeError, InputFileError
+from digitize.model import Evidence, SignatureInfo
 from digitize.procs import worker_init
 from digitize.signing.sign import SigningContext, SignOptions, sign_pdf
 from digitize.signing.signer import Identity, KeySpec
@@ -33,12 +33,28 @@ def _init(spec: KeySpec, opts: SignOptions) -> None:
     _context = SigningContext(spec.open(), opts)
 
 
+def signature_block(pdf: Path) -> Evidence | None:
+    """Where the signer's name is printed, read from the PDF's text layer (for `auto`
+    placement of the person and agency appearances)."""
+    from digitize.extract import extract
+    from digitize.extract.pdftext import segments_from_pdf
+
+    try:
+        segs, pages = segments_from_pdf(pdf)
+    except DigitizeError:
+        return None
+    return extract(segs, pages).evidence.get("signer")
+
+
 def _sign(ctx: SigningContext, job: tuple[Path, Path]) -> SignResult:
     src, target = job
+    look = ctx.opts.appearance
     try:
         if not src.is_file():
             raise InputFileError(f"{src} does not exist or is not a file.")
-        return SignResult(src, target, sign_pdf(src, target, ctx))
+        block = signature_block(src) if look.profile in ("person", "agency") and \
+            look.position == "auto" else None
+        return SignResult(src, target, sign_pdf(src, target, ctx, block))
     except InputFileError as exc:
         return SignResult(src, target, error=exc.message)
 

@@ -157,11 +157,14 @@ def sign_pdf(src: Path, target: Path, ctx: SigningContext,
                              "once. Sign it without --certify.")
     meta = ctx._meta(_field_name(existing))
     spec = None
-    if ctx.style is not None:
+    # A certified document (DocMDP, form filling allowed) may be signed but not given a new
+    # visible field: that would break its certification. Later signatures are invisible.
+    style = None if certified else ctx.style
+    if style is not None:
         spec = field_spec(meta.field_name or "Signature1",
                           place(ctx.opts.appearance, sizes, block))
     pdf_signer = _VietnamTimeSigner(meta, signer=ctx.identity.signer, timestamper=ctx.timestamper,
-                                    stamp_style=ctx.style, new_field_spec=spec)
+                                    stamp_style=style, new_field_spec=spec)
     reserved = BYTES_RESERVED[ctx.opts.level]
     attempt = 0
     while True:

@@ -42,7 +42,7 @@ class SignerFiles:
 
 
 @dataclass
-class TestPki:
+class LocalPki:
     folder: Path
     url: str
     root_pem: Path
@@ -168,7 +168,7 @@ def _export(folder: Path, arch: Any, keys: dict[str, rsa.RSAPrivateKey]) -> None
 
 
 @contextmanager
-def start_test_pki(folder: Path) -> Iterator[TestPki]:
+def start_test_pki(folder: Path) -> Iterator[LocalPki]:
     """Create the PKI in `folder`, serve it on 127.0.0.1 (an ephemeral port) while the block
     runs."""
     from certomancer.integrations.animator import Animator, AnimatorArchStore
@@ -195,7 +195,7 @@ def start_test_pki(folder: Path) -> Iterator[TestPki]:
     tsa = arch.service_registry.get_tsa_info(ServiceLabel("tsa")).url
     other_tsa = arch.service_registry.get_tsa_info(ServiceLabel("other-tsa")).url
     try:
-        yield TestPki(folder, prefix, folder / "root.pem", folder / "other-root.pem", tsa,
+        yield LocalPki(folder, prefix, folder / "root.pem", folder / "other-root.pem", tsa,
                       other_tsa, arch)
     finally:
         server.shutdown()

@@ -1,0 +1,283 @@
+"""Signing (issue 6) against a real local PKI (certomancer on 127.0.0.1: CA, OCSP, CRL, TSA) and a
+real PKCS#11 token (SoftHSM2): every key source at every PAdES level, validated with pyHanko's
+validators and pdfsig; countersigning and certification; appearances checked on the rendered
+page; the error cases leave no output."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pikepdf
+import pytest
+from PIL import Image, ImageChops
+
+from digitize.signing.signer import load_certs
+from digitize.signing.testpki import (
+    PASSWORD,
+    PIN,
+    LocalPki,
+    SoftToken,
+    softhsm_token,
+    start_test_pki,
+)
+from digitize.signing.verify import verify_pdf
+
+from .conftest import SAMPLES, Env
+
+LEVELS = ("B-B", "B-T", "B-LT", "B-LTA")
+
+
+@dataclass(frozen=True)
+class Signing:
+    pki: LocalPki
+    token: SoftToken
+    pdf: Path  # an unsigned searchable PDF/A with a signature block (a Quyết định)
+    env: Env
+
+
+@pytest.fixture(scope="session")
+def signing(cli_env: Env, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Signing]:
+    base = tmp_path_factory.mktemp("pki")
+    out = base / "ocr"
+    res = cli_env.run("ocr", str(next(SAMPLES.glob("*/02_quyet_dinh.jpg"))), "--out", str(out),
+                      "--json")
+    assert res.returncode == 0, res.stderr
+    pdf = base / "quyet_dinh.pdf"
+    Path(json.loads(res.stdout)[0]["pdf"]).replace(pdf)
+    with start_test_pki(base / "pki") as pki:
+        token = softhsm_token(base / "hsm", pki.signer("signer"))
+        env = Env(cli_env.home, {**cli_env.vars, "SOFTHSM2_CONF": str(token.conf)},
+                  cli_env.ca_cert, cli_env.p12, cli_env.secret_file)
+        yield Signing(pki, token, pdf, env)
+
+
+def _key_args(s: Signing, source: str, label: str = "signer") -> tuple[list[str], str]:
+    files = s.pki.signer(label)
+    if source == "p12":
+        return ["--p12", str(files.p12)], PASSWORD
+    if source == "pem":
+        return ["--key", str(files.key_pem), "--cert", str(files.cert_pem), "--chain",
+                str(files.chain_pem)], PASSWORD
+    return ["--pkcs11-module", s.token.module, "--token-label", s.token.label, "--key-label",
+            s.token.key_label, "--chain", str(s.token.chain)], PIN
+
+
+def _sign(s: Signing, src: Path, out: Path, source: str = "p12", *extra: str,
+          label: str = "signer", secret: str | None = None) -> subprocess.CompletedProcess[str]:
+    args, default_secret = _key_args(s, source, label)
+    return s.env.run("sign", str(src), "--out", str(out), *args, "--tsa", s.pki.tsa_url,
+                     "--json", *extra, extra={"DIGITIZE_SECRET": secret or default_secret})
+
+
+def _pdfsig(path: Path) -> str:
+    return subprocess.run(["pdfsig", str(path)], capture_output=True, text=True).stdout
+
+
+@pytest.mark.parametrize("level", LEVELS)
+@pytest.mark.parametrize("source", ["p12", "pem", "pkcs11"])
+def test_every_key_source_at_every_level(signing: Signing, tmp_path: Path, source: str,
+                                         level: str) -> None:
+    res = _sign(signing, signing.pdf, tmp_path, source, "--level", level)
+    assert res.returncode == 0, res.stderr + res.stdout
+    row = json.loads(res.stdout)[0]
+    assert row["signature"]["level"] == level
+    assert row["signature"]["signing_time"].endswith("+07:00")
+    signed = tmp_path / signing.pdf.name
+    roots = load_certs(signing.pki.root_pem)
+    report = verify_pdf(signed, roots, offline=True, levels=True)
+    sig = report.signatures[0]
+    assert (report.status.value, sig.level, sig.signer) == ("valid", level,
+                                                            "SỞ TƯ PHÁP TỈNH TEST"), sig.reasons
+    # Without the root it is not "valid".
+    assert verify_pdf(signed, [], offline=True).status.value == "indeterminate"
+    assert "Signature #1" in (text := _pdfsig(signed)) and \
+        text.split("Signature #2")[0].count("Signature is Valid") == 1
+    with pikepdf.open(signed) as pdf:  # still PDF/A-2b
+        assert pdf.open_metadata()["pdfaid:part"] == "2"
+    assert subprocess.run(["qpdf", "--check", str(signed)], capture_output=True).returncode == 0
+
+
+def test_batch_signs_in_parallel_with_one_key_load(signing: Signing, tmp_path: Path) -> None:
+    sources = []
+    for i in range(4):
+        sources.append(tmp_path / f"doc{i}.pdf")
+        sources[-1].write_bytes(signing.pdf.read_bytes())
+    args, secret = _key_args(signing, "p12")
+    res = signing.env.run("sign", *map(str, sources), "--out", str(tmp_path / "out"), *args,
+                          "--jobs", "2", "--level", "B-T", "--tsa", signing.pki.tsa_url,
+                          "--json", extra={"DIGITIZE_SECRET": secret})
+    assert res.returncode == 0, res.stderr
+    rows = json.loads(res.stdout)
+    assert [Path(r["source"]).name for r in rows] == [p.name for p in sources]
+    assert all(r["signature"]["level"] == "B-T" for r in rows)
+
+
+def test_countersigning_keeps_both_signatures_valid(signing: Signing, tmp_path: Path) -> None:
+    first = _sign(signing, signing.pdf, tmp_path / "clerk", "pem", "--level", "B-T",
+                  label="clerk")
+    assert first.returncode == 0, first.stderr
+    second = _sign(signing, tmp_path / "clerk" / signing.pdf.name, tmp_path / "head", "pkcs11",
+                   "--level", "B-LTA")
+    assert second.returncode == 0, second.stderr
+    signed = tmp_path / "head" / signing.pdf.name
+    report = verify_pdf(signed, load_certs(signing.pki.root_pem), offline=True, levels=True)
+    assert [s.status.value for s in report.signatures] == ["valid", "valid"]
+    assert [s.signer for s in report.signatures] == ["Nguyễn Văn Một Cửa",
+                                                     "SỞ TƯ PHÁP TỈNH TEST"]
+    assert _pdfsig(signed).count("Signature is Valid") >= 2
+
+
+def test_certify_once_then_only_approvals(signing: Signing, tmp_path: Path) -> None:
+    res = _sign(signing, signing.pdf, tmp_path / "c", "p12", "--certify")
+    assert res.returncode == 0, res.stderr
+    certified = tmp_path / "c" / signing.pdf.name
+    with pikepdf.open(certified) as pdf:
+        assert "/DocMDP" in pdf.Root.Perms
+    again = _sign(signing, certified, tmp_path / "c2", "p12", "--certify")
+    assert again.returncode == 1 and "certified already" in json.loads(again.stdout)[0]["error"]
+    assert not (tmp_path / "c2" / signing.pdf.name).exists()
+    approval = _sign(signing, certified, tmp_path / "c3", "pem", label="clerk")
+    assert approval.returncode == 0, approval.stderr
+    report = verify_pdf(tmp_path / "c3" / signing.pdf.name, load_certs(signing.pki.root_pem))
+    assert [s.status.value for s in report.signatures] == ["valid", "valid"]
+
+
+def _render(pdf: Path, dpi: int = 72) -> Image.Image:
+    out = pdf.with_suffix("")
+    subprocess.run(["pdftoppm", "-f", "1", "-l", "1", "-r", str(dpi), "-gray", "-png",
+                    "-singlefile", str(pdf), str(out)], check=True)
+    with Image.open(f"{out}.png") as im:
+        return im.convert("L").copy()
+
+
+def _changed_box(before: Image.Image, after: Image.Image) -> tuple[int, int, int, int] | None:
+    diff = ImageChops.difference(before, after).point(lambda v: 255 if v > 40 else 0)
+    return diff.getbbox()
+
+
+def _field_rect(pdf_path: Path) -> tuple[float, float, float, float]:
+    with pikepdf.open(pdf_path) as pdf:
+        page = pdf.pages[0]
+        height = float(page.mediabox[3])
+        widget = next(a for a in page.Annots if a.get("/FT") == "/Sig" or "/Parent" in a
+                      or a.get("/Subtype") == "/Widget")
+        x0, y0, x1, y1 = (float(v) for v in widget.Rect)
+    return x0, height - y1, x1, height - y0  # top-left origin, points = pixels at 72 dpi
+
+
+def test_archive_appearance_top_right_of_page_one(signing: Signing, tmp_path: Path) -> None:
+    res = _sign(signing, signing.pdf, tmp_path, "p12", "--appearance", "archive")
+    assert res.returncode == 0, res.stderr
+    signed = tmp_path / signing.pdf.name
+    before, after = _render(signing.pdf), _render(signed)
+    changed = _changed_box(before, after)
+    assert changed is not None, "nothing visible was added"
+    x0, y0, x1, y1 = _field_rect(signed)
+    assert x0 > before.width * 0.55 and y1 < before.height * 0.15  # top right
+    cx0, cy0, cx1, cy1 = changed
+    assert cx0 >= x0 - 2 and cy0 >= y0 - 2 and cx1 <= x1 + 2 and cy1 <= y1 + 2
+    # The text: agency name and the time with +07:00, in an embedded Liberation Serif.
+    text = subprocess.run(["pdftotext", "-f", "1", "-l", "1", "-x", str(int(x0)), "-y",
+                           str(int(y0)), "-W", str(int(x1 - x0)), "-H", str(int(y1 - y0)),
+                           str(signed), "-"], capture_output=True, text=True).stdout
+    assert "+07:00" in text
+    fonts = subprocess.run(["pdffonts", str(signed)], capture_output=True, text=True).stdout
+    assert "LiberationSerif" in fonts and " yes " in fonts.split("LiberationSerif")[1][:80]
+
+
+def test_person_appearance_over_the_signature_block(signing: Signing, tmp_path: Path) -> None:
+    ink = tmp_path / "chu_ky.png"
+    img = Image.new("RGBA", (300, 120), (0, 0, 0, 0))
+    for x in range(20, 280):
+        img.putpixel((x, 60 + (x % 40) // 4), (20, 40, 200, 255))  # a blue stroke
+    img.save(ink)
+    config = tmp_path / "person.toml"
+    config.write_text(Path(signing.env.vars["DIGITIZE_CONFIG"]).read_text(encoding="utf-8")
+                      + f'\n[signer]\nsignature_image = "{ink}"\n'
+                        'signer_title = "PHÓ GIÁM ĐỐC"\n', encoding="utf-8")
+    hocr = signing.pdf  # the OCR'd page: `auto` finds the signer's name in its text layer
+    res = _sign(signing, hocr, tmp_path / "p", "p12", "--appearance", "person", "--config",
+                str(config), "--position", "1:330,120,560,220")
+    assert res.returncode == 0, res.stderr
+    signed = tmp_path / "p" / signing.pdf.name
+    changed = _changed_box(_render(signing.pdf), _render(signed))
+    assert changed is not None
+    x0, y0, x1, y1 = _field_rect(signed)
+    assert (round(x0), round(x1)) == (330, 560)
+    cx0, cy0, cx1, cy1 = changed
+    assert cx0 >= x0 - 2 and cy0 >= y0 - 2 and cx1 <= x1 + 2 and cy1 <= y1 + 2
+
+
+def test_person_appearance_auto_finds_the_signature_block(signing: Signing,
+                                                          tmp_path: Path) -> None:
+    res = _sign(signing, signing.pdf, tmp_path, "p12", "--appearance", "person")
+    assert res.returncode == 0, res.stderr
+    signed = tmp_path / signing.pdf.name
+    x0, y0, x1, _ = _field_rect(signed)
+    page = _render(signing.pdf)
+    # The Quyết định's signer, Lê Văn Thành, signs in the right half, below the text.
+    assert x0 > page.width * 0.4 and y0 > page.height * 0.4
+    changed = _changed_box(page, _render(signed))
+    assert changed is not None and changed[0] >= x0 - 2 and changed[2] <= x1 + 2
+
+
+def test_wrong_pin_exits_4_and_writes_nothing(signing: Signing, tmp_path: Path) -> None:
+    res = _sign(signing, signing.pdf, tmp_path, "pkcs11", secret="0000")
+    assert res.returncode == 4, res.stderr
+    assert "Wrong PIN" in " ".join(res.stderr.split()) and "0000" not in res.stderr + res.stdout
+    assert not list(tmp_path.iterdir())
+
+
+def test_wrong_password_exits_4(signing: Signing, tmp_path: Path) -> None:
+    for source in ("p12", "pem"):
+        res = _sign(signing, signing.pdf, tmp_path, source, secret="not-it")
+        assert res.returncode == 4 and "wrong password" in " ".join(res.stderr.split())
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(("label", "says"), [("expired", "has expired"),
+                                             ("future", "is not valid yet")])
+def test_certificate_outside_its_dates_is_refused(signing: Signing, tmp_path: Path, label: str,
+                                                  says: str) -> None:
+    res = _sign(signing, signing.pdf, tmp_path, "p12", label=label)
+    message = " ".join(res.stderr.split())
+    assert res.returncode == 4 and says in message and "Vietnam time" in message
+    assert not list(tmp_path.iterdir())
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_unreachable_tsa_fails_each_document_after_retries(signing: Signing,
+                                                            tmp_path: Path) -> None:
+    config = tmp_path / "fast.toml"
+    config.write_text(Path(signing.env.vars["DIGITIZE_CONFIG"]).read_text(encoding="utf-8")
+                      + "\n[signer]\nretries = 2\ntimeout_s = 2\n", encoding="utf-8")
+    second = tmp_path / "second.pdf"
+    second.write_bytes(signing.pdf.read_bytes())
+    args, secret = _key_args(signing, "p12")
+    res = signing.env.run("sign", str(signing.pdf), str(second), "--out", str(tmp_path / "o"),
+                          *args, "--level", "B-T", "--tsa",
+                          f"http://127.0.0.1:{_closed_port()}/tsa", "--config", str(config),
+                          "--json", extra={"DIGITIZE_SECRET": secret})
+    assert res.returncode == 1, res.stderr
+    rows = json.loads(res.stdout)
+    assert len(rows) == 2 and all(r["status"] == "failed" for r in rows)
+    assert "after 2 tries" in rows[0]["error"]
+    assert not list((tmp_path / "o").glob("*.pdf")) if (tmp_path / "o").exists() else True
+    assert not list(tmp_path.rglob("*.part"))
+
+
+def test_level_above_b_b_without_tsa_is_a_usage_error(signing: Signing, tmp_path: Path) -> None:
+    args, secret = _key_args(signing, "p12")
+    res = signing.env.run("sign", str(signing.pdf), "--out", str(tmp_path), *args, "--level",
+                          "B-LT", extra={"DIGITIZE_SECRET": secret})
+    assert res.returncode == 2 and "time-stamping server" in " ".join(res.stderr.split())
