@@ -33,6 +33,8 @@ bench: deps
 	@PYTHON=$(PYTHON) scripts/ensure-system-packages.sh ghostscript
 	$(PY) -m pip install -q -e '.[dev,bench]'
 	$(PY) benchmarks/ocr_vs_ocrmypdf.py
+	$(PY) benchmarks/extraction_eval.py
+	$(PY) benchmarks/signing.py
 
 samples: deps
 	$(PY) samples/make_samples.py

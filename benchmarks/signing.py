@@ -1,0 +1,102 @@
+"""Signing throughput on 200 scanned PDFs of about 250 KB (an OCR'd sample page), in one run:
+
+- naive pyHanko loop: load the PKCS#12 and call `signers.sign_pdf` per file (B-B, invisible);
+- `digitize sign` B-B from the same PKCS#12 (invisible, and with the TT 05/2025 archive
+  appearance), with its validation of every output included;
+- `digitize sign` B-LTA against the local test PKI (TSA, OCSP and CRL on 127.0.0.1);
+- `digitize sign` B-B with the key on a SoftHSM2 token (PKCS#11, one session).
+
+Targets (issue 6): B-B >= 5x the naive loop; B-LTA >= 5 docs/s on 2 cores.
+Run: .venv/bin/python benchmarks/signing.py [--docs 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from common import BIN, ROOT
+
+from digitize.signing.testpki import PASSWORD, PIN, softhsm_token, start_test_pki
+
+
+def _source_pdf(work: Path) -> Path:
+    scan = next((ROOT / "samples").glob("*/02_quyet_dinh.jpg"))
+    out = work / "ocr"
+    subprocess.run([str(BIN / "digitize"), "ocr", str(scan), "--out", str(out)], check=True,
+                   capture_output=True)
+    return next(out.rglob("*.pdf"))
+
+
+def naive(files: list[Path], out: Path, p12: Path) -> float:
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import signers
+
+    out.mkdir()
+    start = time.perf_counter()
+    for f in files:
+        signer = signers.SimpleSigner.load_pkcs12(str(p12), passphrase=PASSWORD.encode())
+        with open(f, "rb") as fh, open(out / f.name, "wb") as dst:
+            signers.sign_pdf(IncrementalPdfFileWriter(fh),
+                             signers.PdfSignatureMetadata(field_name="Signature1"),
+                             signer=signer, output=dst)
+    return time.perf_counter() - start
+
+
+def digitize_sign(files: list[Path], out: Path, args: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    res = subprocess.run([str(BIN / "digitize"), "sign", *map(str, files), "--out", str(out),
+                          *args, "--json"], capture_output=True, text=True, env=env)
+    wall = time.perf_counter() - start
+    if res.returncode != 0:
+        raise SystemExit(f"digitize sign failed ({res.returncode}): {res.stderr[-1500:]}")
+    return wall
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--docs", type=int, default=200)
+    args = ap.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="digitize-signing-"))
+    src = _source_pdf(work)
+    files = []
+    (work / "in").mkdir()
+    for i in range(args.docs):
+        files.append(work / "in" / f"doc_{i:03d}.pdf")
+        shutil.copyfile(src, files[-1])
+    size_kb = src.stat().st_size / 1024
+    cores = os.cpu_count() or 1
+    print(f"{args.docs} PDFs of {size_kb:.0f} KB, {cores} cores, {time.strftime('%Y-%m-%d')}")
+    with start_test_pki(work / "pki") as pki:
+        p12 = pki.signer("signer").p12
+        token = softhsm_token(work / "hsm", pki.signer("signer"))
+        env = {**os.environ, "DIGITIZE_SECRET": PASSWORD, "SOFTHSM2_CONF": str(token.conf)}
+        key = ["--p12", str(p12)]
+        rows = [("naive pyHanko loop, B-B", naive(files, work / "naive", p12))]
+        rows.append(("digitize sign, B-B", digitize_sign(
+            files, work / "bb", [*key, "--level", "B-B", "--appearance", "none"], env)))
+        rows.append(("digitize sign, B-B, archive look", digitize_sign(
+            files, work / "bb-look", [*key, "--level", "B-B", "--appearance", "archive"], env)))
+        rows.append(("digitize sign, B-LTA", digitize_sign(
+            files, work / "lta", [*key, "--level", "B-LTA", "--tsa", pki.tsa_url,
+                                  "--appearance", "none"], env)))
+        hsm = ["--pkcs11-module", token.module, "--token-label", token.label, "--key-label",
+               token.key_label, "--chain", str(token.chain)]
+        rows.append(("digitize sign, B-B, PKCS#11 (SoftHSM2)", digitize_sign(
+            files, work / "p11", [*hsm, "--level", "B-B", "--appearance", "none"],
+            {**env, "DIGITIZE_SECRET": PIN})))
+    base = rows[0][1]
+    print(f"\n{'':42}{'docs/s':>8}{'vs naive':>10}")
+    for name, wall in rows:
+        print(f"{name:42}{args.docs / wall:>8.2f}{base / wall:>9.2f}x")
+    print("\ntargets: digitize B-B >= 5x naive; B-LTA >= 5 docs/s on 2 cores")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
