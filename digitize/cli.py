@@ -711,15 +711,21 @@ def verify(
     trust: Annotated[list[Path] | None, typer.Option(
         "--trust", help="Trusted root certificates (PEM/DER file or folder); adds to "
                         "[verify] trust in config.")] = None,
-    offline: Annotated[bool, typer.Option("--offline", help="Fetch no OCSP/CRL.")] = False,
+    offline: Annotated[bool, typer.Option(
+        "--offline", help="Fetch no OCSP/CRL; use only what the files carry.")] = False,
+    report: Annotated[Path | None, typer.Option(
+        "--report", help="Also write a self-contained HTML report to this file.")] = None,
     config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Check every signature, and for packages every file's SHA-256 and the METS structure.
+    """Check every signature (who, when, integrity, chain, revocation, timestamp, PAdES level,
+    certification, later changes), and for packages, zips and bags every file's SHA-256, the
+    METS/EAD structure and the TT 05/2025 metadata.
 
-    Example: `digitize verify out/ --trust /etc/digitize/roots/`
+    Example: `digitize verify out/ --trust /etc/digitize/roots/ --report report.html`
 
-    Exit 0 only when everything is valid; indeterminate (e.g. an untrusted root) exits 1.
+    Verdicts follow ETSI TS 119 102-1: valid, invalid, or indeterminate with a sub-indication.
+    Exit 0 only when everything is valid; invalid or indeterminate exits 1.
     """
     from digitize.bundle.verify import PackageReport, verify_any
     from digitize.signing.verify import FileReport, Indication, load_trust
@@ -730,11 +736,17 @@ def verify(
         reports: list[FileReport | PackageReport] = []
         for p in paths:
             reports.extend(verify_any(p, roots, offline))
+        if report is not None:
+            from digitize.fsutil import write_text_atomic
+            from digitize.signing.html_report import render
+            from digitize.signing.verify import POLICY
+
+            write_text_atomic(report, render(reports, POLICY))
     if as_json:
         _print_json([r.model_dump(mode="json") for r in reports])
     else:
         table = Table(title="digitize verify")
-        for col in ("File", "Status", "Signer", "Signed at", "Why"):
+        for col in ("File", "Status", "Signer", "Signed at", "Level", "Why"):
             table.add_column(col, overflow="fold")
         style = {Indication.valid: "green", Indication.indeterminate: "yellow",
                  Indication.invalid: "red"}
@@ -742,7 +754,7 @@ def verify(
             files = r.documents if isinstance(r, PackageReport) else [r]
             if isinstance(r, PackageReport):
                 table.add_row(f"[bold]{escape(r.path)}[/] ({r.files_checked} files checked)",
-                              f"[{style[r.status]}]{r.status.value}[/]", "", "",
+                              f"[{style[r.status]}]{r.status.value}[/]", "", "", "",
                               escape("; ".join(r.reasons)))
             for f in files:
                 sigs = f.signatures or [None]
@@ -753,10 +765,70 @@ def verify(
                                   f"{(s.status if s else f.status).value}[/]",
                                   escape(s.signer) if s else "",
                                   (s.signing_time or "") if s else "",
-                                  escape("; ".join(s.reasons if s else f.reasons)))
+                                  s.level if s else "",
+                                  escape("; ".join(([s.sub_indication] if s and
+                                                    s.sub_indication else []) +
+                                                   (s.reasons if s else f.reasons))))
         out.print(table)
         out.print(f"Policy: {reports[0].policy}" if reports else "", style="dim")
     _exit_for(any(r.status is not Indication.valid for r in reports))
+
+
+@app.command()
+def renew(
+    paths: Annotated[list[Path], typer.Argument(
+        help="Signed PDFs, or packages (uuid-… folders, or a dossier's output folder).")],
+    out_dir: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="Write renewed PDFs here (default: renew in place; packages are "
+                            "always renewed in place, whole or not at all).")] = None,
+    tsa: TsaOpt = None,
+    trust: Annotated[list[Path] | None, typer.Option(
+        "--trust", help="Root certificates of the signers and TSAs (adds to [verify] trust).")
+    ] = None,
+    config: ConfigOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Renew long-term signatures (PAdES B-LTA) before certificates or timestamps expire: add
+    current validation data for every signature and timestamp, then a new document timestamp.
+    Earlier signatures stay valid; package checksums and provenance are updated.
+
+    Example: `digitize renew archive/ --tsa http://tsa.example.vn/tsr`
+    """
+    from digitize.bundle.transfer import find_package
+    from digitize.signing.renew import renew_package, renew_pdf
+    from digitize.signing.verify import FileReport, load_trust
+
+    with _user_errors():
+        cfg = _config(config)
+        url = tsa or cfg.signer.tsa_url
+        if not url:
+            raise UsageProblem("Renewal needs a time-stamping server: pass --tsa URL or set "
+                               "[signer] tsa_url.")
+        roots = load_trust([*cfg.verify.trust, *(trust or [])])
+        results: list[dict[str, Any]] = []
+        for p in paths:
+            try:
+                pkg = find_package(p) if p.is_dir() else None
+                if p.is_dir() and pkg is None:
+                    raise InputFileError(f"{p} is not a package or a dossier's output folder.")
+                reports: list[FileReport] = renew_package(pkg, url, roots,
+                                                          cfg.signer.timeout_s) if pkg else [
+                    renew_pdf(p, (out_dir / p.name) if out_dir else p, url, roots,
+                              cfg.signer.timeout_s)]
+                results.append({"path": str(p), "status": "ok",
+                                "files": [r.model_dump(mode="json") for r in reports]})
+            except InputFileError as exc:
+                results.append({"path": str(p), "status": "failed", "error": exc.message})
+    if as_json:
+        _print_json(results)
+    else:
+        for r in results:
+            if r["status"] == "ok":
+                out.print(f"[green]renewed[/] {escape(r['path'])} ({len(r['files'])} PDFs, "
+                          "B-LTA)", highlight=False)
+            else:
+                out.print(f"[red]failed[/] {escape(r['error'])}", highlight=False)
+    _exit_for(any(r["status"] != "ok" for r in results))
 
 
 # --------------------------------------------------------------------------- bundle

@@ -108,4 +108,14 @@ def check_package(root: Path) -> PackageCheck:
         if path.is_file() and path.resolve() not in listed:
             result.problems.append(f"{path.relative_to(root)} is in the package but not listed "
                                    "in any METS file")
+    if not result.problems:  # the metadata values against the TT 05/2025 field rules
+        from digitize.bundle.sip import package_fields
+        from digitize.schemas.tt05 import MetadataError
+
+        try:
+            package_fields(root)
+        except MetadataError as exc:
+            result.problems.append(exc.message)
+        except (etree.XMLSyntaxError, OSError) as exc:
+            result.problems.append(f"the descriptive metadata cannot be read: {exc}")
     return result

@@ -5,7 +5,10 @@ indication in the ETSI TS 119 102-1 style: valid / invalid / indeterminate."""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -14,6 +17,7 @@ from asn1crypto import pem, x509
 from pydantic import BaseModel, Field
 from pyhanko.pdf_utils.misc import PdfReadError
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
 from pyhanko.sign.validation.dss import DocumentSecurityStore, NoDSSFoundError
 from pyhanko.sign.validation.errors import SignatureValidationError
@@ -24,11 +28,23 @@ from pyhanko_certvalidator import ValidationContext
 from digitize.clock import VN_TZ
 from digitize.errors import UsageProblem
 
-POLICY = ("pyHanko validation; trust: the configured store and --trust only; revocation: "
-          "soft-fail (checked when the certificate names an OCSP/CRL source, unless --offline)")
+POLICY = ("pyHanko validation; trust: the configured store and --trust only; revocation: the "
+          "validation data embedded in the PDF (DSS) first, then OCSP/CRL online unless "
+          "--offline, soft-fail; changes allowed after signing: form filling, further "
+          "signatures, validation data and document timestamps; anything else is invalid")
 
 logging.getLogger("pyhanko").setLevel(logging.ERROR)
 logging.getLogger("pyhanko_certvalidator").setLevel(logging.ERROR)
+
+_CHANGES = {
+    ModificationLevel.NONE: "nothing",
+    ModificationLevel.LTA_UPDATES: "validation data and document timestamps (allowed)",
+    ModificationLevel.FORM_FILLING: "form filling or further signatures (allowed)",
+    ModificationLevel.ANNOTATIONS: "annotations added or changed",
+    ModificationLevel.OTHER: "page content or other objects changed",
+}
+# A signature dictionary as written (pyHanko, Adobe, others): /Type /Sig, or a /ByteRange.
+_SIG_DICT = re.compile(rb"/Type\s*/Sig\b")
 
 
 class Indication(StrEnum):
@@ -39,17 +55,24 @@ class Indication(StrEnum):
 
 class SignatureReport(BaseModel):
     field: str
-    signer: str = ""  # common name
+    signer: str = Field("", description="common name")
     signer_subject: str = ""
+    organisation: str = ""
     signer_serial: str = ""
     issuer: str = ""
-    signing_time: str | None = None
+    signing_time: str | None = Field(None, description="claimed by the signer (+07:00)")
+    timestamp_time: str | None = Field(None, description="of the signature timestamp")
+    timestamp_status: str = Field("", description="valid, invalid, untrusted, or empty")
     intact: bool = False
     crypto_valid: bool = False
     trusted: bool = False
+    revocation: str = Field("", description="good, revoked (with date), unknown")
     coverage: str = ""
+    certification: str = Field("", description="DocMDP permission when this certifies")
+    changes_after: str = Field("", description="what later revisions changed")
     level: str = ""
     status: Indication
+    sub_indication: str = Field("", description="ETSI TS 119 102-1 sub-indication")
     reasons: list[str] = Field(default_factory=list)
 
 
@@ -94,84 +117,157 @@ def _good(st: Any) -> bool:
     return bool(st is not None and st.intact and st.valid and st.trusted)
 
 
-def reached_level(reader: PdfFileReader, sig: EmbeddedPdfSignature, st: Any,
-                  roots: Sequence[x509.Certificate]) -> tuple[str, list[str]]:
-    """The PAdES baseline level (ETSI EN 319 142-1) the signature reaches, each step checked
-    with pyHanko's validator: B-T a valid signature timestamp; B-LT the document's DSS alone
-    (no network, revocation required) validates the signer; B-LTA a later document timestamp
-    covering that DSS validates too."""
-    if not has_signature_timestamp(sig):
-        return "B-B", []
-    if not _good(getattr(st, "timestamp_validity", None)):
-        return "B-B", ["the signature timestamp does not validate (untrusted or altered TSA "
-                       "token)"]
-    try:
-        dss = DocumentSecurityStore.read_dss(reader)
-    except NoDSSFoundError:
-        return "B-T", []
-    vc = dss.as_validation_context({"trust_roots": list(roots), "allow_fetching": False,
-                                    "revocation_mode": "hard-fail"})
-    try:
-        lt = validate_pdf_signature(sig, signer_validation_context=vc)
-    except (SignatureValidationError, ValueError, KeyError) as exc:
-        return "B-T", [f"the DSS does not validate the signer offline: {exc}"]
-    if not _good(lt):
-        return "B-T", ["the DSS lacks the certificates or revocation data to validate the "
-                       "signer offline"]
-    for ts in reader.embedded_timestamp_signatures:
-        if ts.signed_revision <= sig.signed_revision:
-            continue
+def _vn(t: datetime | None) -> str | None:
+    return t.astimezone(VN_TZ).isoformat() if t else None
+
+
+@dataclass
+class _Context:
+    """What the signatures of one file are judged against."""
+
+    roots: list[x509.Certificate]
+    online: ValidationContext
+    dss: ValidationContext | None  # the DSS alone: no network, revocation data required
+
+    @classmethod
+    def of(cls, reader: PdfFileReader, roots: Sequence[x509.Certificate], offline: bool
+           ) -> _Context:
+        online = ValidationContext(trust_roots=list(roots), allow_fetching=not offline,
+                                   revocation_mode="soft-fail")
         try:
-            if _good(validate_pdf_timestamp(ts, validation_context=vc)):
-                return "B-LTA", []
-        except (SignatureValidationError, ValueError, KeyError):
-            continue
+            dss_store = DocumentSecurityStore.read_dss(reader)
+        except NoDSSFoundError:
+            return cls(list(roots), online, None)
+        dss = dss_store.as_validation_context({"trust_roots": list(roots),
+                                               "allow_fetching": False,
+                                               "revocation_mode": "hard-fail"})
+        if not offline:
+            # Embedded data first, the network for what it lacks.
+            online = dss_store.as_validation_context({"trust_roots": list(roots),
+                                                      "allow_fetching": True,
+                                                      "revocation_mode": "soft-fail"})
+        return cls(list(roots), online, dss)
+
+
+def _validate(sig: EmbeddedPdfSignature, ctx: _Context) -> tuple[Any, bool]:
+    """pyHanko's status, and whether the DSS alone validated it (B-LT material present).
+    One validation when the file carries its validation data, two otherwise."""
+    if ctx.dss is not None:
+        st = validate_pdf_signature(sig, signer_validation_context=ctx.dss)
+        if _good(st):
+            return st, True
+    return validate_pdf_signature(sig, signer_validation_context=ctx.online), False
+
+
+def _timestamp_ok(ts: EmbeddedPdfSignature, vc: ValidationContext) -> bool:
+    try:
+        return _good(validate_pdf_timestamp(ts, validation_context=vc))
+    except (SignatureValidationError, ValueError, KeyError):
+        return False
+
+
+def _level(reader: PdfFileReader, sig: EmbeddedPdfSignature, st: Any, lt: bool,
+           ctx: _Context) -> tuple[str, list[str]]:
+    """The PAdES baseline level (ETSI EN 319 142-1) reached, each step checked with pyHanko's
+    validator: B-T a valid signature timestamp, or a document timestamp over the signature;
+    B-LT the DSS alone (no network, revocation required) validates the signer; B-LTA a further
+    document timestamp over that DSS validates."""
+    later = [ts for ts in reader.embedded_timestamp_signatures
+             if ts.signed_revision > sig.signed_revision]
+    vc = ctx.dss or ctx.online
+    if not (has_signature_timestamp(sig) and _good(getattr(st, "timestamp_validity", None))):
+        if not later or not _timestamp_ok(later[0], vc):
+            return "B-B", []
+        later = later[1:]  # that document timestamp gives the signature its time
+    if not lt or ctx.dss is None:
+        return "B-T", []
+    if any(_timestamp_ok(ts, ctx.dss) for ts in later):
+        return "B-LTA", []
     return "B-LT", []
 
 
-def _report(sig: EmbeddedPdfSignature, vc: ValidationContext, reader: PdfFileReader,
-            roots: Sequence[x509.Certificate], levels: bool) -> SignatureReport:
+def _verdict(st: Any, sig: EmbeddedPdfSignature) -> tuple[Indication, str, list[str]]:
+    """Indication, sub-indication and reasons in the ETSI TS 119 102-1 style."""
+    if not st.intact:
+        return Indication.invalid, "HASH_FAILURE", ["the signed bytes were changed"]
+    if not st.valid:
+        return Indication.invalid, "SIG_CRYPTO_FAILURE", ["the signature value does not match"]
+    if st.coverage not in (SignatureCoverageLevel.ENTIRE_FILE,
+                           SignatureCoverageLevel.ENTIRE_REVISION):
+        return Indication.invalid, "FORMAT_FAILURE", [
+            "the signature's ByteRange does not cover the whole revision it signs"]
+    if st.coverage != SignatureCoverageLevel.ENTIRE_FILE:
+        level = st.modification_level
+        allowed = level is not None and level <= ModificationLevel.FORM_FILLING and \
+            st.docmdp_ok is not False
+        if not allowed:
+            what = _CHANGES.get(level, "unknown changes") if level is not None else \
+                "changes that could not be analysed"
+            return Indication.invalid, "FORMAT_FAILURE", [
+                f"changed after signing: {what} (an incremental update the signature does not "
+                "allow)"]
+    ts = getattr(st, "timestamp_validity", None)
+    if has_signature_timestamp(sig) and ts is not None and not (ts.intact and ts.valid):
+        return Indication.invalid, "SIG_CRYPTO_FAILURE", [
+            "the signature timestamp was altered or does not match the signature"]
+    if st.revoked:
+        rev = st.revocation_details
+        when = f" on {_vn(rev.revocation_date)}" if rev is not None else ""
+        if rev is not None and _good(ts) and ts.timestamp >= rev.revocation_date:
+            return Indication.invalid, "REVOKED", [
+                f"the signer's certificate was revoked{when}; the signature's timestamp "
+                f"({_vn(ts.timestamp)}) proves it was made afterwards"]
+        return Indication.indeterminate, "REVOKED_NO_POE", [
+            f"the signer's certificate was revoked{when}, and nothing proves the signature "
+            "was made before"]
+    if not st.trusted:
+        sub = st.trust_problem_indic.name if st.trust_problem_indic else \
+            "NO_CERTIFICATE_CHAIN_FOUND"
+        why = {"NO_CERTIFICATE_CHAIN_FOUND": "the signer's certificate does not chain to a "
+               "trusted root; add the root with --trust or [verify] trust",
+               "OUT_OF_BOUNDS_NO_POE": "the signer's certificate is expired or not yet valid, "
+               "and no timestamp proves the signature was made while it was valid",
+               "TRY_LATER": "the revocation status could not be found (OCSP/CRL unreachable)",
+               "REVOKED_NO_POE": "the signer's certificate is revoked"}.get(
+            sub, f"the certificate chain does not validate ({sub})")
+        return Indication.indeterminate, sub, [why]
+    if has_signature_timestamp(sig) and ts is not None and not ts.trusted:
+        return Indication.indeterminate, "NO_CERTIFICATE_CHAIN_FOUND", [
+            "the signature timestamp comes from a time-stamping authority that is not trusted"]
+    return Indication.valid, "", []
+
+
+def _report(sig: EmbeddedPdfSignature, ctx: _Context, reader: PdfFileReader,
+            levels: bool) -> SignatureReport:
     name = getattr(sig, "field_name", "") or ""
     try:
-        st = validate_pdf_signature(sig, signer_validation_context=vc)
-    except (SignatureValidationError, ValueError, KeyError) as exc:
+        st, lt = _validate(sig, ctx)
+    except (SignatureValidationError, ValueError, KeyError, TypeError) as exc:
         return SignatureReport(field=name, status=Indication.invalid,
-                               reasons=[f"signature cannot be validated: {exc}"])
+                               sub_indication="FORMAT_FAILURE",
+                               reasons=[f"the signature cannot be read or validated: {exc}"])
     cert = st.signing_cert
-    reasons: list[str] = []
-    whole = st.coverage in (SignatureCoverageLevel.ENTIRE_FILE,
-                            SignatureCoverageLevel.ENTIRE_REVISION)
-    modified_ok = st.coverage == SignatureCoverageLevel.ENTIRE_FILE or (
-        st.modification_level is not None and st.modification_level.value <= 2)
-    if not st.intact:
-        reasons.append("HASH_FAILURE: the signed bytes were changed")
-    if not st.valid:
-        reasons.append("SIG_CRYPTO_FAILURE: the signature value does not match")
-    if not whole:
-        reasons.append("the signature does not cover the whole revision")
-    elif not modified_ok:
-        reasons.append("later revisions change the content, not only form fields or annotations")
-    if st.intact and st.valid and whole and modified_ok:
-        if st.trusted:
-            status = Indication.valid
-        else:
-            status = Indication.indeterminate
-            reasons.append("NO_CERTIFICATE_CHAIN_FOUND: the signer's certificate does not chain "
-                           "to a trusted root; add the root with --trust or verify.trust")
-    else:
-        status = Indication.invalid
-    when = st.signer_reported_dt
-    level, notes = reached_level(reader, sig, st, roots) if levels else (
-        "B-T" if has_signature_timestamp(sig) else "B-B", [])
-    reasons += notes
+    status, sub, reasons = _verdict(st, sig)
+    level = _level(reader, sig, st, lt, ctx)[0] if levels or lt else (
+        "B-T" if has_signature_timestamp(sig) else "B-B")
+    ts = getattr(st, "timestamp_validity", None)
+    ts_state = "" if ts is None else "valid" if _good(ts) else \
+        "untrusted" if ts.intact and ts.valid else "invalid"
+    rev = "revoked" if st.revoked else "good" if st.trusted else "unknown"
+    docmdp = sig.docmdp_level
+    subject = cert.subject.native if cert else {}
     return SignatureReport(
-        field=name, signer=str(cert.subject.native.get("common_name", "")) if cert else "",
+        field=name, signer=str(subject.get("common_name", "")),
         signer_subject=cert.subject.human_friendly if cert else "",
+        organisation=str(subject.get("organization_name", "")),
         signer_serial=format(cert.serial_number, "X") if cert else "",
         issuer=cert.issuer.human_friendly if cert else "",
-        signing_time=when.astimezone(VN_TZ).isoformat() if when else None, intact=st.intact,
-        crypto_valid=st.valid, trusted=st.trusted, coverage=st.coverage.name if st.coverage
-        else "", level=level, status=status, reasons=reasons)
+        signing_time=_vn(st.signer_reported_dt), timestamp_time=_vn(ts.timestamp) if ts else None,
+        timestamp_status=ts_state, intact=st.intact, crypto_valid=st.valid, trusted=st.trusted,
+        revocation=rev, coverage=st.coverage.name if st.coverage else "",
+        certification=docmdp.name if docmdp is not None else "",
+        changes_after=_CHANGES.get(st.modification_level, "") if st.modification_level
+        is not None else "", level=level, status=status, sub_indication=sub, reasons=reasons)
 
 
 def overall(statuses: Sequence[Indication]) -> Indication:
@@ -182,22 +278,44 @@ def overall(statuses: Sequence[Indication]) -> Indication:
     return Indication.valid
 
 
+_OBJ = re.compile(rb"(\d+)\s+(\d+)\s+obj$")
+
+
+def _removed(data: bytes, found: int) -> int:
+    """How many signature dictionaries, written in any revision, the file no longer shows (a
+    signature removed by an incremental update). Signature dictionaries are never compressed,
+    since their ByteRange must be readable; one rewritten in a later revision counts once."""
+    objects = set()
+    for hit in _SIG_DICT.finditer(data):
+        at = data.rfind(b"obj", 0, hit.start())
+        head = _OBJ.search(data[max(0, at - 40):at + 3])
+        if head is not None:
+            objects.add((head.group(1), head.group(2)))
+    return max(0, len(objects) - found)
+
+
 def verify_pdf(path: Path, trust: Sequence[x509.Certificate], offline: bool = True,
                levels: bool = False) -> FileReport:
     """Validate every signature in `path` (document timestamps count towards B-LTA, they are
     not signatures). A file without signatures is reported invalid. With `levels`, the PAdES
-    level each signature reaches is checked step by step (slower)."""
-    vc = ValidationContext(trust_roots=list(trust), allow_fetching=not offline,
-                           revocation_mode="soft-fail")
+    level of signatures without embedded validation data is checked step by step too."""
     try:
+        data = path.read_bytes()
         with open(path, "rb") as fh:
             reader = PdfFileReader(fh, strict=False)
-            sigs = [_report(s, vc, reader, trust, levels)
-                    for s in reader.embedded_regular_signatures]
-    except (PdfReadError, OSError, ValueError) as exc:
+            ctx = _Context.of(reader, trust, offline)
+            regular = list(reader.embedded_regular_signatures)
+            sigs = [_report(s, ctx, reader, levels) for s in regular]
+    except (PdfReadError, OSError, ValueError, KeyError, TypeError) as exc:
         return FileReport(path=str(path), status=Indication.invalid,
-                          reasons=[f"not a readable PDF: {exc}"])
+                          reasons=[f"FORMAT_FAILURE: not a readable signed PDF: {exc}"])
+    reasons = []
+    removed = _removed(data, len(regular))
+    if removed:
+        reasons.append(f"FORMAT_FAILURE: {removed} signature(s) present in an earlier revision "
+                       "were removed")
     if not sigs:
-        return FileReport(path=str(path), status=Indication.invalid,
-                          reasons=["NO_SIGNATURE: the file carries no signature"])
-    return FileReport(path=str(path), status=overall([s.status for s in sigs]), signatures=sigs)
+        reasons.append("NO_SIGNATURE: the file carries no signature")
+        return FileReport(path=str(path), status=Indication.invalid, reasons=reasons)
+    status = Indication.invalid if removed else overall([s.status for s in sigs])
+    return FileReport(path=str(path), status=status, signatures=sigs, reasons=reasons)

@@ -1,0 +1,163 @@
+"""Long-term renewal (PAdES B-LTA): before certificates or timestamps expire, add current
+validation data (certificates, OCSP responses, CRLs) for every signature and document timestamp
+to the DSS, then a new document timestamp over all of it. Earlier signatures stay valid: only
+validation data and a timestamp are added, by incremental update.
+
+For packages, every PDF is renewed, the METS checksums are brought up to date, and the event is
+recorded in the package's PREMIS (an AIP) and in the dossier record beside it (a run's output).
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from asn1crypto import x509
+from lxml import etree
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.signers.pdf_signer import PdfTimeStamper
+from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
+from pyhanko.sign.validation import add_validation_info
+from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.fetchers.requests_fetchers import RequestsFetcherBackend
+
+from digitize import __version__
+from digitize.bundle.sip import METS_NS
+from digitize.clock import now_vn
+from digitize.errors import InputFileError
+from digitize.fsutil import atomic_path, sha256_file, write_bytes_atomic
+from digitize.model import DossierResult, Event
+from digitize.signing.verify import FileReport, Indication, verify_pdf
+
+PREMIS_NS = "http://www.loc.gov/premis/v3"
+EVENT = "validation data renewal"
+
+
+def _step(data: bytes, work: callable) -> bytes:  # type: ignore[valid-type]
+    out = io.BytesIO()
+    work(PdfFileReader(io.BytesIO(data), strict=False), out)
+    return out.getvalue()
+
+
+def renew_pdf(src: Path, target: Path, tsa_url: str, trust: Sequence[x509.Certificate],
+              timeout_s: float = 10.0) -> FileReport:
+    """Write `src` renewed to `target` (may be the same path) and return the check of the
+    result: every signature as before, and B-LTA reached."""
+    before = verify_pdf(src, trust, offline=True)
+    if not before.signatures:
+        raise InputFileError(f"{src.name} carries no signature to renew.")
+    vc = ValidationContext(trust_roots=list(trust), allow_fetching=True,
+                           revocation_mode="hard-fail",
+                           fetcher_backend=RequestsFetcherBackend(per_request_timeout=timeout_s))
+    data = src.read_bytes()
+    stamper = PdfTimeStamper(RequestsHTTPTimeStamper(tsa_url, timeout=timeout_s))
+    try:
+        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        count = len(reader.embedded_regular_signatures)
+        if any(s.level == "B-B" for s in before.signatures) and not \
+                reader.embedded_timestamp_signatures:
+            # A signature without a timestamp first gets its time from a document timestamp.
+            data = _step(data, lambda r, out: stamper.timestamp_pdf(
+                IncrementalPdfFileWriter(io.BytesIO(data)), "sha256", vc, output=out))
+        for i in range(count):
+            data = _step(data, lambda r, out, i=i: add_validation_info(
+                r.embedded_regular_signatures[i], vc, output=out))
+        data = _step(data, lambda r, out: stamper.update_archival_timestamp_chain(
+            r, vc, in_place=False, output=out))
+    except InputFileError:
+        raise
+    except Exception as exc:  # the TSA, OCSP or CRL did not answer, or a chain is incomplete
+        raise InputFileError(f"{src.name} could not be renewed ({type(exc).__name__}: {exc}); "
+                             "check [signer] tsa_url, the network and the trust store.") from exc
+    with atomic_path(target) as tmp:
+        tmp.write_bytes(data)
+        after = verify_pdf(tmp, trust, offline=True, levels=True)
+        worse = [s.field for s, b in zip(after.signatures, before.signatures, strict=False)
+                 if b.status is Indication.valid and s.status is not Indication.valid]
+        if worse or any(s.level != "B-LTA" for s in after.signatures):
+            raise InputFileError(f"Renewing {src.name} did not give valid B-LTA signatures "
+                                 f"({', '.join(worse) or 'level not reached'}); the file was "
+                                 "left as it was.")
+    return after
+
+
+def _refresh_mets(mets: Path) -> bool:
+    """Update CHECKSUM and SIZE of every entry whose file changed; True if anything did."""
+    tree = etree.parse(str(mets))
+    changed = False
+    href = "{http://www.w3.org/1999/xlink}href"
+    for el in tree.iter(f"{{{METS_NS}}}file", f"{{{METS_NS}}}mdRef"):
+        loc = el.get(href) if el.tag.endswith("mdRef") else next(
+            (x.get(href) for x in el.iter(f"{{{METS_NS}}}FLocat")), None)
+        target = mets.parent / (loc or "")
+        if not loc or not target.is_file():
+            continue
+        digest = sha256_file(target)
+        if el.get("CHECKSUM") != digest:
+            el.set("CHECKSUM", digest)
+            el.set("SIZE", str(target.stat().st_size))
+            changed = True
+    if changed:
+        write_bytes_atomic(mets, etree.tostring(tree, xml_declaration=True, encoding="UTF-8",
+                                                pretty_print=True))
+    return changed
+
+
+def _premis_event(pkg: Path, event: Event) -> None:
+    premis = pkg / "metadata" / "preservation" / "PREMIS.xml"
+    if not premis.is_file():
+        return
+    tree = etree.parse(str(premis))
+    p = f"{{{PREMIS_NS}}}"
+    el = etree.SubElement(tree.getroot(), f"{p}event")
+    ident = etree.SubElement(el, f"{p}eventIdentifier")
+    etree.SubElement(ident, f"{p}eventIdentifierType").text = "local"
+    etree.SubElement(ident, f"{p}eventIdentifierValue").text = f"renewal-{event.time}"
+    etree.SubElement(el, f"{p}eventType").text = event.type
+    etree.SubElement(el, f"{p}eventDateTime").text = event.time
+    detail = etree.SubElement(el, f"{p}eventDetailInformation")
+    etree.SubElement(detail, f"{p}eventDetail").text = event.detail
+    outcome = etree.SubElement(el, f"{p}eventOutcomeInformation")
+    etree.SubElement(outcome, f"{p}eventOutcome").text = event.outcome
+    # PREMIS 3 wants events before agents: move it after the last event.
+    root = tree.getroot()
+    events = root.findall(f"{p}event")
+    if len(events) > 1:
+        events[-2].addnext(el)
+    write_bytes_atomic(premis, etree.tostring(tree, xml_declaration=True, encoding="UTF-8",
+                                              pretty_print=True))
+
+
+def renew_package(pkg: Path, tsa_url: str, trust: Sequence[x509.Certificate],
+                  timeout_s: float = 10.0) -> list[FileReport]:
+    """Renew every PDF of a package in place, whole or not at all."""
+    pdfs = sorted((pkg / "representations" / "rep1" / "data").glob("*.pdf"))
+    if not pdfs:
+        raise InputFileError(f"{pkg} holds no PDF to renew.")
+    with tempfile.TemporaryDirectory(prefix=".renew-", dir=pkg.parent) as tmp:
+        staged = Path(tmp) / pkg.name
+        shutil.copytree(pkg, staged)
+        reports = [renew_pdf(p, staged / p.relative_to(pkg), tsa_url, trust, timeout_s)
+                   for p in pdfs]
+        event = Event(type=EVENT, time=now_vn(), agent=f"digitize {__version__}",
+                      detail=f"DSS and a document timestamp added to {len(pdfs)} PDFs "
+                             f"(PAdES B-LTA); TSA {tsa_url}")
+        _premis_event(staged, event)
+        for mets in sorted(staged.rglob("METS.xml"), key=lambda m: -len(m.parts)):
+            _refresh_mets(mets)  # representations first, then the root that lists them
+        old = pkg.with_name(f".old-{pkg.name}")
+        pkg.rename(old)
+        staged.rename(pkg)
+        shutil.rmtree(old, ignore_errors=True)
+    record = pkg.parent / "dossier.json"
+    if record.is_file():
+        dossier = DossierResult.model_validate_json(record.read_text(encoding="utf-8"))
+        dossier.provenance.append(event)
+        write_bytes_atomic(record, dossier.model_dump_json(indent=2).encode())
+    for r, p in zip(reports, pdfs, strict=True):
+        r.path = str(p)
+    return reports
