@@ -15,6 +15,15 @@ from pathlib import Path
 
 import pytest
 
+from digitize.signing.testpki import (
+    PASSWORD,
+    PIN,
+    LocalPki,
+    SoftToken,
+    softhsm_token,
+    start_test_pki,
+)
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 DIGITIZE = str(Path(sys.executable).parent / "digitize")
@@ -98,3 +107,45 @@ def copy_sample(name: str, dest: Path) -> Path:
     dest.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(src, dest)
     return dest
+
+
+@dataclass(frozen=True)
+class Signing:
+    pki: LocalPki
+    token: SoftToken
+    pdf: Path  # an unsigned searchable PDF/A with a signature block (a Quyết định)
+    env: Env
+
+
+@pytest.fixture(scope="session")
+def signing(cli_env: Env, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Signing]:
+    base = tmp_path_factory.mktemp("pki")
+    out = base / "ocr"
+    res = cli_env.run("ocr", str(next(SAMPLES.glob("*/02_quyet_dinh.jpg"))), "--out", str(out),
+                      "--json")
+    assert res.returncode == 0, res.stderr
+    pdf = base / "quyet_dinh.pdf"
+    Path(json.loads(res.stdout)[0]["pdf"]).replace(pdf)
+    with start_test_pki(base / "pki") as pki:
+        token = softhsm_token(base / "hsm", pki.signer("signer"))
+        env = Env(cli_env.home, {**cli_env.vars, "SOFTHSM2_CONF": str(token.conf)},
+                  cli_env.ca_cert, cli_env.p12, cli_env.secret_file)
+        yield Signing(pki, token, pdf, env)
+
+
+def key_args(s: Signing, source: str, label: str = "signer") -> tuple[list[str], str]:
+    files = s.pki.signer(label)
+    if source == "p12":
+        return ["--p12", str(files.p12)], PASSWORD
+    if source == "pem":
+        return ["--key", str(files.key_pem), "--cert", str(files.cert_pem), "--chain",
+                str(files.chain_pem)], PASSWORD
+    return ["--pkcs11-module", s.token.module, "--token-label", s.token.label, "--key-label",
+            s.token.key_label, "--chain", str(s.token.chain)], PIN
+
+
+def sign_with(s: Signing, src: Path, out: Path, source: str = "p12", *extra: str,
+          label: str = "signer", secret: str | None = None) -> subprocess.CompletedProcess[str]:
+    args, default_secret = key_args(s, source, label)
+    return s.env.run("sign", str(src), "--out", str(out), *args, "--tsa", s.pki.tsa_url,
+                     "--json", *extra, extra={"DIGITIZE_SECRET": secret or default_secret})

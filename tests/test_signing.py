@@ -8,8 +8,6 @@ from __future__ import annotations
 import json
 import socket
 import subprocess
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pikepdf
@@ -17,61 +15,11 @@ import pytest
 from PIL import Image, ImageChops
 
 from digitize.signing.signer import load_certs
-from digitize.signing.testpki import (
-    PASSWORD,
-    PIN,
-    LocalPki,
-    SoftToken,
-    softhsm_token,
-    start_test_pki,
-)
 from digitize.signing.verify import verify_pdf
 
-from .conftest import SAMPLES, Env
+from .conftest import Signing, key_args, sign_with
 
 LEVELS = ("B-B", "B-T", "B-LT", "B-LTA")
-
-
-@dataclass(frozen=True)
-class Signing:
-    pki: LocalPki
-    token: SoftToken
-    pdf: Path  # an unsigned searchable PDF/A with a signature block (a Quyết định)
-    env: Env
-
-
-@pytest.fixture(scope="session")
-def signing(cli_env: Env, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Signing]:
-    base = tmp_path_factory.mktemp("pki")
-    out = base / "ocr"
-    res = cli_env.run("ocr", str(next(SAMPLES.glob("*/02_quyet_dinh.jpg"))), "--out", str(out),
-                      "--json")
-    assert res.returncode == 0, res.stderr
-    pdf = base / "quyet_dinh.pdf"
-    Path(json.loads(res.stdout)[0]["pdf"]).replace(pdf)
-    with start_test_pki(base / "pki") as pki:
-        token = softhsm_token(base / "hsm", pki.signer("signer"))
-        env = Env(cli_env.home, {**cli_env.vars, "SOFTHSM2_CONF": str(token.conf)},
-                  cli_env.ca_cert, cli_env.p12, cli_env.secret_file)
-        yield Signing(pki, token, pdf, env)
-
-
-def _key_args(s: Signing, source: str, label: str = "signer") -> tuple[list[str], str]:
-    files = s.pki.signer(label)
-    if source == "p12":
-        return ["--p12", str(files.p12)], PASSWORD
-    if source == "pem":
-        return ["--key", str(files.key_pem), "--cert", str(files.cert_pem), "--chain",
-                str(files.chain_pem)], PASSWORD
-    return ["--pkcs11-module", s.token.module, "--token-label", s.token.label, "--key-label",
-            s.token.key_label, "--chain", str(s.token.chain)], PIN
-
-
-def _sign(s: Signing, src: Path, out: Path, source: str = "p12", *extra: str,
-          label: str = "signer", secret: str | None = None) -> subprocess.CompletedProcess[str]:
-    args, default_secret = _key_args(s, source, label)
-    return s.env.run("sign", str(src), "--out", str(out), *args, "--tsa", s.pki.tsa_url,
-                     "--json", *extra, extra={"DIGITIZE_SECRET": secret or default_secret})
 
 
 def _pdfsig(path: Path) -> str:
@@ -82,7 +30,7 @@ def _pdfsig(path: Path) -> str:
 @pytest.mark.parametrize("source", ["p12", "pem", "pkcs11"])
 def test_every_key_source_at_every_level(signing: Signing, tmp_path: Path, source: str,
                                          level: str) -> None:
-    res = _sign(signing, signing.pdf, tmp_path, source, "--level", level)
+    res = sign_with(signing, signing.pdf, tmp_path, source, "--level", level)
     assert res.returncode == 0, res.stderr + res.stdout
     row = json.loads(res.stdout)[0]
     assert row["signature"]["level"] == level
@@ -107,7 +55,7 @@ def test_batch_signs_in_parallel_with_one_key_load(signing: Signing, tmp_path: P
     for i in range(4):
         sources.append(tmp_path / f"doc{i}.pdf")
         sources[-1].write_bytes(signing.pdf.read_bytes())
-    args, secret = _key_args(signing, "p12")
+    args, secret = key_args(signing, "p12")
     res = signing.env.run("sign", *map(str, sources), "--out", str(tmp_path / "out"), *args,
                           "--jobs", "2", "--level", "B-T", "--tsa", signing.pki.tsa_url,
                           "--json", extra={"DIGITIZE_SECRET": secret})
@@ -118,10 +66,10 @@ def test_batch_signs_in_parallel_with_one_key_load(signing: Signing, tmp_path: P
 
 
 def test_countersigning_keeps_both_signatures_valid(signing: Signing, tmp_path: Path) -> None:
-    first = _sign(signing, signing.pdf, tmp_path / "clerk", "pem", "--level", "B-T",
+    first = sign_with(signing, signing.pdf, tmp_path / "clerk", "pem", "--level", "B-T",
                   label="clerk")
     assert first.returncode == 0, first.stderr
-    second = _sign(signing, tmp_path / "clerk" / signing.pdf.name, tmp_path / "head", "pkcs11",
+    second = sign_with(signing, tmp_path / "clerk" / signing.pdf.name, tmp_path / "head", "pkcs11",
                    "--level", "B-LTA")
     assert second.returncode == 0, second.stderr
     signed = tmp_path / "head" / signing.pdf.name
@@ -133,15 +81,15 @@ def test_countersigning_keeps_both_signatures_valid(signing: Signing, tmp_path: 
 
 
 def test_certify_once_then_only_approvals(signing: Signing, tmp_path: Path) -> None:
-    res = _sign(signing, signing.pdf, tmp_path / "c", "p12", "--certify")
+    res = sign_with(signing, signing.pdf, tmp_path / "c", "p12", "--certify")
     assert res.returncode == 0, res.stderr
     certified = tmp_path / "c" / signing.pdf.name
     with pikepdf.open(certified) as pdf:
         assert "/DocMDP" in pdf.Root.Perms
-    again = _sign(signing, certified, tmp_path / "c2", "p12", "--certify")
+    again = sign_with(signing, certified, tmp_path / "c2", "p12", "--certify")
     assert again.returncode == 1 and "certified already" in json.loads(again.stdout)[0]["error"]
     assert not (tmp_path / "c2" / signing.pdf.name).exists()
-    approval = _sign(signing, certified, tmp_path / "c3", "pem", label="clerk")
+    approval = sign_with(signing, certified, tmp_path / "c3", "pem", label="clerk")
     assert approval.returncode == 0, approval.stderr
     report = verify_pdf(tmp_path / "c3" / signing.pdf.name, load_certs(signing.pki.root_pem))
     assert [s.status.value for s in report.signatures] == ["valid", "valid"]
@@ -171,7 +119,7 @@ def _field_rect(pdf_path: Path) -> tuple[float, float, float, float]:
 
 
 def test_archive_appearance_top_right_of_page_one(signing: Signing, tmp_path: Path) -> None:
-    res = _sign(signing, signing.pdf, tmp_path, "p12", "--appearance", "archive")
+    res = sign_with(signing, signing.pdf, tmp_path, "p12", "--appearance", "archive")
     assert res.returncode == 0, res.stderr
     signed = tmp_path / signing.pdf.name
     before, after = _render(signing.pdf), _render(signed)
@@ -201,7 +149,7 @@ def test_person_appearance_over_the_signature_block(signing: Signing, tmp_path: 
                       + f'\n[signer]\nsignature_image = "{ink}"\n'
                         'signer_title = "PHÓ GIÁM ĐỐC"\n', encoding="utf-8")
     hocr = signing.pdf  # the OCR'd page: `auto` finds the signer's name in its text layer
-    res = _sign(signing, hocr, tmp_path / "p", "p12", "--appearance", "person", "--config",
+    res = sign_with(signing, hocr, tmp_path / "p", "p12", "--appearance", "person", "--config",
                 str(config), "--position", "1:330,120,560,220")
     assert res.returncode == 0, res.stderr
     signed = tmp_path / "p" / signing.pdf.name
@@ -215,7 +163,7 @@ def test_person_appearance_over_the_signature_block(signing: Signing, tmp_path: 
 
 def test_person_appearance_auto_finds_the_signature_block(signing: Signing,
                                                           tmp_path: Path) -> None:
-    res = _sign(signing, signing.pdf, tmp_path, "p12", "--appearance", "person")
+    res = sign_with(signing, signing.pdf, tmp_path, "p12", "--appearance", "person")
     assert res.returncode == 0, res.stderr
     signed = tmp_path / signing.pdf.name
     x0, y0, x1, _ = _field_rect(signed)
@@ -227,7 +175,7 @@ def test_person_appearance_auto_finds_the_signature_block(signing: Signing,
 
 
 def test_wrong_pin_exits_4_and_writes_nothing(signing: Signing, tmp_path: Path) -> None:
-    res = _sign(signing, signing.pdf, tmp_path, "pkcs11", secret="0000")
+    res = sign_with(signing, signing.pdf, tmp_path, "pkcs11", secret="0000")
     assert res.returncode == 4, res.stderr
     assert "Wrong PIN" in " ".join(res.stderr.split()) and "0000" not in res.stderr + res.stdout
     assert not list(tmp_path.iterdir())
@@ -235,7 +183,7 @@ def test_wrong_pin_exits_4_and_writes_nothing(signing: Signing, tmp_path: Path) 
 
 def test_wrong_password_exits_4(signing: Signing, tmp_path: Path) -> None:
     for source in ("p12", "pem"):
-        res = _sign(signing, signing.pdf, tmp_path, source, secret="not-it")
+        res = sign_with(signing, signing.pdf, tmp_path, source, secret="not-it")
         assert res.returncode == 4 and "wrong password" in " ".join(res.stderr.split())
     assert not list(tmp_path.iterdir())
 
@@ -244,7 +192,7 @@ def test_wrong_password_exits_4(signing: Signing, tmp_path: Path) -> None:
                                              ("future", "is not valid yet")])
 def test_certificate_outside_its_dates_is_refused(signing: Signing, tmp_path: Path, label: str,
                                                   says: str) -> None:
-    res = _sign(signing, signing.pdf, tmp_path, "p12", label=label)
+    res = sign_with(signing, signing.pdf, tmp_path, "p12", label=label)
     message = " ".join(res.stderr.split())
     assert res.returncode == 4 and says in message and "Vietnam time" in message
     assert not list(tmp_path.iterdir())
@@ -263,7 +211,7 @@ def test_unreachable_tsa_fails_each_document_after_retries(signing: Signing,
                       + "\n[signer]\nretries = 2\ntimeout_s = 2\n", encoding="utf-8")
     second = tmp_path / "second.pdf"
     second.write_bytes(signing.pdf.read_bytes())
-    args, secret = _key_args(signing, "p12")
+    args, secret = key_args(signing, "p12")
     res = signing.env.run("sign", str(signing.pdf), str(second), "--out", str(tmp_path / "o"),
                           *args, "--level", "B-T", "--tsa",
                           f"http://127.0.0.1:{_closed_port()}/tsa", "--config", str(config),
@@ -277,7 +225,7 @@ def test_unreachable_tsa_fails_each_document_after_retries(signing: Signing,
 
 
 def test_level_above_b_b_without_tsa_is_a_usage_error(signing: Signing, tmp_path: Path) -> None:
-    args, secret = _key_args(signing, "p12")
+    args, secret = key_args(signing, "p12")
     res = signing.env.run("sign", str(signing.pdf), "--out", str(tmp_path), *args, "--level",
                           "B-LT", extra={"DIGITIZE_SECRET": secret})
     assert res.returncode == 2 and "time-stamping server" in " ".join(res.stderr.split())

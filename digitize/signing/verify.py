@@ -15,6 +15,7 @@ from typing import Any
 
 from asn1crypto import pem, x509
 from pydantic import BaseModel, Field
+from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.misc import PdfReadError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel
@@ -186,6 +187,39 @@ def _level(reader: PdfFileReader, sig: EmbeddedPdfSignature, st: Any, lt: bool,
     return "B-LT", []
 
 
+def _page_changes(reader: PdfFileReader, revision: int) -> str | None:
+    """What later revisions did to the pages, in words: pyHanko only says "unexplained"."""
+    changed: set[str] = set()
+    refs = [r for rev in range(revision + 1, reader.xrefs.total_revisions)
+            for r in reader.xrefs.explicit_refs_in_revision(rev)]
+    then = reader.get_historical_resolver(revision)
+    try:
+        old_pages = then.root["/Pages"]["/Kids"]
+        new_pages = reader.root["/Pages"]["/Kids"]
+        for i in range(min(len(old_pages), len(new_pages))):
+            old, new = old_pages[i], new_pages[i]
+            if len(old.get("/Annots", ())) != len(new.get("/Annots", ())):
+                changed.add("annotations added or removed on a page")
+            if old.raw_get("/Contents") != new.raw_get("/Contents") or \
+                    old.get("/Resources") != new.get("/Resources"):
+                changed.add("page content or resources (fonts, images) replaced")
+        if len(old_pages) != len(new_pages):
+            changed.add("pages added or removed")
+        signed_refs = set().union(*(reader.xrefs.explicit_refs_in_revision(r)
+                                    for r in range(revision + 1)))
+        for ref in refs:
+            obj = reader.get_object(ref)
+            if ref not in signed_refs or not isinstance(obj, generic.StreamObject):
+                continue
+            kind = "an image" if obj.get("/Subtype") == "/Image" else "a font" if \
+                "/Length1" in obj or obj.get("/Subtype") in ("/Type1C", "/CIDFontType0C",
+                                                             "/OpenType") else "a content stream"
+            changed.add(f"{kind} that was signed given new data under the same object number")
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError):
+        return None
+    return "; ".join(sorted(changed)) or None
+
+
 def _verdict(st: Any, sig: EmbeddedPdfSignature) -> tuple[Indication, str, list[str]]:
     """Indication, sub-indication and reasons in the ETSI TS 119 102-1 style."""
     if not st.intact:
@@ -201,8 +235,9 @@ def _verdict(st: Any, sig: EmbeddedPdfSignature) -> tuple[Indication, str, list[
         allowed = level is not None and level <= ModificationLevel.FORM_FILLING and \
             st.docmdp_ok is not False
         if not allowed:
-            what = _CHANGES.get(level, "unknown changes") if level is not None else \
-                "changes that could not be analysed"
+            what = _page_changes(sig.reader, sig.signed_revision) or (
+                _CHANGES.get(level, "unknown changes") if level is not None else
+                "changes that could not be analysed")
             return Indication.invalid, "FORMAT_FAILURE", [
                 f"changed after signing: {what} (an incremental update the signature does not "
                 "allow)"]

@@ -1,0 +1,330 @@
+"""Verification for archivists (issue 7): a tamper corpus of altered files that must never be
+reported valid, each with its reason (and pdfsig agreeing where it can judge); valid files from
+every level and key source; the HTML report; renewal to B-LTA; packages checked whole."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lxml import html
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.generic import pdf_name
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.sign import signers
+from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
+
+from digitize.signing.signer import load_certs
+from digitize.signing.testpki import PASSWORD
+from digitize.signing.verify import FileReport, verify_pdf
+
+from .conftest import Signing, sign_with
+
+
+@pytest.fixture(scope="module")
+def signed(signing: Signing, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A correctly signed B-T output, the base of every attack."""
+    out = tmp_path_factory.mktemp("tamper-base")
+    res = sign_with(signing, signing.pdf, out, "p12", "--level", "B-T", "--appearance", "none")
+    assert res.returncode == 0, res.stderr
+    return out / signing.pdf.name
+
+
+def _check(signing: Signing, path: Path, offline: bool = True) -> FileReport:
+    return verify_pdf(path, load_certs(signing.pki.root_pem), offline=offline, levels=True)
+
+
+def _update(src: Path, dst: Path, change: Callable[[IncrementalPdfFileWriter], None]) -> Path:
+    """Append an incremental update to a copy of `src`, as an attacker's tool would."""
+    data = src.read_bytes()
+    writer = IncrementalPdfFileWriter(io.BytesIO(data))
+    change(writer)
+    out = io.BytesIO()
+    writer.write(out)
+    dst.write_bytes(out.getvalue())
+    return dst
+
+
+def _page(writer: IncrementalPdfFileWriter) -> tuple[Any, generic.DictionaryObject]:
+    ref = writer.root["/Pages"]["/Kids"].raw_get(0)
+    return ref, ref.get_object()
+
+
+def _replace(writer: IncrementalPdfFileWriter, ref: Any, new: generic.PdfObject) -> None:
+    """Give an existing object number new content in the next revision (a shadow)."""
+    writer.objects[(ref.generation, ref.idnum)] = new
+
+
+def _pdfsig(path: Path) -> str:
+    return subprocess.run(["pdfsig", str(path)], capture_output=True, text=True).stdout
+
+
+def _reasons(report: FileReport) -> str:
+    return " ".join([*report.reasons, *(f"{s.sub_indication} {' '.join(s.reasons)}"
+                                        for s in report.signatures)])
+
+
+def test_the_untouched_file_is_valid(signing: Signing, signed: Path) -> None:
+    report = _check(signing, signed)
+    assert report.status.value == "valid" and report.signatures[0].level == "B-T"
+    sig = report.signatures[0]
+    assert (sig.organisation, sig.timestamp_status, sig.revocation) == (
+        "digitize test PKI", "valid", "good")
+    assert sig.timestamp_time and sig.signing_time.endswith("+07:00")
+
+
+def test_byte_flipped_inside_the_signed_range(signing: Signing, signed: Path,
+                                              tmp_path: Path) -> None:
+    data = bytearray(signed.read_bytes())
+    start, length = (int(x) for x in re.search(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)",
+                                              bytes(data)).groups())
+    pos = start + length // 2
+    data[pos] ^= 0x01
+    bad = tmp_path / "flipped.pdf"
+    bad.write_bytes(bytes(data))
+    report = _check(signing, bad)
+    assert report.status.value == "invalid"
+    assert "HASH_FAILURE" in _reasons(report) or "FORMAT_FAILURE" in _reasons(report)
+    assert "Signature is Valid" not in _pdfsig(bad)
+
+
+def test_update_that_changes_page_content(signing: Signing, signed: Path, tmp_path: Path) -> None:
+    def change(w: IncrementalPdfFileWriter) -> None:
+        ref, page = _page(w)
+        stream = generic.StreamObject(stream_data=b"q 1 0 0 rg 50 50 300 100 re f Q")
+        old = page.raw_get("/Contents")
+        kept = [old.get_object().raw_get(i) for i in range(len(old.get_object()))] \
+            if isinstance(old.get_object(), generic.ArrayObject) else [old]
+        page[pdf_name("/Contents")] = generic.ArrayObject([*kept, w.add_object(stream)])
+        w.mark_update(ref)
+
+    report = _check(signing, _update(signed, tmp_path / "content.pdf", change))
+    assert report.status.value == "invalid"
+    assert "page content or resources (fonts, images) replaced" in _reasons(report)
+
+
+def test_update_that_adds_an_annotation_over_the_text(signing: Signing, signed: Path,
+                                                       tmp_path: Path) -> None:
+    def change(w: IncrementalPdfFileWriter) -> None:
+        ref, page = _page(w)
+        annot = generic.DictionaryObject({
+            pdf_name("/Type"): pdf_name("/Annot"), pdf_name("/Subtype"): pdf_name("/Square"),
+            pdf_name("/Rect"): generic.ArrayObject([generic.FloatObject(v) for v in
+                                                    (60, 600, 540, 700)]),
+            pdf_name("/IC"): generic.ArrayObject([generic.FloatObject(1)] * 3),
+            pdf_name("/C"): generic.ArrayObject([generic.FloatObject(1)] * 3)})
+        annots = page.get("/Annots", generic.ArrayObject())
+        page[pdf_name("/Annots")] = generic.ArrayObject([*annots, w.add_object(annot)])
+        w.mark_update(ref)
+
+    report = _check(signing, _update(signed, tmp_path / "annot.pdf", change))
+    assert report.status.value == "invalid"
+    assert "annotations added or removed on a page" in _reasons(report)
+
+
+def test_update_that_replaces_the_scan_image(signing: Signing, signed: Path,
+                                             tmp_path: Path) -> None:
+    def change(w: IncrementalPdfFileWriter) -> None:
+        _, page = _page(w)
+        xobjects = page["/Resources"]["/XObject"]
+        name = next(iter(xobjects))
+        ref = xobjects.raw_get(name)
+        image = ref.get_object()
+        fake = generic.StreamObject(dict(image.items()), stream_data=b"\xff" * 64)
+        for key in ("/Filter", "/DecodeParms", "/Length"):
+            fake.pop(pdf_name(key), None)
+        fake[pdf_name("/Width")] = generic.NumberObject(8)
+        fake[pdf_name("/Height")] = generic.NumberObject(8)
+        fake[pdf_name("/ColorSpace")] = pdf_name("/DeviceGray")
+        fake[pdf_name("/BitsPerComponent")] = generic.NumberObject(8)
+        _replace(w, ref, fake)
+
+    report = _check(signing, _update(signed, tmp_path / "image.pdf", change))
+    assert report.status.value == "invalid"
+    assert "an image that was signed given new data" in _reasons(report)
+
+
+def test_byte_range_that_does_not_cover_the_file(signing: Signing, signed: Path,
+                                                 tmp_path: Path) -> None:
+    data = signed.read_bytes()
+    m = re.search(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]", data)
+    a, b, c, d = (int(x) for x in m.groups())
+    fields = [a, b, c, d - 100]  # the tail of the file left out of the signature
+    text = b"/ByteRange [" + b" ".join(str(x).encode() for x in fields) + b"]"
+    text = text.ljust(m.end() - m.start())
+    bad = tmp_path / "wrapped.pdf"
+    bad.write_bytes(data[:m.start()] + text + data[m.end():])
+    report = _check(signing, bad)
+    assert report.status.value == "invalid"
+    assert re.search("FORMAT_FAILURE|HASH_FAILURE", _reasons(report))
+
+
+@pytest.mark.parametrize("key", [b"/ByteRange", b"/Contents"])
+def test_signature_dictionary_without_byte_range_or_contents(signing: Signing, signed: Path,
+                                                            tmp_path: Path, key: bytes) -> None:
+    data = signed.read_bytes()
+    sig_at = data.find(b"/Type /Sig")
+    start = data.rfind(b"obj", 0, sig_at)
+    pos = data.find(key, start)
+    broken = data[:pos] + key[:-1] + b"X" + data[pos + len(key):]
+    bad = tmp_path / "nokey.pdf"
+    bad.write_bytes(broken)
+    report = _check(signing, bad)
+    assert report.status.value == "invalid"
+    assert "FORMAT_FAILURE" in _reasons(report) or "NO_SIGNATURE" in _reasons(report)
+    assert "Signature is Valid" not in _pdfsig(bad)
+
+
+def test_incremental_saving_attack_hides_content(signing: Signing, signed: Path,
+                                                 tmp_path: Path) -> None:
+    """A new revision whose cross-reference table points the page's content stream at new
+    content with the same object number."""
+    def change(w: IncrementalPdfFileWriter) -> None:
+        _, page = _page(w)
+        contents = page.raw_get("/Contents")
+        target = contents.get_object()
+        ref = target.raw_get(len(target) - 1) if isinstance(target, generic.ArrayObject) \
+            else contents
+        _replace(w, ref, generic.StreamObject(stream_data=b""))
+
+    report = _check(signing, _update(signed, tmp_path / "isa.pdf", change))
+    assert report.status.value == "invalid"
+    assert "a content stream that was signed given new data" in _reasons(report)
+
+
+def test_removed_signature(signing: Signing, signed: Path, tmp_path: Path) -> None:
+    def change(w: IncrementalPdfFileWriter) -> None:
+        form_ref = w.root.raw_get("/AcroForm")
+        form = form_ref.get_object()
+        form[pdf_name("/Fields")] = generic.ArrayObject()
+        if isinstance(form_ref, generic.IndirectObject):
+            w.mark_update(form_ref)
+        else:
+            w.update_root()
+        ref, page = _page(w)
+        if "/Annots" in page:
+            del page["/Annots"]
+            w.mark_update(ref)
+
+    report = _check(signing, _update(signed, tmp_path / "removed.pdf", change))
+    assert report.status.value == "invalid"
+    assert "were removed" in _reasons(report)
+
+
+def test_certificate_revoked_at_signing_time(signing: Signing, tmp_path: Path) -> None:
+    res = sign_with(signing, signing.pdf, tmp_path, "p12", "--level", "B-T", "--appearance",
+                    "none", label="revoked")
+    assert res.returncode == 0, res.stderr
+    report = _check(signing, tmp_path / signing.pdf.name, offline=False)
+    assert report.status.value == "invalid"
+    sig = report.signatures[0]
+    assert sig.sub_indication == "REVOKED" and sig.revocation == "revoked"
+
+
+def test_untrusted_root(signing: Signing, tmp_path: Path) -> None:
+    res = sign_with(signing, signing.pdf, tmp_path, "p12", "--appearance", "none",
+                    label="stranger")
+    assert res.returncode == 0, res.stderr
+    report = _check(signing, tmp_path / signing.pdf.name)
+    assert report.status.value == "indeterminate"
+    assert report.signatures[0].sub_indication == "NO_CERTIFICATE_CHAIN_FOUND"
+
+
+def _sign_raw(signing: Signing, label: str, dst: Path, tsa: str | None = None) -> Path:
+    """Sign without digitize's checks, as other software (or an attacker) would."""
+    signer = signers.SimpleSigner.load_pkcs12(str(signing.pki.signer(label).p12),
+                                              passphrase=PASSWORD.encode())
+    with open(signing.pdf, "rb") as fh, open(dst, "wb") as out:
+        signers.sign_pdf(IncrementalPdfFileWriter(fh),
+                         signers.PdfSignatureMetadata(field_name="Signature1"), signer=signer,
+                         timestamper=RequestsHTTPTimeStamper(tsa) if tsa else None, output=out)
+    return dst
+
+
+def test_expired_certificate_without_timestamp(signing: Signing, tmp_path: Path) -> None:
+    report = _check(signing, _sign_raw(signing, "expired", tmp_path / "expired.pdf"))
+    assert report.status.value == "indeterminate"
+    assert report.signatures[0].sub_indication == "OUT_OF_BOUNDS_NO_POE"
+
+
+def test_timestamp_from_an_untrusted_tsa(signing: Signing, tmp_path: Path) -> None:
+    report = _check(signing, _sign_raw(signing, "signer", tmp_path / "tsa.pdf",
+                                       signing.pki.other_tsa_url))
+    sig = report.signatures[0]
+    assert report.status.value == "indeterminate" and sig.timestamp_status == "untrusted"
+    assert "time-stamping authority that is not trusted" in _reasons(report)
+
+
+@pytest.mark.parametrize("level", ["B-B", "B-T", "B-LT", "B-LTA"])
+def test_valid_files_are_valid_with_the_root_and_indeterminate_without(
+        signing: Signing, tmp_path: Path, level: str) -> None:
+    res = sign_with(signing, signing.pdf, tmp_path, "pem", "--level", level)
+    assert res.returncode == 0, res.stderr
+    signed_file = tmp_path / signing.pdf.name
+    trusted = signing.env.run("verify", str(signed_file), "--trust", str(signing.pki.root_pem),
+                              "--offline", "--json")
+    assert trusted.returncode == 0, trusted.stdout
+    sig = json.loads(trusted.stdout)[0]["signatures"][0]
+    assert sig["status"] == "valid" and sig["level"] == level
+    alone = signing.env.run("verify", str(signed_file), "--offline", "--json")
+    assert alone.returncode == 1
+    assert json.loads(alone.stdout)[0]["status"] == "indeterminate"
+
+
+def test_html_report_is_a_standalone_file(signing: Signing, signed: Path, tmp_path: Path) -> None:
+    target = tmp_path / "report.html"
+    bad = tmp_path / "bad.pdf"
+    data = bytearray(signed.read_bytes())
+    data[200] ^= 1
+    bad.write_bytes(bytes(data))
+    res = signing.env.run("verify", str(signed), str(bad), "--trust",
+                          str(signing.pki.root_pem), "--offline", "--report", str(target))
+    assert res.returncode == 1
+    doc = html.fromstring(target.read_bytes())
+    text = doc.text_content()
+    assert "SỞ TƯ PHÁP TỈNH TEST" in text and "VALID" in text and "INVALID" in text
+    assert "HASH_FAILURE" in text or "FORMAT_FAILURE" in text
+    assert not doc.xpath("//script|//link|//img|//iframe")
+    assert not [v for v in doc.xpath("//@src|//@href") if v.startswith(("http", "//"))]
+
+
+def test_renew_raises_to_b_lta_and_keeps_signatures_valid(signing: Signing, signed: Path,
+                                                          tmp_path: Path) -> None:
+    first = sign_with(signing, signed, tmp_path / "two", "pem", "--appearance", "none",
+                      label="clerk")
+    assert first.returncode == 0, first.stderr
+    src = tmp_path / "two" / signed.name
+    out = tmp_path / "renewed"
+    res = signing.env.run("renew", str(src), "--out", str(out), "--tsa", signing.pki.tsa_url,
+                          "--trust", str(signing.pki.root_pem), "--json")
+    assert res.returncode == 0, res.stderr + res.stdout
+    report = _check(signing, out / src.name)
+    assert [(s.status.value, s.level) for s in report.signatures] == [("valid", "B-LTA")] * 2
+    assert "Signature is Valid" in _pdfsig(out / src.name)
+
+
+def test_renew_a_package_updates_checksums_and_provenance(signing: Signing, sample_run,
+                                                          tmp_path: Path) -> None:
+    dossier = sample_run.summary["dossiers"][0]
+    folder = tmp_path / "dossier"
+    shutil.copytree(Path(dossier["bundle"]).parent, folder)
+    res = signing.env.run("renew", str(folder), "--tsa", signing.pki.tsa_url, "--trust",
+                          str(signing.env.ca_cert), "--trust", str(signing.pki.root_pem),
+                          "--json")
+    assert res.returncode == 0, res.stderr + res.stdout
+    pkg = next(folder.glob("uuid-*"))
+    check = signing.env.run("verify", str(pkg), "--trust", str(signing.env.ca_cert),
+                            "--trust", str(signing.pki.root_pem), "--offline", "--json")
+    assert check.returncode == 0, check.stdout
+    levels = {s["level"] for d in json.loads(check.stdout)[0]["documents"]
+              for s in d["signatures"]}
+    assert levels == {"B-LTA"}
+    record = json.loads((folder / "dossier.json").read_text(encoding="utf-8"))
+    assert record["provenance"][-1]["type"] == "validation data renewal"
