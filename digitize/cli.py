@@ -727,15 +727,15 @@ def verify(
     Verdicts follow ETSI TS 119 102-1: valid, invalid, or indeterminate with a sub-indication.
     Exit 0 only when everything is valid; invalid or indeterminate exits 1.
     """
-    from digitize.bundle.verify import PackageReport, verify_any
+    from digitize.bundle.verify import PackageReport, verify_paths
+    from digitize.pipeline.executors import default_jobs
     from digitize.signing.verify import FileReport, Indication, load_trust
 
     with _user_errors():
         cfg = _config(config)
         roots = load_trust([*cfg.verify.trust, *(trust or [])])
-        reports: list[FileReport | PackageReport] = []
-        for p in paths:
-            reports.extend(verify_any(p, roots, offline))
+        reports: list[FileReport | PackageReport] = verify_paths(paths, roots, offline,
+                                                                 default_jobs())
         if report is not None:
             from digitize.fsutil import write_text_atomic
             from digitize.signing.html_report import render

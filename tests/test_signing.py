@@ -229,3 +229,27 @@ def test_level_above_b_b_without_tsa_is_a_usage_error(signing: Signing, tmp_path
     res = signing.env.run("sign", str(signing.pdf), "--out", str(tmp_path), *args, "--level",
                           "B-LT", extra={"DIGITIZE_SECRET": secret})
     assert res.returncode == 2 and "time-stamping server" in " ".join(res.stderr.split())
+
+
+@pytest.mark.parametrize("text", [b"<48656c6c6f>", b"<48 65\n6c\t6C 6f>", b"<4>", b"<>",
+                                  b"<aBcD\r\n>", b"<" + b"0a1B" * 20000 + b">"])
+def test_fast_hex_reader_reads_what_pyhanko_reads(text: bytes) -> None:
+    import io
+
+    from digitize.signing import fasthex
+
+    ours, theirs = io.BytesIO(text + b" /Next"), io.BytesIO(text + b" /Next")
+    assert fasthex.read_hex_string(ours) == fasthex._ORIGINAL(theirs)
+    assert ours.tell() == theirs.tell()
+
+
+def test_fast_hex_reader_refuses_what_pyhanko_refuses() -> None:
+    import io
+
+    from pyhanko.pdf_utils.misc import PdfStreamError
+
+    from digitize.signing import fasthex
+
+    for bad in (b"<48zz>", b"<4865"):
+        with pytest.raises(PdfStreamError):
+            fasthex.read_hex_string(io.BytesIO(bad))

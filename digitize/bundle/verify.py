@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from pathlib import Path
 
 from asn1crypto import x509
@@ -14,6 +16,7 @@ from pydantic import BaseModel, Field
 from digitize.bundle.check import check_package, is_package
 from digitize.bundle.transfer import check_bag, find_package, is_bag, unpack_zip
 from digitize.errors import InputFileError
+from digitize.procs import worker_init
 from digitize.signing.verify import POLICY, FileReport, Indication, overall, verify_pdf
 
 
@@ -67,7 +70,29 @@ def _verify_zip(path: Path, trust: Sequence[x509.Certificate], offline: bool) ->
         return _verify_folder(unpack_zip(path, Path(tmp)), trust, offline, str(path))
 
 
-def verify_any(path: Path, trust: Sequence[x509.Certificate], offline: bool
+def _verify_pdfs(pdfs: Sequence[Path], trust: Sequence[x509.Certificate], offline: bool,
+                 jobs: int = 1) -> list[FileReport]:
+    """Validate PDFs, in parallel processes when there are several (validation is CPU work:
+    parsing, hashing, certificate paths)."""
+    if jobs <= 1 or len(pdfs) < 4:
+        return [verify_pdf(p, trust, offline) for p in pdfs]
+    with ProcessPoolExecutor(max_workers=jobs, initializer=worker_init) as pool:
+        return list(pool.map(partial(verify_pdf, trust=list(trust), offline=offline), pdfs,
+                             chunksize=8))
+
+
+def verify_paths(paths: Sequence[Path], trust: Sequence[x509.Certificate], offline: bool,
+                 jobs: int = 1) -> list[FileReport | PackageReport]:
+    """Reports for every path, in order; plain PDFs are validated in parallel."""
+    loose = [p for p in paths if p.is_file() and p.suffix.lower() == ".pdf"]
+    done = dict(zip(loose, _verify_pdfs(loose, trust, offline, jobs), strict=True))
+    reports: list[FileReport | PackageReport] = []
+    for p in paths:
+        reports.extend([done[p]] if p in done else verify_any(p, trust, offline, jobs))
+    return reports
+
+
+def verify_any(path: Path, trust: Sequence[x509.Certificate], offline: bool, jobs: int = 1
                ) -> list[FileReport | PackageReport]:
     """Reports for `path`: a PDF, a package or a bag (folder or zip), or a folder holding
     packages or bags (a `run` output folder)."""
@@ -86,6 +111,6 @@ def verify_any(path: Path, trust: Sequence[x509.Certificate], offline: bool
             return [_verify_folder(f, trust, offline, str(f)) for f in [*bags, *packages]]
         pdfs = sorted(path.rglob("*.pdf"))
         if pdfs:
-            return [verify_pdf(p, trust, offline) for p in pdfs]
+            return list(_verify_pdfs(pdfs, trust, offline, jobs))
     raise InputFileError(f"{path} is not a PDF, a package or a folder holding either; check "
                          "the path.")

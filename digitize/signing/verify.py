@@ -28,12 +28,14 @@ from pyhanko_certvalidator import ValidationContext
 
 from digitize.clock import VN_TZ
 from digitize.errors import UsageProblem
+from digitize.signing import fasthex
 
 POLICY = ("pyHanko validation; trust: the configured store and --trust only; revocation: the "
           "validation data embedded in the PDF (DSS) first, then OCSP/CRL online unless "
           "--offline, soft-fail; changes allowed after signing: form filling, further "
           "signatures, validation data and document timestamps; anything else is invalid")
 
+fasthex.install()
 logging.getLogger("pyhanko").setLevel(logging.ERROR)
 logging.getLogger("pyhanko_certvalidator").setLevel(logging.ERROR)
 
