@@ -57,6 +57,7 @@ def main() -> None:
         shutil.rmtree(out, ignore_errors=True)
         t0 = time.perf_counter()
         eval_corpus.make(scans, args.n, args.seed)
+        (work / "seed.txt").write_text(str(args.seed), encoding="utf-8")
         print(f"generated {args.n} scans in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
         t0 = time.perf_counter()
         res = subprocess.run([str(BIN / "digitize"), "ocr", str(scans), "--out", str(out),
@@ -65,6 +66,8 @@ def main() -> None:
             raise SystemExit(f"digitize ocr failed: {res.stderr[-2000:]}")
         print(f"OCR of {args.n} scans in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     corpus = json.loads((work / "scans.truth.json").read_text(encoding="utf-8"))
+    seed_file = work / "seed.txt"
+    seed = seed_file.read_text(encoding="utf-8") if seed_file.is_file() else "unknown"
 
     hits: Counter[str] = Counter()
     total: Counter[str] = Counter()
@@ -95,7 +98,7 @@ def main() -> None:
                 wrong.append(f"{name} {key}: got {ex.metadata.get(key)!r} want "
                              f"{truth.get(key)!r} (conf {conf:.2f})")
     n = len(corpus)
-    print(f"\nExtraction on {n} synthetic scans (seed {args.seed}), review threshold "
+    print(f"\nExtraction on {n} synthetic scans (seed {seed}), review threshold "
           f"{threshold}\n")
     print(f"{'field':<18}{'exact':>8}{'n':>6}")
     for key in sorted(total, key=lambda k: hits[k] / total[k]):

@@ -136,7 +136,7 @@ def _sign_once(ctx: SigningContext, pdf_signer: signers.PdfSigner, src: Path, ta
         with open(tmp, "wb") as out:
             pdf_signer.sign_pdf(writer, output=out, bytes_reserved=reserved)
         report = verify_pdf(tmp, trust=ctx.trust or list(ctx.identity.chain), offline=True,
-                            levels=True)
+                            levels=True, own_output=True)
         last = report.signatures[-1] if report.signatures else None
         if last is None or not last.intact or not last.crypto_valid:
             raise InputFileError(f"The signature made on {src.name} does not validate; "

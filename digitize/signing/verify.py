@@ -131,6 +131,7 @@ class _Context:
     roots: list[x509.Certificate]
     online: ValidationContext
     dss: ValidationContext | None  # the DSS alone: no network, revocation data required
+    skip_diff: bool = False  # our own fresh output: its later revisions are ours
 
     @classmethod
     def of(cls, reader: PdfFileReader, roots: Sequence[x509.Certificate], offline: bool
@@ -156,15 +157,18 @@ def _validate(sig: EmbeddedPdfSignature, ctx: _Context) -> tuple[Any, bool]:
     """pyHanko's status, and whether the DSS alone validated it (B-LT material present).
     One validation when the file carries its validation data, two otherwise."""
     if ctx.dss is not None:
-        st = validate_pdf_signature(sig, signer_validation_context=ctx.dss)
+        st = validate_pdf_signature(sig, signer_validation_context=ctx.dss,
+                                    skip_diff=ctx.skip_diff)
         if _good(st):
             return st, True
-    return validate_pdf_signature(sig, signer_validation_context=ctx.online), False
+    return validate_pdf_signature(sig, signer_validation_context=ctx.online,
+                                  skip_diff=ctx.skip_diff), False
 
 
-def _timestamp_ok(ts: EmbeddedPdfSignature, vc: ValidationContext) -> bool:
+def _timestamp_ok(ts: EmbeddedPdfSignature, vc: ValidationContext,
+                  skip_diff: bool = False) -> bool:
     try:
-        return _good(validate_pdf_timestamp(ts, validation_context=vc))
+        return _good(validate_pdf_timestamp(ts, validation_context=vc, skip_diff=skip_diff))
     except (SignatureValidationError, ValueError, KeyError):
         return False
 
@@ -179,12 +183,12 @@ def _level(reader: PdfFileReader, sig: EmbeddedPdfSignature, st: Any, lt: bool,
              if ts.signed_revision > sig.signed_revision]
     vc = ctx.dss or ctx.online
     if not (has_signature_timestamp(sig) and _good(getattr(st, "timestamp_validity", None))):
-        if not later or not _timestamp_ok(later[0], vc):
+        if not later or not _timestamp_ok(later[0], vc, ctx.skip_diff):
             return "B-B", []
         later = later[1:]  # that document timestamp gives the signature its time
     if not lt or ctx.dss is None:
         return "B-T", []
-    if any(_timestamp_ok(ts, ctx.dss) for ts in later):
+    if any(_timestamp_ok(ts, ctx.dss, ctx.skip_diff) for ts in later):
         return "B-LTA", []
     return "B-LT", []
 
@@ -332,15 +336,18 @@ def _removed(data: bytes, found: int) -> int:
 
 
 def verify_pdf(path: Path, trust: Sequence[x509.Certificate], offline: bool = True,
-               levels: bool = False) -> FileReport:
+               levels: bool = False, own_output: bool = False) -> FileReport:
     """Validate every signature in `path` (document timestamps count towards B-LTA, they are
     not signatures). A file without signatures is reported invalid. With `levels`, the PAdES
-    level of signatures without embedded validation data is checked step by step too."""
+    level of signatures without embedded validation data is checked step by step too.
+    `own_output` (a file digitize has just signed) skips the analysis of later revisions,
+    which digitize wrote itself; files from elsewhere always get it."""
     try:
         data = path.read_bytes()
         with open(path, "rb") as fh:
             reader = PdfFileReader(fh, strict=False)
             ctx = _Context.of(reader, trust, offline)
+            ctx.skip_diff = own_output
             regular = list(reader.embedded_regular_signatures)
             sigs = [_report(s, ctx, reader, levels) for s in regular]
     except (PdfReadError, OSError, ValueError, KeyError, TypeError) as exc:
