@@ -138,6 +138,20 @@ def test_archive_appearance_top_right_of_page_one(signing: Signing, tmp_path: Pa
     assert "LiberationSerif" in fonts and " yes " in fonts.split("LiberationSerif")[1][:80]
 
 
+def test_a_countersignature_goes_below_the_first(signing: Signing, tmp_path: Path) -> None:
+    first = sign_with(signing, signing.pdf, tmp_path / "a", "p12", "--appearance", "archive")
+    assert first.returncode == 0, first.stderr
+    second = sign_with(signing, tmp_path / "a" / signing.pdf.name, tmp_path / "b", "pem",
+                       "--appearance", "archive", label="clerk")
+    assert second.returncode == 0, second.stderr
+    with pikepdf.open(tmp_path / "b" / signing.pdf.name) as pdf:
+        rects = [[float(v) for v in a.Rect] for a in pdf.pages[0].Annots if "/Rect" in a]
+    assert len(rects) == 2
+    (ax0, ay0, ax1, ay1), (bx0, by0, bx1, by1) = rects
+    assert not (ax0 < bx1 and bx0 < ax1 and ay0 < by1 and by0 < ay1)  # no overlap
+    assert by1 <= ay0  # the second below the first
+
+
 def test_person_appearance_over_the_signature_block(signing: Signing, tmp_path: Path) -> None:
     ink = tmp_path / "chu_ky.png"
     img = Image.new("RGBA", (300, 120), (0, 0, 0, 0))

@@ -100,10 +100,32 @@ def parse_position(text: str) -> Placement | None:
     return Placement(int(m[1]) - 1, (x0, y0, x1, y1))
 
 
-def place(look: Appearance, pages: list[tuple[float, float]], block: Evidence | None
-          ) -> Placement:
+Box = tuple[float, float, float, float]
+
+
+def _overlaps(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def place(look: Appearance, pages: list[tuple[float, float]], block: Evidence | None,
+          taken: dict[int, list[Box]] | None = None) -> Placement:
     """Where the signature goes. `pages` are the page sizes in points; `block` is where the OCR
-    stage read the signer's name (fractions of the page, from the top left)."""
+    stage read the signer's name (fractions of the page, from the top left); `taken` the boxes
+    of visible signatures already on each page: a countersignature goes below them."""
+    spot = _spot(look, pages, block)
+    if parse_position(look.position) is not None:
+        return spot
+    x0, y0, x1, y1 = spot.box
+    height = y1 - y0 + 4
+    for _ in range(12):
+        if not any(_overlaps((x0, y0, x1, y1), t) for t in (taken or {}).get(spot.page, [])):
+            break
+        y0, y1 = y0 - height, y1 - height
+    return Placement(spot.page, (x0, max(0.0, y0), x1, max(height, y1)))
+
+
+def _spot(look: Appearance, pages: list[tuple[float, float]], block: Evidence | None
+          ) -> Placement:
     fixed = parse_position(look.position)
     if fixed is not None:
         if fixed.page >= len(pages):

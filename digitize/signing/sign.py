@@ -112,8 +112,15 @@ def _field_name(existing: list[str]) -> str:
     return f"Signature{n}"
 
 
-def _read(src: Path) -> tuple[list[str], list[tuple[float, float]], bool]:
-    """Existing signature fields, page sizes (points), and whether it is certified already."""
+@dataclass(frozen=True)
+class _Existing:
+    names: list[str]  # signature fields
+    sizes: list[tuple[float, float]]  # page sizes, points
+    certified: bool
+    taken: dict[int, list[tuple[float, float, float, float]]]  # visible signatures per page
+
+
+def _read(src: Path) -> _Existing:
     try:
         with open(src, "rb") as fh:
             names = [name for name, _, _ in fields.enumerate_sig_fields(
@@ -122,9 +129,17 @@ def _read(src: Path) -> tuple[list[str], list[tuple[float, float]], bool]:
             sizes = [(float(p.mediabox[2]) - float(p.mediabox[0]),
                       float(p.mediabox[3]) - float(p.mediabox[1])) for p in pdf.pages]
             certified = "/Perms" in pdf.Root and "/DocMDP" in pdf.Root.Perms
+            taken: dict[int, list[tuple[float, float, float, float]]] = {}
+            for i, page in enumerate(pdf.pages):
+                for annot in page.get("/Annots", []):
+                    rect = [float(v) for v in annot.get("/Rect", [])]
+                    is_sig = annot.get("/FT") == "/Sig" or annot.get("/Parent", {}).get(
+                        "/FT") == "/Sig"
+                    if is_sig and len(rect) == 4 and rect[2] > rect[0] and rect[3] > rect[1]:
+                        taken.setdefault(i, []).append((rect[0], rect[1], rect[2], rect[3]))
     except (PdfReadError, pikepdf.PdfError, OSError, KeyError, ValueError) as exc:
         raise InputFileError(f"{src} cannot be signed: it is not a readable PDF ({exc}).") from exc
-    return names, sizes, certified
+    return _Existing(names, sizes, certified, taken)
 
 
 def _sign_once(ctx: SigningContext, pdf_signer: signers.PdfSigner, src: Path, target: Path,
@@ -158,18 +173,19 @@ def sign_pdf(src: Path, target: Path, ctx: SigningContext,
              block: Evidence | None = None) -> SignatureInfo:
     """Sign `src` into `target` (never modifying `src`) and return what was signed. `block` is
     where the OCR stage found the signature block (for `auto` placement)."""
-    existing, sizes, certified = _read(src)
+    found = _read(src)
+    certified = found.certified
     if certified and ctx.opts.certify:
         raise InputFileError(f"{src.name} is certified already; a document can be certified "
                              "once. Sign it without --certify.")
-    meta = ctx._meta(_field_name(existing))
+    meta = ctx._meta(_field_name(found.names))
     spec = None
     # A certified document (DocMDP, form filling allowed) may be signed but not given a new
     # visible field: that would break its certification. Later signatures are invisible.
     style = None if certified else ctx.style
     if style is not None:
         spec = field_spec(meta.field_name or "Signature1",
-                          place(ctx.opts.appearance, sizes, block))
+                          place(ctx.opts.appearance, found.sizes, block, found.taken))
     pdf_signer = _VietnamTimeSigner(meta, signer=ctx.identity.signer, timestamper=ctx.timestamper,
                                     stamp_style=style, new_field_spec=spec)
     reserved = BYTES_RESERVED[ctx.opts.level]
