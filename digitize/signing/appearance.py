@@ -149,8 +149,8 @@ def _spot(look: Appearance, pages: list[tuple[float, float]], block: Evidence | 
 
 
 def field_spec(name: str, where: Placement) -> SigFieldSpec:
-    return SigFieldSpec(sig_field_name=name, on_page=where.page,
-                        box=tuple(round(v, 2) for v in where.box))  # type: ignore[arg-type]
+    x0, y0, x1, y1 = (round(v, 2) for v in where.box)
+    return SigFieldSpec(sig_field_name=name, on_page=where.page, box=(x0, y0, x1, y1))
 
 
 def _composed_image(look: Appearance, work: Path) -> Path | None:
@@ -163,7 +163,9 @@ def _composed_image(look: Appearance, work: Path) -> Path | None:
                                "seal_image.")
     if sig is None and seal is None:
         return None
-    with Image.open(sig or seal) as base_img:  # type: ignore[arg-type]
+    first = sig or seal
+    assert first is not None
+    with Image.open(first) as base_img:
         base = base_img.convert("RGBA")
     if sig is not None and seal is not None:
         with Image.open(seal) as seal_img:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from asn1crypto import x509
@@ -37,7 +37,8 @@ PREMIS_NS = "http://www.loc.gov/premis/v3"
 EVENT = "validation data renewal"
 
 
-def _step(data: bytes, work: callable) -> bytes:  # type: ignore[valid-type]
+def _step(data: bytes, work: Callable[[PdfFileReader, io.BytesIO], object]) -> bytes:
+    """One incremental update: `work` reads `data` and writes the next revision."""
     out = io.BytesIO()
     work(PdfFileReader(io.BytesIO(data), strict=False), out)
     return out.getvalue()

@@ -234,9 +234,10 @@ def softhsm_token(folder: Path, files: SignerFiles, label: str = TOKEN_LABEL) ->
     conf.write_text(f"directories.tokendir = {tokens}\nobjectstore.backend = file\n"
                     "log.level = ERROR\n", encoding="utf-8")
     os.environ["SOFTHSM2_CONF"] = str(conf)
-    run = {"check": True, "capture_output": True}
-    subprocess.run(["softhsm2-util", "--init-token", "--free", "--label", label, "--so-pin",
-                    "12345678", "--pin", PIN], **run)  # type: ignore[call-overload]
+    def util(*args: str) -> None:
+        subprocess.run(["softhsm2-util", *args], check=True, capture_output=True)
+
+    util("--init-token", "--free", "--label", label, "--so-pin", "12345678", "--pin", PIN)
     from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
     key = load_pem_private_key(files.key_pem.read_bytes(), PASSWORD.encode())
@@ -245,8 +246,8 @@ def softhsm_token(folder: Path, files: SignerFiles, label: str = TOKEN_LABEL) ->
                                         serialization.PrivateFormat.PKCS8,
                                         serialization.NoEncryption()))
     try:
-        subprocess.run(["softhsm2-util", "--import", str(plain), "--token", label, "--label",
-                        "signer", "--id", "01", "--pin", PIN], **run)  # type: ignore[call-overload]
+        util("--import", str(plain), "--token", label, "--label", "signer", "--id", "01",
+             "--pin", PIN)
     finally:
         plain.unlink()
     der = pem.unarmor(files.cert_pem.read_bytes())[2]
