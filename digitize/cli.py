@@ -1068,7 +1068,15 @@ def schema_legacy(
                       highlight=False)
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> None:
+    # A handler of our own, not Python's default: asyncio.run (which pyHanko uses for every
+    # signature and validation) replaces the default one with a handler that cancels its task,
+    # and a library that swallows the cancellation would swallow the clerk's Ctrl-C with it.
+    signal.signal(signal.SIGINT, _interrupt)
     app()
 
 

@@ -195,3 +195,30 @@ def test_unreachable_dask_scheduler_exits_4(cli_env: Env, tmp_path: Path) -> Non
                       "--executor", "dask://127.0.0.1:1")
     assert res.returncode == 4, res.stderr[-2000:]
     assert "Cannot reach the Dask scheduler" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_ctrl_c_is_not_lost_inside_asyncio_run() -> None:
+    """pyHanko signs and validates through asyncio.run, which swaps Python's default SIGINT
+    handler for one that only cancels its task; a coroutine that swallows the cancellation
+    would swallow the clerk's Ctrl-C. digitize's own handler keeps it (seen once in CI: a run
+    interrupted while signing finished with exit 0)."""
+    import asyncio
+    import os
+    import threading
+
+    from digitize.cli import _interrupt
+
+    async def swallows_cancellation() -> str:
+        try:
+            await asyncio.sleep(2)
+        except asyncio.CancelledError:
+            pass
+        return "finished"
+
+    previous = signal.signal(signal.SIGINT, _interrupt)
+    try:
+        threading.Timer(0.2, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+        with pytest.raises(KeyboardInterrupt):
+            asyncio.run(swallows_cancellation())
+    finally:
+        signal.signal(signal.SIGINT, previous)
