@@ -203,16 +203,15 @@ def test_ctrl_c_is_not_lost_inside_asyncio_run() -> None:
     would swallow the clerk's Ctrl-C. digitize's own handler keeps it (seen once in CI: a run
     interrupted while signing finished with exit 0)."""
     import asyncio
+    import contextlib
     import os
     import threading
 
     from digitize.cli import _interrupt
 
     async def swallows_cancellation() -> str:
-        try:
+        with contextlib.suppress(asyncio.CancelledError):
             await asyncio.sleep(2)
-        except asyncio.CancelledError:
-            pass
         return "finished"
 
     previous = signal.signal(signal.SIGINT, _interrupt)
