@@ -35,6 +35,7 @@ bench: deps
 	$(PY) benchmarks/ocr_vs_ocrmypdf.py
 	$(PY) benchmarks/extraction_eval.py
 	$(PY) benchmarks/signing.py
+	$(PY) benchmarks/verification.py
 
 samples: deps
 	$(PY) samples/make_samples.py
