@@ -33,6 +33,7 @@ class OcrConfig(_Section):
     max_megapixels: int = Field(150, description="larger images are refused (decompression bombs)")
     min_confidence: float = Field(60.0, description="pages under this mean confidence need review")
     timeout_s: int = Field(300, description="Tesseract time limit per page")
+    scheduler_timeout_s: float = Field(20.0, description="how long to try a Dask scheduler")
 
 
 class ExtractConfig(_Section):

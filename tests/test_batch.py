@@ -191,8 +191,11 @@ def test_dask_local_cluster_gives_the_same_results_as_the_process_pool(cli_env: 
 
 def test_unreachable_dask_scheduler_exits_4(cli_env: Env, tmp_path: Path) -> None:
     inbox = _inbox(tmp_path / "in")
+    config = tmp_path / "impatient.toml"
+    config.write_text(Path(cli_env.vars["DIGITIZE_CONFIG"]).read_text(encoding="utf-8")
+                      + "\n[ocr]\nscheduler_timeout_s = 3\n", encoding="utf-8")
     res = cli_env.run("run", str(inbox), "--out", str(tmp_path / "o"), "--json",
-                      "--executor", "dask://127.0.0.1:1")
+                      "--executor", "dask://127.0.0.1:1", "--config", str(config))
     assert res.returncode == 4, res.stderr[-2000:]
     assert "Cannot reach the Dask scheduler" in res.stderr and "Traceback" not in res.stderr
 

@@ -20,7 +20,7 @@ EXECUTORS = "local, dask-local or dask://HOST:PORT"
 class DaskExecutor(Executor):
     """A Dask client seen as a concurrent.futures executor; closes what it started."""
 
-    def __init__(self, address: str | None, workers: int) -> None:
+    def __init__(self, address: str | None, workers: int, timeout_s: float = 20.0) -> None:
         try:
             from distributed import Client, LocalCluster
         except ImportError as exc:
@@ -34,7 +34,7 @@ class DaskExecutor(Executor):
                                              host="127.0.0.1")
                 self._client = Client(self._cluster)
             else:
-                self._client = Client(address, timeout=20)
+                self._client = Client(address, timeout=timeout_s)
         except OSError as exc:
             raise EnvironmentProblem(f"Cannot reach the Dask scheduler at {address} ({exc}); "
                                      "check that it runs and the address.") from exc
@@ -50,8 +50,8 @@ class DaskExecutor(Executor):
             self._cluster.close()
 
 
-def make_executor(spec: str, workers: int, local_init: Callable[[], None]
-                  ) -> Callable[[int], Executor]:
+def make_executor(spec: str, workers: int, local_init: Callable[[], None],
+                  timeout_s: float = 20.0) -> Callable[[int], Executor]:
     """The factory the pipeline calls with the number of jobs."""
     if spec == "local":
         return lambda n: ProcessPoolExecutor(max_workers=n, initializer=local_init)
@@ -59,7 +59,7 @@ def make_executor(spec: str, workers: int, local_init: Callable[[], None]
         return lambda n: DaskExecutor(None, n)
     if spec.startswith("dask://") or spec.startswith("tcp://"):
         address = "tcp://" + spec.split("://", 1)[1]
-        return lambda n: DaskExecutor(address, n)
+        return lambda n: DaskExecutor(address, n, timeout_s)
     raise UsageProblem(f"Unknown executor {spec}; use {EXECUTORS}.")
 
 

@@ -446,7 +446,8 @@ def run_dossiers(dossiers: Sequence[DossierInput], opts: RunOptions, identity: I
     """Process dossiers already found (by `discover`, or by the watch folder)."""
     progress = progress or Progress()
     started = time.monotonic()
-    factory = executor_factory or make_executor(opts.executor, opts.jobs, worker_init)
+    factory = executor_factory or make_executor(opts.executor, opts.jobs, worker_init,
+                                                opts.config.ocr.scheduler_timeout_s)
     with hold_lock(opts.out):
         _clean_after_crash(opts.out)
         journal = Journal(opts.out)
