@@ -78,7 +78,7 @@ class SigningContext:
                                "tsa_url in the config or pass --tsa URL.")
         self.identity = identity
         self.opts = opts
-        self.style = stamp_style(opts.appearance)
+        self.style = stamp_style(opts.appearance, signer=identity.common_name)
         # requests, not aiohttp: pyHanko's aiohttp clients open a new session per request,
         # which cost more than the request itself here.
         self.timestamper = RequestsHTTPTimeStamper(opts.tsa_url, timeout=opts.timeout_s) \
