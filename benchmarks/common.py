@@ -138,3 +138,17 @@ def _timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, Pe
     return time.perf_counter() - start, mem, out
 
 
+
+
+def scanned_pdfs(work: Path, count: int) -> list[Path]:
+    """`count` copies of a searchable scanned PDF (the sample Quyết định through `digitize
+    ocr`, about 240 KB) in work/in, for the signing and verification benchmarks."""
+    scan = next((ROOT / "samples").glob("*/02_quyet_dinh.jpg"))
+    subprocess.run([str(BIN / "digitize"), "ocr", str(scan), "--out", str(work / "ocr")],
+                   check=True, capture_output=True)
+    src = next((work / "ocr").rglob("*.pdf"))
+    (work / "in").mkdir()
+    files = [work / "in" / f"doc_{i:03d}.pdf" for i in range(count)]
+    for f in files:
+        f.write_bytes(src.read_bytes())
+    return files

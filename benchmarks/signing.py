@@ -20,17 +20,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import BIN, ROOT
+from common import BIN, scanned_pdfs
 
 from digitize.signing.testpki import PASSWORD, PIN, softhsm_token, start_test_pki
-
-
-def _source_pdf(work: Path) -> Path:
-    scan = next((ROOT / "samples").glob("*/02_quyet_dinh.jpg"))
-    out = work / "ocr"
-    subprocess.run([str(BIN / "digitize"), "ocr", str(scan), "--out", str(out)], check=True,
-                   capture_output=True)
-    return next(out.rglob("*.pdf"))
 
 
 def naive(files: list[Path], out: Path, p12: Path) -> float:
@@ -73,13 +65,8 @@ def main() -> None:
     ap.add_argument("--docs", type=int, default=200)
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="digitize-signing-"))
-    src = _source_pdf(work)
-    files = []
-    (work / "in").mkdir()
-    for i in range(args.docs):
-        files.append(work / "in" / f"doc_{i:03d}.pdf")
-        shutil.copyfile(src, files[-1])
-    size_kb = src.stat().st_size / 1024
+    files = scanned_pdfs(work, args.docs)
+    size_kb = files[0].stat().st_size / 1024
     cores = os.cpu_count() or 1
     print(f"{args.docs} PDFs of {size_kb:.0f} KB, {cores} cores, {time.strftime('%Y-%m-%d')}")
     with start_test_pki(work / "pki") as pki:

@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import BIN, ROOT
+from common import BIN, scanned_pdfs
 
 from digitize.signing.testpki import PASSWORD, start_test_pki
 
@@ -50,15 +50,8 @@ def main() -> None:
     ap.add_argument("--docs", type=int, default=200)
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="digitize-verify-bench-"))
-    scan = next((ROOT / "samples").glob("*/02_quyet_dinh.jpg"))
-    subprocess.run([str(BIN / "digitize"), "ocr", str(scan), "--out", str(work / "ocr")],
-                   check=True, capture_output=True)
-    src = next((work / "ocr").rglob("*.pdf"))
-    (work / "in").mkdir()
-    files = []
-    for i in range(args.docs):
-        files.append(work / "in" / f"doc_{i:03d}.pdf")
-        shutil.copyfile(src, files[-1])
+    files = scanned_pdfs(work, args.docs)
+    src = files[0]
     cores = os.cpu_count() or 1
     with start_test_pki(work / "pki") as pki:
         env = {**os.environ, "DIGITIZE_SECRET": PASSWORD}
