@@ -13,7 +13,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from asn1crypto import pem, x509
+from asn1crypto import x509
 from pydantic import BaseModel, Field
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.misc import PdfReadError
@@ -29,6 +29,7 @@ from pyhanko_certvalidator import ValidationContext
 from digitize.clock import VN_TZ
 from digitize.errors import UsageProblem
 from digitize.signing import fasthex
+from digitize.signing.signer import load_certs
 
 POLICY = ("pyHanko validation; trust: the configured store and --trust only; revocation: the "
           "validation data embedded in the PDF (DSS) first, then OCSP/CRL online unless "
@@ -96,12 +97,7 @@ def load_trust(paths: Sequence[Path]) -> list[x509.Certificate]:
                        {".pem", ".crt", ".cer", ".der"}) if path.is_dir() else [path]
         for f in files:
             try:
-                data = f.read_bytes()
-                if pem.detect(data):
-                    certs.extend(x509.Certificate.load(der) for _, _, der in pem.unarmor(
-                        data, multiple=True))
-                else:
-                    certs.append(x509.Certificate.load(data))
+                certs.extend(load_certs(f))
             except (OSError, ValueError) as exc:
                 raise UsageProblem(f"Trust file {f} is not a PEM or DER certificate ({exc}); "
                                    "remove it from the trust store.") from exc
