@@ -29,6 +29,13 @@ class KeyChoice:
     secret_file: Path | None = None
 
 
+def _key_id(cfg: SignerConfig) -> bytes | None:
+    try:
+        return bytes.fromhex(cfg.key_id) if cfg.key_id else None
+    except ValueError as exc:
+        raise UsageProblem(f"[signer] key_id '{cfg.key_id}' is not hexadecimal.") from exc
+
+
 def _spec(cfg: SignerConfig, cli: KeyChoice) -> KeySpec | None:
     if cli.p12:
         return KeySpec("p12", cli.p12)
@@ -41,19 +48,15 @@ def _spec(cfg: SignerConfig, cli: KeyChoice) -> KeySpec | None:
         return KeySpec("pkcs11", module=str(cli.pkcs11_module),
                        token_label=cli.token_label or cfg.token_label,
                        key_label=cli.key_label or cfg.key_label or None,
-                       key_id=bytes.fromhex(cfg.key_id) if cfg.key_id else None,
-                       chain=cli.chain or tuple(cfg.chain))
+                       key_id=_key_id(cfg), chain=cli.chain or tuple(cfg.chain))
     if cfg.p12:
         return KeySpec("p12", cfg.p12)
     if cfg.key and cfg.cert:
         return KeySpec("pem", cfg.key, cfg.cert, tuple(cfg.chain))
     if cfg.pkcs11_module:
-        try:
-            key_id = bytes.fromhex(cfg.key_id) if cfg.key_id else None
-        except ValueError as exc:
-            raise UsageProblem(f"[signer] key_id '{cfg.key_id}' is not hexadecimal.") from exc
         return KeySpec("pkcs11", module=str(cfg.pkcs11_module), token_label=cfg.token_label,
-                       key_label=cfg.key_label or None, key_id=key_id, chain=tuple(cfg.chain))
+                       key_label=cfg.key_label or None, key_id=_key_id(cfg),
+                       chain=tuple(cfg.chain))
     return None
 
 
