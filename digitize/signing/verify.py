@@ -4,6 +4,7 @@ indication in the ETSI TS 119 102-1 style: valid / invalid / indeterminate."""
 
 from __future__ import annotations
 
+import io
 import logging
 import re
 from collections.abc import Sequence
@@ -339,13 +340,12 @@ def verify_pdf(path: Path, trust: Sequence[x509.Certificate], offline: bool = Tr
     `own_output` (a file digitize has just signed) skips the analysis of later revisions,
     which digitize wrote itself; files from elsewhere always get it."""
     try:
-        data = path.read_bytes()
-        with open(path, "rb") as fh:
-            reader = PdfFileReader(fh, strict=False)
-            ctx = _Context.of(reader, trust, offline)
-            ctx.skip_diff = own_output
-            regular = list(reader.embedded_regular_signatures)
-            sigs = [_report(s, ctx, reader, levels) for s in regular]
+        data = path.read_bytes()  # once: the reader and the removed-signature scan share it
+        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        ctx = _Context.of(reader, trust, offline)
+        ctx.skip_diff = own_output
+        regular = list(reader.embedded_regular_signatures)
+        sigs = [_report(s, ctx, reader, levels) for s in regular]
     except (PdfReadError, OSError, ValueError, KeyError, TypeError) as exc:
         return FileReport(path=str(path), status=Indication.invalid,
                           reasons=[f"FORMAT_FAILURE: not a readable signed PDF: {exc}"])
