@@ -328,3 +328,30 @@ def test_renew_a_package_updates_checksums_and_provenance(signing: Signing, samp
     assert levels == {"B-LTA"}
     record = json.loads((folder / "dossier.json").read_text(encoding="utf-8"))
     assert record["provenance"][-1]["type"] == "validation data renewal"
+
+
+def test_renew_an_aip_updates_its_premis_fixity(signing: Signing, sample_run,
+                                               tmp_path: Path) -> None:
+    from lxml import etree
+
+    from digitize.bundle.check import check_package
+    from digitize.fsutil import sha256_file
+
+    dossier = sample_run.summary["dossiers"][0]
+    made = signing.env.run("bundle", str(Path(dossier["bundle"]).parent), "--aip", "--out",
+                           str(tmp_path / "aip"))
+    assert made.returncode == 0, made.stderr
+    aip = next((tmp_path / "aip").rglob("uuid-*"))
+    res = signing.env.run("renew", str(aip), "--tsa", signing.pki.tsa_url, "--trust",
+                          str(signing.env.ca_cert), "--trust", str(signing.pki.root_pem))
+    assert res.returncode == 0, res.stderr + res.stdout
+    assert check_package(aip).ok, check_package(aip).problems
+    premis = etree.parse(str(aip / "metadata" / "preservation" / "PREMIS.xml"))
+    q = "{http://www.loc.gov/premis/v3}"
+    for obj in premis.iter(f"{q}object"):
+        rel = obj.findtext(f"{q}objectIdentifier/{q}objectIdentifierValue")
+        assert obj.findtext(f".//{q}messageDigest") == sha256_file(aip / rel), rel
+    renewal = [e for e in premis.iter(f"{q}event")
+               if e.findtext(f"{q}eventType") == "validation data renewal"]
+    assert len(renewal) == 1
+    assert renewal[0].find(f"{q}linkingAgentIdentifier") is not None

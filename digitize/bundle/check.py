@@ -4,13 +4,14 @@ descriptive (EAD) file against the package's EAD schema."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
 from lxml import etree
 
-from digitize.fsutil import sha256_file
+from digitize.fsutil import sha256_file, write_bytes_atomic
 from digitize.schemas.ead_xsd import FILE_NAME as EAD_XSD_NAME
 from digitize.schemas.ead_xsd import validate_ead
 from digitize.schemas.xsd import validate_mets
@@ -53,6 +54,33 @@ def _required(doc: etree._ElementTree, mets: Path, result: PackageCheck) -> None
         result.problems.append(f"{name}: OBJID {root.get('OBJID')} is not the folder's name")
 
 
+def _entries(doc: etree._ElementTree) -> Iterator[tuple[etree._Element, str | None]]:
+    """Every file and metadata reference of a METS document, with its location."""
+    for el in doc.iter(f"{METS}file", f"{METS}mdRef"):
+        yield el, el.get(HREF) if el.tag == f"{METS}mdRef" else next(
+            (loc.get(HREF) for loc in el.iter(f"{METS}FLocat")), None)
+
+
+def refresh_checksums(mets: Path) -> bool:
+    """Bring CHECKSUM and SIZE up to date for every entry whose file changed (after a
+    renewal); True if anything did."""
+    doc = etree.parse(str(mets), etree.XMLParser(no_network=True, resolve_entities=False))
+    changed = False
+    for el, href in _entries(doc):
+        target = mets.parent / unquote(href or "")
+        if not href or not target.is_file():
+            continue
+        digest = sha256_file(target)
+        if el.get("CHECKSUM") != digest:
+            el.set("CHECKSUM", digest)
+            el.set("SIZE", str(target.stat().st_size))
+            changed = True
+    if changed:
+        write_bytes_atomic(mets, etree.tostring(doc, xml_declaration=True, encoding="UTF-8",
+                                                pretty_print=True))
+    return changed
+
+
 def _check_mets(mets: Path, result: PackageCheck, listed: set[Path]) -> None:
     result.problems.extend(validate_mets(mets))
     try:
@@ -61,9 +89,7 @@ def _check_mets(mets: Path, result: PackageCheck, listed: set[Path]) -> None:
         return  # already reported by validate_mets
     _required(doc, mets, result)
     base = mets.parent
-    for el in doc.iter(f"{METS}file", f"{METS}mdRef"):
-        href = el.get(HREF) if el.tag == f"{METS}mdRef" else next(
-            (loc.get(HREF) for loc in el.iter(f"{METS}FLocat")), None)
+    for el, href in _entries(doc):
         if not href:
             result.problems.append(f"{mets.relative_to(result.root)}: an entry has no location")
             continue

@@ -12,7 +12,7 @@ from pathlib import Path
 from lxml import etree
 from lxml.builder import ElementMaker
 
-from digitize.fsutil import sha256_file
+from digitize.fsutil import sha256_file, write_bytes_atomic
 from digitize.model import Event
 
 PREMIS_NS = "http://www.loc.gov/premis/v3"
@@ -74,21 +74,58 @@ def write_premis(files: Sequence[PreservedFile], package_events: Sequence[Event]
     for f, ids in objects:
         root.append(_object(f, ids))
     for eid, ev, rels in events:
-        el = P.event(
-            _ident("UUID", eid, "eventIdentifier"), P.eventType(ev.type),
-            P.eventDateTime(ev.time),
-            P.eventDetailInformation(P.eventDetail(ev.detail)),
-            P.eventOutcomeInformation(P.eventOutcome(ev.outcome)),
-            _ident("local", agent_id(ev.agent), "linkingAgentIdentifier"),
-        )
-        for rel in rels:
-            el.append(_ident("local", rel, "linkingObjectIdentifier"))
-        root.append(el)
+        root.append(_event(eid, ev, agent_id(ev.agent), rels))
     for name, aid in agents.items():
-        kind = "software" if "digitize" in name or "tesseract" in name.lower() else \
-            "hardware" if name == "scanner" else "organization"
-        root.append(P.agent(_ident("local", aid, "agentIdentifier"), P.agentName(name),
-                            P.agentType(kind)))
+        root.append(_agent(name, aid))
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8",
                                       pretty_print=True))
+
+
+def _event(eid: str, ev: Event, agent_ref: str, rels: Sequence[str]) -> etree._Element:
+    el = P.event(
+        _ident("UUID", eid, "eventIdentifier"), P.eventType(ev.type),
+        P.eventDateTime(ev.time),
+        P.eventDetailInformation(P.eventDetail(ev.detail)),
+        P.eventOutcomeInformation(P.eventOutcome(ev.outcome)),
+        _ident("local", agent_ref, "linkingAgentIdentifier"),
+    )
+    for rel in rels:
+        el.append(_ident("local", rel, "linkingObjectIdentifier"))
+    return el
+
+
+def _agent(name: str, aid: str) -> etree._Element:
+    kind = "software" if "digitize" in name or "tesseract" in name.lower() else \
+        "hardware" if name == "scanner" else "organization"
+    return P.agent(_ident("local", aid, "agentIdentifier"), P.agentName(name),
+                   P.agentType(kind))
+
+
+def add_event(premis: Path, ev: Event, changed: Sequence[Path], root_dir: Path) -> None:
+    """Record a later event in an existing PREMIS file: linked to its agent (added when new)
+    and to the files it changed, whose fixity and size are brought up to date."""
+    tree = etree.parse(str(premis))
+    root = tree.getroot()
+    q = f"{{{PREMIS_NS}}}"
+    agents = {a.findtext(f"{q}agentName"): a.findtext(f"{q}agentIdentifier/"
+                                                       f"{q}agentIdentifierValue")
+              for a in root.findall(f"{q}agent")}
+    aid = agents.get(ev.agent)
+    if aid is None:
+        aid = f"agent-{len(agents) + 1}"
+        root.append(_agent(ev.agent, aid))
+    rels = {c.relative_to(root_dir).as_posix(): c for c in changed}
+    for obj in root.findall(f"{q}object"):
+        path = rels.get(obj.findtext(f"{q}objectIdentifier/{q}objectIdentifierValue") or "")
+        if path is not None:
+            obj.find(f".//{q}messageDigest").text = sha256_file(path)
+            obj.find(f".//{q}size").text = str(path.stat().st_size)
+    events = root.findall(f"{q}event")
+    el = _event(str(uuid.uuid4()), ev, aid, list(rels))
+    if events:  # PREMIS 3 orders objects, events, agents
+        events[-1].addnext(el)
+    else:
+        root.append(el)
+    write_bytes_atomic(premis, etree.tostring(tree, xml_declaration=True, encoding="UTF-8",
+                                              pretty_print=True))

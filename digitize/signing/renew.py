@@ -16,7 +16,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from asn1crypto import x509
-from lxml import etree
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.signers.pdf_signer import PdfTimeStamper
@@ -26,14 +25,14 @@ from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.fetchers.requests_fetchers import RequestsFetcherBackend
 
 from digitize import __version__
-from digitize.bundle.sip import METS_NS
+from digitize.bundle.check import refresh_checksums
+from digitize.bundle.premis import add_event
 from digitize.clock import now_vn
 from digitize.errors import InputFileError
-from digitize.fsutil import atomic_path, sha256_file, write_bytes_atomic
+from digitize.fsutil import atomic_path, write_bytes_atomic
 from digitize.model import DossierResult, Event
 from digitize.signing.verify import FileReport, Indication, verify_pdf
 
-PREMIS_NS = "http://www.loc.gov/premis/v3"
 EVENT = "validation data renewal"
 
 
@@ -86,53 +85,6 @@ def renew_pdf(src: Path, target: Path, tsa_url: str, trust: Sequence[x509.Certif
     return after
 
 
-def _refresh_mets(mets: Path) -> bool:
-    """Update CHECKSUM and SIZE of every entry whose file changed; True if anything did."""
-    tree = etree.parse(str(mets))
-    changed = False
-    href = "{http://www.w3.org/1999/xlink}href"
-    for el in tree.iter(f"{{{METS_NS}}}file", f"{{{METS_NS}}}mdRef"):
-        loc = el.get(href) if el.tag.endswith("mdRef") else next(
-            (x.get(href) for x in el.iter(f"{{{METS_NS}}}FLocat")), None)
-        target = mets.parent / (loc or "")
-        if not loc or not target.is_file():
-            continue
-        digest = sha256_file(target)
-        if el.get("CHECKSUM") != digest:
-            el.set("CHECKSUM", digest)
-            el.set("SIZE", str(target.stat().st_size))
-            changed = True
-    if changed:
-        write_bytes_atomic(mets, etree.tostring(tree, xml_declaration=True, encoding="UTF-8",
-                                                pretty_print=True))
-    return changed
-
-
-def _premis_event(pkg: Path, event: Event) -> None:
-    premis = pkg / "metadata" / "preservation" / "PREMIS.xml"
-    if not premis.is_file():
-        return
-    tree = etree.parse(str(premis))
-    p = f"{{{PREMIS_NS}}}"
-    el = etree.SubElement(tree.getroot(), f"{p}event")
-    ident = etree.SubElement(el, f"{p}eventIdentifier")
-    etree.SubElement(ident, f"{p}eventIdentifierType").text = "local"
-    etree.SubElement(ident, f"{p}eventIdentifierValue").text = f"renewal-{event.time}"
-    etree.SubElement(el, f"{p}eventType").text = event.type
-    etree.SubElement(el, f"{p}eventDateTime").text = event.time
-    detail = etree.SubElement(el, f"{p}eventDetailInformation")
-    etree.SubElement(detail, f"{p}eventDetail").text = event.detail
-    outcome = etree.SubElement(el, f"{p}eventOutcomeInformation")
-    etree.SubElement(outcome, f"{p}eventOutcome").text = event.outcome
-    # PREMIS 3 wants events before agents: move it after the last event.
-    root = tree.getroot()
-    events = root.findall(f"{p}event")
-    if len(events) > 1:
-        events[-2].addnext(el)
-    write_bytes_atomic(premis, etree.tostring(tree, xml_declaration=True, encoding="UTF-8",
-                                              pretty_print=True))
-
-
 def renew_package(pkg: Path, tsa_url: str, trust: Sequence[x509.Certificate],
                   timeout_s: float = 10.0) -> list[FileReport]:
     """Renew every PDF of a package in place, whole or not at all."""
@@ -147,9 +99,11 @@ def renew_package(pkg: Path, tsa_url: str, trust: Sequence[x509.Certificate],
         event = Event(type=EVENT, time=now_vn(), agent=f"digitize {__version__}",
                       detail=f"DSS and a document timestamp added to {len(pdfs)} PDFs "
                              f"(PAdES B-LTA); TSA {tsa_url}")
-        _premis_event(staged, event)
+        premis = staged / "metadata" / "preservation" / "PREMIS.xml"
+        if premis.is_file():
+            add_event(premis, event, [staged / p.relative_to(pkg) for p in pdfs], staged)
         for mets in sorted(staged.rglob("METS.xml"), key=lambda m: -len(m.parts)):
-            _refresh_mets(mets)  # representations first, then the root that lists them
+            refresh_checksums(mets)  # representations first, then the root that lists them
         old = pkg.with_name(f".old-{pkg.name}")
         pkg.rename(old)
         staged.rename(pkg)
