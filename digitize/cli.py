@@ -25,7 +25,7 @@ from rich.table import Table
 
 from digitize import __version__
 from digitize.clock import VN_TZ
-from digitize.config import Config, load_config
+from digitize.config import Config, index_path, load_config
 from digitize.errors import (
     EXIT_INTERRUPTED,
     EXIT_OK,
@@ -36,6 +36,7 @@ from digitize.errors import (
     UsageProblem,
 )
 from digitize.model import DocumentResult, RunSummary, Status
+from digitize.privacy import mask_data, mask_text, mask_value
 
 app = typer.Typer(
     name="digitize",
@@ -50,6 +51,16 @@ app.add_typer(schema_app, name="schema")
 
 err = Console(stderr=True)
 out = Console()
+
+
+class _Privacy:
+    """Whether this command may print citizens' personal data (--show-personal-data)."""
+
+    show = False
+
+
+def _private(text: str) -> str:
+    return text if _Privacy.show else mask_text(text)
 
 ConfigOpt = Annotated[Path | None, typer.Option(
     "--config", help="TOML config file (default: $DIGITIZE_CONFIG, then the user config folder).",
@@ -74,6 +85,12 @@ ProfileOpt = Annotated[str, typer.Option(
                       "compact (desk copies: greyscale or bilevel where the page allows).")]
 DropBlankOpt = Annotated[bool, typer.Option(
     "--drop-blank", help="Leave pages that look blank out of the PDF (they are always flagged).")]
+IndexOpt = Annotated[Path | None, typer.Option(
+    "--index", help="Index file (default: [index] path, else one per user in the data folder).")]
+PersonalOpt = Annotated[bool, typer.Option(
+    "--show-personal-data", help="Print ID (CCCD) and phone numbers and birth dates as they are; "
+                                 "by default logs, tables and --json mask them (Decree "
+                                 "13/2023/NĐ-CP).")]
 SIGNING = "Signing"
 LevelOpt = Annotated[str | None, typer.Option(
     "--level", help="PAdES level: B-B, B-T (+ timestamp), B-LT (+ certificates and OCSP/CRL in "
@@ -131,7 +148,7 @@ def _user_errors() -> Iterator[None]:
     try:
         yield
     except DigitizeError as exc:
-        err.print(f"[bold red]digitize:[/] {escape(exc.message)}", highlight=False)
+        err.print(f"[bold red]digitize:[/] {escape(_private(exc.message))}", highlight=False)
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
         err.print("[yellow]Interrupted. Run the same command again to start over; finished "
@@ -150,13 +167,16 @@ def _config(path: Path | None) -> Config:
     return load_config(path)
 
 
+def _json_text(data: Any, indent: int | None = 2) -> str:
+    """JSON of a model or plain data, personal data masked unless --show-personal-data."""
+    plain = data.model_dump(mode="json") if isinstance(data, BaseModel) else \
+        TypeAdapter(Any).dump_python(data, mode="json")
+    return json.dumps(plain if _Privacy.show else mask_data(plain), ensure_ascii=False,
+                      indent=indent)
+
+
 def _print_json(data: Any) -> None:
-    if isinstance(data, BaseModel):
-        text = data.model_dump_json(indent=2)
-    else:
-        text = json.dumps(TypeAdapter(Any).dump_python(data, mode="json"), ensure_ascii=False,
-                          indent=2)
-    sys.stdout.write(text + "\n")
+    sys.stdout.write(_json_text(data) + "\n")
 
 
 class _RichProgress:
@@ -200,12 +220,14 @@ class _LogHandler(logging.Handler):
             sys.stderr.write(json.dumps({
                 "time": datetime.fromtimestamp(record.created, VN_TZ).isoformat(
                     timespec="milliseconds"),
-                "level": record.levelname.lower(), "message": record.getMessage(), **fields},
+                "level": record.levelname.lower(), "message": _private(record.getMessage()),
+                **{k: _private(str(v)) for k, v in fields.items()}},
                 ensure_ascii=False) + "\n")
             return
         where = fields.get("dossier", "")
         style = "red" if record.levelno >= logging.WARNING else "dim"
-        err.print(f"[{style}]{escape(where)}[/] {escape(record.getMessage())}", highlight=False)
+        err.print(f"[{style}]{escape(_private(where))}[/] {escape(_private(record.getMessage()))}",
+                  highlight=False)
 
 
 LOG_FORMATS = ("text", "json")
@@ -269,9 +291,10 @@ def _summary_table(summary: RunSummary) -> None:
             meta = doc.metadata
             number = "/".join(str(meta[k]) for k in ("number", "symbol") if meta.get(k))
             kind = f"{doc.doc_kind.value if doc.doc_kind else ''} {meta.get('doc_type_code', '')}"
-            note = doc.error or "; ".join(doc.review)
+            note = _private(doc.error or "; ".join(doc.review))
             style = STATUS_STYLE[doc.status]
-            table.add_row(escape(d.id) if i == 0 else "", escape(Path(doc.source).name),
+            table.add_row(escape(_private(d.id)) if i == 0 else "",
+                          escape(_private(Path(doc.source).name)),
                           f"[{style}]{doc.status.value}[/]", kind.strip(), escape(number),
                           str(len(meta)), "yes" if doc.signature else "no", escape(note))
     out.print(table)
@@ -285,7 +308,7 @@ def _summary_table(summary: RunSummary) -> None:
         if d.bundle:
             out.print(f"  package {d.id}: {d.bundle}", highlight=False)
         elif d.error:
-            out.print(f"  [red]{escape(d.id)}: {escape(d.error)}[/]", highlight=False)
+            out.print(f"  [red]{escape(d.id)}: {escape(_private(d.error))}[/]", highlight=False)
 
 
 def _exit_for(failed: bool) -> None:
@@ -296,7 +319,8 @@ def _exit_for(failed: bool) -> None:
 def _batch(inputs: Sequence[Path], out_dir: Path, cfg: Config, *, lang: str | None,
            jobs: int | None, identity: Any, package: bool, profile: str,
            drop_blank: bool, label: str, retry_failed: bool = False,
-           executor: str = "local", signing: Any = None) -> RunSummary:
+           executor: str = "local", signing: Any = None, index: Path | None = None
+           ) -> RunSummary:
     from digitize.ocr.page import PROFILES
     from digitize.pipeline.run import RunOptions, run_batch
 
@@ -305,7 +329,8 @@ def _batch(inputs: Sequence[Path], out_dir: Path, cfg: Config, *, lang: str | No
     opts = RunOptions(out=out_dir, config=cfg, lang=lang or cfg.ocr.lang,
                       jobs=cfg.ocr.jobs if jobs is None else jobs,
                       signing=signing or _sign_options(cfg), package=package, profile=profile,
-                      drop_blank=drop_blank, retry_failed=retry_failed, executor=executor)
+                      drop_blank=drop_blank, retry_failed=retry_failed, executor=executor,
+                      index=index)
     with _RichProgress(label) as progress:
         return run_batch(inputs, opts, identity, progress)
 
@@ -337,7 +362,9 @@ def run(
     retry_failed: Annotated[bool, typer.Option(
         "--retry-failed", help="Try again the documents an earlier run quarantined (those "
                                "whose file has not changed since).")] = False,
+    index: IndexOpt = None,
     log_format: LogFormatOpt = "text",
+    show_personal: PersonalOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Run the whole pipeline: OCR, metadata, signing and one TT 05/2025 package per dossier.
@@ -350,7 +377,10 @@ def run(
 
     Safe to run again: finished dossiers are skipped, so after a crash or Ctrl-C the same
     command resumes. A second run on the same OUT waits for nobody: it exits 4 at once.
+
+    Every dossier is added to the index (`digitize find`) unless [index] enabled = false.
     """
+    _Privacy.show = show_personal
     with _user_errors():
         _setup_logging(log_format)
         cfg = _config(config)
@@ -359,7 +389,8 @@ def run(
                                                   pkcs11_module, token_label, key_label)
         summary = _batch(inputs, out_dir, cfg, lang=lang, jobs=jobs, identity=identity,
                          signing=signing, package=True, profile=profile, drop_blank=drop_blank,
-                         retry_failed=retry_failed, executor=executor, label="run")
+                         retry_failed=retry_failed, executor=executor, label="run",
+                         index=index_path(cfg, index) if cfg.index.enabled else None)
     if as_json:
         _print_json(summary)
     else:
@@ -383,7 +414,9 @@ def watch(
     p12: P12Opt = None,
     secret_file: SecretOpt = None,
     no_sign: Annotated[bool, typer.Option("--no-sign", help="Skip signing.")] = False,
+    index: IndexOpt = None,
     log_format: LogFormatOpt = "text",
+    show_personal: PersonalOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Watch a scanner's drop folder and run each dossier once its files stop changing.
@@ -400,6 +433,7 @@ def watch(
     from digitize.pipeline.watch import Watcher
 
     stop = threading.Event()
+    _Privacy.show = show_personal
     with _user_errors():
         _setup_logging(log_format)
         cfg = _config(config)
@@ -413,15 +447,17 @@ def watch(
         check_languages(lang or cfg.ocr.lang)
         opts = RunOptions(out=out_dir, config=cfg, lang=lang or cfg.ocr.lang,
                           jobs=cfg.ocr.jobs if jobs is None else jobs, profile=profile,
-                          signing=_sign_options(cfg))
+                          signing=_sign_options(cfg),
+                          index=index_path(cfg, index) if cfg.index.enabled else None)
 
         def report(summary: RunSummary) -> None:
             if as_json:
-                sys.stdout.write(summary.model_dump_json() + "\n")
+                sys.stdout.write(_json_text(summary, indent=None) + "\n")
                 sys.stdout.flush()
             for d in summary.dossiers:
                 err.print(f"{escape(d.id)}: {d.status.value}"
-                          + (f" — {escape(d.error)}" if d.error else ""), highlight=False)
+                          + (f" — {escape(_private(d.error))}" if d.error else ""),
+                          highlight=False)
 
         watcher = Watcher(inbox, opts, identity, settle_s=settle, on_result=report,
                           on_error=lambda m: err.print(f"[yellow]{escape(m)}[/]"))
@@ -481,6 +517,7 @@ def extract(
     overrides: Annotated[Path | None, typer.Option(
         "--overrides", help="Override file (TOML, tables keyed by file name); see README.")
     ] = None,
+    show_personal: PersonalOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Read the metadata of documents that already have text (no OCR).
@@ -493,6 +530,7 @@ def extract(
     from digitize.extract.overrides import apply_overrides, load_overrides, operator_name
     from digitize.extract.pdftext import segments_from_pdf
 
+    _Privacy.show = show_personal
     with _user_errors():
         cfg = _config(config)
         fixes = load_overrides(overrides) if overrides else None
@@ -530,7 +568,8 @@ def extract(
             table.add_column("Value", overflow="fold")
             table.add_column("Confidence")
             for k, v in r.metadata.items():
-                table.add_row(k, str(v), f"{r.confidence.get(k, 0):.2f}")
+                shown = v if _Privacy.show else mask_value(k, v)
+                table.add_row(k, escape(str(shown)), f"{r.confidence.get(k, 0):.2f}")
             if r.error:
                 table.add_row("error", r.error, "")
             out.print(table)
@@ -1001,6 +1040,210 @@ def report(
 
 
 # --------------------------------------------------------------------------- schema
+# --------------------------------------------------------------------------- index
+index_app = typer.Typer(help="The local index of digitized documents (`find`, `reuse`).",
+                        no_args_is_help=True)
+app.add_typer(index_app, name="index")
+
+
+def _iso_date(text: str | None, option: str) -> str:
+    if not text:
+        return ""
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
+        try:
+            return datetime.strptime(text.strip(), fmt).date().isoformat()
+        except ValueError:
+            continue
+    raise UsageProblem(f"{option} {text!r} is not a date; write it as 2026-11-20 or 20/11/2026.")
+
+
+def _hit_json(hit: Any) -> dict[str, Any]:
+    e = hit.entry
+    return {"id": hit.id, "pdf": e.pdf, "present": Path(e.pdf).is_file(), "sha256": e.sha256,
+            "bundle": e.bundle or None, "dossier_id": e.dossier_id,
+            "dossier_code": e.dossier_code or None, "doc_kind": e.doc_kind or None,
+            "metadata": e.metadata,
+            "signature": {"level": e.signature_level, "signer": e.signer,
+                          "signing_time": e.signing_time} if e.signature_level else None,
+            "snippet": hit.snippet}
+
+
+@app.command()
+def find(
+    text: Annotated[str | None, typer.Argument(
+        help="Words or \"an exact phrase\" of the OCR text or fields; accents and case do not "
+             "matter (quyet dinh finds Quyết định).")] = None,
+    id_number: Annotated[str | None, typer.Option(
+        "--id-number", help="CCCD/CMND number of the person (field or text).")] = None,
+    applicant: Annotated[str | None, typer.Option(
+        "--applicant", help="Applicant's name (accents do not matter).")] = None,
+    dossier: Annotated[str | None, typer.Option(
+        "--dossier", help="Dossier code (mã hồ sơ) or dossier folder name.")] = None,
+    doc_type: Annotated[str | None, typer.Option(
+        "--type", help="Document type code: QĐ (or QD), TB, CV, ĐN…")] = None,
+    date_from: Annotated[str | None, typer.Option(
+        "--from", help="Issued on or after this date (2026-11-01 or 01/11/2026).")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Issued on or before.")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many.")] = 20,
+    config: ConfigOpt = None,
+    index: IndexOpt = None,
+    show_personal: PersonalOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Find documents already digitized, newest first: with their package, signature and a
+    snippet of the text.
+
+    Example: `digitize find "quyet dinh" --type QĐ --from 2026-01-01`, or
+    `digitize find --id-number 008190012345`
+
+    Exit 0 when something was found, 1 when nothing was.
+    """
+    from digitize.index.store import Index, Query
+
+    _Privacy.show = show_personal
+    with _user_errors():
+        cfg = _config(config)
+        q = Query(text=text or "", id_number=id_number or "", applicant=applicant or "",
+                  dossier=dossier or "", doc_type=doc_type or "",
+                  date_from=_iso_date(date_from, "--from"), date_to=_iso_date(date_to, "--to"),
+                  limit=limit)
+        if q == Query(limit=limit):
+            raise UsageProblem("Say what to find: words, --id-number, --applicant, --dossier, "
+                               "--type, --from or --to.")
+        with Index(index_path(cfg, index)) as ix:
+            hits = ix.find(q)
+    if as_json:
+        _print_json([_hit_json(h) for h in hits])
+    else:
+        table = Table(title=f"digitize find: {len(hits)}")
+        for col in ("Id", "Dossier", "Type", "Number", "Date", "Person", "Signed", "Text"):
+            table.add_column(col, overflow="fold")
+        for h in hits:
+            e = h.entry
+            number = "/".join(v for v in (e.number, e.symbol) if v)
+            person = " ".join(v for v in (e.applicant_name, _private(e.id_number)) if v)
+            signed = e.signature_level or "[red]no[/]"
+            if not Path(e.pdf).is_file():
+                signed = "[red]file missing[/]"
+            table.add_row(str(h.id), escape(e.dossier_code or e.dossier_id),
+                          escape(e.doc_type_code or e.doc_kind), escape(number), e.issued_date,
+                          escape(person), signed, escape(_private(h.snippet)))
+        out.print(table)
+        if hits:
+            out.print(f"Package of the first: {escape(hits[0].entry.bundle or hits[0].entry.pdf)}",
+                      highlight=False)
+    _exit_for(not hits)
+
+
+@app.command()
+def reuse(
+    documents: Annotated[list[str], typer.Argument(
+        help="Index ids (from `digitize find`) or paths of indexed signed PDFs.")],
+    into: Annotated[Path, typer.Option(
+        "--into", help="The new dossier's output folder, OUT/<dossier>, made by `run`.")],
+    config: ConfigOpt = None,
+    index: IndexOpt = None,
+    show_personal: PersonalOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Add earlier signed documents to a new dossier's package without scanning, OCR or
+    signing them again: the same bytes (checked by SHA-256), so their signatures stay valid.
+
+    Example: `digitize reuse 1234 --into out/000.00.31.H49-261123-0007`
+
+    The new package records where each came from (provenance); `bundle --aip` carries it into
+    PREMIS. A later `run` of the dossier keeps the reused documents.
+    """
+    from digitize.index.entries import index_dossier
+    from digitize.index.store import Index
+    from digitize.pipeline.reuse import reuse_documents
+
+    _Privacy.show = show_personal
+    with _user_errors():
+        cfg = _config(config)
+        where = index_path(cfg, index)
+        with Index(where) as ix:
+            entries = [ix.lookup(doc) for doc in documents]
+        done = reuse_documents(entries, into, cfg)
+        if cfg.index.enabled or index is not None:
+            index_dossier(where, into.parent, done.dossier)
+    result, added = done.dossier, done.added
+    if as_json:
+        _print_json({"dossier": result.id, "bundle": result.bundle, "added": added})
+    else:
+        for d in added:
+            out.print(f"added {escape(Path(d.reused_from or '').name)} as {escape(d.pdf or '')}",
+                      highlight=False)
+        if not added:
+            out.print("Nothing added: those documents are already in the dossier.")
+        out.print(f"package: {result.bundle}", highlight=False)
+
+
+@app.command()
+def forget(
+    id_number: Annotated[str, typer.Option(
+        "--id-number", help="CCCD (12 digits) or CMND (9 digits) of the person.")],
+    config: ConfigOpt = None,
+    index: IndexOpt = None,
+    show_personal: PersonalOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Remove a person from the index: every document with their ID number as a field or in
+    its text. Signed packages and archives are not touched (they are records).
+
+    Example: `digitize forget --id-number 008190012345`
+    """
+    from digitize.index.store import Index
+
+    _Privacy.show = show_personal
+    with _user_errors():
+        cfg = _config(config)
+        with Index(index_path(cfg, index)) as ix:
+            removed = ix.forget(id_number)
+    rows = [{"pdf": e.pdf, "dossier_id": e.dossier_id, "doc_type_code": e.doc_type_code,
+             "number": "/".join(v for v in (e.number, e.symbol) if v),
+             "applicant_name": e.applicant_name} for e in removed]
+    if as_json:
+        _print_json({"removed": rows})
+    else:
+        for r in rows:
+            out.print(f"removed {escape(r['dossier_id'])} {escape(r['doc_type_code'])} "
+                      f"{escape(r['number'])} {escape(r['pdf'])}", highlight=False)
+        out.print(f"{len(rows)} documents removed from the index; their packages are kept.")
+
+
+@index_app.command("rebuild")
+def index_rebuild(
+    outs: Annotated[list[Path], typer.Argument(help="Output folders of `digitize run`.")],
+    config: ConfigOpt = None,
+    index: IndexOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Make the index anew from the dossiers in these output folders (what is not in them
+    leaves the index).
+
+    Example: `digitize index rebuild /srv/digitized/2026-*`
+    """
+    from digitize.index.entries import output_entries
+    from digitize.index.store import Index
+
+    with _user_errors():
+        cfg = _config(config)
+        target = index_path(cfg, index)
+        fresh = target.with_name(f".{target.name}.{os.getpid()}.part")
+        fresh.unlink(missing_ok=True)
+        try:
+            with Index(fresh) as ix:
+                count = ix.add_many(output_entries(outs))
+            os.replace(fresh, target)
+        finally:
+            fresh.unlink(missing_ok=True)
+    if as_json:
+        _print_json({"index": str(target), "documents": count})
+    else:
+        out.print(f"{count} documents indexed in {target}.", highlight=False)
+
+
 @schema_app.command("export")
 def schema_export(
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for the schema files.")],

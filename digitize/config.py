@@ -79,6 +79,11 @@ class UploadConfig(_Section):
     journal: Path | None = Field(None, description="upload journal (default: user state dir)")
 
 
+class IndexConfig(_Section):
+    enabled: bool = Field(True, description="every run adds its documents to the index")
+    path: Path | None = Field(None, description="index file (default: the user data folder)")
+
+
 class Config(_Section):
     agency: AgencyConfig = Field(default_factory=AgencyConfig)
     ocr: OcrConfig = Field(default_factory=OcrConfig)
@@ -87,6 +92,7 @@ class Config(_Section):
     signer: SignerConfig = Field(default_factory=SignerConfig)
     verify: VerifyConfig = Field(default_factory=VerifyConfig)
     upload: UploadConfig = Field(default_factory=UploadConfig)
+    index: IndexConfig = Field(default_factory=IndexConfig)
     source: Path | None = Field(None, exclude=True, description="file it was read from")
 
 
@@ -98,6 +104,11 @@ def data_dir() -> Path:
     """Where digitize keeps per-user data (the demo identity)."""
     override = os.environ.get("DIGITIZE_DATA_DIR")
     return Path(override) if override else Path(platformdirs.user_data_dir(APP))
+
+
+def index_path(cfg: Config, override: Path | None = None) -> Path:
+    """The index file: --index, else [index] path, else one per user in the data folder."""
+    return override or cfg.index.path or data_dir() / "index.sqlite"
 
 
 def state_dir() -> Path:
@@ -119,6 +130,7 @@ def _expand(cfg: Config, base: Path) -> Config:
     cfg.verify.trust = [p for p in (fix(t) for t in cfg.verify.trust) if p is not None]
     cfg.upload.token_file = fix(cfg.upload.token_file)
     cfg.upload.journal = fix(cfg.upload.journal)
+    cfg.index.path = fix(cfg.index.path)
     return cfg
 
 

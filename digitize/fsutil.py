@@ -117,3 +117,14 @@ def sha256_file(path: Path) -> str:
         while chunk := fh.read(_CHUNK):
             h.update(chunk)
     return h.hexdigest().upper()
+
+
+def replace_dir(staging: Path, target: Path) -> None:
+    """Swap a finished staging folder into place; the old outputs go only once the new are in."""
+    old = None
+    if target.exists():
+        old = target.with_name(f".old-{target.name}-{os.getpid()}")
+        os.replace(target, old)
+    os.replace(staging, target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

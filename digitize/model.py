@@ -140,6 +140,9 @@ class DocumentResult(BaseModel):
     overrides: list[Override] = Field(
         default_factory=list, description="values set or confirmed by a person (review)")
     provenance: list[Event] = Field(default_factory=list)
+    reused_from: Text | None = Field(
+        None, description="the signed PDF this document was reused from (by `reuse`), "
+                          "taken byte for byte: source_sha256 is its checksum")
 
 
 class DossierResult(BaseModel):

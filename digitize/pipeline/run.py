@@ -22,7 +22,6 @@ from datetime import date, datetime
 from pathlib import Path
 
 from digitize import __version__
-from digitize.bundle import PackageDocument, PackageDossier, build_sip, check_package
 from digitize.clock import VN_TZ, now_vn
 from digitize.config import Config
 from digitize.errors import DigitizeError, EnvironmentProblem, InputFileError, NoInputError
@@ -33,7 +32,8 @@ from digitize.extract.overrides import (
     operator_name,
     override_paths,
 )
-from digitize.fsutil import DIR_MODE, sha256_file, write_text_atomic
+from digitize.fsutil import DIR_MODE, replace_dir, sha256_file, write_text_atomic
+from digitize.index.entries import RECORD, index_dossier, read_dossier
 from digitize.model import (
     DocumentResult,
     DossierResult,
@@ -53,8 +53,8 @@ from digitize.pipeline.executors import default_jobs, make_executor
 from digitize.pipeline.inputs import DossierInput, discover
 from digitize.pipeline.journal import Journal, inputs_key
 from digitize.pipeline.lock import hold_lock
+from digitize.pipeline.package import Finished, package_dossier
 from digitize.procs import worker_init
-from digitize.schemas.tt05 import document_fields, dossier_fields
 from digitize.schemas.xmp import embed_metadata
 from digitize.signing.sign import SigningContext, SignOptions, sign_pdf
 from digitize.signing.signer import Identity
@@ -91,6 +91,7 @@ class RunOptions:
     profile: str = "archive"  # or "compact" (desk copies: greyscale/bilevel where possible)
     drop_blank: bool = False
     executor: str = "local"  # or dask-local, dask://HOST:PORT
+    index: Path | None = None  # the index each finished dossier is added to (None: not indexed)
 
 
 def _jobs(requested: int) -> int:
@@ -234,23 +235,24 @@ def _events(doc: _Doc, ocr: Sequence[OcrPage], ex: Extraction,
     return events
 
 
-def _dossier_title(docs: Sequence[DocumentResult], fallback: str) -> str:
-    for d in docs:
-        proc, name = d.metadata.get("procedure_name"), d.metadata.get("applicant_name")
-        if proc:
-            return f"Hồ sơ {str(proc)[:1].lower()}{str(proc)[1:]}" + (f" - {name}" if name else "")
-    return f"Hồ sơ {fallback}"
-
-
-def _replace_dir(staging: Path, target: Path) -> None:
-    """Swap a finished staging folder into place; the old outputs go only once the new are in."""
-    old = None
-    if target.exists():
-        old = target.with_name(f".old-{target.name}-{os.getpid()}")
-        os.replace(target, old)
-    os.replace(staging, target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+def _earlier_reused(target: Path, count: int) -> list[tuple[DocumentResult, Path, str, int]]:
+    """Documents `reuse` added to this dossier before: a new run keeps them in the package,
+    after the dossier's own documents, as long as they still match their checksum."""
+    if not (target / RECORD).is_file():
+        return []
+    kept: list[tuple[DocumentResult, Path, str, int]] = []
+    for doc in read_dossier(target).documents:
+        if not doc.reused_from or not doc.pdf:
+            continue
+        pdf = Path(doc.pdf)
+        if not pdf.is_file() or sha256_file(pdf) != doc.source_sha256:
+            log.warning(f"the reused document {doc.reused_from} is missing or changed; add it "
+                        "again with `digitize reuse`", extra={"dossier": target.name})
+            continue
+        text = Path(doc.text_file) if doc.text_file else None
+        kept.append((doc, pdf, text.read_text(encoding="utf-8") if text and text.is_file()
+                     else "", count + len(kept) + 1))
+    return kept
 
 
 def _process_dossier(d: DossierInput, docs: list[_Doc], opts: RunOptions,
@@ -292,28 +294,11 @@ def _process_dossier(d: DossierInput, docs: list[_Doc], opts: RunOptions,
     try:
         target = opts.out / d.id
         if finished and not failed and opts.package:
-            signer = signing.identity.common_name if signing else None
-            pkg_docs = []
-            for res, pdf, _text, seq in finished:
-                fields = document_fields(code, seq, res.metadata, signer)
-                pkg_docs.append(PackageDocument(pdf, fields))
-            title = _dossier_title(results, d.id)
-            pkg = build_sip(PackageDossier(
-                fields=dossier_fields(code, title, d.dossier_code or d.id,
-                                      [r.metadata for r, *_ in finished], signer),
-                dossier_code=d.dossier_code or "", agency_name=opts.config.agency.name,
-                agency_code=opts.config.agency.code, documents=tuple(pkg_docs)), staging)
-            dossier.provenance.append(Event(
-                type="packaging", time=now_vn(), agent=f"digitize {__version__}",
-                detail=f"Thông tư 05/2025/TT-BNV submission package (SIP) {pkg.name}"))
-            check = check_package(pkg)
-            if not check.ok:
-                raise DigitizeError(f"The package for {d.id} failed its own check: "
-                                    f"{check.problems[0]}")
-            dossier.bundle = str((target / pkg.name).resolve())
-            for (res, *_), pd in zip(finished, pkg_docs, strict=True):
-                res.pdf = str((target / pkg.name / "representations" / "rep1" / "data" /
-                               f"{pd.fields.docId}.pdf").resolve())
+            finished += _earlier_reused(target, len(finished))
+            package_dossier(dossier, [Finished(res, pdf, seq) for res, pdf, _t, seq in finished],
+                            opts.config, staging, target,
+                            signing.identity.common_name if signing else None)
+            dossier.documents += [res for res, *_ in finished if res.reused_from]
         elif finished and opts.package and broken is None:
             dossier.error = ("No package was made because a document failed; fix it and run "
                              "again.")
@@ -327,13 +312,15 @@ def _process_dossier(d: DossierInput, docs: list[_Doc], opts: RunOptions,
                 res.pdf = str((target / f"{stem}.pdf").resolve())
             write_text_atomic(staging / f"{stem}.txt", text)
             res.text_file = str((target / f"{stem}.txt").resolve())
-            shutil.copyfile(work / f"{code}.{seq}.hocr", staging / f"{stem}.hocr")
-            res.hocr_file = str((target / f"{stem}.hocr").resolve())
+            hocr = work / f"{code}.{seq}.hocr"
+            if hocr.is_file():  # a reused document was OCR'd in its first dossier
+                shutil.copyfile(hocr, staging / f"{stem}.hocr")
+                res.hocr_file = str((target / f"{stem}.hocr").resolve())
             write_text_atomic(staging / f"{stem}.json", res.model_dump_json(indent=2))
         dossier.finished = now_vn()
         dossier.seconds = round(time.monotonic() - began, 2)
         write_text_atomic(staging / "dossier.json", dossier.model_dump_json(indent=2))
-        _replace_dir(staging, target)
+        replace_dir(staging, target)
     except DigitizeError as exc:
         shutil.rmtree(staging, ignore_errors=True)
         dossier.status = Status.failed
@@ -386,6 +373,19 @@ def _plan(dossiers: Sequence[DossierInput], opts: RunOptions, pool: Executor, tm
             total += n
         plan[d.id] = docs
     return plan, total
+
+
+def _add_to_index(result: DossierResult, opts: RunOptions) -> None:
+    """Make the dossier findable; the outputs are complete without it, so a failure here is a
+    warning that names the fix."""
+    if opts.index is None:
+        return
+    try:
+        index_dossier(opts.index, opts.out, result)
+    except (DigitizeError, OSError) as exc:
+        message = exc.message if isinstance(exc, DigitizeError) else str(exc)
+        log.warning(f"not added to the index: {message} Run `digitize index rebuild "
+                    f"{opts.out}` later.", extra={"dossier": result.id})
 
 
 def _clean_after_crash(out: Path) -> None:
@@ -500,13 +500,14 @@ def _run_locked(dossiers: Sequence[DossierInput], opts: RunOptions,
                     f"dossier {result.status.value}"
                     + (f": {result.error}" if result.error else ""),
                     extra={"dossier": d.id, "bundle": result.bundle})
-            for doc, planned in zip(result.documents[len(d.problems):], plan[d.id],
-                                    strict=True):
+            own = result.documents[len(d.problems):len(d.problems) + len(plan[d.id])]
+            for doc, planned in zip(own, plan[d.id], strict=True):
                 if planned.sha:
                     journal.record_document(planned.sha, planned.source, d.id,
                                             doc.status.value, doc.error)
             if keys[d.id] is not None:
                 journal.record_dossier(d.id, keys[d.id], result.status.value)
+            _add_to_index(result, opts)
             results.append(result)
     except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)

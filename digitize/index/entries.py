@@ -1,0 +1,87 @@
+"""Index entries from what `run` wrote: a dossier's result (dossier.json) and each document's
+text file and signed PDF."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from digitize.clock import now_vn
+from digitize.errors import NoInputError
+from digitize.fsutil import sha256_file
+from digitize.index.store import Entry, Index
+from digitize.model import DocumentResult, DossierResult, Status
+
+RECORD = "dossier.json"
+
+
+def _moved(path: str, dossier_dir: Path, dossier_id: str) -> Path:
+    """A path recorded by `run`, found again when the output folder was moved since."""
+    p = Path(path)
+    if p.exists() or dossier_id not in p.parts:
+        return p
+    parts = p.parts
+    tail = parts[len(parts) - parts[::-1].index(dossier_id):]
+    return dossier_dir.joinpath(*tail)
+
+
+def document_entry(doc: DocumentResult, dossier: DossierResult, dossier_dir: Path
+                   ) -> Entry | None:
+    """The entry of one finished document; None for a failed one (nothing to find)."""
+    if doc.status is Status.failed or not doc.pdf:
+        return None
+    pdf = _moved(doc.pdf, dossier_dir, dossier.id)
+    if not pdf.is_file():
+        return None
+    body = ""
+    if doc.text_file:
+        text = _moved(doc.text_file, dossier_dir, dossier.id)
+        body = text.read_text(encoding="utf-8") if text.is_file() else ""
+    meta = doc.metadata
+    sig = doc.signature
+
+    def value(key: str) -> str:
+        return str(meta.get(key) or "")
+
+    return Entry(
+        pdf=str(pdf.resolve()), sha256=sha256_file(pdf), out_dir=str(dossier_dir.parent.resolve()),
+        dossier_id=dossier.id, dossier_code=dossier.dossier_code or "",
+        bundle=str(_moved(dossier.bundle, dossier_dir, dossier.id)) if dossier.bundle else "",
+        doc_kind=doc.doc_kind.value if doc.doc_kind else "",
+        doc_type_code=value("doc_type_code"), doc_type_name=value("doc_type_name"),
+        number=value("number"), symbol=value("symbol"), issued_date=value("issued_date"),
+        issuer=value("issuer"), applicant_name=value("applicant_name"),
+        id_number=value("id_number"), birth_date=value("birth_date"),
+        procedure_name=value("procedure_name"), subject=value("subject"),
+        signature_level=sig.level if sig else "", signer=sig.signer if sig else "",
+        signing_time=sig.signing_time if sig else "", source=doc.source, metadata=meta,
+        indexed_at=now_vn(), body=body)
+
+
+def dossier_entries(dossier: DossierResult, dossier_dir: Path) -> list[Entry]:
+    entries = (document_entry(d, dossier, dossier_dir) for d in dossier.documents)
+    return [e for e in entries if e is not None]
+
+
+def index_dossier(index: Path, out: Path, dossier: DossierResult) -> int:
+    """Put the dossier's documents as they are now in the index; returns how many."""
+    with Index(index) as ix:
+        return ix.replace_dossier(str(out.resolve()), dossier.id,
+                                  dossier_entries(dossier, out / dossier.id))
+
+
+def read_dossier(dossier_dir: Path) -> DossierResult:
+    return DossierResult.model_validate_json((dossier_dir / RECORD).read_text(encoding="utf-8"))
+
+
+def output_entries(outs: list[Path]) -> Iterator[Entry]:
+    """Every document of every dossier in these output folders (or dossier output folders)."""
+    found = False
+    for out in outs:
+        records = [out / RECORD] if (out / RECORD).is_file() else sorted(out.glob(f"*/{RECORD}"))
+        for record in records:
+            found = True
+            yield from dossier_entries(read_dossier(record.parent), record.parent)
+    if not found:
+        raise NoInputError(f"No dossier made by `digitize run` was found in "
+                           f"{', '.join(map(str, outs))}; name the --out folder of a run.")
