@@ -36,6 +36,7 @@ bench: deps
 	$(PY) benchmarks/extraction_eval.py
 	$(PY) benchmarks/signing.py
 	$(PY) benchmarks/verification.py
+	$(PY) benchmarks/index_find.py
 
 samples: deps
 	$(PY) samples/make_samples.py

@@ -1,0 +1,216 @@
+"""The index (find, reuse, forget, index rebuild) and personal data kept out of logs and --json."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import stat
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from digitize.index.fold import fold, match_query
+from digitize.index.store import Entry, Index, Query
+from digitize.privacy import mask_data, mask_text
+from digitize.signing.verify import load_trust, verify_pdf
+from tests.conftest import SAMPLES, Env, SampleRun
+
+
+def _entry(n: int, **kw: str) -> Entry:
+    base = dict(pdf=f"/o/d{n}/{n}.pdf", sha256=f"{n:064X}", out_dir="/o", dossier_id=f"d{n}",
+                signature_level="B-B")
+    return Entry(**{**base, **kw})
+
+
+@pytest.fixture
+def index(tmp_path: Path) -> Index:
+    ix = Index(tmp_path / "idx" / "index.sqlite")
+    ix.add_many([
+        _entry(1, doc_type_code="QĐ", issued_date="2026-11-18", number="15", symbol="QĐ-STP",
+               body="QUYẾT ĐỊNH Về việc cấp bản sao trích lục hộ tịch cho công dân Đặng Thị "
+                    "Hoa, số định danh 001203004567"),
+        _entry(2, doc_type_code="TB", issued_date="2026-10-02",
+               body="THÔNG BÁO kết quả giải quyết thủ tục hành chính"),
+        _entry(3, doc_kind="don", issued_date="2026-11-20", applicant_name="Đặng Thị Hoa",
+               id_number="001203004567", body="ĐƠN ĐỀ NGHỊ cấp giấy chứng nhận quyền sử dụng "
+                                              "đất. Điện thoại 0912 345 678"),
+    ])
+    return ix
+
+
+def _ids(ix: Index, **kw: str) -> list[int]:
+    return sorted(h.id for h in ix.find(Query(**kw)))
+
+
+def test_folding_keeps_offsets_and_drops_marks() -> None:
+    text = "Quyết định của Ủy ban nhân dân xã Đông Hòa"
+    assert fold(text) == "quyet dinh cua uy ban nhan dan xa dong hoa"
+    assert len(fold(text)) == len(text)
+    assert match_query('quyết "ban nhân dân"') == '"quyet" AND "ban nhan dan"'
+    assert match_query("  ,;  ") is None
+
+
+def test_search_ignores_accents_and_case(index: Index) -> None:
+    assert _ids(index, text="quyet dinh") == [1]
+    assert _ids(index, text="QUYẾT ĐỊNH") == [1]
+    assert _ids(index, text="dang thi hoa") == [1, 3]  # Đ folds to d; text or applicant
+    assert _ids(index, text='"ban sao trich luc"') == [1]
+    assert _ids(index, text='"trich luc ban sao"') == []  # a phrase keeps its order
+    hit = index.find(Query(text="trich luc"))[0]
+    assert "[trích] [lục]" in hit.snippet  # the snippet shows the original accents
+
+
+def test_search_by_id_number_date_range_type_and_applicant(index: Index) -> None:
+    assert _ids(index, id_number="001203004567") == [1, 3]  # field or text
+    assert _ids(index, id_number="001203004568") == []
+    assert _ids(index, date_from="2026-11-01") == [1, 3]
+    assert _ids(index, date_from="2026-10-01", date_to="2026-10-31") == [2]
+    assert _ids(index, doc_type="QD") == [1]
+    assert _ids(index, doc_type="QĐ", text="thong bao") == []
+    assert _ids(index, applicant="dang thi hoa") == [3]
+
+
+def test_forget_removes_the_person_and_every_trace_in_the_file(index: Index) -> None:
+    removed = index.forget("001203004567")
+    assert sorted(e.dossier_id for e in removed) == ["d1", "d3"]
+    assert index.count() == 1
+    assert _ids(index, text="dang thi hoa") == []
+    raw = index.path.read_bytes()
+    assert b"001203004567" not in raw and "Hoa".encode() not in raw
+    with pytest.raises(Exception, match="12 digits"):
+        index.forget("12345")
+
+
+def test_masking_leaves_codes_and_checksums_alone() -> None:
+    assert mask_text("CCCD 001203004567, ĐT 0912 345 678") == "CCCD *********567, ĐT **** *** 678"
+    assert mask_text("Ngày sinh: 12/03/1990") == "Ngày sinh: **/**/****"
+    kept = "000.00.31.H49-261120-0001 H49.64.33.2026.0000001 A3B001203004567FF 2026-11-23"
+    assert mask_text(kept) == kept
+    data = mask_data({"metadata": {"id_number": "008190012345", "birth_date": "1990-03-12",
+                                   "issued_date": "2026-11-20"}})
+    assert data == {"metadata": {"id_number": "*********345", "birth_date": "****-**-**",
+                                 "issued_date": "2026-11-20"}}
+
+
+def _personal_values(truth: dict) -> set[str]:
+    values = set()
+    for doc in truth.values():
+        meta = doc["metadata"]
+        for key in ("id_number", "phone"):
+            if meta.get(key):
+                values.add(meta[key])
+        for page in doc.get("pages_text", []):
+            values.update(re.findall(r"\b\d{12}\b|\b0\d{2,3} \d{3} \d{3,4}\b", page))
+    return values
+
+
+def test_run_output_and_logs_mask_personal_data(sample_run: SampleRun) -> None:
+    values = _personal_values(sample_run.truth)
+    assert len(values) >= 3  # the samples do carry ID and phone numbers
+    printed = sample_run.result.stdout + sample_run.result.stderr
+    for value in values:
+        assert value not in printed
+        assert value.replace(" ", "") not in printed.replace(" ", "")
+    assert not re.search(r"(?<![\w.\-/])\d{12}(?!\w)", printed)
+    # The outputs on disk keep the values: the archive needs them.
+    assert any(v in (sample_run.out / "summary.json").read_text(encoding="utf-8")
+               for v in values)
+
+
+def test_show_personal_data_prints_the_values(cli_env: Env, tmp_path: Path) -> None:
+    form = tmp_path / "don.txt"
+    form.write_text("ĐƠN ĐỀ NGHỊ\nHọ và tên: Trần Văn Bình\nSố CCCD: 001203004567\n",
+                    encoding="utf-8")
+    masked = cli_env.run("extract", str(form), "--json")
+    shown = cli_env.run("extract", str(form), "--json", "--show-personal-data")
+    assert "001203004567" not in masked.stdout and "*********567" in masked.stdout
+    assert "001203004567" in shown.stdout
+
+
+def test_run_indexes_into_an_owner_only_file(sample_run: SampleRun, cli_env: Env) -> None:
+    index = Path(cli_env.vars["DIGITIZE_DATA_DIR"]) / "index.sqlite"
+    assert stat.S_IMODE(index.stat().st_mode) == 0o600
+    res = cli_env.run("find", "quyet dinh", "--type", "QĐ", "--dossier",
+                      "000.00.31.H49-261120-0001", "--json")
+    assert res.returncode == 0, res.stderr
+    hits = json.loads(res.stdout)
+    assert [h["metadata"]["symbol"] for h in hits] == ["QĐ-STP"]
+    assert hits[0]["signature"]["level"] == "B-B" and hits[0]["present"]
+    assert Path(hits[0]["bundle"]).parent.parent == sample_run.out
+    person = next(d for d in sample_run.truth.values() if d["metadata"].get("id_number"))
+    res = cli_env.run("find", "--id-number", person["metadata"]["id_number"], "--json")
+    assert res.returncode == 0
+    assert any(h["metadata"].get("applicant_name") == person["metadata"]["applicant_name"]
+               for h in json.loads(res.stdout))
+    assert cli_env.run("find", "--from", "2030-01-01").returncode == 1
+    assert cli_env.run("find", "--from", "yesterday").returncode == 2
+
+
+def test_rebuild_then_forget(sample_run: SampleRun, cli_env: Env, tmp_path: Path) -> None:
+    index = tmp_path / "rebuilt.sqlite"
+    res = cli_env.run("index", "rebuild", str(sample_run.out), "--index", str(index), "--json")
+    assert res.returncode == 0, res.stderr
+    assert json.loads(res.stdout)["documents"] == sum(
+        len(d["documents"]) for d in sample_run.summary["dossiers"])
+    number = next(d["metadata"]["id_number"] for d in sample_run.truth.values()
+                  if d["metadata"].get("id_number"))
+    assert cli_env.run("find", "--id-number", number, "--index", str(index)).returncode == 0
+    res = cli_env.run("forget", "--id-number", number, "--index", str(index), "--json")
+    assert res.returncode == 0, res.stderr
+    assert len(json.loads(res.stdout)["removed"]) >= 1
+    assert cli_env.run("find", "--id-number", number, "--index", str(index)).returncode == 1
+    assert number.encode() not in index.read_bytes()
+
+
+@pytest.mark.slow
+def test_reuse_keeps_the_signature_and_makes_a_valid_package(
+        sample_run: SampleRun, cli_env: Env, tmp_path: Path) -> None:
+    index = tmp_path / "index.sqlite"
+    assert cli_env.run("index", "rebuild", str(sample_run.out), "--index",
+                       str(index)).returncode == 0
+    found = json.loads(cli_env.run("find", "quyet dinh", "--type", "QĐ", "--dossier",
+                                   "000.00.31.H49-261120-0001", "--index", str(index),
+                                   "--json").stdout)
+    original = Path(found[0]["pdf"])
+    # A new dossier: the citizen's next visit.
+    scans = tmp_path / "scans" / "000.00.31.H49-261123-0007"
+    shutil.copytree(next(SAMPLES.glob("*-0003")), scans)
+    out = tmp_path / "out"
+    assert cli_env.run("run", str(scans), "--out", str(out), "--index",
+                       str(index)).returncode == 0
+    dossier = out / scans.name
+    res = cli_env.run("reuse", str(found[0]["id"]), "--into", str(dossier), "--index",
+                      str(index), "--json")
+    assert res.returncode == 0, res.stderr
+    added = json.loads(res.stdout)["added"]
+    assert len(added) == 1
+    copy = Path(added[0]["pdf"])
+    assert copy.read_bytes() == original.read_bytes()
+    report = verify_pdf(copy, load_trust([cli_env.ca_cert]), offline=True)
+    assert report.status.value == "valid", report
+    pdfsig = subprocess.run(["pdfsig", str(copy)], capture_output=True, text=True,
+                            check=False).stdout
+    assert "Signature Validation: Signature is Valid." in pdfsig
+    res = cli_env.run("verify", str(dossier), "--trust", str(cli_env.ca_cert), "--offline")
+    assert res.returncode == 0, res.stdout + res.stderr
+    record = json.loads((dossier / "dossier.json").read_text(encoding="utf-8"))
+    assert any(e["type"] == "reuse" and found[0]["sha256"] in e["detail"]
+               for e in record["provenance"])
+    # Reusing again adds nothing; the new dossier is findable with the reused document.
+    again = cli_env.run("reuse", str(found[0]["id"]), "--into", str(dossier), "--index",
+                        str(index), "--json")
+    assert json.loads(again.stdout)["added"] == []
+    hits = json.loads(cli_env.run("find", "--dossier", scans.name, "--type", "QĐ", "--index",
+                                  str(index), "--json").stdout)
+    assert [Path(h["pdf"]) for h in hits] == [copy]
+    # A later run of the dossier (its inputs changed) keeps the reused document.
+    (scans / "digitize-overrides.toml").write_text(
+        '[documents."scan_0001.jpg"]\nsubject = "Tờ trình đã sửa"\n', encoding="utf-8")
+    assert cli_env.run("run", str(scans), "--out", str(out), "--index",
+                       str(index)).returncode == 0
+    rebuilt = json.loads((dossier / "dossier.json").read_text(encoding="utf-8"))
+    reused = [d for d in rebuilt["documents"] if d.get("reused_from")]
+    assert len(reused) == 1
+    assert Path(reused[0]["pdf"]).read_bytes() == original.read_bytes()
