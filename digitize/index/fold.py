@@ -1,26 +1,17 @@
 """Accent-free search text for Vietnamese: "Quyết định" and "quyet dinh" fold to the same
-letters, one character for one, so a match in the folded text is a match in the original at
-the same offsets."""
+words, as many as the original has, so FTS5 snippets taken from the original text line up."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 
-_SPECIAL = {"đ": "d", "Đ": "d", "ð": "d", "Ð": "d"}
-
-
-def _fold_char(ch: str) -> str:
-    if ch in _SPECIAL:
-        return _SPECIAL[ch]
-    base = unicodedata.normalize("NFD", ch)[0]
-    low = base.lower()
-    return low if len(low) == 1 else base
+from digitize.extract.text import fold as skeleton
 
 
 def fold(text: str) -> str:
-    """Lower case without tone or vowel marks, the same length as the NFC text."""
-    return "".join(_fold_char(ch) for ch in unicodedata.normalize("NFC", text))
+    """Lower case without tone or vowel marks (the extraction's skeleton, lower-cased)."""
+    return skeleton(unicodedata.normalize("NFC", text)).lower()
 
 
 def nfc(text: str) -> str:
