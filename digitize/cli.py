@@ -28,9 +28,11 @@ from digitize.clock import VN_TZ
 from digitize.config import Config, index_path, load_config
 from digitize.errors import (
     EXIT_INTERRUPTED,
+    EXIT_NO_INPUT,
     EXIT_OK,
     EXIT_PARTIAL,
     DigitizeError,
+    EnvironmentProblem,
     InputFileError,
     NoInputError,
     UsageProblem,
@@ -315,6 +317,11 @@ def _exit_for(failed: bool) -> None:
     raise typer.Exit(EXIT_PARTIAL if failed else EXIT_OK)
 
 
+def _any_failed(summary: RunSummary) -> bool:
+    """A failed document, or a dossier that got no package (exit 1 for cron scripts)."""
+    return summary.totals.failed > 0 or any(d.status is Status.failed for d in summary.dossiers)
+
+
 # --------------------------------------------------------------------------- run / ocr
 def _batch(inputs: Sequence[Path], out_dir: Path, cfg: Config, *, lang: str | None,
            jobs: int | None, identity: Any, package: bool, profile: str,
@@ -395,7 +402,7 @@ def run(
         _print_json(summary)
     else:
         _summary_table(summary)
-    _exit_for(summary.totals.failed > 0)
+    _exit_for(_any_failed(summary))
 
 
 @app.command()
@@ -504,7 +511,7 @@ def ocr(
             table.add_row(escape(d.source), f"[{STATUS_STYLE[d.status]}]{d.status.value}[/]",
                           escape(d.pdf or ""), escape(d.error or "; ".join(d.review)))
         out.print(table)
-    _exit_for(summary.totals.failed > 0)
+    _exit_for(_any_failed(summary))
 
 
 # --------------------------------------------------------------------------- extract
@@ -1040,6 +1047,194 @@ def report(
 
 
 # --------------------------------------------------------------------------- schema
+# --------------------------------------------------------------------------- at the desk
+SplitOpt = Annotated[str | None, typer.Option(
+    "--split", help="none (one document), separator (at separator sheets: `digitize "
+                    "separator`) or blank (at blank pages). Default: [scan] split, none.")]
+
+
+def _children_table(title: str, children: Sequence[Any]) -> None:
+    table = Table(title=title)
+    for col in ("Document", "Pages of the stack", "Type from the separator"):
+        table.add_column(col, overflow="fold")
+    for c in children:
+        table.add_row(escape(c.path.name), ", ".join(map(str, c.pages)), escape(c.doc_type))
+    out.print(table)
+
+
+@app.command()
+def scan(
+    dossier: Annotated[str | None, typer.Option(
+        "--dossier", help="Dossier code (mã hồ sơ): the folder the pages go to, under --inbox.")
+    ] = None,
+    inbox: Annotated[Path | None, typer.Option(
+        "--inbox", help="Folder of dossier folders (default: [scan] inbox, ./scans).")] = None,
+    device: Annotated[str | None, typer.Option(
+        "--device", help="SANE device, as `--list` shows it (default: [scan] device, else the "
+                         "first found).")] = None,
+    source: Annotated[str | None, typer.Option(
+        "--source", help="adf (document feeder) or flatbed (default: [scan] source, adf).")
+    ] = None,
+    duplex: Annotated[bool | None, typer.Option(
+        "--duplex/--simplex", help="Both sides of each sheet (feeder).")] = None,
+    dpi: Annotated[int | None, typer.Option(
+        "--dpi", min=200, help="Resolution; TT 05/2025 asks for at least 200 (default 300).")
+    ] = None,
+    mode: Annotated[str | None, typer.Option(
+        "--mode", help="color (as the original, the TT 05/2025 default), gray or lineart.")
+    ] = None,
+    pages: Annotated[int, typer.Option(
+        "--pages", min=1, help="Flatbed: how many pages to scan in this session.")] = 1,
+    split: SplitOpt = None,
+    run_after: Annotated[bool, typer.Option(
+        "--run", help="Run the pipeline on the dossier afterwards (needs --out).")] = False,
+    out_dir: Annotated[Path | None, typer.Option("--out", "-o", help="Output folder for --run.")
+                       ] = None,
+    list_devices: Annotated[bool, typer.Option("--list", help="List the scanners and stop.")
+                            ] = False,
+    config: ConfigOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Scan a dossier straight from the scanner (SANE) into its folder, optionally split into
+    documents and run through the pipeline.
+
+    Example: `digitize scan --dossier 000.00.31.H49-261123-0007 --split separator --run --out out/`
+
+    Pages are kept as lossless TIFF at the scanned resolution; nothing is written when the
+    scanner gives no page. `digitize scan --list` shows the devices.
+    """
+    from digitize.scan.sane import ScanRequest
+    from digitize.scan.sane import list_devices as find_devices
+    from digitize.scan.session import scan_dossier
+
+    with _user_errors():
+        cfg = _config(config)
+        sc = cfg.scan
+        if list_devices:
+            devices = find_devices()
+    if list_devices:
+        if as_json:
+            _print_json([vars(d) for d in devices])
+        else:
+            for d in devices:
+                out.print(f"{escape(d.name)}\t{escape(d.vendor)} {escape(d.model)} "
+                          f"({escape(d.kind)})", highlight=False)
+            if not devices:
+                err.print("No scanner found: check that it is on and connected, and that "
+                          "`scanimage -L` sees it.")
+        raise typer.Exit(EXIT_OK if devices else EXIT_NO_INPUT)
+    with _user_errors():
+        if not dossier:
+            raise UsageProblem("Name the dossier: --dossier CODE (mã hồ sơ).")
+        if run_after and out_dir is None:
+            raise UsageProblem("--run needs --out OUT, the output folder.")
+        name = device or sc.device
+        if not name:
+            found = find_devices()
+            if not found:
+                raise EnvironmentProblem("No scanner found; connect it and check `scanimage "
+                                         "-L`, or name one with --device.")
+            name = found[0].name
+        src = source or sc.source
+        colour = mode or sc.mode
+        from digitize.scan.sane import MODES, SOURCES
+
+        if src not in SOURCES or colour not in MODES:
+            raise UsageProblem(f"Use --source {'|'.join(SOURCES)} and --mode {'|'.join(MODES)}.")
+        req = ScanRequest(device=name, source=src, duplex=sc.duplex if duplex is None else duplex,
+                          dpi=dpi or sc.dpi, mode=colour, pages=pages, extra=tuple(sc.options),
+                          timeout_s=sc.timeout_s)
+        folder = (inbox or sc.inbox) / dossier
+        progress = Progress(TextColumn("[bold]scan"), TextColumn("{task.completed} pages"),
+                            TimeElapsedColumn(), console=err, disable=not err.is_terminal)
+        with progress:
+            task = progress.add_task("scan", total=None)
+            result = scan_dossier(req, folder, split or sc.split,
+                                  lambda n: progress.update(task, completed=n))
+    if result.problem:
+        err.print(f"[yellow]warning:[/] {escape(result.problem)}", highlight=False)
+    if as_json and not run_after:
+        _print_json({"folder": str(result.folder), "pages": result.pages,
+                     "documents": [{"file": str(c.path), "pages": list(c.pages),
+                                    "doc_type": c.doc_type or None} for c in result.documents],
+                     "problem": result.problem})
+    elif not as_json:
+        _children_table(f"{result.pages} pages scanned into {result.folder}", result.documents)
+    if run_after and out_dir is not None:
+        with _user_errors():
+            summary = _batch([result.folder], out_dir, cfg, lang=None, jobs=None,
+                             identity=_identity(cfg, None, None), package=True,
+                             profile="archive", drop_blank=False, label="run",
+                             index=index_path(cfg) if cfg.index.enabled else None)
+        if as_json:
+            _print_json(summary)
+        else:
+            _summary_table(summary)
+        _exit_for(_any_failed(summary) or result.problem is not None)
+    _exit_for(result.problem is not None)
+
+
+@app.command()
+def separator(
+    out_file: Annotated[Path, typer.Option("--out", "-o", help="PDF to write (one A4 page).")],
+    doc_type: Annotated[str | None, typer.Option(
+        "--type", help="Type of the document that follows, e.g. QĐ, TB, CV; `run` then takes "
+                       "it as the document's type.")] = None,
+) -> None:
+    """Print a separator sheet: put one before each document of a stack, scan the stack, and
+    `scan`/`split` with --split separator cut it there. The sheets never reach the output.
+
+    Example: `digitize separator --out separator-QĐ.pdf --type QĐ`
+    """
+    from digitize.scan.separator import write_separator
+
+    with _user_errors():
+        write_separator(out_file, doc_type or "")
+    out.print(f"separator sheet: {out_file}", highlight=False)
+
+
+@app.command("split")
+def split_cmd(
+    stack: Annotated[list[Path], typer.Argument(
+        help="One scanned stack: a multi-page PDF or TIFF, or the page images of one session "
+             "in order (a folder of them is taken in name order).")],
+    out_folder: Annotated[Path, typer.Option(
+        "--out", "-o", help="Dossier folder to write the documents to (made if missing).")],
+    by: Annotated[str, typer.Option(
+        "--by", help="separator (sheets from `digitize separator`) or blank (blank pages).")
+    ] = "separator",
+    as_json: JsonOpt = False,
+) -> None:
+    """Split a scanned stack into documents, one file each, without the separator pages.
+
+    Example: `digitize split stack.pdf --out scans/000.00.31.H49-261123-0007`
+
+    The stack is not changed. Each document records the pages it came from; `run` puts that
+    in its provenance.
+    """
+    from digitize.scan.split import record_types, split_stack
+
+    with _user_errors():
+        files: list[Path] = []
+        for s in stack:
+            if s.is_dir():
+                files += sorted(p for p in s.iterdir() if p.is_file()
+                                and not p.name.startswith("."))
+            elif s.is_file():
+                files.append(s)
+            else:
+                raise NoInputError(f"{s} does not exist; check the path.")
+        if not files:
+            raise NoInputError("No pages to split were found.")
+        children = split_stack(files, out_folder, by, Path(files[0]).stem)
+        record_types(out_folder, children)
+    if as_json:
+        _print_json([{"file": str(c.path), "pages": list(c.pages), "doc_type": c.doc_type or None}
+                     for c in children])
+    else:
+        _children_table(f"{len(children)} documents in {out_folder}", children)
+
+
 # --------------------------------------------------------------------------- index
 index_app = typer.Typer(help="The local index of digitized documents (`find`, `reuse`).",
                         no_args_is_help=True)

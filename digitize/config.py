@@ -79,6 +79,19 @@ class UploadConfig(_Section):
     journal: Path | None = Field(None, description="upload journal (default: user state dir)")
 
 
+class ScanConfig(_Section):
+    device: str = Field("", description="SANE device (digitize scan --list); empty: the first")
+    source: str = Field("adf", description="adf (document feeder) or flatbed")
+    duplex: bool = False
+    dpi: int = Field(300, ge=200, description="TT 05/2025 asks for at least 200 dpi")
+    mode: str = Field("color", description="color (as the original, TT 05/2025), gray or lineart")
+    split: str = Field("none", description="none, separator (QR sheets) or blank (blank pages)")
+    inbox: Path = Field(Path("scans"), description="where dossier folders are made")
+    options: list[str] = Field(default_factory=list,
+                               description="more scanimage options for this scanner")
+    timeout_s: float = Field(1800.0, description="longest a scan session may take")
+
+
 class IndexConfig(_Section):
     enabled: bool = Field(True, description="every run adds its documents to the index")
     path: Path | None = Field(None, description="index file (default: the user data folder)")
@@ -93,6 +106,7 @@ class Config(_Section):
     verify: VerifyConfig = Field(default_factory=VerifyConfig)
     upload: UploadConfig = Field(default_factory=UploadConfig)
     index: IndexConfig = Field(default_factory=IndexConfig)
+    scan: ScanConfig = Field(default_factory=ScanConfig)
     source: Path | None = Field(None, exclude=True, description="file it was read from")
 
 
@@ -131,6 +145,7 @@ def _expand(cfg: Config, base: Path) -> Config:
     cfg.upload.token_file = fix(cfg.upload.token_file)
     cfg.upload.journal = fix(cfg.upload.journal)
     cfg.index.path = fix(cfg.index.path)
+    cfg.scan.inbox = fix(cfg.scan.inbox) or cfg.scan.inbox
     return cfg
 
 

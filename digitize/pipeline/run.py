@@ -55,6 +55,7 @@ from digitize.pipeline.journal import Journal, inputs_key
 from digitize.pipeline.lock import hold_lock
 from digitize.pipeline.package import Finished, package_dossier
 from digitize.procs import worker_init
+from digitize.scan.split import origin as split_origin
 from digitize.schemas.xmp import embed_metadata
 from digitize.signing.sign import SigningContext, SignOptions, sign_pdf
 from digitize.signing.signer import Identity
@@ -217,7 +218,8 @@ def _events(doc: _Doc, ocr: Sequence[OcrPage], ex: Extraction,
     levelled = [f"page {p.index + 1}: levelled {p.skew:+.1f}°" for p in ocr if p.skew]
     events = [
         Event(type="capture", time=scanned, agent="scanner",
-              detail=f"{doc.source.name}, {stat.st_size} bytes, {len(ocr)} pages"),
+              detail="; ".join(filter(None, (f"{doc.source.name}, {stat.st_size} bytes, "
+                                             f"{len(ocr)} pages", split_origin(doc.source))))),
         Event(type="ocr", time=now_vn(), agent=f"{tesseract.version()}; digitize {__version__}",
               detail="; ".join([f"languages {opts.lang}", f"profile {opts.profile}",
                                 "PDF/A-2b with invisible text layer", *turned, *levelled])),

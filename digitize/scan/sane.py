@@ -1,0 +1,199 @@
+"""SANE behind a thin wrapper: `scanimage` lists the scanners, reads a device's options, and
+scans a batch of pages as TIFF files. Names a clerk uses (adf, flatbed, color, gray, lineart)
+are matched to whatever words the device's driver uses for them."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from digitize.errors import EnvironmentProblem, InputFileError, UsageProblem
+
+INSTALL = "sudo apt-get install sane-utils"
+MODES = ("color", "gray", "lineart")
+SOURCES = ("adf", "flatbed")
+_MODE_WORDS = {"color": ("color", "colour", "24bit color", "rgb"),
+               "gray": ("gray", "grey", "grayscale", "greyscale", "8bit gray"),
+               "lineart": ("lineart", "binary", "black & white", "black and white", "halftone",
+                           "monochrome")}
+
+
+@dataclass(frozen=True)
+class Device:
+    name: str
+    vendor: str
+    model: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class ScanRequest:
+    device: str
+    source: str = "adf"  # adf or flatbed
+    duplex: bool = False
+    dpi: int = 300
+    mode: str = "color"
+    pages: int = 1  # flatbed: how many pages to take; the feeder scans until it is empty
+    extra: tuple[str, ...] = ()  # more scanimage options for this device, from config
+    timeout_s: float = 1800.0
+
+
+def _scanimage() -> str:
+    path = shutil.which("scanimage")
+    if path is None:
+        raise EnvironmentProblem(f"scanimage (SANE) is not installed; install it: {INSTALL}")
+    return path
+
+
+def _run(args: list[str], timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    try:
+        return subprocess.run([_scanimage(), *args], capture_output=True, text=True,
+                              timeout=timeout, check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise EnvironmentProblem(f"scanimage {' '.join(args[:2])} did not answer in "
+                                 f"{timeout:g} s; check the scanner's cable and power.") from exc
+
+
+def list_devices() -> list[Device]:
+    """The scanners SANE finds (network scanners can take some seconds)."""
+    res = _run(["-f", "%d\x1f%v\x1f%m\x1f%t%n"])
+    devices = []
+    for line in res.stdout.splitlines():
+        parts = line.split("\x1f")
+        if len(parts) == 4:
+            devices.append(Device(*parts))
+    return devices
+
+
+@dataclass(frozen=True)
+class DeviceOptions:
+    modes: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    resolutions: tuple[int, ...] = ()  # listed values; empty when a range is given
+    resolution_range: tuple[int, int] | None = None
+
+
+_OPTION = re.compile(r"^\s+--(mode|source|resolution)\s+(.+?)\s+\[[^\]]*\]\s*$")
+
+
+def device_options(device: str) -> DeviceOptions:
+    res = _run(["-d", device, "-A"])
+    if res.returncode != 0:
+        raise EnvironmentProblem(f"Scanner {device} cannot be opened ({_last_line(res.stderr)}); "
+                                 "check it is on and connected, and `digitize scan --list`.")
+    found: dict[str, str] = {}
+    for line in res.stdout.splitlines():
+        m = _OPTION.match(line)
+        if m and m.group(1) not in found:
+            found[m.group(1)] = m.group(2)
+    res_text = found.get("resolution", "")
+    span = re.match(r"(\d+)\.\.(\d+)", res_text)
+    return DeviceOptions(
+        modes=tuple(found.get("mode", "").split("|")) if "mode" in found else (),
+        sources=tuple(found.get("source", "").split("|")) if "source" in found else (),
+        resolutions=() if span else tuple(int(v) for v in re.findall(r"\d+", res_text)),
+        resolution_range=(int(span.group(1)), int(span.group(2))) if span else None)
+
+
+def _last_line(text: str) -> str:
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    return lines[-1].removeprefix("scanimage: ") if lines else "no message"
+
+
+def pick_mode(opts: DeviceOptions, mode: str) -> str | None:
+    if not opts.modes:
+        return None
+    for choice in opts.modes:
+        if choice.lower() in _MODE_WORDS[mode]:
+            return choice
+    raise UsageProblem(f"This scanner has no {mode} mode; it offers {', '.join(opts.modes)} "
+                       "(choose with --mode color|gray|lineart).")
+
+
+def pick_source(opts: DeviceOptions, source: str, duplex: bool) -> str | None:
+    if not opts.sources:
+        if source == "adf" or duplex:
+            raise UsageProblem("This scanner has no document feeder; use --source flatbed.")
+        return None
+    lowered = [(c, c.lower()) for c in opts.sources]
+    if source == "flatbed":
+        wanted = [c for c, low in lowered if "flatbed" in low]
+    else:
+        feeders = [(c, low) for c, low in lowered if "adf" in low or "feeder" in low
+                   or "duplex" in low]
+        wanted = [c for c, low in feeders if ("duplex" in low) == duplex]
+    if not wanted:
+        side = "duplex feeder" if duplex else source
+        raise UsageProblem(f"This scanner has no {side} source; it offers "
+                           f"{', '.join(opts.sources)}.")
+    return wanted[0]
+
+
+def pick_resolution(opts: DeviceOptions, dpi: int) -> int:
+    """The requested resolution, or the nearest the device offers at or above it."""
+    if opts.resolution_range:
+        low, high = opts.resolution_range
+        return min(max(dpi, low), high)
+    above = sorted(r for r in opts.resolutions if r >= dpi)
+    if above:
+        return above[0]
+    return max(opts.resolutions) if opts.resolutions else dpi
+
+
+@dataclass(frozen=True)
+class Acquired:
+    pages: tuple[Path, ...]
+    problem: str | None = None  # the scanner stopped early (a jam): these pages came
+
+
+def acquire(req: ScanRequest, folder: Path, on_page: Callable[[int], None] | None = None
+            ) -> Acquired:
+    """Scan pages into `folder` as page-0001.tif, …, in order. An empty feeder before the
+    first page or a missing device is an error naming the fix."""
+    opts = device_options(req.device)
+    args = ["-d", req.device, "--format=tiff", f"--resolution={pick_resolution(opts, req.dpi)}",
+            f"--batch={folder}/page-%04d.tif"]
+    mode = pick_mode(opts, req.mode)
+    source = pick_source(opts, req.source, req.duplex)
+    if mode:
+        args.append(f"--mode={mode}")
+    if source:
+        args.append(f"--source={source}")
+    if req.source == "flatbed":
+        args.append(f"--batch-count={req.pages}")
+    args += list(req.extra)
+    proc = subprocess.Popen([_scanimage(), *args], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + req.timeout_s
+    seen = 0
+    while proc.poll() is None:
+        if time.monotonic() > deadline:
+            proc.kill()
+            proc.wait()
+            raise EnvironmentProblem(f"Scanning on {req.device} took over {req.timeout_s:g} s; "
+                                     "check the scanner, then scan again.")
+        count = len(list(folder.glob("page-*.tif")))
+        if on_page and count != seen:
+            seen = count
+            on_page(count)
+        time.sleep(0.2)
+    stderr = proc.stderr.read() if proc.stderr else ""
+    pages = sorted(folder.glob("page-*.tif"))
+    if on_page and len(pages) != seen:
+        on_page(len(pages))
+    if not pages:
+        reason = _last_line(stderr)
+        if "out of documents" in reason.lower() or "no docs" in reason.lower():
+            raise InputFileError(f"The feeder of {req.device} is empty; put the pages in and "
+                                 "scan again.")
+        raise EnvironmentProblem(f"Scanner {req.device} gave no page ({reason}); check it "
+                                 "and `digitize scan --list`.")
+    if proc.returncode != 0 and "out of documents" not in stderr.lower():
+        return Acquired(tuple(pages), f"Scanner {req.device} stopped after {len(pages)} pages "
+                                      f"({_last_line(stderr)}); clear it and scan the rest.")
+    return Acquired(tuple(pages))
