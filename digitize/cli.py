@@ -46,7 +46,7 @@ app = typer.Typer(
          "TT 05/2025 metadata, PAdES signatures and submission packages.\n\n"
          "Exit codes: 0 all done; 1 finished but some items failed or did not verify; 2 usage "
          "error; 3 no usable input; 4 environment or credential problem; 130 interrupted.",
-    no_args_is_help=True, add_completion=False, rich_markup_mode="markdown",
+    no_args_is_help=True, add_completion=True, rich_markup_mode="markdown",
     pretty_exceptions_enable=False)
 schema_app = typer.Typer(help="Publish the schemas of digitize's outputs.", no_args_is_help=True)
 app.add_typer(schema_app, name="schema")
@@ -131,9 +131,26 @@ CertifyOpt = Annotated[bool, typer.Option(
 
 
 def _version(value: bool) -> None:
-    if value:
-        out.print(f"digitize {__version__}")
-        raise typer.Exit()
+    """digitize's version and those of the parts whose behaviour it depends on."""
+    if not value:
+        return
+    from importlib.metadata import version as package_version
+
+    from digitize.ocr import tesseract
+
+    out.print(f"digitize {__version__}", highlight=False)
+    out.print(f"pyHanko {package_version('pyhanko')}", highlight=False)
+    try:
+        out.print(tesseract.version().replace("tesseract", "Tesseract", 1), highlight=False)
+        folder = tesseract.tessdata_dir()
+        for code in sorted(tesseract.installed_languages()):
+            data = folder / f"{code}.traineddata" if folder else None
+            shown = tesseract.data_version(data) if data else ""
+            out.print(f"  language data {code}: {shown or 'version not recorded'}",
+                      highlight=False)
+    except DigitizeError as exc:
+        out.print(exc.message, highlight=False)
+    raise typer.Exit()
 
 
 @app.callback()
@@ -317,6 +334,14 @@ def _exit_for(failed: bool) -> None:
     raise typer.Exit(EXIT_PARTIAL if failed else EXIT_OK)
 
 
+def _out_dir(given: Path | None, cfg: Config) -> Path:
+    if given is not None:
+        return given
+    if cfg.run.out is None:
+        raise UsageProblem("Say where the outputs go: --out OUT, or [run] out in the config.")
+    return cfg.run.out
+
+
 def _any_failed(summary: RunSummary) -> bool:
     """A failed document, or a dossier that got no package (exit 1 for cron scripts)."""
     return summary.totals.failed > 0 or any(d.status is Status.failed for d in summary.dossiers)
@@ -346,12 +371,16 @@ def _batch(inputs: Sequence[Path], out_dir: Path, cfg: Config, *, lang: str | No
 def run(
     inputs: Annotated[list[Path], typer.Argument(
         help="Dossier folders, folders of dossier folders, or single scans.")],
-    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")],
+    out_dir: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="Output folder (default: [run] out).")] = None,
     config: ConfigOpt = None,
     lang: LangOpt = None,
     jobs: JobsOpt = None,
     executor: ExecutorOpt = "local",
-    profile: ProfileOpt = "archive",
+    profile: Annotated[str | None, typer.Option(
+        "--profile", help="archive (TT 05/2025: colour as scanned, lossless or original JPEG) or "
+                          "compact (desk copies: greyscale or bilevel where the page allows). "
+                          "Default: [run] profile, archive.")] = None,
     drop_blank: DropBlankOpt = False,
     level: LevelOpt = None,
     p12: P12Opt = None,
@@ -394,8 +423,9 @@ def run(
         signing = _sign_options(cfg, level, tsa, appearance, position)
         identity = None if no_sign else _identity(cfg, p12, secret_file, key, cert, chain,
                                                   pkcs11_module, token_label, key_label)
-        summary = _batch(inputs, out_dir, cfg, lang=lang, jobs=jobs, identity=identity,
-                         signing=signing, package=True, profile=profile, drop_blank=drop_blank,
+        summary = _batch(inputs, _out_dir(out_dir, cfg), cfg, lang=lang, jobs=jobs,
+                         identity=identity, signing=signing, package=True,
+                         profile=profile or cfg.run.profile, drop_blank=drop_blank,
                          retry_failed=retry_failed, executor=executor, label="run",
                          index=index_path(cfg, index) if cfg.index.enabled else None)
     if as_json:
@@ -1087,9 +1117,9 @@ def scan(
         "--pages", min=1, help="Flatbed: how many pages to scan in this session.")] = 1,
     split: SplitOpt = None,
     run_after: Annotated[bool, typer.Option(
-        "--run", help="Run the pipeline on the dossier afterwards (needs --out).")] = False,
-    out_dir: Annotated[Path | None, typer.Option("--out", "-o", help="Output folder for --run.")
-                       ] = None,
+        "--run", help="Run the pipeline on the dossier afterwards.")] = False,
+    out_dir: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="Output folder for --run (default: [run] out).")] = None,
     list_devices: Annotated[bool, typer.Option("--list", help="List the scanners and stop.")
                             ] = False,
     config: ConfigOpt = None,
@@ -1126,8 +1156,7 @@ def scan(
     with _user_errors():
         if not dossier:
             raise UsageProblem("Name the dossier: --dossier CODE (mã hồ sơ).")
-        if run_after and out_dir is None:
-            raise UsageProblem("--run needs --out OUT, the output folder.")
+        target = _out_dir(out_dir, cfg) if run_after else None
         name = device or sc.device
         if not name:
             found = find_devices()
@@ -1160,11 +1189,11 @@ def scan(
                      "problem": result.problem})
     elif not as_json:
         _children_table(f"{result.pages} pages scanned into {result.folder}", result.documents)
-    if run_after and out_dir is not None:
+    if target is not None:
         with _user_errors():
-            summary = _batch([result.folder], out_dir, cfg, lang=None, jobs=None,
+            summary = _batch([result.folder], target, cfg, lang=None, jobs=None,
                              identity=_identity(cfg, None, None), package=True,
-                             profile="archive", drop_blank=False, label="run",
+                             profile=cfg.run.profile, drop_blank=False, label="run",
                              index=index_path(cfg) if cfg.index.enabled else None)
         if as_json:
             _print_json(summary)
@@ -1233,6 +1262,83 @@ def split_cmd(
                      for c in children])
     else:
         _children_table(f"{len(children)} documents in {out_folder}", children)
+
+
+# --------------------------------------------------------------------------- setup
+@app.command()
+def doctor(
+    out_dir: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="Output folder whose free space to check (default: [run] out).")
+    ] = None,
+    config: ConfigOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Check that this desk can run the pipeline: Tesseract and its language data, pdfsig,
+    qpdf, the signing identity or token, trust store, TSA, config, index and disk space.
+
+    Example: `digitize doctor`
+
+    Each problem comes with the command that fixes it. Exit 0 when the pipeline can run,
+    4 when something it needs is missing.
+    """
+    from digitize.config import load_config
+    from digitize.errors import EXIT_ENVIRONMENT
+    from digitize.setup.doctor import PROBLEM, Check, run_checks
+
+    try:
+        cfg = load_config(config)
+        checks = run_checks(cfg, out_dir or cfg.run.out)
+    except DigitizeError as exc:
+        checks = [Check("config file", PROBLEM, exc.message, "fix the file, or digitize init")]
+    if as_json:
+        _print_json([vars(c) for c in checks])
+    else:
+        table = Table(title="digitize doctor")
+        for col in ("Check", "Status", "Found", "Fix"):
+            table.add_column(col, overflow="fold")
+        style = {"ok": "green", "warning": "yellow", "problem": "red"}
+        for c in checks:
+            table.add_row(escape(c.name), f"[{style[c.status]}]{c.status}[/]", escape(c.detail),
+                          escape(c.fix))
+        out.print(table)
+    bad = [c for c in checks if c.status == PROBLEM]
+    if not as_json:
+        out.print(f"{len(bad)} problems: the pipeline cannot run until they are fixed." if bad
+                  else "Ready: the pipeline can run.")
+    raise typer.Exit(EXIT_ENVIRONMENT if bad else EXIT_OK)
+
+
+@app.command()
+def init(
+    from_file: Annotated[Path | None, typer.Option(
+        "--from", help="Answers in a TOML file (keys as in README), for provisioning many desks "
+                       "without questions.")] = None,
+    config: Annotated[Path | None, typer.Option(
+        "--config", help="Config file to write (default: $DIGITIZE_CONFIG, then the user "
+                         "config folder).", envvar="DIGITIZE_CONFIG", show_envvar=False)] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing config file.")
+                     ] = False,
+) -> None:
+    """First-run setup: asks for the agency, profile, signer, trust store, output folder, archive
+    endpoint and scanner, and writes the config file.
+
+    Example: `digitize init`, or `digitize init --from desk.toml --config /etc/digitize.toml`
+    """
+    from digitize.config import default_config_path
+    from digitize.setup.init import ask_answers, read_answers, write_config
+
+    with _user_errors():
+        target = config or default_config_path()
+        if from_file is not None:
+            answers = read_answers(from_file)
+        elif not sys.stdin.isatty():
+            raise UsageProblem("init asks questions in a terminal; without one, give the answers "
+                               "with --from FILE.")
+        else:
+            answers = ask_answers(lambda q, d: typer.prompt(q, default=d, err=True))
+        cfg = write_config(answers, target, force)
+    out.print(f"Config written: {cfg.source}", highlight=False)
+    out.print("Next: digitize doctor", highlight=False)
 
 
 # --------------------------------------------------------------------------- index

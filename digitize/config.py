@@ -3,6 +3,7 @@ folder (platformdirs), else built-in defaults. See config.example.toml for every
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from pathlib import Path
@@ -79,6 +80,15 @@ class UploadConfig(_Section):
     journal: Path | None = Field(None, description="upload journal (default: user state dir)")
 
 
+class UiConfig(_Section):
+    lang: str = Field("", description="vi or en; empty: from the locale (LANG), else vi")
+
+
+class RunConfig(_Section):
+    out: Path | None = Field(None, description="output folder when --out is not given")
+    profile: str = Field("archive", description="archive (TT 05/2025) or compact (desk copies)")
+
+
 class ScanConfig(_Section):
     device: str = Field("", description="SANE device (digitize scan --list); empty: the first")
     source: str = Field("adf", description="adf (document feeder) or flatbed")
@@ -99,6 +109,8 @@ class IndexConfig(_Section):
 
 class Config(_Section):
     agency: AgencyConfig = Field(default_factory=AgencyConfig)
+    ui: UiConfig = Field(default_factory=UiConfig)
+    run: RunConfig = Field(default_factory=RunConfig)
     ocr: OcrConfig = Field(default_factory=OcrConfig)
     extract: ExtractConfig = Field(default_factory=ExtractConfig)
     review: ReviewConfig = Field(default_factory=ReviewConfig)
@@ -145,8 +157,21 @@ def _expand(cfg: Config, base: Path) -> Config:
     cfg.upload.token_file = fix(cfg.upload.token_file)
     cfg.upload.journal = fix(cfg.upload.journal)
     cfg.index.path = fix(cfg.index.path)
+    cfg.run.out = fix(cfg.run.out)
     cfg.scan.inbox = fix(cfg.scan.inbox) or cfg.scan.inbox
     return cfg
+
+
+def toml_value(value: object) -> str:
+    """A TOML value: numbers and booleans as they are, lists of them, strings quoted (JSON's
+    string escapes are valid TOML)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    return json.dumps(str(value), ensure_ascii=False)
 
 
 def load_config(path: Path | None = None) -> Config:

@@ -17,7 +17,6 @@ the old value, the new value, the time and the operator, and reaches the package
 from __future__ import annotations
 
 import getpass
-import json
 import re
 import tomllib
 from collections.abc import Mapping
@@ -28,6 +27,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from digitize.clock import now_vn
+from digitize.config import toml_value
 from digitize.errors import UsageProblem
 from digitize.extract.text import clean, fold
 from digitize.fsutil import write_text_atomic
@@ -109,18 +109,14 @@ def load_overrides(path: Path) -> OverrideFile:
     return data
 
 
-def _toml_str(value: object) -> str:
-    return str(value) if isinstance(value, int) else json.dumps(str(value), ensure_ascii=False)
-
-
 def save_overrides(data: OverrideFile, path: Path) -> None:
     """Write an override file (atomically); JSON string escapes are valid TOML strings."""
     lines = ["# digitize overrides: values a person set or confirmed (see README)."]
     if data.operator:
-        lines.append(f"operator = {_toml_str(data.operator)}")
+        lines.append(f"operator = {toml_value(data.operator)}")
     for doc, values in sorted(data.documents.items()):
-        lines.append(f"\n[documents.{_toml_str(doc)}]")
-        lines += [f"{k} = {_toml_str(v)}" for k, v in values.items()]
+        lines.append(f"\n[documents.{toml_value(doc)}]")
+        lines += [f"{k} = {toml_value(v)}" for k, v in values.items()]
     write_text_atomic(path, "\n".join(lines) + "\n")
 
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import shutil
+import struct
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +46,33 @@ def installed_languages() -> frozenset[str]:
                          check=False, env=_env())
     lines = (out.stdout + out.stderr).splitlines()
     return frozenset(ln.strip() for ln in lines[1:] if ln.strip() and " " not in ln.strip())
+
+
+def tessdata_dir() -> Path | None:
+    out = subprocess.run([_binary(), "--list-langs"], capture_output=True, text=True,
+                         check=False, env=_env())
+    m = re.search(r'"([^"]+)"', out.stdout + out.stderr)
+    return Path(m.group(1)) if m else None
+
+
+_VERSION_ENTRY = 23  # TESSDATA_VERSION in the traineddata table of contents
+
+
+def data_version(traineddata: Path) -> str:
+    """The version string a traineddata file carries ("4.00.00alpha:vie:synth20170629:…"),
+    or "" for a file without one."""
+    try:
+        with open(traineddata, "rb") as fh:
+            data = fh.read()
+        (count,) = struct.unpack_from("<i", data, 0)
+        offsets = struct.unpack_from(f"<{count}q", data, 4)
+    except (OSError, struct.error):
+        return ""
+    if count <= _VERSION_ENTRY or offsets[_VERSION_ENTRY] < 0:
+        return ""
+    later = [o for o in offsets[_VERSION_ENTRY + 1:] if o > 0]
+    raw = data[offsets[_VERSION_ENTRY]:later[0] if later else len(data)]
+    return raw.decode("ascii", "replace").split(":[")[0]
 
 
 def apt_package(lang: str) -> str:

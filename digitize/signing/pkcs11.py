@@ -9,24 +9,32 @@ from digitize.errors import CredentialError, EnvironmentProblem
 from digitize.signing.signer import Identity, KeySpec, _identity, load_certs
 
 
-def open_pkcs11(spec: KeySpec) -> Identity:
+def token_labels(module: str) -> list[str]:
+    """Labels of the tokens present in the slots of a PKCS#11 module (no login needed)."""
     try:
         import pkcs11
         from pkcs11 import exceptions as p11err
-        from pyhanko.config.pkcs11 import TokenCriteria
-        from pyhanko.sign import pkcs11 as p11
     except ImportError as exc:  # pragma: no cover - a dependency of digitize
         raise EnvironmentProblem("python-pkcs11 is missing; reinstall digitize.") from exc
-    module = spec.module or ""
-    where = f"token '{spec.token_label}' ({module})"
     try:
         lib = pkcs11.lib(module)
     except (RuntimeError, OSError, p11err.PKCS11Error) as exc:
         raise EnvironmentProblem(f"The PKCS#11 module {module} cannot be loaded ({exc}); install "
                                  "the token's driver or fix [signer] pkcs11_module.") from exc
-    labels = []
+    labels: list[str] = []
     with contextlib.suppress(p11err.PKCS11Error):
         labels = [t for t in (s.get_token().label for s in lib.get_slots(token_present=True)) if t]
+    return labels
+
+
+def open_pkcs11(spec: KeySpec) -> Identity:
+    from pkcs11 import exceptions as p11err
+    from pyhanko.config.pkcs11 import TokenCriteria
+    from pyhanko.sign import pkcs11 as p11
+
+    module = spec.module or ""
+    where = f"token '{spec.token_label}' ({module})"
+    labels = token_labels(module)
     if spec.token_label not in labels:
         found = ", ".join(f"'{x}'" for x in labels) or "none"
         raise CredentialError(f"No token labelled '{spec.token_label}' is present (tokens found: "

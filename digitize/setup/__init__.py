@@ -1,0 +1,1 @@
+"""Setting a desk up and checking it: `digitize init` and `digitize doctor`."""
