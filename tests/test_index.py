@@ -78,7 +78,7 @@ def test_forget_removes_the_person_and_every_trace_in_the_file(index: Index) -> 
     assert index.count() == 1
     assert _ids(index, text="dang thi hoa") == []
     raw = index.path.read_bytes()
-    assert b"001203004567" not in raw and "Hoa".encode() not in raw
+    assert b"001203004567" not in raw and b"Hoa" not in raw
     with pytest.raises(Exception, match="12 digits"):
         index.forget("12345")
 
