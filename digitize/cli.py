@@ -5,6 +5,7 @@ Logs and progress go to stderr; with --json, stdout carries exactly one JSON doc
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 import os
@@ -37,22 +38,32 @@ from digitize.errors import (
     NoInputError,
     UsageProblem,
 )
+from digitize.i18n import N_, _, set_language
+from digitize.i18n.framework import localise_framework, localise_params
 from digitize.model import DocumentResult, RunSummary, Status
 from digitize.privacy import mask_data, mask_text, mask_value
 
 app = typer.Typer(
     name="digitize",
-    help="Turn scanned dossiers from the one-stop desk (Bộ phận Một cửa) into searchable PDFs, "
+    help=_("Turn scanned dossiers from the one-stop desk (Bộ phận Một cửa) into searchable PDFs, "
          "TT 05/2025 metadata, PAdES signatures and submission packages.\n\n"
          "Exit codes: 0 all done; 1 finished but some items failed or did not verify; 2 usage "
-         "error; 3 no usable input; 4 environment or credential problem; 130 interrupted.",
+         "error; 3 no usable input; 4 environment or credential problem; 130 interrupted."),
     no_args_is_help=True, add_completion=True, rich_markup_mode="markdown",
     pretty_exceptions_enable=False)
-schema_app = typer.Typer(help="Publish the schemas of digitize's outputs.", no_args_is_help=True)
+schema_app = typer.Typer(help=_("Publish the schemas of digitize's outputs."), no_args_is_help=True)
 app.add_typer(schema_app, name="schema")
 
 err = Console(stderr=True)
 out = Console()
+
+
+def _cmd(group: typer.Typer, name: str | None = None) -> Callable[[Callable[..., Any]],
+                                                                   Callable[..., Any]]:
+    """A command whose help is its docstring in the interface language."""
+    def wrap(fn: Callable[..., Any]) -> Callable[..., Any]:
+        return group.command(name, help=_(inspect.cleandoc(fn.__doc__ or "")))(fn)
+    return wrap
 
 
 class _Privacy:
@@ -65,69 +76,74 @@ def _private(text: str) -> str:
     return text if _Privacy.show else mask_text(text)
 
 ConfigOpt = Annotated[Path | None, typer.Option(
-    "--config", help="TOML config file (default: $DIGITIZE_CONFIG, then the user config folder).",
+    "--config",
+    help=_("TOML config file (default: $DIGITIZE_CONFIG, then the user config folder)."),
     envvar="DIGITIZE_CONFIG", show_envvar=False)]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help=_("Print one JSON document on stdout."))]
 JobsOpt = Annotated[int | None, typer.Option(
-    "--jobs", "-j", min=0, help="Pages OCR'd in parallel (default: config, 0 = all cores).")]
+    "--jobs", "-j", min=0, help=_("Pages OCR'd in parallel (default: config, 0 = all cores)."))]
 LangOpt = Annotated[str | None, typer.Option(
-    "--lang", help="Tesseract languages, e.g. vie or vie+eng (default: config, vie).")]
+    "--lang", help=_("Tesseract languages, e.g. vie or vie+eng (default: config, vie)."))]
 P12Opt = Annotated[Path | None, typer.Option(
-    "--p12", help="PKCS#12 signing key (default: [signer] p12 in config, else the demo identity).")]
+    "--p12",
+    help=_("PKCS#12 signing key (default: [signer] p12 in config, else the demo identity)."))]
 SecretOpt = Annotated[Path | None, typer.Option(
-    "--secret-file", help="File holding the PKCS#12 password (else $DIGITIZE_SECRET or a prompt).")]
+    "--secret-file",
+    help=_("File holding the PKCS#12 password (else $DIGITIZE_SECRET or a prompt)."))]
 ExecutorOpt = Annotated[str, typer.Option(
-    "--executor", help="Where pages are OCR'd: local (a process pool of --jobs), dask-local (a "
+    "--executor", help=_("Where pages are OCR'd: local (a process pool of --jobs), dask-local (a "
                        "Dask LocalCluster here), or dask://HOST:PORT (a running Dask cluster; "
-                       "inputs and --out on storage every worker mounts at the same path).")]
+                       "inputs and --out on storage every worker mounts at the same path)."))]
 LogFormatOpt = Annotated[str, typer.Option(
-    "--log-format", help="Logs on stderr as text lines or JSON lines (for log collectors).")]
+    "--log-format", help=_("Logs on stderr as text lines or JSON lines (for log collectors)."))]
 ProfileOpt = Annotated[str, typer.Option(
-    "--profile", help="archive (TT 05/2025: colour as scanned, lossless or original JPEG) or "
-                      "compact (desk copies: greyscale or bilevel where the page allows).")]
+    "--profile", help=_("archive (TT 05/2025: colour as scanned, lossless or original JPEG) or "
+                      "compact (desk copies: greyscale or bilevel where the page allows)."))]
 DropBlankOpt = Annotated[bool, typer.Option(
-    "--drop-blank", help="Leave pages that look blank out of the PDF (they are always flagged).")]
+    "--drop-blank",
+    help=_("Leave pages that look blank out of the PDF (they are always flagged)."))]
 IndexOpt = Annotated[Path | None, typer.Option(
-    "--index", help="Index file (default: [index] path, else one per user in the data folder).")]
+    "--index",
+    help=_("Index file (default: [index] path, else one per user in the data folder)."))]
 PersonalOpt = Annotated[bool, typer.Option(
-    "--show-personal-data", help="Print ID (CCCD) and phone numbers and birth dates as they are; "
+    "--show-personal-data", help=_("Print ID (CCCD) and phone numbers and birth dates as they are; "
                                  "by default logs, tables and --json mask them (Decree "
-                                 "13/2023/NĐ-CP).")]
+                                 "13/2023/NĐ-CP)."))]
 SIGNING = "Signing"
 LevelOpt = Annotated[str | None, typer.Option(
-    "--level", help="PAdES level: B-B, B-T (+ timestamp), B-LT (+ certificates and OCSP/CRL in "
-                    "the PDF), B-LTA (+ document timestamp). Default: [signer] level, B-B.",
+    "--level", help=_("PAdES level: B-B, B-T (+ timestamp), B-LT (+ certificates and OCSP/CRL in "
+                    "the PDF), B-LTA (+ document timestamp). Default: [signer] level, B-B."),
     rich_help_panel=SIGNING)]
 KeyOpt = Annotated[Path | None, typer.Option(
-    "--key", help="PEM/DER private key (with --cert and --chain).", rich_help_panel=SIGNING)]
+    "--key", help=_("PEM/DER private key (with --cert and --chain)."), rich_help_panel=SIGNING)]
 CertOpt = Annotated[Path | None, typer.Option(
-    "--cert", help="The signer's certificate, for --key.", rich_help_panel=SIGNING)]
+    "--cert", help=_("The signer's certificate, for --key."), rich_help_panel=SIGNING)]
 ChainOpt = Annotated[list[Path] | None, typer.Option(
-    "--chain", help="CA certificates of the signer's chain (repeat for each file).",
+    "--chain", help=_("CA certificates of the signer's chain (repeat for each file)."),
     rich_help_panel=SIGNING)]
 Pkcs11Opt = Annotated[Path | None, typer.Option(
-    "--pkcs11-module", help="PKCS#11 library of a USB token or HSM; the PIN comes from "
-                            "$DIGITIZE_SECRET, --secret-file or a prompt.",
+    "--pkcs11-module", help=_("PKCS#11 library of a USB token or HSM; the PIN comes from "
+                            "$DIGITIZE_SECRET, --secret-file or a prompt."),
     rich_help_panel=SIGNING)]
 TokenOpt = Annotated[str, typer.Option(
-    "--token-label", help="Label of the token (with --pkcs11-module).", rich_help_panel=SIGNING)]
+    "--token-label", help=_("Label of the token (with --pkcs11-module)."), rich_help_panel=SIGNING)]
 KeyLabelOpt = Annotated[str, typer.Option(
-    "--key-label", help="Label of the key and certificate on the token.",
+    "--key-label", help=_("Label of the key and certificate on the token."),
     rich_help_panel=SIGNING)]
 TsaOpt = Annotated[str | None, typer.Option(
-    "--tsa", help="RFC 3161 time-stamping server URL (default: [signer] tsa_url).",
+    "--tsa", help=_("RFC 3161 time-stamping server URL (default: [signer] tsa_url)."),
     rich_help_panel=SIGNING)]
 AppearanceOpt = Annotated[str | None, typer.Option(
-    "--appearance", help="none, archive (TT 05/2025: agency and time, top right of page 1), "
+    "--appearance", help=_("none, archive (TT 05/2025: agency and time, top right of page 1), "
                          "person (signature image, ND 30) or agency (seal over the signature). "
-                         "Default: [signer] appearance, archive.", rich_help_panel=SIGNING)]
+                         "Default: [signer] appearance, archive."), rich_help_panel=SIGNING)]
 PositionOpt = Annotated[str | None, typer.Option(
-    "--position", help="auto (the signature block OCR found, else the profile's place) or "
-                       "PAGE:x0,y0,x1,y1 in points from the bottom left.",
+    "--position", help=_("auto (the signature block OCR found, else the profile's place) or "
+                       "PAGE:x0,y0,x1,y1 in points from the bottom left."),
     rich_help_panel=SIGNING)]
 CertifyOpt = Annotated[bool, typer.Option(
-    "--certify", help="Certify (DocMDP: form filling allowed) instead of approval signing; for "
-                      "the final archive copy.", rich_help_panel=SIGNING)]
+    "--certify", help=_("Certify (DocMDP: form filling allowed) instead of approval signing; for "
+                      "the final archive copy."), rich_help_panel=SIGNING)]
 
 
 def _version(value: bool) -> None:
@@ -146,17 +162,32 @@ def _version(value: bool) -> None:
         for code in sorted(tesseract.installed_languages()):
             data = folder / f"{code}.traineddata" if folder else None
             shown = tesseract.data_version(data) if data else ""
-            out.print(f"  language data {code}: {shown or 'version not recorded'}",
+            out.print("  " + _("language data {code}: {version}").format(
+                code=code, version=shown or _("version not recorded")),
                       highlight=False)
     except DigitizeError as exc:
         out.print(exc.message, highlight=False)
     raise typer.Exit()
 
 
+def _ui_lang(value: str | None) -> None:
+    if value is not None:  # chosen at start already (help is built then); this checks it
+        try:
+            set_language(value)
+        except DigitizeError as exc:
+            raise typer.BadParameter(exc.message) from None
+
+
 @app.callback()
-def _main(version: Annotated[bool, typer.Option("--version", callback=_version,
-                                                is_eager=True, help="Show the version.")] = False
-          ) -> None:
+def _main(
+    version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True,
+        help=_("Show the versions of digitize, pyHanko, Tesseract and its language data."))
+    ] = False,
+    ui_lang: Annotated[str | None, typer.Option(
+        "--ui-lang", callback=_ui_lang, is_eager=True,
+        help=_("Interface language: vi or en (default: [ui] lang, else the locale)."))] = None,
+) -> None:
     """digitize: paper dossiers to signed, archivable TT 05/2025 packages."""
 
 
@@ -170,15 +201,17 @@ def _user_errors() -> Iterator[None]:
         err.print(f"[bold red]digitize:[/] {escape(_private(exc.message))}", highlight=False)
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
-        err.print("[yellow]Interrupted. Run the same command again to start over; finished "
-                  "dossiers are complete in the output folder.[/]")
+        err.print("[yellow]" + escape(_("Interrupted. Run the same command again to start "
+                                         "over; finished dossiers are complete in the output "
+                                         "folder.")) + "[/]")
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except Exception as exc:
         if os.environ.get("DIGITIZE_DEBUG"):
             raise
-        err.print(f"[bold red]digitize: unexpected error[/] ({escape(type(exc).__name__)}: "
-                  f"{escape(str(exc))}). This is a bug: please report it with the output of "
-                  "the same command run with DIGITIZE_DEBUG=1.", highlight=False)
+        err.print("[bold red]digitize:[/] " + escape(_(
+            "unexpected error ({error}). This is a bug: please report it with the output of the "
+            "same command run with DIGITIZE_DEBUG=1.").format(
+                error=f"{type(exc).__name__}: {exc}")), highlight=False)
         raise typer.Exit(EXIT_PARTIAL) from None
 
 
@@ -201,9 +234,9 @@ def _print_json(data: Any) -> None:
 class _RichProgress:
     """The pipeline's Progress drawn as a Rich bar on stderr."""
 
-    def __init__(self, label: str, unit: str = "pages") -> None:
+    def __init__(self, label: str, unit: str = N_("pages")) -> None:
         self._bar = Progress(TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn(),
-                             TextColumn(unit), TimeElapsedColumn(), console=err,
+                             TextColumn(_(unit)), TimeElapsedColumn(), console=err,
                              transient=False, disable=not err.is_terminal)
         self._task: Any = None
 
@@ -254,7 +287,7 @@ LOG_FORMATS = ("text", "json")
 
 def _setup_logging(fmt: str) -> None:
     if fmt not in LOG_FORMATS:
-        raise UsageProblem(f"Unknown log format {fmt}; use text or json.")
+        raise UsageProblem(_("Unknown log format {fmt}; use text or json.").format(fmt=fmt))
     logger = logging.getLogger("digitize")
     logger.handlers[:] = [_LogHandler(fmt)]
     logger.setLevel(logging.INFO)
@@ -264,7 +297,7 @@ def _setup_logging(fmt: str) -> None:
 def _ask_secret() -> Callable[[], str] | None:
     if not sys.stdin.isatty():
         return None
-    return lambda: typer.prompt("Password for the signing key", hide_input=True, err=True)
+    return lambda: typer.prompt(_("Password for the signing key"), hide_input=True, err=True)
 
 
 def _identity(cfg: Config, p12: Path | None, secret_file: Path | None, key: Path | None = None,
@@ -277,8 +310,11 @@ def _identity(cfg: Config, p12: Path | None, secret_file: Path | None, key: Path
                        pkcs11_module=pkcs11_module, token_label=token_label,
                        key_label=key_label, secret_file=secret_file)
     return open_identity(cfg.signer, choice, _ask_secret(),
-                         warn=lambda m: err.print(f"[yellow]warning:[/] {escape(m)}",
-                                                  highlight=False))
+                         warn=_warn)
+
+
+def _warn(message: str) -> None:
+    err.print(f"[yellow]{escape(_('warning:'))}[/] {escape(_private(message))}", highlight=False)
 
 
 def _sign_options(cfg: Config, level: str | None = None, tsa: str | None = None,
@@ -300,34 +336,64 @@ def _sign_options(cfg: Config, level: str | None = None, tsa: str | None = None,
 STATUS_STYLE = {Status.ok: "green", Status.needs_review: "yellow", Status.failed: "red"}
 
 
+def _table(title: str, columns: Sequence[str]) -> Table:
+    """A table whose column headers (marked with N_) show in the interface language."""
+    table = Table(title=title)
+    for col in columns:
+        table.add_column(_(col), overflow="fold")
+    return table
+
+
+_STATUS_TEXT = {Status.ok: N_("ok"), Status.needs_review: N_("needs_review"),
+                Status.failed: N_("failed")}
+
+
+def _status(status: Status) -> str:
+    return f"[{STATUS_STYLE[status]}]{escape(_(_STATUS_TEXT[status]))}[/]"
+
+
+def _yes(value: object) -> str:
+    return _("yes") if value else _("no")
+
+
 def _summary_table(summary: RunSummary) -> None:
-    table = Table(title="digitize run", show_lines=False)
-    for col in ("Dossier", "Document", "Status", "Kind / type", "Number", "Fields", "Signed",
-                "Note"):
-        table.add_column(col, overflow="fold")
+    table = _table("digitize run", (N_("Dossier"), N_("Document"), N_("Status"),
+                                    N_("Kind / type"), N_("Number"), N_("Fields"), N_("Signed"),
+                                    N_("Note")))
     for d in summary.dossiers:
         for i, doc in enumerate(d.documents):
             meta = doc.metadata
             number = "/".join(str(meta[k]) for k in ("number", "symbol") if meta.get(k))
             kind = f"{doc.doc_kind.value if doc.doc_kind else ''} {meta.get('doc_type_code', '')}"
             note = _private(doc.error or "; ".join(doc.review))
-            style = STATUS_STYLE[doc.status]
             table.add_row(escape(_private(d.id)) if i == 0 else "",
-                          escape(_private(Path(doc.source).name)),
-                          f"[{style}]{doc.status.value}[/]", kind.strip(), escape(number),
-                          str(len(meta)), "yes" if doc.signature else "no", escape(note))
+                          escape(_private(Path(doc.source).name)), _status(doc.status),
+                          kind.strip(), escape(number), str(len(meta)), _yes(doc.signature),
+                          escape(note))
     out.print(table)
     t = summary.totals
     if t.resumed:
-        out.print(f"{t.resumed} dossiers were finished by an earlier run and left as they were.")
-    out.print(f"{t.dossiers} dossiers, {t.documents} documents, {t.pages} pages in "
-              f"{t.seconds:.1f} s: [green]{t.ok} ok[/], [yellow]{t.needs_review} to review[/], "
-              f"[red]{t.failed} failed[/], {t.signed} signed.")
+        out.print(_("{count} dossiers were finished by an earlier run and left as they "
+                    "were.").format(count=t.resumed))
+    out.print(_("{dossiers} dossiers, {documents} documents, {pages} pages in {seconds} s: "
+                "[green]{ok} ok[/], [yellow]{review} to review[/], [red]{failed} failed[/], "
+                "{signed} signed.").format(
+        dossiers=t.dossiers, documents=t.documents, pages=t.pages, seconds=f"{t.seconds:.1f}",
+        ok=t.ok, review=t.needs_review, failed=t.failed, signed=t.signed))
     for d in summary.dossiers:
         if d.bundle:
-            out.print(f"  package {d.id}: {d.bundle}", highlight=False)
+            out.print("  " + _("package {dossier}: {path}").format(dossier=d.id, path=d.bundle),
+                      highlight=False)
         elif d.error:
             out.print(f"  [red]{escape(d.id)}: {escape(_private(d.error))}[/]", highlight=False)
+
+
+def _check_profile(profile: str) -> None:
+    from digitize.ocr.page import PROFILES
+
+    if profile not in PROFILES:
+        raise UsageProblem(_("Unknown profile {profile}; use one of {choices}.").format(
+            profile=profile, choices=", ".join(PROFILES)))
 
 
 def _exit_for(failed: bool) -> None:
@@ -338,7 +404,8 @@ def _out_dir(given: Path | None, cfg: Config) -> Path:
     if given is not None:
         return given
     if cfg.run.out is None:
-        raise UsageProblem("Say where the outputs go: --out OUT, or [run] out in the config.")
+        raise UsageProblem(_("Say where the outputs go: --out OUT, or [run] out in the "
+                             "config."))
     return cfg.run.out
 
 
@@ -353,11 +420,9 @@ def _batch(inputs: Sequence[Path], out_dir: Path, cfg: Config, *, lang: str | No
            drop_blank: bool, label: str, retry_failed: bool = False,
            executor: str = "local", signing: Any = None, index: Path | None = None
            ) -> RunSummary:
-    from digitize.ocr.page import PROFILES
     from digitize.pipeline.run import RunOptions, run_batch
 
-    if profile not in PROFILES:
-        raise UsageProblem(f"Unknown profile {profile}; use one of {', '.join(PROFILES)}.")
+    _check_profile(profile)
     opts = RunOptions(out=out_dir, config=cfg, lang=lang or cfg.ocr.lang,
                       jobs=cfg.ocr.jobs if jobs is None else jobs,
                       signing=signing or _sign_options(cfg), package=package, profile=profile,
@@ -367,20 +432,20 @@ def _batch(inputs: Sequence[Path], out_dir: Path, cfg: Config, *, lang: str | No
         return run_batch(inputs, opts, identity, progress)
 
 
-@app.command()
+@_cmd(app)
 def run(
     inputs: Annotated[list[Path], typer.Argument(
-        help="Dossier folders, folders of dossier folders, or single scans.")],
+        help=_("Dossier folders, folders of dossier folders, or single scans."))],
     out_dir: Annotated[Path | None, typer.Option(
-        "--out", "-o", help="Output folder (default: [run] out).")] = None,
+        "--out", "-o", help=_("Output folder (default: [run] out)."))] = None,
     config: ConfigOpt = None,
     lang: LangOpt = None,
     jobs: JobsOpt = None,
     executor: ExecutorOpt = "local",
     profile: Annotated[str | None, typer.Option(
-        "--profile", help="archive (TT 05/2025: colour as scanned, lossless or original JPEG) or "
+        "--profile", help=_("archive (TT 05/2025: colour as scanned, lossless or original JPEG) or "
                           "compact (desk copies: greyscale or bilevel where the page allows). "
-                          "Default: [run] profile, archive.")] = None,
+                          "Default: [run] profile, archive."))] = None,
     drop_blank: DropBlankOpt = False,
     level: LevelOpt = None,
     p12: P12Opt = None,
@@ -394,10 +459,10 @@ def run(
     tsa: TsaOpt = None,
     appearance: AppearanceOpt = None,
     position: PositionOpt = None,
-    no_sign: Annotated[bool, typer.Option("--no-sign", help="Skip signing.")] = False,
+    no_sign: Annotated[bool, typer.Option("--no-sign", help=_("Skip signing."))] = False,
     retry_failed: Annotated[bool, typer.Option(
-        "--retry-failed", help="Try again the documents an earlier run quarantined (those "
-                               "whose file has not changed since).")] = False,
+        "--retry-failed", help=_("Try again the documents an earlier run quarantined (those "
+                               "whose file has not changed since)."))] = False,
     index: IndexOpt = None,
     log_format: LogFormatOpt = "text",
     show_personal: PersonalOpt = False,
@@ -435,22 +500,22 @@ def run(
     _exit_for(_any_failed(summary))
 
 
-@app.command()
+@_cmd(app)
 def watch(
-    inbox: Annotated[Path, typer.Argument(help="The scanner's drop folder.")],
-    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")],
+    inbox: Annotated[Path, typer.Argument(help=_("The scanner's drop folder."))],
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help=_("Output folder."))],
     settle: Annotated[float, typer.Option(
-        "--settle", min=0, help="Seconds a dossier's files must stay unchanged before it is "
-                                "processed (scanners write slowly).")] = 30.0,
+        "--settle", min=0, help=_("Seconds a dossier's files must stay unchanged before it is "
+                                "processed (scanners write slowly)."))] = 30.0,
     interval: Annotated[float, typer.Option(
-        "--interval", min=0.05, help="Seconds between looks at the drop folder.")] = 5.0,
+        "--interval", min=0.05, help=_("Seconds between looks at the drop folder."))] = 5.0,
     config: ConfigOpt = None,
     lang: LangOpt = None,
     jobs: JobsOpt = None,
     profile: ProfileOpt = "archive",
     p12: P12Opt = None,
     secret_file: SecretOpt = None,
-    no_sign: Annotated[bool, typer.Option("--no-sign", help="Skip signing.")] = False,
+    no_sign: Annotated[bool, typer.Option("--no-sign", help=_("Skip signing."))] = False,
     index: IndexOpt = None,
     log_format: LogFormatOpt = "text",
     show_personal: PersonalOpt = False,
@@ -465,7 +530,6 @@ def watch(
     """
     import threading
 
-    from digitize.ocr.page import PROFILES
     from digitize.pipeline.run import RunOptions
     from digitize.pipeline.watch import Watcher
 
@@ -474,10 +538,9 @@ def watch(
     with _user_errors():
         _setup_logging(log_format)
         cfg = _config(config)
-        if profile not in PROFILES:
-            raise UsageProblem(f"Unknown profile {profile}; use one of {', '.join(PROFILES)}.")
+        _check_profile(profile)
         if not inbox.is_dir():
-            raise NoInputError(f"{inbox} is not a folder; check the path.")
+            raise NoInputError(_("{path} is not a folder; check the path.").format(path=inbox))
         identity = None if no_sign else _identity(cfg, p12, secret_file)
         from digitize.ocr.tesseract import check_languages
 
@@ -492,24 +555,24 @@ def watch(
                 sys.stdout.write(_json_text(summary, indent=None) + "\n")
                 sys.stdout.flush()
             for d in summary.dossiers:
-                err.print(f"{escape(d.id)}: {d.status.value}"
+                err.print(f"{escape(d.id)}: {_status(d.status)}"
                           + (f" — {escape(_private(d.error))}" if d.error else ""),
                           highlight=False)
 
         watcher = Watcher(inbox, opts, identity, settle_s=settle, on_result=report,
-                          on_error=lambda m: err.print(f"[yellow]{escape(m)}[/]"))
+                          on_error=lambda m: err.print(f"[yellow]{escape(_private(m))}[/]"))
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stop.set())
-        err.print(f"Watching {escape(str(inbox))} (settle {settle:g} s); SIGTERM or Ctrl-C "
-                  "stops.", highlight=False)
+        err.print(escape(_("Watching {folder} (settle {settle} s); SIGTERM or Ctrl-C stops.")
+                         .format(folder=inbox, settle=f"{settle:g}")), highlight=False)
         watcher.run(stop, interval)
-    err.print("Stopped.")
+    err.print(_("Stopped."))
 
 
-@app.command()
+@_cmd(app)
 def ocr(
-    inputs: Annotated[list[Path], typer.Argument(help="Scans or folders of scans.")],
-    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")],
+    inputs: Annotated[list[Path], typer.Argument(help=_("Scans or folders of scans."))],
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help=_("Output folder."))],
     config: ConfigOpt = None,
     lang: LangOpt = None,
     jobs: JobsOpt = None,
@@ -534,25 +597,23 @@ def ocr(
     if as_json:
         _print_json(docs)
     else:
-        table = Table(title="digitize ocr")
-        for col in ("Source", "Status", "PDF", "Note"):
-            table.add_column(col, overflow="fold")
+        table = _table("digitize ocr", (N_("Source"), N_("Status"), N_("PDF"), N_("Note")))
         for d in docs:
-            table.add_row(escape(d.source), f"[{STATUS_STYLE[d.status]}]{d.status.value}[/]",
-                          escape(d.pdf or ""), escape(d.error or "; ".join(d.review)))
+            table.add_row(escape(d.source), _status(d.status), escape(d.pdf or ""),
+                          escape(_private(d.error or "; ".join(d.review))))
         out.print(table)
     _exit_for(_any_failed(summary))
 
 
 # --------------------------------------------------------------------------- extract
-@app.command()
+@_cmd(app)
 def extract(
     files: Annotated[list[Path], typer.Argument(
-        help="PDFs with a text layer, hOCR files (from `ocr`/`run`: keeps word confidences), or "
-             ".txt files.")],
+        help=_("PDFs with a text layer, hOCR files (from `ocr`/`run`: keeps word confidences), or "
+             ".txt files."))],
     config: ConfigOpt = None,
     overrides: Annotated[Path | None, typer.Option(
-        "--overrides", help="Override file (TOML, tables keyed by file name); see README.")
+        "--overrides", help=_("Override file (TOML, tables keyed by file name); see README."))
     ] = None,
     show_personal: PersonalOpt = False,
     as_json: JsonOpt = False,
@@ -566,6 +627,7 @@ def extract(
     from digitize.extract.hocr import segments_from_hocr
     from digitize.extract.overrides import apply_overrides, load_overrides, operator_name
     from digitize.extract.pdftext import segments_from_pdf
+    from digitize.extract.review import review_note
 
     _Privacy.show = show_personal
     with _user_errors():
@@ -575,7 +637,8 @@ def extract(
         for f in files:
             try:
                 if not f.is_file():
-                    raise InputFileError(f"{f} does not exist or is not a file.")
+                    raise InputFileError(_("{path} does not exist or is not a file.").format(
+                        path=f))
                 if f.suffix.lower() == ".pdf":
                     segs, pages = segments_from_pdf(f)
                 elif f.suffix.lower() in (".hocr", ".html"):
@@ -591,7 +654,7 @@ def extract(
                 results.append(DocumentResult(
                     source=str(f), status=Status.needs_review if ex.review else Status.ok,
                     doc_kind=ex.doc_kind, metadata=ex.metadata, confidence=ex.confidence,
-                    review=[f"{k}: missing or uncertain" for k in ex.review],
+                    review=[review_note(k) for k in ex.review],
                     evidence=ex.evidence, overrides=list(ex.overrides)))
             except InputFileError as exc:
                 results.append(DocumentResult(source=str(f), status=Status.failed,
@@ -600,15 +663,13 @@ def extract(
         _print_json(results)
     else:
         for r in results:
-            table = Table(title=f"{r.source} — {r.status.value}", show_header=True)
-            table.add_column("Field")
-            table.add_column("Value", overflow="fold")
-            table.add_column("Confidence")
+            table = _table(f"{escape(r.source)} — {_status(r.status)}",
+                           (N_("Field"), N_("Value"), N_("Confidence")))
             for k, v in r.metadata.items():
                 shown = v if _Privacy.show else mask_value(k, v)
                 table.add_row(k, escape(str(shown)), f"{r.confidence.get(k, 0):.2f}")
             if r.error:
-                table.add_row("error", r.error, "")
+                table.add_row(_("error"), escape(r.error), "")
             out.print(table)
     _exit_for(any(r.status is Status.failed for r in results))
 
@@ -624,15 +685,17 @@ def _ask_field(item: Any) -> str | None:
     ev = item.evidence
     err.print(f"\n[bold]{escape(item.dossier.id)}[/] · {escape(Path(item.doc.source).name)} · "
               f"[cyan]{item.field}[/]")
-    shown = "(not found)" if item.value is None else repr(item.value)
-    err.print(f"  read: {escape(shown)}  confidence {item.confidence:.2f}", highlight=False)
+    shown = _("(not found)") if item.value is None else repr(item.value)
+    err.print("  " + escape(_("read: {value}  confidence {confidence}").format(
+        value=shown, confidence=f"{item.confidence:.2f}")), highlight=False)
     if ev is not None:
-        err.print(f"  OCR line (page {ev.page + 1}): {escape(ev.text)}", highlight=False)
+        err.print("  " + escape(_("OCR line (page {page}): {text}").format(
+            page=ev.page + 1, text=ev.text)), highlight=False)
     image = crop(item)
     if image is not None:
-        err.print(f"  page crop: {image}", highlight=False)
+        err.print("  " + escape(_("page crop: {path}").format(path=image)), highlight=False)
     while True:
-        answer = Prompt.ask("  correct value (Enter keeps the value read, '-' skips)",
+        answer = Prompt.ask("  " + _("correct value (Enter keeps the value read, '-' skips)"),
                             default="" if item.value is None else str(item.value),
                             show_default=False, console=err)
         if answer.strip() == "-" or (not answer.strip() and item.value is None):
@@ -640,22 +703,23 @@ def _ask_field(item: Any) -> str | None:
         try:
             normalise(item.field, answer)
         except ValueError as exc:
-            err.print(f"  [red]{escape(str(exc))}[/]; try again.", highlight=False)
+            err.print(f"  [red]{escape(str(exc))}[/]; " + escape(_("try again.")),
+                      highlight=False)
             continue
         return answer
 
 
-@app.command()
+@_cmd(app)
 def review(
     target: Annotated[Path, typer.Argument(
-        help="Output folder of `run`, or one dossier's folder inside it.")],
+        help=_("Output folder of `run`, or one dossier's folder inside it."))],
     config: ConfigOpt = None,
     operator: Annotated[str, typer.Option(
-        help="Name recorded with each change (default: [review] operator, else the login).")
+        help=_("Name recorded with each change (default: [review] operator, else the login)."))
     ] = "",
     rerun: Annotated[bool, typer.Option(
-        help="Run the changed dossiers again so that their PDFs, signatures and packages carry "
-             "the corrections.")] = True,
+        help=_("Run the changed dossiers again so that their PDFs, signatures and packages carry "
+             "the corrections."))] = True,
     p12: P12Opt = None,
     secret_file: SecretOpt = None,
     as_json: JsonOpt = False,
@@ -703,18 +767,19 @@ def review(
     if as_json:
         _print_json(result)
     else:
-        out.print(f"{result['answered']} of {len(items)} fields answered; "
-                  + (", ".join(result["override_files"]) or "nothing written"), highlight=False)
+        out.print(_("{answered} of {fields} fields answered; {files}").format(
+            answered=result["answered"], fields=len(items),
+            files=", ".join(result["override_files"]) or _("nothing written")), highlight=False)
         if summary is not None:
             _summary_table(summary)
     _exit_for(summary is not None and summary.totals.failed > 0)
 
 
 # --------------------------------------------------------------------------- sign
-@app.command()
+@_cmd(app)
 def sign(
-    pdfs: Annotated[list[Path], typer.Argument(help="PDFs to sign.")],
-    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for the signed copies.")],
+    pdfs: Annotated[list[Path], typer.Argument(help=_("PDFs to sign."))],
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help=_("Folder for the signed copies."))],
     config: ConfigOpt = None,
     level: LevelOpt = None,
     p12: P12Opt = None,
@@ -730,8 +795,8 @@ def sign(
     position: PositionOpt = None,
     certify: CertifyOpt = False,
     jobs: Annotated[int | None, typer.Option(
-        "--jobs", "-j", min=0, help="Parallel signing processes for file keys (default: "
-                                    "[signer] jobs, 0 = all cores; a token signs in one).")
+        "--jobs", "-j", min=0, help=_("Parallel signing processes for file keys (default: "
+                                    "[signer] jobs, 0 = all cores; a token signs in one)."))
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -755,10 +820,11 @@ def sign(
         for pdf in pdfs:
             target = out_dir / pdf.name
             if target.resolve() == pdf.resolve():
-                raise UsageProblem(f"--out would overwrite {pdf}; choose another folder.")
+                raise UsageProblem(_("--out would overwrite {path}; choose another folder.")
+                                   .format(path=pdf))
             work.append((pdf, target))
         workers = jobs if jobs is not None else cfg.signer.jobs
-        with _RichProgress("sign", "documents") as progress:
+        with _RichProgress("sign", N_("documents")) as progress:
             progress.start(len(work))
             results = sign_batch(work, identity, opts, workers or default_jobs(),
                                  done=lambda _r: progress.advance())
@@ -772,25 +838,29 @@ def sign(
         for r in rows:
             if r["status"] == "ok":
                 s = r["signature"]
-                out.print(f"[green]signed[/] {escape(r['pdf'])} ({s['level']}, "
+                out.print(f"[green]{escape(_('signed'))}[/] {escape(r['pdf'])} ({s['level']}, "
                           f"{escape(s['signer'])}, {s['signing_time']})", highlight=False)
             else:
-                out.print(f"[red]failed[/] {escape(r['error'])}", highlight=False)
+                _print_failed(r["error"])
     _exit_for(any(r["status"] != "ok" for r in rows))
 
 
+def _print_failed(message: str) -> None:
+    out.print(f"[red]{escape(_('failed'))}[/] {escape(_private(message))}", highlight=False)
+
+
 # --------------------------------------------------------------------------- verify
-@app.command()
+@_cmd(app)
 def verify(
     paths: Annotated[list[Path], typer.Argument(
-        help="Signed PDFs, packages (folder or .zip), or `run` output folders.")],
+        help=_("Signed PDFs, packages (folder or .zip), or `run` output folders."))],
     trust: Annotated[list[Path] | None, typer.Option(
-        "--trust", help="Trusted root certificates (PEM/DER file or folder); adds to "
-                        "[verify] trust in config.")] = None,
+        "--trust", help=_("Trusted root certificates (PEM/DER file or folder); adds to "
+                        "[verify] trust in config."))] = None,
     offline: Annotated[bool, typer.Option(
-        "--offline", help="Fetch no OCSP/CRL; use only what the files carry.")] = False,
+        "--offline", help=_("Fetch no OCSP/CRL; use only what the files carry."))] = False,
     report: Annotated[Path | None, typer.Option(
-        "--report", help="Also write a self-contained HTML report to this file.")] = None,
+        "--report", help=_("Also write a self-contained HTML report to this file."))] = None,
     config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -821,16 +891,18 @@ def verify(
     if as_json:
         _print_json([r.model_dump(mode="json") for r in reports])
     else:
-        table = Table(title="digitize verify")
-        for col in ("File", "Status", "Signer", "Signed at", "Level", "Why"):
-            table.add_column(col, overflow="fold")
+        table = _table("digitize verify", (N_("File"), N_("Status"), N_("Signer"),
+                                           N_("Signed at"), N_("Level"), N_("Why")))
         style = {Indication.valid: "green", Indication.indeterminate: "yellow",
                  Indication.invalid: "red"}
+        shown = {Indication.valid: _("valid"), Indication.indeterminate: _("indeterminate"),
+                 Indication.invalid: _("invalid")}
         for r in reports:
             files = r.documents if isinstance(r, PackageReport) else [r]
             if isinstance(r, PackageReport):
-                table.add_row(f"[bold]{escape(r.path)}[/] ({r.files_checked} files checked)",
-                              f"[{style[r.status]}]{r.status.value}[/]", "", "", "",
+                table.add_row(f"[bold]{escape(r.path)}[/] (" + escape(_(
+                    "{count} files checked").format(count=r.files_checked)) + ")",
+                              f"[{style[r.status]}]{shown[r.status]}[/]", "", "", "",
                               escape("; ".join(r.reasons)))
             for f in files:
                 sigs = f.signatures or [None]
@@ -838,7 +910,7 @@ def verify(
                     table.add_row(escape(f"  {Path(f.path).name}" if isinstance(r, PackageReport)
                                          else f.path),
                                   f"[{style[s.status if s else f.status]}]"
-                                  f"{(s.status if s else f.status).value}[/]",
+                                  f"{shown[s.status if s else f.status]}[/]",
                                   escape(s.signer) if s else "",
                                   (s.signing_time or "") if s else "",
                                   s.level if s else "",
@@ -846,20 +918,21 @@ def verify(
                                                     s.sub_indication else []) +
                                                    (s.reasons if s else f.reasons))))
         out.print(table)
-        out.print(f"Policy: {reports[0].policy}" if reports else "", style="dim")
+        out.print(_("Policy: {policy}").format(policy=_(reports[0].policy)) if reports else "",
+                  style="dim")
     _exit_for(any(r.status is not Indication.valid for r in reports))
 
 
-@app.command()
+@_cmd(app)
 def renew(
     paths: Annotated[list[Path], typer.Argument(
-        help="Signed PDFs, or packages (uuid-… folders, or a dossier's output folder).")],
+        help=_("Signed PDFs, or packages (uuid-… folders, or a dossier's output folder)."))],
     out_dir: Annotated[Path | None, typer.Option(
-        "--out", "-o", help="Write renewed PDFs here (default: renew in place; packages are "
-                            "always renewed in place, whole or not at all).")] = None,
+        "--out", "-o", help=_("Write renewed PDFs here (default: renew in place; packages are "
+                            "always renewed in place, whole or not at all)."))] = None,
     tsa: TsaOpt = None,
     trust: Annotated[list[Path] | None, typer.Option(
-        "--trust", help="Root certificates of the signers and TSAs (adds to [verify] trust).")
+        "--trust", help=_("Root certificates of the signers and TSAs (adds to [verify] trust)."))
     ] = None,
     config: ConfigOpt = None,
     as_json: JsonOpt = False,
@@ -878,15 +951,16 @@ def renew(
         cfg = _config(config)
         url = tsa or cfg.signer.tsa_url
         if not url:
-            raise UsageProblem("Renewal needs a time-stamping server: pass --tsa URL or set "
-                               "[signer] tsa_url.")
+            raise UsageProblem(_("Renewal needs a time-stamping server: pass --tsa URL or set "
+                                 "[signer] tsa_url."))
         roots = load_trust([*cfg.verify.trust, *(trust or [])])
         results: list[dict[str, Any]] = []
         for p in paths:
             try:
                 pkg = find_package(p) if p.is_dir() else None
                 if p.is_dir() and pkg is None:
-                    raise InputFileError(f"{p} is not a package or a dossier's output folder.")
+                    raise InputFileError(_("{path} is not a package or a dossier's output "
+                                           "folder.").format(path=p))
                 reports: list[FileReport] = renew_package(pkg, url, roots,
                                                           cfg.signer.timeout_s) if pkg else [
                     renew_pdf(p, (out_dir / p.name) if out_dir else p, url, roots,
@@ -900,27 +974,28 @@ def renew(
     else:
         for r in results:
             if r["status"] == "ok":
-                out.print(f"[green]renewed[/] {escape(r['path'])} ({len(r['files'])} PDFs, "
-                          "B-LTA)", highlight=False)
+                out.print(f"[green]{escape(_('renewed'))}[/] {escape(r['path'])} (" +
+                          escape(_("{count} PDFs, B-LTA").format(count=len(r["files"]))) + ")",
+                          highlight=False)
             else:
-                out.print(f"[red]failed[/] {escape(r['error'])}", highlight=False)
+                _print_failed(r["error"])
     _exit_for(any(r["status"] != "ok" for r in results))
 
 
 # --------------------------------------------------------------------------- bundle
-@app.command()
+@_cmd(app)
 def bundle(
     packages: Annotated[list[Path], typer.Argument(
-        help="Package folders (uuid-…) or `run` output folders of dossiers.")],
-    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Where to put the bundles.")],
+        help=_("Package folders (uuid-…) or `run` output folders of dossiers."))],
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help=_("Where to put the bundles."))],
     as_zip: Annotated[bool, typer.Option(
-        "--zip", help="Write each bundle as a reproducible .zip (same package, same bytes).")
+        "--zip", help=_("Write each bundle as a reproducible .zip (same package, same bytes)."))
     ] = False,
     aip: Annotated[bool, typer.Option(
-        "--aip", help="Archival package: add PREMIS preservation metadata (needs the "
-                      "dossier.json `run` wrote beside the package).")] = False,
+        "--aip", help=_("Archival package: add PREMIS preservation metadata (needs the "
+                      "dossier.json `run` wrote beside the package)."))] = False,
     bagit: Annotated[bool, typer.Option(
-        "--bagit", help="Wrap in a BagIt 1.0 bag (SHA-256 and SHA-512 manifests).")] = False,
+        "--bagit", help=_("Wrap in a BagIt 1.0 bag (SHA-256 and SHA-512 manifests)."))] = False,
     config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -943,8 +1018,9 @@ def bundle(
                 m.parent for m in p.glob("uuid-*/METS.xml")) if p.is_dir() else []
             if not found:
                 results.append({"source": str(p), "status": "failed",
-                                "error": f"{p} holds no package (a uuid-… folder with METS.xml); "
-                                         "make one with 'digitize run' first."})
+                                "error": _("{path} holds no package (a uuid-… folder with "
+                                           "METS.xml); make one with 'digitize run' first.")
+                                .format(path=p)})
                 continue
             for pkg in found:
                 record = pkg.parent / "dossier.json"
@@ -965,22 +1041,22 @@ def bundle(
     else:
         for r in results:
             if r["status"] == "ok":
-                out.print(f"[green]bundled[/] {escape(r['bundle'])} ({r['kind']})",
-                          highlight=False)
+                out.print(f"[green]{escape(_('bundled'))}[/] {escape(r['bundle'])} "
+                          f"({r['kind']})", highlight=False)
             else:
-                out.print(f"[red]failed[/] {escape(r['error'])}", highlight=False)
+                _print_failed(r["error"])
     _exit_for(any(r["status"] != "ok" for r in results))
 
 
 # --------------------------------------------------------------------------- upload
-@app.command()
+@_cmd(app)
 def upload(
-    bundles: Annotated[list[Path], typer.Argument(help="Bundle files (zips from `bundle`).")],
+    bundles: Annotated[list[Path], typer.Argument(help=_("Bundle files (zips from `bundle`)."))],
     to: Annotated[str | None, typer.Option(
-        "--to", help="An http(s) URL of the archive's receiver, or a folder (default: "
-                     "[upload] to in config).")] = None,
+        "--to", help=_("An http(s) URL of the archive's receiver, or a folder (default: "
+                     "[upload] to in config)."))] = None,
     replace: Annotated[bool, typer.Option(
-        "--replace", help="Overwrite a different bundle of the same name at the target.")
+        "--replace", help=_("Overwrite a different bundle of the same name at the target."))
     ] = False,
     config: ConfigOpt = None,
     as_json: JsonOpt = False,
@@ -1001,7 +1077,7 @@ def upload(
         cfg = _config(config)
         target = to or cfg.upload.to
         if not target:
-            raise UsageProblem("No upload target: pass --to URL|DIR or set [upload] to.")
+            raise UsageProblem(_("No upload target: pass --to URL|DIR or set [upload] to."))
         token = os.environ.get(ENV_TOKEN) or (
             cfg.upload.token_file.read_text(encoding="utf-8").strip()
             if cfg.upload.token_file else None)
@@ -1018,21 +1094,24 @@ def upload(
     else:
         for r in results:
             style = "red" if r["status"] == "failed" else "green"
-            out.print(f"[{style}]{r['status']}[/] {escape(r['bundle'])} "
+            shown = {"uploaded": _("uploaded"), "already there": _("already there"),
+                     "replaced": _("replaced"), "failed": _("failed")}.get(r["status"],
+                                                                         r["status"])
+            out.print(f"[{style}]{escape(shown)}[/] {escape(r['bundle'])} "
                       f"{escape(r.get('error') or r.get('target', ''))}", highlight=False)
     _exit_for(any(r["status"] == "failed" for r in results))
 
 
 # --------------------------------------------------------------------------- report
-@app.command()
+@_cmd(app)
 def report(
-    outs: Annotated[list[Path], typer.Argument(help="Output folders of `run`.")],
+    outs: Annotated[list[Path], typer.Argument(help=_("Output folders of `run`."))],
     since: Annotated[str | None, typer.Option(
-        "--since", help="Only dossiers finished on or after this date (YYYY-MM-DD).")] = None,
-    csv_file: Annotated[Path | None, typer.Option("--csv", help="Also write a CSV file.")
+        "--since", help=_("Only dossiers finished on or after this date (YYYY-MM-DD)."))] = None,
+    csv_file: Annotated[Path | None, typer.Option("--csv", help=_("Also write a CSV file."))
                         ] = None,
     chart: Annotated[Path | None, typer.Option(
-        "--chart", help="Also draw documents per day as a PNG chart.")] = None,
+        "--chart", help=_("Also draw documents per day as a PNG chart."))] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """The figures a province reports on: dossiers and documents digitized, pages, the shares
@@ -1048,10 +1127,12 @@ def report(
         try:
             start = date.fromisoformat(since) if since else None
         except ValueError:
-            raise UsageProblem(f"--since {since} is not a date; write it as YYYY-MM-DD.") from None
+            raise UsageProblem(_("--since {value} is not a date; write it as YYYY-MM-DD.")
+                               .format(value=since)) from None
         missing = [o for o in outs if not o.is_dir()]
         if missing:
-            raise NoInputError(f"{missing[0]} is not an output folder of 'digitize run'.")
+            raise NoInputError(_("{path} is not an output folder of 'digitize run'.").format(
+                path=missing[0]))
         result = make_report(load_dossiers(outs, start))
         if csv_file:
             write_csv(result, csv_file)
@@ -1062,12 +1143,12 @@ def report(
         _print_json({"total": result.total.row(), "days": rows, "failures": result.failures})
         return
     table = Table(title="digitize report")
-    columns = {"day": "Day", "dossiers": "Dossiers", "documents": "Docs", "pages": "Pages",
-               "share_signed": "Signed", "share_searchable": "Searchable",
-               "share_needs_review": "Review", "failed": "Failed",
-               "median_seconds_per_dossier": "Median s"}
+    columns = {"day": N_("Day"), "dossiers": N_("Dossiers"), "documents": N_("Docs"),
+               "pages": N_("Pages"), "share_signed": N_("Signed"),
+               "share_searchable": N_("Searchable"), "share_needs_review": N_("Review"),
+               "failed": N_("Failed"), "median_seconds_per_dossier": N_("Median s")}
     for label in columns.values():
-        table.add_column(label, justify="right")
+        table.add_column(_(label), justify="right")
     for row in [*rows, result.total.row()]:
         table.add_row(*(f"{v:.1%}" if k.startswith("share") else str(v)
                         for k, v in ((c, row[c]) for c in columns)))
@@ -1076,51 +1157,49 @@ def report(
         out.print(f"  {count} × {escape(reason)}", highlight=False)
 
 
-# --------------------------------------------------------------------------- schema
 # --------------------------------------------------------------------------- at the desk
 SplitOpt = Annotated[str | None, typer.Option(
-    "--split", help="none (one document), separator (at separator sheets: `digitize "
-                    "separator`) or blank (at blank pages). Default: [scan] split, none.")]
+    "--split", help=_("none (one document), separator (at separator sheets: `digitize "
+                    "separator`) or blank (at blank pages). Default: [scan] split, none."))]
 
 
 def _children_table(title: str, children: Sequence[Any]) -> None:
-    table = Table(title=title)
-    for col in ("Document", "Pages of the stack", "Type from the separator"):
-        table.add_column(col, overflow="fold")
+    table = _table(title, (N_("Document"), N_("Pages of the stack"),
+                           N_("Type from the separator")))
     for c in children:
         table.add_row(escape(c.path.name), ", ".join(map(str, c.pages)), escape(c.doc_type))
     out.print(table)
 
 
-@app.command()
+@_cmd(app)
 def scan(
     dossier: Annotated[str | None, typer.Option(
-        "--dossier", help="Dossier code (mã hồ sơ): the folder the pages go to, under --inbox.")
+        "--dossier", help=_("Dossier code (mã hồ sơ): the folder the pages go to, under --inbox."))
     ] = None,
     inbox: Annotated[Path | None, typer.Option(
-        "--inbox", help="Folder of dossier folders (default: [scan] inbox, ./scans).")] = None,
+        "--inbox", help=_("Folder of dossier folders (default: [scan] inbox, ./scans)."))] = None,
     device: Annotated[str | None, typer.Option(
-        "--device", help="SANE device, as `--list` shows it (default: [scan] device, else the "
-                         "first found).")] = None,
+        "--device", help=_("SANE device, as `--list` shows it (default: [scan] device, else the "
+                         "first found)."))] = None,
     source: Annotated[str | None, typer.Option(
-        "--source", help="adf (document feeder) or flatbed (default: [scan] source, adf).")
+        "--source", help=_("adf (document feeder) or flatbed (default: [scan] source, adf)."))
     ] = None,
     duplex: Annotated[bool | None, typer.Option(
-        "--duplex/--simplex", help="Both sides of each sheet (feeder).")] = None,
+        "--duplex/--simplex", help=_("Both sides of each sheet (feeder)."))] = None,
     dpi: Annotated[int | None, typer.Option(
-        "--dpi", min=200, help="Resolution; TT 05/2025 asks for at least 200 (default 300).")
+        "--dpi", min=200, help=_("Resolution; TT 05/2025 asks for at least 200 (default 300)."))
     ] = None,
     mode: Annotated[str | None, typer.Option(
-        "--mode", help="color (as the original, the TT 05/2025 default), gray or lineart.")
+        "--mode", help=_("color (as the original, the TT 05/2025 default), gray or lineart."))
     ] = None,
     pages: Annotated[int, typer.Option(
-        "--pages", min=1, help="Flatbed: how many pages to scan in this session.")] = 1,
+        "--pages", min=1, help=_("Flatbed: how many pages to scan in this session."))] = 1,
     split: SplitOpt = None,
     run_after: Annotated[bool, typer.Option(
-        "--run", help="Run the pipeline on the dossier afterwards.")] = False,
+        "--run", help=_("Run the pipeline on the dossier afterwards."))] = False,
     out_dir: Annotated[Path | None, typer.Option(
-        "--out", "-o", help="Output folder for --run (default: [run] out).")] = None,
-    list_devices: Annotated[bool, typer.Option("--list", help="List the scanners and stop.")
+        "--out", "-o", help=_("Output folder for --run (default: [run] out)."))] = None,
+    list_devices: Annotated[bool, typer.Option("--list", help=_("List the scanners and stop."))
                             ] = False,
     config: ConfigOpt = None,
     as_json: JsonOpt = False,
@@ -1150,26 +1229,27 @@ def scan(
                 out.print(f"{escape(d.name)}\t{escape(d.vendor)} {escape(d.model)} "
                           f"({escape(d.kind)})", highlight=False)
             if not devices:
-                err.print("No scanner found: check that it is on and connected, and that "
-                          "`scanimage -L` sees it.")
+                err.print(_("No scanner found: check that it is on and connected, and that "
+                            "`scanimage -L` sees it."))
         raise typer.Exit(EXIT_OK if devices else EXIT_NO_INPUT)
     with _user_errors():
         if not dossier:
-            raise UsageProblem("Name the dossier: --dossier CODE (mã hồ sơ).")
+            raise UsageProblem(_("Name the dossier: --dossier CODE (mã hồ sơ)."))
         target = _out_dir(out_dir, cfg) if run_after else None
         name = device or sc.device
         if not name:
             found = find_devices()
             if not found:
-                raise EnvironmentProblem("No scanner found; connect it and check `scanimage "
-                                         "-L`, or name one with --device.")
+                raise EnvironmentProblem(_("No scanner found; connect it and check "
+                                           "`scanimage -L`, or name one with --device."))
             name = found[0].name
         src = source or sc.source
         colour = mode or sc.mode
         from digitize.scan.sane import MODES, SOURCES
 
         if src not in SOURCES or colour not in MODES:
-            raise UsageProblem(f"Use --source {'|'.join(SOURCES)} and --mode {'|'.join(MODES)}.")
+            raise UsageProblem(_("Use --source {sources} and --mode {modes}.").format(
+                sources="|".join(SOURCES), modes="|".join(MODES)))
         req = ScanRequest(device=name, source=src, duplex=sc.duplex if duplex is None else duplex,
                           dpi=dpi or sc.dpi, mode=colour, pages=pages, extra=tuple(sc.options),
                           timeout_s=sc.timeout_s)
@@ -1181,14 +1261,15 @@ def scan(
             result = scan_dossier(req, folder, split or sc.split,
                                   lambda n: progress.update(task, completed=n))
     if result.problem:
-        err.print(f"[yellow]warning:[/] {escape(result.problem)}", highlight=False)
+        _warn(result.problem)
     if as_json and not run_after:
         _print_json({"folder": str(result.folder), "pages": result.pages,
                      "documents": [{"file": str(c.path), "pages": list(c.pages),
                                     "doc_type": c.doc_type or None} for c in result.documents],
                      "problem": result.problem})
     elif not as_json:
-        _children_table(f"{result.pages} pages scanned into {result.folder}", result.documents)
+        _children_table(escape(_("{pages} pages scanned into {folder}").format(
+            pages=result.pages, folder=result.folder)), result.documents)
     if target is not None:
         with _user_errors():
             summary = _batch([result.folder], target, cfg, lang=None, jobs=None,
@@ -1203,12 +1284,12 @@ def scan(
     _exit_for(result.problem is not None)
 
 
-@app.command()
+@_cmd(app)
 def separator(
-    out_file: Annotated[Path, typer.Option("--out", "-o", help="PDF to write (one A4 page).")],
+    out_file: Annotated[Path, typer.Option("--out", "-o", help=_("PDF to write (one A4 page)."))],
     doc_type: Annotated[str | None, typer.Option(
-        "--type", help="Type of the document that follows, e.g. QĐ, TB, CV; `run` then takes "
-                       "it as the document's type.")] = None,
+        "--type", help=_("Type of the document that follows, e.g. QĐ, TB, CV; `run` then takes "
+                       "it as the document's type."))] = None,
 ) -> None:
     """Print a separator sheet: put one before each document of a stack, scan the stack, and
     `scan`/`split` with --split separator cut it there. The sheets never reach the output.
@@ -1219,18 +1300,18 @@ def separator(
 
     with _user_errors():
         write_separator(out_file, doc_type or "")
-    out.print(f"separator sheet: {out_file}", highlight=False)
+    out.print(_("separator sheet: {path}").format(path=out_file), highlight=False)
 
 
-@app.command("split")
+@_cmd(app, "split")
 def split_cmd(
     stack: Annotated[list[Path], typer.Argument(
-        help="One scanned stack: a multi-page PDF or TIFF, or the page images of one session "
-             "in order (a folder of them is taken in name order).")],
+        help=_("One scanned stack: a multi-page PDF or TIFF, or the page images of one session "
+             "in order (a folder of them is taken in name order)."))],
     out_folder: Annotated[Path, typer.Option(
-        "--out", "-o", help="Dossier folder to write the documents to (made if missing).")],
+        "--out", "-o", help=_("Dossier folder to write the documents to (made if missing)."))],
     by: Annotated[str, typer.Option(
-        "--by", help="separator (sheets from `digitize separator`) or blank (blank pages).")
+        "--by", help=_("separator (sheets from `digitize separator`) or blank (blank pages)."))
     ] = "separator",
     as_json: JsonOpt = False,
 ) -> None:
@@ -1252,23 +1333,24 @@ def split_cmd(
             elif s.is_file():
                 files.append(s)
             else:
-                raise NoInputError(f"{s} does not exist; check the path.")
+                raise NoInputError(_("{path} does not exist; check the path.").format(path=s))
         if not files:
-            raise NoInputError("No pages to split were found.")
+            raise NoInputError(_("No pages to split were found."))
         children = split_stack(files, out_folder, by, Path(files[0]).stem)
         record_types(out_folder, children)
     if as_json:
         _print_json([{"file": str(c.path), "pages": list(c.pages), "doc_type": c.doc_type or None}
                      for c in children])
     else:
-        _children_table(f"{len(children)} documents in {out_folder}", children)
+        _children_table(escape(_("{count} documents in {folder}").format(
+            count=len(children), folder=out_folder)), children)
 
 
 # --------------------------------------------------------------------------- setup
-@app.command()
+@_cmd(app)
 def doctor(
     out_dir: Annotated[Path | None, typer.Option(
-        "--out", "-o", help="Output folder whose free space to check (default: [run] out).")
+        "--out", "-o", help=_("Output folder whose free space to check (default: [run] out)."))
     ] = None,
     config: ConfigOpt = None,
     as_json: JsonOpt = False,
@@ -1289,34 +1371,35 @@ def doctor(
         cfg = load_config(config)
         checks = run_checks(cfg, out_dir or cfg.run.out)
     except DigitizeError as exc:
-        checks = [Check("config file", PROBLEM, exc.message, "fix the file, or digitize init")]
+        checks = [Check("config", _("config file"), PROBLEM, exc.message,
+                        _("fix the file, or digitize init"))]
     if as_json:
         _print_json([vars(c) for c in checks])
     else:
-        table = Table(title="digitize doctor")
-        for col in ("Check", "Status", "Found", "Fix"):
-            table.add_column(col, overflow="fold")
+        table = _table("digitize doctor", (N_("Check"), N_("Status"), N_("Found"), N_("Fix")))
         style = {"ok": "green", "warning": "yellow", "problem": "red"}
+        shown = {"ok": _("ok"), "warning": _("warning"), "problem": _("problem")}
         for c in checks:
-            table.add_row(escape(c.name), f"[{style[c.status]}]{c.status}[/]", escape(c.detail),
+            table.add_row(escape(c.name), f"[{style[c.status]}]{shown[c.status]}[/]",
+                          escape(c.detail),
                           escape(c.fix))
         out.print(table)
     bad = [c for c in checks if c.status == PROBLEM]
     if not as_json:
-        out.print(f"{len(bad)} problems: the pipeline cannot run until they are fixed." if bad
-                  else "Ready: the pipeline can run.")
+        out.print(_("{count} problems: the pipeline cannot run until they are fixed.").format(
+            count=len(bad)) if bad else _("Ready: the pipeline can run."))
     raise typer.Exit(EXIT_ENVIRONMENT if bad else EXIT_OK)
 
 
-@app.command()
+@_cmd(app)
 def init(
     from_file: Annotated[Path | None, typer.Option(
-        "--from", help="Answers in a TOML file (keys as in README), for provisioning many desks "
-                       "without questions.")] = None,
+        "--from", help=_("Answers in a TOML file (keys as in README), for provisioning many desks "
+                       "without questions."))] = None,
     config: Annotated[Path | None, typer.Option(
-        "--config", help="Config file to write (default: $DIGITIZE_CONFIG, then the user "
-                         "config folder).", envvar="DIGITIZE_CONFIG", show_envvar=False)] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing config file.")
+        "--config", help=_("Config file to write (default: $DIGITIZE_CONFIG, then the user "
+                         "config folder)."), envvar="DIGITIZE_CONFIG", show_envvar=False)] = None,
+    force: Annotated[bool, typer.Option("--force", help=_("Replace an existing config file."))
                      ] = False,
 ) -> None:
     """First-run setup: asks for the agency, profile, signer, trust store, output folder, archive
@@ -1332,17 +1415,17 @@ def init(
         if from_file is not None:
             answers = read_answers(from_file)
         elif not sys.stdin.isatty():
-            raise UsageProblem("init asks questions in a terminal; without one, give the answers "
-                               "with --from FILE.")
+            raise UsageProblem(_("init asks questions in a terminal; without one, give the "
+                                 "answers with --from FILE."))
         else:
             answers = ask_answers(lambda q, d: typer.prompt(q, default=d, err=True))
         cfg = write_config(answers, target, force)
-    out.print(f"Config written: {cfg.source}", highlight=False)
-    out.print("Next: digitize doctor", highlight=False)
+    out.print(_("Config written: {path}").format(path=cfg.source), highlight=False)
+    out.print(_("Next: digitize doctor"), highlight=False)
 
 
 # --------------------------------------------------------------------------- index
-index_app = typer.Typer(help="The local index of digitized documents (`find`, `reuse`).",
+index_app = typer.Typer(help=_("The local index of digitized documents (`find`, `reuse`)."),
                         no_args_is_help=True)
 app.add_typer(index_app, name="index")
 
@@ -1355,7 +1438,8 @@ def _iso_date(text: str | None, option: str) -> str:
             return datetime.strptime(text.strip(), fmt).date().isoformat()
         except ValueError:
             continue
-    raise UsageProblem(f"{option} {text!r} is not a date; write it as 2026-11-20 or 20/11/2026.")
+    raise UsageProblem(_("{option} {value!r} is not a date; write it as 2026-11-20 or "
+                         "20/11/2026.").format(option=option, value=text))
 
 
 def _hit_json(hit: Any) -> dict[str, Any]:
@@ -1369,23 +1453,23 @@ def _hit_json(hit: Any) -> dict[str, Any]:
             "snippet": hit.snippet}
 
 
-@app.command()
+@_cmd(app)
 def find(
     text: Annotated[str | None, typer.Argument(
-        help="Words or \"an exact phrase\" of the OCR text or fields; accents and case do not "
-             "matter (quyet dinh finds Quyết định).")] = None,
+        help=_("Words or \"an exact phrase\" of the OCR text or fields; accents and case do not "
+             "matter (quyet dinh finds Quyết định)."))] = None,
     id_number: Annotated[str | None, typer.Option(
-        "--id-number", help="CCCD/CMND number of the person (field or text).")] = None,
+        "--id-number", help=_("CCCD/CMND number of the person (field or text)."))] = None,
     applicant: Annotated[str | None, typer.Option(
-        "--applicant", help="Applicant's name (accents do not matter).")] = None,
+        "--applicant", help=_("Applicant's name (accents do not matter)."))] = None,
     dossier: Annotated[str | None, typer.Option(
-        "--dossier", help="Dossier code (mã hồ sơ) or dossier folder name.")] = None,
+        "--dossier", help=_("Dossier code (mã hồ sơ) or dossier folder name."))] = None,
     doc_type: Annotated[str | None, typer.Option(
-        "--type", help="Document type code: QĐ (or QD), TB, CV, ĐN…")] = None,
+        "--type", help=_("Document type code: QĐ (or QD), TB, CV, ĐN…"))] = None,
     date_from: Annotated[str | None, typer.Option(
-        "--from", help="Issued on or after this date (2026-11-01 or 01/11/2026).")] = None,
-    date_to: Annotated[str | None, typer.Option("--to", help="Issued on or before.")] = None,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many.")] = 20,
+        "--from", help=_("Issued on or after this date (2026-11-01 or 01/11/2026)."))] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help=_("Issued on or before."))] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help=_("At most this many."))] = 20,
     config: ConfigOpt = None,
     index: IndexOpt = None,
     show_personal: PersonalOpt = False,
@@ -1409,39 +1493,39 @@ def find(
                   date_from=_iso_date(date_from, "--from"), date_to=_iso_date(date_to, "--to"),
                   limit=limit)
         if q == Query(limit=limit):
-            raise UsageProblem("Say what to find: words, --id-number, --applicant, --dossier, "
-                               "--type, --from or --to.")
+            raise UsageProblem(_("Say what to find: words, --id-number, --applicant, "
+                                 "--dossier, --type, --from or --to."))
         with Index(index_path(cfg, index)) as ix:
             hits = ix.find(q)
     if as_json:
         _print_json([_hit_json(h) for h in hits])
     else:
-        table = Table(title=f"digitize find: {len(hits)}")
-        for col in ("Id", "Dossier", "Type", "Number", "Date", "Person", "Signed", "Text"):
-            table.add_column(col, overflow="fold")
+        table = _table(f"digitize find: {len(hits)}", (
+            N_("Id"), N_("Dossier"), N_("Type"), N_("Number"), N_("Date"), N_("Person"),
+            N_("Signed"), N_("Text")))
         for h in hits:
             e = h.entry
             number = "/".join(v for v in (e.number, e.symbol) if v)
             person = " ".join(v for v in (e.applicant_name, _private(e.id_number)) if v)
-            signed = e.signature_level or "[red]no[/]"
+            signed = e.signature_level or f"[red]{_yes(False)}[/]"
             if not Path(e.pdf).is_file():
-                signed = "[red]file missing[/]"
+                signed = f"[red]{escape(_('file missing'))}[/]"
             table.add_row(str(h.id), escape(e.dossier_code or e.dossier_id),
                           escape(e.doc_type_code or e.doc_kind), escape(number), e.issued_date,
                           escape(person), signed, escape(_private(h.snippet)))
         out.print(table)
         if hits:
-            out.print(f"Package of the first: {escape(hits[0].entry.bundle or hits[0].entry.pdf)}",
-                      highlight=False)
+            out.print(escape(_("Package of the first: {path}").format(
+                path=hits[0].entry.bundle or hits[0].entry.pdf)), highlight=False)
     _exit_for(not hits)
 
 
-@app.command()
+@_cmd(app)
 def reuse(
     documents: Annotated[list[str], typer.Argument(
-        help="Index ids (from `digitize find`) or paths of indexed signed PDFs.")],
+        help=_("Index ids (from `digitize find`) or paths of indexed signed PDFs."))],
     into: Annotated[Path, typer.Option(
-        "--into", help="The new dossier's output folder, OUT/<dossier>, made by `run`.")],
+        "--into", help=_("The new dossier's output folder, OUT/<dossier>, made by `run`."))],
     config: ConfigOpt = None,
     index: IndexOpt = None,
     show_personal: PersonalOpt = False,
@@ -1473,17 +1557,17 @@ def reuse(
         _print_json({"dossier": result.id, "bundle": result.bundle, "added": added})
     else:
         for d in added:
-            out.print(f"added {escape(Path(d.reused_from or '').name)} as {escape(d.pdf or '')}",
-                      highlight=False)
+            out.print(escape(_("added {name} as {path}").format(
+                name=Path(d.reused_from or "").name, path=d.pdf or "")), highlight=False)
         if not added:
-            out.print("Nothing added: those documents are already in the dossier.")
-        out.print(f"package: {result.bundle}", highlight=False)
+            out.print(_("Nothing added: those documents are already in the dossier."))
+        out.print(escape(_("package: {path}").format(path=result.bundle)), highlight=False)
 
 
-@app.command()
+@_cmd(app)
 def forget(
     id_number: Annotated[str, typer.Option(
-        "--id-number", help="CCCD (12 digits) or CMND (9 digits) of the person.")],
+        "--id-number", help=_("CCCD (12 digits) or CMND (9 digits) of the person."))],
     config: ConfigOpt = None,
     index: IndexOpt = None,
     show_personal: PersonalOpt = False,
@@ -1508,14 +1592,16 @@ def forget(
         _print_json({"removed": rows})
     else:
         for r in rows:
-            out.print(f"removed {escape(r['dossier_id'])} {escape(r['doc_type_code'])} "
+            out.print(escape(_("removed")) + f" {escape(r['dossier_id'])} "
+                      f"{escape(r['doc_type_code'])} "
                       f"{escape(r['number'])} {escape(r['pdf'])}", highlight=False)
-        out.print(f"{len(rows)} documents removed from the index; their packages are kept.")
+        out.print(_("{count} documents removed from the index; their packages are kept.")
+                  .format(count=len(rows)))
 
 
-@index_app.command("rebuild")
+@_cmd(index_app, "rebuild")
 def index_rebuild(
-    outs: Annotated[list[Path], typer.Argument(help="Output folders of `digitize run`.")],
+    outs: Annotated[list[Path], typer.Argument(help=_("Output folders of `digitize run`."))],
     config: ConfigOpt = None,
     index: IndexOpt = None,
     as_json: JsonOpt = False,
@@ -1542,12 +1628,15 @@ def index_rebuild(
     if as_json:
         _print_json({"index": str(target), "documents": count})
     else:
-        out.print(f"{count} documents indexed in {target}.", highlight=False)
+        out.print(escape(_("{count} documents indexed in {path}.").format(count=count,
+                                                                          path=target)),
+                  highlight=False)
 
 
-@schema_app.command("export")
+# --------------------------------------------------------------------------- schema
+@_cmd(schema_app, "export")
 def schema_export(
-    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for the schema files.")],
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help=_("Folder for the schema files."))],
 ) -> None:
     """Write the JSON Schemas of every --json output and TT 05/2025 field set, and the XML
     schemas packages use.
@@ -1575,15 +1664,16 @@ def schema_export(
             write_text_atomic(out_dir / name, json.dumps(schema, ensure_ascii=False, indent=2))
         for name, data in package_schema_files().items():
             write_bytes_atomic(out_dir / name, data)
-    out.print(f"Wrote {len(schemas) + len(package_schema_files())} schema files to {out_dir}")
+    out.print(escape(_("Wrote {count} schema files to {path}").format(
+        count=len(schemas) + len(package_schema_files()), path=out_dir)))
 
 
-@schema_app.command("legacy")
+@_cmd(schema_app, "legacy")
 def schema_legacy(
     package: Annotated[Path, typer.Argument(
-        help="A package folder (uuid-…), a zip or bag of one, or a dossier's output folder.")],
+        help=_("A package folder (uuid-…), a zip or bag of one, or a dossier's output folder."))],
     out_file: Annotated[Path | None, typer.Option(
-        "--out", "-o", help="JSON file to write (default: print it).")] = None,
+        "--out", "-o", help=_("JSON file to write (default: print it)."))] = None,
 ) -> None:
     """Export a package's metadata in the field set of Thông tư 02/2019/TT-BNV (replaced by TT
     05/2025 on 01/7/2025) for archive systems that still import it.
@@ -1601,15 +1691,16 @@ def schema_legacy(
         folder = unpack_zip(package, Path(tmp)) if package.suffix == ".zip" else package
         pkg = find_package(folder) if folder.is_dir() else None
         if pkg is None:
-            raise NoInputError(f"{package} holds no package (METS.xml); give a package folder, "
-                               "its zip or bag, or a dossier's output folder.")
+            raise NoInputError(_("{path} holds no package (METS.xml); give a package folder, "
+                                 "its zip or bag, or a dossier's output folder.").format(
+                                     path=package))
         text = legacy_export(*package_fields(pkg)).model_dump_json(indent=2)
         if out_file is None:
             sys.stdout.write(text + "\n")
         else:
             write_text_atomic(out_file, text)
-            out.print(f"Wrote the TT 02/2019 field set of {pkg.name} to {out_file}",
-                      highlight=False)
+            out.print(escape(_("Wrote the TT 02/2019 field set of {name} to {path}").format(
+                name=pkg.name, path=out_file)), highlight=False)
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -1621,7 +1712,10 @@ def main() -> None:
     # signature and validation) replaces the default one with a handler that cancels its task,
     # and a library that swallows the cancellation would swallow the clerk's Ctrl-C with it.
     signal.signal(signal.SIGINT, _interrupt)
-    app()
+    localise_framework()
+    command = typer.main.get_command(app)
+    localise_params(command)
+    command(prog_name="digitize")
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from digitize.errors import UsageProblem
+from digitize.i18n import _
 
 APP = "digitize"
 ENV_CONFIG = "DIGITIZE_CONFIG"
@@ -181,18 +182,22 @@ def load_config(path: Path | None = None) -> Config:
     candidate = explicit or default_config_path()
     if not candidate.exists():
         if explicit:
-            raise UsageProblem(f"Config file {candidate} does not exist; create it (see "
-                               "config.example.toml) or drop --config / DIGITIZE_CONFIG.")
+            raise UsageProblem(_("Config file {candidate} does not exist; create it (see "
+                                 "config.example.toml) or drop --config / DIGITIZE_CONFIG.").format(
+                                   candidate=candidate))
         return Config()
     try:
         raw = tomllib.loads(candidate.read_text(encoding="utf-8"))
         cfg = Config.model_validate(raw)
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise UsageProblem(f"Config file {candidate} is not valid TOML ({exc}); fix it.") from exc
+        raise UsageProblem(_("Config file {candidate} is not valid TOML ({exc}); fix it.").format(
+                               candidate=candidate, exc=exc)) from exc
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise UsageProblem(f"Config file {candidate}: '{where}' {first['msg'].lower()}; "
-                           "see config.example.toml.") from exc
+        raise UsageProblem(_("Config file {candidate}: '{where}' {value}; see "
+                             "config.example.toml.").format(
+                               candidate=candidate, where=where,
+                               value=first['msg'].lower())) from exc
     cfg.source = candidate
     return _expand(cfg, candidate.parent)

@@ -177,15 +177,15 @@ def test_doctor_names_the_fix_for_a_missing_language_pack_and_token(
     conf.write_text(f"directories.tokendir = {tmp_path / 'tokens'}\n")
     got = _doctor(cli_env, config, {"SOFTHSM2_CONF": str(conf)})
     assert got["rc"] == 4
-    by_name = {c["name"]: c for c in got["checks"]}
-    assert by_name["language data khm"]["status"] == "problem"
-    assert by_name["language data khm"]["fix"] == "sudo apt-get install tesseract-ocr-khm"
-    assert by_name["language data vie"]["status"] == "ok"
+    by_name = {c["key"]: c for c in got["checks"]}
+    assert by_name["language:khm"]["status"] == "problem"
+    assert by_name["language:khm"]["fix"] == "sudo apt-get install tesseract-ocr-khm"
+    assert by_name["language:vie"]["status"] == "ok"
     assert by_name["token"]["status"] == "problem"
     assert "softhsm2-util --init-token" in by_name["token"]["fix"]
     config.write_text('[signer]\npkcs11_module = "/nonexistent/libtoken.so"\n'
                       'token_label = "x"\n', encoding="utf-8")
-    module = {c["name"]: c for c in _doctor(cli_env, config)["checks"]}["PKCS#11 module"]
+    module = {c["key"]: c for c in _doctor(cli_env, config)["checks"]}["pkcs11"]
     assert module["status"] == "problem" and "apt-get install softhsm2" in module["fix"]
 
 

@@ -12,6 +12,7 @@ from urllib.parse import unquote
 from lxml import etree
 
 from digitize.fsutil import sha256_file, write_bytes_atomic
+from digitize.i18n import _
 from digitize.schemas.ead_xsd import FILE_NAME as EAD_XSD_NAME
 from digitize.schemas.ead_xsd import validate_ead
 from digitize.schemas.xsd import validate_mets
@@ -43,15 +44,16 @@ def _required(doc: etree._ElementTree, mets: Path, result: PackageCheck) -> None
     name = mets.relative_to(result.root)
     hdr = root.find(f"{METS}metsHdr")
     if not (root.get("OBJID") or "").startswith("uuid-"):
-        result.problems.append(f"{name}: OBJID is not uuid-{{UUID}}")
+        result.problems.append(_("{name}: OBJID is not uuid-{{UUID}}").format(name=name))
     if hdr is None or hdr.get(f"{CSIP}OAISPACKAGETYPE") not in ("SIP", "AIP", "DIP"):
-        result.problems.append(f"{name}: metsHdr has no csip:OAISPACKAGETYPE")
+        result.problems.append(_("{name}: metsHdr has no csip:OAISPACKAGETYPE").format(name=name))
     if hdr is None or hdr.find(f"{METS}agent") is None:
-        result.problems.append(f"{name}: metsHdr names no agent")
+        result.problems.append(_("{name}: metsHdr names no agent").format(name=name))
     if not any(sm.get("LABEL") == "CSIP" for sm in root.iter(f"{METS}structMap")):
-        result.problems.append(f"{name}: no structMap labelled CSIP")
+        result.problems.append(_("{name}: no structMap labelled CSIP").format(name=name))
     if mets.parent == result.root and root.get("OBJID") != result.root.name:
-        result.problems.append(f"{name}: OBJID {root.get('OBJID')} is not the folder's name")
+        result.problems.append(_("{name}: OBJID {value} is not the folder's name").format(
+                                   name=name, value=root.get('OBJID')))
 
 
 def _entries(doc: etree._ElementTree) -> Iterator[tuple[etree._Element, str | None]]:
@@ -91,28 +93,32 @@ def _check_mets(mets: Path, result: PackageCheck, listed: set[Path]) -> None:
     base = mets.parent
     for el, href in _entries(doc):
         if not href:
-            result.problems.append(f"{mets.relative_to(result.root)}: an entry has no location")
+            result.problems.append(_("{value}: an entry has no location").format(
+                                       value=mets.relative_to(result.root)))
             continue
         target = (base / unquote(href)).resolve()
         rel = target.relative_to(result.root.resolve()) if target.is_relative_to(
             result.root.resolve()) else None
         if rel is None:
-            result.problems.append(f"{href} points outside the package")
+            result.problems.append(_("{href} points outside the package").format(href=href))
             continue
         listed.add(target)
         if not target.is_file():
-            result.problems.append(f"{rel} is listed in {mets.name} but missing")
+            result.problems.append(_("{rel} is listed in {name} but missing").format(
+                                       rel=rel, name=mets.name))
             continue
         result.files_checked += 1
         expected = (el.get("CHECKSUM") or "").upper()
         if el.get("CHECKSUMTYPE") != "SHA-256" or not expected:
-            result.problems.append(f"{rel} has no SHA-256 checksum in {mets.name}")
+            result.problems.append(_("{rel} has no SHA-256 checksum in {name}").format(
+                                       rel=rel, name=mets.name))
         elif sha256_file(target) != expected:
-            result.problems.append(f"{rel} does not match its SHA-256 checksum: it was changed "
-                                   "or damaged after packaging")
+            result.problems.append(_("{rel} does not match its SHA-256 checksum: it was changed "
+                                     "or damaged after packaging").format(rel=rel))
         size = el.get("SIZE")
         if size is not None and int(size) != target.stat().st_size:
-            result.problems.append(f"{rel} has {target.stat().st_size} bytes, METS says {size}")
+            result.problems.append(_("{rel} has {st_size} bytes, METS says {size}").format(
+                                       rel=rel, st_size=target.stat().st_size, size=size))
         if target.suffix.lower() == ".pdf":
             result.pdfs.append(target)
         if el.tag == f"{METS}mdRef" and el.get("MDTYPE") == "DC":
@@ -126,14 +132,16 @@ def check_package(root: Path) -> PackageCheck:
     root = root.resolve()  # listed files are resolved too: compare like with like
     result = PackageCheck(root=root)
     if not (root / "schemas" / EAD_XSD_NAME).is_file():
-        result.problems.append(f"schemas/{EAD_XSD_NAME} is missing")
+        result.problems.append(_("schemas/{EAD_XSD_NAME} is missing").format(
+                                   EAD_XSD_NAME=EAD_XSD_NAME))
     listed: set[Path] = set()
     _check_mets(root / "METS.xml", result, listed)
     listed.add((root / "METS.xml").resolve())
     for path in sorted(root.rglob("*")):
         if path.is_file() and path.resolve() not in listed:
-            result.problems.append(f"{path.relative_to(root)} is in the package but not listed "
-                                   "in any METS file")
+            result.problems.append(_("{value} is in the package but not listed in any METS "
+                                     "file").format(
+                                       value=path.relative_to(root)))
     if not result.problems:  # the metadata values against the TT 05/2025 field rules
         from digitize.bundle.sip import package_fields
         from digitize.schemas.tt05 import MetadataError
@@ -143,5 +151,6 @@ def check_package(root: Path) -> PackageCheck:
         except MetadataError as exc:
             result.problems.append(exc.message)
         except (etree.XMLSyntaxError, OSError) as exc:
-            result.problems.append(f"the descriptive metadata cannot be read: {exc}")
+            result.problems.append(_("the descriptive metadata cannot be read: {exc}").format(
+                                       exc=exc))
     return result

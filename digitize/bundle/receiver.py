@@ -32,6 +32,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
+from digitize.i18n import _
+
 FAULTS = ("drop", "500", "slow", "wrong_checksum")
 
 
@@ -67,7 +69,7 @@ class Receiver(ThreadingHTTPServer):
         """Make the next requests fail, one fault each, in order."""
         for f in faults:
             if f not in FAULTS:
-                raise ValueError(f"unknown fault {f}")
+                raise ValueError(_("unknown fault {f}").format(f=f))
             self.faults.append(f)
 
     def start(self) -> threading.Thread:
@@ -157,7 +159,7 @@ class _Handler(BaseHTTPRequestHandler):
         if rest != "data":
             self._reply(404, {"error": "no such endpoint"})
             return
-        _, part = self._paths(name)
+        _final, part = self._paths(name)
         offset = int(query.get("offset", ["0"])[0])
         with self.server.lock:
             received = part.stat().st_size if part.exists() else 0
@@ -176,7 +178,7 @@ class _Handler(BaseHTTPRequestHandler):
         route = self._route()
         if route is None:
             return
-        name, rest, _ = route
+        name, rest, _match = route
         fault = self._fault(("500", "slow", "wrong_checksum"))
         if self._injected(fault, 0):
             return
@@ -213,7 +215,7 @@ class _Handler(BaseHTTPRequestHandler):
         route = self._route()
         if route is None:
             return
-        _, part = self._paths(route[0])
+        _final, part = self._paths(route[0])
         part.unlink(missing_ok=True)
         self._reply(200, {"received": 0})
 

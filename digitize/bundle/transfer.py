@@ -19,6 +19,7 @@ from digitize.bundle.sip import CSIP_NS, METS_NS, md_ref, new_file_id
 from digitize.clock import now_vn
 from digitize.errors import InputFileError
 from digitize.fsutil import atomic_dir, atomic_path
+from digitize.i18n import _
 from digitize.model import DossierResult, Event
 
 PREMIS_REL = "metadata/preservation/PREMIS.xml"
@@ -44,8 +45,9 @@ def make_aip(package: Path, dossier: DossierResult, parent: Path) -> Path:
         for pdf in sorted((tmp / "representations" / "rep1" / "data").glob("*.pdf")):
             doc = by_name.get(pdf.name)
             if doc is None:
-                raise InputFileError(f"{pdf.name} in {package} is not in the dossier record; "
-                                     "make the package again with 'digitize run'.")
+                raise InputFileError(_("{name} in {package} is not in the dossier record; make "
+                                       "the package again with 'digitize run'.").format(
+                                         name=pdf.name, package=package))
             files.append(PreservedFile(pdf, pdf.relative_to(tmp).as_posix(),
                                        Path(doc.source).name, tuple(doc.provenance)))
         made = Event(type="packaging", time=now_vn(), agent=f"digitize {__version__}",
@@ -120,11 +122,11 @@ def unpack_zip(path: Path, into: Path) -> Path:
         with zipfile.ZipFile(path) as zf:
             for name in zf.namelist():
                 if name.startswith("/") or ".." in Path(name).parts:
-                    raise InputFileError(f"{path} holds an unsafe path ({name}); it was not "
-                                         "unpacked.")
+                    raise InputFileError(_("{path} holds an unsafe path ({name}); it was not "
+                                           "unpacked.").format(path=path, name=name))
             zf.extractall(into)
     except zipfile.BadZipFile as exc:
-        raise InputFileError(f"{path} is not a readable zip file.") from exc
+        raise InputFileError(_("{path} is not a readable zip file.").format(path=path)) from exc
     tops = [p for p in into.iterdir()]
     return tops[0] if len(tops) == 1 and tops[0].is_dir() else into
 
@@ -166,10 +168,12 @@ def export_bundle(package: Path, out_dir: Path, *, aip: bool, bag: bool, as_zip:
     """The package as it leaves the desk: SIP or AIP, bare or bagged, as a folder or a zip."""
     problems = check_package(package).problems
     if problems:
-        raise InputFileError(f"{package.name} does not check out: {problems[0]}")
+        raise InputFileError(_("{name} does not check out: {problems}").format(
+                                 name=package.name, problems=problems[0]))
     if aip and dossier is None:
-        raise InputFileError(f"{package} has no dossier.json beside it, which an AIP needs "
-                             "(its provenance); bundle the folder 'digitize run' made.")
+        raise InputFileError(_("{package} has no dossier.json beside it, which an AIP needs (its "
+                               "provenance); bundle the folder 'digitize run' made.").format(
+                                 package=package))
     ident = package_identity(package)
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="digitize-bundle-", dir=out_dir) as tmp_name:

@@ -19,6 +19,7 @@ from urllib.parse import quote, urlparse
 from digitize.clock import now_vn
 from digitize.errors import DigitizeError, InputFileError
 from digitize.fsutil import atomic_path, sha256_file
+from digitize.i18n import _
 
 CHUNK = 1 << 20
 RETRIES = 6
@@ -56,13 +57,14 @@ def upload_to_dir(bundle: Path, folder: Path, replace: bool) -> Delivery:
         if sha256_file(target) == sha:
             return Delivery(str(bundle), str(folder), "already there", sha, size)
         if not replace:
-            raise UploadError(f"{target} already holds a different {bundle.name}; pass "
-                              "--replace to overwrite it.")
+            raise UploadError(_("{target} already holds a different {name}; pass --replace to "
+                                "overwrite it.").format(target=target, name=bundle.name))
     with atomic_path(target) as tmp:
         shutil.copyfile(bundle, tmp)
         if sha256_file(tmp) != sha:
-            raise UploadError(f"The copy of {bundle.name} in {folder} does not match the "
-                              "original; check the disk and try again.")
+            raise UploadError(_("The copy of {name} in {folder} does not match the original; "
+                                "check the disk and try again.").format(
+                                  name=bundle.name, folder=folder))
     return Delivery(str(bundle), str(folder), "replaced" if existed else "uploaded", sha, size)
 
 
@@ -70,12 +72,13 @@ class _Http:
     def __init__(self, url: str, token: str | None, timeout: float) -> None:
         parsed = urlparse(url)
         if parsed.scheme not in ("http", "https") or not parsed.hostname:
-            raise InputFileError(f"{url} is not an http(s) URL or a folder.")
+            raise InputFileError(_("{url} is not an http(s) URL or a folder.").format(url=url))
         self.parsed = parsed
         self.base = parsed.path.rstrip("/")
         if token is not None and not token.isascii():
-            raise UploadError(f"The upload token ({ENV_TOKEN} or [upload] token_file) holds "
-                              "characters an HTTP header cannot carry; check it.")
+            raise UploadError(_("The upload token ({ENV_TOKEN} or [upload] token_file) holds "
+                                "characters an HTTP header cannot carry; check it.").format(
+                                  ENV_TOKEN=ENV_TOKEN))
         self.token = token
         self.timeout = timeout
 
@@ -104,12 +107,13 @@ def _retrying(call, what: str, backoff: float):  # type: ignore[no-untyped-def]
             status, body = call()
             if status < 500:
                 return status, body
-            problem = f"the archive answered {status}"
+            problem = _("the archive answered {status}").format(status=status)
         except (OSError, http.client.HTTPException, json.JSONDecodeError) as exc:
             problem = f"{type(exc).__name__}: {exc}"
         if attempt == RETRIES - 1:
-            raise UploadError(f"{what} failed after {RETRIES} tries ({problem}); run the same "
-                              "command again later, it resumes.")
+            raise UploadError(_("{what} failed after {RETRIES} tries ({problem}); run the same "
+                                "command again later, it resumes.").format(
+                                  what=what, RETRIES=RETRIES, problem=problem))
         time.sleep(delay)
         delay *= 2
     raise AssertionError("unreachable")
@@ -124,17 +128,19 @@ def upload_http(bundle: Path, url: str, token: str | None, replace: bool,
 
     def status() -> dict:
         code, body = _retrying(lambda: http_.request("GET", f"/bundles/{name}"),
-                               f"Asking the archive about {bundle.name}", backoff)
+                               _("Asking the archive about {name}").format(name=bundle.name),
+                               backoff)
         if code == 401:
-            raise UploadError(f"The archive refused the token ({ENV_TOKEN}); check it.")
+            raise UploadError(_("The archive refused the token ({ENV_TOKEN}); check it.").format(
+                                  ENV_TOKEN=ENV_TOKEN))
         return body if code == 200 else {"complete": False, "received": 0}
 
     state = status()
     if state.get("complete") and state.get("sha256") == sha and not state.get("received"):
         return Delivery(str(bundle), url, "already there", sha, size)
     if state.get("complete") and state.get("sha256") != sha and not replace:
-        raise UploadError(f"The archive already holds a different {bundle.name}; pass --replace "
-                          "to overwrite it.")
+        raise UploadError(_("The archive already holds a different {name}; pass --replace to "
+                            "overwrite it.").format(name=bundle.name))
     offset = int(state.get("received") or 0)
     if offset > size:
         http_.request("DELETE", f"/bundles/{name}/data")
@@ -146,26 +152,28 @@ def upload_http(bundle: Path, url: str, token: str | None, replace: bool,
             code, body = _retrying(
                 lambda c=chunk, o=offset: http_.request("PUT", f"/bundles/{name}/data?offset={o}",
                                                         c),
-                f"Sending {bundle.name}", backoff)
+                _("Sending {name}").format(name=bundle.name), backoff)
             if code in (200, 409):
                 offset = int(body.get("received", offset))  # 409: the archive says where it is
             else:
-                raise UploadError(f"The archive refused {bundle.name} ({code}: {body}).")
+                raise UploadError(_("The archive refused {name} ({code}: {body}).").format(
+                                      name=bundle.name, code=code, body=body))
     claim = json.dumps({"sha256": sha, "size": size, "replace": replace}).encode()
     code, receipt = _retrying(lambda: http_.request("POST", f"/bundles/{name}/complete", claim),
-                              f"Completing {bundle.name}", backoff)
+                              _("Completing {name}").format(name=bundle.name), backoff)
     if code == 409:
-        raise UploadError(f"The archive already holds a different {bundle.name}; pass --replace "
-                          "to overwrite it.")
+        raise UploadError(_("The archive already holds a different {name}; pass --replace to "
+                            "overwrite it.").format(name=bundle.name))
     if code == 422:
-        raise UploadError(f"{bundle.name} arrived damaged (checksum mismatch); run the same "
-                          "command again to send it afresh.")
+        raise UploadError(_("{name} arrived damaged (checksum mismatch); run the same command "
+                            "again to send it afresh.").format(name=bundle.name))
     if code not in (200, 201):
-        raise UploadError(f"The archive did not store {bundle.name} ({code}: {receipt}).")
+        raise UploadError(_("The archive did not store {name} ({code}: {receipt}).").format(
+                              name=bundle.name, code=code, receipt=receipt))
     # A receipt garbled on the way back: believe only what the archive now holds.
     if receipt.get("sha256") != sha and status().get("sha256") != sha:
-        raise UploadError(f"The archive's copy of {bundle.name} does not match; run the "
-                          "same command again.")
+        raise UploadError(_("The archive's copy of {name} does not match; run the same command "
+                            "again.").format(name=bundle.name))
     kind = "already there" if receipt.get("status") == "exists" else \
         "replaced" if replace and state.get("complete") else "uploaded"
     return Delivery(str(bundle), url, kind, sha, size)
@@ -175,14 +183,15 @@ def upload(bundle: Path, to: str, *, token: str | None, replace: bool,
            journal: Path | None, backoff: float = 0.5) -> Delivery:
     """Deliver one bundle (a file; zip a package first) to a folder or an http(s) URL."""
     if not bundle.is_file():
-        raise InputFileError(f"{bundle} is not a bundle file; make one with "
-                             "'digitize bundle --zip'.")
+        raise InputFileError(_("{bundle} is not a bundle file; make one with 'digitize bundle "
+                               "--zip'.").format(bundle=bundle))
     if "://" in to:
         delivery = upload_http(bundle, to, token, replace, backoff)
     else:
         folder = Path(to)
         if not folder.is_dir():
-            raise InputFileError(f"{folder} is not a folder; create it or check the path.")
+            raise InputFileError(_("{folder} is not a folder; create it or check the path.").format(
+                                     folder=folder))
         delivery = upload_to_dir(bundle, folder, replace)
     _journal_line(journal, delivery)
     return delivery

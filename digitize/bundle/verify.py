@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from digitize.bundle.check import check_package, is_package
 from digitize.bundle.transfer import check_bag, find_package, is_bag, unpack_zip
 from digitize.errors import InputFileError
+from digitize.i18n import _
 from digitize.procs import worker_init
 from digitize.signing.verify import POLICY, FileReport, Indication, overall, verify_pdf
 
@@ -112,5 +113,5 @@ def verify_any(path: Path, trust: Sequence[x509.Certificate], offline: bool, job
         pdfs = sorted(path.rglob("*.pdf"))
         if pdfs:
             return list(_verify_pdfs(pdfs, trust, offline, jobs))
-    raise InputFileError(f"{path} is not a PDF, a package or a folder holding either; check "
-                         "the path.")
+    raise InputFileError(_("{path} is not a PDF, a package or a folder holding either; check the "
+                           "path.").format(path=path))

@@ -12,6 +12,7 @@ from lxml import etree
 from digitize.errors import InputFileError
 from digitize.extract.layout import Segment, segments_from_words
 from digitize.extract.text import clean
+from digitize.i18n import _
 from digitize.model import Word
 from digitize.ocr.cleanup import orientation_from_hocr, upright_words
 
@@ -28,7 +29,8 @@ def segments_from_hocr(path: Path) -> tuple[list[Segment], int]:
         root = etree.parse(str(path), etree.XMLParser(recover=True, no_network=True,
                                                       resolve_entities=False))
     except (OSError, etree.XMLSyntaxError) as exc:
-        raise InputFileError(f"{path} is not a readable hOCR file; check the file.") from exc
+        raise InputFileError(_("{path} is not a readable hOCR file; check the file.").format(
+                                 path=path)) from exc
     pages = []
     for page in root.iter("{*}div"):
         if "ocr_page" not in _classes(page):
@@ -55,6 +57,6 @@ def segments_from_hocr(path: Path) -> tuple[list[Segment], int]:
                                       height=y1 - y0, conf=float(c.group(1)) if c else 0.0,
                                       block=b_idx, par=0, line=l_idx))
         rotation = orientation_from_hocr(etree.tostring(page, encoding="unicode"))
-        upright, uw, uh, _ = upright_words(words, rotation, width, height)
+        upright, uw, uh, _turned = upright_words(words, rotation, width, height)
         pages.append((len(pages), uw, uh, upright))
     return segments_from_words(pages), len(pages)

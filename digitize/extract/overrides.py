@@ -31,6 +31,7 @@ from digitize.config import toml_value
 from digitize.errors import UsageProblem
 from digitize.extract.text import clean, fold
 from digitize.fsutil import write_text_atomic
+from digitize.i18n import _
 from digitize.model import DocKind, Extraction, Override
 from digitize.schemas.codes import DOC_TYPES, OTHER_TYPE_CODE
 
@@ -56,34 +57,38 @@ def _iso_date(value: str) -> str:
             return date(int(m[3]), int(m[2]), int(m[1])).isoformat()
         return date.fromisoformat(value).isoformat()
     except ValueError:
-        raise ValueError(f"'{value}' is not a date; write it DD/MM/YYYY") from None
+        raise ValueError(_("'{value}' is not a date; write it DD/MM/YYYY").format(
+                             value=value)) from None
 
 
 def normalise(field: str, value: object) -> object:
     """The value as the metadata keeps it (NFC, single spaces, ISO dates), or ValueError with a
     plain sentence."""
     if field not in FIELDS:
-        raise ValueError(f"'{field}' is not a metadata field; use one of {', '.join(FIELDS)}")
+        raise ValueError(_("'{field}' is not a metadata field; use one of {items}").format(
+                             field=field, items=', '.join(FIELDS)))
     text = clean(str(value))
     if field in ("issued_date", "birth_date"):
         return _iso_date(text)
     if field == "page_count":
         if not text.isdigit():
-            raise ValueError(f"page_count '{text}' is not a number")
+            raise ValueError(_("page_count '{text}' is not a number").format(text=text))
         return int(text)
     digits = re.sub(r"[\s.]", "", text)
     if field == "number" and not digits.isdigit():
-        raise ValueError(f"number '{text}' must be digits only (the symbol goes in 'symbol')")
+        raise ValueError(_("number '{text}' must be digits only (the symbol goes in "
+                           "'symbol')").format(
+                             text=text))
     if field == "id_number" and not (digits.isdigit() and len(digits) == 12):
-        raise ValueError(f"id_number '{text}' must be the 12 digits of a CCCD")
+        raise ValueError(_("id_number '{text}' must be the 12 digits of a CCCD").format(text=text))
     if field == "phone" and not (digits.isdigit() and 9 <= len(digits) <= 11):
-        raise ValueError(f"phone '{text}' must be 9 to 11 digits")
+        raise ValueError(_("phone '{text}' must be 9 to 11 digits").format(text=text))
     if field == "doc_kind" and text not in {k.value for k in DocKind}:
-        raise ValueError(f"doc_kind '{text}' must be van_ban or don")
+        raise ValueError(_("doc_kind '{text}' must be van_ban or don").format(text=text))
     if field in ("number", "id_number", "phone"):
         return digits
     if not text:
-        raise ValueError(f"{field} cannot be empty")
+        raise ValueError(_("{field} cannot be empty").format(field=field))
     return text
 
 
@@ -93,19 +98,24 @@ def load_overrides(path: Path) -> OverrideFile:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
         data = OverrideFile.model_validate(raw)
     except OSError as exc:
-        raise UsageProblem(f"Override file {path} cannot be read ({exc.strerror}).") from exc
+        raise UsageProblem(_("Override file {path} cannot be read ({strerror}).").format(
+                               path=path, strerror=exc.strerror)) from exc
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise UsageProblem(f"Override file {path} is not valid TOML ({exc}); fix it.") from exc
+        raise UsageProblem(_("Override file {path} is not valid TOML ({exc}); fix it.").format(
+                               path=path, exc=exc)) from exc
     except ValidationError as exc:
         where = ".".join(str(p) for p in exc.errors()[0]["loc"])
-        raise UsageProblem(f"Override file {path}: '{where}' {exc.errors()[0]['msg'].lower()}; "
-                           "see README (Review and overrides).") from exc
+        raise UsageProblem(_("Override file {path}: '{where}' {value}; see README (Review and "
+                             "overrides).").format(
+                               path=path, where=where,
+                               value=exc.errors()[0]['msg'].lower())) from exc
     for doc, values in data.documents.items():
         for field, value in values.items():
             try:
                 normalise(field, value)
             except ValueError as exc:
-                raise UsageProblem(f"Override file {path}, document '{doc}': {exc}.") from None
+                raise UsageProblem(_("Override file {path}, document '{doc}': {exc}.").format(
+                                       path=path, doc=doc, exc=exc)) from None
     return data
 
 

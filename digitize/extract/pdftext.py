@@ -9,6 +9,7 @@ from lxml import etree
 
 from digitize.errors import EnvironmentProblem, InputFileError
 from digitize.extract.layout import Segment, segments_from_words
+from digitize.i18n import _
 from digitize.model import Word
 
 _XHTML = "{http://www.w3.org/1999/xhtml}"
@@ -20,10 +21,10 @@ def segments_from_pdf(path: Path) -> tuple[list[Segment], int]:
         res = subprocess.run(["pdftotext", "-bbox-layout", str(path), "-"], capture_output=True,
                              check=False, timeout=300)
     except FileNotFoundError as exc:
-        raise EnvironmentProblem("pdftotext is not installed; install it with: "
-                                 "sudo apt-get install poppler-utils") from exc
+        raise EnvironmentProblem(_("pdftotext is not installed; install it with: sudo apt-get "
+                                   "install poppler-utils")) from exc
     if res.returncode != 0:
-        raise InputFileError(f"{path} is not a readable PDF; check the file.")
+        raise InputFileError(_("{path} is not a readable PDF; check the file.").format(path=path))
     root = etree.fromstring(res.stdout, etree.XMLParser(recover=True, no_network=True))
     pages = []
     for p_idx, page in enumerate(root.iter(f"{_XHTML}page")):

@@ -19,10 +19,16 @@ from digitize.extract.overrides import (
     load_overrides,
     save_overrides,
 )
+from digitize.i18n import _
 from digitize.model import DocumentResult, DossierResult, Evidence, Status
 
 RECORD = "dossier.json"
 CROPS_DIR = ".review"
+
+
+def review_note(field: str) -> str:
+    """The note that sends a field to review."""
+    return _("{field}: missing or uncertain").format(field=field)
 
 
 @dataclass(frozen=True)
@@ -51,8 +57,9 @@ def dossier_records(target: Path) -> list[Path]:
         return [target / RECORD]
     found = sorted(target.glob(f"*/{RECORD}"))
     if not found:
-        raise NoInputError(f"{target} holds no processed dossier ({RECORD}); give the output "
-                           "folder of `digitize run` or one dossier inside it.")
+        raise NoInputError(_("{target} holds no processed dossier ({RECORD}); give the output "
+                             "folder of `digitize run` or one dossier inside it.").format(
+                               target=target, RECORD=RECORD))
     return found
 
 
@@ -87,8 +94,8 @@ def crop(item: ReviewItem, margin: float = 0.02, dpi: int = 110) -> Path | None:
                             str(dpi), "-png", "-singlefile", item.doc.pdf, str(prefix)],
                            check=True, capture_output=True, timeout=60)
         except FileNotFoundError as exc:
-            raise EnvironmentProblem("pdftoppm is not installed; install it with: sudo apt-get "
-                                     "install poppler-utils") from exc
+            raise EnvironmentProblem(_("pdftoppm is not installed; install it with: sudo apt-get "
+                                       "install poppler-utils")) from exc
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
             return None
         with Image.open(f"{prefix}.png") as page:

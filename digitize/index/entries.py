@@ -9,6 +9,7 @@ from pathlib import Path
 from digitize.clock import now_vn
 from digitize.errors import NoInputError
 from digitize.fsutil import sha256_file
+from digitize.i18n import _
 from digitize.index.store import Entry, Index
 from digitize.model import DocumentResult, DossierResult, Status
 
@@ -83,5 +84,5 @@ def output_entries(outs: list[Path]) -> Iterator[Entry]:
             found = True
             yield from dossier_entries(read_dossier(record.parent), record.parent)
     if not found:
-        raise NoInputError(f"No dossier made by `digitize run` was found in "
-                           f"{', '.join(map(str, outs))}; name the --out folder of a run.")
+        raise NoInputError(_("No dossier made by `digitize run` was found in {items}; name the "
+                             "--out folder of a run.").format(items=', '.join(map(str, outs))))

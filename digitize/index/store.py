@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from digitize.errors import EnvironmentProblem, UsageProblem
+from digitize.i18n import _
 from digitize.index.fold import fold, match_query, nfc
 
 SCHEMA_VERSION = "1"
@@ -129,12 +130,14 @@ class Index:
             self.db.execute("INSERT OR IGNORE INTO info VALUES ('schema', ?)", (SCHEMA_VERSION,))
         except sqlite3.DatabaseError as exc:
             raise EnvironmentProblem(
-                f"The index {path} cannot be opened ({exc}); rebuild it with "
-                "`digitize index rebuild OUT...` after moving the damaged file away.") from exc
+                _("The index {path} cannot be opened ({exc}); rebuild it with `digitize index "
+                  "rebuild OUT...` after moving the damaged file away.").format(
+                    path=path, exc=exc)) from exc
         except OSError as exc:
             raise EnvironmentProblem(
-                f"The index {path} cannot be created ({exc.strerror}); set [index] path in the "
-                "config to a folder you may write.") from exc
+                _("The index {path} cannot be created ({strerror}); set [index] path in the "
+                  "config to a folder you may write.").format(
+                    path=path, strerror=exc.strerror)) from exc
 
     def __enter__(self) -> Index:
         return self
@@ -203,8 +206,8 @@ class Index:
         text, and purge the removed text from the full-text index."""
         digits = _digits(id_number)
         if len(digits) not in (9, 12):
-            raise UsageProblem(f"{id_number!r} is not a CCCD (12 digits) or CMND (9 digits) "
-                               "number; check it and try again.")
+            raise UsageProblem(_("{id_number!r} is not a CCCD (12 digits) or CMND (9 digits) "
+                                 "number; check it and try again.").format(id_number=id_number))
         with self._transaction():
             removed = self._delete(
                 "id_number = ? OR id IN (SELECT rowid FROM search WHERE search MATCH ?)",
@@ -221,8 +224,8 @@ class Index:
         row = self.db.execute(f"SELECT {', '.join(_COLUMNS)} FROM documents WHERE id = ?",
                               (rowid,)).fetchone()
         if row is None:
-            raise UsageProblem(f"No document {rowid} in the index {self.path}; find it again "
-                               "with `digitize find`.")
+            raise UsageProblem(_("No document {rowid} in the index {path}; find it again with "
+                                 "`digitize find`.").format(rowid=rowid, path=self.path))
         values = dict(zip(_COLUMNS, row, strict=True))
         values["metadata"] = json.loads(values["metadata"])
         return Entry(**values)
@@ -237,8 +240,9 @@ class Index:
         row = self.db.execute("SELECT id FROM documents WHERE pdf = ?",
                               (nfc(str(Path(ref).resolve())),)).fetchone()
         if row is None:
-            raise UsageProblem(f"{ref} is not in the index {self.path}; find the document with "
-                               "`digitize find` and give its id.")
+            raise UsageProblem(_("{ref} is not in the index {path}; find the document with "
+                                 "`digitize find` and give its id.").format(
+                                   ref=ref, path=self.path))
         return self._entry(int(row[0]))
 
     def count(self) -> int:
@@ -252,8 +256,9 @@ class Index:
         if q.text:
             text = match_query(q.text)
             if text is None:
-                raise UsageProblem(f"Nothing to search for in {q.text!r}; type words or "
-                                   "numbers.")
+                raise UsageProblem(_("Nothing to search for in {text!r}; type words or "
+                                     "numbers.").format(
+                                       text=q.text))
             match.append(f"({text})")
         if q.applicant:
             name = match_query(q.applicant)
@@ -290,8 +295,8 @@ class Index:
         try:
             rows = self.db.execute(sql, args).fetchall()
         except sqlite3.OperationalError as exc:
-            raise UsageProblem(f"The search {q.text!r} cannot be run ({exc}); use words, "
-                               "numbers and \"quoted phrases\".") from exc
+            raise UsageProblem(_("The search {text!r} cannot be run ({exc}); use words, numbers "
+                                 "and \"quoted phrases\".").format(text=q.text, exc=exc)) from exc
         hits = []
         for row in rows:
             values = dict(zip(_COLUMNS, row[1:-1], strict=True))

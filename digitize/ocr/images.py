@@ -14,6 +14,7 @@ import pikepdf
 from PIL import Image, UnidentifiedImageError
 
 from digitize.errors import EnvironmentProblem, InputFileError
+from digitize.i18n import _
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff"}
 SUFFIXES = IMAGE_SUFFIXES | {".pdf"}
@@ -39,21 +40,23 @@ def _check_nonempty(path: Path) -> None:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise InputFileError(f"{path} cannot be read ({exc.strerror}); check that the file "
-                             "exists and that you may read it.") from exc
+        raise InputFileError(_("{path} cannot be read ({strerror}); check that the file exists "
+                               "and that you may read it.").format(
+                                 path=path, strerror=exc.strerror)) from exc
     if size == 0:
-        raise InputFileError(f"{path} is empty (0 bytes); scan the document again.")
+        raise InputFileError(_("{path} is empty (0 bytes); scan the document again.").format(
+                                 path=path))
 
 
 def _open_pdf(path: Path) -> pikepdf.Pdf:
     try:
         return pikepdf.open(path)
     except pikepdf.PasswordError as exc:
-        raise InputFileError(f"{path} is password-protected; save an unprotected copy and "
-                             "try again.") from exc
+        raise InputFileError(_("{path} is password-protected; save an unprotected copy and try "
+                               "again.").format(path=path)) from exc
     except (pikepdf.PdfError, OSError) as exc:
-        raise InputFileError(f"{path} is not a readable PDF (it may be damaged or truncated); "
-                             "scan the document again.") from exc
+        raise InputFileError(_("{path} is not a readable PDF (it may be damaged or truncated); "
+                               "scan the document again.").format(path=path)) from exc
 
 
 def _has_signature(pdf: pikepdf.Pdf) -> bool:
@@ -68,15 +71,17 @@ def _open_image(path: Path, max_pixels: int) -> Image.Image:
     try:
         img = Image.open(path)
     except UnidentifiedImageError as exc:
-        raise InputFileError(f"{path} is not a PNG, JPEG or TIFF image although its name says "
-                             "so; check that the right file was saved.") from exc
+        raise InputFileError(_("{path} is not a PNG, JPEG or TIFF image although its name says "
+                               "so; check that the right file was saved.").format(
+                                 path=path)) from exc
     except OSError as exc:
-        raise InputFileError(f"{path} cannot be opened as an image ({exc}); scan the document "
-                             "again.") from exc
+        raise InputFileError(_("{path} cannot be opened as an image ({exc}); scan the document "
+                               "again.").format(path=path, exc=exc)) from exc
     if img.width * img.height > max_pixels:
         raise InputFileError(
-            f"{path} is {img.width}x{img.height} pixels, over the limit of "
-            f"{max_pixels // 1_000_000} megapixels; rescan at 300 dpi or raise ocr.max_megapixels.")
+            _("{path} is {width}x{height} pixels, over the limit of {value} megapixels; rescan "
+              "at 300 dpi or raise ocr.max_megapixels.").format(
+                path=path, width=img.width, height=img.height, value=max_pixels // 1_000_000))
     return img
 
 
@@ -87,11 +92,13 @@ def page_count(path: Path, max_pixels: int) -> int:
         with _open_pdf(path) as pdf:
             if _has_signature(pdf):
                 raise InputFileError(
-                    f"{path} already carries a digital signature; digitize does not OCR signed "
-                    "PDFs, add it to the package by hand to keep it byte for byte.")
+                    _("{path} already carries a digital signature; digitize does not OCR signed "
+                      "PDFs, add it to the package by hand to keep it byte for byte.").format(
+                        path=path))
             n = len(pdf.pages)
         if n == 0:
-            raise InputFileError(f"{path} has no pages; scan the document again.")
+            raise InputFileError(_("{path} has no pages; scan the document again.").format(
+                                     path=path))
         return n
     with _open_image(path, max_pixels) as img:
         return getattr(img, "n_frames", 1)
@@ -128,8 +135,8 @@ def _load_raster(path: Path, index: int, default_dpi: int, max_pixels: int) -> P
             warnings.simplefilter("ignore")
             img.load()
     except (OSError, EOFError, ValueError, SyntaxError) as exc:
-        raise InputFileError(f"{path} page {index + 1} is damaged or truncated ({exc}); "
-                             "scan that page again.") from exc
+        raise InputFileError(_("{path} page {value} is damaged or truncated ({exc}); scan that "
+                               "page again.").format(path=path, value=index + 1, exc=exc)) from exc
     dpi = _dpi_of(img, default_dpi)
     jpeg = None
     if img.format == "JPEG" and img.mode in ("L", "RGB"):
@@ -148,11 +155,12 @@ def _render_pdf_page(path: Path, index: int) -> Image.Image:
         try:
             res = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=300)
         except FileNotFoundError as exc:
-            raise EnvironmentProblem("pdftoppm is not installed; install it with: "
-                                     "sudo apt-get install poppler-utils") from exc
+            raise EnvironmentProblem(_("pdftoppm is not installed; install it with: sudo apt-get "
+                                       "install poppler-utils")) from exc
         png = out.with_suffix(".png")
         if res.returncode != 0 or not png.exists():
-            raise InputFileError(f"{path} page {index + 1} cannot be rendered; scan it again.")
+            raise InputFileError(_("{path} page {value} cannot be rendered; scan it again.").format(
+                                     path=path, value=index + 1))
         with Image.open(png) as im:
             im.load()
             return im.copy()
@@ -167,8 +175,10 @@ def _load_pdf_page(path: Path, index: int, max_pixels: int) -> PageImage:
         if len(images) == 1 and page_w_in > 0:
             pdfimg = pikepdf.PdfImage(images[0])
             if pdfimg.width * pdfimg.height > max_pixels:
-                raise InputFileError(f"{path} page {index + 1} holds a {pdfimg.width}x"
-                                     f"{pdfimg.height} image, over the megapixel limit.")
+                raise InputFileError(_("{path} page {value} holds a {width}x{height} image, over "
+                                       "the megapixel limit.").format(
+                                         path=path, value=index + 1, width=pdfimg.width,
+                                         height=pdfimg.height))
             dpi = pdfimg.width / page_w_in
             filters = pdfimg.filters
             try:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from digitize.errors import EnvironmentProblem, InputFileError
+from digitize.i18n import _
 
 APT_HINT = "sudo apt-get install tesseract-ocr tesseract-ocr-vie"
 
@@ -29,7 +30,9 @@ def _env() -> dict[str, str]:
 def _binary() -> str:
     exe = shutil.which("tesseract")
     if not exe:
-        raise EnvironmentProblem(f"Tesseract is not installed; install it with: {APT_HINT}")
+        raise EnvironmentProblem(_("Tesseract is not installed; install it with: "
+                                   "{APT_HINT}").format(
+                                     APT_HINT=APT_HINT))
     return exe
 
 
@@ -86,8 +89,8 @@ def check_languages(lang: str) -> None:
     if missing:
         pkgs = " ".join(apt_package(m) for m in missing)
         raise EnvironmentProblem(
-            f"Tesseract language data {'+'.join(missing)} is missing; install it with: "
-            f"sudo apt-get install {pkgs}")
+            _("Tesseract language data {items} is missing; install it with: sudo apt-get install "
+              "{pkgs}").format(items='+'.join(missing), pkgs=pkgs))
 
 
 def _run(args: list[str], shown: str, timeout: int) -> subprocess.CompletedProcess[str]:
@@ -95,8 +98,9 @@ def _run(args: list[str], shown: str, timeout: int) -> subprocess.CompletedProce
         return subprocess.run([_binary(), *args], capture_output=True, text=True, check=False,
                               env=_env(), timeout=timeout)
     except subprocess.TimeoutExpired as exc:
-        raise InputFileError(f"Tesseract took longer than {timeout} s on {shown}; the page "
-                             "may be damaged or far too large — rescan it.") from exc
+        raise InputFileError(_("Tesseract took longer than {timeout} s on {shown}; the page may "
+                               "be damaged or far too large — rescan it.").format(
+                                 timeout=timeout, shown=shown)) from exc
 
 
 @dataclass(frozen=True)
@@ -120,6 +124,6 @@ def recognise(image: Path, out_base: Path, lang: str, dpi: int, timeout: int,
         detail = (out.stderr.strip().splitlines() or ["no output"])[-1]
         if "traineddata" in out.stderr:
             check_languages(lang)
-        raise InputFileError(f"Tesseract could not read {shown} ({detail}); the page may be "
-                             "damaged, scan it again.")
+        raise InputFileError(_("Tesseract could not read {shown} ({detail}); the page may be "
+                               "damaged, scan it again.").format(shown=shown, detail=detail))
     return result

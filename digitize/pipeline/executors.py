@@ -13,6 +13,7 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import Any
 
 from digitize.errors import EnvironmentProblem, UsageProblem
+from digitize.i18n import _
 
 EXECUTORS = "local, dask-local or dask://HOST:PORT"
 
@@ -24,8 +25,8 @@ class DaskExecutor(Executor):
         try:
             from distributed import Client, LocalCluster
         except ImportError as exc:
-            raise EnvironmentProblem("Dask is not installed; install it with: "
-                                     ".venv/bin/pip install 'dask[distributed]'") from exc
+            raise EnvironmentProblem(_("Dask is not installed; install it with: .venv/bin/pip "
+                                       "install 'dask[distributed]'")) from exc
         self._cluster = None
         try:
             if address is None:
@@ -36,8 +37,9 @@ class DaskExecutor(Executor):
             else:
                 self._client = Client(address, timeout=timeout_s)
         except OSError as exc:
-            raise EnvironmentProblem(f"Cannot reach the Dask scheduler at {address} ({exc}); "
-                                     "check that it runs and the address.") from exc
+            raise EnvironmentProblem(_("Cannot reach the Dask scheduler at {address} ({exc}); "
+                                       "check that it runs and the address.").format(
+                                         address=address, exc=exc)) from exc
         self._executor = self._client.get_executor(pure=False)
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
@@ -60,7 +62,8 @@ def make_executor(spec: str, workers: int, local_init: Callable[[], None],
     if spec.startswith("dask://") or spec.startswith("tcp://"):
         address = "tcp://" + spec.split("://", 1)[1]
         return lambda n: DaskExecutor(address, n, timeout_s)
-    raise UsageProblem(f"Unknown executor {spec}; use {EXECUTORS}.")
+    raise UsageProblem(_("Unknown executor {spec}; use {EXECUTORS}.").format(
+                           spec=spec, EXECUTORS=EXECUTORS))
 
 
 def default_jobs() -> int:

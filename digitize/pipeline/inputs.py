@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from digitize.extract.text import fold
+from digitize.i18n import _
 from digitize.ocr.images import is_supported
 
 # Mã hồ sơ TTHC (TT 01/2018/TT-VPCP Điều 19): agency code, receipt date YYMMDD, daily sequence.
@@ -57,8 +58,8 @@ def _walk(top: Path) -> tuple[dict[Path, list[Path]], list[tuple[Path, str]]]:
 
     def onerror(err: OSError) -> None:
         where = Path(err.filename) if err.filename else top
-        problems.append((where, f"Folder {where} cannot be read ({err.strerror}); check its "
-                                "permissions."))
+        problems.append((where, _("Folder {path} cannot be read ({reason}); check its "
+                                  "permissions.").format(path=where, reason=err.strerror)))
 
     for dirpath, dirnames, filenames in os.walk(top, onerror=onerror):
         dirnames[:] = sorted(d for d in dirnames if _visible(d))
@@ -83,7 +84,7 @@ def discover(inputs: Sequence[Path]) -> list[DossierInput]:
         path = raw.expanduser()
         if not path.exists():
             problems.setdefault(path, []).append(
-                (path, f"{path} does not exist; check the path."))
+                (path, _("{path} does not exist; check the path.").format(path=path)))
             ids.setdefault(path, path.name or "input")
         elif path.is_dir():
             found, errs = _walk(path)
@@ -98,8 +99,8 @@ def discover(inputs: Sequence[Path]) -> list[DossierInput]:
             ids.setdefault(path.parent, path.parent.name or "dossier")
         else:
             problems.setdefault(path, []).append(
-                (path, f"{path.name} is not a PNG, JPEG, TIFF or PDF file; digitize cannot "
-                       "read it."))
+                (path, _("{name} is not a PNG, JPEG, TIFF or PDF file; digitize cannot read "
+                         "it.").format(name=path.name)))
             ids.setdefault(path, path.name)
     out: list[DossierInput] = []
     used: set[str] = set()

@@ -14,6 +14,7 @@ from pathlib import Path
 from digitize.clock import now_vn
 from digitize.errors import OutputError, printable
 from digitize.fsutil import sha256_file
+from digitize.i18n import _
 
 JOURNAL_NAME = ".digitize-journal.sqlite"
 _SCHEMA = """
@@ -55,8 +56,9 @@ class Journal:
         try:
             self.db.execute(sql, row)
         except sqlite3.OperationalError as exc:  # "database or disk is full", and the like
-            raise OutputError(f"Cannot write the journal in {self.path}: {exc}; free some disk "
-                              "space and run the same command again.") from exc
+            raise OutputError(_("Cannot write the journal in {path}: {exc}; free some disk space "
+                                "and run the same command again.").format(
+                                  path=self.path, exc=exc)) from exc
 
     def record_dossier(self, dossier_id: str, inputs: str, status: str) -> None:
         self._write("INSERT OR REPLACE INTO dossiers VALUES (?, ?, ?, ?)",

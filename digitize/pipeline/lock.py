@@ -11,6 +11,7 @@ from pathlib import Path
 
 from digitize.clock import now_vn
 from digitize.errors import EnvironmentProblem
+from digitize.i18n import _
 
 LOCK_NAME = ".digitize.lock"
 
@@ -25,8 +26,9 @@ def hold_lock(out: Path) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "an unknown time"
-            raise EnvironmentProblem(f"Another run holds {out} since {holder}; wait for it to "
-                                     "finish or use another --out folder.") from None
+            raise EnvironmentProblem(_("Another run holds {out} since {holder}; wait for it to "
+                                       "finish or use another --out folder.").format(
+                                         out=out, holder=holder)) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{now_vn()} (process {os.getpid()})\n".encode(), 0)
         yield

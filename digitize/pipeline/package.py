@@ -12,6 +12,7 @@ from digitize.bundle import PackageDocument, PackageDossier, build_sip, check_pa
 from digitize.clock import now_vn
 from digitize.config import Config
 from digitize.errors import DigitizeError
+from digitize.i18n import _
 from digitize.model import DocumentResult, DossierResult, Event
 from digitize.schemas.tt05 import document_fields, dossier_fields
 
@@ -55,8 +56,8 @@ def package_dossier(dossier: DossierResult, docs: Sequence[Finished], config: Co
         detail=f"Thông tư 05/2025/TT-BNV submission package (SIP) {pkg.name}"))
     check = check_package(pkg)
     if not check.ok:
-        raise DigitizeError(f"The package for {dossier.id} failed its own check: "
-                            f"{check.problems[0]}")
+        raise DigitizeError(_("The package for {id} failed its own check: {problems}").format(
+                                id=dossier.id, problems=check.problems[0]))
     dossier.bundle = str((target / pkg.name).resolve())
     for doc, pd in zip(results, pkg_docs, strict=True):
         doc.pdf = str((target / pkg.name / "representations" / "rep1" / "data" /

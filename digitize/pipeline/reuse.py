@@ -16,6 +16,7 @@ from digitize.clock import now_vn
 from digitize.config import Config
 from digitize.errors import InputFileError, NoInputError
 from digitize.fsutil import DIR_MODE, replace_dir, sha256_file, write_text_atomic
+from digitize.i18n import _
 from digitize.index.entries import RECORD, read_dossier
 from digitize.index.store import Entry
 from digitize.model import DocKind, DocumentResult, DossierResult, Event, SignatureInfo, Status
@@ -27,14 +28,15 @@ def check_entry(entry: Entry) -> None:
     """The indexed PDF is still there, unchanged since it was indexed, and signed."""
     pdf = Path(entry.pdf)
     if not pdf.is_file():
-        raise InputFileError(f"{pdf} is gone since it was indexed; run `digitize index rebuild` "
-                             "on its output folder, then find it again.")
+        raise InputFileError(_("{pdf} is gone since it was indexed; run `digitize index rebuild` "
+                               "on its output folder, then find it again.").format(pdf=pdf))
     if sha256_file(pdf) != entry.sha256:
-        raise InputFileError(f"{pdf} changed since it was indexed (SHA-256 differs), so it is "
-                             "not the document that was signed; find the original.")
+        raise InputFileError(_("{pdf} changed since it was indexed (SHA-256 differs), so it is "
+                               "not the document that was signed; find the original.").format(
+                                 pdf=pdf))
     if not entry.signature_level:
-        raise InputFileError(f"{pdf} is not signed; only signed documents can be reused. "
-                             "Run it through `digitize run` with signing.")
+        raise InputFileError(_("{pdf} is not signed; only signed documents can be reused. Run it "
+                               "through `digitize run` with signing.").format(pdf=pdf))
 
 
 def _reused_result(entry: Entry) -> DocumentResult:
@@ -61,17 +63,19 @@ def reuse_documents(entries: Sequence[Entry], dossier_dir: Path, config: Config)
     """Add `entries` to the packaged dossier in `dossier_dir` (an OUT/<dossier> folder made by
     `run`) and rebuild its package around the same signed files."""
     if not (dossier_dir / RECORD).is_file():
-        raise NoInputError(f"{dossier_dir} is not a dossier made by `digitize run` (no "
-                           f"{RECORD}); run the new dossier first, then reuse into "
-                           "OUT/<dossier>.")
+        raise NoInputError(_("{dossier_dir} is not a dossier made by `digitize run` (no "
+                             "{RECORD}); run the new dossier first, then reuse into "
+                             "OUT/<dossier>.").format(
+                               dossier_dir=dossier_dir, RECORD=RECORD))
     for entry in entries:
         check_entry(entry)
     out = dossier_dir.parent
     with hold_lock(out):
         dossier = read_dossier(dossier_dir)
         if not dossier.bundle or dossier.status is Status.failed:
-            raise NoInputError(f"{dossier_dir} has no package (its run failed); fix and run it "
-                               "again before reusing documents into it.")
+            raise NoInputError(_("{dossier_dir} has no package (its run failed); fix and run it "
+                                 "again before reusing documents into it.").format(
+                                   dossier_dir=dossier_dir))
         have = {d.source_sha256 for d in dossier.documents if d.reused_from}
         # A document of this very dossier, or one reused already, is not added twice.
         new = [e for e in entries if e.sha256 not in have

@@ -32,7 +32,9 @@ from digitize.extract.overrides import (
     operator_name,
     override_paths,
 )
+from digitize.extract.review import review_note
 from digitize.fsutil import DIR_MODE, replace_dir, sha256_file, write_text_atomic
+from digitize.i18n import N_, _
 from digitize.index.entries import RECORD, index_dossier, read_dossier
 from digitize.model import (
     DocumentResult,
@@ -61,7 +63,7 @@ from digitize.signing.sign import SigningContext, SignOptions, sign_pdf
 from digitize.signing.signer import Identity
 
 WORK_NAME = ".work"
-QUARANTINED = "Quarantined by an earlier run"
+QUARANTINED = N_("Quarantined by an earlier run")
 MIN_ARCHIVE_DPI = 200  # TT 05/2025 Điều 8
 MIN_DRAWING_DPI = 300  # maps and technical drawings
 DRAWING_TYPES = {"30", "31"}
@@ -139,20 +141,24 @@ def _corrections(d: DossierInput, opts: RunOptions) -> _Corrections:
 
 
 def _review(ocr: Sequence[OcrPage], ex: Extraction, opts: RunOptions) -> list[str]:
-    notes = [f"{k}: missing or uncertain" for k in ex.review]
+    notes = [review_note(k) for k in ex.review]
     drawing = ex.metadata.get("tt05_type_code") in DRAWING_TYPES
     min_dpi = MIN_DRAWING_DPI if drawing else MIN_ARCHIVE_DPI
     for p in ocr:
+        page = p.index + 1
         if p.blank:
-            notes.append(f"page {p.index + 1}: looks blank"
-                         + (" (dropped)" if opts.drop_blank else ""))
+            text = _("page {page}: looks blank (dropped)") if opts.drop_blank else \
+                _("page {page}: looks blank")
+            notes.append(text.format(page=page))
             continue
         if p.mean_conf < opts.config.ocr.min_confidence:
-            notes.append(f"page {p.index + 1}: low OCR confidence ({p.mean_conf:.0f})")
+            notes.append(_("page {page}: low OCR confidence ({confidence})").format(
+                page=page, confidence=f"{p.mean_conf:.0f}"))
         # PNG stores dots per metre: 200 dpi reads back as 199.9996.
         if opts.profile == "archive" and round(p.dpi) < min_dpi:
-            notes.append(f"page {p.index + 1}: scanned at {p.dpi:.0f} dpi, under the "
-                         f"{min_dpi} dpi TT 05/2025 requires")
+            notes.append(_("page {page}: scanned at {dpi} dpi, under the {minimum} dpi TT "
+                           "05/2025 requires").format(page=page, dpi=f"{p.dpi:.0f}",
+                                                      minimum=min_dpi))
     return notes
 
 
@@ -174,8 +180,10 @@ def _finish_document(doc: _Doc, work: Path, code: str, opts: RunOptions,
     except Exception as exc:  # a bug must not stop the rest of the batch
         progress.advance(len(doc.pages) - len(prepared))
         return DocumentResult(source=str(doc.source), status=Status.failed,
-                              error=f"Unexpected error on {doc.source.name} "
-                                    f"({type(exc).__name__}: {exc}); please report it."), None, ""
+                              error=_("Unexpected error on {name} ({error}); please report "
+                                      "it.").format(name=doc.source.name,
+                                                    error=f"{type(exc).__name__}: {exc}")
+                              ), None, ""
     doc_id = f"{code}.{doc.seq}"
     kept = [p for p in prepared if not (opts.drop_blank and p.ocr.blank)] or prepared
     ocr = [p.ocr for p in kept]
@@ -248,8 +256,9 @@ def _earlier_reused(target: Path, count: int) -> list[tuple[DocumentResult, Path
             continue
         pdf = Path(doc.pdf)
         if not pdf.is_file() or sha256_file(pdf) != doc.source_sha256:
-            log.warning(f"the reused document {doc.reused_from} is missing or changed; add it "
-                        "again with `digitize reuse`", extra={"dossier": target.name})
+            log.warning(_("the reused document {path} is missing or changed; add it again with "
+                          "`digitize reuse`").format(path=doc.reused_from),
+                        extra={"dossier": target.name})
             continue
         text = Path(doc.text_file) if doc.text_file else None
         kept.append((doc, pdf, text.read_text(encoding="utf-8") if text and text.is_file()
@@ -302,7 +311,7 @@ def _process_dossier(d: DossierInput, docs: list[_Doc], opts: RunOptions,
                             signing.identity.common_name if signing else None)
             dossier.documents += [res for res, *_ in finished if res.reused_from]
         elif finished and opts.package and broken is None:
-            dossier.error = ("No package was made because a document failed; fix it and run "
+            dossier.error = _("No package was made because a document failed; fix it and run "
                              "again.")
         stems: set[str] = set()
         for res, pdf, text, seq in finished:
@@ -350,14 +359,16 @@ def _plan(dossiers: Sequence[DossierInput], opts: RunOptions, pool: Executor, tm
             try:
                 sha = sha_of(src)
             except OSError as exc:
-                docs.append(_Doc(src, seq, [], f"{src} cannot be read ({exc.strerror}); check "
-                                                "that you may read it."))
+                docs.append(_Doc(src, seq, [], _("{path} cannot be read ({reason}); check that "
+                                                 "you may read it.").format(
+                                                     path=src, reason=exc.strerror)))
                 continue
             reason = None if opts.retry_failed else journal.quarantined(sha)
             if reason is not None:
-                if not reason.startswith(QUARANTINED):
-                    reason = f"{QUARANTINED}: {reason} Fix the file, or run again with " \
-                             "--retry-failed."
+                if not reason.startswith((QUARANTINED, _(QUARANTINED))):
+                    reason = _("{quarantined}: {reason} Fix the file, or run again with "
+                               "--retry-failed.").format(quarantined=_(QUARANTINED),
+                                                         reason=reason)
                 docs.append(_Doc(src, seq, [], reason, sha))
                 continue
             try:
@@ -386,8 +397,8 @@ def _add_to_index(result: DossierResult, opts: RunOptions) -> None:
         index_dossier(opts.index, opts.out, result)
     except (DigitizeError, OSError) as exc:
         message = exc.message if isinstance(exc, DigitizeError) else str(exc)
-        log.warning(f"not added to the index: {message} Run `digitize index rebuild "
-                    f"{opts.out}` later.", extra={"dossier": result.id})
+        log.warning(_("not added to the index: {reason} Run `digitize index rebuild {out}` "
+                      "later.").format(reason=message, out=opts.out), extra={"dossier": result.id})
 
 
 def _clean_after_crash(out: Path) -> None:
@@ -433,8 +444,8 @@ def run_batch(inputs: Sequence[Path], opts: RunOptions, identity: Identity | Non
     check_languages(opts.lang)
     dossiers = discover(inputs)
     if not any(d.files for d in dossiers) and all(not d.problems for d in dossiers):
-        raise NoInputError("No scans (PNG, JPEG, TIFF or PDF) were found in "
-                           f"{', '.join(str(p) for p in inputs)}.")
+        raise NoInputError(_("No scans (PNG, JPEG, TIFF or PDF) were found in {items}.").format(
+                               items=', '.join(str(p) for p in inputs)))
     if all(not d.files for d in dossiers):
         missing = [msg for d in dossiers for _, msg in d.problems]
         raise NoInputError(missing[0] if len(missing) == 1 else
@@ -491,7 +502,8 @@ def _run_locked(dossiers: Sequence[DossierInput], opts: RunOptions,
         progress.start(total)
         for d in dossiers:
             if d.id in done:
-                log.info("finished in an earlier run, left as it is", extra={"dossier": d.id})
+                log.info(_("finished in an earlier run, left as it is"),
+                         extra={"dossier": d.id})
                 results.append(done[d.id])
                 continue
             result = _process_dossier(d, plan[d.id], opts, signing, progress, tmp)
@@ -499,7 +511,7 @@ def _run_locked(dossiers: Sequence[DossierInput], opts: RunOptions,
                 if doc.error:
                     log.warning(doc.error, extra={"dossier": d.id, "document": doc.source})
             log.log(logging.WARNING if result.status is Status.failed else logging.INFO,
-                    f"dossier {result.status.value}"
+                    _("dossier {status}").format(status=_(result.status.value))
                     + (f": {result.error}" if result.error else ""),
                     extra={"dossier": d.id, "bundle": result.bundle})
             own = result.documents[len(d.problems):len(d.problems) + len(plan[d.id])]

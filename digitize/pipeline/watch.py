@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from digitize.errors import DigitizeError, NoInputError
+from digitize.i18n import _
 from digitize.model import RunSummary
 from digitize.pipeline.inputs import DossierInput, discover
 from digitize.pipeline.run import Progress, RunOptions, run_dossiers
@@ -48,7 +49,8 @@ class Watcher:
         try:
             dossiers = discover([self.inbox])
         except OSError as exc:
-            self.on_error(f"Cannot look into {self.inbox} ({exc}); trying again.")
+            self.on_error(_("Cannot look into {path} ({reason}); trying again.").format(
+                path=self.inbox, reason=exc))
             return 0
         ready = []
         for d in dossiers:

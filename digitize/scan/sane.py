@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from digitize.errors import EnvironmentProblem, InputFileError, UsageProblem
+from digitize.i18n import _
 
 INSTALL = "sudo apt-get install sane-utils"
 MODES = ("color", "gray", "lineart")
@@ -46,7 +47,9 @@ class ScanRequest:
 def _scanimage() -> str:
     path = shutil.which("scanimage")
     if path is None:
-        raise EnvironmentProblem(f"scanimage (SANE) is not installed; install it: {INSTALL}")
+        raise EnvironmentProblem(_("scanimage (SANE) is not installed; install it: "
+                                   "{INSTALL}").format(
+                                     INSTALL=INSTALL))
     return path
 
 
@@ -55,8 +58,9 @@ def _run(args: list[str], timeout: float = 60) -> subprocess.CompletedProcess[st
         return subprocess.run([_scanimage(), *args], capture_output=True, text=True,
                               timeout=timeout, check=False)
     except subprocess.TimeoutExpired as exc:
-        raise EnvironmentProblem(f"scanimage {' '.join(args[:2])} did not answer in "
-                                 f"{timeout:g} s; check the scanner's cable and power.") from exc
+        raise EnvironmentProblem(_("scanimage {items} did not answer in {timeout:g} s; check the "
+                                   "scanner's cable and power.").format(
+                                     items=' '.join(args[:2]), timeout=timeout)) from exc
 
 
 def list_devices() -> list[Device]:
@@ -84,8 +88,9 @@ _OPTION = re.compile(r"^\s+--(mode|source|resolution)\s+(.+?)\s+\[[^\]]*\]\s*$")
 def device_options(device: str) -> DeviceOptions:
     res = _run(["-d", device, "-A"])
     if res.returncode != 0:
-        raise EnvironmentProblem(f"Scanner {device} cannot be opened ({_last_line(res.stderr)}); "
-                                 "check it is on and connected, and `digitize scan --list`.")
+        raise EnvironmentProblem(_("Scanner {device} cannot be opened ({value}); check it is on "
+                                   "and connected, and `digitize scan --list`.").format(
+                                     device=device, value=_last_line(res.stderr)))
     found: dict[str, str] = {}
     for line in res.stdout.splitlines():
         m = _OPTION.match(line)
@@ -111,14 +116,14 @@ def pick_mode(opts: DeviceOptions, mode: str) -> str | None:
     for choice in opts.modes:
         if choice.lower() in _MODE_WORDS[mode]:
             return choice
-    raise UsageProblem(f"This scanner has no {mode} mode; it offers {', '.join(opts.modes)} "
-                       "(choose with --mode color|gray|lineart).")
+    raise UsageProblem(_("This scanner has no {mode} mode; it offers {items} (choose with --mode "
+                         "color|gray|lineart).").format(mode=mode, items=', '.join(opts.modes)))
 
 
 def pick_source(opts: DeviceOptions, source: str, duplex: bool) -> str | None:
     if not opts.sources:
         if source == "adf" or duplex:
-            raise UsageProblem("This scanner has no document feeder; use --source flatbed.")
+            raise UsageProblem(_("This scanner has no document feeder; use --source flatbed."))
         return None
     lowered = [(c, c.lower()) for c in opts.sources]
     if source == "flatbed":
@@ -129,8 +134,8 @@ def pick_source(opts: DeviceOptions, source: str, duplex: bool) -> str | None:
         wanted = [c for c, low in feeders if ("duplex" in low) == duplex]
     if not wanted:
         side = "duplex feeder" if duplex else source
-        raise UsageProblem(f"This scanner has no {side} source; it offers "
-                           f"{', '.join(opts.sources)}.")
+        raise UsageProblem(_("This scanner has no {side} source; it offers {items}.").format(
+                               side=side, items=', '.join(opts.sources)))
     return wanted[0]
 
 
@@ -175,8 +180,9 @@ def acquire(req: ScanRequest, folder: Path, on_page: Callable[[int], None] | Non
         if time.monotonic() > deadline:
             proc.kill()
             proc.wait()
-            raise EnvironmentProblem(f"Scanning on {req.device} took over {req.timeout_s:g} s; "
-                                     "check the scanner, then scan again.")
+            raise EnvironmentProblem(_("Scanning on {device} took over {timeout_s:g} s; check "
+                                       "the scanner, then scan again.").format(
+                                         device=req.device, timeout_s=req.timeout_s))
         count = len(list(folder.glob("page-*.tif")))
         if on_page and count != seen:
             seen = count
@@ -189,10 +195,11 @@ def acquire(req: ScanRequest, folder: Path, on_page: Callable[[int], None] | Non
     if not pages:
         reason = _last_line(stderr)
         if "out of documents" in reason.lower() or "no docs" in reason.lower():
-            raise InputFileError(f"The feeder of {req.device} is empty; put the pages in and "
-                                 "scan again.")
-        raise EnvironmentProblem(f"Scanner {req.device} gave no page ({reason}); check it "
-                                 "and `digitize scan --list`.")
+            raise InputFileError(_("The feeder of {device} is empty; put the pages in and scan "
+                                   "again.").format(device=req.device))
+        raise EnvironmentProblem(_("Scanner {device} gave no page ({reason}); check it and "
+                                   "`digitize scan --list`.").format(
+                                     device=req.device, reason=reason))
     if proc.returncode != 0 and "out of documents" not in stderr.lower():
         return Acquired(tuple(pages), f"Scanner {req.device} stopped after {len(pages)} pages "
                                       f"({_last_line(stderr)}); clear it and scan the rest.")

@@ -12,6 +12,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from digitize.errors import UsageProblem
 from digitize.fsutil import write_bytes_atomic
+from digitize.i18n import _
 from digitize.scan.split import doc_type, payload
 from digitize.signing.appearance import FONT_DIRS
 
@@ -24,8 +25,8 @@ def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
     for folder in FONT_DIRS:
         if (folder / name).is_file():
             return ImageFont.truetype(str(folder / name), size)
-    raise UsageProblem("The Liberation Sans font is missing; install it with: sudo apt-get "
-                       "install fonts-liberation2")
+    raise UsageProblem(_("The Liberation Sans font is missing; install it with: sudo apt-get "
+                         "install fonts-liberation2"))
 
 
 def _centred(draw: ImageDraw.ImageDraw, y: int, text: str, font: ImageFont.FreeTypeFont) -> int:

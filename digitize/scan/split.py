@@ -21,6 +21,7 @@ from PIL import Image
 
 from digitize.errors import InputFileError, UsageProblem
 from digitize.fsutil import sha256_file
+from digitize.i18n import _
 from digitize.ocr.cleanup import ink_ratio
 from digitize.schemas.codes import DOC_TYPES, DocType
 
@@ -39,8 +40,8 @@ def doc_type(code: str) -> DocType:
     for t in DOC_TYPES:
         if code == t.abbr or fold(code) in (fold(t.abbr), fold(t.name)):
             return t
-    raise UsageProblem(f"{code!r} is not a document type of ND 30; use an abbreviation such as "
-                       "QĐ, TB, CV, TTr, KH, BC or the type's name.")
+    raise UsageProblem(_("{code!r} is not a document type of ND 30; use an abbreviation such as "
+                         "QĐ, TB, CV, TTr, KH, BC or the type's name.").format(code=code))
 
 
 def payload(code: str = "") -> str:
@@ -80,7 +81,7 @@ def plan(kinds: Sequence[PageKind], by: str) -> list[Part]:
     """Which pages make which document. Separators always split; blank pages split with
     by="blank"; a blank page right after a separator is its back side and is dropped."""
     if by not in MODES:
-        raise UsageProblem(f"Unknown split {by!r}; use none, separator or blank.")
+        raise UsageProblem(_("Unknown split {by!r}; use none, separator or blank.").format(by=by))
     if by == "none":
         return [Part(tuple(range(len(kinds))))] if kinds else []
     parts: list[Part] = []
@@ -118,7 +119,8 @@ def _image_refs(files: Sequence[Path]) -> list[tuple[Path, int]]:
             with Image.open(f) as im:
                 refs += [(f, i) for i in range(getattr(im, "n_frames", 1))]
         except OSError as exc:
-            raise InputFileError(f"{f} cannot be read as an image ({exc}); scan it again.") from exc
+            raise InputFileError(_("{f} cannot be read as an image ({exc}); scan it again.").format(
+                                     f=f, exc=exc)) from exc
     return refs
 
 
@@ -135,8 +137,8 @@ def _pdf_pages(pdf: Path, work: Path) -> list[Image.Image]:
                           str(work / "p")], capture_output=True, text=True, check=False)
     pages = sorted(work.glob("p-*.png"))
     if res.returncode != 0 or not pages:
-        raise InputFileError(f"{pdf} cannot be read as a PDF ({res.stderr.strip()[:200]}); "
-                             "check the file.")
+        raise InputFileError(_("{pdf} cannot be read as a PDF ({value}); check the file.").format(
+                                 pdf=pdf, value=res.stderr.strip()[:200]))
     return [Image.open(p) for p in pages]  # small (100 dpi grey), read when classified
 
 
@@ -147,7 +149,8 @@ def _pdf_page_count(pdf: Path) -> int:
         with pikepdf.open(pdf) as doc:
             return len(doc.pages)
     except pikepdf.PdfError as exc:
-        raise InputFileError(f"{pdf} cannot be read as a PDF ({exc}); check the file.") from exc
+        raise InputFileError(_("{pdf} cannot be read as a PDF ({exc}); check the file.").format(
+                                 pdf=pdf, exc=exc)) from exc
 
 
 @dataclass(frozen=True)
@@ -203,7 +206,7 @@ def split_stack(stack: Sequence[Path], folder: Path, by: str, stem: str) -> list
     """Write the documents of `stack` (one PDF, or image files in page order) into `folder`
     as STEM-01.tif/.pdf, …; returns them. Nothing is written when the stack cannot be read."""
     if not stack:
-        raise UsageProblem("No pages to split.")
+        raise UsageProblem(_("No pages to split."))
     is_pdf = len(stack) == 1 and stack[0].suffix.lower() == ".pdf"
     with tempfile.TemporaryDirectory(prefix="digitize-split-") as tmp:
         refs = [] if is_pdf else _image_refs(stack)
@@ -215,8 +218,8 @@ def split_stack(stack: Sequence[Path], folder: Path, by: str, stem: str) -> list
             kinds = [classify(_load(r)) for r in refs]
         parts = plan(kinds, by)
         if not parts:
-            raise InputFileError(f"{stack[0]} holds only separator or blank pages; nothing "
-                                 "to make documents of.")
+            raise InputFileError(_("{stack} holds only separator or blank pages; nothing to make "
+                                   "documents of.").format(stack=stack[0]))
         folder.mkdir(parents=True, exist_ok=True)
         children: list[Child] = []
         written: list[Path] = []

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal, TypeVar
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from digitize.errors import DigitizeError
+from digitize.i18n import N_, _
 from digitize.schemas.codes import (
     CONFIDENCE_DIGITIZED,
     CONFIDENCE_LEVELS,
@@ -31,7 +32,8 @@ class MetadataError(DigitizeError):
     """Metadata that does not satisfy the TT 05/2025 field rules; `problems` names each field."""
 
     def __init__(self, what: str, problems: Sequence[str]) -> None:
-        super().__init__(f"{what} does not meet Thông tư 05/2025/TT-BNV: " + "; ".join(problems))
+        super().__init__(_("{what} does not meet Thông tư 05/2025/TT-BNV: {problems}").format(
+            what=what, problems="; ".join(problems)))
         self.problems = list(problems)
 
 
@@ -126,14 +128,14 @@ class DocumentFields(_Fields):
 F = TypeVar("F", bound=_Fields)
 
 _REASONS = {
-    "missing": "is missing",
-    "string_too_short": "is empty",
-    "string_too_long": "is longer than {max_length} characters",
-    "string_pattern_mismatch": "has the wrong form",
-    "greater_than_equal": "must be at least {ge}",
-    "less_than_equal": "must be at most {le}",
-    "int_parsing": "must be a whole number",
-    "extra_forbidden": "is not a field of this set",
+    "missing": N_("is missing"),
+    "string_too_short": N_("is empty"),
+    "string_too_long": N_("is longer than {max_length} characters"),
+    "string_pattern_mismatch": N_("has the wrong form"),
+    "greater_than_equal": N_("must be at least {ge}"),
+    "less_than_equal": N_("must be at most {le}"),
+    "int_parsing": N_("must be a whole number"),
+    "extra_forbidden": N_("is not a field of this set"),
 }
 
 
@@ -146,13 +148,16 @@ def _problem(model: type[BaseModel], err: Any) -> str:
     if kind == "literal_error":
         codes = (info.json_schema_extra or {}).get("x-codes", {}) if info else {}
         span = f"{min(codes)}–{max(codes)}" if codes else "?"
-        return f"{label} {shown} is not a code of its list ({span})"
+        return _("{label} {value} is not a code of its list ({span})").format(
+            label=label, value=shown, span=span)
     if kind == "value_error" or (kind == "string_pattern_mismatch" and info and
                                  "DD/MM/YYYY" in (info.description or "")):
-        return f"{label} {shown} is not a real date written DD/MM/YYYY"
-    reason = _REASONS.get(kind, err["msg"].lower()).format(**(err.get("ctx") or {}))
+        return _("{label} {value} is not a real date written DD/MM/YYYY").format(
+            label=label, value=shown)
+    template = _(_REASONS[kind]) if kind in _REASONS else err["msg"].lower()
+    reason = template.format(**(err.get("ctx") or {}))
     if kind == "string_pattern_mismatch" and info and info.description:
-        reason += f" (expected {info.description})"
+        reason += " " + _("(expected {description})").format(description=info.description)
     return f"{label} {shown} {reason}".replace("  ", " ")
 
 

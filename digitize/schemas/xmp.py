@@ -97,7 +97,7 @@ def _add_digitize(pdf: pikepdf.Pdf, meta: Mapping[str, Any]) -> None:
     _extension_schema(rdf)
     desc = etree.SubElement(rdf, _q("rdf", "Description"), nsmap={PREFIX: NS, "rdf": _RDF})
     desc.set(_q("rdf", "about"), "")
-    for key, (prop, _) in PROPERTIES.items():
+    for key, (prop, _kind) in PROPERTIES.items():
         value = meta.get(key)
         if value not in (None, ""):
             etree.SubElement(desc, _q(PREFIX, prop)).text = str(value)
@@ -148,7 +148,7 @@ def embed_metadata(source: Path, target: Path, meta: Mapping[str, Any]) -> None:
 def read_metadata(path: Path) -> dict[str, str]:
     """The `digitize` XMP properties of a PDF, under their JSON keys (as elements, or as
     attributes the way pyHanko writes them back when it signs)."""
-    by_prop = {prop: key for key, (prop, _) in PROPERTIES.items()}
+    by_prop = {prop: key for key, (prop, _kind) in PROPERTIES.items()}
     with pikepdf.open(path) as pdf:
         if "/Metadata" not in pdf.Root:
             return {}

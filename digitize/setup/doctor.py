@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from digitize.config import Config, index_path
 from digitize.errors import DigitizeError
+from digitize.i18n import N_, _
 
 OK, WARNING, PROBLEM = "ok", "warning", "problem"
 MIN_FREE = 2 * 2**30  # bytes: a day's dossiers at the desk, with room for temporary pages
@@ -23,7 +24,8 @@ APT = "sudo apt-get install"
 
 @dataclass(frozen=True)
 class Check:
-    name: str
+    key: str  # stable, for scripts: "tesseract", "language:vie", "token"…
+    name: str  # in the interface language
     status: str  # ok, warning or problem
     detail: str
     fix: str = ""
@@ -32,8 +34,9 @@ class Check:
 def _tool(name: str, package: str, why: str, needed: bool = True) -> Check:
     path = shutil.which(name)
     if path:
-        return Check(name, OK, path)
-    return Check(name, PROBLEM if needed else WARNING, f"{name} is missing ({why})",
+        return Check(name, name, OK, path)
+    return Check(name, name, PROBLEM if needed else WARNING,
+                 _("{tool} is missing ({why})").format(tool=name, why=_(why)),
                  f"{APT} {package}")
 
 
@@ -41,22 +44,26 @@ def _tesseract(cfg: Config) -> Iterator[Check]:
     from digitize.ocr import tesseract
 
     if not shutil.which("tesseract"):
-        yield Check("tesseract", PROBLEM, "Tesseract is not installed", f"{APT} tesseract-ocr")
+        yield Check("tesseract", "tesseract", PROBLEM, _("Tesseract is not installed"),
+                    f"{APT} tesseract-ocr")
         return
-    yield Check("tesseract", OK, tesseract.version())
+    yield Check("tesseract", "tesseract", OK, tesseract.version())
     have = tesseract.installed_languages()
     for code in cfg.ocr.lang.split("+"):
+        name = _("language data {code}").format(code=code)
         if code in have:
-            yield Check(f"language data {code}", OK, "installed")
+            yield Check(f"language:{code}", name, OK, _("installed"))
         else:
-            yield Check(f"language data {code}", PROBLEM,
-                        f"Tesseract has no '{code}' language data (needed by [ocr] lang = "
-                        f"\"{cfg.ocr.lang}\")", f"{APT} {tesseract.apt_package(code)}")
+            yield Check(f"language:{code}", name, PROBLEM,
+                        _("Tesseract has no '{code}' language data (needed by [ocr] lang = "
+                          "\"{lang}\")").format(code=code, lang=cfg.ocr.lang),
+                        f"{APT} {tesseract.apt_package(code)}")
+    name = _("orientation data (osd)")
     if "osd" in have:
-        yield Check("orientation data (osd)", OK, "installed")
+        yield Check("language:osd", name, OK, _("installed"))
     else:
-        yield Check("orientation data (osd)", PROBLEM,
-                    "Tesseract cannot turn pages upright without its OSD data",
+        yield Check("language:osd", name, PROBLEM,
+                    _("Tesseract cannot turn pages upright without its OSD data"),
                     f"{APT} tesseract-ocr-osd")
 
 
@@ -64,40 +71,44 @@ def _signer(cfg: Config) -> Iterator[Check]:
     from digitize.signing.sources import KeyChoice, open_identity
 
     sc = cfg.signer
+    name = _("signing identity")
     if sc.pkcs11_module is not None:
-        yield from _token(cfg)
+        checks = list(_token(cfg))
+        yield from checks
+        if any(c.status == PROBLEM for c in checks):
+            return
         if not (os.environ.get("DIGITIZE_SECRET") or sc.secret_file):
-            yield Check("signing identity", WARNING, "the token's certificate is checked when "
-                        "`run` logs in with the PIN", "")
+            yield Check("identity", name, WARNING, _("the token's certificate is checked when "
+                                                     "`run` logs in with the PIN"))
             return
     warnings: list[str] = []
     try:
         ident = open_identity(sc, KeyChoice(), None, warnings.append)
     except DigitizeError as exc:
-        fix = "digitize init, or set [signer] in the config" if "No signing identity" in \
-            exc.message else "see the message"
-        yield Check("signing identity", PROBLEM, exc.message, fix)
+        yield Check("identity", name, PROBLEM, exc.message,
+                    _("digitize init, or set [signer] in the config"))
         return
     try:
         cert = ident.certificate
         end = cert.not_valid_after
         days = (end - dt.datetime.now(dt.UTC)).days
-        name = ident.common_name
-        detail = f"{name}, valid until {end:%d/%m/%Y} ({days} days), chain of {len(ident.chain)}"
+        detail = _("{name}, valid until {date} ({days} days), chain of {chain}").format(
+            name=ident.common_name, date=f"{end:%d/%m/%Y}", days=days, chain=len(ident.chain))
         if days < 0:
-            yield Check("signing identity", PROBLEM, f"{detail}: expired",
-                        "renew the certificate with your provider and set [signer]")
+            yield Check("identity", name, PROBLEM, detail + ": " + _("expired"),
+                        _("renew the certificate with your provider and set [signer]"))
         elif days < 30:
-            yield Check("signing identity", WARNING, f"{detail}: expires soon",
-                        "renew the certificate with your provider")
+            yield Check("identity", name, WARNING, detail + ": " + _("expires soon"),
+                        _("renew the certificate with your provider"))
         else:
-            yield Check("signing identity", OK, detail)
+            yield Check("identity", name, OK, detail)
         for w in warnings:
-            yield Check("signing identity", WARNING, w, "set [signer] in the config "
-                        "(digitize init)")
+            yield Check("identity", name, WARNING, w,
+                        _("set [signer] in the config (digitize init)"))
         if not ident.chain and cert.issuer != cert.subject:
-            yield Check("certificate chain", WARNING, "no CA certificates with the signer's",
-                        "set [signer] chain = [\"ca.pem\"]")
+            yield Check("chain", _("certificate chain"), WARNING,
+                        _("no CA certificates with the signer's"),
+                        "[signer] chain = [\"ca.pem\"]")
     finally:
         ident.close()
 
@@ -108,50 +119,58 @@ def _token(cfg: Config) -> Iterator[Check]:
     sc = cfg.signer
     module = sc.pkcs11_module
     assert module is not None
+    name = _("PKCS#11 module")
     if not module.is_file():
-        yield Check("PKCS#11 module", PROBLEM, f"{module} does not exist",
-                    f"{APT} softhsm2 (or the token's driver), or fix [signer] pkcs11_module")
+        yield Check("pkcs11", name, PROBLEM, _("{path} does not exist").format(path=module),
+                    _("{command} (or the token's driver), or fix [signer] pkcs11_module")
+                    .format(command=f"{APT} softhsm2"))
         return
     try:
         labels = token_labels(str(module))
     except DigitizeError as exc:
-        yield Check("PKCS#11 module", PROBLEM, exc.message, "install the token's driver")
+        yield Check("pkcs11", name, PROBLEM, exc.message, _("install the token's driver"))
         return
-    yield Check("PKCS#11 module", OK, str(module))
+    yield Check("pkcs11", name, OK, str(module))
     if sc.token_label in labels:
-        yield Check("token", OK, f"'{sc.token_label}' present")
+        yield Check("token", "token", OK, _("'{label}' present").format(label=sc.token_label))
     else:
-        found = ", ".join(f"'{x}'" for x in labels) or "none"
-        yield Check("token", PROBLEM, f"no token labelled '{sc.token_label}' (found: {found})",
-                    "plug the token in, or for SoftHSM2: softhsm2-util --init-token --free "
-                    f"--label '{sc.token_label}'; or fix [signer] token_label")
+        found = ", ".join(f"'{x}'" for x in labels) or _("none")
+        yield Check("token", "token", PROBLEM,
+                    _("no token labelled '{label}' (found: {found})").format(
+                        label=sc.token_label, found=found),
+                    _("plug the token in, or for SoftHSM2: {command}; or fix [signer] "
+                      "token_label").format(command="softhsm2-util --init-token --free "
+                                                    f"--label '{sc.token_label}'"))
 
 
 def _trust(cfg: Config) -> Iterator[Check]:
     from digitize.signing.signer import load_certs
 
+    name = _("trust store")
     for path in cfg.verify.trust:
-        files = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
         try:
+            files = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
             certs = [c for f in files for c in load_certs(f)]
         except (OSError, ValueError) as exc:
-            yield Check("trust store", PROBLEM, f"{path} cannot be read ({exc})",
-                        "fix [verify] trust in the config")
+            yield Check("trust", name, PROBLEM, _("{path} cannot be read ({reason})").format(
+                path=path, reason=exc), _("fix [verify] trust in the config"))
             continue
         if certs:
-            yield Check("trust store", OK, f"{path}: {len(certs)} certificates")
+            yield Check("trust", name, OK, _("{path}: {count} certificates").format(
+                path=path, count=len(certs)))
         else:
-            yield Check("trust store", PROBLEM, f"{path} holds no certificate",
-                        "put the root CA certificates (PEM/DER) there")
+            yield Check("trust", name, PROBLEM, _("{path} holds no certificate").format(
+                path=path), _("put the root CA certificates (PEM/DER) there"))
 
 
 def _tsa(cfg: Config, timeout: float) -> Iterator[Check]:
     sc = cfg.signer
+    name = _("time-stamping server")
     if not sc.tsa_url:
         status = WARNING if sc.level != "B-B" else OK
-        yield Check("time-stamping server", status, "none configured (needed for B-T and "
-                    f"above; [signer] level is {sc.level})", "" if status == OK else
-                    "set [signer] tsa_url = \"https://…\"")
+        yield Check("tsa", name, status, _("none configured (needed for B-T and above; "
+                                           "[signer] level is {level})").format(level=sc.level),
+                    "" if status == OK else "[signer] tsa_url = \"https://…\"")
         return
     parts = urlsplit(sc.tsa_url)
     port = parts.port or (443 if parts.scheme == "https" else 80)
@@ -159,11 +178,11 @@ def _tsa(cfg: Config, timeout: float) -> Iterator[Check]:
         with socket.create_connection((parts.hostname or "", port), timeout=timeout):
             pass
     except OSError as exc:
-        yield Check("time-stamping server", PROBLEM if sc.level != "B-B" else WARNING,
-                    f"{sc.tsa_url} cannot be reached ({exc})",
-                    "check the network or [signer] tsa_url")
+        yield Check("tsa", name, PROBLEM if sc.level != "B-B" else WARNING,
+                    _("{url} cannot be reached ({reason})").format(url=sc.tsa_url, reason=exc),
+                    _("check the network or [signer] tsa_url"))
         return
-    yield Check("time-stamping server", OK, f"{sc.tsa_url} answers")
+    yield Check("tsa", name, OK, _("{url} answers").format(url=sc.tsa_url))
 
 
 def _disk(folder: Path) -> Check:
@@ -171,20 +190,23 @@ def _disk(folder: Path) -> Check:
     while not probe.exists() and probe != probe.parent:
         probe = probe.parent
     free = shutil.disk_usage(probe).free
-    detail = f"{free / 2**30:.1f} GiB free at {probe}"
+    detail = _("{size} GiB free at {path}").format(size=f"{free / 2**30:.1f}", path=probe)
     if free < MIN_FREE:
-        return Check("disk space", WARNING, detail, f"free some space on {probe}")
-    return Check("disk space", OK, detail)
+        return Check("disk", _("disk space"), WARNING, detail,
+                     _("free some space on {path}").format(path=probe))
+    return Check("disk", _("disk space"), OK, detail)
 
 
 def _config_file(cfg: Config) -> Check:
+    name = _("config file")
     if cfg.source is None:
-        return Check("config file", WARNING, "none: built-in defaults (agency not set)",
+        return Check("config", name, WARNING, _("none: built-in defaults (agency not set)"),
                      "digitize init")
     if cfg.agency.code == "000.00.00.H00":
-        return Check("config file", WARNING, f"{cfg.source}: [agency] is not set",
-                     f"digitize init, or set [agency] name and code in {cfg.source}")
-    return Check("config file", OK, str(cfg.source))
+        return Check("config", name, WARNING, _("{path}: [agency] is not set").format(
+            path=cfg.source), _("digitize init, or set [agency] name and code in {path}")
+            .format(path=cfg.source))
+    return Check("config", name, OK, str(cfg.source))
 
 
 def _index(cfg: Config) -> Check:
@@ -193,9 +215,9 @@ def _index(cfg: Config) -> Check:
     while not folder.exists() and folder != folder.parent:
         folder = folder.parent
     if os.access(folder, os.W_OK):
-        return Check("index", OK, str(path))
-    return Check("index", PROBLEM, f"{path} cannot be written",
-                 "set [index] path to a folder you may write")
+        return Check("index", _("index"), OK, str(path))
+    return Check("index", _("index"), PROBLEM, _("{path} cannot be written").format(path=path),
+                 _("set [index] path to a folder you may write"))
 
 
 def run_checks(cfg: Config, out: Path | None = None, timeout: float = 3.0) -> list[Check]:
@@ -203,10 +225,10 @@ def run_checks(cfg: Config, out: Path | None = None, timeout: float = 3.0) -> li
     steps: list[Callable[[], Iterator[Check] | Check]] = [
         lambda: _config_file(cfg),
         lambda: _tesseract(cfg),
-        lambda: _tool("pdfsig", "poppler-utils", "independent signature check"),
-        lambda: _tool("pdftoppm", "poppler-utils", "page images for review and splitting"),
-        lambda: _tool("qpdf", "qpdf", "PDF structure check"),
-        lambda: _tool("scanimage", "sane-utils", "scanning from the desk", needed=False),
+        lambda: _tool("pdfsig", "poppler-utils", N_("independent signature check")),
+        lambda: _tool("pdftoppm", "poppler-utils", N_("page images for review and splitting")),
+        lambda: _tool("qpdf", "qpdf", N_("PDF structure check")),
+        lambda: _tool("scanimage", "sane-utils", N_("scanning from the desk"), needed=False),
         lambda: _signer(cfg),
         lambda: _trust(cfg),
         lambda: _tsa(cfg, timeout),

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from digitize.config import Config, load_config, toml_value
 from digitize.errors import UsageProblem
 from digitize.fsutil import write_text_atomic
+from digitize.i18n import _
 
 SignerSource = Literal["demo", "p12", "pem", "pkcs11"]
 
@@ -50,7 +51,7 @@ class InitAnswers(BaseModel):
     @classmethod
     def _code(cls, v: str) -> str:
         if not re.fullmatch(r"\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}", v.strip()):
-            raise ValueError("must look like 000.00.31.H49 (QCVN 102)")
+            raise ValueError(_("must look like 000.00.31.H49 (QCVN 102)"))
         return v.strip()
 
     def missing(self) -> str | None:
@@ -70,16 +71,18 @@ def read_answers(path: Path) -> InitAnswers:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
         answers = InitAnswers.model_validate(raw)
     except OSError as exc:
-        raise UsageProblem(f"{path} cannot be read ({exc.strerror}); check the path.") from exc
+        raise UsageProblem(_("{path} cannot be read ({strerror}); check the path.").format(
+                               path=path, strerror=exc.strerror)) from exc
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise UsageProblem(f"{path} is not valid TOML ({exc}); fix it.") from exc
+        raise UsageProblem(_("{path} is not valid TOML ({exc}); fix it.").format(
+                               path=path, exc=exc)) from exc
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise UsageProblem(f"{path}: '{where}' {first['msg'].lower()}; see README "
-                           "(digitize init).") from exc
+        raise UsageProblem(_("{path}: '{where}' {value}; see README (digitize init).").format(
+                               path=path, where=where, value=first['msg'].lower())) from exc
     if problem := answers.missing():
-        raise UsageProblem(f"{path}: {problem}.")
+        raise UsageProblem(_("{path}: {problem}.").format(path=path, problem=problem))
     return answers
 
 
@@ -116,8 +119,8 @@ def config_text(a: InitAnswers) -> str:
 def write_config(a: InitAnswers, target: Path, force: bool = False) -> Config:
     """Write the config and read it back as `run` will; nothing is left if that fails."""
     if target.exists() and not force:
-        raise UsageProblem(f"{target} exists already; pass --force to replace it (the old one "
-                           "is not kept).")
+        raise UsageProblem(_("{target} exists already; pass --force to replace it (the old one "
+                             "is not kept).").format(target=target))
     staged = target.with_name(f".{target.name}.new")
     target.parent.mkdir(parents=True, exist_ok=True)
     write_text_atomic(staged, config_text(a))
@@ -166,8 +169,8 @@ def ask_answers(ask: Callable[[str, str], str]) -> InitAnswers:
         answers = InitAnswers.model_validate({k: v for k, v in a.items() if v != ""})
     except ValidationError as exc:
         first = exc.errors()[0]
-        raise UsageProblem(f"'{first['loc'][0]}' {first['msg'].lower()}; run digitize init "
-                           "again.") from exc
+        raise UsageProblem(_("'{first}' {value}; run digitize init again.").format(
+                               first=first['loc'][0], value=first['msg'].lower())) from exc
     if problem := answers.missing():
-        raise UsageProblem(f"{problem}; run digitize init again.")
+        raise UsageProblem(_("{problem}; run digitize init again.").format(problem=problem))
     return answers

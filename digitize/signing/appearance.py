@@ -33,6 +33,7 @@ from pyhanko.stamp import TextStampStyle
 from digitize.config import data_dir
 from digitize.errors import UsageProblem
 from digitize.fsutil import atomic_path
+from digitize.i18n import _
 from digitize.model import Evidence
 
 PROFILES = ("none", "archive", "person", "agency")
@@ -71,8 +72,8 @@ def serif_font() -> Path:
         if font.is_file():
             break
     else:
-        raise UsageProblem("The Liberation Serif font is missing; install it with: sudo apt-get "
-                           "install fonts-liberation2")
+        raise UsageProblem(_("The Liberation Serif font is missing; install it with: sudo "
+                             "apt-get install fonts-liberation2"))
     scaled = data_dir() / "fonts" / f"{font.stem}-1000upm-{font.stat().st_size}.ttf"
     if not scaled.is_file():
         from fontTools.ttLib import TTFont
@@ -93,11 +94,13 @@ def parse_position(text: str) -> Placement | None:
         return None
     m = _POSITION.match(text.replace(" ", ""))
     if not m or int(m[1]) < 1:
-        raise UsageProblem(f"Position '{text}' is not 'auto' or PAGE:x0,y0,x1,y1 (points from "
-                           "the bottom left, pages from 1), e.g. 1:380,760,580,800.")
+        raise UsageProblem(_("Position '{text}' is not 'auto' or PAGE:x0,y0,x1,y1 (points from "
+                             "the bottom left, pages from 1), e.g. 1:380,760,580,800.").format(
+                               text=text))
     x0, y0, x1, y1 = (float(m[i]) for i in range(2, 6))
     if x1 <= x0 or y1 <= y0:
-        raise UsageProblem(f"Position '{text}': x1 and y1 must be larger than x0 and y0.")
+        raise UsageProblem(_("Position '{text}': x1 and y1 must be larger than x0 and y0.").format(
+                               text=text))
     return Placement(int(m[1]) - 1, (x0, y0, x1, y1))
 
 
@@ -118,7 +121,7 @@ def place(look: Appearance, pages: list[tuple[float, float]], block: Evidence | 
         return spot
     x0, y0, x1, y1 = spot.box
     height = y1 - y0 + 4
-    for _ in range(12):
+    for _attempt in range(12):
         if not any(_overlaps((x0, y0, x1, y1), t) for t in (taken or {}).get(spot.page, [])):
             break
         y0, y1 = y0 - height, y1 - height
@@ -130,12 +133,12 @@ def _spot(look: Appearance, pages: list[tuple[float, float]], block: Evidence | 
     fixed = parse_position(look.position)
     if fixed is not None:
         if fixed.page >= len(pages):
-            raise UsageProblem(f"Position page {fixed.page + 1} is past the last page "
-                               f"({len(pages)}).")
+            raise UsageProblem(_("Position page {value} is past the last page ({count}).").format(
+                                   value=fixed.page + 1, count=len(pages)))
         return fixed
     if look.profile in ("person", "agency") and block is not None and block.page < len(pages):
         w, h = pages[block.page]
-        x0, y0, x1, _ = block.box
+        x0, y0, x1, _top = block.box
         cx = (x0 + x1) / 2 * w
         top = h * (1 - y0)  # the name's top, in points from the bottom
         # The image sits in the space above the name, where the signer signs on paper.
@@ -160,8 +163,8 @@ def _composed_image(look: Appearance, work: Path) -> Path | None:
     seal = look.seal_image if look.profile == "agency" else None
     for path in (sig, seal):
         if path is not None and not path.is_file():
-            raise UsageProblem(f"Image {path} does not exist; fix [signer] signature_image / "
-                               "seal_image.")
+            raise UsageProblem(_("Image {path} does not exist; fix [signer] signature_image / "
+                                 "seal_image.").format(path=path))
     if sig is None and seal is None:
         return None
     first = sig or seal
@@ -217,8 +220,8 @@ def stamp_style(look: Appearance, work: Path | None = None,
     """The stamp pyHanko draws in the field; None for an invisible signature. `signer` is the
     name the person appearance shows."""
     if look.profile not in PROFILES:
-        raise UsageProblem(f"Unknown appearance '{look.profile}'; use one of "
-                           f"{', '.join(PROFILES)}.")
+        raise UsageProblem(_("Unknown appearance '{profile}'; use one of {items}.").format(
+                               profile=look.profile, items=', '.join(PROFILES)))
     if look.profile == "none":
         return None
     shown = f"{look.agency}{look.signer_title}{signer}Cơ quan số hóa"

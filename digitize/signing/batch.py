@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from digitize.errors import DigitizeError, InputFileError
+from digitize.i18n import _
 from digitize.model import Evidence, SignatureInfo
 from digitize.procs import worker_init
 from digitize.signing.sign import SigningContext, SignOptions, sign_pdf
@@ -51,7 +52,7 @@ def _sign(ctx: SigningContext, job: tuple[Path, Path]) -> SignResult:
     look = ctx.opts.appearance
     try:
         if not src.is_file():
-            raise InputFileError(f"{src} does not exist or is not a file.")
+            raise InputFileError(_("{src} does not exist or is not a file.").format(src=src))
         block = signature_block(src) if look.profile in ("person", "agency") and \
             look.position == "auto" else None
         return SignResult(src, target, sign_pdf(src, target, ctx, block))

@@ -9,6 +9,7 @@ from typing import Any
 
 from digitize import __version__
 from digitize.clock import now_vn
+from digitize.i18n import N_, _, language
 
 _STYLE = """
 body{font-family:"Liberation Serif","Times New Roman",serif;margin:2em;color:#111}
@@ -19,21 +20,22 @@ th{background:#eee;width:14em}.valid{color:#05600a;font-weight:bold}
 .invalid{color:#a00000;font-weight:bold}.indeterminate{color:#8a5a00;font-weight:bold}
 .policy{color:#444;font-size:.85em}
 """
-_ROWS = (("Chữ ký / field", "field"), ("Người ký / signer", "signer_subject"),
-         ("Tổ chức / organisation", "organisation"), ("Số sê-ri / serial", "signer_serial"),
-         ("Nơi cấp / issuer", "issuer"), ("Thời điểm ký (khai báo) / claimed time",
-                                            "signing_time"),
-         ("Dấu thời gian / timestamp", "timestamp_time"),
-         ("Trạng thái dấu thời gian / timestamp status", "timestamp_status"),
-         ("Toàn vẹn / intact", "intact"), ("Chữ ký hợp lệ / signature value", "crypto_valid"),
-         ("Tin cậy / trusted chain", "trusted"), ("Thu hồi / revocation", "revocation"),
-         ("Phạm vi / coverage", "coverage"), ("Chứng thực / certification", "certification"),
-         ("Thay đổi sau khi ký / changed after", "changes_after"),
-         ("Mức PAdES / level", "level"), ("Chỉ dấu phụ / sub-indication", "sub_indication"))
+_ROWS = ((N_("Signature field"), "field"), (N_("Signer"), "signer_subject"),
+         (N_("Organisation"), "organisation"), (N_("Certificate serial"), "signer_serial"),
+         (N_("Issuer"), "issuer"), (N_("Claimed signing time"), "signing_time"),
+         (N_("Timestamp"), "timestamp_time"), (N_("Timestamp status"), "timestamp_status"),
+         (N_("Intact"), "intact"), (N_("Signature value"), "crypto_valid"),
+         (N_("Trusted chain"), "trusted"), (N_("Revocation"), "revocation"),
+         (N_("Coverage"), "coverage"), (N_("Certification"), "certification"),
+         (N_("Changed after signing"), "changes_after"), (N_("PAdES level"), "level"),
+         (N_("Sub-indication"), "sub_indication"))
+_INDICATIONS = {"valid": N_("valid"), "invalid": N_("invalid"),
+                "indeterminate": N_("indeterminate")}
 
 
 def _status(value: str) -> str:
-    return f'<span class="{escape(value)}">{escape(value.upper())}</span>'
+    shown = _(_INDICATIONS.get(value, value)).upper()
+    return f'<span class="{escape(value)}">{escape(shown)}</span>'
 
 
 def _file(report: Any) -> str:
@@ -42,15 +44,16 @@ def _file(report: Any) -> str:
         parts.append("<ul>" + "".join(f"<li>{escape(r)}</li>" for r in report.reasons) +
                      "</ul>")
     for sig in report.signatures:
-        rows = [f"<tr><th>Kết luận / indication</th><td>{_status(sig.status.value)}</td></tr>"]
+        rows = [f"<tr><th>{escape(_('Indication'))}</th><td>{_status(sig.status.value)}</td>"
+                "</tr>"]
         for label, key in _ROWS:
             value = getattr(sig, key)
             if value in (None, ""):
                 continue
-            shown = ("yes" if value else "no") if isinstance(value, bool) else str(value)
-            rows.append(f"<tr><th>{escape(label)}</th><td>{escape(shown)}</td></tr>")
+            shown = (_("yes") if value else _("no")) if isinstance(value, bool) else str(value)
+            rows.append(f"<tr><th>{escape(_(label))}</th><td>{escape(shown)}</td></tr>")
         if sig.reasons:
-            rows.append("<tr><th>Lý do / reasons</th><td>" +
+            rows.append(f"<tr><th>{escape(_('Reasons'))}</th><td>" +
                         "<br>".join(escape(r) for r in sig.reasons) + "</td></tr>")
         parts.append("<table>" + "".join(rows) + "</table>")
     return "".join(parts)
@@ -61,18 +64,21 @@ def render(reports: Sequence[Any], policy: str) -> str:
     body = []
     for r in reports:
         if hasattr(r, "documents"):
-            body.append(f"<h2>Gói / package {escape(r.path)} — {_status(r.status.value)}</h2>"
-                        f"<p>{r.files_checked} files checked.</p>")
+            body.append(f"<h2>{escape(_('Package'))} {escape(r.path)} — "
+                        f"{_status(r.status.value)}</h2><p>" +
+                        escape(_("{count} files checked").format(count=r.files_checked)) +
+                        ".</p>")
             if r.reasons:
                 body.append("<ul>" + "".join(f"<li>{escape(x)}</li>" for x in r.reasons) +
                             "</ul>")
             body.extend(_file(d) for d in r.documents)
         else:
             body.append(_file(r))
-    return (f"<!DOCTYPE html><html lang=\"vi\"><head><meta charset=\"utf-8\">"
-            f"<title>Báo cáo kiểm tra chữ ký số / signature verification report</title>"
-            f"<style>{_STYLE}</style></head><body>"
-            f"<h1>Báo cáo kiểm tra chữ ký số — signature verification report</h1>"
-            f"<p>Lập lúc / made {escape(now_vn())} by digitize {escape(__version__)}.</p>"
-            + "".join(body) +
-            f"<p class=\"policy\">Chính sách / policy: {escape(policy)}</p></body></html>\n")
+    title = escape(_("Signature verification report"))
+    made = escape(_("Made {time} by digitize {version}.").format(time=now_vn(),
+                                                                 version=__version__))
+    return (f"<!DOCTYPE html><html lang=\"{language()}\"><head><meta charset=\"utf-8\">"
+            f"<title>{title}</title><style>{_STYLE}</style></head><body>"
+            f"<h1>{title}</h1><p>{made}</p>" + "".join(body) +
+            f"<p class=\"policy\">{escape(_('Policy: {policy}').format(policy=_(policy)))}"
+            "</p></body></html>\n")

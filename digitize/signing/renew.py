@@ -30,6 +30,7 @@ from digitize.bundle.premis import add_event
 from digitize.clock import now_vn
 from digitize.errors import InputFileError
 from digitize.fsutil import atomic_path, write_bytes_atomic
+from digitize.i18n import _
 from digitize.model import DossierResult, Event
 from digitize.signing.verify import FileReport, Indication, verify_pdf
 
@@ -49,7 +50,7 @@ def renew_pdf(src: Path, target: Path, tsa_url: str, trust: Sequence[x509.Certif
     result: every signature as before, and B-LTA reached."""
     before = verify_pdf(src, trust, offline=True)
     if not before.signatures:
-        raise InputFileError(f"{src.name} carries no signature to renew.")
+        raise InputFileError(_("{name} carries no signature to renew.").format(name=src.name))
     vc = ValidationContext(trust_roots=list(trust), allow_fetching=True,
                            revocation_mode="hard-fail",
                            fetcher_backend=RequestsFetcherBackend(per_request_timeout=timeout_s))
@@ -71,17 +72,18 @@ def renew_pdf(src: Path, target: Path, tsa_url: str, trust: Sequence[x509.Certif
     except InputFileError:
         raise
     except Exception as exc:  # the TSA, OCSP or CRL did not answer, or a chain is incomplete
-        raise InputFileError(f"{src.name} could not be renewed ({type(exc).__name__}: {exc}); "
-                             "check [signer] tsa_url, the network and the trust store.") from exc
+        raise InputFileError(_("{name} could not be renewed ({__name__}: {exc}); check [signer] "
+                               "tsa_url, the network and the trust store.").format(
+                                 name=src.name, __name__=type(exc).__name__, exc=exc)) from exc
     with atomic_path(target) as tmp:
         tmp.write_bytes(data)
         after = verify_pdf(tmp, trust, offline=True, levels=True)
         worse = [s.field for s, b in zip(after.signatures, before.signatures, strict=False)
                  if b.status is Indication.valid and s.status is not Indication.valid]
         if worse or any(s.level != "B-LTA" for s in after.signatures):
-            raise InputFileError(f"Renewing {src.name} did not give valid B-LTA signatures "
-                                 f"({', '.join(worse) or 'level not reached'}); the file was "
-                                 "left as it was.")
+            raise InputFileError(_("Renewing {name} did not give valid B-LTA signatures "
+                                   "({value}); the file was left as it was.").format(
+                                     name=src.name, value=', '.join(worse) or 'level not reached'))
     return after
 
 
@@ -90,7 +92,7 @@ def renew_package(pkg: Path, tsa_url: str, trust: Sequence[x509.Certificate],
     """Renew every PDF of a package in place, whole or not at all."""
     pdfs = sorted((pkg / "representations" / "rep1" / "data").glob("*.pdf"))
     if not pdfs:
-        raise InputFileError(f"{pkg} holds no PDF to renew.")
+        raise InputFileError(_("{pkg} holds no PDF to renew.").format(pkg=pkg))
     with tempfile.TemporaryDirectory(prefix=".renew-", dir=pkg.parent) as tmp:
         staged = Path(tmp) / pkg.name
         shutil.copytree(pkg, staged)

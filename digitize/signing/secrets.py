@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from digitize.errors import CredentialError
+from digitize.i18n import _
 
 ENV_SECRET = "DIGITIZE_SECRET"
 
@@ -21,9 +22,11 @@ def resolve_secret(secret_file: Path | None, ask: Callable[[], str] | None) -> b
         try:
             return secret_file.read_text(encoding="utf-8").strip().encode()
         except OSError as exc:
-            raise CredentialError(f"Cannot read the secret file {secret_file} ({exc.strerror}); "
-                                  "check its path and permissions.") from exc
+            raise CredentialError(_("Cannot read the secret file {secret_file} ({strerror}); "
+                                    "check its path and permissions.").format(
+                                      secret_file=secret_file, strerror=exc.strerror)) from exc
     if ask is not None:
         return ask().encode()
-    raise CredentialError(f"No password for the signing key: set {ENV_SECRET}, pass "
-                          "--secret-file FILE, or run in a terminal to be asked.")
+    raise CredentialError(_("No password for the signing key: set {ENV_SECRET}, pass "
+                            "--secret-file FILE, or run in a terminal to be asked.").format(
+                              ENV_SECRET=ENV_SECRET))

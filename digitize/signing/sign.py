@@ -28,6 +28,7 @@ from pyhanko_certvalidator.fetchers.requests_fetchers import RequestsFetcherBack
 from digitize.clock import VN_TZ
 from digitize.errors import InputFileError, UsageProblem
 from digitize.fsutil import atomic_path
+from digitize.i18n import _
 from digitize.model import Evidence, SignatureInfo
 from digitize.schemas.xmp import register_prefixes
 from digitize.signing.appearance import Appearance, field_spec, place, stamp_style
@@ -71,11 +72,12 @@ class SigningContext:
 
     def __init__(self, identity: Identity, opts: SignOptions) -> None:
         if opts.level not in LEVELS:
-            raise UsageProblem(f"Unknown signature level {opts.level}; use one of "
-                               f"{', '.join(LEVELS)}.")
+            raise UsageProblem(_("Unknown signature level {level}; use one of {items}.").format(
+                                   level=opts.level, items=', '.join(LEVELS)))
         if opts.level != "B-B" and not opts.tsa_url:
-            raise UsageProblem(f"Level {opts.level} needs a time-stamping server: set [signer] "
-                               "tsa_url in the config or pass --tsa URL.")
+            raise UsageProblem(_("Level {level} needs a time-stamping server: set [signer] "
+                                 "tsa_url in the config or pass --tsa URL.").format(
+                                   level=opts.level))
         self.identity = identity
         self.opts = opts
         self.style = stamp_style(opts.appearance, signer=identity.common_name)
@@ -138,7 +140,8 @@ def _read(src: Path) -> _Existing:
                     if is_sig and len(rect) == 4 and rect[2] > rect[0] and rect[3] > rect[1]:
                         taken.setdefault(i, []).append((rect[0], rect[1], rect[2], rect[3]))
     except (PdfReadError, pikepdf.PdfError, OSError, KeyError, ValueError) as exc:
-        raise InputFileError(f"{src} cannot be signed: it is not a readable PDF ({exc}).") from exc
+        raise InputFileError(_("{src} cannot be signed: it is not a readable PDF ({exc}).").format(
+                                 src=src, exc=exc)) from exc
     return _Existing(names, sizes, certified, taken)
 
 
@@ -154,12 +157,13 @@ def _sign_once(ctx: SigningContext, pdf_signer: signers.PdfSigner, src: Path, ta
                             levels=True, own_output=True)
         last = report.signatures[-1] if report.signatures else None
         if last is None or not last.intact or not last.crypto_valid:
-            raise InputFileError(f"The signature made on {src.name} does not validate; "
-                                 "the output was discarded.")
+            raise InputFileError(_("The signature made on {name} does not validate; the output "
+                                   "was discarded.").format(name=src.name))
         if LEVELS.index(last.level or "B-B") < LEVELS.index(ctx.opts.level):
-            raise InputFileError(f"The signature made on {src.name} reached only {last.level}, "
-                                 f"not {ctx.opts.level} ({'; '.join(last.reasons) or 'no detail'}"
-                                 "); the output was discarded.")
+            raise InputFileError(_("The signature made on {name} reached only {level}, not "
+                                   "{level2} ({value}); the output was discarded.").format(
+                                     name=src.name, level=last.level, level2=ctx.opts.level,
+                                     value='; '.join(last.reasons) or 'no detail'))
     return last
 
 
@@ -176,8 +180,8 @@ def sign_pdf(src: Path, target: Path, ctx: SigningContext,
     found = _read(src)
     certified = found.certified
     if certified and ctx.opts.certify:
-        raise InputFileError(f"{src.name} is certified already; a document can be certified "
-                             "once. Sign it without --certify.")
+        raise InputFileError(_("{name} is certified already; a document can be certified once. "
+                               "Sign it without --certify.").format(name=src.name))
     meta = ctx._meta(_field_name(found.names))
     spec = None
     # A certified document (DocMDP, form filling allowed) may be signed but not given a new
@@ -199,21 +203,25 @@ def sign_pdf(src: Path, target: Path, ctx: SigningContext,
                 reserved *= 2
                 continue
             if not _network_trouble(exc):
-                raise InputFileError(f"{src.name} could not be signed ({exc}).") from exc
+                raise InputFileError(_("{name} could not be signed ({exc}).").format(
+                                         name=src.name, exc=exc)) from exc
             error: BaseException = exc
         except InputFileError:
             raise
         except Exception as exc:  # TSA, OCSP or CRL unreachable, or answering garbage
             if not _network_trouble(exc):
-                raise InputFileError(f"{src.name} could not be signed ({type(exc).__name__}: "
-                                     f"{exc}).") from exc
+                raise InputFileError(_("{name} could not be signed ({__name__}: {exc}).").format(
+                                         name=src.name, __name__=type(exc).__name__,
+                                         exc=exc)) from exc
             error = exc
         attempt += 1
         if attempt >= ctx.opts.retries:
             raise InputFileError(
-                f"{src.name} was not signed: the time-stamping or revocation server did not "
-                f"answer after {attempt} tries ({type(error).__name__}: {error}). Check "
-                "[signer] tsa_url and the network, then sign it again.") from error
+                _("{name} was not signed: the time-stamping or revocation server did not answer "
+                  "after {attempt} tries ({__name__}: {error}). Check [signer] tsa_url and the "
+                  "network, then sign it again.").format(
+                    name=src.name, attempt=attempt, __name__=type(error).__name__,
+                    error=error)) from error
         time.sleep(ctx.opts.backoff_s * 2 ** (attempt - 1))
     when = datetime.fromisoformat(last.signing_time) if last.signing_time else None
     cert = ctx.identity.certificate

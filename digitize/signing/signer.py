@@ -18,6 +18,7 @@ from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 from digitize.clock import VN_TZ
 from digitize.errors import CredentialError
+from digitize.i18n import _
 
 KeyKind = Literal["p12", "pem", "pkcs11"]
 
@@ -122,17 +123,20 @@ def check_validity(cert: x509.Certificate, where: str,
             f"{end.astimezone(VN_TZ):%d/%m/%Y %H:%M} (Vietnam time)"
     name = cert.subject.native.get("common_name", cert.subject.human_friendly)
     if now < start:
-        raise CredentialError(f"The signing certificate '{name}' ({where}) is not valid yet: it "
-                              f"is {shown}. Wait until then or use another certificate.")
+        raise CredentialError(_("The signing certificate '{name}' ({where}) is not valid yet: it "
+                                "is {shown}. Wait until then or use another certificate.").format(
+                                  name=name, where=where, shown=shown))
     if now > end:
-        raise CredentialError(f"The signing certificate '{name}' ({where}) has expired: it was "
-                              f"{shown}. Renew it with your certificate provider.")
+        raise CredentialError(_("The signing certificate '{name}' ({where}) has expired: it was "
+                                "{shown}. Renew it with your certificate provider.").format(
+                                  name=name, where=where, shown=shown))
 
 
 def _identity(signer: signers.Signer | None, where: str, spec: KeySpec | None) -> Identity:
     if signer is None or signer.signing_cert is None:
-        raise CredentialError(f"Cannot open {where}: wrong password or not a key file; check "
-                              "the password (DIGITIZE_SECRET or the secret file).")
+        raise CredentialError(_("Cannot open {where}: wrong password or not a key file; check "
+                                "the password (DIGITIZE_SECRET or the secret file).").format(
+                                  where=where))
     check_validity(signer.signing_cert, where)
     if type(signer) is signers.SimpleSigner:
         signer = KeptKeySigner.keeping(signer)
@@ -142,13 +146,16 @@ def _identity(signer: signers.Signer | None, where: str, spec: KeySpec | None) -
 
 def load_pkcs12(path: Path, secret: bytes, spec: KeySpec | None = None) -> Identity:
     if not path.is_file():
-        raise CredentialError(f"Signing key file {path} does not exist; check signer.p12 in the "
-                              "config or --p12, or run 'make demo' to create the demo identity.")
+        raise CredentialError(_("Signing key file {path} does not exist; check signer.p12 in the "
+                                "config or --p12, or run 'make demo' to create the demo "
+                                "identity.").format(
+                                  path=path))
     try:
         signer = signers.SimpleSigner.load_pkcs12(str(path), passphrase=secret)
     except (ValueError, OSError) as exc:
-        raise CredentialError(f"Cannot open {path}: wrong password or not a PKCS#12 file; check "
-                              "the password (DIGITIZE_SECRET or the secret file).") from exc
+        raise CredentialError(_("Cannot open {path}: wrong password or not a PKCS#12 file; check "
+                                "the password (DIGITIZE_SECRET or the secret file).").format(
+                                  path=path)) from exc
     return _identity(signer, str(path), spec or KeySpec("p12", path, secret=secret))
 
 
@@ -157,13 +164,14 @@ def load_pem(spec: KeySpec) -> Identity:
     assert spec.path is not None and spec.cert is not None
     for f in (spec.path, spec.cert, *spec.chain):
         if not f.is_file():
-            raise CredentialError(f"Signing file {f} does not exist; check --key/--cert/--chain "
-                                  "or [signer] key/cert/chain in the config.")
+            raise CredentialError(_("Signing file {f} does not exist; check --key/--cert/--chain "
+                                    "or [signer] key/cert/chain in the config.").format(f=f))
     try:
         signer = signers.SimpleSigner.load(
             str(spec.path), str(spec.cert), ca_chain_files=[str(c) for c in spec.chain],
             key_passphrase=spec.secret or None)
     except (ValueError, OSError, TypeError) as exc:
-        raise CredentialError(f"Cannot open {spec.path}: wrong password or not a key matching "
-                              f"{spec.cert.name}; check the password and the files.") from exc
+        raise CredentialError(_("Cannot open {path}: wrong password or not a key matching "
+                                "{name}; check the password and the files.").format(
+                                  path=spec.path, name=spec.cert.name)) from exc
     return _identity(signer, str(spec.path), spec)

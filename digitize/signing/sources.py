@@ -10,6 +10,7 @@ from pathlib import Path
 
 from digitize.config import SignerConfig
 from digitize.errors import CredentialError, UsageProblem
+from digitize.i18n import _
 from digitize.signing.demo import DEMO_NAME, demo_identity
 from digitize.signing.secrets import ENV_SECRET, resolve_secret
 from digitize.signing.signer import Identity, KeySpec
@@ -33,7 +34,8 @@ def _key_id(cfg: SignerConfig) -> bytes | None:
     try:
         return bytes.fromhex(cfg.key_id) if cfg.key_id else None
     except ValueError as exc:
-        raise UsageProblem(f"[signer] key_id '{cfg.key_id}' is not hexadecimal.") from exc
+        raise UsageProblem(_("[signer] key_id '{key_id}' is not hexadecimal.").format(
+                               key_id=cfg.key_id)) from exc
 
 
 def _spec(cfg: SignerConfig, cli: KeyChoice) -> KeySpec | None:
@@ -41,8 +43,8 @@ def _spec(cfg: SignerConfig, cli: KeyChoice) -> KeySpec | None:
         return KeySpec("p12", cli.p12)
     if cli.key or cli.cert:
         if not (cli.key and cli.cert):
-            raise UsageProblem("--key and --cert go together (and --chain for the CA "
-                               "certificates).")
+            raise UsageProblem(_("--key and --cert go together (and --chain for the CA "
+                                 "certificates)."))
         return KeySpec("pem", cli.key, cli.cert, cli.chain or tuple(cfg.chain))
     if cli.pkcs11_module:
         return KeySpec("pkcs11", module=str(cli.pkcs11_module),
@@ -68,17 +70,17 @@ def key_spec(cfg: SignerConfig, cli: KeyChoice, ask: Callable[[], str] | None,
     if spec is None:
         demo = demo_identity()
         if not demo.exists():
-            raise CredentialError("No signing identity is configured: set [signer] p12, key or "
-                                  "pkcs11_module in the config, pass --p12 FILE, run 'make "
-                                  "demo' to create the demo identity, or use --no-sign.")
-        warn(f"Signing with the demo identity '{DEMO_NAME}' ({demo.p12}); configure [signer] "
-             "for real use.")
+            raise CredentialError(_("No signing identity is configured: set [signer] p12, key or "
+                                    "pkcs11_module in the config, pass --p12 FILE, run 'make "
+                                    "demo' to create the demo identity, or use --no-sign."))
+        warn(_("Signing with the demo identity '{name}' ({path}); configure [signer] for real "
+               "use.").format(name=DEMO_NAME, path=demo.p12))
         spec = KeySpec("p12", demo.p12)
         if secret_path is None and not os.environ.get(ENV_SECRET):
             secret_path = demo.secret_file
     if spec.kind == "pkcs11" and not spec.token_label:
-        raise UsageProblem("A PKCS#11 key needs its token: set [signer] token_label or pass "
-                           "--token-label.")
+        raise UsageProblem(_("A PKCS#11 key needs its token: set [signer] token_label or pass "
+                             "--token-label."))
     if spec.kind == "pem" and not _encrypted(spec.path):
         return spec  # an unencrypted PEM key needs no password
     return replace(spec, secret=resolve_secret(secret_path, ask))

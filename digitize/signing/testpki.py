@@ -25,6 +25,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 
+from digitize.i18n import _
+
 ARCH = "digitize-test"
 PASSWORD = "digitize-test"  # of the PKCS#12 files and PEM keys this PKI writes; test use only
 PIN = "2468"  # of the SoftHSM token the tests make
@@ -227,7 +229,7 @@ def softhsm_token(folder: Path, files: SignerFiles, label: str = TOKEN_LABEL) ->
 
     module = next((m for m in SOFTHSM_MODULES if Path(m).is_file()), None)
     if module is None:
-        raise RuntimeError("SoftHSM2 is not installed (Debian package softhsm2).")
+        raise RuntimeError(_("SoftHSM2 is not installed (Debian package softhsm2)."))
     tokens = folder / "tokens"
     tokens.mkdir(parents=True, exist_ok=True)
     conf = folder / "softhsm2.conf"

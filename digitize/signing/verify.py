@@ -29,24 +29,25 @@ from pyhanko_certvalidator import ValidationContext
 
 from digitize.clock import VN_TZ
 from digitize.errors import UsageProblem
+from digitize.i18n import N_, _
 from digitize.signing import fasthex
 from digitize.signing.signer import load_certs
 
-POLICY = ("pyHanko validation; trust: the configured store and --trust only; revocation: the "
-          "validation data embedded in the PDF (DSS) first, then OCSP/CRL online unless "
-          "--offline, soft-fail; changes allowed after signing: form filling, further "
-          "signatures, validation data and document timestamps; anything else is invalid")
+POLICY = N_("pyHanko validation; trust: the configured store and --trust only; revocation: the "
+            "validation data embedded in the PDF (DSS) first, then OCSP/CRL online unless "
+            "--offline, soft-fail; changes allowed after signing: form filling, further "
+            "signatures, validation data and document timestamps; anything else is invalid")
 
 fasthex.install()
 logging.getLogger("pyhanko").setLevel(logging.ERROR)
 logging.getLogger("pyhanko_certvalidator").setLevel(logging.ERROR)
 
 _CHANGES = {
-    ModificationLevel.NONE: "nothing",
-    ModificationLevel.LTA_UPDATES: "validation data and document timestamps (allowed)",
-    ModificationLevel.FORM_FILLING: "form filling or further signatures (allowed)",
-    ModificationLevel.ANNOTATIONS: "annotations added or changed",
-    ModificationLevel.OTHER: "page content or other objects changed",
+    ModificationLevel.NONE: N_("nothing"),
+    ModificationLevel.LTA_UPDATES: N_("validation data and document timestamps (allowed)"),
+    ModificationLevel.FORM_FILLING: N_("form filling or further signatures (allowed)"),
+    ModificationLevel.ANNOTATIONS: N_("annotations added or changed"),
+    ModificationLevel.OTHER: N_("page content or other objects changed"),
 }
 # A signature dictionary as written (pyHanko, Adobe, others): /Type /Sig, or a /ByteRange.
 _SIG_DICT = re.compile(rb"/Type\s*/Sig\b")
@@ -100,8 +101,9 @@ def load_trust(paths: Sequence[Path]) -> list[x509.Certificate]:
             try:
                 certs.extend(load_certs(f))
             except (OSError, ValueError) as exc:
-                raise UsageProblem(f"Trust file {f} is not a PEM or DER certificate ({exc}); "
-                                   "remove it from the trust store.") from exc
+                raise UsageProblem(_("Trust file {f} is not a PEM or DER certificate ({exc}); "
+                                     "remove it from the trust store.").format(
+                                       f=f, exc=exc)) from exc
     return certs
 
 
@@ -202,22 +204,24 @@ def _page_changes(reader: PdfFileReader, revision: int) -> str | None:
         for i in range(min(len(old_pages), len(new_pages))):
             old, new = old_pages[i], new_pages[i]
             if len(old.get("/Annots", ())) != len(new.get("/Annots", ())):
-                changed.add("annotations added or removed on a page")
+                changed.add(_("annotations added or removed on a page"))
             if old.raw_get("/Contents") != new.raw_get("/Contents") or \
                     old.get("/Resources") != new.get("/Resources"):
-                changed.add("page content or resources (fonts, images) replaced")
+                changed.add(_("page content or resources (fonts, images) replaced"))
         if len(old_pages) != len(new_pages):
-            changed.add("pages added or removed")
+            changed.add(_("pages added or removed"))
         signed_refs = set().union(*(reader.xrefs.explicit_refs_in_revision(r)
                                     for r in range(revision + 1)))
         for ref in refs:
             obj = reader.get_object(ref)
             if ref not in signed_refs or not isinstance(obj, generic.StreamObject):
                 continue
-            kind = "an image" if obj.get("/Subtype") == "/Image" else "a font" if \
-                "/Length1" in obj or obj.get("/Subtype") in ("/Type1C", "/CIDFontType0C",
-                                                             "/OpenType") else "a content stream"
-            changed.add(f"{kind} that was signed given new data under the same object number")
+            font = "/Length1" in obj or obj.get("/Subtype") in ("/Type1C", "/CIDFontType0C",
+                                                                "/OpenType")
+            kind = _("an image") if obj.get("/Subtype") == "/Image" else _("a font") if font \
+                else _("a content stream")
+            changed.add(_("{kind} that was signed given new data under the same object number")
+                        .format(kind=kind))
     except (KeyError, IndexError, TypeError, ValueError, AttributeError):
         return None
     return "; ".join(sorted(changed)) or None
@@ -226,52 +230,59 @@ def _page_changes(reader: PdfFileReader, revision: int) -> str | None:
 def _verdict(st: Any, sig: EmbeddedPdfSignature) -> tuple[Indication, str, list[str]]:
     """Indication, sub-indication and reasons in the ETSI TS 119 102-1 style."""
     if not st.intact:
-        return Indication.invalid, "HASH_FAILURE", ["the signed bytes were changed"]
+        return Indication.invalid, "HASH_FAILURE", [_("the signed bytes were changed")]
     if not st.valid:
-        return Indication.invalid, "SIG_CRYPTO_FAILURE", ["the signature value does not match"]
+        return Indication.invalid, "SIG_CRYPTO_FAILURE", [
+            _("the signature value does not match")]
     if st.coverage not in (SignatureCoverageLevel.ENTIRE_FILE,
                            SignatureCoverageLevel.ENTIRE_REVISION):
         return Indication.invalid, "FORMAT_FAILURE", [
-            "the signature's ByteRange does not cover the whole revision it signs"]
+            _("the signature's ByteRange does not cover the whole revision it signs")]
     if st.coverage != SignatureCoverageLevel.ENTIRE_FILE:
         level = st.modification_level
         allowed = level is not None and level <= ModificationLevel.FORM_FILLING and \
             st.docmdp_ok is not False
         if not allowed:
             what = _page_changes(sig.reader, sig.signed_revision) or (
-                _CHANGES.get(level, "unknown changes") if level is not None else
-                "changes that could not be analysed")
+                _(_CHANGES.get(level, N_("unknown changes"))) if level is not None else
+                _("changes that could not be analysed"))
             return Indication.invalid, "FORMAT_FAILURE", [
-                f"changed after signing: {what} (an incremental update the signature does not "
-                "allow)"]
+                _("changed after signing: {what} (an incremental update the signature does not "
+                  "allow)").format(what=what)]
     ts = getattr(st, "timestamp_validity", None)
     if has_signature_timestamp(sig) and ts is not None and not (ts.intact and ts.valid):
         return Indication.invalid, "SIG_CRYPTO_FAILURE", [
-            "the signature timestamp was altered or does not match the signature"]
+            _("the signature timestamp was altered or does not match the signature")]
     if st.revoked:
         rev = st.revocation_details
-        when = f" on {_vn(rev.revocation_date)}" if rev is not None else ""
+        when = _(" on {date}").format(date=_vn(rev.revocation_date)) if rev is not None else ""
         if rev is not None and _good(ts) and ts.timestamp >= rev.revocation_date:
             return Indication.invalid, "REVOKED", [
-                f"the signer's certificate was revoked{when}; the signature's timestamp "
-                f"({_vn(ts.timestamp)}) proves it was made afterwards"]
+                _("the signer's certificate was revoked{when}; the signature's timestamp "
+                  "({time}) proves it was made afterwards").format(when=when,
+                                                                   time=_vn(ts.timestamp))]
         return Indication.indeterminate, "REVOKED_NO_POE", [
-            f"the signer's certificate was revoked{when}, and nothing proves the signature "
-            "was made before"]
+            _("the signer's certificate was revoked{when}, and nothing proves the signature "
+              "was made before").format(when=when)]
     if not st.trusted:
         sub = st.trust_problem_indic.name if st.trust_problem_indic else \
             "NO_CERTIFICATE_CHAIN_FOUND"
-        why = {"NO_CERTIFICATE_CHAIN_FOUND": "the signer's certificate does not chain to a "
-               "trusted root; add the root with --trust or [verify] trust",
-               "OUT_OF_BOUNDS_NO_POE": "the signer's certificate is expired or not yet valid, "
-               "and no timestamp proves the signature was made while it was valid",
-               "TRY_LATER": "the revocation status could not be found (OCSP/CRL unreachable)",
-               "REVOKED_NO_POE": "the signer's certificate is revoked"}.get(
-            sub, f"the certificate chain does not validate ({sub})")
+        why = {"NO_CERTIFICATE_CHAIN_FOUND": N_("the signer's certificate does not chain to a "
+                                                "trusted root; add the root with --trust or "
+                                                "[verify] trust"),
+               "OUT_OF_BOUNDS_NO_POE": N_("the signer's certificate is expired or not yet "
+                                          "valid, and no timestamp proves the signature was "
+                                          "made while it was valid"),
+               "TRY_LATER": N_("the revocation status could not be found (OCSP/CRL "
+                               "unreachable)"),
+               "REVOKED_NO_POE": N_("the signer's certificate is revoked")}.get(sub)
+        why = _(why) if why else _("the certificate chain does not validate ({sub})").format(
+            sub=sub)
         return Indication.indeterminate, sub, [why]
     if has_signature_timestamp(sig) and ts is not None and not ts.trusted:
         return Indication.indeterminate, "NO_CERTIFICATE_CHAIN_FOUND", [
-            "the signature timestamp comes from a time-stamping authority that is not trusted"]
+            _("the signature timestamp comes from a time-stamping authority that is not "
+              "trusted")]
     return Indication.valid, "", []
 
 
@@ -283,7 +294,8 @@ def _report(sig: EmbeddedPdfSignature, ctx: _Context, reader: PdfFileReader,
     except (SignatureValidationError, ValueError, KeyError, TypeError) as exc:
         return SignatureReport(field=name, status=Indication.invalid,
                                sub_indication="FORMAT_FAILURE",
-                               reasons=[f"the signature cannot be read or validated: {exc}"])
+                               reasons=[_("the signature cannot be read or validated: {error}")
+                                        .format(error=exc)])
     cert = st.signing_cert
     status, sub, reasons = _verdict(st, sig)
     level = _level(reader, sig, st, lt, ctx)[0] if levels or lt else (
@@ -304,7 +316,7 @@ def _report(sig: EmbeddedPdfSignature, ctx: _Context, reader: PdfFileReader,
         timestamp_status=ts_state, intact=st.intact, crypto_valid=st.valid, trusted=st.trusted,
         revocation=rev, coverage=st.coverage.name if st.coverage else "",
         certification=docmdp.name if docmdp is not None else "",
-        changes_after=_CHANGES.get(st.modification_level, "") if st.modification_level
+        changes_after=_(_CHANGES.get(st.modification_level, "")) if st.modification_level
         is not None else "", level=level, status=status, sub_indication=sub, reasons=reasons)
 
 
@@ -348,14 +360,15 @@ def verify_pdf(path: Path, trust: Sequence[x509.Certificate], offline: bool = Tr
         sigs = [_report(s, ctx, reader, levels) for s in regular]
     except (PdfReadError, OSError, ValueError, KeyError, TypeError) as exc:
         return FileReport(path=str(path), status=Indication.invalid,
-                          reasons=[f"FORMAT_FAILURE: not a readable signed PDF: {exc}"])
+                          reasons=["FORMAT_FAILURE: " + _("not a readable signed PDF: {error}")
+                                   .format(error=exc)])
     reasons = []
     removed = _removed(data, len(regular))
     if removed:
-        reasons.append(f"FORMAT_FAILURE: {removed} signature(s) present in an earlier revision "
-                       "were removed")
+        reasons.append("FORMAT_FAILURE: " + _("{count} signature(s) present in an earlier "
+                                              "revision were removed").format(count=removed))
     if not sigs:
-        reasons.append("NO_SIGNATURE: the file carries no signature")
+        reasons.append("NO_SIGNATURE: " + _("the file carries no signature"))
         return FileReport(path=str(path), status=Indication.invalid, reasons=reasons)
     status = Indication.invalid if removed else overall([s.status for s in sigs])
     return FileReport(path=str(path), status=status, signatures=sigs, reasons=reasons)

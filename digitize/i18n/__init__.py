@@ -1,0 +1,107 @@
+"""The interface language: Vietnamese or English, from gettext catalogues (PO files, read with
+Babel) rather than strings scattered in code.
+
+The language is chosen once, when digitize starts: `--ui-lang`, else $DIGITIZE_UI_LANG, else
+[ui] lang in the config, else the locale (LC_ALL, LC_MESSAGES, LANG): Vietnamese when it is
+Vietnamese, English otherwise. Source strings are English; `_()` returns the chosen language's
+text. Worker processes inherit the choice through $DIGITIZE_UI_LANG.
+
+Click and Typer's own words (Usage, Options, Error…) are translated through the same catalogue.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+LANGS = ("vi", "en")
+ENV = "DIGITIZE_UI_LANG"
+LOCALES = Path(__file__).parent / "locales"
+DOMAIN = "digitize"
+
+
+def catalogue_path(lang: str) -> Path:
+    return LOCALES / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@functools.cache
+def _catalogue(lang: str) -> dict[str, str]:
+    from babel.messages.pofile import read_po
+
+    path = catalogue_path(lang)
+    if not path.is_file():
+        return {}
+    with open(path, "rb") as fh:
+        cat = read_po(fh, locale=lang)
+    return {str(m.id): str(m.string) for m in cat if m.id and m.string and not m.fuzzy}
+
+
+def _option(argv: Sequence[str], name: str) -> str | None:
+    for i, arg in enumerate(argv):
+        if arg == name and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith(name + "="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def _from_config(argv: Sequence[str]) -> str:
+    try:
+        from digitize.config import load_config
+
+        path = _option(argv, "--config")
+        return load_config(Path(path) if path else None).ui.lang
+    except Exception:  # a broken config is reported by the command itself, in English
+        return ""
+
+
+def _from_locale() -> str:
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var, "")
+        if value:
+            return "vi" if value.lower().startswith("vi") else "en"
+    return "en"
+
+
+def choose(argv: Sequence[str]) -> str:
+    for found in (_option(argv, "--ui-lang"), os.environ.get(ENV), _from_config(argv)):
+        if found and found.lower()[:2] in LANGS:
+            return found.lower()[:2]
+    return _from_locale()
+
+
+class _State:
+    lang: str | None = None
+
+
+def language() -> str:
+    """The interface language, chosen on first use (reading the config may itself need `_`:
+    the locale's choice stands in meanwhile)."""
+    if _State.lang is None:
+        _State.lang = _from_locale()
+        _State.lang = choose(sys.argv[1:])
+        os.environ[ENV] = _State.lang
+    return _State.lang
+
+
+def set_language(lang: str) -> None:
+    if lang not in LANGS:
+        from digitize.errors import UsageProblem
+
+        raise UsageProblem(f"Unknown interface language {lang!r}; use vi or en.")
+    _State.lang = lang
+    os.environ[ENV] = lang
+
+
+def _(message: str) -> str:
+    """The message in the interface language (the English source when it has no translation)."""
+    return _catalogue(language()).get(message) or message
+
+
+def N_(message: str) -> str:
+    """Marks a message for the catalogue without translating it here."""
+    return message
+
