@@ -580,6 +580,7 @@ def ocr(
     profile: ProfileOpt = "archive",
     drop_blank: DropBlankOpt = False,
     log_format: LogFormatOpt = "text",
+    show_personal: PersonalOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """OCR scans into searchable PDF/A-2b files (scan image + invisible text), plain text and
@@ -587,6 +588,7 @@ def ocr(
 
     Example: `digitize ocr scan_0001.jpg scan_0002.pdf --out ocr/`
     """
+    _Privacy.show = show_personal
     with _user_errors():
         _setup_logging(log_format)
         cfg = _config(config)

@@ -48,7 +48,9 @@ def test_bad_inputs_fail_alone_with_plain_messages(cli_env: Env, scratch: Path) 
     summary = json.loads(res.stdout)
     docs = {Path(d["source"]).name: d for ds in summary["dossiers"] for d in ds["documents"]}
     assert docs["01_to_khai.png"]["status"] in ("ok", "needs_review")
-    assert docs["01_to_khai.png"]["metadata"]["id_number"] == "008190012345"
+    assert docs["01_to_khai.png"]["metadata"]["id_number"] == "*********345"  # masked
+    kept = json.loads((out / "summary.json").read_text(encoding="utf-8"))  # the values
+    assert "008190012345" in json.dumps(kept)
     expectations = {
         "02_truncated.png": "damaged or truncated",
         "03_empty.pdf": "is empty (0 bytes)",

@@ -22,7 +22,8 @@ pytestmark = pytest.mark.slow
 
 
 def _ocr(cli_env: Env, inputs: list[Path], out: Path, *extra: str) -> list[dict]:
-    res = cli_env.run("ocr", *map(str, inputs), "--out", str(out), "--json", *extra)
+    res = cli_env.run("ocr", *map(str, inputs), "--out", str(out), "--json",
+                      "--show-personal-data", *extra)
     assert res.returncode == 0, res.stderr
     return json.loads(res.stdout)
 

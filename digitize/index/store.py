@@ -9,6 +9,7 @@ index, so `forget` leaves no trace of a person in it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -18,7 +19,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from digitize.errors import EnvironmentProblem, UsageProblem
+from digitize.errors import EnvironmentProblem, OutputError, UsageProblem
 from digitize.i18n import _
 from digitize.index.fold import fold, match_query, nfc
 
@@ -147,13 +148,23 @@ class Index:
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
-        self.db.execute("BEGIN IMMEDIATE")
+        """One transaction; a write SQLite cannot make (full disk, file size limit, read-only
+        file) is an OutputError naming the fix, and leaves the index as it was."""
         try:
-            yield
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):
+                    self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            with contextlib.suppress(sqlite3.Error):
+                self.db.execute("ROLLBACK")
+            raise OutputError(_("The index {path} cannot be written ({reason}); free some disk "
+                                "space or set [index] path, then run `digitize index rebuild "
+                                "OUT`.").format(path=self.path, reason=exc)) from exc
 
     # ------------------------------------------------------------------ writing
     def _insert(self, e: Entry) -> None:
@@ -216,7 +227,9 @@ class Index:
                 # Deleted entries linger in FTS segments until they are merged.
                 self.db.execute("INSERT INTO search(search) VALUES ('optimize')")
         if removed:
-            self.db.execute("VACUUM")
+            # secure_delete has overwritten the freed pages already; VACUUM only shrinks the file.
+            with contextlib.suppress(sqlite3.Error):
+                self.db.execute("VACUUM")
         return removed
 
     # ------------------------------------------------------------------ reading
