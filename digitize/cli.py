@@ -427,7 +427,8 @@ def _batch(inputs: Sequence[Path], out_dir: Path, cfg: Config, *, lang: str | No
                       jobs=cfg.ocr.jobs if jobs is None else jobs,
                       signing=signing or _sign_options(cfg), package=package, profile=profile,
                       drop_blank=drop_blank, retry_failed=retry_failed, executor=executor,
-                      index=index)
+                      # Every packaging run keeps the index current (review and scan --run too).
+                      index=index_path(cfg, index) if package and cfg.index.enabled else None)
     with _RichProgress(label) as progress:
         return run_batch(inputs, opts, identity, progress)
 
@@ -492,7 +493,7 @@ def run(
                          identity=identity, signing=signing, package=True,
                          profile=profile or cfg.run.profile, drop_blank=drop_blank,
                          retry_failed=retry_failed, executor=executor, label="run",
-                         index=index_path(cfg, index) if cfg.index.enabled else None)
+                         index=index)
     if as_json:
         _print_json(summary)
     else:
@@ -760,7 +761,7 @@ def review(
             sources = list(dict.fromkeys(Path(d.folder) for d in dossiers if d.folder))
             identity = _identity(cfg, p12, secret_file)
             summary = _batch(sources, next(iter(folders.values())), cfg, lang=None, jobs=None,
-                             identity=identity, package=True, profile="archive",
+                             identity=identity, package=True, profile=cfg.run.profile,
                              drop_blank=False, label="review")
     result = {"fields": len(items), "answered": sum(len(v) for a in answers.values()
                                                     for v in a.values()),
@@ -1276,8 +1277,7 @@ def scan(
         with _user_errors():
             summary = _batch([result.folder], target, cfg, lang=None, jobs=None,
                              identity=_identity(cfg, None, None), package=True,
-                             profile=cfg.run.profile, drop_blank=False, label="run",
-                             index=index_path(cfg) if cfg.index.enabled else None)
+                             profile=cfg.run.profile, drop_blank=False, label="run")
         if as_json:
             _print_json(summary)
         else:

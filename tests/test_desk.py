@@ -144,16 +144,27 @@ def test_scan_from_the_sane_test_device_then_run(cli_env: Env, tmp_path: Path) -
     tif = Path(scanned["documents"][0]["file"])
     with Image.open(tif) as im:
         assert im.n_frames == 2 and round(im.info["dpi"][0]) == 200 and im.mode == "RGB"
-    # A test pattern has no text: the clerk's answers stand in for review.
-    (tif.parent / "digitize-overrides.toml").write_text(
-        f'[documents."{tif.name}"]\ndoc_type_name = "Giấy tờ khác"\nsubject = "Bản quét thử"\n'
-        'issued_date = "23/11/2026"\n', encoding="utf-8")
+    # A test pattern has no text: the run cannot package it (TT 05/2025 needs a subject), but
+    # keeps the document so that review can take the clerk's answers, then packages it.
     out = tmp_path / "out"
     res = cli_env.run("run", str(tif.parent), "--out", str(out), "--config", str(config))
+    assert res.returncode == 1, res.stdout + res.stderr
+    record = json.loads((out / "HS-7" / "dossier.json").read_text(encoding="utf-8"))
+    assert record["bundle"] is None and "subject" in record["error"]
+    assert record["documents"][0]["status"] == "needs_review"
+    assert Path(record["documents"][0]["pdf"]).is_file()
+    answers = "Giấy mời\n12\nGM-UBND\n23/11/2026\nỦY BAN NHÂN DÂN XÃ MINH XUÂN\n" \
+              "Họp giao ban công tác số hóa\n"
+    res = cli_env.run("review", str(out / "HS-7"), "--config", str(config), "--operator",
+                      "Nguyễn Văn An", "--json", input_text=answers)
     assert res.returncode == 0, res.stdout + res.stderr
     record = json.loads((out / "HS-7" / "dossier.json").read_text(encoding="utf-8"))
     assert record["bundle"] and Path(record["bundle"]).is_dir()
-    assert record["documents"][0]["metadata"]["page_count"] == 2
+    doc = record["documents"][0]
+    assert doc["metadata"]["page_count"] == 2 and doc["metadata"]["doc_type_code"] == "GM"
+    assert {o["operator"] for o in doc["overrides"]} == {"Nguyễn Văn An"}
+    found = cli_env.run("find", "giao ban so hoa", "--json")  # review re-indexed it
+    assert [h["dossier_id"] for h in json.loads(found.stdout)] == ["HS-7"]
     # A mode the device lacks is a usage error that names what it has; nothing is left.
     bad = cli_env.run("scan", "--config", str(config), "--device", "test:0", "--mode",
                       "lineart", "--dossier", "HS-8", extra=env)

@@ -58,6 +58,7 @@ from digitize.pipeline.lock import hold_lock
 from digitize.pipeline.package import Finished, package_dossier
 from digitize.procs import worker_init
 from digitize.scan.split import origin as split_origin
+from digitize.schemas.tt05 import MetadataError
 from digitize.schemas.xmp import embed_metadata
 from digitize.signing.sign import SigningContext, SignOptions, sign_pdf
 from digitize.signing.signer import Identity
@@ -304,12 +305,19 @@ def _process_dossier(d: DossierInput, docs: list[_Doc], opts: RunOptions,
     os.chmod(staging, DIR_MODE)
     try:
         target = opts.out / d.id
+        loose = not opts.package  # the PDFs go beside the text, not into a package
         if finished and not failed and opts.package:
             finished += _earlier_reused(target, len(finished))
-            package_dossier(dossier, [Finished(res, pdf, seq) for res, pdf, _t, seq in finished],
-                            opts.config, staging, target,
-                            signing.identity.common_name if signing else None)
             dossier.documents += [res for res, *_ in finished if res.reused_from]
+            try:
+                package_dossier(dossier, [Finished(res, pdf, seq)
+                                          for res, pdf, _t, seq in finished],
+                                opts.config, staging, target,
+                                signing.identity.common_name if signing else None)
+            except MetadataError as exc:
+                # Fields TT 05/2025 requires are missing: no package until a clerk supplies
+                # them, but the documents are kept so that `review` can show and fix them.
+                dossier.status, dossier.error, loose = Status.failed, exc.message, True
         elif finished and opts.package and broken is None:
             dossier.error = _("No package was made because a document failed; fix it and run "
                              "again.")
@@ -318,7 +326,7 @@ def _process_dossier(d: DossierInput, docs: list[_Doc], opts: RunOptions,
             stem = f"{code}.{seq}" if opts.package else Path(res.source).stem
             stem = f"{stem}-{seq}" if stem in stems else stem
             stems.add(stem)
-            if not opts.package:
+            if loose:
                 shutil.copyfile(pdf, staging / f"{stem}.pdf")
                 res.pdf = str((target / f"{stem}.pdf").resolve())
             write_text_atomic(staging / f"{stem}.txt", text)
