@@ -206,7 +206,8 @@ def document_fields(file_code: str, seq: int, meta: Mapping[str, Any], signer: s
         keyword=str(meta.get("doc_type_name") or ""), mode=MODE_PUBLIC,
         confidenceLevel=CONFIDENCE_DIGITIZED, autograph=str(meta.get("signer") or ""),
         format=FORMAT_DIGITIZED, riskRecovery="0", riskRecoveryStatus="",
-        process="Số hóa từ bản giấy", description=""), f"Document {file_code}.{seq}")
+        process="Số hóa từ bản giấy", description=""),
+        _("Document {id}").format(id=f"{file_code}.{seq}"))
 
 
 def dossier_fields(file_code: str, title: str, paper_code: str,
@@ -222,4 +223,4 @@ def dossier_fields(file_code: str, title: str, paper_code: str,
         totalDoc=len(docs), numberOfPaper=pages, numberOfPage=pages, format=FORMAT_DIGITIZED,
         inforSign=_sign_info(signer), confidenceLevel=CONFIDENCE_DIGITIZED,
         paperFileCode=paper_code, riskRecovery="0", riskRecoveryStatus="", description=""),
-        f"Dossier {file_code}")
+        _("Dossier {id}").format(id=file_code))
