@@ -7,6 +7,7 @@ import json
 import os
 import tomllib
 from pathlib import Path
+from typing import TypeVar
 
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -175,6 +176,27 @@ def toml_value(value: object) -> str:
     return json.dumps(str(value), ensure_ascii=False)
 
 
+M = TypeVar("M", bound=BaseModel)
+
+
+def read_toml(path: Path, model: type[M], what: str, see: str) -> M:
+    """A TOML file read into `model`; an unreadable file, bad TOML or a wrong key is a usage
+    error naming the file (`what` says which kind), the key and where the keys are explained."""
+    try:
+        return model.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
+    except OSError as exc:
+        raise UsageProblem(_("{what} {path} cannot be read ({reason}); check the path.").format(
+            what=what, path=path, reason=exc.strerror)) from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise UsageProblem(_("{what} {path} is not valid TOML ({reason}); fix it.").format(
+            what=what, path=path, reason=exc)) from exc
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise UsageProblem(_("{what} {path}: '{where}' {reason}; see {see}.").format(
+            what=what, path=path, where=".".join(str(p) for p in first["loc"]),
+            reason=first["msg"].lower(), see=see)) from exc
+
+
 def load_config(path: Path | None = None) -> Config:
     """Read the configuration; a missing default file means defaults, a named missing file is an
     error (exit 2)."""
@@ -186,18 +208,6 @@ def load_config(path: Path | None = None) -> Config:
                                  "config.example.toml) or drop --config / DIGITIZE_CONFIG.").format(
                                    candidate=candidate))
         return Config()
-    try:
-        raw = tomllib.loads(candidate.read_text(encoding="utf-8"))
-        cfg = Config.model_validate(raw)
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise UsageProblem(_("Config file {candidate} is not valid TOML ({exc}); fix it.").format(
-                               candidate=candidate, exc=exc)) from exc
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise UsageProblem(_("Config file {candidate}: '{where}' {value}; see "
-                             "config.example.toml.").format(
-                               candidate=candidate, where=where,
-                               value=first['msg'].lower())) from exc
+    cfg = read_toml(candidate, Config, _("Config file"), "config.example.toml")
     cfg.source = candidate
     return _expand(cfg, candidate.parent)

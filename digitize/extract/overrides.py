@@ -18,16 +18,15 @@ from __future__ import annotations
 
 import getpass
 import re
-import tomllib
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
 from digitize.clock import now_vn
-from digitize.config import toml_value
+from digitize.config import read_toml, toml_value
 from digitize.errors import UsageProblem
 from digitize.extract.text import clean, fold
 from digitize.fsutil import write_text_atomic
@@ -94,21 +93,7 @@ def normalise(field: str, value: object) -> object:
 
 def load_overrides(path: Path) -> OverrideFile:
     """Read and check an override file; every wrong value is a usage error naming it."""
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        data = OverrideFile.model_validate(raw)
-    except OSError as exc:
-        raise UsageProblem(_("Override file {path} cannot be read ({strerror}).").format(
-                               path=path, strerror=exc.strerror)) from exc
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise UsageProblem(_("Override file {path} is not valid TOML ({exc}); fix it.").format(
-                               path=path, exc=exc)) from exc
-    except ValidationError as exc:
-        where = ".".join(str(p) for p in exc.errors()[0]["loc"])
-        raise UsageProblem(_("Override file {path}: '{where}' {value}; see README (Review and "
-                             "overrides).").format(
-                               path=path, where=where,
-                               value=exc.errors()[0]['msg'].lower())) from exc
+    data = read_toml(path, OverrideFile, _("Override file"), "README (Review and overrides)")
     for doc, values in data.documents.items():
         for field, value in values.items():
             try:

@@ -6,14 +6,13 @@ the loader `run` uses, so what init writes, run accepts."""
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from digitize.config import Config, load_config, toml_value
+from digitize.config import Config, load_config, read_toml, toml_value
 from digitize.errors import UsageProblem
 from digitize.fsutil import write_text_atomic
 from digitize.i18n import _
@@ -60,27 +59,15 @@ class InitAnswers(BaseModel):
                                                                    "token_label"]}
         for name in need.get(self.signer, []):
             if not getattr(self, name):
-                return f"signer = \"{self.signer}\" needs {name}"
+                return _("signer = \"{signer}\" needs {name}").format(signer=self.signer,
+                                                                     name=name)
         if self.level != "B-B" and not self.tsa_url:
-            return f"level {self.level} needs tsa_url"
+            return _("level {level} needs tsa_url").format(level=self.level)
         return None
 
 
 def read_answers(path: Path) -> InitAnswers:
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        answers = InitAnswers.model_validate(raw)
-    except OSError as exc:
-        raise UsageProblem(_("{path} cannot be read ({strerror}); check the path.").format(
-                               path=path, strerror=exc.strerror)) from exc
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise UsageProblem(_("{path} is not valid TOML ({exc}); fix it.").format(
-                               path=path, exc=exc)) from exc
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise UsageProblem(_("{path}: '{where}' {value}; see README (digitize init).").format(
-                               path=path, where=where, value=first['msg'].lower())) from exc
+    answers = read_toml(path, InitAnswers, _("Answers file"), "README (digitize init)")
     if problem := answers.missing():
         raise UsageProblem(_("{path}: {problem}.").format(path=path, problem=problem))
     return answers
