@@ -242,3 +242,26 @@ def test_version_names_tesseract_pyhanko_and_language_data(cli_env: Env) -> None
     assert res.returncode == 0
     assert "pyHanko 0." in res.stdout and "Tesseract 5" in res.stdout
     assert "language data vie: 4.00.00alpha:vie" in res.stdout
+
+
+def test_init_questions_make_the_same_answers_as_a_file(tmp_path: Path) -> None:
+    from digitize.config import load_config
+    from digitize.setup.init import ask_answers, write_config
+
+    replies = iter(["ỦY BAN NHÂN DÂN XÃ MINH XUÂN", "123", "", "000.00.31.H49", "H49.64.33",
+                    "compact", "pem", "/etc/digitize/k.pem", "/etc/digitize/c.pem", "B-T",
+                    "http://127.0.0.1:8080/tsr", "", "out", "", "test:0"])
+    asked: list[str] = []
+
+    def ask(question: str, default: str) -> str:
+        asked.append(question)
+        return next(replies)
+
+    answers = ask_answers(ask)
+    assert answers.agency_code == "000.00.31.H49"  # the malformed code was asked again
+    assert sum("Agency code" in q for q in asked) == 2
+    cfg = write_config(answers, tmp_path / "config.toml")
+    again = load_config(tmp_path / "config.toml")
+    assert again.signer.key == Path("/etc/digitize/k.pem") and again.signer.level == "B-T"
+    assert again.run.profile == "compact" and again.scan.device == "test:0"
+    assert cfg.agency.name == "ỦY BAN NHÂN DÂN XÃ MINH XUÂN"
