@@ -27,8 +27,13 @@ def catalogue_path(lang: str) -> Path:
     return LOCALES / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
+SOURCE_LANG = "en"  # the source strings are English: its catalogue maps each to itself
+
+
 @functools.cache
 def _catalogue(lang: str) -> dict[str, str]:
+    if lang == SOURCE_LANG:
+        return {}  # nothing to look up (tests/test_i18n.py checks the catalogue is the identity)
     from babel.messages.pofile import read_po
 
     path = catalogue_path(lang)
