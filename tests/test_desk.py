@@ -170,6 +170,15 @@ def test_scan_from_the_sane_test_device_then_run(cli_env: Env, tmp_path: Path) -
                       "lineart", "--dossier", "HS-8", extra=env)
     assert bad.returncode == 2 and "Gray, Color" in bad.stderr
     assert not (tmp_path / "scans" / "HS-8").exists()
+    # A jammed feeder before the first page: one sentence with the scanner's reason, nothing left.
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "--test-picture=Color pattern", "--read-return-value=SANE_STATUS_JAMMED"),
+        encoding="utf-8")
+    jam = cli_env.run("scan", "--config", str(config), "--device", "test:0", "--dossier",
+                      "HS-9", extra=env)
+    assert jam.returncode == 4 and "jammed" in jam.stderr and "Traceback" not in jam.stderr
+    assert not (tmp_path / "scans" / "HS-9").exists()
+    assert [p.name for p in (tmp_path / "scans").iterdir()] == ["HS-7"]
 
 
 def _doctor(cli_env: Env, config: Path, extra: dict[str, str] | None = None) -> dict:

@@ -106,8 +106,14 @@ def device_options(device: str) -> DeviceOptions:
 
 
 def _last_line(text: str) -> str:
+    """scanimage's own complaint ("scanimage: sane_read: Document feeder jammed") when it made
+    one, else its last word ("Batch terminated, …")."""
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
-    return lines[-1].removeprefix("scanimage: ") if lines else "no message"
+    errors = [ln for ln in lines if ln.startswith("scanimage:")]
+    if not lines:
+        return "no message"
+    line = (errors or lines)[-1].removeprefix("scanimage:").strip()
+    return re.sub(r"^sane_\w+:\s*", "", line)
 
 
 def pick_mode(opts: DeviceOptions, mode: str) -> str | None:
@@ -172,8 +178,12 @@ def acquire(req: ScanRequest, folder: Path, on_page: Callable[[int], None] | Non
     if req.source == "flatbed":
         args.append(f"--batch-count={req.pages}")
     args += list(req.extra)
-    proc = subprocess.Popen([_scanimage(), *args], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True)
+    # scanimage reports every page on stderr: a file, not a pipe, so a long batch cannot fill
+    # the pipe and stall the scanner.
+    log_path = folder / "scanimage.log"
+    with open(log_path, "w", encoding="utf-8") as log_file:
+        proc = subprocess.Popen([_scanimage(), *args], stdout=subprocess.DEVNULL,
+                                stderr=log_file)
     deadline = time.monotonic() + req.timeout_s
     seen = 0
     while proc.poll() is None:
@@ -188,7 +198,7 @@ def acquire(req: ScanRequest, folder: Path, on_page: Callable[[int], None] | Non
             seen = count
             on_page(count)
         time.sleep(0.2)
-    stderr = proc.stderr.read() if proc.stderr else ""
+    stderr = log_path.read_text(encoding="utf-8", errors="replace")
     pages = sorted(folder.glob("page-*.tif"))
     if on_page and len(pages) != seen:
         on_page(len(pages))
@@ -201,6 +211,7 @@ def acquire(req: ScanRequest, folder: Path, on_page: Callable[[int], None] | Non
                                    "`digitize scan --list`.").format(
                                      device=req.device, reason=reason))
     if proc.returncode != 0 and "out of documents" not in stderr.lower():
-        return Acquired(tuple(pages), f"Scanner {req.device} stopped after {len(pages)} pages "
-                                      f"({_last_line(stderr)}); clear it and scan the rest.")
+        return Acquired(tuple(pages), _(
+            "Scanner {device} stopped after {count} pages ({reason}); clear it and scan the "
+            "rest.").format(device=req.device, count=len(pages), reason=_last_line(stderr)))
     return Acquired(tuple(pages))
