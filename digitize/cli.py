@@ -40,7 +40,7 @@ from digitize.errors import (
 )
 from digitize.i18n import N_, _, set_language
 from digitize.i18n.framework import localise_framework, localise_params
-from digitize.model import DocumentResult, RunSummary, Status
+from digitize.model import DOSSIER_RECORD, DocumentResult, RunSummary, Status, read_dossier
 from digitize.privacy import mask_data, mask_text, mask_value
 
 app = typer.Typer(
@@ -1011,7 +1011,6 @@ def bundle(
     """
     from digitize.bundle.check import is_package
     from digitize.bundle.transfer import export_bundle
-    from digitize.model import DossierResult
 
     results: list[dict[str, Any]] = []
     with _user_errors():
@@ -1026,9 +1025,8 @@ def bundle(
                                 .format(path=p)})
                 continue
             for pkg in found:
-                record = pkg.parent / "dossier.json"
-                dossier = DossierResult.model_validate_json(record.read_text(encoding="utf-8")) \
-                    if record.is_file() else None
+                dossier = read_dossier(pkg.parent) \
+                    if (pkg.parent / DOSSIER_RECORD).is_file() else None
                 try:
                     target = export_bundle(pkg, out_dir, aip=aip, bag=bagit, as_zip=as_zip,
                                            dossier=dossier, organisation=cfg.agency.name)
@@ -1433,15 +1431,15 @@ app.add_typer(index_app, name="index")
 
 
 def _iso_date(text: str | None, option: str) -> str:
+    from digitize.extract.overrides import iso_date
+
     if not text:
         return ""
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
-        try:
-            return datetime.strptime(text.strip(), fmt).date().isoformat()
-        except ValueError:
-            continue
-    raise UsageProblem(_("{option} {value!r} is not a date; write it as 2026-11-20 or "
-                         "20/11/2026.").format(option=option, value=text))
+    try:
+        return iso_date(text)
+    except ValueError:
+        raise UsageProblem(_("{option} {value!r} is not a date; write it as 2026-11-20 or "
+                             "20/11/2026.").format(option=option, value=text)) from None
 
 
 def _hit_json(hit: Any) -> dict[str, Any]:

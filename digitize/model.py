@@ -185,3 +185,20 @@ class Totals(BaseModel):
 class RunSummary(BaseModel):
     dossiers: list[DossierResult]
     totals: Totals
+
+
+DOSSIER_RECORD = "dossier.json"  # what `run` writes in OUT/<dossier>/
+
+
+def dossier_records(target: Path) -> list[Path]:
+    """The record of one dossier's output folder, or those of every dossier in an output
+    folder (empty when there are none)."""
+    if (target / DOSSIER_RECORD).is_file():
+        return [target / DOSSIER_RECORD]
+    return sorted(target.glob(f"*/{DOSSIER_RECORD}"))
+
+
+def read_dossier(folder: Path) -> DossierResult:
+    """The record `run` wrote in a dossier's output folder."""
+    return DossierResult.model_validate_json((folder / DOSSIER_RECORD).read_text(
+        encoding="utf-8"))

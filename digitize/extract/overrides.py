@@ -49,7 +49,10 @@ class OverrideFile(BaseModel):
     documents: dict[str, dict[str, str | int]] = {}
 
 
-def _iso_date(value: str) -> str:
+def iso_date(value: str) -> str:
+    """A date as a clerk writes it (20/11/2026, 20.11.2026, 20-11-2026) or ISO, in ISO 8601;
+    ValueError when it is not a real date."""
+    value = value.strip()
     m = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", value)
     try:
         if m:
@@ -68,7 +71,7 @@ def normalise(field: str, value: object) -> object:
                              field=field, items=', '.join(FIELDS)))
     text = clean(str(value))
     if field in ("issued_date", "birth_date"):
-        return _iso_date(text)
+        return iso_date(text)
     if field == "page_count":
         if not text.isdigit():
             raise ValueError(_("page_count '{text}' is not a number").format(text=text))

@@ -20,9 +20,16 @@ from digitize.extract.overrides import (
     save_overrides,
 )
 from digitize.i18n import _
-from digitize.model import DocumentResult, DossierResult, Evidence, Status
+from digitize.model import (
+    DOSSIER_RECORD,
+    DocumentResult,
+    DossierResult,
+    Evidence,
+    Status,
+    dossier_records,
+    read_dossier,
+)
 
-RECORD = "dossier.json"
 CROPS_DIR = ".review"
 
 
@@ -51,23 +58,20 @@ class ReviewItem:
         return self.doc.evidence.get(self.field)
 
 
-def dossier_records(target: Path) -> list[Path]:
-    """dossier.json files under an output folder, or of one dossier's output folder."""
-    if (target / RECORD).is_file():
-        return [target / RECORD]
-    found = sorted(target.glob(f"*/{RECORD}"))
+def _records(target: Path) -> list[Path]:
+    found = dossier_records(target)
     if not found:
         raise NoInputError(_("{target} holds no processed dossier ({RECORD}); give the output "
                              "folder of `digitize run` or one dossier inside it.").format(
-                               target=target, RECORD=RECORD))
+                               target=target, RECORD=DOSSIER_RECORD))
     return found
 
 
 def pending(target: Path) -> list[ReviewItem]:
     """Every field flagged for review, dossier by dossier, document by document."""
     items: list[ReviewItem] = []
-    for record in dossier_records(target):
-        dossier = DossierResult.model_validate_json(record.read_text(encoding="utf-8"))
+    for record in _records(target):
+        dossier = read_dossier(record.parent)
         for doc in dossier.documents:
             if doc.status is not Status.needs_review:
                 continue

@@ -11,9 +11,7 @@ from digitize.errors import NoInputError
 from digitize.fsutil import sha256_file
 from digitize.i18n import _
 from digitize.index.store import Entry, Index
-from digitize.model import DocumentResult, DossierResult, Status
-
-RECORD = "dossier.json"
+from digitize.model import DocumentResult, DossierResult, Status, dossier_records, read_dossier
 
 
 def _moved(path: str, dossier_dir: Path, dossier_id: str) -> Path:
@@ -71,16 +69,11 @@ def index_dossier(index: Path, out: Path, dossier: DossierResult) -> int:
                                   dossier_entries(dossier, out / dossier.id))
 
 
-def read_dossier(dossier_dir: Path) -> DossierResult:
-    return DossierResult.model_validate_json((dossier_dir / RECORD).read_text(encoding="utf-8"))
-
-
 def output_entries(outs: list[Path]) -> Iterator[Entry]:
     """Every document of every dossier in these output folders (or dossier output folders)."""
     found = False
     for out in outs:
-        records = [out / RECORD] if (out / RECORD).is_file() else sorted(out.glob(f"*/{RECORD}"))
-        for record in records:
+        for record in dossier_records(out):
             found = True
             yield from dossier_entries(read_dossier(record.parent), record.parent)
     if not found:

@@ -17,7 +17,7 @@ from PIL import Image, ImageDraw, ImageFont
 from pydantic import Field
 
 from digitize.fsutil import atomic_path
-from digitize.model import DossierResult, Totals
+from digitize.model import DOSSIER_RECORD, DossierResult, Totals, read_dossier
 
 _PATH = re.compile(r"(?:/[^\s,;:()]+)+")
 
@@ -65,8 +65,8 @@ def failure_reason(error: str, source: str = "") -> str:
 def load_dossiers(outs: Iterable[Path], since: date | None = None) -> list[DossierResult]:
     found = []
     for out in outs:
-        for record in sorted(out.glob("*/dossier.json")):
-            d = DossierResult.model_validate_json(record.read_text(encoding="utf-8"))
+        for record in sorted(out.glob(f"*/{DOSSIER_RECORD}")):
+            d = read_dossier(record.parent)
             when = datetime.fromisoformat(d.finished).date() if d.finished else None
             if since is None or (when is not None and when >= since):
                 found.append(d)

@@ -17,9 +17,17 @@ from digitize.config import Config
 from digitize.errors import InputFileError, NoInputError
 from digitize.fsutil import DIR_MODE, replace_dir, sha256_file, write_text_atomic
 from digitize.i18n import _
-from digitize.index.entries import RECORD, read_dossier
 from digitize.index.store import Entry
-from digitize.model import DocKind, DocumentResult, DossierResult, Event, SignatureInfo, Status
+from digitize.model import (
+    DOSSIER_RECORD,
+    DocKind,
+    DocumentResult,
+    DossierResult,
+    Event,
+    SignatureInfo,
+    Status,
+    read_dossier,
+)
 from digitize.pipeline.lock import hold_lock
 from digitize.pipeline.package import Finished, package_dossier
 
@@ -62,11 +70,11 @@ class Reused:
 def reuse_documents(entries: Sequence[Entry], dossier_dir: Path, config: Config) -> Reused:
     """Add `entries` to the packaged dossier in `dossier_dir` (an OUT/<dossier> folder made by
     `run`) and rebuild its package around the same signed files."""
-    if not (dossier_dir / RECORD).is_file():
+    if not (dossier_dir / DOSSIER_RECORD).is_file():
         raise NoInputError(_("{dossier_dir} is not a dossier made by `digitize run` (no "
                              "{RECORD}); run the new dossier first, then reuse into "
                              "OUT/<dossier>.").format(
-                               dossier_dir=dossier_dir, RECORD=RECORD))
+                               dossier_dir=dossier_dir, RECORD=DOSSIER_RECORD))
     for entry in entries:
         check_entry(entry)
     out = dossier_dir.parent
@@ -110,7 +118,7 @@ def reuse_documents(entries: Sequence[Entry], dossier_dir: Path, config: Config)
                 write_text_atomic(staging / f"{Path(doc.pdf or '').stem}.json",
                                   doc.model_dump_json(indent=2))
             dossier.finished = now_vn()
-            write_text_atomic(staging / RECORD, dossier.model_dump_json(indent=2))
+            write_text_atomic(staging / DOSSIER_RECORD, dossier.model_dump_json(indent=2))
             replace_dir(staging, dossier_dir)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)

@@ -35,8 +35,9 @@ from digitize.extract.overrides import (
 from digitize.extract.review import review_note
 from digitize.fsutil import DIR_MODE, replace_dir, sha256_file, write_text_atomic
 from digitize.i18n import N_, _
-from digitize.index.entries import RECORD, index_dossier, read_dossier
+from digitize.index.entries import index_dossier
 from digitize.model import (
+    DOSSIER_RECORD,
     DocumentResult,
     DossierResult,
     Event,
@@ -46,6 +47,7 @@ from digitize.model import (
     SignatureInfo,
     Status,
     Totals,
+    read_dossier,
 )
 from digitize.ocr import PageTask, PreparedPage, assemble_pdf, prepare_page, tesseract
 from digitize.ocr.hocr import merge_hocr
@@ -249,7 +251,7 @@ def _events(doc: _Doc, ocr: Sequence[OcrPage], ex: Extraction,
 def _earlier_reused(target: Path, count: int) -> list[tuple[DocumentResult, Path, str, int]]:
     """Documents `reuse` added to this dossier before: a new run keeps them in the package,
     after the dossier's own documents, as long as they still match their checksum."""
-    if not (target / RECORD).is_file():
+    if not (target / DOSSIER_RECORD).is_file():
         return []
     kept: list[tuple[DocumentResult, Path, str, int]] = []
     for doc in read_dossier(target).documents:
@@ -338,7 +340,7 @@ def _process_dossier(d: DossierInput, docs: list[_Doc], opts: RunOptions,
             write_text_atomic(staging / f"{stem}.json", res.model_dump_json(indent=2))
         dossier.finished = now_vn()
         dossier.seconds = round(time.monotonic() - began, 2)
-        write_text_atomic(staging / "dossier.json", dossier.model_dump_json(indent=2))
+        write_text_atomic(staging / DOSSIER_RECORD, dossier.model_dump_json(indent=2))
         replace_dir(staging, target)
     except DigitizeError as exc:
         shutil.rmtree(staging, ignore_errors=True)
@@ -435,9 +437,8 @@ def _resumed(d: DossierInput, journal: Journal, out: Path, sha_of: Callable[[Pat
         key = inputs_key([*d.files, *override_paths(d.folder, out, d.id)], sha_of)
     except OSError:
         return None, None
-    record = out / d.id / "dossier.json"
-    if journal.dossier_done(d.id, key) and record.is_file():
-        earlier = DossierResult.model_validate_json(record.read_text(encoding="utf-8"))
+    if journal.dossier_done(d.id, key) and (out / d.id / DOSSIER_RECORD).is_file():
+        earlier = read_dossier(out / d.id)
         if earlier.bundle is None or Path(earlier.bundle).is_dir():
             earlier.resumed = True
             return key, earlier

@@ -31,7 +31,7 @@ from digitize.clock import now_vn
 from digitize.errors import InputFileError
 from digitize.fsutil import atomic_path, write_bytes_atomic
 from digitize.i18n import _
-from digitize.model import DossierResult, Event
+from digitize.model import DOSSIER_RECORD, Event, read_dossier
 from digitize.signing.verify import FileReport, Indication, verify_pdf
 
 EVENT = "validation data renewal"
@@ -110,9 +110,9 @@ def renew_package(pkg: Path, tsa_url: str, trust: Sequence[x509.Certificate],
         pkg.rename(old)
         staged.rename(pkg)
         shutil.rmtree(old, ignore_errors=True)
-    record = pkg.parent / "dossier.json"
+    record = pkg.parent / DOSSIER_RECORD
     if record.is_file():
-        dossier = DossierResult.model_validate_json(record.read_text(encoding="utf-8"))
+        dossier = read_dossier(pkg.parent)
         dossier.provenance.append(event)
         write_bytes_atomic(record, dossier.model_dump_json(indent=2).encode())
     for r, p in zip(reports, pdfs, strict=True):
