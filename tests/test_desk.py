@@ -12,6 +12,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 
+from digitize.errors import DigitizeError
 from digitize.scan.separator import separator_sheet
 from digitize.scan.split import PageKind, classify, plan, split_stack
 from tests.conftest import SAMPLES, Env
@@ -61,6 +62,16 @@ def test_plan_drops_separators_and_their_blank_backs() -> None:
     assert [p.pages for p in plan([c, b, c, c, b, b, c], "blank")] == [(0,), (2, 3), (6,)]
     assert [p.pages for p in plan([c, b, c], "separator")] == [(0, 1, 2)]  # a blank page inside
     assert plan([s, b], "separator") == []
+
+
+def test_separator_types_are_named_as_a_clerk_names_them() -> None:
+    from digitize.scan.split import doc_type, payload
+
+    assert [doc_type(c).name for c in ("QĐ", "QD", "Quyết định", "TTr")] == \
+        ["QUYẾT ĐỊNH", "QUYẾT ĐỊNH", "QUYẾT ĐỊNH", "TỜ TRÌNH"]
+    assert payload("CV") == "DIGITIZE-SEP;type=CV"
+    with pytest.raises(DigitizeError, match="not a document type"):
+        doc_type("XYZ")
 
 
 def test_classify_reads_sheets_blank_and_content(pages: dict[str, Image.Image]) -> None:

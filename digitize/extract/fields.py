@@ -140,6 +140,12 @@ def _symbol_type(raw: str) -> DocType | None:
     return _ABBR_EXACT.get(head) or _ABBR_FOLDED.get(fold(head))
 
 
+def named_type(text: str) -> DocType | None:
+    """The type a person names by its ND 30 abbreviation (QĐ, QD, TTr, CV) or by its name
+    ("Quyết định"), if any."""
+    return _symbol_type(text) or _doc_type(text)
+
+
 def _canonical_symbol(raw: str, doc_type: DocType | None) -> str:
     """The symbol as ND 30 writes it: the type's abbreviation in its own case (QyĐ, TTr), then
     the issuer's parts in upper case. Abbreviations that fold alike (ĐA/DA, HĐ/HD) are told

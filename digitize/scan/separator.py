@@ -47,7 +47,7 @@ def separator_sheet(code: str = "") -> Image.Image:
     y += 60 + qr.height + 60
     if code:
         t = doc_type(code)
-        y = _centred(draw, y, f"Tài liệu tiếp theo: {t.name} ({t.abbr or 'CV'})",
+        y = _centred(draw, y, f"Tài liệu tiếp theo: {t.name} ({t.abbr})",
                      _font(44, bold=True))
     y = _centred(draw, y + 40, "Đặt tờ này trước mỗi tài liệu; digitize tách tập quét tại đây",
                  _font(30))

@@ -23,7 +23,7 @@ from digitize.errors import InputFileError, UsageProblem
 from digitize.fsutil import sha256_file
 from digitize.i18n import _
 from digitize.ocr.cleanup import ink_ratio
-from digitize.schemas.codes import DOC_TYPES, DocType
+from digitize.schemas.codes import DocType
 
 PREFIX = "DIGITIZE-SEP"
 MODES = ("none", "separator", "blank")
@@ -34,18 +34,18 @@ _DETECT_DPI = 100
 
 
 def doc_type(code: str) -> DocType:
-    """The ND 30 type named by an abbreviation (QĐ, QD, TB…) or a name ("Quyết định")."""
-    from digitize.extract.text import fold
+    """The ND 30 type named by an abbreviation (QĐ, QD, TB, CV…) or a name ("Quyết định")."""
+    from digitize.extract.fields import named_type
 
-    for t in DOC_TYPES:
-        if code == t.abbr or fold(code) in (fold(t.abbr), fold(t.name)):
-            return t
+    found = named_type(code)
+    if found is not None:
+        return found
     raise UsageProblem(_("{code!r} is not a document type of ND 30; use an abbreviation such as "
                          "QĐ, TB, CV, TTr, KH, BC or the type's name.").format(code=code))
 
 
 def payload(code: str = "") -> str:
-    return f"{PREFIX};type={doc_type(code).abbr or 'CV'}" if code else PREFIX
+    return f"{PREFIX};type={doc_type(code).abbr}" if code else PREFIX
 
 
 @dataclass(frozen=True)
