@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from PIL import Image
 from digitize.errors import DigitizeError
 from digitize.scan.separator import separator_sheet
 from digitize.scan.split import PageKind, classify, plan, split_stack
-from tests.conftest import SAMPLES, Env
+from tests.conftest import DIGITIZE, SAMPLES, Env
 
 
 def _page(name: str, size: tuple[int, int] | None = None) -> Image.Image:
@@ -285,3 +286,32 @@ def test_init_questions_make_the_same_answers_as_a_file(tmp_path: Path) -> None:
     assert again.signer.key == Path("/etc/digitize/k.pem") and again.signer.level == "B-T"
     assert again.run.profile == "compact" and again.scan.device == "test:0"
     assert cfg.agency.name == "ỦY BAN NHÂN DÂN XÃ MINH XUÂN"
+
+
+def test_a_driver_that_hangs_after_its_batch_is_stopped(cli_env: Env, tmp_path: Path) -> None:
+    """SANE's test backend sometimes hangs on its way out after a jam: once scanimage has
+    written that the batch is over, the pages are kept and the scan returns."""
+    fake = tmp_path / "bin" / "scanimage"
+    fake.parent.mkdir()
+    fake.write_text(f"""#!{sys.executable}
+import sys, time
+from PIL import Image
+args = sys.argv[1:]
+if "-A" in args:
+    print("  --mode Gray|Color [Gray]")
+    print("  --source Flatbed|Automatic Document Feeder [Flatbed]")
+    print("  --resolution 50..1200dpi [50]")
+    sys.exit(0)
+pattern = next(a.split("=", 1)[1] for a in args if a.startswith("--batch="))
+Image.new("RGB", (800, 1100), "white").save(pattern % 1, dpi=(300, 300))
+sys.stderr.write("Scanning page 1\\nBatch terminated, 1 page scanned\\n")
+sys.stderr.flush()
+time.sleep(300)
+""", encoding="utf-8")
+    fake.chmod(0o755)
+    env = {"PATH": f"{fake.parent}:{cli_env.vars['PATH']}"}
+    res = subprocess.run([DIGITIZE, "scan", "--device", "fake", "--dossier", "HS-1", "--inbox",
+                          str(tmp_path / "scans"), "--json"], capture_output=True, text=True,
+                         env={**cli_env.vars, **env}, timeout=120, check=False)
+    assert res.returncode == 0, res.stderr
+    assert json.loads(res.stdout)["pages"] == 1
