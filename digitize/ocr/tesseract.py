@@ -44,17 +44,20 @@ def version() -> str:
 
 
 @functools.cache
-def installed_languages() -> frozenset[str]:
+def _list_langs() -> str:
+    """What `tesseract --list-langs` says: its data folder, then one language per line."""
     out = subprocess.run([_binary(), "--list-langs"], capture_output=True, text=True,
                          check=False, env=_env())
-    lines = (out.stdout + out.stderr).splitlines()
+    return out.stdout + out.stderr
+
+
+def installed_languages() -> frozenset[str]:
+    lines = _list_langs().splitlines()
     return frozenset(ln.strip() for ln in lines[1:] if ln.strip() and " " not in ln.strip())
 
 
 def tessdata_dir() -> Path | None:
-    out = subprocess.run([_binary(), "--list-langs"], capture_output=True, text=True,
-                         check=False, env=_env())
-    m = re.search(r'"([^"]+)"', out.stdout + out.stderr)
+    m = re.search(r'"([^"]+)"', _list_langs())
     return Path(m.group(1)) if m else None
 
 

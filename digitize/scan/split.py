@@ -160,13 +160,17 @@ class Child:
     doc_type: str = ""
 
 
-def _origin(stack: Sequence[Path], part: Part, total: int) -> str:
+def _source(stack: Sequence[Path]) -> str:
+    """The stack as each of its documents names it: one file with its checksum, or a session."""
+    if len(stack) == 1:
+        return f"{stack[0].name} (SHA-256 {sha256_file(stack[0])})"
+    return f"{stack[0].name}…{stack[-1].name} ({len(stack)} scanned files)"
+
+
+def _origin(source: str, part: Part, total: int) -> str:
     first, last = part.pages[0] + 1, part.pages[-1] + 1
     span = f"page {first}" if first == last else f"pages {first}-{last}"
-    names = stack[0].name if len(stack) == 1 else f"{stack[0].name}…{stack[-1].name}"
-    sums = ", ".join(f"SHA-256 {sha256_file(s)}" for s in stack[:1]) if len(stack) == 1 else \
-        f"{len(stack)} scanned files"
-    return f"{_ORIGIN} {span} of {total} from {names} ({sums})"
+    return f"{_ORIGIN} {span} of {total} from {source}"
 
 
 def _save_tiff(pages: list[Image.Image], target: Path, description: str) -> None:
@@ -221,13 +225,14 @@ def split_stack(stack: Sequence[Path], folder: Path, by: str, stem: str) -> list
             raise InputFileError(_("{stack} holds only separator or blank pages; nothing to make "
                                    "documents of.").format(stack=stack[0]))
         folder.mkdir(parents=True, exist_ok=True)
+        source = _source(stack)
         children: list[Child] = []
         written: list[Path] = []
         try:
             for n, part in enumerate(parts, 1):
                 target = folder / f"{stem}-{n:02d}{'.pdf' if is_pdf else '.tif'}"
                 part_tmp = target.with_name(f".{target.name}.part")
-                description = _origin(stack, part, len(kinds))
+                description = _origin(source, part, len(kinds))
                 if is_pdf:
                     _save_pdf(stack[0], part.pages, part_tmp, description)
                 else:
