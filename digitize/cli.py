@@ -1213,15 +1213,13 @@ def scan(
     Pages are kept as lossless TIFF at the scanned resolution; nothing is written when the
     scanner gives no page. `digitize scan --list` shows the devices.
     """
-    from digitize.scan.sane import ScanRequest
+    from digitize.scan.sane import MODES, SOURCES, ScanRequest
     from digitize.scan.sane import list_devices as find_devices
     from digitize.scan.session import scan_dossier
 
     with _user_errors():
         cfg = _config(config)
-        sc = cfg.scan
-        if list_devices:
-            devices = find_devices()
+        devices = find_devices() if list_devices else []
     if list_devices:
         if as_json:
             _print_json([vars(d) for d in devices])
@@ -1233,6 +1231,7 @@ def scan(
                 err.print(_("No scanner found: check that it is on and connected, and that "
                             "`scanimage -L` sees it."))
         raise typer.Exit(EXIT_OK if devices else EXIT_NO_INPUT)
+    sc = cfg.scan
     with _user_errors():
         if not dossier:
             raise UsageProblem(_("Name the dossier: --dossier CODE (mã hồ sơ)."))
@@ -1246,8 +1245,6 @@ def scan(
             name = found[0].name
         src = source or sc.source
         colour = mode or sc.mode
-        from digitize.scan.sane import MODES, SOURCES
-
         if src not in SOURCES or colour not in MODES:
             raise UsageProblem(_("Use --source {sources} and --mode {modes}.").format(
                 sources="|".join(SOURCES), modes="|".join(MODES)))
