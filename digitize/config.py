@@ -4,19 +4,15 @@ folder (platformdirs), else built-in defaults. See config.example.toml for every
 from __future__ import annotations
 
 import json
-import os
 import tomllib
 from pathlib import Path
 from typing import TypeVar
 
-import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from digitize.errors import UsageProblem
 from digitize.i18n import _
-
-APP = "digitize"
-ENV_CONFIG = "DIGITIZE_CONFIG"
+from digitize.paths import data_dir, default_config_path, named_config
 
 
 class _Section(BaseModel):
@@ -124,24 +120,9 @@ class Config(_Section):
     source: Path | None = Field(None, exclude=True, description="file it was read from")
 
 
-def default_config_path() -> Path:
-    return Path(platformdirs.user_config_dir(APP)) / "config.toml"
-
-
-def data_dir() -> Path:
-    """Where digitize keeps per-user data (the demo identity)."""
-    override = os.environ.get("DIGITIZE_DATA_DIR")
-    return Path(override) if override else Path(platformdirs.user_data_dir(APP))
-
-
 def index_path(cfg: Config, override: Path | None = None) -> Path:
     """The index file: --index, else [index] path, else one per user in the data folder."""
     return override or cfg.index.path or data_dir() / "index.sqlite"
-
-
-def state_dir() -> Path:
-    """Where digitize keeps per-user state (the upload journal)."""
-    return Path(platformdirs.user_state_dir(APP))
 
 
 def _expand(cfg: Config, base: Path) -> Config:
@@ -200,7 +181,7 @@ def read_toml(path: Path, model: type[M], what: str, see: str) -> M:
 def load_config(path: Path | None = None) -> Config:
     """Read the configuration; a missing default file means defaults, a named missing file is an
     error (exit 2)."""
-    explicit = path or (Path(os.environ[ENV_CONFIG]) if os.environ.get(ENV_CONFIG) else None)
+    explicit = named_config(path)
     candidate = explicit or default_config_path()
     if not candidate.exists():
         if explicit:

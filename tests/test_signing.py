@@ -14,7 +14,7 @@ import pikepdf
 import pytest
 from PIL import Image, ImageChops
 
-from digitize.signing.signer import load_certs
+from digitize.signing.identity import load_certs
 from digitize.signing.verify import verify_pdf
 
 from .conftest import Signing, key_args, sign_with

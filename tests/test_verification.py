@@ -21,7 +21,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import signers
 from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
 
-from digitize.signing.signer import load_certs
+from digitize.signing.identity import load_certs
 from digitize.signing.testpki import PASSWORD
 from digitize.signing.verify import FileReport, verify_pdf
 

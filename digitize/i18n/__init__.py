@@ -54,12 +54,19 @@ def _option(argv: Sequence[str], name: str) -> str | None:
 
 
 def _from_config(argv: Sequence[str]) -> str:
-    try:
-        from digitize.config import load_config
+    """[ui] lang of the config file the command will read. Read here with tomllib alone: the
+    config models' own messages need the language first."""
+    import tomllib
 
-        path = _option(argv, "--config")
-        return load_config(Path(path) if path else None).ui.lang
-    except Exception:  # a broken config is reported by the command itself, in English
+    from digitize.paths import default_config_path, named_config
+
+    path = _option(argv, "--config")
+    try:
+        named = named_config(Path(path) if path else None)
+        data = tomllib.loads((named or default_config_path()).read_text(encoding="utf-8"))
+        lang = data.get("ui", {}).get("lang", "")
+        return lang if isinstance(lang, str) else ""
+    except (OSError, ValueError, AttributeError):  # the command itself reports a broken config
         return ""
 
 

@@ -62,8 +62,8 @@ from digitize.procs import worker_init
 from digitize.scan.split import origin as split_origin
 from digitize.schemas.tt05 import MetadataError
 from digitize.schemas.xmp import embed_metadata
+from digitize.signing.identity import Identity
 from digitize.signing.sign import SigningContext, SignOptions, sign_pdf
-from digitize.signing.signer import Identity
 
 WORK_NAME = ".work"
 QUARANTINED = N_("Quarantined by an earlier run")

@@ -15,7 +15,7 @@ from digitize.i18n import _
 from digitize.model import RunSummary
 from digitize.pipeline.inputs import DossierInput, discover
 from digitize.pipeline.run import Progress, RunOptions, run_dossiers
-from digitize.signing.signer import Identity
+from digitize.signing.identity import Identity
 
 Signature = tuple[tuple[str, int, int], ...]
 

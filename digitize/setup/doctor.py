@@ -144,7 +144,7 @@ def _token(cfg: Config) -> Iterator[Check]:
 
 
 def _trust(cfg: Config) -> Iterator[Check]:
-    from digitize.signing.signer import load_certs
+    from digitize.signing.identity import load_certs
 
     name = _("trust store")
     for path in cfg.verify.trust:

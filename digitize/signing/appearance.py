@@ -30,11 +30,11 @@ from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.sign.fields import SigFieldSpec
 from pyhanko.stamp import TextStampStyle
 
-from digitize.config import data_dir
 from digitize.errors import UsageProblem
 from digitize.fsutil import atomic_path
 from digitize.i18n import _
 from digitize.model import Evidence
+from digitize.paths import data_dir
 
 PROFILES = ("none", "archive", "person", "agency")
 logging.getLogger("fontTools").setLevel(logging.ERROR)  # subsetting chatter on stderr

@@ -13,8 +13,9 @@ from digitize.errors import DigitizeError, InputFileError
 from digitize.i18n import _
 from digitize.model import Evidence, SignatureInfo
 from digitize.procs import worker_init
+from digitize.signing.identity import Identity, KeySpec
 from digitize.signing.sign import SigningContext, SignOptions, sign_pdf
-from digitize.signing.signer import Identity, KeySpec
+from digitize.signing.signer import open_key
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ _context: SigningContext | None = None
 def _init(spec: KeySpec, opts: SignOptions) -> None:
     global _context
     worker_init()
-    _context = SigningContext(spec.open(), opts)
+    _context = SigningContext(open_key(spec), opts)
 
 
 def signature_block(pdf: Path) -> Evidence | None:

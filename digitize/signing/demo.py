@@ -21,8 +21,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
-from digitize.config import data_dir
 from digitize.fsutil import write_bytes_atomic
+from digitize.paths import data_dir
 
 DEMO_NAME = "DEMO — NOT FOR PRODUCTION"
 

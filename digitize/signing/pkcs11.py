@@ -7,7 +7,7 @@ import contextlib
 
 from digitize.errors import CredentialError, EnvironmentProblem
 from digitize.i18n import _
-from digitize.signing.signer import Identity, KeySpec, _identity, load_certs
+from digitize.signing.identity import Identity, KeySpec, identity_from, load_certs
 
 
 def token_labels(module: str) -> list[str]:
@@ -76,7 +76,7 @@ def open_pkcs11(spec: KeySpec) -> Identity:
                                   value=spec.key_label or spec.key_id, where=where,
                                   exc=exc)) from exc
     try:
-        return _identity(signer, where, spec)
+        return identity_from(signer, where, spec)
     except CredentialError:
         session.close()
         raise

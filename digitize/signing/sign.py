@@ -32,7 +32,7 @@ from digitize.i18n import _
 from digitize.model import Evidence, SignatureInfo
 from digitize.schemas.xmp import register_prefixes
 from digitize.signing.appearance import Appearance, field_spec, place, stamp_style
-from digitize.signing.signer import Identity, load_certs
+from digitize.signing.identity import Identity, load_certs
 from digitize.signing.verify import SignatureReport, verify_pdf
 
 LEVELS = ("B-B", "B-T", "B-LT", "B-LTA")

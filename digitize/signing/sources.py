@@ -12,8 +12,9 @@ from digitize.config import SignerConfig
 from digitize.errors import CredentialError, UsageProblem
 from digitize.i18n import _
 from digitize.signing.demo import DEMO_NAME, demo_identity
+from digitize.signing.identity import Identity, KeySpec
 from digitize.signing.secrets import ENV_SECRET, resolve_secret
-from digitize.signing.signer import Identity, KeySpec
+from digitize.signing.signer import open_key
 
 
 @dataclass(frozen=True)
@@ -96,4 +97,4 @@ def _encrypted(path: Path | None) -> bool:
 
 def open_identity(cfg: SignerConfig, cli: KeyChoice, ask: Callable[[], str] | None,
                   warn: Callable[[str], None]) -> Identity:
-    return key_spec(cfg, cli, ask, warn).open()
+    return open_key(key_spec(cfg, cli, ask, warn))

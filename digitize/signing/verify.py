@@ -31,7 +31,7 @@ from digitize.clock import VN_TZ
 from digitize.errors import UsageProblem
 from digitize.i18n import N_, _
 from digitize.signing import fasthex
-from digitize.signing.signer import load_certs
+from digitize.signing.identity import load_certs
 
 POLICY = N_("pyHanko validation; trust: the configured store and --trust only; revocation: the "
             "validation data embedded in the PDF (DSS) first, then OCSP/CRL online unless "
