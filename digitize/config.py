@@ -125,6 +125,16 @@ def index_path(cfg: Config, override: Path | None = None) -> Path:
     return override or cfg.index.path or data_dir() / "index.sqlite"
 
 
+def out_folder(cfg: Config, given: Path | None = None) -> Path:
+    """Where outputs go: --out, else [run] out; a usage error when neither says."""
+    if given is not None:
+        return given
+    if cfg.run.out is None:
+        raise UsageProblem(_("Say where the outputs go: --out OUT, or [run] out in the "
+                             "config."))
+    return cfg.run.out
+
+
 def _expand(cfg: Config, base: Path) -> Config:
     def fix(p: Path | None) -> Path | None:
         if p is None:

@@ -144,6 +144,18 @@ class DocumentResult(BaseModel):
         None, description="the signed PDF this document was reused from (by `reuse`), "
                           "taken byte for byte: source_sha256 is its checksum")
 
+    @property
+    def reference(self) -> str:
+        """Số and ký hiệu as printed together: "15/QĐ-UBND" (empty when neither was read)."""
+        return "/".join(str(self.metadata[k]) for k in ("number", "symbol")
+                        if self.metadata.get(k))
+
+    @property
+    def kind_label(self) -> str:
+        """The kind and type code, e.g. "van_ban QĐ"."""
+        kind = self.doc_kind.value if self.doc_kind else ""
+        return f"{kind} {self.metadata.get('doc_type_code', '')}".strip()
+
 
 class DossierResult(BaseModel):
     id: Text
@@ -185,6 +197,11 @@ class Totals(BaseModel):
 class RunSummary(BaseModel):
     dossiers: list[DossierResult]
     totals: Totals
+
+    @property
+    def any_failed(self) -> bool:
+        """A failed document, or a dossier that got no package (exit 1 for cron scripts)."""
+        return self.totals.failed > 0 or any(d.status is Status.failed for d in self.dossiers)
 
 
 DOSSIER_RECORD = "dossier.json"  # what `run` writes in OUT/<dossier>/

@@ -210,7 +210,7 @@ def test_ctrl_c_is_not_lost_inside_asyncio_run() -> None:
     import os
     import threading
 
-    from digitize.cli import _interrupt
+    from digitize.cli.app import _interrupt
 
     async def swallows_cancellation() -> str:
         with contextlib.suppress(asyncio.CancelledError):

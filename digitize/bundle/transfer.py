@@ -13,14 +13,15 @@ import bagit
 from lxml import etree
 
 from digitize import __version__
-from digitize.bundle.check import check_package
+from digitize.bundle.check import check_package, is_package
 from digitize.bundle.premis import PreservedFile, write_premis
-from digitize.bundle.sip import CSIP_NS, METS_NS, md_ref, new_file_id
+from digitize.bundle.sip import CSIP_NS, METS_NS, md_ref, new_file_id, package_fields
 from digitize.clock import now_vn
-from digitize.errors import InputFileError
+from digitize.errors import InputFileError, NoInputError
 from digitize.fsutil import atomic_dir, atomic_path
 from digitize.i18n import _
-from digitize.model import DossierResult, Event
+from digitize.model import DOSSIER_RECORD, DossierResult, Event, read_dossier
+from digitize.schemas.tt05 import DocumentFields, DossierFields
 
 PREMIS_REL = "metadata/preservation/PREMIS.xml"
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed, so the same package always zips to the same bytes
@@ -191,3 +192,53 @@ def export_bundle(package: Path, out_dir: Path, *, aip: bool, bag: bool, as_zip:
         with atomic_dir(target) as tmp_dir:
             shutil.copytree(current, tmp_dir, dirs_exist_ok=True)
         return target
+
+
+@dataclass(frozen=True)
+class Bundled:
+    """One package given to `bundle`: the bundle made, or why none was."""
+
+    source: Path
+    bundle: Path | None = None
+    kind: str = ""  # "SIP", "AIP bag zip", …
+    error: str = ""
+
+
+def bundle_paths(paths: list[Path], out_dir: Path, *, aip: bool, bag: bool, as_zip: bool,
+                 organisation: str) -> list[Bundled]:
+    """Bundle each package, or every package in a dossier's output folder; a package that does
+    not check out is not bundled and the others go on."""
+    done: list[Bundled] = []
+    kind = ("AIP" if aip else "SIP") + (" bag" if bag else "") + (" zip" if as_zip else "")
+    for p in paths:
+        found = [p] if is_package(p) else sorted(
+            m.parent for m in p.glob("uuid-*/METS.xml")) if p.is_dir() else []
+        if not found:
+            done.append(Bundled(p, error=_("{path} holds no package (a uuid-… folder with "
+                                           "METS.xml); make one with 'digitize run' first.")
+                                .format(path=p)))
+            continue
+        for pkg in found:
+            dossier = read_dossier(pkg.parent) \
+                if (pkg.parent / DOSSIER_RECORD).is_file() else None
+            try:
+                target = export_bundle(pkg, out_dir, aip=aip, bag=bag, as_zip=as_zip,
+                                       dossier=dossier, organisation=organisation)
+            except InputFileError as exc:
+                done.append(Bundled(pkg, error=exc.message))
+                continue
+            done.append(Bundled(pkg, target, kind))
+    return done
+
+
+def package_metadata(path: Path) -> tuple[str, DossierFields, list[DocumentFields]]:
+    """The package's name and TT 05/2025 fields, from a package folder, its zip or bag, or a
+    dossier's output folder."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = unpack_zip(path, Path(tmp)) if path.suffix == ".zip" else path
+        pkg = find_package(folder) if folder.is_dir() else None
+        if pkg is None:
+            raise NoInputError(_("{path} holds no package (METS.xml); give a package folder, "
+                                 "its zip or bag, or a dossier's output folder.").format(
+                                     path=path))
+        return (pkg.name, *package_fields(pkg))

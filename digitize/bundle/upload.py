@@ -14,12 +14,15 @@ import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, urlparse
 
 from digitize.clock import now_vn
-from digitize.errors import DigitizeError, InputFileError
+from digitize.config import UploadConfig
+from digitize.errors import DigitizeError, InputFileError, UsageProblem
 from digitize.fsutil import atomic_path, sha256_file
 from digitize.i18n import _
+from digitize.paths import state_dir
 
 CHUNK = 1 << 20
 RETRIES = 6
@@ -195,3 +198,39 @@ def upload(bundle: Path, to: str, *, token: str | None, replace: bool,
         delivery = upload_to_dir(bundle, folder, replace)
     _journal_line(journal, delivery)
     return delivery
+
+
+@dataclass(frozen=True)
+class UploadSettings:
+    """Where bundles go, with what credential, and the journal every delivery is written to."""
+
+    target: str
+    token: str | None
+    journal: Path
+
+
+def upload_settings(cfg: UploadConfig, to: str | None = None) -> UploadSettings:
+    """--to (else [upload] to), the token from $DIGITIZE_UPLOAD_TOKEN or [upload] token_file,
+    and [upload] journal (else the user state folder)."""
+    target = to or cfg.to
+    if not target:
+        raise UsageProblem(_("No upload target: pass --to URL|DIR or set [upload] to."))
+    token = os.environ.get(ENV_TOKEN) or (
+        cfg.token_file.read_text(encoding="utf-8").strip() if cfg.token_file else None)
+    return UploadSettings(target, token, cfg.journal or state_dir() / "uploads.jsonl")
+
+
+def upload_all(bundles: list[Path], settings: UploadSettings, replace: bool
+               ) -> list[dict[str, Any]]:
+    """Deliver each bundle; one receipt each (as `upload --json` prints it), a failed one with
+    its reason, and the others go on."""
+    receipts: list[dict[str, Any]] = []
+    for b in bundles:
+        try:
+            d = upload(b, settings.target, token=settings.token, replace=replace,
+                       journal=settings.journal)
+            receipts.append({"bundle": str(b), "status": d.status, "target": d.target,
+                             "sha256": d.sha256, "size": d.size})
+        except (UploadError, InputFileError) as exc:
+            receipts.append({"bundle": str(b), "status": "failed", "error": exc.message})
+    return receipts

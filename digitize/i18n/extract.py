@@ -11,7 +11,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent
 MARKERS = ("_", "N_")
-COMMAND_DECORATOR = "_cmd"
+COMMAND_DECORATOR = "command"
 
 
 def _name(node: ast.expr) -> str:
@@ -35,7 +35,7 @@ def messages_in(path: Path) -> Iterator[tuple[str, int]]:
 
 
 def extract(package: Path = PACKAGE) -> dict[str, list[str]]:
-    """msgid -> where it appears ("digitize/cli.py:12"), in source order."""
+    """msgid -> where it appears ("digitize/cli/run.py:12"), in source order."""
     found: dict[str, list[str]] = {}
     for path in sorted(package.rglob("*.py")):
         rel = path.relative_to(package.parent)

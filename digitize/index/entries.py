@@ -3,6 +3,7 @@ text file and signed PDF."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -79,3 +80,17 @@ def output_entries(outs: list[Path]) -> Iterator[Entry]:
     if not found:
         raise NoInputError(_("No dossier made by `digitize run` was found in {items}; name the "
                              "--out folder of a run.").format(items=', '.join(map(str, outs))))
+
+
+def rebuild_index(target: Path, outs: list[Path]) -> int:
+    """Make the index at `target` anew from the dossiers in `outs`: written beside it and
+    swapped in whole, so a failed rebuild leaves the old index as it was."""
+    fresh = target.with_name(f".{target.name}.{os.getpid()}.part")
+    fresh.unlink(missing_ok=True)
+    try:
+        with Index(fresh) as ix:
+            count = ix.add_many(output_entries(outs))
+        os.replace(fresh, target)
+    finally:
+        fresh.unlink(missing_ok=True)
+    return count

@@ -74,6 +74,17 @@ class Hit:
     entry: Entry
     snippet: str
 
+    def record(self) -> dict[str, Any]:
+        """The hit as `find --json` prints it."""
+        e = self.entry
+        return {"id": self.id, "pdf": e.pdf, "present": Path(e.pdf).is_file(),
+                "sha256": e.sha256, "bundle": e.bundle or None, "dossier_id": e.dossier_id,
+                "dossier_code": e.dossier_code or None, "doc_kind": e.doc_kind or None,
+                "metadata": e.metadata,
+                "signature": {"level": e.signature_level, "signer": e.signer,
+                              "signing_time": e.signing_time} if e.signature_level else None,
+                "snippet": self.snippet}
+
 
 @dataclass(frozen=True)
 class Query:
@@ -85,6 +96,34 @@ class Query:
     date_from: str = ""  # ISO 8601 dates, inclusive
     date_to: str = ""
     limit: int = 20
+
+    @classmethod
+    def asked(cls, *, text: str | None = None, id_number: str | None = None,
+              applicant: str | None = None, dossier: str | None = None,
+              doc_type: str | None = None, date_from: str | None = None,
+              date_to: str | None = None, limit: int = 20) -> Query:
+        """The query of `find`'s options (dates as 2026-11-20 or 20/11/2026); asking for
+        nothing is a usage error."""
+        q = cls(text=text or "", id_number=id_number or "", applicant=applicant or "",
+                dossier=dossier or "", doc_type=doc_type or "",
+                date_from=_query_date(date_from, "--from"), date_to=_query_date(date_to, "--to"),
+                limit=limit)
+        if q == cls(limit=limit):
+            raise UsageProblem(_("Say what to find: words, --id-number, --applicant, "
+                                 "--dossier, --type, --from or --to."))
+        return q
+
+
+def _query_date(text: str | None, option: str) -> str:
+    from digitize.extract.overrides import iso_date
+
+    if not text:
+        return ""
+    try:
+        return iso_date(text)
+    except ValueError:
+        raise UsageProblem(_("{option} {value!r} is not a date; write it as 2026-11-20 or "
+                             "20/11/2026.").format(option=option, value=text)) from None
 
 
 _COLUMNS = [f.name for f in fields(Entry)]

@@ -16,7 +16,9 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 from pydantic import Field
 
+from digitize.errors import NoInputError, UsageProblem
 from digitize.fsutil import atomic_path
+from digitize.i18n import _
 from digitize.model import DOSSIER_RECORD, DossierResult, Totals, read_dossier
 
 _PATH = re.compile(r"(?:/[^\s,;:()]+)+")
@@ -116,3 +118,17 @@ def draw_chart(report: Report, target: Path) -> None:
         draw.text((x0, h - margin + 6), f.day, fill="black", font=font)
     with atomic_path(target) as tmp:
         img.save(tmp, "PNG")
+
+
+def report_outputs(outs: Sequence[Path], since: str | None = None) -> Report:
+    """The report of `run`'s output folders, from the day `since` (YYYY-MM-DD) on."""
+    try:
+        start = date.fromisoformat(since) if since else None
+    except ValueError:
+        raise UsageProblem(_("--since {value} is not a date; write it as YYYY-MM-DD.")
+                           .format(value=since)) from None
+    missing = [o for o in outs if not o.is_dir()]
+    if missing:
+        raise NoInputError(_("{path} is not an output folder of 'digitize run'.").format(
+            path=missing[0]))
+    return make_report(load_dossiers(outs, start))

@@ -13,11 +13,12 @@ from pathlib import Path
 
 from digitize import __version__
 from digitize.clock import now_vn
-from digitize.config import Config
+from digitize.config import Config, index_path
 from digitize.errors import InputFileError, NoInputError
 from digitize.fsutil import DIR_MODE, replace_dir, sha256_file, write_text_atomic
 from digitize.i18n import _
-from digitize.index.store import Entry
+from digitize.index.entries import index_dossier
+from digitize.index.store import Entry, Index
 from digitize.model import (
     DOSSIER_RECORD,
     DocKind,
@@ -125,3 +126,15 @@ def reuse_documents(entries: Sequence[Entry], dossier_dir: Path, config: Config)
             raise
     return Reused(dossier, tuple(added))
 
+
+def reuse_into(documents: Sequence[str], dossier_dir: Path, config: Config,
+               index: Path | None = None) -> Reused:
+    """Reuse indexed documents (ids or signed PDF paths) in a dossier, and index the dossier
+    again (unless [index] is off and no --index file was named)."""
+    where = index_path(config, index)
+    with Index(where) as ix:
+        entries = [ix.lookup(doc) for doc in documents]
+    done = reuse_documents(entries, dossier_dir, config)
+    if config.index.enabled or index is not None:
+        index_dossier(where, dossier_dir.parent, done.dossier)
+    return done

@@ -17,13 +17,12 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 from digitize import __version__
 from digitize.clock import VN_TZ, now_vn
-from digitize.config import Config
 from digitize.errors import DigitizeError, EnvironmentProblem, InputFileError, NoInputError
 from digitize.extract import extract, segments_from_words
 from digitize.extract.overrides import (
@@ -57,13 +56,14 @@ from digitize.pipeline.executors import default_jobs, make_executor
 from digitize.pipeline.inputs import DossierInput, discover
 from digitize.pipeline.journal import Journal, inputs_key
 from digitize.pipeline.lock import hold_lock
+from digitize.pipeline.options import Progress, RunOptions
 from digitize.pipeline.package import Finished, package_dossier
 from digitize.procs import worker_init
 from digitize.scan.split import origin as split_origin
 from digitize.schemas.tt05 import MetadataError
 from digitize.schemas.xmp import embed_metadata
 from digitize.signing.identity import Identity
-from digitize.signing.sign import SigningContext, SignOptions, sign_pdf
+from digitize.signing.sign import SigningContext, sign_pdf
 
 WORK_NAME = ".work"
 QUARANTINED = N_("Quarantined by an earlier run")
@@ -73,31 +73,6 @@ DRAWING_TYPES = {"30", "31"}
 
 
 log = logging.getLogger("digitize")
-
-
-class Progress:
-    """How far the pipeline is; the CLI draws it with Rich. What happens goes to `log`, with
-    the dossier and document in each record's `dossier` and `document` fields."""
-
-    def start(self, total_pages: int) -> None: ...
-
-    def advance(self, pages: int = 1) -> None: ...
-
-
-
-@dataclass(frozen=True)
-class RunOptions:
-    out: Path
-    config: Config
-    lang: str = "vie"
-    jobs: int = 0
-    signing: SignOptions = field(default_factory=SignOptions)
-    package: bool = True  # False: `digitize ocr`, the PDFs go straight into OUT/<dossier>/
-    retry_failed: bool = False  # process documents the journal has quarantined
-    profile: str = "archive"  # or "compact" (desk copies: greyscale/bilevel where possible)
-    drop_blank: bool = False
-    executor: str = "local"  # or dask-local, dask://HOST:PORT
-    index: Path | None = None  # the index each finished dossier is added to (None: not indexed)
 
 
 def _jobs(requested: int) -> int:

@@ -111,7 +111,8 @@ def _last_line(text: str) -> str:
     """scanimage's own complaint ("scanimage: sane_read: Document feeder jammed") when it made
     one, else its last word ("Batch terminated, …")."""
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
-    errors = [ln for ln in lines if ln.startswith("scanimage:")]
+    # "received signal 13" follows the real complaint when the driver's reader outlives a jam.
+    errors = [ln for ln in lines if ln.startswith("scanimage:") and "received signal" not in ln]
     if not lines:
         return "no message"
     line = (errors or lines)[-1].removeprefix("scanimage:").strip()

@@ -11,7 +11,10 @@ from datetime import datetime
 from pathlib import Path
 
 from digitize.clock import VN_TZ
-from digitize.scan.sane import ScanRequest, acquire
+from digitize.config import ScanConfig
+from digitize.errors import EnvironmentProblem, UsageProblem
+from digitize.i18n import _
+from digitize.scan.sane import MODES, SOURCES, ScanRequest, acquire, list_devices
 from digitize.scan.split import Child, record_types, split_stack
 
 
@@ -37,3 +40,25 @@ def scan_dossier(req: ScanRequest, folder: Path, split: str,
         return ScanResult(folder, tuple(children), len(got.pages), got.problem)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def scan_request(cfg: ScanConfig, *, device: str | None = None, source: str | None = None,
+                 duplex: bool | None = None, dpi: int | None = None, mode: str | None = None,
+                 pages: int = 1) -> ScanRequest:
+    """The scan [scan] describes, with what the command line gave instead; no device named
+    means the first scanner found."""
+    name = device or cfg.device
+    if not name:
+        found = list_devices()
+        if not found:
+            raise EnvironmentProblem(_("No scanner found; connect it and check "
+                                       "`scanimage -L`, or name one with --device."))
+        name = found[0].name
+    src = source or cfg.source
+    colour = mode or cfg.mode
+    if src not in SOURCES or colour not in MODES:
+        raise UsageProblem(_("Use --source {sources} and --mode {modes}.").format(
+            sources="|".join(SOURCES), modes="|".join(MODES)))
+    return ScanRequest(device=name, source=src, duplex=cfg.duplex if duplex is None else duplex,
+                       dpi=dpi or cfg.dpi, mode=colour, pages=pages, extra=tuple(cfg.options),
+                       timeout_s=cfg.timeout_s)

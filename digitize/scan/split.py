@@ -19,7 +19,7 @@ from pathlib import Path
 import zxingcpp
 from PIL import Image
 
-from digitize.errors import InputFileError, UsageProblem
+from digitize.errors import InputFileError, NoInputError, UsageProblem
 from digitize.fsutil import sha256_file
 from digitize.i18n import _
 from digitize.ocr.cleanup import ink_ratio
@@ -261,3 +261,18 @@ def origin(path: Path) -> str:
             return text if text.startswith(_ORIGIN) else ""
     except Exception:  # provenance is a nicety: an unreadable file fails later, with a reason
         return ""
+
+
+def stack_files(paths: Sequence[Path]) -> list[Path]:
+    """The page files of a stack in order: files as given, a folder's files in name order."""
+    files: list[Path] = []
+    for s in paths:
+        if s.is_dir():
+            files += sorted(p for p in s.iterdir() if p.is_file() and not p.name.startswith("."))
+        elif s.is_file():
+            files.append(s)
+        else:
+            raise NoInputError(_("{path} does not exist; check the path.").format(path=s))
+    if not files:
+        raise NoInputError(_("No pages to split were found."))
+    return files

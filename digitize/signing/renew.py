@@ -13,6 +13,7 @@ import io
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from asn1crypto import x509
@@ -27,12 +28,13 @@ from pyhanko_certvalidator.fetchers.requests_fetchers import RequestsFetcherBack
 from digitize import __version__
 from digitize.bundle.check import refresh_checksums
 from digitize.bundle.premis import add_event
+from digitize.bundle.transfer import find_package
 from digitize.clock import now_vn
-from digitize.errors import InputFileError
+from digitize.errors import InputFileError, UsageProblem
 from digitize.fsutil import atomic_path, write_bytes_atomic
 from digitize.i18n import _
 from digitize.model import DOSSIER_RECORD, Event, read_dossier
-from digitize.signing.verify import FileReport, Indication, verify_pdf
+from digitize.signing.verify import FileReport, Indication, load_trust, verify_pdf
 
 EVENT = "validation data renewal"
 
@@ -118,3 +120,36 @@ def renew_package(pkg: Path, tsa_url: str, trust: Sequence[x509.Certificate],
     for r, p in zip(reports, pdfs, strict=True):
         r.path = str(p)
     return reports
+
+
+@dataclass(frozen=True)
+class Renewal:
+    """One path given to `renew`: the reports of the PDFs it renewed, or why it failed."""
+
+    path: Path
+    files: list[FileReport]
+    error: str = ""
+
+
+def renew_paths(paths: Sequence[Path], out_dir: Path | None, tsa_url: str,
+                trust_files: Sequence[Path], timeout_s: float) -> list[Renewal]:
+    """Renew each signed PDF (into `out_dir`, else in place) or package (always in place, whole
+    or not at all), trusting the roots in `trust_files`; a path that fails does not stop the
+    others."""
+    if not tsa_url:
+        raise UsageProblem(_("Renewal needs a time-stamping server: pass --tsa URL or set "
+                             "[signer] tsa_url."))
+    trust = load_trust(trust_files)
+    done: list[Renewal] = []
+    for p in paths:
+        try:
+            pkg = find_package(p) if p.is_dir() else None
+            if p.is_dir() and pkg is None:
+                raise InputFileError(_("{path} is not a package or a dossier's output "
+                                       "folder.").format(path=p))
+            reports = renew_package(pkg, tsa_url, trust, timeout_s) if pkg else [
+                renew_pdf(p, (out_dir / p.name) if out_dir else p, tsa_url, trust, timeout_s)]
+            done.append(Renewal(p, reports))
+        except InputFileError as exc:
+            done.append(Renewal(p, [], exc.message))
+    return done

@@ -26,6 +26,7 @@ from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.fetchers.requests_fetchers import RequestsFetcherBackend
 
 from digitize.clock import VN_TZ
+from digitize.config import Config
 from digitize.errors import InputFileError, UsageProblem
 from digitize.fsutil import atomic_path
 from digitize.i18n import _
@@ -55,6 +56,32 @@ class SignOptions:
     retries: int = 3
     timeout_s: float = 10.0
     backoff_s: float = 0.5
+
+
+def sign_options(cfg: Config, level: str | None = None, tsa: str | None = None,
+                 appearance: str | None = None, position: str | None = None,
+                 certify: bool = False) -> SignOptions:
+    """The signing options of [signer] and [agency], with what the command line gave instead."""
+    sc = cfg.signer
+    look = Appearance(profile=appearance or sc.appearance, agency=cfg.agency.name,
+                      signer_title=sc.signer_title, position=position or sc.position,
+                      signature_image=sc.signature_image, seal_image=sc.seal_image)
+    return SignOptions(level=level or sc.level, reason=sc.reason, location=sc.location,
+                       tsa_url=tsa if tsa is not None else sc.tsa_url, appearance=look,
+                       certify=certify or sc.certify, trust=tuple(cfg.verify.trust),
+                       retries=sc.retries, timeout_s=sc.timeout_s)
+
+
+def signed_copies(pdfs: list[Path], out_dir: Path) -> list[tuple[Path, Path]]:
+    """Each PDF with where its signed copy goes; refused when that would overwrite it."""
+    work: list[tuple[Path, Path]] = []
+    for pdf in pdfs:
+        target = out_dir / pdf.name
+        if target.resolve() == pdf.resolve():
+            raise UsageProblem(_("--out would overwrite {path}; choose another folder.")
+                               .format(path=pdf))
+        work.append((pdf, target))
+    return work
 
 
 class _VietnamTimeSigner(signers.PdfSigner):

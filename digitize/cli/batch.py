@@ -1,0 +1,45 @@
+"""What the commands that run the pipeline share: the signing identity their options name (a
+password prompt only in a terminal) and a batch run drawn as a progress bar."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import typer
+
+from digitize.cli.output import RichProgress, warn
+from digitize.config import Config
+from digitize.i18n import _
+from digitize.model import RunSummary
+from digitize.pipeline.options import RunOptions
+from digitize.signing.identity import Identity
+
+
+def ask_secret() -> Callable[[], str] | None:
+    if not sys.stdin.isatty():
+        return None
+    return lambda: typer.prompt(_("Password for the signing key"), hide_input=True, err=True)
+
+
+def open_signer(cfg: Config, p12: Path | None, secret_file: Path | None, key: Path | None = None,
+                cert: Path | None = None, chain: list[Path] | None = None,
+                pkcs11_module: Path | None = None, token_label: str = "",
+                key_label: str = "") -> Identity:
+    """The identity the signer options name, else [signer], else the demo identity."""
+    from digitize.signing.sources import KeyChoice, open_identity
+
+    choice = KeyChoice(p12=p12, key=key, cert=cert, chain=tuple(chain or ()),
+                       pkcs11_module=pkcs11_module, token_label=token_label,
+                       key_label=key_label, secret_file=secret_file)
+    return open_identity(cfg.signer, choice, ask_secret(), warn=warn)
+
+
+def run_pipeline(inputs: Sequence[Path], opts: RunOptions, identity: Identity | None,
+                 label: str) -> RunSummary:
+    """A batch run with its progress bar on stderr."""
+    from digitize.pipeline.run import run_batch
+
+    with RichProgress(label) as progress:
+        return run_batch(inputs, opts, identity, progress)

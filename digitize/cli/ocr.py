@@ -1,0 +1,199 @@
+"""OCR and metadata: `ocr` (searchable PDF/A, unsigned), `extract` (fields of documents that have
+text), `review` (the clerk checks the fields sent to review)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from digitize.cli import options as opt
+from digitize.cli import output
+from digitize.cli.batch import open_signer, run_pipeline
+from digitize.cli.errors import exit_for, user_errors
+from digitize.cli.group import command, group
+from digitize.cli.output import err, out, print_json, private
+from digitize.config import load_config
+from digitize.extract.review import ReviewItem
+from digitize.i18n import N_, _
+from digitize.model import Status
+from digitize.pipeline.options import run_options
+from digitize.privacy import mask_value
+
+app = group()
+
+
+@command(app)
+def ocr(
+    inputs: Annotated[list[Path], typer.Argument(help=_("Scans or folders of scans."))],
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help=_("Output folder."))],
+    config: opt.ConfigOpt = None,
+    lang: opt.LangOpt = None,
+    jobs: opt.JobsOpt = None,
+    executor: opt.ExecutorOpt = "local",
+    profile: opt.ProfileOpt = "archive",
+    drop_blank: opt.DropBlankOpt = False,
+    log_format: opt.LogFormatOpt = "text",
+    show_personal: opt.PersonalOpt = False,
+    as_json: opt.JsonOpt = False,
+) -> None:
+    """OCR scans into searchable PDF/A-2b files (scan image + invisible text), plain text and
+    hOCR word boxes, unsigned.
+
+    Example: `digitize ocr scan_0001.jpg scan_0002.pdf --out ocr/`
+    """
+    output.Privacy.show = show_personal
+    with user_errors():
+        output.setup_logging(log_format)
+        cfg = load_config(config)
+        opts = run_options(cfg, out_dir, lang=lang, jobs=jobs, package=False, profile=profile,
+                           drop_blank=drop_blank, executor=executor)
+        summary = run_pipeline(inputs, opts, None, "ocr")
+    docs = [d for dossier in summary.dossiers for d in dossier.documents]
+    if as_json:
+        print_json(docs)
+    else:
+        table = output.new_table("digitize ocr",
+                                 (N_("Source"), N_("Status"), N_("PDF"), N_("Note")))
+        for d in docs:
+            table.add_row(escape(d.source), output.status_cell(d.status), escape(d.pdf or ""),
+                          escape(private(d.error or "; ".join(d.review))))
+        out.print(table)
+    exit_for(summary.any_failed)
+
+
+@command(app)
+def extract(
+    files: Annotated[list[Path], typer.Argument(
+        help=_("PDFs with a text layer, hOCR files (from `ocr`/`run`: keeps word confidences), or "
+             ".txt files."))],
+    config: opt.ConfigOpt = None,
+    overrides: Annotated[Path | None, typer.Option(
+        "--overrides", help=_("Override file (TOML, tables keyed by file name); see README."))
+    ] = None,
+    show_personal: opt.PersonalOpt = False,
+    as_json: opt.JsonOpt = False,
+) -> None:
+    """Read the metadata of documents that already have text (no OCR).
+
+    Example: `digitize extract out/HS-1/H49.2026.261120-0001.2.hocr --json`
+    """
+    from digitize.extract.files import extract_files
+
+    output.Privacy.show = show_personal
+    with user_errors():
+        results = extract_files(files, load_config(config), overrides)
+    if as_json:
+        print_json(results)
+    else:
+        for r in results:
+            table = output.new_table(f"{escape(r.source)} — {output.status_cell(r.status)}",
+                              (N_("Field"), N_("Value"), N_("Confidence")))
+            for k, v in r.metadata.items():
+                shown = v if output.Privacy.show else mask_value(k, v)
+                table.add_row(k, escape(str(shown)), f"{r.confidence.get(k, 0):.2f}")
+            if r.error:
+                table.add_row(_("error"), escape(r.error), "")
+            out.print(table)
+    exit_for(any(r.status is Status.failed for r in results))
+
+
+def ask_field(item: ReviewItem) -> str | None:
+    """One field: the value read, where, and the clerk's answer (None = leave it for later)."""
+    from rich.prompt import Prompt
+
+    from digitize.extract.overrides import normalise
+    from digitize.extract.review import crop
+
+    ev = item.evidence
+    err.print(f"\n[bold]{escape(item.dossier.id)}[/] · {escape(Path(item.doc.source).name)} · "
+              f"[cyan]{item.field}[/]")
+    shown = _("(not found)") if item.value is None else repr(item.value)
+    err.print("  " + escape(_("read: {value}  confidence {confidence}").format(
+        value=shown, confidence=f"{item.confidence:.2f}")), highlight=False)
+    if ev is not None:
+        err.print("  " + escape(_("OCR line (page {page}): {text}").format(
+            page=ev.page + 1, text=ev.text)), highlight=False)
+    image = crop(item)
+    if image is not None:
+        err.print("  " + escape(_("page crop: {path}").format(path=image)), highlight=False)
+    while True:
+        answer = Prompt.ask("  " + _("correct value (Enter keeps the value read, '-' skips)"),
+                            default="" if item.value is None else str(item.value),
+                            show_default=False, console=err)
+        if answer.strip() == "-" or (not answer.strip() and item.value is None):
+            return None
+        try:
+            normalise(item.field, answer)
+        except ValueError as exc:
+            err.print(f"  [red]{escape(str(exc))}[/]; " + escape(_("try again.")),
+                      highlight=False)
+            continue
+        return answer
+
+
+@command(app)
+def review(
+    target: Annotated[Path, typer.Argument(
+        help=_("Output folder of `run`, or one dossier's folder inside it."))],
+    config: opt.ConfigOpt = None,
+    operator: Annotated[str, typer.Option(
+        help=_("Name recorded with each change (default: [review] operator, else the login)."))
+    ] = "",
+    rerun: Annotated[bool, typer.Option(
+        help=_("Run the changed dossiers again so that their PDFs, signatures and packages carry "
+             "the corrections."))] = True,
+    p12: opt.P12Opt = None,
+    secret_file: opt.SecretOpt = None,
+    as_json: opt.JsonOpt = False,
+) -> None:
+    """Walk through the fields that need review, showing the OCR line and a crop of the page, and
+    accept or correct each value.
+
+    Example: `digitize review out/`
+
+    Answers go to OUT/.overrides/<dossier>.toml (the same format as a dossier's
+    digitize-overrides.toml, see README). With --rerun (the default) the changed dossiers are
+    processed again, so the corrected values are in the metadata, the PDF, the package and its
+    provenance (old value, new value, time, operator).
+    """
+    from digitize.extract.overrides import normalise, operator_name
+    from digitize.extract.review import pending, record_answers
+
+    with user_errors():
+        cfg = load_config(config)
+        who = operator_name(operator, cfg.review.operator)
+        items = pending(target)
+        answers: dict[str, dict[str, dict[str, object]]] = {}
+        folders: dict[str, Path] = {}
+        for item in items:
+            value = ask_field(item)
+            if value is None:
+                continue
+            by_doc = answers.setdefault(item.dossier.id, {})
+            by_doc.setdefault(Path(item.doc.source).name, {})[item.field] = normalise(
+                item.field, value)
+            folders[item.dossier.id] = item.out
+        written = [record_answers(folders[d], d, a, who) for d, a in answers.items()]
+        summary = None
+        if rerun and answers:
+            dossiers = [d for d in (i.dossier for i in items) if d.id in answers]
+            sources = list(dict.fromkeys(Path(d.folder) for d in dossiers if d.folder))
+            identity = open_signer(cfg, p12, secret_file)
+            summary = run_pipeline(sources, run_options(cfg, next(iter(folders.values()))),
+                                   identity, "review")
+    result = {"fields": len(items), "answered": sum(len(v) for a in answers.values()
+                                                    for v in a.values()),
+              "override_files": [str(p) for p in written],
+              "rerun": summary.model_dump(mode="json") if summary else None}
+    if as_json:
+        print_json(result)
+    else:
+        out.print(_("{answered} of {fields} fields answered; {files}").format(
+            answered=result["answered"], fields=len(items),
+            files=", ".join(result["override_files"]) or _("nothing written")), highlight=False)
+        if summary is not None:
+            output.summary_table(summary)
+    exit_for(summary is not None and summary.totals.failed > 0)

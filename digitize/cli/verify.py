@@ -1,0 +1,91 @@
+"""Verification: `verify` (signatures, packages, zips and bags)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from digitize.cli import options as opt
+from digitize.cli.errors import exit_for, user_errors
+from digitize.cli.group import command, group
+from digitize.cli.output import new_table, out, print_json
+from digitize.config import load_config
+from digitize.i18n import N_, _
+
+app = group()
+
+
+@command(app)
+def verify(
+    paths: Annotated[list[Path], typer.Argument(
+        help=_("Signed PDFs, packages (folder or .zip), or `run` output folders."))],
+    trust: Annotated[list[Path] | None, typer.Option(
+        "--trust", help=_("Trusted root certificates (PEM/DER file or folder); adds to "
+                        "[verify] trust in config."))] = None,
+    offline: Annotated[bool, typer.Option(
+        "--offline", help=_("Fetch no OCSP/CRL; use only what the files carry."))] = False,
+    report: Annotated[Path | None, typer.Option(
+        "--report", help=_("Also write a self-contained HTML report to this file."))] = None,
+    config: opt.ConfigOpt = None,
+    as_json: opt.JsonOpt = False,
+) -> None:
+    """Check every signature (who, when, integrity, chain, revocation, timestamp, PAdES level,
+    certification, later changes), and for packages, zips and bags every file's SHA-256, the
+    METS/EAD structure and the TT 05/2025 metadata.
+
+    Example: `digitize verify out/ --trust /etc/digitize/roots/ --report report.html`
+
+    Verdicts follow ETSI TS 119 102-1: valid, invalid, or indeterminate with a sub-indication.
+    Exit 0 only when everything is valid; invalid or indeterminate exits 1.
+    """
+    from digitize.bundle.verify import PackageReport, verify_paths
+    from digitize.pipeline.executors import default_jobs
+    from digitize.signing.verify import FileReport, Indication, load_trust
+
+    with user_errors():
+        cfg = load_config(config)
+        roots = load_trust([*cfg.verify.trust, *(trust or [])])
+        reports: list[FileReport | PackageReport] = verify_paths(paths, roots, offline,
+                                                                 default_jobs())
+        if report is not None:
+            from digitize.fsutil import write_text_atomic
+            from digitize.signing.html_report import render
+            from digitize.signing.verify import POLICY
+
+            write_text_atomic(report, render(reports, POLICY))
+    if as_json:
+        print_json([r.model_dump(mode="json") for r in reports])
+    else:
+        table = new_table("digitize verify", (N_("File"), N_("Status"), N_("Signer"),
+                                           N_("Signed at"), N_("Level"), N_("Why")))
+        style = {Indication.valid: "green", Indication.indeterminate: "yellow",
+                 Indication.invalid: "red"}
+        shown = {Indication.valid: _("valid"), Indication.indeterminate: _("indeterminate"),
+                 Indication.invalid: _("invalid")}
+        for r in reports:
+            files = r.documents if isinstance(r, PackageReport) else [r]
+            if isinstance(r, PackageReport):
+                table.add_row(f"[bold]{escape(r.path)}[/] (" + escape(_(
+                    "{count} files checked").format(count=r.files_checked)) + ")",
+                              f"[{style[r.status]}]{shown[r.status]}[/]", "", "", "",
+                              escape("; ".join(r.reasons)))
+            for f in files:
+                sigs = f.signatures or [None]
+                for s in sigs:
+                    table.add_row(escape(f"  {Path(f.path).name}" if isinstance(r, PackageReport)
+                                         else f.path),
+                                  f"[{style[s.status if s else f.status]}]"
+                                  f"{shown[s.status if s else f.status]}[/]",
+                                  escape(s.signer) if s else "",
+                                  (s.signing_time or "") if s else "",
+                                  s.level if s else "",
+                                  escape("; ".join(([s.sub_indication] if s and
+                                                    s.sub_indication else []) +
+                                                   (s.reasons if s else f.reasons))))
+        out.print(table)
+        out.print(_("Policy: {policy}").format(policy=_(reports[0].policy)) if reports else "",
+                  style="dim")
+    exit_for(any(r.status is not Indication.valid for r in reports))

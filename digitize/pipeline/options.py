@@ -1,0 +1,60 @@
+"""What a batch run is asked to do (RunOptions) and how far it is (Progress), built from the
+config and what the command line gave, so that a script calls the pipeline as `run` does."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from digitize.config import Config, index_path
+from digitize.errors import UsageProblem
+from digitize.i18n import _
+from digitize.ocr.page import PROFILES
+from digitize.signing.sign import SignOptions, sign_options
+
+
+class Progress:
+    """How far the pipeline is; the CLI draws it with Rich. What happens goes to `log`, with
+    the dossier and document in each record's `dossier` and `document` fields."""
+
+    def start(self, total_pages: int) -> None: ...
+
+    def advance(self, pages: int = 1) -> None: ...
+
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    out: Path
+    config: Config
+    lang: str = "vie"
+    jobs: int = 0
+    signing: SignOptions = field(default_factory=SignOptions)
+    package: bool = True  # False: `digitize ocr`, the PDFs go straight into OUT/<dossier>/
+    retry_failed: bool = False  # process documents the journal has quarantined
+    profile: str = "archive"  # or "compact" (desk copies: greyscale/bilevel where possible)
+    drop_blank: bool = False
+    executor: str = "local"  # or dask-local, dask://HOST:PORT
+    index: Path | None = None  # the index each finished dossier is added to (None: not indexed)
+
+
+def check_profile(profile: str) -> None:
+    if profile not in PROFILES:
+        raise UsageProblem(_("Unknown profile {profile}; use one of {choices}.").format(
+            profile=profile, choices=", ".join(PROFILES)))
+
+
+def run_options(cfg: Config, out: Path, *, lang: str | None = None, jobs: int | None = None,
+                signing: SignOptions | None = None, package: bool = True,
+                profile: str | None = None, drop_blank: bool = False,
+                retry_failed: bool = False, executor: str = "local",
+                index: Path | None = None) -> RunOptions:
+    """The options of a run: the config's, with what the command line gave instead. Every
+    packaging run keeps the index current (review and scan --run too)."""
+    profile = profile or cfg.run.profile
+    check_profile(profile)
+    return RunOptions(out=out, config=cfg, lang=lang or cfg.ocr.lang,
+                      jobs=cfg.ocr.jobs if jobs is None else jobs,
+                      signing=signing or sign_options(cfg), package=package, profile=profile,
+                      drop_blank=drop_blank, retry_failed=retry_failed, executor=executor,
+                      index=index_path(cfg, index) if package and cfg.index.enabled else None)
