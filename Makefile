@@ -10,11 +10,11 @@ STAMP := $(VENV)/.installed
 deps: $(STAMP)
 	@PYTHON=$(PYTHON) scripts/ensure-system-packages.sh
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	@PYTHON=$(PYTHON) scripts/ensure-system-packages.sh
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q -c constraints.txt --upgrade pip
+	$(PY) -m pip install -q -c constraints.txt -e '.[dev]'
 	@touch $(STAMP)
 
 demo: deps
@@ -31,7 +31,7 @@ lint: deps
 
 bench: deps
 	@PYTHON=$(PYTHON) scripts/ensure-system-packages.sh ghostscript
-	$(PY) -m pip install -q -e '.[dev,bench]'
+	$(PY) -m pip install -q -c constraints.txt -e '.[dev,bench]'
 	$(PY) benchmarks/ocr_vs_ocrmypdf.py
 	$(PY) benchmarks/extraction_eval.py
 	$(PY) benchmarks/signing.py
