@@ -15,10 +15,13 @@ from PIL import Image, UnidentifiedImageError
 
 from digitize.errors import EnvironmentProblem, InputFileError
 from digitize.i18n import _
+from digitize.ocr.pdfpage import DrawnImage, PageMakeup, page_makeup
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff"}
 SUFFIXES = IMAGE_SUFFIXES | {".pdf"}
-RENDER_DPI = 300
+RENDER_DPI = 300  # pages without images (born-digital)
+MIN_RENDER_DPI = 200  # TT 05/2025 Điều 8: 200 dpi for administrative documents
+MAX_RENDER_DPI = 600
 
 
 @dataclass(frozen=True)
@@ -147,10 +150,10 @@ def _load_raster(path: Path, index: int, default_dpi: int, max_pixels: int) -> P
     return PageImage(_normalise_mode(img), dpi, jpeg, direct)
 
 
-def _render_pdf_page(path: Path, index: int) -> Image.Image:
+def _render_pdf_page(path: Path, index: int, dpi: int) -> Image.Image:
     with tempfile.TemporaryDirectory(prefix="digitize-render-") as tmp:
         out = Path(tmp) / "page"
-        cmd = ["pdftoppm", "-r", str(RENDER_DPI), "-f", str(index + 1), "-l", str(index + 1),
+        cmd = ["pdftoppm", "-r", str(dpi), "-f", str(index + 1), "-l", str(index + 1),
                "-png", "-singlefile", str(path), str(out)]
         try:
             res = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=300)
@@ -166,34 +169,60 @@ def _render_pdf_page(path: Path, index: int) -> Image.Image:
             return im.copy()
 
 
+def render_dpi(makeup: PageMakeup | None, max_pixels: int) -> int:
+    """The resolution a page is rendered at: that of its sharpest image (an MRC scan's masks,
+    typically 300 ppi) within MIN_RENDER_DPI..MAX_RENDER_DPI, else RENDER_DPI; never more
+    pixels than the megapixel limit allows."""
+    sharpest = makeup.sharpest_dpi() if makeup else None
+    dpi = RENDER_DPI if sharpest is None else min(max(sharpest, MIN_RENDER_DPI), MAX_RENDER_DPI)
+    if makeup is not None and makeup.page_w_pt > 0 and makeup.page_h_pt > 0:
+        square_in = (makeup.page_w_pt / 72) * (makeup.page_h_pt / 72)
+        dpi = min(dpi, (max_pixels / square_in) ** 0.5)
+    return max(round(dpi), 1)
+
+
+def _scan_image(path: Path, index: int, page: pikepdf.Page, scan: DrawnImage,
+                max_pixels: int) -> PageImage | None:
+    """The page's one scan image, decoded here; None when only a renderer can decode it."""
+    pdfimg = pikepdf.PdfImage(page.obj.Resources.XObject[scan.name])
+    if pdfimg.width * pdfimg.height > max_pixels:
+        raise InputFileError(_("{path} page {value} holds a {width}x{height} image, over "
+                               "the megapixel limit.").format(
+                                 path=path, value=index + 1, width=pdfimg.width,
+                                 height=pdfimg.height))
+    dpi = pdfimg.width / (scan.width_pt / 72)
+    if not 50 <= dpi <= 2400:
+        return None
+    try:
+        if pdfimg.filters == ["/DCTDecode"] and pdfimg.colorspace in ("/DeviceRGB",
+                                                                      "/DeviceGray"):
+            raw = pdfimg.obj.read_raw_bytes()
+            img = Image.open(io.BytesIO(raw))
+            img.load()
+            return PageImage(_normalise_mode(img), dpi, raw)
+        return PageImage(_normalise_mode(pdfimg.as_pil_image()), dpi)
+    except (pikepdf.PdfError, pikepdf.DependencyError, OSError, NotImplementedError,
+            ValueError, UnidentifiedImageError):
+        return None  # a filter we cannot decode ourselves (JBIG2 without jbig2dec, JPX…)
+
+
 def _load_pdf_page(path: Path, index: int, max_pixels: int) -> PageImage:
+    """A page that is one scan image is taken as that image (a vendor's invisible OCR layer is
+    left behind: our own text layer replaces it); any other page is rendered by poppler, which
+    decodes every PDF filter and composes MRC layers."""
     with _open_pdf(path) as pdf:
         page = pdf.pages[index]
-        images = list(page.get_images().values())
-        box = page.mediabox
-        page_w_in = float(box[2] - box[0]) / 72
-        if len(images) == 1 and page_w_in > 0:
-            pdfimg = pikepdf.PdfImage(images[0])
-            if pdfimg.width * pdfimg.height > max_pixels:
-                raise InputFileError(_("{path} page {value} holds a {width}x{height} image, over "
-                                       "the megapixel limit.").format(
-                                         path=path, value=index + 1, width=pdfimg.width,
-                                         height=pdfimg.height))
-            dpi = pdfimg.width / page_w_in
-            filters = pdfimg.filters
-            try:
-                if filters == ["/DCTDecode"] and pdfimg.colorspace in ("/DeviceRGB", "/DeviceGray"):
-                    raw = pdfimg.obj.read_raw_bytes()
-                    img = Image.open(io.BytesIO(raw))
-                    img.load()
-                    if 50 <= dpi <= 2400:
-                        return PageImage(_normalise_mode(img), dpi, raw)
-                pil = pdfimg.as_pil_image()
-                if 50 <= dpi <= 2400:
-                    return PageImage(_normalise_mode(pil), dpi)
-            except (pikepdf.PdfError, OSError, NotImplementedError, ValueError):
-                pass  # an image format we cannot decode ourselves: let poppler render the page
-    return PageImage(_normalise_mode(_render_pdf_page(path, index)), float(RENDER_DPI))
+        try:
+            makeup: PageMakeup | None = page_makeup(page)
+        except (pikepdf.PdfError, ValueError, TypeError, KeyError, AttributeError):
+            makeup = None  # a content stream we cannot follow: the renderer decides
+        scan = makeup.scan_image() if makeup else None
+        if scan is not None:
+            found = _scan_image(path, index, page, scan, max_pixels)
+            if found is not None:
+                return found
+        dpi = render_dpi(makeup, max_pixels)
+    return PageImage(_normalise_mode(_render_pdf_page(path, index, dpi)), float(dpi))
 
 
 def load_page(path: Path, index: int, default_dpi: int, max_pixels: int) -> PageImage:

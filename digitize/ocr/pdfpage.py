@@ -1,0 +1,98 @@
+"""What a PDF page is made of, read from its content stream: the images it draws and where, and
+whether it shows text a reader can see. A page that is one scan image covering the page (with at
+most an invisible OCR layer from the scanner's software) can be taken as that image; anything
+else (MRC layers of a JPEG background and JBIG2 or CCITT masks, images nested in forms, visible
+text) must be rendered, at the resolution of its sharpest image."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pikepdf
+
+FULL_PAGE = 0.9  # share of the page an image must cover to be "the scan"
+INVISIBLE = 3  # text render mode 3: neither filled nor stroked (an OCR layer)
+_SHOW_TEXT = {"Tj", "TJ", "'", '"'}
+_Matrix = tuple[float, float, float, float, float, float]
+_IDENTITY: _Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+
+
+def _mul(m: _Matrix, n: _Matrix) -> _Matrix:
+    a, b, c, d, e, f = m
+    p, q, r, s, t, u = n
+    return (a * p + b * r, a * q + b * s, c * p + d * r, c * q + d * s,
+            e * p + f * r + t, e * q + f * s + u)
+
+
+@dataclass(frozen=True)
+class DrawnImage:
+    name: str
+    width_px: int
+    height_px: int
+    width_pt: float  # the size it is drawn at, in points
+    height_pt: float
+
+
+@dataclass(frozen=True)
+class PageMakeup:
+    images: tuple[DrawnImage, ...]
+    forms: int  # form XObjects drawn (their insides are not looked into)
+    visible_text: bool
+    page_w_pt: float
+    page_h_pt: float
+
+    def scan_image(self) -> DrawnImage | None:
+        """The one image that is the whole page, or None when the page must be rendered."""
+        if len(self.images) != 1 or self.forms or self.visible_text:
+            return None
+        img = self.images[0]
+        area = self.page_w_pt * self.page_h_pt
+        covered = min(img.width_pt, self.page_w_pt) * min(img.height_pt, self.page_h_pt)
+        return img if area > 0 and covered >= FULL_PAGE * area else None
+
+    def sharpest_dpi(self) -> float | None:
+        """The highest resolution any image is drawn at (MRC masks are finer than the
+        background), or None when the page draws no image."""
+        found = [max(i.width_px / (i.width_pt / 72), i.height_px / (i.height_pt / 72))
+                 for i in self.images if i.width_pt > 1 and i.height_pt > 1]
+        return max(found) if found else None
+
+
+def page_makeup(page: pikepdf.Page) -> PageMakeup:
+    box = [float(v) for v in page.mediabox]
+    resources = page.obj.get("/Resources", pikepdf.Dictionary())
+    xobjects = resources.get("/XObject", pikepdf.Dictionary())
+    ctm = _IDENTITY
+    stack: list[_Matrix] = []
+    mode = 0
+    modes: list[int] = []
+    images: list[DrawnImage] = []
+    forms = 0
+    visible = False
+    for operands, op in pikepdf.parse_content_stream(page):
+        name = str(op)
+        if name == "q":
+            stack.append(ctm)
+            modes.append(mode)
+        elif name == "Q" and stack:
+            ctm, mode = stack.pop(), modes.pop()
+        elif name == "cm" and len(operands) == 6:
+            ctm = _mul(tuple(float(v) for v in operands), ctm)  # type: ignore[arg-type]
+        elif name == "Tr" and operands:
+            mode = int(operands[0])
+        elif name in _SHOW_TEXT and mode != INVISIBLE:
+            visible = True
+        elif name in ("BI", "INLINE IMAGE"):
+            forms += 1  # an inline image: let the renderer draw it
+        elif name == "Do" and operands:
+            xobj = xobjects.get(str(operands[0]))
+            if xobj is None:
+                continue
+            if xobj.get("/Subtype") == pikepdf.Name.Image:
+                a, b, c, d, _e, _f = ctm
+                images.append(DrawnImage(str(operands[0]), int(xobj.get("/Width", 0)),
+                                         int(xobj.get("/Height", 0)), (a * a + b * b) ** 0.5,
+                                         (c * c + d * d) ** 0.5))
+            else:
+                forms += 1
+    return PageMakeup(tuple(images), forms, visible, box[2] - box[0], box[3] - box[1])
