@@ -11,65 +11,42 @@ from __future__ import annotations
 import functools
 import logging
 import os
-import re
 import shutil
-import tempfile
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, Future
-from dataclasses import dataclass
-from datetime import date, datetime
+from concurrent.futures import Executor
 from pathlib import Path
 
-from digitize import __version__
-from digitize.clock import VN_TZ, now_vn
-from digitize.errors import DigitizeError, EnvironmentProblem, InputFileError, NoInputError
-from digitize.extract import extract, segments_from_words
+from digitize.errors import DigitizeError, InputFileError, NoInputError
 from digitize.extract.overrides import (
-    apply_overrides,
-    dossier_overrides,
-    operator_name,
     override_paths,
 )
-from digitize.extract.review import review_note
-from digitize.fsutil import DIR_MODE, replace_dir, sha256_file, write_text_atomic
+from digitize.fsutil import sha256_file, write_text_atomic
 from digitize.i18n import N_, _
 from digitize.index.entries import index_dossier
 from digitize.model import (
     DOSSIER_RECORD,
-    DocumentResult,
     DossierResult,
-    Event,
-    Extraction,
-    OcrPage,
     RunSummary,
-    SignatureInfo,
     Status,
     Totals,
     read_dossier,
 )
-from digitize.ocr import PageTask, PreparedPage, assemble_pdf, prepare_page, tesseract
-from digitize.ocr.hocr import merge_hocr
+from digitize.ocr import PageTask, prepare_page
 from digitize.ocr.images import page_count
 from digitize.ocr.tesseract import check_languages
+from digitize.pipeline.dossier import Doc, process_dossier
 from digitize.pipeline.executors import default_jobs, make_executor
 from digitize.pipeline.inputs import DossierInput, discover
 from digitize.pipeline.journal import Journal, inputs_key
 from digitize.pipeline.lock import hold_lock
 from digitize.pipeline.options import Progress, RunOptions
-from digitize.pipeline.package import Finished, package_dossier
 from digitize.procs import worker_init
-from digitize.scan.split import origin as split_origin
-from digitize.schemas.tt05 import MetadataError
-from digitize.schemas.xmp import embed_metadata
 from digitize.signing.identity import Identity
-from digitize.signing.sign import SigningContext, sign_pdf
+from digitize.signing.sign import SigningContext
 
 WORK_NAME = ".work"
 QUARANTINED = N_("Quarantined by an earlier run")
-MIN_ARCHIVE_DPI = 200  # TT 05/2025 Điều 8
-MIN_DRAWING_DPI = 300  # maps and technical drawings
-DRAWING_TYPES = {"30", "31"}
 
 
 log = logging.getLogger("digitize")
@@ -79,272 +56,22 @@ def _jobs(requested: int) -> int:
     return requested if requested > 0 else default_jobs()
 
 
-def file_code(archive_code: str, dossier: DossierInput) -> str:
-    """TT 05/2025 fileCode: organ identifier + year + the dossier's number (here taken from the
-    desk's dossier code, or the folder name when it is not one)."""
-    received = dossier.received_date or date.today()
-    code = dossier.dossier_code
-    number = code.split("-", 1)[1] if code else re.sub(r"[^A-Za-z0-9-]+", "-", dossier.id)
-    return f"{archive_code}.{received.year}.{number.strip('-') or 'HS'}"
-
-
-@dataclass
-class _Doc:
-    source: Path
-    seq: int
-    pages: list[Future[PreparedPage]]
-    error: str | None = None
-    sha: str | None = None
-
-
-@dataclass(frozen=True)
-class _Corrections:
-    """A dossier's override files: per input file name, the values and who set them."""
-
-    sets: tuple[tuple[str, str, dict[str, object]], ...] = ()  # (source, operator, by file)
-
-    def apply(self, ex: Extraction, name: str) -> Extraction:
-        for source, operator, documents in self.sets:
-            values = documents.get(name)
-            if isinstance(values, dict):
-                ex = apply_overrides(ex, values, operator, source)
-        return ex
-
-
-def _corrections(d: DossierInput, opts: RunOptions) -> _Corrections:
-    return _Corrections(tuple(
-        (str(path), operator_name(data.operator, opts.config.review.operator),
-         dict(data.documents))
-        for path, data in dossier_overrides(d.folder, opts.out, d.id)))
-
-
-def _review(ocr: Sequence[OcrPage], ex: Extraction, opts: RunOptions) -> list[str]:
-    notes = [review_note(k) for k in ex.review]
-    drawing = ex.metadata.get("tt05_type_code") in DRAWING_TYPES
-    min_dpi = MIN_DRAWING_DPI if drawing else MIN_ARCHIVE_DPI
-    for p in ocr:
-        page = p.index + 1
-        if p.blank:
-            text = _("page {page}: looks blank (dropped)") if opts.drop_blank else \
-                _("page {page}: looks blank")
-            notes.append(text.format(page=page))
-            continue
-        if p.mean_conf < opts.config.ocr.min_confidence:
-            notes.append(_("page {page}: low OCR confidence ({confidence})").format(
-                page=page, confidence=f"{p.mean_conf:.0f}"))
-        # PNG stores dots per metre: 200 dpi reads back as 199.9996.
-        if opts.profile == "archive" and round(p.dpi) < min_dpi:
-            notes.append(_("page {page}: scanned at {dpi} dpi, under the {minimum} dpi TT "
-                           "05/2025 requires").format(page=page, dpi=f"{p.dpi:.0f}",
-                                                      minimum=min_dpi))
-    return notes
-
-
-def _finish_document(doc: _Doc, work: Path, code: str, opts: RunOptions,
-                     signing: SigningContext | None, progress: Progress, fixes: _Corrections,
-                     dossier_code: str | None) -> tuple[DocumentResult, Path | None, str]:
-    """Assemble, extract and sign one document; returns its result, signed PDF and text."""
-    prepared: list[PreparedPage] = []
-    try:
-        for fut in doc.pages:
-            prepared.append(fut.result())
-            progress.advance()
-    except InputFileError as exc:
-        progress.advance(len(doc.pages) - len(prepared))
-        return DocumentResult(source=str(doc.source), status=Status.failed,
-                              error=exc.message), None, ""
-    except (EnvironmentProblem, KeyboardInterrupt):
-        raise
-    except Exception as exc:  # a bug must not stop the rest of the batch
-        progress.advance(len(doc.pages) - len(prepared))
-        return DocumentResult(source=str(doc.source), status=Status.failed,
-                              error=_("Unexpected error on {name} ({error}); please report "
-                                      "it.").format(name=doc.source.name,
-                                                    error=f"{type(exc).__name__}: {exc}")
-                              ), None, ""
-    doc_id = f"{code}.{doc.seq}"
-    kept = [p for p in prepared if not (opts.drop_blank and p.ocr.blank)] or prepared
-    ocr = [p.ocr for p in kept]
-    text = "\f".join(p.text for p in ocr)
-    scanned = work / f"{doc_id}.scan.pdf"
-    assemble_pdf(kept, scanned, title=doc.source.stem)
-    merge_hocr([p.hocr for p in kept], work / f"{doc_id}.hocr")
-    segs = segments_from_words((p.index, p.width, p.height, p.words) for p in ocr)
-    ex = extract(segs, len(ocr), opts.config.extract.min_field_confidence)
-    ex = fixes.apply(ex, doc.source.name)
-    review = _review([p.ocr for p in prepared], ex, opts)
-    unsigned = work / f"{doc_id}.unsigned.pdf"
-    embed_metadata(scanned, unsigned, {**ex.metadata, "doc_kind": ex.doc_kind.value,
-                                       "doc_id": doc_id, "doc_code": f"{code}.{doc.seq:07d}",
-                                       "dossier_code": dossier_code})
-    scanned.unlink()
-    signature: SignatureInfo | None = None
-    final = unsigned
-    if signing is not None:
-        final = work / f"{doc_id}.pdf"
-        try:
-            signature = sign_pdf(unsigned, final, signing, block=ex.evidence.get("signer"))
-        except InputFileError as exc:
-            return DocumentResult(source=str(doc.source), status=Status.failed,
-                                  error=exc.message), None, text
-    result = DocumentResult(
-        source=str(doc.source), status=Status.needs_review if review else Status.ok,
-        doc_kind=ex.doc_kind, metadata=ex.metadata, confidence=ex.confidence,
-        signature=signature, review=review, source_sha256=doc.sha, evidence=ex.evidence,
-        overrides=list(ex.overrides), provenance=_events(doc, ocr, ex, signature, opts))
-    return result, final, text
-
-
-def _events(doc: _Doc, ocr: Sequence[OcrPage], ex: Extraction,
-            signature: SignatureInfo | None, opts: RunOptions) -> list[Event]:
-    """What happened to the document, for the package's preservation metadata (PREMIS)."""
-    stat = doc.source.stat()
-    scanned = datetime.fromtimestamp(stat.st_mtime, VN_TZ).isoformat(timespec="seconds")
-    turned = [f"page {p.index + 1}: turned {p.rotation}°" for p in ocr if p.rotation]
-    levelled = [f"page {p.index + 1}: levelled {p.skew:+.1f}°" for p in ocr if p.skew]
-    events = [
-        Event(type="capture", time=scanned, agent="scanner",
-              detail="; ".join(filter(None, (f"{doc.source.name}, {stat.st_size} bytes, "
-                                             f"{len(ocr)} pages", split_origin(doc.source))))),
-        Event(type="ocr", time=now_vn(), agent=f"{tesseract.version()}; digitize {__version__}",
-              detail="; ".join([f"languages {opts.lang}", f"profile {opts.profile}",
-                                "PDF/A-2b with invisible text layer", *turned, *levelled])),
-        Event(type="metadata extraction", time=now_vn(), agent=f"digitize {__version__}",
-              detail=f"{ex.doc_kind.value}; fields to review: {', '.join(ex.review) or 'none'}"),
-        *[Event(type="metadata modification", time=o.time, agent=o.operator,
-                detail=f"{o.field}: {o.old!r} -> {o.new!r} ({o.source})") for o in ex.overrides],
-    ]
-    if signature is not None:
-        events.append(Event(
-            type="signing", time=signature.signing_time,
-            agent=signature.certificate_subject or signature.signer,
-            detail=f"PAdES {signature.level}; certificate serial "
-                   f"{signature.certificate_serial}, issuer {signature.certificate_issuer}"))
-    return events
-
-
-def _earlier_reused(target: Path, count: int) -> list[tuple[DocumentResult, Path, str, int]]:
-    """Documents `reuse` added to this dossier before: a new run keeps them in the package,
-    after the dossier's own documents, as long as they still match their checksum."""
-    if not (target / DOSSIER_RECORD).is_file():
-        return []
-    kept: list[tuple[DocumentResult, Path, str, int]] = []
-    for doc in read_dossier(target).documents:
-        if not doc.reused_from or not doc.pdf:
-            continue
-        pdf = Path(doc.pdf)
-        if not pdf.is_file() or sha256_file(pdf) != doc.source_sha256:
-            log.warning(_("the reused document {path} is missing or changed; add it again with "
-                          "`digitize reuse`").format(path=doc.reused_from),
-                        extra={"dossier": target.name})
-            continue
-        text = Path(doc.text_file) if doc.text_file else None
-        kept.append((doc, pdf, text.read_text(encoding="utf-8") if text and text.is_file()
-                     else "", count + len(kept) + 1))
-    return kept
-
-
-def _process_dossier(d: DossierInput, docs: list[_Doc], opts: RunOptions,
-                     signing: SigningContext | None, progress: Progress, tmp: Path
-                     ) -> DossierResult:
-    began = time.monotonic()
-    code = file_code(opts.config.agency.archive_code, d)
-    work = tmp / f"dossier-{d.id}"
-    work.mkdir(parents=True, exist_ok=True)
-    results: list[DocumentResult] = []
-    finished: list[tuple[DocumentResult, Path, str, int]] = []
-    for path, msg in d.problems:
-        results.append(DocumentResult(source=str(path), status=Status.failed, error=msg))
-    broken: str | None = None
-    try:
-        fixes = _corrections(d, opts)
-    except DigitizeError as exc:  # a broken override file fails its dossier, not the batch
-        fixes, broken = _Corrections(), exc.message
-    for doc in docs:
-        if doc.error:
-            results.append(DocumentResult(source=str(doc.source), status=Status.failed,
-                                          error=doc.error))
-            continue
-        res, pdf, text = _finish_document(doc, work, code, opts, signing, progress, fixes,
-                                          d.dossier_code)
-        doc.pages.clear()  # the page results (words, boxes) are done with: keep memory flat
-        results.append(res)
-        if pdf is not None:
-            finished.append((res, pdf, text, doc.seq))
-    failed = broken is not None or any(r.status is Status.failed for r in results)
-    dossier = DossierResult(id=d.id, folder=str(d.folder.resolve()), dossier_code=d.dossier_code,
-                            file_code=code,
-                            status=Status.failed if failed else Status.ok, documents=results,
-                            error=broken)
-    if not failed and any(r.status is Status.needs_review for r in results):
-        dossier.status = Status.needs_review
-    staging = Path(tempfile.mkdtemp(prefix=f".staging-{d.id}-", dir=opts.out))
-    os.chmod(staging, DIR_MODE)
-    try:
-        target = opts.out / d.id
-        loose = not opts.package  # the PDFs go beside the text, not into a package
-        if finished and not failed and opts.package:
-            finished += _earlier_reused(target, len(finished))
-            dossier.documents += [res for res, *_ in finished if res.reused_from]
-            try:
-                package_dossier(dossier, [Finished(res, pdf, seq)
-                                          for res, pdf, _t, seq in finished],
-                                opts.config, staging, target,
-                                signing.identity.common_name if signing else None)
-            except MetadataError as exc:
-                # Fields TT 05/2025 requires are missing: no package until a clerk supplies
-                # them, but the documents are kept so that `review` can show and fix them.
-                dossier.status, dossier.error, loose = Status.failed, exc.message, True
-        elif finished and opts.package and broken is None:
-            dossier.error = _("No package was made because a document failed; fix it and run "
-                             "again.")
-        stems: set[str] = set()
-        for res, pdf, text, seq in finished:
-            stem = f"{code}.{seq}" if opts.package else Path(res.source).stem
-            stem = f"{stem}-{seq}" if stem in stems else stem
-            stems.add(stem)
-            if loose:
-                shutil.copyfile(pdf, staging / f"{stem}.pdf")
-                res.pdf = str((target / f"{stem}.pdf").resolve())
-            write_text_atomic(staging / f"{stem}.txt", text)
-            res.text_file = str((target / f"{stem}.txt").resolve())
-            hocr = work / f"{code}.{seq}.hocr"
-            if hocr.is_file():  # a reused document was OCR'd in its first dossier
-                shutil.copyfile(hocr, staging / f"{stem}.hocr")
-                res.hocr_file = str((target / f"{stem}.hocr").resolve())
-            write_text_atomic(staging / f"{stem}.json", res.model_dump_json(indent=2))
-        dossier.finished = now_vn()
-        dossier.seconds = round(time.monotonic() - began, 2)
-        write_text_atomic(staging / DOSSIER_RECORD, dossier.model_dump_json(indent=2))
-        replace_dir(staging, target)
-    except DigitizeError as exc:
-        shutil.rmtree(staging, ignore_errors=True)
-        dossier.status = Status.failed
-        dossier.error = exc.message
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    return dossier
-
-
 def _plan(dossiers: Sequence[DossierInput], opts: RunOptions, pool: Executor, tmp: Path,
           journal: Journal, sha_of: Callable[[Path], str]
-          ) -> tuple[dict[str, list[_Doc]], int]:
+          ) -> tuple[dict[str, list[Doc]], int]:
     """Count pages and queue every page of every dossier (the pool works ahead of us).
     Documents that failed before with the same content stay quarantined unless retried."""
     cfg = opts.config.ocr
     max_px = cfg.max_megapixels * 1_000_000
-    plan: dict[str, list[_Doc]] = {}
+    plan: dict[str, list[Doc]] = {}
     total = 0
     for d in dossiers:
-        docs: list[_Doc] = []
+        docs: list[Doc] = []
         for seq, src in enumerate(d.files, start=1):
             try:
                 sha = sha_of(src)
             except OSError as exc:
-                docs.append(_Doc(src, seq, [], _("{path} cannot be read ({reason}); check that "
+                docs.append(Doc(src, seq, [], _("{path} cannot be read ({reason}); check that "
                                                  "you may read it.").format(
                                                      path=src, reason=exc.strerror)))
                 continue
@@ -354,12 +81,12 @@ def _plan(dossiers: Sequence[DossierInput], opts: RunOptions, pool: Executor, tm
                     reason = _("{quarantined}: {reason} Fix the file, or run again with "
                                "--retry-failed.").format(quarantined=_(QUARANTINED),
                                                          reason=reason)
-                docs.append(_Doc(src, seq, [], reason, sha))
+                docs.append(Doc(src, seq, [], reason, sha))
                 continue
             try:
                 n = page_count(src, max_px)
             except InputFileError as exc:
-                docs.append(_Doc(src, seq, [], exc.message, sha))
+                docs.append(Doc(src, seq, [], exc.message, sha))
                 continue
             workdir = tmp / f"{d.id}-{seq}"
             workdir.mkdir(parents=True, exist_ok=True)
@@ -367,7 +94,7 @@ def _plan(dossiers: Sequence[DossierInput], opts: RunOptions, pool: Executor, tm
                                                           cfg.default_dpi, max_px, cfg.timeout_s,
                                                           opts.profile))
                        for i in range(n)]
-            docs.append(_Doc(src, seq, futures, sha=sha))
+            docs.append(Doc(src, seq, futures, sha=sha))
             total += n
         plan[d.id] = docs
     return plan, total
@@ -490,7 +217,7 @@ def _run_locked(dossiers: Sequence[DossierInput], opts: RunOptions,
                          extra={"dossier": d.id})
                 results.append(done[d.id])
                 continue
-            result = _process_dossier(d, plan[d.id], opts, signing, progress, tmp)
+            result = process_dossier(d, plan[d.id], opts, signing, progress, tmp)
             for doc in result.documents:
                 if doc.error:
                     log.warning(doc.error, extra={"dossier": d.id, "document": doc.source})
