@@ -22,6 +22,7 @@ class Status(StrEnum):
     ok = "ok"
     failed = "failed"
     needs_review = "needs_review"
+    incomplete = "incomplete"  # a dossier: some documents failed, the good ones are kept
 
 
 class DocKind(StrEnum):
@@ -140,6 +141,10 @@ class DocumentResult(BaseModel):
     overrides: list[Override] = Field(
         default_factory=list, description="values set or confirmed by a person (review)")
     provenance: list[Event] = Field(default_factory=list)
+    work_key: str | None = Field(
+        None, description="checksum of what made this document (its input, place in the "
+                          "dossier, corrections and the run's settings): a later run keeps a "
+                          "finished document whose key is unchanged instead of redoing it")
     reused_from: Text | None = Field(
         None, description="the signed PDF this document was reused from (by `reuse`), "
                           "taken byte for byte: source_sha256 is its checksum")
@@ -175,6 +180,7 @@ class DossierResult(BaseModel):
 class Totals(BaseModel):
     dossiers: int = 0
     resumed: int = 0
+    incomplete: int = Field(0, description="dossiers with failed documents, the rest kept")
     documents: int = 0
     pages: int = 0
     ok: int = 0
@@ -187,6 +193,7 @@ class Totals(BaseModel):
         """Count one dossier and its documents in."""
         self.dossiers += 1
         self.resumed += dossier.resumed
+        self.incomplete += dossier.status is Status.incomplete
         for doc in dossier.documents:
             self.documents += 1
             self.pages += int(doc.metadata.get("page_count") or 0)
@@ -201,7 +208,8 @@ class RunSummary(BaseModel):
     @property
     def any_failed(self) -> bool:
         """A failed document, or a dossier that got no package (exit 1 for cron scripts)."""
-        return self.totals.failed > 0 or any(d.status is Status.failed for d in self.dossiers)
+        return self.totals.failed > 0 or any(d.status in (Status.failed, Status.incomplete)
+                                             for d in self.dossiers)
 
 
 DOSSIER_RECORD = "dossier.json"  # what `run` writes in OUT/<dossier>/

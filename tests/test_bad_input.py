@@ -67,10 +67,12 @@ def test_bad_inputs_fail_alone_with_plain_messages(cli_env: Env, scratch: Path) 
     leftovers = [p for p in out.rglob("*") if ".part" in p.name or
                  p.name.startswith((".staging", ".old-"))]
     assert leftovers == []
-    # A dossier with a failed document gets no package, so nothing incomplete goes to the archive.
+    # A dossier with a failed document gets no package, so nothing incomplete goes to the
+    # archive; its good document is kept, with its PDF, for the next run.
     hs01 = next(d for d in summary["dossiers"] if d["id"] == "HS-01")
-    assert hs01["status"] == "failed" and hs01["bundle"] is None
+    assert hs01["status"] == "incomplete" and hs01["bundle"] is None
     assert not list((out / "HS-01").glob("uuid-*"))
+    assert Path(docs["01_to_khai.png"]["pdf"]).is_file()
 
 
 def test_a_scanner_folder_with_its_own_names_and_nesting(cli_env: Env, scratch: Path) -> None:

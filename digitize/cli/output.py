@@ -132,7 +132,8 @@ def print_outcomes(rows: list[dict[str, Any]], as_json: bool,
             print_failed(r["error"])
 
 
-STATUS_STYLE = {Status.ok: "green", Status.needs_review: "yellow", Status.failed: "red"}
+STATUS_STYLE = {Status.ok: "green", Status.needs_review: "yellow", Status.failed: "red",
+                Status.incomplete: "yellow"}
 
 
 def new_table(title: str, columns: Sequence[str]) -> Table:
@@ -144,7 +145,7 @@ def new_table(title: str, columns: Sequence[str]) -> Table:
 
 
 _STATUS_TEXT = {Status.ok: N_("ok"), Status.needs_review: N_("needs_review"),
-                Status.failed: N_("failed")}
+                Status.failed: N_("failed"), Status.incomplete: N_("incomplete")}
 
 
 def status_cell(status: Status) -> str:

@@ -199,5 +199,9 @@ def report(
         table.add_row(*(f"{v:.1%}" if k.startswith("share") else str(v)
                         for k, v in ((c, row[c]) for c in columns)))
     out.print(table)
+    if result.total.incomplete:
+        out.print(_("{count} dossiers are incomplete: a document failed, the others are kept "
+                    "signed; fix the failed ones and run again.").format(
+                        count=result.total.incomplete), highlight=False)
     for reason, count in result.failures.items():
         out.print(f"  {count} × {escape(reason)}", highlight=False)

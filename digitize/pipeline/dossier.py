@@ -5,6 +5,8 @@ folder and swapped into place whole (a package when every document is good). The
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import os
 import re
@@ -72,6 +74,8 @@ class Doc:
     pages: list[Future[PreparedPage]]
     error: str | None = None
     sha: str | None = None
+    key: str | None = None  # its work key (see document_key)
+    earlier: DocumentResult | None = None  # finished by an earlier run with the same key: kept
 
 
 @dataclass(frozen=True)
@@ -88,11 +92,57 @@ class _Corrections:
         return ex
 
 
-def _corrections(d: DossierInput, opts: RunOptions) -> _Corrections:
+def corrections(d: DossierInput, opts: RunOptions) -> _Corrections:
+    """The dossier's override files; a broken one raises DigitizeError."""
     return _Corrections(tuple(
         (str(path), operator_name(data.operator, opts.config.review.operator),
          dict(data.documents))
         for path, data in dossier_overrides(d.folder, opts.out, d.id)))
+
+
+def document_key(sha: str, seq: int, code: str, name: str, fixes: _Corrections,
+                 opts: RunOptions, signer: str) -> str:
+    """What a finished document depends on: its content and place in the dossier, the
+    corrections made to it, and every setting of the run that changes its outputs. The same
+    key means the same signed PDF, so a later run keeps it instead of OCR'ing it again."""
+    sign = opts.signing
+    parts = {
+        "digitize": __version__, "source": sha, "seq": seq, "file_code": code,
+        "fixes": [(source, operator, values.get(name)) for source, operator, values in
+                  fixes.sets if isinstance(values.get(name), dict)],
+        "lang": opts.lang, "profile": opts.profile, "drop_blank": opts.drop_blank,
+        "package": opts.package, "min_field": opts.config.extract.min_field_confidence,
+        "min_ocr": opts.config.ocr.min_confidence,
+        "signing": [signer, sign.level, sign.tsa_url, sign.certify, sign.reason, sign.location,
+                    repr(sign.appearance)] if signer else None,
+    }
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str,
+                                     ensure_ascii=False).encode()).hexdigest()
+
+
+def _kept_document(doc: Doc, work: Path, code: str) -> tuple[DocumentResult, Path, str]:
+    """A document an earlier run finished with the same work key: its signed PDF, hOCR and text
+    are taken as they are (copied out before the dossier's folder is replaced)."""
+    earlier = doc.earlier
+    assert earlier is not None and earlier.pdf and earlier.text_file
+    pdf = work / f"{code}.{doc.seq}.pdf"
+    shutil.copyfile(earlier.pdf, pdf)
+    if earlier.hocr_file and Path(earlier.hocr_file).is_file():
+        shutil.copyfile(earlier.hocr_file, work / f"{code}.{doc.seq}.hocr")
+    text = Path(earlier.text_file).read_text(encoding="utf-8")
+    log.info(_("{name}: unchanged since the last run, kept as it was").format(
+        name=doc.source.name), extra={"document": str(doc.source)})
+    return earlier.model_copy(update={"source": str(doc.source)}), pdf, text
+
+
+def kept_from(earlier: DossierResult | None) -> dict[str, DocumentResult]:
+    """The documents of an earlier run of a dossier that a new run may keep, by work key."""
+    if earlier is None:
+        return {}
+    return {doc.work_key: doc for doc in earlier.documents
+            if doc.work_key and doc.status is not Status.failed and not doc.reused_from
+            and doc.pdf and Path(doc.pdf).is_file()
+            and doc.text_file and Path(doc.text_file).is_file()}
 
 
 def _review(ocr: Sequence[OcrPage], ex: Extraction, opts: RunOptions) -> list[str]:
@@ -168,7 +218,8 @@ def _finish_document(doc: Doc, work: Path, code: str, opts: RunOptions,
         source=str(doc.source), status=Status.needs_review if review else Status.ok,
         doc_kind=ex.doc_kind, metadata=ex.metadata, confidence=ex.confidence,
         signature=signature, review=review, source_sha256=doc.sha, evidence=ex.evidence,
-        overrides=list(ex.overrides), provenance=_events(doc, ocr, ex, signature, opts))
+        overrides=list(ex.overrides), provenance=_events(doc, ocr, ex, signature, opts),
+        work_key=doc.key)
     return result, final, text
 
 
@@ -234,7 +285,7 @@ def process_dossier(d: DossierInput, docs: list[Doc], opts: RunOptions,
         results.append(DocumentResult(source=str(path), status=Status.failed, error=msg))
     broken: str | None = None
     try:
-        fixes = _corrections(d, opts)
+        fixes = corrections(d, opts)
     except DigitizeError as exc:  # a broken override file fails its dossier, not the batch
         fixes, broken = _Corrections(), exc.message
     for doc in docs:
@@ -242,8 +293,11 @@ def process_dossier(d: DossierInput, docs: list[Doc], opts: RunOptions,
             results.append(DocumentResult(source=str(doc.source), status=Status.failed,
                                           error=doc.error))
             continue
-        res, pdf, text = _finish_document(doc, work, code, opts, signing, progress, fixes,
-                                          d.dossier_code)
+        if doc.earlier is not None:
+            res, pdf, text = _kept_document(doc, work, code)
+        else:
+            res, pdf, text = _finish_document(doc, work, code, opts, signing, progress, fixes,
+                                              d.dossier_code)
         doc.pages.clear()  # the page results (words, boxes) are done with: keep memory flat
         results.append(res)
         if pdf is not None:
@@ -273,8 +327,13 @@ def process_dossier(d: DossierInput, docs: list[Doc], opts: RunOptions,
                 # them, but the documents are kept so that `review` can show and fix them.
                 dossier.status, dossier.error, loose = Status.failed, exc.message, True
         elif finished and opts.package and broken is None:
-            dossier.error = _("No package was made because a document failed; fix it and run "
-                             "again.")
+            # The good documents are kept, signed, beside the text; the next run keeps them
+            # and redoes only what failed, changed or is new.
+            dossier.status, loose = Status.incomplete, True
+            dossier.error = _("No package yet: a document failed. The others are kept, signed, "
+                              "in {folder}; fix or replace the failed one (or take it out of "
+                              "the dossier) and run again: only that one is processed "
+                              "again.").format(folder=target)
         stems: set[str] = set()
         for res, pdf, text, seq in finished:
             stem = f"{code}.{seq}" if opts.package else Path(res.source).stem

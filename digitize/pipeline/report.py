@@ -43,6 +43,7 @@ class Figures(Totals):
         return {"day": self.day, "dossiers": self.dossiers, "documents": self.documents,
                 "pages": self.pages, "signed": self.signed, "searchable": searchable,
                 "needs_review": self.needs_review, "failed": self.failed,
+                "dossiers_incomplete": self.incomplete,
                 "share_signed": share(self.signed), "share_searchable": share(searchable),
                 "share_needs_review": share(self.needs_review),
                 "median_seconds_per_dossier": round(statistics.median(self.durations), 2)

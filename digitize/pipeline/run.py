@@ -26,6 +26,7 @@ from digitize.i18n import N_, _
 from digitize.index.entries import index_dossier
 from digitize.model import (
     DOSSIER_RECORD,
+    DocumentResult,
     DossierResult,
     RunSummary,
     Status,
@@ -35,7 +36,14 @@ from digitize.model import (
 from digitize.ocr import PageTask, prepare_page
 from digitize.ocr.images import page_count
 from digitize.ocr.tesseract import check_languages
-from digitize.pipeline.dossier import Doc, process_dossier
+from digitize.pipeline.dossier import (
+    Doc,
+    corrections,
+    document_key,
+    file_code,
+    kept_from,
+    process_dossier,
+)
 from digitize.pipeline.executors import default_jobs, make_executor
 from digitize.pipeline.inputs import DossierInput, discover
 from digitize.pipeline.journal import Journal, inputs_key
@@ -56,17 +64,38 @@ def _jobs(requested: int) -> int:
     return requested if requested > 0 else default_jobs()
 
 
+def _earlier(d: DossierInput, opts: RunOptions, signer: str
+             ) -> tuple[Callable[[str, int, Path], str | None], dict[str, DocumentResult]]:
+    """How to key the dossier's documents, and those an earlier run finished (by key)."""
+    try:
+        fixes = corrections(d, opts)
+    except DigitizeError:  # the dossier will fail on it; nothing is kept
+        return lambda *_: None, {}
+    code = file_code(opts.config.agency.archive_code, d)
+    record = opts.out / d.id
+    try:
+        earlier = read_dossier(record) if (record / DOSSIER_RECORD).is_file() else None
+    except (DigitizeError, OSError, ValueError):
+        earlier = None
+
+    def key(sha: str, seq: int, src: Path) -> str | None:
+        return document_key(sha, seq, code, src.name, fixes, opts, signer)
+    return key, kept_from(earlier)
+
+
 def _plan(dossiers: Sequence[DossierInput], opts: RunOptions, pool: Executor, tmp: Path,
-          journal: Journal, sha_of: Callable[[Path], str]
+          journal: Journal, sha_of: Callable[[Path], str], signer: str
           ) -> tuple[dict[str, list[Doc]], int]:
     """Count pages and queue every page of every dossier (the pool works ahead of us).
-    Documents that failed before with the same content stay quarantined unless retried."""
+    Documents that failed before with the same content stay quarantined unless retried;
+    documents an earlier run finished with the same work key are kept, not queued."""
     cfg = opts.config.ocr
     max_px = cfg.max_megapixels * 1_000_000
     plan: dict[str, list[Doc]] = {}
     total = 0
     for d in dossiers:
         docs: list[Doc] = []
+        key_of, kept = _earlier(d, opts, signer)
         for seq, src in enumerate(d.files, start=1):
             try:
                 sha = sha_of(src)
@@ -83,6 +112,10 @@ def _plan(dossiers: Sequence[DossierInput], opts: RunOptions, pool: Executor, tm
                                                          reason=reason)
                 docs.append(Doc(src, seq, [], reason, sha))
                 continue
+            key = key_of(sha, seq, src)
+            if key is not None and key in kept:
+                docs.append(Doc(src, seq, [], sha=sha, key=key, earlier=kept[key]))
+                continue
             try:
                 n = page_count(src, max_px)
             except InputFileError as exc:
@@ -94,7 +127,7 @@ def _plan(dossiers: Sequence[DossierInput], opts: RunOptions, pool: Executor, tm
                                                           cfg.default_dpi, max_px, cfg.timeout_s,
                                                           opts.profile))
                        for i in range(n)]
-            docs.append(Doc(src, seq, futures, sha=sha))
+            docs.append(Doc(src, seq, futures, sha=sha, key=key))
             total += n
         plan[d.id] = docs
     return plan, total
@@ -209,7 +242,8 @@ def _run_locked(dossiers: Sequence[DossierInput], opts: RunOptions,
     results: list[DossierResult] = []
     pool = factory(_jobs(opts.jobs))
     try:
-        plan, total = _plan(todo, opts, pool, tmp, journal, sha_of)
+        signer = signing.identity.certificate.sha256.hex() if signing else ""
+        plan, total = _plan(todo, opts, pool, tmp, journal, sha_of, signer)
         progress.start(total)
         for d in dossiers:
             if d.id in done:
@@ -221,7 +255,8 @@ def _run_locked(dossiers: Sequence[DossierInput], opts: RunOptions,
             for doc in result.documents:
                 if doc.error:
                     log.warning(doc.error, extra={"dossier": d.id, "document": doc.source})
-            log.log(logging.WARNING if result.status is Status.failed else logging.INFO,
+            log.log(logging.WARNING if result.status in (Status.failed, Status.incomplete)
+                    else logging.INFO,
                     _("dossier {status}").format(status=_(result.status.value))
                     + (f": {result.error}" if result.error else ""),
                     extra={"dossier": d.id, "bundle": result.bundle})
