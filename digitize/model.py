@@ -111,6 +111,18 @@ class SignatureInfo(Frozen):
     certificate_issuer: str = ""
 
 
+class InputSignature(Frozen):
+    """A signature the input file already carried (a citizen's or an agency's signed PDF):
+    checked, reported, and kept with the file byte for byte."""
+
+    field: str
+    signer: str
+    signing_time: str | None = None
+    status: str = Field(description="valid, invalid or indeterminate (ETSI TS 119 102-1)")
+    sub_indication: str = ""
+    reasons: list[str] = Field(default_factory=list)
+
+
 class Event(Frozen):
     """One provenance event (PREMIS vocabulary): what happened, when, by which agent."""
 
@@ -141,6 +153,9 @@ class DocumentResult(BaseModel):
     overrides: list[Override] = Field(
         default_factory=list, description="values set or confirmed by a person (review)")
     provenance: list[Event] = Field(default_factory=list)
+    input_signatures: list[InputSignature] = Field(
+        default_factory=list, description="signatures the input already carried; such a file "
+                                          "goes into the package byte for byte, not re-signed")
     work_key: str | None = Field(
         None, description="checksum of what made this document (its input, place in the "
                           "dossier, corrections and the run's settings): a later run keeps a "

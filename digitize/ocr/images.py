@@ -7,6 +7,7 @@ import io
 import subprocess
 import tempfile
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,7 +67,22 @@ def _has_signature(pdf: pikepdf.Pdf) -> bool:
     form = pdf.Root.get("/AcroForm")
     if form is None:
         return False
-    return any(f.get("/FT") == pikepdf.Name.Sig and "/V" in f for f in form.get("/Fields", []))
+    def fields(items: pikepdf.Array) -> Iterator[pikepdf.Dictionary]:
+        for f in items:
+            yield f
+            yield from fields(f.get("/Kids", pikepdf.Array()))
+
+    return any(f.get("/FT") == pikepdf.Name.Sig and "/V" in f
+               for f in fields(form.get("/Fields", pikepdf.Array())))
+
+
+def is_signed_pdf(path: Path) -> bool:
+    """Whether a PDF already carries a digital signature: such a file is kept byte for byte
+    (never rasterised into our copy, never signed over); its pages are only read for text."""
+    if path.suffix.lower() != ".pdf":
+        return False
+    with _open_pdf(path) as pdf:
+        return _has_signature(pdf)
 
 
 def _open_image(path: Path, max_pixels: int) -> Image.Image:
@@ -93,11 +109,6 @@ def page_count(path: Path, max_pixels: int) -> int:
     _check_nonempty(path)
     if path.suffix.lower() == ".pdf":
         with _open_pdf(path) as pdf:
-            if _has_signature(pdf):
-                raise InputFileError(
-                    _("{path} already carries a digital signature; digitize does not OCR signed "
-                      "PDFs, add it to the package by hand to keep it byte for byte.").format(
-                        path=path))
             n = len(pdf.pages)
         if n == 0:
             raise InputFileError(_("{path} has no pages; scan the document again.").format(

@@ -37,6 +37,7 @@ from digitize.model import (
     DossierResult,
     Event,
     Extraction,
+    InputSignature,
     OcrPage,
     SignatureInfo,
     Status,
@@ -75,6 +76,7 @@ class Doc:
     error: str | None = None
     sha: str | None = None
     key: str | None = None  # its work key (see document_key)
+    signed: bool = False  # a signed PDF handed in: kept byte for byte, only read for text
     earlier: DocumentResult | None = None  # finished by an earlier run with the same key: kept
 
 
@@ -193,13 +195,16 @@ def _finish_document(doc: Doc, work: Path, code: str, opts: RunOptions,
     kept = [p for p in prepared if not (opts.drop_blank and p.ocr.blank)] or prepared
     ocr = [p.ocr for p in kept]
     text = "\f".join(p.text for p in ocr)
-    scanned = work / f"{doc_id}.scan.pdf"
-    assemble_pdf(kept, scanned, title=doc.source.stem)
     merge_hocr([p.hocr for p in kept], work / f"{doc_id}.hocr")
     segs = segments_from_words((p.index, p.width, p.height, p.words) for p in ocr)
     ex = extract(segs, len(ocr), opts.config.extract.min_field_confidence)
     ex = fixes.apply(ex, doc.source.name)
     review = _review([p.ocr for p in prepared], ex, opts)
+    if doc.signed:
+        return _signed_input(doc, work / f"{doc_id}.pdf", ocr, ex, review, opts), \
+            work / f"{doc_id}.pdf", text
+    scanned = work / f"{doc_id}.scan.pdf"
+    assemble_pdf(kept, scanned, title=doc.source.stem)
     unsigned = work / f"{doc_id}.unsigned.pdf"
     embed_metadata(scanned, unsigned, {**ex.metadata, "doc_kind": ex.doc_kind.value,
                                        "doc_id": doc_id, "doc_code": f"{code}.{doc.seq:07d}",
@@ -221,6 +226,34 @@ def _finish_document(doc: Doc, work: Path, code: str, opts: RunOptions,
         overrides=list(ex.overrides), provenance=_events(doc, ocr, ex, signature, opts),
         work_key=doc.key)
     return result, final, text
+
+
+def _signed_input(doc: Doc, target: Path, ocr: Sequence[OcrPage], ex: Extraction,
+                  review: list[str], opts: RunOptions) -> DocumentResult:
+    """A PDF that came signed: the original goes into the dossier byte for byte (a copy of
+    ours would break its signatures), its signatures are checked and reported; the metadata
+    comes from OCR of its rendered pages."""
+    from digitize.signing.verify import load_trust, verify_pdf
+
+    shutil.copyfile(doc.source, target)
+    report = verify_pdf(target, load_trust(list(opts.signing.trust)), offline=True)
+    found = [InputSignature(field=s.field, signer=s.signer, signing_time=s.signing_time,
+                            status=s.status.value, sub_indication=s.sub_indication,
+                            reasons=list(s.reasons)) for s in report.signatures]
+    for s in found:
+        if s.status == "invalid":
+            review.append(_("the signature of {signer} ({field}) is invalid: {reason}").format(
+                signer=s.signer or "?", field=s.field, reason="; ".join(s.reasons)))
+    events = [*_events(doc, ocr, ex, None, opts), Event(
+        type="validation", time=now_vn(), agent=f"digitize {__version__}",
+        detail="; ".join(f"{s.field}: {s.status} {s.sub_indication} ({s.signer})".replace("  ", " ")
+                         for s in found) + "; kept byte for byte, not re-signed")]
+    return DocumentResult(
+        source=str(doc.source), status=Status.needs_review if review else Status.ok,
+        doc_kind=ex.doc_kind, metadata=ex.metadata, confidence=ex.confidence,
+        review=review, source_sha256=doc.sha, evidence=ex.evidence,
+        overrides=list(ex.overrides), provenance=events, input_signatures=found,
+        work_key=doc.key)
 
 
 def _events(doc: Doc, ocr: Sequence[OcrPage], ex: Extraction,

@@ -42,7 +42,9 @@ def package_dossier(dossier: DossierResult, docs: Sequence[Finished], config: Co
     pkg_docs = []
     for doc in docs:
         sig = doc.result.signature
-        fields = document_fields(code, doc.seq, doc.result.metadata, sig.signer if sig else None)
+        found = doc.result.input_signatures
+        signer = sig.signer if sig else (found[0].signer if found else None)
+        fields = document_fields(code, doc.seq, doc.result.metadata, signer)
         pkg_docs.append(PackageDocument(doc.pdf, fields))
     results = [d.result for d in docs]
     pkg = build_sip(PackageDossier(

@@ -34,7 +34,7 @@ from digitize.model import (
     read_dossier,
 )
 from digitize.ocr import PageTask, prepare_page
-from digitize.ocr.images import page_count
+from digitize.ocr.images import is_signed_pdf, page_count
 from digitize.ocr.tesseract import check_languages
 from digitize.pipeline.dossier import (
     Doc,
@@ -127,7 +127,7 @@ def _plan(dossiers: Sequence[DossierInput], opts: RunOptions, pool: Executor, tm
                                                           cfg.default_dpi, max_px, cfg.timeout_s,
                                                           opts.profile))
                        for i in range(n)]
-            docs.append(Doc(src, seq, futures, sha=sha, key=key))
+            docs.append(Doc(src, seq, futures, sha=sha, key=key, signed=is_signed_pdf(src)))
             total += n
         plan[d.id] = docs
     return plan, total
