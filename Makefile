@@ -33,6 +33,7 @@ bench: deps
 	@PYTHON=$(PYTHON) scripts/ensure-system-packages.sh ghostscript
 	$(PY) -m pip install -q -c constraints.txt -e '.[dev,bench]'
 	$(PY) benchmarks/ocr_vs_ocrmypdf.py
+	$(PY) benchmarks/real_pages.py
 	$(PY) benchmarks/extraction_eval.py
 	$(PY) benchmarks/signing.py
 	$(PY) benchmarks/verification.py

@@ -178,3 +178,22 @@ def test_hocr_has_word_boxes_and_confidences_per_page(cli_env: Env, tmp_path: Pa
     assert "x_wconf" in hocr and ">Phòng<" in hocr and ">tịch<" in hocr
     ids = re.findall(r"id=['\"]([^'\"]+)['\"]", hocr)
     assert len(ids) == len(set(ids))
+
+
+def test_low_resolution_pages_are_read_at_twice_their_size(tmp_path: Path) -> None:
+    from digitize.ocr.page import PageTask, prepare_page
+
+    with Image.open(next(SAMPLES.glob("*/thong_bao.png"))) as im:
+        low = im.resize((im.width // 2, im.height // 2), Image.Resampling.LANCZOS)
+    low.save(tmp_path / "low.png", dpi=(100, 100))  # a 100-dpi phone-grade scan
+    work = tmp_path / "work"
+    work.mkdir()
+    page = prepare_page(PageTask(tmp_path / "low.png", 0, work, "vie", 300, 150_000_000, 120))
+    ocr = page.ocr
+    assert (ocr.width, ocr.height) == low.size  # boxes in the page's own pixels
+    assert ocr.words and all(w.left + w.width <= low.width + 1 and w.top + w.height <=
+                             low.height + 1 for w in ocr.words)
+    assert "UBND XÃ HÒA AN" in ocr.text and "Hòa An" in ocr.text
+    with pikepdf.open(page.text_pdf) as text_page:  # the text layer keeps the page's size
+        box = [float(v) for v in text_page.pages[0].mediabox]
+    assert abs(box[2] - low.width / 100 * 72) < 2 and abs(box[3] - low.height / 100 * 72) < 2
