@@ -76,7 +76,7 @@ def test_the_untouched_file_is_valid(signing: Signing, signed: Path) -> None:
     assert report.status.value == "valid" and report.signatures[0].level == "B-T"
     sig = report.signatures[0]
     assert (sig.organisation, sig.timestamp_status, sig.revocation) == (
-        "digitize test PKI", "valid", "good")
+        "digitize test PKI", "valid", "not checked")  # offline, nothing embedded: never "good"
     assert sig.timestamp_time and sig.signing_time.endswith("+07:00")
 
 
@@ -216,6 +216,13 @@ def test_removed_signature(signing: Signing, signed: Path, tmp_path: Path) -> No
     report = _check(signing, _update(signed, tmp_path / "removed.pdf", change))
     assert report.status.value == "invalid"
     assert "were removed" in _reasons(report)
+
+
+def test_revocation_is_good_only_when_something_answered(signing: Signing, signed: Path) -> None:
+    offline = _check(signing, signed).signatures[0]
+    assert offline.revocation == "not checked" and offline.status.value == "valid"
+    online = _check(signing, signed, offline=False).signatures[0]  # the local PKI's OCSP/CRL
+    assert online.revocation == "good"
 
 
 def test_certificate_revoked_at_signing_time(signing: Signing, tmp_path: Path) -> None:

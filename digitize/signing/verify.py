@@ -35,7 +35,8 @@ from digitize.signing.identity import load_certs
 
 POLICY = N_("pyHanko validation; trust: the configured store and --trust only; revocation: the "
             "validation data embedded in the PDF (DSS) first, then OCSP/CRL online unless "
-            "--offline, soft-fail; changes allowed after signing: form filling, further "
+            "--offline, soft-fail, reported as not checked or unavailable when nothing answered "
+            "for it; changes allowed after signing: form filling, further "
             "signatures, validation data and document timestamps; anything else is invalid")
 
 fasthex.install()
@@ -72,7 +73,10 @@ class SignatureReport(BaseModel):
     intact: bool = False
     crypto_valid: bool = False
     trusted: bool = False
-    revocation: str = Field("", description="good, revoked (with date), unknown")
+    revocation: str = Field("", description="good (checked: embedded data or OCSP/CRL "
+                                            "fetched), revoked, not checked (offline and "
+                                            "nothing embedded), unavailable (online, no "
+                                            "answer), unknown (chain not trusted)")
     coverage: str = ""
     certification: str = Field("", description="DocMDP permission when this certifies")
     changes_after: str = Field("", description="what later revisions changed")
@@ -131,6 +135,7 @@ class _Context:
     online: ValidationContext
     dss: ValidationContext | None  # the DSS alone: no network, revocation data required
     skip_diff: bool = False  # our own fresh output: its later revisions are ours
+    offline: bool = True
 
     @classmethod
     def of(cls, reader: PdfFileReader, roots: Sequence[x509.Certificate], offline: bool
@@ -140,7 +145,7 @@ class _Context:
         try:
             dss_store = DocumentSecurityStore.read_dss(reader)
         except NoDSSFoundError:
-            return cls(list(roots), online, None)
+            return cls(list(roots), online, None, offline=offline)
         dss = dss_store.as_validation_context({"trust_roots": list(roots),
                                                "allow_fetching": False,
                                                "revocation_mode": "hard-fail"})
@@ -149,7 +154,21 @@ class _Context:
             online = dss_store.as_validation_context({"trust_roots": list(roots),
                                                       "allow_fetching": True,
                                                       "revocation_mode": "soft-fail"})
-        return cls(list(roots), online, dss)
+        return cls(list(roots), online, dss, offline=offline)
+
+
+def _revocation(st: Any, lt: bool, ctx: _Context) -> str:
+    """What is known of the signer's revocation status, never "good" without data: pyHanko's
+    soft-fail accepts a chain whose status nobody answered for."""
+    if st.revoked:
+        return "revoked"
+    if not st.trusted:
+        return "unknown"
+    if lt:
+        return "good"  # the embedded data alone validated it, revocation data required
+    if ctx.offline:
+        return "not checked"
+    return "good" if (ctx.online.ocsps or ctx.online.crls) else "unavailable"
 
 
 def _validate(sig: EmbeddedPdfSignature, ctx: _Context) -> tuple[Any, bool]:
@@ -303,7 +322,7 @@ def _report(sig: EmbeddedPdfSignature, ctx: _Context, reader: PdfFileReader,
     ts = getattr(st, "timestamp_validity", None)
     ts_state = "" if ts is None else "valid" if _good(ts) else \
         "untrusted" if ts.intact and ts.valid else "invalid"
-    rev = "revoked" if st.revoked else "good" if st.trusted else "unknown"
+    rev = _revocation(st, lt, ctx)
     docmdp = sig.docmdp_level
     subject = cert.subject.native if cert else {}
     return SignatureReport(
