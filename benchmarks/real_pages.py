@@ -23,7 +23,7 @@ from pathlib import Path
 from rapidfuzz.distance import Levenshtein
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import BIN, ROOT, _norm  # noqa: E402
+from common import BIN, ROOT, _norm
 
 PAGES = ROOT.parent / "shared" / "real" / "gov-pages"
 ENV = dict(os.environ, OMP_THREAD_LIMIT="1")

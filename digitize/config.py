@@ -69,7 +69,10 @@ class ReviewConfig(_Section):
 
 
 class VerifyConfig(_Section):
-    trust: list[Path] = Field(default_factory=list)
+    trust: list[Path] = Field(
+        default_factory=lambda: [Path("vn"), Path("user")],
+        description='trust store: "vn" (the built-in Vietnamese anchors), "user" (what '
+                    '`digitize trust add` added), files and folders of PEM/DER/.p7b')
 
 
 class UploadConfig(_Section):
@@ -146,7 +149,8 @@ def _expand(cfg: Config, base: Path) -> Config:
                  "seal_image"):
         setattr(cfg.signer, name, fix(getattr(cfg.signer, name)))
     cfg.signer.chain = [p for p in (fix(c) for c in cfg.signer.chain) if p is not None]
-    cfg.verify.trust = [p for p in (fix(t) for t in cfg.verify.trust) if p is not None]
+    cfg.verify.trust = [t if str(t) in ("vn", "user") else p for t in cfg.verify.trust
+                        if (p := fix(t)) is not None]
     cfg.upload.token_file = fix(cfg.upload.token_file)
     cfg.upload.journal = fix(cfg.upload.journal)
     cfg.index.path = fix(cfg.index.path)

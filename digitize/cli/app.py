@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from digitize import __version__
-from digitize.cli import bundle, desk, index, ocr, run, schema, sign, verify
+from digitize.cli import bundle, desk, index, ocr, run, schema, sign, trust, verify
 from digitize.cli.output import out
 from digitize.errors import DigitizeError
 from digitize.i18n import _, set_language
@@ -45,6 +45,7 @@ def _add_commands(*groups: typer.Typer) -> None:
 _add_commands(run.app, ocr.app, sign.app, verify.app, bundle.app, desk.app, index.app)
 app.add_typer(schema.app, name="schema")
 app.add_typer(index.index_app, name="index")
+app.add_typer(trust.app, name="trust")
 
 
 def _version(value: bool) -> None:

@@ -25,6 +25,10 @@ def verify(
     trust: Annotated[list[Path] | None, typer.Option(
         "--trust", help=_("Trusted root certificates (PEM/DER file or folder); adds to "
                         "[verify] trust in config."))] = None,
+    trust_only: Annotated[list[Path] | None, typer.Option(
+        "--trust-only", help=_("Trust only these certificates (file or folder), instead of "
+                             "[verify] trust (by default the built-in Vietnamese anchors and "
+                             "your own store, see `digitize trust list`)."))] = None,
     offline: Annotated[bool, typer.Option(
         "--offline", help=_("Fetch no OCSP/CRL; use only what the files carry."))] = False,
     report: Annotated[Path | None, typer.Option(
@@ -47,7 +51,7 @@ def verify(
 
     with user_errors():
         cfg = load_config(config)
-        roots = load_trust([*cfg.verify.trust, *(trust or [])])
+        roots = load_trust([*(trust_only or cfg.verify.trust), *(trust or [])])
         reports: list[FileReport | PackageReport] = verify_paths(paths, roots, offline,
                                                                  default_jobs())
         if report is not None:

@@ -144,13 +144,17 @@ def _token(cfg: Config) -> Iterator[Check]:
 
 
 def _trust(cfg: Config) -> Iterator[Check]:
-    from digitize.signing.identity import load_certs
+    from digitize.signing.trust import parse_certificates, store_path, user_store
 
     name = _("trust store")
-    for path in cfg.verify.trust:
+    for entry in cfg.verify.trust:
+        path = store_path(entry)
+        if not path.exists() and path == user_store():
+            continue  # nothing added yet
         try:
             files = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
-            certs = [c for f in files for c in load_certs(f)]
+            certs = [c for f in files if f.suffix.lower() != ".md"
+                     for c in parse_certificates(f.read_bytes())]
         except (OSError, ValueError) as exc:
             yield Check("trust", name, PROBLEM, _("{path} cannot be read ({reason})").format(
                 path=path, reason=exc), _("fix [verify] trust in the config"))

@@ -97,7 +97,7 @@ def config_text(a: InitAnswers) -> str:
     lines += _section("run", {"profile": a.profile, "out": a.out})
     lines += _section("signer", {k: str(v) if isinstance(v, Path) else v
                                  for k, v in signer.items()})
-    lines += _section("verify", {"trust": [str(t) for t in a.trust]})
+    lines += _section("verify", {"trust": ["vn", "user", *(str(t) for t in a.trust)]})
     lines += _section("upload", {"to": a.archive})
     lines += _section("scan", {"device": a.scanner})
     return "\n".join(lines) + "\n"

@@ -33,7 +33,8 @@ from digitize.i18n import _
 from digitize.model import Evidence, SignatureInfo
 from digitize.schemas.xmp import register_prefixes
 from digitize.signing.appearance import Appearance, field_spec, place, stamp_style
-from digitize.signing.identity import Identity, load_certs
+from digitize.signing.identity import Identity
+from digitize.signing.trust import load_store
 from digitize.signing.verify import SignatureReport, verify_pdf
 
 LEVELS = ("B-B", "B-T", "B-LT", "B-LTA")
@@ -113,8 +114,7 @@ class SigningContext:
         self.timestamper = RequestsHTTPTimeStamper(opts.tsa_url, timeout=opts.timeout_s) \
             if opts.level != "B-B" else None
         roots = [c for c in identity.chain if c.self_signed == "maybe" or c.self_signed == "yes"]
-        for path in opts.trust:
-            roots.extend(load_certs(path))
+        roots.extend(load_store(opts.trust))
         self.trust = roots
         self.validation_context = ValidationContext(
             trust_roots=roots, other_certs=list(identity.chain), allow_fetching=True,

@@ -28,10 +28,9 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
 from digitize.clock import VN_TZ
-from digitize.errors import UsageProblem
 from digitize.i18n import N_, _
 from digitize.signing import fasthex
-from digitize.signing.identity import load_certs
+from digitize.signing.trust import load_store
 
 POLICY = N_("pyHanko validation; trust: the configured store and --trust only; revocation: the "
             "validation data embedded in the PDF (DSS) first, then OCSP/CRL online unless "
@@ -96,19 +95,8 @@ class FileReport(BaseModel):
 
 
 def load_trust(paths: Sequence[Path]) -> list[x509.Certificate]:
-    """Certificates from PEM/DER files, or every *.pem/*.crt/*.cer/*.der file of a folder."""
-    certs: list[x509.Certificate] = []
-    for path in paths:
-        files = sorted(p for p in path.iterdir() if p.suffix.lower() in
-                       {".pem", ".crt", ".cer", ".der"}) if path.is_dir() else [path]
-        for f in files:
-            try:
-                certs.extend(load_certs(f))
-            except (OSError, ValueError) as exc:
-                raise UsageProblem(_("Trust file {f} is not a PEM or DER certificate ({exc}); "
-                                     "remove it from the trust store.").format(
-                                       f=f, exc=exc)) from exc
-    return certs
+    """The certificates of the trust store entries (`vn`, `user`, files and folders)."""
+    return load_store(paths)
 
 
 def has_signature_timestamp(sig: EmbeddedPdfSignature) -> bool:
@@ -140,18 +128,22 @@ class _Context:
     @classmethod
     def of(cls, reader: PdfFileReader, roots: Sequence[x509.Certificate], offline: bool
            ) -> _Context:
-        online = ValidationContext(trust_roots=list(roots), allow_fetching=not offline,
-                                   revocation_mode="soft-fail")
+        # Sub-CAs of the store also help build the chain: signers embed only their own cert.
+        others = [c for c in roots if c.self_signed not in ("maybe", "yes")]
+        online = ValidationContext(trust_roots=list(roots), other_certs=others,
+                                   allow_fetching=not offline, revocation_mode="soft-fail")
         try:
             dss_store = DocumentSecurityStore.read_dss(reader)
         except NoDSSFoundError:
             return cls(list(roots), online, None, offline=offline)
         dss = dss_store.as_validation_context({"trust_roots": list(roots),
+                                               "other_certs": others,
                                                "allow_fetching": False,
                                                "revocation_mode": "hard-fail"})
         if not offline:
             # Embedded data first, the network for what it lacks.
             online = dss_store.as_validation_context({"trust_roots": list(roots),
+                                                      "other_certs": others,
                                                       "allow_fetching": True,
                                                       "revocation_mode": "soft-fail"})
         return cls(list(roots), online, dss, offline=offline)
