@@ -362,3 +362,17 @@ def test_renew_an_aip_updates_its_premis_fixity(signing: Signing, sample_run,
                if e.findtext(f"{q}eventType") == "validation data renewal"]
     assert len(renewal) == 1
     assert renewal[0].find(f"{q}linkingAgentIdentifier") is not None
+
+
+def test_claimed_signing_times_are_checked_against_the_time_stamp() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from digitize.signing.verify import time_warnings
+
+    stamp = datetime(2026, 1, 31, 15, 0, tzinfo=UTC)
+    vgca = time_warnings(stamp + timedelta(hours=7, seconds=4), stamp)
+    assert len(vgca) == 1 and "7 hours" in vgca[0] and "Vietnam time written as UTC" in vgca[0]
+    late = time_warnings(stamp + timedelta(minutes=40), stamp)
+    assert len(late) == 1 and "after the time stamp" in late[0]
+    assert time_warnings(stamp - timedelta(minutes=38), stamp) == []  # signed, then stamped
+    assert time_warnings(stamp, None) == [] and time_warnings(None, stamp) == []

@@ -88,7 +88,8 @@ def verify(
                                   s.level if s else "",
                                   escape("; ".join(([s.sub_indication] if s and
                                                     s.sub_indication else []) +
-                                                   (s.reasons if s else f.reasons))))
+                                                   (s.reasons if s else f.reasons) +
+                                                   (s.warnings if s else []))))
         out.print(table)
         out.print(_("Policy: {policy}").format(policy=_(reports[0].policy)) if reports else "",
                   style="dim")

@@ -9,7 +9,7 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -83,6 +83,8 @@ class SignatureReport(BaseModel):
     status: Indication
     sub_indication: str = Field("", description="ETSI TS 119 102-1 sub-indication")
     reasons: list[str] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list,
+                                description="oddities that do not change the verdict")
 
 
 class FileReport(BaseModel):
@@ -113,6 +115,28 @@ def _good(st: Any) -> bool:
 
 def _vn(t: datetime | None) -> str | None:
     return t.astimezone(VN_TZ).isoformat() if t else None
+
+
+CLOCK_SLACK = timedelta(minutes=5)
+VN_OFFSET = timedelta(hours=7)
+
+
+def time_warnings(claimed: datetime | None, stamped: datetime | None) -> list[str]:
+    """The signer's claimed time against the signature's time stamp, which a TSA vouches for:
+    exactly 7 hours apart is Vietnam time written as UTC (VGCA's signing tool does this); any
+    other claim after the stamp is a clock to distrust. The time stamp is what counts."""
+    if claimed is None or stamped is None:
+        return []
+    ahead = claimed - stamped
+    if abs(ahead - VN_OFFSET) <= CLOCK_SLACK or abs(ahead + VN_OFFSET) <= CLOCK_SLACK:
+        return [_("the claimed signing time is 7 hours off the time stamp: Vietnam time "
+                  "written as UTC by the signing software; the time stamp ({stamp}) is the "
+                  "signing time").format(stamp=_vn(stamped))]
+    if ahead > CLOCK_SLACK:
+        return [_("the claimed signing time ({claimed}) is after the time stamp ({stamp}): the "
+                  "signer's clock was wrong; the time stamp is the signing time").format(
+                      claimed=_vn(claimed), stamp=_vn(stamped))]
+    return []
 
 
 @dataclass
@@ -328,7 +352,8 @@ def _report(sig: EmbeddedPdfSignature, ctx: _Context, reader: PdfFileReader,
         revocation=rev, coverage=st.coverage.name if st.coverage else "",
         certification=docmdp.name if docmdp is not None else "",
         changes_after=_(_CHANGES.get(st.modification_level, "")) if st.modification_level
-        is not None else "", level=level, status=status, sub_indication=sub, reasons=reasons)
+        is not None else "", level=level, status=status, sub_indication=sub, reasons=reasons,
+        warnings=time_warnings(st.signer_reported_dt, ts.timestamp if ts else None))
 
 
 def overall(statuses: Sequence[Indication]) -> Indication:
