@@ -376,3 +376,100 @@ def test_claimed_signing_times_are_checked_against_the_time_stamp() -> None:
     assert len(late) == 1 and "after the time stamp" in late[0]
     assert time_warnings(stamp - timedelta(minutes=38), stamp) == []  # signed, then stamped
     assert time_warnings(stamp, None) == [] and time_warnings(None, stamp) == []
+
+
+def _tagged(src: Path, dst: Path) -> Path:
+    """`src` as a tagged PDF: a structure tree with one Document element."""
+    import pikepdf
+
+    with pikepdf.open(src) as pdf:
+        doc = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructElem,
+                                                   S=pikepdf.Name.Document, K=pikepdf.Array()))
+        root = pdf.make_indirect(pikepdf.Dictionary(
+            Type=pikepdf.Name.StructTreeRoot, K=pikepdf.Array([doc]),
+            ParentTree=pdf.make_indirect(pikepdf.Dictionary(Nums=pikepdf.Array())),
+            ParentTreeNextKey=0))
+        doc.P = root
+        pdf.Root.StructTreeRoot = root
+        pdf.Root.MarkInfo = pikepdf.Dictionary(Marked=True)
+        pdf.save(dst)
+    return dst
+
+
+def _tag_widget(forge: bool) -> Callable[[IncrementalPdfFileWriter], None]:
+    """What VGCA's tool adds with each later signature: a structure element for its widget,
+    under the Document element, and a ParentTree entry; `forge` also gives the signed page
+    content stream new data under its old object number."""
+    def change(w: IncrementalPdfFileWriter) -> None:
+        tree_ref = w.root.raw_get("/StructTreeRoot")
+        tree = tree_ref.get_object()
+        page_ref, page = _page(w)
+        elem = w.add_object(generic.DictionaryObject({
+            pdf_name("/Type"): pdf_name("/StructElem"), pdf_name("/S"): pdf_name("/Form"),
+            pdf_name("/P"): tree["/K"].raw_get(0), pdf_name("/Pg"): page_ref,
+            pdf_name("/K"): generic.NumberObject(0)}))
+        document = tree["/K"][0]
+        document["/K"].append(elem)
+        w.mark_update(tree["/K"].raw_get(0))
+        parents = tree["/ParentTree"]
+        parents["/Nums"].extend([generic.NumberObject(0), elem])
+        w.mark_update(tree.raw_get("/ParentTree"))
+        tree["/ParentTreeNextKey"] = generic.NumberObject(1)
+        w.mark_update(tree_ref)
+        if forge:
+            contents = page.raw_get("/Contents")
+            ref = contents if isinstance(contents, generic.IndirectObject) else \
+                contents.raw_get(0)
+            stream = ref.get_object()
+            stream._data = stream.data + b"\nBT /F1 40 Tf 100 400 Td (PAID) Tj ET"
+            stream._encoded_data = None
+            w.mark_update(ref)
+    return change
+
+
+def test_government_signing_workflow_on_a_tagged_pdf(signing: Signing, tmp_path: Path) -> None:
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, SuspiciousModification
+
+    tagged = _tagged(signing.pdf, tmp_path / "tagged.pdf")
+    res = sign_with(signing, tagged, tmp_path / "c", "p12", "--certify", "--appearance", "none")
+    assert res.returncode == 0, res.stderr
+    certified = tmp_path / "c" / tagged.name
+    for forge in (False, True):
+        name = "forged" if forge else "honest"
+        step = _update(certified, tmp_path / f"{name}-tagged.pdf", _tag_widget(forge))
+        res = sign_with(signing, step, tmp_path / name, "p12", "--appearance", "archive")
+        assert res.returncode == 0, res.stderr
+        final = tmp_path / name / step.name
+        report = _check(signing, final)
+        first, second = report.signatures
+        assert first.certification == "FILL_FORMS" and second.status.value == "valid"
+        if not forge:
+            assert report.status.value == "valid", _reasons(report)
+            assert "form filling or further signatures" in first.changes_after
+            # pyHanko's own policy calls the same file modified: the structure tree rule and
+            # new visible fields after a form-filling certification are ours.
+            with open(final, "rb") as fh:
+                reader = PdfFileReader(fh, strict=False)
+                sig = reader.embedded_regular_signatures[0]
+                with pytest.raises(SuspiciousModification):
+                    DEFAULT_DIFF_POLICY.apply(reader.get_historical_resolver(
+                        sig.signed_revision), reader.get_historical_resolver(
+                        sig.signed_revision + 1), sig.fieldmdp, sig.docmdp_level)
+        else:
+            assert first.status.value == "invalid" and first.sub_indication == "FORMAT_FAILURE"
+            assert "content stream that was signed given new data" in _reasons(report)
+
+
+@pytest.mark.skipif(not (Path(__file__).resolve().parents[2] / "shared" / "real" / "signed"
+                         ).is_dir(), reason="shared/real/signed is not here")
+def test_the_real_decree_verifies_with_all_six_signatures() -> None:
+    from digitize.signing.trust import load_store
+
+    decree = Path(__file__).resolve().parents[2] / "shared" / "real" / "signed" / \
+        "50-2026-ND-CP.pdf"
+    report = verify_pdf(decree, load_store([Path("vn")]), offline=True)
+    assert report.status.value == "valid", _reasons(report)
+    assert [s.status.value for s in report.signatures] == ["valid"] * 6
+    assert report.signatures[0].certification == "FILL_FORMS"
+    assert {s.revocation for s in report.signatures} == {"not checked"}

@@ -30,6 +30,7 @@ from pyhanko_certvalidator import ValidationContext
 from digitize.clock import VN_TZ
 from digitize.i18n import N_, _
 from digitize.signing import fasthex
+from digitize.signing.diffpolicy import DIFF_POLICY
 from digitize.signing.trust import load_store
 
 POLICY = N_("pyHanko validation; trust: the configured store and --trust only; revocation: the "
@@ -192,17 +193,18 @@ def _validate(sig: EmbeddedPdfSignature, ctx: _Context) -> tuple[Any, bool]:
     One validation when the file carries its validation data, two otherwise."""
     if ctx.dss is not None:
         st = validate_pdf_signature(sig, signer_validation_context=ctx.dss,
-                                    skip_diff=ctx.skip_diff)
+                                    skip_diff=ctx.skip_diff, diff_policy=DIFF_POLICY)
         if _good(st):
             return st, True
     return validate_pdf_signature(sig, signer_validation_context=ctx.online,
-                                  skip_diff=ctx.skip_diff), False
+                                  skip_diff=ctx.skip_diff, diff_policy=DIFF_POLICY), False
 
 
 def _timestamp_ok(ts: EmbeddedPdfSignature, vc: ValidationContext,
                   skip_diff: bool = False) -> bool:
     try:
-        return _good(validate_pdf_timestamp(ts, validation_context=vc, skip_diff=skip_diff))
+        return _good(validate_pdf_timestamp(ts, validation_context=vc, skip_diff=skip_diff,
+                                            diff_policy=DIFF_POLICY))
     except (SignatureValidationError, ValueError, KeyError):
         return False
 
