@@ -473,3 +473,30 @@ def test_the_real_decree_verifies_with_all_six_signatures() -> None:
     assert [s.status.value for s in report.signatures] == ["valid"] * 6
     assert report.signatures[0].certification == "FILL_FORMS"
     assert {s.revocation for s in report.signatures} == {"not checked"}
+
+
+@pytest.mark.parametrize("damage", ["garbled-header", "garbled-middle", "truncated",
+                                    "not-der"])
+def test_a_badly_encoded_cms_is_one_invalid_signature_not_a_crash(
+        signing: Signing, signed: Path, tmp_path: Path, damage: str) -> None:
+    data = bytearray(signed.read_bytes())
+    m = re.search(rb"/Contents\s*<([0-9A-Fa-f]+)>", data)
+    assert m
+    start, hexcms = m.start(1), m.group(1)
+    used = len(hexcms.rstrip(b"0"))
+    if damage == "garbled-header":
+        new = b"3082FFFF0601" + hexcms[12:]
+    elif damage == "garbled-middle":
+        mid = used // 2
+        new = hexcms[:mid] + b"A5" * 40 + hexcms[mid + 80:]
+    elif damage == "truncated":
+        new = hexcms[: used // 3] + b"0" * (len(hexcms) - used // 3)
+    else:
+        new = b"DEADBEEF" * (len(hexcms) // 8) + b"0" * (len(hexcms) % 8)
+    data[start:start + len(hexcms)] = new
+    bad = tmp_path / f"{damage}.pdf"
+    bad.write_bytes(bytes(data))
+    report = _check(signing, bad)  # must not raise
+    assert report.status.value == "invalid"
+    assert report.signatures and all(s.status.value == "invalid" and s.reasons
+                                     for s in report.signatures)

@@ -20,6 +20,7 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.misc import PdfReadError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.fields import enumerate_sig_fields
 from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
 from pyhanko.sign.validation.dss import DocumentSecurityStore, NoDSSFoundError
 from pyhanko.sign.validation.errors import SignatureValidationError
@@ -327,12 +328,21 @@ def _report(sig: EmbeddedPdfSignature, ctx: _Context, reader: PdfFileReader,
             levels: bool) -> SignatureReport:
     name = getattr(sig, "field_name", "") or ""
     try:
-        st, lt = _validate(sig, ctx)
-    except (SignatureValidationError, ValueError, KeyError, TypeError) as exc:
+        return _judge(sig, ctx, reader, levels, name)
+    except Exception as exc:
+        # Badly encoded CMS, a broken signature dictionary, a missing certificate: pyHanko and
+        # asn1crypto raise anything from ValueError to AssertionError on such input. That
+        # signature is invalid with its reason; the file's other signatures and the batch go on.
+        error = str(exc) or type(exc).__name__
         return SignatureReport(field=name, status=Indication.invalid,
                                sub_indication="FORMAT_FAILURE",
                                reasons=[_("the signature cannot be read or validated: {error}")
-                                        .format(error=exc)])
+                                        .format(error=error)])
+
+
+def _judge(sig: EmbeddedPdfSignature, ctx: _Context, reader: PdfFileReader, levels: bool,
+           name: str) -> SignatureReport:
+    st, lt = _validate(sig, ctx)
     cert = st.signing_cert
     status, sub, reasons = _verdict(st, sig)
     level = _level(reader, sig, st, lt, ctx)[0] if levels or lt else (
@@ -382,6 +392,26 @@ def _removed(data: bytes, found: int) -> int:
     return max(0, len(objects) - found)
 
 
+def _collect(reader: PdfFileReader) -> tuple[list[EmbeddedPdfSignature], list[SignatureReport]]:
+    """The file's signatures (/Sig) in signing order, and a report for each one whose CMS cannot
+    even be parsed: pyHanko's own collection stops at the first such signature."""
+    parsed: list[EmbeddedPdfSignature] = []
+    broken: list[SignatureReport] = []
+    for name, _value, field in enumerate_sig_fields(reader, filled_status=True):
+        try:
+            parsed.append(EmbeddedPdfSignature(reader, field, name))
+        except Exception as exc:
+            broken.append(SignatureReport(
+                field=name, status=Indication.invalid, sub_indication="FORMAT_FAILURE",
+                reasons=[_("the signature cannot be read or validated: {error}").format(
+                    error=str(exc) or type(exc).__name__)]))
+    parsed.sort(key=lambda e: e.signed_revision)
+    # pyHanko's reader caches its collection; give it ours, so that its timestamp and
+    # revision lookups use the signatures that parsed instead of failing on the others.
+    reader._embedded_signatures = parsed
+    return [e for e in parsed if e.sig_object_type == "/Sig"], broken
+
+
 def verify_pdf(path: Path, trust: Sequence[x509.Certificate], offline: bool = True,
                levels: bool = False, own_output: bool = False) -> FileReport:
     """Validate every signature in `path` (document timestamps count towards B-LTA, they are
@@ -394,14 +424,15 @@ def verify_pdf(path: Path, trust: Sequence[x509.Certificate], offline: bool = Tr
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         ctx = _Context.of(reader, trust, offline)
         ctx.skip_diff = own_output
-        regular = list(reader.embedded_regular_signatures)
-        sigs = [_report(s, ctx, reader, levels) for s in regular]
-    except (PdfReadError, OSError, ValueError, KeyError, TypeError) as exc:
+        regular, broken = _collect(reader)
+        sigs = [_report(s, ctx, reader, levels) for s in regular] + broken
+    except (PdfReadError, OSError, ValueError, KeyError, TypeError, AssertionError,
+            AttributeError, IndexError) as exc:
         return FileReport(path=str(path), status=Indication.invalid,
                           reasons=["FORMAT_FAILURE: " + _("not a readable signed PDF: {error}")
                                    .format(error=exc)])
     reasons = []
-    removed = _removed(data, len(regular))
+    removed = _removed(data, len(sigs))
     if removed:
         reasons.append("FORMAT_FAILURE: " + _("{count} signature(s) present in an earlier "
                                               "revision were removed").format(count=removed))
