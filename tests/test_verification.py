@@ -472,6 +472,9 @@ def test_the_real_decree_verifies_with_all_six_signatures() -> None:
     assert report.status.value == "valid", _reasons(report)
     assert [s.status.value for s in report.signatures] == ["valid"] * 6
     assert report.signatures[0].certification == "FILL_FORMS"
+    assert "5 signature fields added or signed after it" in report.signatures[0].changes_after
+    assert "Signature2 (page 1)" in report.signatures[0].changes_after
+    assert "Signature6 (page 30)" in report.signatures[0].changes_after  # the seal
     assert {s.revocation for s in report.signatures} == {"not checked"}
 
 

@@ -265,6 +265,46 @@ def _page_changes(reader: PdfFileReader, revision: int) -> str | None:
     return "; ".join(sorted(changed)) or None
 
 
+def _page_numbers(node: generic.DictionaryObject) -> list[int]:
+    """Object numbers of the pages in order, through nested page tree nodes."""
+    found: list[int] = []
+    kids = node["/Kids"]
+    for i in range(len(kids)):
+        ref, kid = kids.raw_get(i), kids[i]
+        if kid.get("/Type") == "/Pages":
+            found += _page_numbers(kid)
+        elif isinstance(ref, generic.IndirectObject):
+            found.append(ref.idnum)
+    return found
+
+
+def _changes_after(st: Any, reader: PdfFileReader) -> str:
+    """What later revisions did, in words: the kind of change, and the signature fields they
+    added or filled, with the page each one's widget is on."""
+    level = st.modification_level
+    if level is None:
+        return ""
+    text = _(_CHANGES.get(level, ""))
+    fields = sorted(getattr(getattr(st, "diff_result", None), "changed_form_fields", ()) or ())
+    if not fields:
+        return text
+    pages: dict[str, int] = {}
+    try:
+        numbers = {num: i + 1 for i, num in enumerate(_page_numbers(reader.root["/Pages"]))}
+        listed_fields = reader.root["/AcroForm"]["/Fields"]
+        for i in range(len(listed_fields)):
+            f = listed_fields[i]  # indexing resolves the reference; iterating does not
+            page = f.raw_get("/P") if "/P" in f else None
+            if str(f.get("/T")) in fields and page is not None and page.idnum in numbers:
+                pages[str(f.get("/T"))] = numbers[page.idnum]
+    except (KeyError, TypeError, AttributeError):
+        pass
+    listed = ", ".join(f"{name} ({_('page {page}').format(page=pages[name])})"
+                       if name in pages else name for name in fields)
+    return _("{changes}: {count} signature fields added or signed after it — {fields}").format(
+        changes=text, count=len(fields), fields=listed)
+
+
 def _verdict(st: Any, sig: EmbeddedPdfSignature) -> tuple[Indication, str, list[str]]:
     """Indication, sub-indication and reasons in the ETSI TS 119 102-1 style."""
     if not st.intact:
@@ -363,8 +403,8 @@ def _judge(sig: EmbeddedPdfSignature, ctx: _Context, reader: PdfFileReader, leve
         timestamp_status=ts_state, intact=st.intact, crypto_valid=st.valid, trusted=st.trusted,
         revocation=rev, coverage=st.coverage.name if st.coverage else "",
         certification=docmdp.name if docmdp is not None else "",
-        changes_after=_(_CHANGES.get(st.modification_level, "")) if st.modification_level
-        is not None else "", level=level, status=status, sub_indication=sub, reasons=reasons,
+        changes_after=_changes_after(st, reader), level=level, status=status,
+        sub_indication=sub, reasons=reasons,
         warnings=time_warnings(st.signer_reported_dt, ts.timestamp if ts else None))
 
 
