@@ -68,9 +68,12 @@ class ReviewConfig(_Section):
     operator: str = Field("", description="name recorded with review overrides (else login)")
 
 
+TRUST_STORES = ("vn", "user")  # [verify] trust entries that name a store, not a path
+
+
 class VerifyConfig(_Section):
     trust: list[Path] = Field(
-        default_factory=lambda: [Path("vn"), Path("user")],
+        default_factory=lambda: [Path(store) for store in TRUST_STORES],
         description='trust store: "vn" (the built-in Vietnamese anchors), "user" (what '
                     '`digitize trust add` added), files and folders of PEM/DER/.p7b')
 
@@ -149,7 +152,7 @@ def _expand(cfg: Config, base: Path) -> Config:
                  "seal_image"):
         setattr(cfg.signer, name, fix(getattr(cfg.signer, name)))
     cfg.signer.chain = [p for p in (fix(c) for c in cfg.signer.chain) if p is not None]
-    cfg.verify.trust = [t if str(t) in ("vn", "user") else p for t in cfg.verify.trust
+    cfg.verify.trust = [t if str(t) in TRUST_STORES else p for t in cfg.verify.trust
                         if (p := fix(t)) is not None]
     cfg.upload.token_file = fix(cfg.upload.token_file)
     cfg.upload.journal = fix(cfg.upload.journal)

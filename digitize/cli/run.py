@@ -132,7 +132,7 @@ def watch(
     with user_errors():
         output.setup_logging(log_format)
         cfg = load_config(config)
-        check_profile(profile)
+        check_profile(profile)  # before the folder and identity checks (run_options again)
         if not inbox.is_dir():
             raise NoInputError(_("{path} is not a folder; check the path.").format(path=inbox))
         identity = None if no_sign else open_signer(cfg, p12, secret_file)

@@ -76,13 +76,6 @@ def _has_signature(pdf: pikepdf.Pdf) -> bool:
                for f in fields(form.get("/Fields", pikepdf.Array())))
 
 
-def is_signed_pdf(path: Path) -> bool:
-    """Whether a PDF already carries a digital signature: such a file is kept byte for byte
-    (never rasterised into our copy, never signed over); its pages are only read for text."""
-    if path.suffix.lower() != ".pdf":
-        return False
-    with _open_pdf(path) as pdf:
-        return _has_signature(pdf)
 
 
 def _open_image(path: Path, max_pixels: int) -> Image.Image:
@@ -104,18 +97,26 @@ def _open_image(path: Path, max_pixels: int) -> Image.Image:
     return img
 
 
-def page_count(path: Path, max_pixels: int) -> int:
-    """Number of pages, after checking the file can be opened at all."""
+@dataclass(frozen=True)
+class InputFacts:
+    pages: int
+    signed: bool = False  # a PDF that already carries a digital signature: kept byte for byte
+    # (never rasterised into our copy, never signed over); its pages are only read for text
+
+
+def read_input(path: Path, max_pixels: int) -> InputFacts:
+    """Number of pages and whether it comes signed, after checking the file can be opened at
+    all (one open of the file)."""
     _check_nonempty(path)
     if path.suffix.lower() == ".pdf":
         with _open_pdf(path) as pdf:
-            n = len(pdf.pages)
+            n, signed = len(pdf.pages), _has_signature(pdf)
         if n == 0:
             raise InputFileError(_("{path} has no pages; scan the document again.").format(
                                      path=path))
-        return n
+        return InputFacts(n, signed)
     with _open_image(path, max_pixels) as img:
-        return getattr(img, "n_frames", 1)
+        return InputFacts(getattr(img, "n_frames", 1))
 
 
 def _normalise_mode(img: Image.Image) -> Image.Image:

@@ -81,28 +81,45 @@ class Doc:
 
 
 @dataclass(frozen=True)
-class _Corrections:
-    """A dossier's override files: per input file name, the values and who set them."""
+class Corrections:
+    """A dossier's override files: per input file name, the values and who set them; `error`
+    says why they could not be read (the dossier then fails, not the batch)."""
 
     sets: tuple[tuple[str, str, dict[str, object]], ...] = ()  # (source, operator, by file)
+    error: str | None = None
+
+    def for_name(self, name: str) -> list[tuple[str, str, dict[str, object]]]:
+        """(source, operator, values) of every override file that corrects document `name`."""
+        return [(source, operator, values) for source, operator, documents in self.sets
+                if isinstance(values := documents.get(name), dict)]
 
     def apply(self, ex: Extraction, name: str) -> Extraction:
-        for source, operator, documents in self.sets:
-            values = documents.get(name)
-            if isinstance(values, dict):
-                ex = apply_overrides(ex, values, operator, source)
+        for source, operator, values in self.for_name(name):
+            ex = apply_overrides(ex, values, operator, source)
         return ex
 
 
-def corrections(d: DossierInput, opts: RunOptions) -> _Corrections:
-    """The dossier's override files; a broken one raises DigitizeError."""
-    return _Corrections(tuple(
-        (str(path), operator_name(data.operator, opts.config.review.operator),
-         dict(data.documents))
-        for path, data in dossier_overrides(d.folder, opts.out, d.id)))
+def corrections(d: DossierInput, opts: RunOptions) -> Corrections:
+    """The dossier's override files, read once for the whole run of the dossier."""
+    try:
+        return Corrections(tuple(
+            (str(path), operator_name(data.operator, opts.config.review.operator),
+             dict(data.documents))
+            for path, data in dossier_overrides(d.folder, opts.out, d.id)))
+    except DigitizeError as exc:
+        return Corrections(error=exc.message)
 
 
-def document_key(sha: str, seq: int, code: str, name: str, fixes: _Corrections,
+@dataclass
+class Planned:
+    """A dossier as the batch planned it: its documents (pages queued, or kept from an earlier
+    run) and its corrections."""
+
+    docs: list[Doc]
+    fixes: Corrections
+
+
+def document_key(sha: str, seq: int, code: str, name: str, fixes: Corrections,
                  opts: RunOptions, signer: str) -> str:
     """What a finished document depends on: its content and place in the dossier, the
     corrections made to it, and every setting of the run that changes its outputs. The same
@@ -110,8 +127,7 @@ def document_key(sha: str, seq: int, code: str, name: str, fixes: _Corrections,
     sign = opts.signing
     parts = {
         "digitize": __version__, "source": sha, "seq": seq, "file_code": code,
-        "fixes": [(source, operator, values.get(name)) for source, operator, values in
-                  fixes.sets if isinstance(values.get(name), dict)],
+        "fixes": fixes.for_name(name),
         "lang": opts.lang, "profile": opts.profile, "drop_blank": opts.drop_blank,
         "package": opts.package, "min_field": opts.config.extract.min_field_confidence,
         "min_ocr": opts.config.ocr.min_confidence,
@@ -170,7 +186,7 @@ def _review(ocr: Sequence[OcrPage], ex: Extraction, opts: RunOptions) -> list[st
 
 
 def _finish_document(doc: Doc, work: Path, code: str, opts: RunOptions,
-                     signing: SigningContext | None, progress: Progress, fixes: _Corrections,
+                     signing: SigningContext | None, progress: Progress, fixes: Corrections,
                      dossier_code: str | None) -> tuple[DocumentResult, Path | None, str]:
     """Assemble, extract and sign one document; returns its result, signed PDF and text."""
     prepared: list[PreparedPage] = []
@@ -246,8 +262,9 @@ def _signed_input(doc: Doc, target: Path, ocr: Sequence[OcrPage], ex: Extraction
                 signer=s.signer or "?", field=s.field, reason="; ".join(s.reasons)))
     events = [*_events(doc, ocr, ex, None, opts), Event(
         type="validation", time=now_vn(), agent=f"digitize {__version__}",
-        detail="; ".join(f"{s.field}: {s.status} {s.sub_indication} ({s.signer})".replace("  ", " ")
-                         for s in found) + "; kept byte for byte, not re-signed")]
+        detail="; ".join(" ".join(filter(None, (f"{s.field}:", s.status, s.sub_indication,
+                                                 f"({s.signer})"))) for s in found)
+        + "; kept byte for byte, not re-signed")]
     return DocumentResult(
         source=str(doc.source), status=Status.needs_review if review else Status.ok,
         doc_kind=ex.doc_kind, metadata=ex.metadata, confidence=ex.confidence,
@@ -305,7 +322,7 @@ def _earlier_reused(target: Path, count: int) -> list[tuple[DocumentResult, Path
     return kept
 
 
-def process_dossier(d: DossierInput, docs: list[Doc], opts: RunOptions,
+def process_dossier(d: DossierInput, planned: Planned, opts: RunOptions,
                      signing: SigningContext | None, progress: Progress, tmp: Path
                      ) -> DossierResult:
     began = time.monotonic()
@@ -316,12 +333,9 @@ def process_dossier(d: DossierInput, docs: list[Doc], opts: RunOptions,
     finished: list[tuple[DocumentResult, Path, str, int]] = []
     for path, msg in d.problems:
         results.append(DocumentResult(source=str(path), status=Status.failed, error=msg))
-    broken: str | None = None
-    try:
-        fixes = corrections(d, opts)
-    except DigitizeError as exc:  # a broken override file fails its dossier, not the batch
-        fixes, broken = _Corrections(), exc.message
-    for doc in docs:
+    fixes = planned.fixes
+    broken = fixes.error
+    for doc in planned.docs:
         if doc.error:
             results.append(DocumentResult(source=str(doc.source), status=Status.failed,
                                           error=doc.error))

@@ -34,10 +34,12 @@ from digitize.model import (
     read_dossier,
 )
 from digitize.ocr import PageTask, prepare_page
-from digitize.ocr.images import is_signed_pdf, page_count
+from digitize.ocr.images import read_input
 from digitize.ocr.tesseract import check_languages
 from digitize.pipeline.dossier import (
+    Corrections,
     Doc,
+    Planned,
     corrections,
     document_key,
     file_code,
@@ -64,12 +66,10 @@ def _jobs(requested: int) -> int:
     return requested if requested > 0 else default_jobs()
 
 
-def _earlier(d: DossierInput, opts: RunOptions, signer: str
+def _earlier(d: DossierInput, opts: RunOptions, signer: str, fixes: Corrections
              ) -> tuple[Callable[[str, int, Path], str | None], dict[str, DocumentResult]]:
     """How to key the dossier's documents, and those an earlier run finished (by key)."""
-    try:
-        fixes = corrections(d, opts)
-    except DigitizeError:  # the dossier will fail on it; nothing is kept
+    if fixes.error is not None:  # the dossier will fail on it; nothing is kept
         return lambda *_: None, {}
     code = file_code(opts.config.agency.archive_code, d)
     record = opts.out / d.id
@@ -85,17 +85,18 @@ def _earlier(d: DossierInput, opts: RunOptions, signer: str
 
 def _plan(dossiers: Sequence[DossierInput], opts: RunOptions, pool: Executor, tmp: Path,
           journal: Journal, sha_of: Callable[[Path], str], signer: str
-          ) -> tuple[dict[str, list[Doc]], int]:
+          ) -> tuple[dict[str, Planned], int]:
     """Count pages and queue every page of every dossier (the pool works ahead of us).
     Documents that failed before with the same content stay quarantined unless retried;
     documents an earlier run finished with the same work key are kept, not queued."""
     cfg = opts.config.ocr
     max_px = cfg.max_megapixels * 1_000_000
-    plan: dict[str, list[Doc]] = {}
+    plan: dict[str, Planned] = {}
     total = 0
     for d in dossiers:
         docs: list[Doc] = []
-        key_of, kept = _earlier(d, opts, signer)
+        fixes = corrections(d, opts)
+        key_of, kept = _earlier(d, opts, signer, fixes)
         for seq, src in enumerate(d.files, start=1):
             try:
                 sha = sha_of(src)
@@ -117,7 +118,7 @@ def _plan(dossiers: Sequence[DossierInput], opts: RunOptions, pool: Executor, tm
                 docs.append(Doc(src, seq, [], sha=sha, key=key, earlier=kept[key]))
                 continue
             try:
-                n = page_count(src, max_px)
+                facts = read_input(src, max_px)
             except InputFileError as exc:
                 docs.append(Doc(src, seq, [], exc.message, sha))
                 continue
@@ -126,10 +127,10 @@ def _plan(dossiers: Sequence[DossierInput], opts: RunOptions, pool: Executor, tm
             futures = [pool.submit(prepare_page, PageTask(src, i, workdir, opts.lang,
                                                           cfg.default_dpi, max_px, cfg.timeout_s,
                                                           opts.profile))
-                       for i in range(n)]
-            docs.append(Doc(src, seq, futures, sha=sha, key=key, signed=is_signed_pdf(src)))
-            total += n
-        plan[d.id] = docs
+                       for i in range(facts.pages)]
+            docs.append(Doc(src, seq, futures, sha=sha, key=key, signed=facts.signed))
+            total += facts.pages
+        plan[d.id] = Planned(docs, fixes)
     return plan, total
 
 
@@ -260,8 +261,8 @@ def _run_locked(dossiers: Sequence[DossierInput], opts: RunOptions,
                     _("dossier {status}").format(status=_(result.status.value))
                     + (f": {result.error}" if result.error else ""),
                     extra={"dossier": d.id, "bundle": result.bundle})
-            own = result.documents[len(d.problems):len(d.problems) + len(plan[d.id])]
-            for doc, planned in zip(own, plan[d.id], strict=True):
+            own = result.documents[len(d.problems):len(d.problems) + len(plan[d.id].docs)]
+            for doc, planned in zip(own, plan[d.id].docs, strict=True):
                 if planned.sha:
                     journal.record_document(planned.sha, planned.source, d.id,
                                             doc.status.value, doc.error)

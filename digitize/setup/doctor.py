@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from digitize.config import Config, index_path
-from digitize.errors import DigitizeError
+from digitize.errors import DigitizeError, UsageProblem
 from digitize.i18n import N_, _
 
 OK, WARNING, PROBLEM = "ok", "warning", "problem"
@@ -144,7 +144,7 @@ def _token(cfg: Config) -> Iterator[Check]:
 
 
 def _trust(cfg: Config) -> Iterator[Check]:
-    from digitize.signing.trust import parse_certificates, store_path, user_store
+    from digitize.signing.trust import load_store, store_path, user_store
 
     name = _("trust store")
     for entry in cfg.verify.trust:
@@ -152,12 +152,10 @@ def _trust(cfg: Config) -> Iterator[Check]:
         if not path.exists() and path == user_store():
             continue  # nothing added yet
         try:
-            files = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
-            certs = [c for f in files if f.suffix.lower() != ".md"
-                     for c in parse_certificates(f.read_bytes())]
-        except (OSError, ValueError) as exc:
+            certs = load_store([entry])  # read as verify reads it
+        except UsageProblem as exc:
             yield Check("trust", name, PROBLEM, _("{path} cannot be read ({reason})").format(
-                path=path, reason=exc), _("fix [verify] trust in the config"))
+                path=path, reason=exc.message), _("fix [verify] trust in the config"))
             continue
         if certs:
             yield Check("trust", name, OK, _("{path}: {count} certificates").format(

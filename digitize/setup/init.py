@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from digitize.config import Config, load_config, read_toml, toml_value
+from digitize.config import TRUST_STORES, Config, load_config, read_toml, toml_value
 from digitize.errors import UsageProblem
 from digitize.fsutil import write_text_atomic
 from digitize.i18n import _
@@ -97,7 +97,7 @@ def config_text(a: InitAnswers) -> str:
     lines += _section("run", {"profile": a.profile, "out": a.out})
     lines += _section("signer", {k: str(v) if isinstance(v, Path) else v
                                  for k, v in signer.items()})
-    lines += _section("verify", {"trust": ["vn", "user", *(str(t) for t in a.trust)]})
+    lines += _section("verify", {"trust": [*TRUST_STORES, *(str(t) for t in a.trust)]})
     lines += _section("upload", {"to": a.archive})
     lines += _section("scan", {"device": a.scanner})
     return "\n".join(lines) + "\n"

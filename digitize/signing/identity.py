@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from asn1crypto import pem, x509
+from asn1crypto import cms, pem, x509
 from pyhanko.sign import signers
 
 from digitize.clock import VN_TZ
@@ -63,12 +63,33 @@ class Identity:
             session.close()
 
 
-def load_certs(path: Path) -> list[x509.Certificate]:
-    """Certificates of a PEM (one or many) or DER file."""
-    data = path.read_bytes()
+def parse_certificates(data: bytes) -> list[x509.Certificate]:
+    """Certificates of a PEM file (one or many), a DER certificate, or a PKCS#7 bundle (.p7b as
+    the CA sites publish them: DER, BER, or PEM text saved under that name)."""
     if pem.detect(data):
-        return [x509.Certificate.load(der) for _, _, der in pem.unarmor(data, multiple=True)]
-    return [x509.Certificate.load(data)]
+        found: list[x509.Certificate] = []
+        for kind, _headers, der in pem.unarmor(data, multiple=True):
+            found += _pkcs7(der) if kind in ("PKCS7", "CMS") else [x509.Certificate.load(der)]
+        return found
+    try:
+        cert = x509.Certificate.load(data)
+        cert.native  # noqa: B018 - parses it whole: a PKCS#7 bundle fails here
+        return [cert]
+    except ValueError:
+        return _pkcs7(data)
+
+
+def _pkcs7(der: bytes) -> list[x509.Certificate]:
+    info = cms.ContentInfo.load(der)  # asn1crypto reads BER (indefinite lengths) too
+    if info["content_type"].native != "signed_data":
+        raise ValueError("a PKCS#7 file without certificates")
+    return [c.chosen for c in info["content"]["certificates"]
+            if isinstance(c.chosen, x509.Certificate)]
+
+
+def load_certs(path: Path) -> list[x509.Certificate]:
+    """Certificates of a file: PEM (one or many), DER, or a PKCS#7 bundle."""
+    return parse_certificates(path.read_bytes())
 
 
 def check_validity(cert: x509.Certificate, where: str,

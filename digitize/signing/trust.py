@@ -10,15 +10,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from asn1crypto import cms, pem, x509
+from asn1crypto import pem, x509
 
 from digitize.errors import UsageProblem
 from digitize.fsutil import write_bytes_atomic
 from digitize.i18n import _
 from digitize.paths import data_dir
+from digitize.signing.identity import parse_certificates
 
 BUILTIN = Path(__file__).parent / "trust_vn"
-KEYWORDS = ("vn", "user")  # [verify] trust entries that name a store, not a path
 SUFFIXES = {".pem", ".crt", ".cer", ".der", ".p7b", ".p7c"}
 
 
@@ -35,34 +35,10 @@ def store_path(entry: Path) -> Path:
     return entry
 
 
-def parse_certificates(data: bytes) -> list[x509.Certificate]:
-    """Certificates of a PEM file (one or many), a DER certificate, or a PKCS#7 bundle (.p7b as
-    the CA sites publish them: DER, BER, or PEM text saved under that name)."""
-    if pem.detect(data):
-        found: list[x509.Certificate] = []
-        for kind, _headers, der in pem.unarmor(data, multiple=True):
-            found += _pkcs7(der) if kind in ("PKCS7", "CMS") else [x509.Certificate.load(der)]
-        return found
-    try:
-        cert = x509.Certificate.load(data)
-        cert.native  # noqa: B018 - parses it whole: a PKCS#7 bundle fails here
-        return [cert]
-    except ValueError:
-        return _pkcs7(data)
-
-
-def _pkcs7(der: bytes) -> list[x509.Certificate]:
-    info = cms.ContentInfo.load(der)  # asn1crypto reads BER (indefinite lengths) too
-    if info["content_type"].native != "signed_data":
-        raise ValueError("a PKCS#7 file without certificates")
-    return [c.chosen for c in info["content"]["certificates"]
-            if isinstance(c.chosen, x509.Certificate)]
-
-
 def _files(path: Path) -> list[Path]:
     if path.is_dir():
         return sorted(p for p in path.iterdir() if p.suffix.lower() in SUFFIXES)
-    return [path] if path.exists() or str(path) not in KEYWORDS else []
+    return [path]
 
 
 def load_store(entries: Sequence[Path]) -> list[x509.Certificate]:
