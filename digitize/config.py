@@ -33,6 +33,7 @@ class OcrConfig(_Section):
     min_confidence: float = Field(60.0, description="pages under this mean confidence need review")
     timeout_s: int = Field(300, description="Tesseract time limit per page")
     scheduler_timeout_s: float = Field(20.0, description="how long to try a Dask scheduler")
+    keep_text: bool = Field(True, description="born-digital PDFs keep their own text, no OCR")
 
 
 class ExtractConfig(_Section):

@@ -105,6 +105,22 @@ def scratch(tmp_path: Path) -> Iterator[Path]:
             p.chmod(0o755)
 
 
+def counting_tesseract(folder: Path) -> tuple[dict[str, str], Path]:
+    """A `tesseract` first on PATH that logs each recognition, then runs the real one."""
+    real = shutil.which("tesseract")
+    log = folder / "tesseract-calls.log"
+    wrapper = folder / "bin" / "tesseract"
+    wrapper.parent.mkdir(parents=True)
+    wrapper.write_text(f'#!/bin/sh\ncase "$1" in --*) ;; *) echo "$1" >> "{log}" ;; esac\n'
+                       f'exec "{real}" "$@"\n', encoding="utf-8")
+    wrapper.chmod(0o755)
+    return {"PATH": f"{wrapper.parent}:{os.environ['PATH']}"}, log
+
+
+def ocr_calls(log: Path) -> int:
+    return len(log.read_text(encoding="utf-8").splitlines()) if log.exists() else 0
+
+
 def copy_sample(name: str, dest: Path) -> Path:
     src = next(SAMPLES.glob(f"*/{name}"))
     dest.parent.mkdir(parents=True, exist_ok=True)

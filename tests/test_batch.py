@@ -5,7 +5,6 @@ a re-run gives the same outputs as an uninterrupted run, with nothing left half-
 from __future__ import annotations
 
 import json
-import os
 import random
 import signal
 import subprocess
@@ -16,7 +15,7 @@ import pytest
 
 from digitize.bundle.check import check_package
 
-from .conftest import DIGITIZE, Env, copy_sample
+from .conftest import DIGITIZE, Env, copy_sample, counting_tesseract, ocr_calls
 
 pytestmark = pytest.mark.slow
 
@@ -227,31 +226,13 @@ def test_ctrl_c_is_not_lost_inside_asyncio_run() -> None:
         signal.signal(signal.SIGINT, previous)
 
 
-def _counting_tesseract(folder: Path) -> tuple[dict[str, str], Path]:
-    """A `tesseract` first on PATH that logs each recognition, then runs the real one."""
-    import shutil
-
-    real = shutil.which("tesseract")
-    log = folder / "tesseract-calls.log"
-    wrapper = folder / "bin" / "tesseract"
-    wrapper.parent.mkdir(parents=True)
-    wrapper.write_text(f'#!/bin/sh\ncase "$1" in --*) ;; *) echo "$1" >> "{log}" ;; esac\n'
-                       f'exec "{real}" "$@"\n', encoding="utf-8")
-    wrapper.chmod(0o755)
-    return {"PATH": f"{wrapper.parent}:{os.environ['PATH']}"}, log
-
-
-def _calls(log: Path) -> int:
-    return len(log.read_text(encoding="utf-8").splitlines()) if log.exists() else 0
-
-
 def test_one_bad_page_never_loses_the_dossier(cli_env: Env, tmp_path: Path) -> None:
     inbox, out = tmp_path / "in", tmp_path / "out"
     copy_sample("thong_bao.png", inbox / "HS-01" / "a.png")
     good = copy_sample("01_to_khai.png", tmp_path / "rescan.png")
     bad = inbox / "HS-01" / "b.png"
     bad.write_bytes(good.read_bytes()[: good.stat().st_size // 3])  # a truncated page
-    path, log = _counting_tesseract(tmp_path)
+    path, log = counting_tesseract(tmp_path)
     first = cli_env.run("run", str(inbox), "--out", str(out), "--json", extra=path)
     assert first.returncode == 1, first.stderr
     dossier = json.loads(first.stdout)["dossiers"][0]
@@ -264,7 +245,7 @@ def test_one_bad_page_never_loses_the_dossier(cli_env: Env, tmp_path: Path) -> N
     assert json.loads(checked.stdout)[0]["status"] == "valid"
     sig = subprocess.run(["pdfsig", kept["pdf"]], capture_output=True, text=True, check=False)
     assert "Signature is Valid" in sig.stdout
-    per_document = _calls(log)  # one page OCR'd: the good document's
+    per_document = ocr_calls(log)  # one page OCR'd: the good document's
     assert per_document >= 1
     kept_bytes = Path(kept["pdf"]).read_bytes()
     bad.write_bytes(good.read_bytes())  # the clerk rescans the page
@@ -272,7 +253,7 @@ def test_one_bad_page_never_loses_the_dossier(cli_env: Env, tmp_path: Path) -> N
     assert second.returncode == 0, second.stdout + second.stderr
     dossier = json.loads(second.stdout)["dossiers"][0]
     assert dossier["status"] in ("ok", "needs_review") and dossier["bundle"]
-    assert _calls(log) == 2 * per_document  # only the replaced document was OCR'd again
+    assert ocr_calls(log) == 2 * per_document  # only the replaced document was OCR'd again
     assert "unchanged since the last run" in second.stderr
     again = next(d for d in dossier["documents"] if d["source"].endswith("a.png"))
     assert Path(again["pdf"]).read_bytes() == kept_bytes  # the same signed PDF, in the package

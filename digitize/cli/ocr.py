@@ -35,6 +35,7 @@ def ocr(
     executor: opt.ExecutorOpt = "local",
     profile: opt.ProfileOpt = "archive",
     drop_blank: opt.DropBlankOpt = False,
+    keep_text: opt.KeepTextOpt = None,
     log_format: opt.LogFormatOpt = "text",
     show_personal: opt.PersonalOpt = False,
     as_json: opt.JsonOpt = False,
@@ -49,7 +50,7 @@ def ocr(
         output.setup_logging(log_format)
         cfg = load_config(config)
         opts = run_options(cfg, out_dir, lang=lang, jobs=jobs, package=False, profile=profile,
-                           drop_blank=drop_blank, executor=executor)
+                           drop_blank=drop_blank, keep_text=keep_text, executor=executor)
         summary = run_pipeline(inputs, opts, None, "ocr")
     docs = [d for dossier in summary.dossiers for d in dossier.documents]
     if as_json:

@@ -36,6 +36,11 @@ ProfileOpt = Annotated[str, typer.Option(
 DropBlankOpt = Annotated[bool, typer.Option(
     "--drop-blank",
     help=_("Leave pages that look blank out of the PDF (they are always flagged)."))]
+KeepTextOpt = Annotated[bool | None, typer.Option(
+    "--keep-text/--force-ocr",
+    help=_("Born-digital PDFs (real text, no scan) keep their own text and skip OCR; "
+           "--force-ocr reads every page as a scan. A scanner's invisible OCR layer is never "
+           "kept. Default: [ocr] keep_text (on)."))]
 IndexOpt = Annotated[Path | None, typer.Option(
     "--index",
     help=_("Index file (default: [index] path, else one per user in the data folder)."))]

@@ -43,6 +43,7 @@ def run(
                           "compact (desk copies: greyscale or bilevel where the page allows). "
                           "Default: [run] profile, archive."))] = None,
     drop_blank: opt.DropBlankOpt = False,
+    keep_text: opt.KeepTextOpt = None,
     level: opt.LevelOpt = None,
     p12: opt.P12Opt = None,
     key: opt.KeyOpt = None,
@@ -85,7 +86,8 @@ def run(
         identity = None if no_sign else open_signer(cfg, p12, secret_file, key, cert, chain,
                                                     pkcs11_module, token_label, key_label)
         opts = run_options(cfg, out_folder(cfg, out_dir), lang=lang, jobs=jobs, signing=signing,
-                           profile=profile, drop_blank=drop_blank, retry_failed=retry_failed,
+                           profile=profile, drop_blank=drop_blank, keep_text=keep_text,
+                           retry_failed=retry_failed,
                            executor=executor, index=index)
         summary = run_pipeline(inputs, opts, identity, "run")
     if as_json:

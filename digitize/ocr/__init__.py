@@ -2,6 +2,6 @@
 PDF per document with the page images and an invisible text layer."""
 
 from digitize.ocr.assemble import assemble_pdf
-from digitize.ocr.page import PageTask, PreparedPage, prepare_page
+from digitize.ocr.page import PageTask, PreparedPage, prepare_page, text_page
 
-__all__ = ["PageTask", "PreparedPage", "assemble_pdf", "prepare_page"]
+__all__ = ["PageTask", "PreparedPage", "assemble_pdf", "prepare_page", "text_page"]

@@ -67,10 +67,11 @@ def srgb_icc() -> bytes:
     return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
 
 
-def _make_pdfa(pdf: pikepdf.Pdf, title: str) -> None:
+def make_pdfa(pdf: pikepdf.Pdf, title: str) -> None:
     """PDF/A-2b markers: sRGB output intent and XMP with pdfaid part 2, conformance B, kept in
     step with the document information dictionary. The text layer's font is embedded by
-    Tesseract; scans carry no transparency; nothing is encrypted."""
+    Tesseract; scans carry no transparency; nothing is encrypted (born-digital files: see
+    pdfa_copy)."""
     icc = pikepdf.Stream(pdf, srgb_icc())
     icc.N = 3
     intent = pikepdf.Dictionary(
@@ -89,10 +90,21 @@ def _make_pdfa(pdf: pikepdf.Pdf, title: str) -> None:
         meta["xmp:MetadataDate"] = now
 
 
+def _save(pdf: pikepdf.Pdf, target: Path) -> None:
+    with atomic_path(target) as tmp:
+        try:
+            pdf.save(tmp, linearize=False, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+        except pikepdf.PdfError as exc:  # qpdf reports a failed write as its own error
+            raise OSError(errno.EFBIG if "too large" in str(exc).lower() else errno.EIO,
+                          str(exc)) from exc
+
+
 def assemble_pdf(pages: Sequence[PreparedPage], target: Path, title: str) -> None:
     """Write the document PDF atomically to `target`."""
     with pikepdf.new() as pdf:
         for prepared in pages:
+            if prepared.text_pdf is None or prepared.image is None:
+                raise ValueError("a born-digital page has no scan to assemble (see pdfa_copy)")
             with pikepdf.open(prepared.text_pdf) as text_pdf:
                 pdf.pages.append(text_pdf.pages[0])
             page = pdf.pages[-1]
@@ -116,11 +128,16 @@ def assemble_pdf(pages: Sequence[PreparedPage], target: Path, title: str) -> Non
             page.contents_add(pikepdf.Stream(
                 pdf, f"q {image} {name} Do Q q {text}\n".encode()), prepend=True)
             page.contents_add(pikepdf.Stream(pdf, b"\nQ\n"))
-        _make_pdfa(pdf, title)
-        with atomic_path(target) as tmp:
-            try:
-                pdf.save(tmp, linearize=False,
-                         object_stream_mode=pikepdf.ObjectStreamMode.generate)
-            except pikepdf.PdfError as exc:  # qpdf reports a failed write as its own error
-                raise OSError(errno.EFBIG if "too large" in str(exc).lower() else errno.EIO,
-                              str(exc)) from exc
+        make_pdfa(pdf, title)
+        _save(pdf, target)
+
+
+def pdfa_copy(source: Path, target: Path, title: str) -> None:
+    """A born-digital file as PDF/A-2b, written atomically: its own pages and fonts with an sRGB
+    output intent and the PDF/A identification (textlayer.not_archivable said it may)."""
+    with pikepdf.open(source) as pdf:
+        form = pdf.Root.get("/AcroForm")
+        if isinstance(form, pikepdf.Dictionary) and "/NeedAppearances" in form:
+            del form["/NeedAppearances"]  # PDF/A: every field carries its own appearance
+        make_pdfa(pdf, title)
+        _save(pdf, target)

@@ -16,6 +16,7 @@ from PIL import Image, UnidentifiedImageError
 
 from digitize.errors import EnvironmentProblem, InputFileError
 from digitize.i18n import _
+from digitize.ocr import textlayer
 from digitize.ocr.pdfpage import DrawnImage, PageMakeup, page_makeup
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff"}
@@ -102,19 +103,37 @@ class InputFacts:
     pages: int
     signed: bool = False  # a PDF that already carries a digital signature: kept byte for byte
     # (never rasterised into our copy, never signed over); its pages are only read for text
+    text_layer: bool = False  # born-digital, with real Vietnamese text: read, not OCR'd
+    not_archivable: str | None = None  # why a born-digital file cannot be its own PDF/A copy
+
+
+def _born_digital(path: Path, pdf: pikepdf.Pdf) -> bool:
+    """Every page shows text with no scan under it, and that text is real (see readable)."""
+    shows_text = False
+    for page in pdf.pages:
+        try:
+            makeup = page_makeup(page)
+        except (pikepdf.PdfError, ValueError, TypeError, KeyError, AttributeError):
+            return False
+        if not makeup.born_digital():
+            return False
+        shows_text = shows_text or makeup.visible_text
+    return shows_text and textlayer.readable(textlayer.plain_text(path))
 
 
 def read_input(path: Path, max_pixels: int) -> InputFacts:
-    """Number of pages and whether it comes signed, after checking the file can be opened at
-    all (one open of the file)."""
+    """Number of pages, whether it comes signed and whether it is born-digital, after checking
+    the file can be opened at all (one open of the file)."""
     _check_nonempty(path)
     if path.suffix.lower() == ".pdf":
         with _open_pdf(path) as pdf:
             n, signed = len(pdf.pages), _has_signature(pdf)
-        if n == 0:
-            raise InputFileError(_("{path} has no pages; scan the document again.").format(
-                                     path=path))
-        return InputFacts(n, signed)
+            if n == 0:
+                raise InputFileError(_("{path} has no pages; scan the document again.").format(
+                                         path=path))
+            text = _born_digital(path, pdf)
+            reason = textlayer.not_archivable(pdf) if text and not signed else None
+        return InputFacts(n, signed, text, reason)
     with _open_image(path, max_pixels) as img:
         return InputFacts(getattr(img, "n_frames", 1))
 

@@ -17,7 +17,7 @@ from PIL import Image
 
 from digitize.fsutil import disk_problem
 from digitize.model import OcrPage, Word
-from digitize.ocr import tesseract
+from digitize.ocr import tesseract, textlayer
 from digitize.ocr.cleanup import (
     compact_image,
     deskew,
@@ -61,9 +61,12 @@ class ImageStream:
 
 @dataclass(frozen=True)
 class PreparedPage:
+    """A finished page; `image` and `text_pdf` are None for a born-digital page (its text comes
+    from the file, which becomes the archival copy itself)."""
+
     ocr: OcrPage
-    image: ImageStream
-    text_pdf: Path
+    image: ImageStream | None
+    text_pdf: Path | None
     hocr: Path
     pre_skew: float = 0.0  # levelling applied to the pixels Tesseract read (scan frame)
     post_skew: float = 0.0  # residual levelling from the words' slope (upright frame)
@@ -167,6 +170,14 @@ def prepare_page(task: PageTask) -> PreparedPage:
         if problem is None:
             raise
         raise problem from exc
+
+
+def text_page(task: PageTask) -> PreparedPage:
+    """Run in a worker: a born-digital page's own words, no OCR."""
+    page = textlayer.pdf_words(task.source, task.index)[0]
+    hocr = task.workdir / f"p{task.index:04d}.hocr"
+    textlayer.write_hocr(page, hocr)
+    return PreparedPage(ocr=textlayer.ocr_page(page), image=None, text_pdf=None, hocr=hocr)
 
 
 def _prepare(task: PageTask) -> PreparedPage:

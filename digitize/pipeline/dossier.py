@@ -44,6 +44,7 @@ from digitize.model import (
     read_dossier,
 )
 from digitize.ocr import PreparedPage, assemble_pdf, tesseract
+from digitize.ocr.assemble import pdfa_copy
 from digitize.ocr.hocr import merge_hocr
 from digitize.pipeline.inputs import DossierInput
 from digitize.pipeline.options import Progress, RunOptions
@@ -77,6 +78,7 @@ class Doc:
     sha: str | None = None
     key: str | None = None  # its work key (see document_key)
     signed: bool = False  # a signed PDF handed in: kept byte for byte, only read for text
+    text_layer: bool = False  # born-digital: its own words were read (no OCR)
     earlier: DocumentResult | None = None  # finished by an earlier run with the same key: kept
 
 
@@ -129,7 +131,8 @@ def document_key(sha: str, seq: int, code: str, name: str, fixes: Corrections,
         "digitize": __version__, "source": sha, "seq": seq, "file_code": code,
         "fixes": fixes.for_name(name),
         "lang": opts.lang, "profile": opts.profile, "drop_blank": opts.drop_blank,
-        "package": opts.package, "min_field": opts.config.extract.min_field_confidence,
+        "keep_text": opts.keep_text, "package": opts.package,
+        "min_field": opts.config.extract.min_field_confidence,
         "min_ocr": opts.config.ocr.min_confidence,
         "signing": [signer, sign.level, sign.tsa_url, sign.certify, sign.reason, sign.location,
                     repr(sign.appearance)] if signer else None,
@@ -208,7 +211,9 @@ def _finish_document(doc: Doc, work: Path, code: str, opts: RunOptions,
                                                     error=f"{type(exc).__name__}: {exc}")
                               ), None, ""
     doc_id = f"{code}.{doc.seq}"
-    kept = [p for p in prepared if not (opts.drop_blank and p.ocr.blank)] or prepared
+    # A born-digital file is its own archival copy, every page of it.
+    kept = prepared if doc.text_layer else \
+        [p for p in prepared if not (opts.drop_blank and p.ocr.blank)] or prepared
     ocr = [p.ocr for p in kept]
     text = "\f".join(p.text for p in ocr)
     merge_hocr([p.hocr for p in kept], work / f"{doc_id}.hocr")
@@ -220,7 +225,10 @@ def _finish_document(doc: Doc, work: Path, code: str, opts: RunOptions,
         return _signed_input(doc, work / f"{doc_id}.pdf", ocr, ex, review, opts), \
             work / f"{doc_id}.pdf", text
     scanned = work / f"{doc_id}.scan.pdf"
-    assemble_pdf(kept, scanned, title=doc.source.stem)
+    if doc.text_layer:
+        pdfa_copy(doc.source, scanned, title=doc.source.stem)
+    else:
+        assemble_pdf(kept, scanned, title=doc.source.stem)
     unsigned = work / f"{doc_id}.unsigned.pdf"
     embed_metadata(scanned, unsigned, {**ex.metadata, "doc_kind": ex.doc_kind.value,
                                        "doc_id": doc_id, "doc_code": f"{code}.{doc.seq:07d}",
@@ -284,6 +292,10 @@ def _events(doc: Doc, ocr: Sequence[OcrPage], ex: Extraction,
         Event(type="capture", time=scanned, agent="scanner",
               detail="; ".join(filter(None, (f"{doc.source.name}, {stat.st_size} bytes, "
                                              f"{len(ocr)} pages", split_origin(doc.source))))),
+        Event(type="ocr", time=now_vn(), agent=f"pdftotext (poppler); digitize {__version__}",
+              detail="born-digital: its own text read, no OCR" + (
+                  "" if doc.signed else "; PDF/A-2b made from the file itself"))
+        if doc.text_layer else
         Event(type="ocr", time=now_vn(), agent=f"{tesseract.version()}; digitize {__version__}",
               detail="; ".join([f"languages {opts.lang}", f"profile {opts.profile}",
                                 "PDF/A-2b with invisible text layer", *turned, *levelled])),

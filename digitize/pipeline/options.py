@@ -34,6 +34,7 @@ class RunOptions:
     retry_failed: bool = False  # process documents the journal has quarantined
     profile: str = "archive"  # or "compact" (desk copies: greyscale/bilevel where possible)
     drop_blank: bool = False
+    keep_text: bool = True  # born-digital PDFs keep their own text (False: OCR every page)
     executor: str = "local"  # or dask-local, dask://HOST:PORT
     index: Path | None = None  # the index each finished dossier is added to (None: not indexed)
 
@@ -47,7 +48,7 @@ def check_profile(profile: str) -> None:
 def run_options(cfg: Config, out: Path, *, lang: str | None = None, jobs: int | None = None,
                 signing: SignOptions | None = None, package: bool = True,
                 profile: str | None = None, drop_blank: bool = False,
-                retry_failed: bool = False, executor: str = "local",
+                keep_text: bool | None = None, retry_failed: bool = False, executor: str = "local",
                 index: Path | None = None) -> RunOptions:
     """The options of a run: the config's, with what the command line gave instead. Every
     packaging run keeps the index current (review and scan --run too)."""
@@ -56,5 +57,7 @@ def run_options(cfg: Config, out: Path, *, lang: str | None = None, jobs: int | 
     return RunOptions(out=out, config=cfg, lang=lang or cfg.ocr.lang,
                       jobs=cfg.ocr.jobs if jobs is None else jobs,
                       signing=signing or sign_options(cfg), package=package, profile=profile,
-                      drop_blank=drop_blank, retry_failed=retry_failed, executor=executor,
+                      drop_blank=drop_blank,
+                      keep_text=cfg.ocr.keep_text if keep_text is None else keep_text,
+                      retry_failed=retry_failed, executor=executor,
                       index=index_path(cfg, index) if package and cfg.index.enabled else None)

@@ -33,7 +33,7 @@ from digitize.model import (
     Totals,
     read_dossier,
 )
-from digitize.ocr import PageTask, prepare_page
+from digitize.ocr import PageTask, prepare_page, text_page
 from digitize.ocr.images import read_input
 from digitize.ocr.tesseract import check_languages
 from digitize.pipeline.dossier import (
@@ -124,11 +124,13 @@ def _plan(dossiers: Sequence[DossierInput], opts: RunOptions, pool: Executor, tm
                 continue
             workdir = tmp / f"{d.id}-{seq}"
             workdir.mkdir(parents=True, exist_ok=True)
-            futures = [pool.submit(prepare_page, PageTask(src, i, workdir, opts.lang,
-                                                          cfg.default_dpi, max_px, cfg.timeout_s,
-                                                          opts.profile))
+            text = opts.keep_text and facts.text_layer and facts.not_archivable is None
+            work_on = text_page if text else prepare_page
+            futures = [pool.submit(work_on, PageTask(src, i, workdir, opts.lang, cfg.default_dpi,
+                                                     max_px, cfg.timeout_s, opts.profile))
                        for i in range(facts.pages)]
-            docs.append(Doc(src, seq, futures, sha=sha, key=key, signed=facts.signed))
+            docs.append(Doc(src, seq, futures, sha=sha, key=key, signed=facts.signed,
+                            text_layer=text))
             total += facts.pages
         plan[d.id] = Planned(docs, fixes)
     return plan, total

@@ -8,10 +8,11 @@ annotation, a font or an image) is never approved by this rule."""
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable, Iterator
 
 from pyhanko.pdf_utils import generic, misc
-from pyhanko.pdf_utils.reader import HistoricalResolver
+from pyhanko.pdf_utils.reader import HistoricalResolver, PdfFileReader
 from pyhanko.sign.diff_analysis import (
     DEFAULT_DIFF_POLICY,
     FormUpdatingRule,
@@ -64,6 +65,19 @@ def _walk(resolver: HistoricalResolver, start: generic.Reference
                 stack.extend(item)
 
 
+# Per reader and revision: the structure tree's objects. A file with n signatures has each of
+# its later revisions reviewed once per earlier signature; the tree is walked once.
+_TREES: weakref.WeakKeyDictionary[PdfFileReader, dict[int, frozenset[generic.Reference]]] = \
+    weakref.WeakKeyDictionary()
+
+
+def _tree(resolver: HistoricalResolver, root: generic.Reference) -> frozenset[generic.Reference]:
+    per_revision = _TREES.setdefault(resolver.reader, {})
+    if resolver.revision not in per_revision:
+        per_revision[resolver.revision] = frozenset(_walk(resolver, root))
+    return per_revision[resolver.revision]
+
+
 class StructTreeRule(WhitelistRule):
     """Approves new or updated objects of the structure tree (see the module docstring)."""
 
@@ -73,8 +87,10 @@ class StructTreeRule(WhitelistRule):
             root = new.root.get_value_as_reference("/StructTreeRoot")
         except (KeyError, misc.IndirectObjectExpected):
             return
-        for ref in _walk(new, root):
-            yield ReferenceUpdate(ref)
+        changed = new.explicit_refs_in_revision()
+        for ref in _tree(new, root):
+            if ref in changed:
+                yield ReferenceUpdate(ref)
 
 
 # A certification that allows form filling (DocMDP P=2) allows signing, and a VGCA signature

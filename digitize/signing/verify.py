@@ -14,7 +14,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from asn1crypto import x509
+from asn1crypto import cms, x509
 from pydantic import BaseModel, Field
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.misc import PdfReadError
@@ -30,9 +30,11 @@ from pyhanko_certvalidator import ValidationContext
 
 from digitize.clock import VN_TZ
 from digitize.i18n import N_, _
-from digitize.signing import fasthex
+from digitize.signing import fasthex, objstm
 from digitize.signing.diffpolicy import DIFF_POLICY
 from digitize.signing.trust import load_store
+
+objstm.install()  # indexed object-stream reads: see objstm
 
 POLICY = N_("pyHanko validation; trust: the configured store and --trust only; revocation: the "
             "validation data embedded in the PDF (DSS) first, then OCSP/CRL online unless "
@@ -106,8 +108,9 @@ def load_trust(paths: Sequence[Path]) -> list[x509.Certificate]:
 def has_signature_timestamp(sig: EmbeddedPdfSignature) -> bool:
     """Whether the signature carries an RFC 3161 signature timestamp (unsigned attribute)."""
     attrs = sig.signer_info["unsigned_attrs"]
-    if not attrs.native:
+    if not isinstance(attrs, cms.CMSAttributes):  # absent (asn1crypto's Void)
         return False
+    # Only the attribute types: .native on the whole set would decode the time stamp token.
     return any(a["type"].native == "signature_time_stamp_token" for a in attrs)
 
 
