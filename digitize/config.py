@@ -37,7 +37,8 @@ class OcrConfig(_Section):
 
 
 class ExtractConfig(_Section):
-    min_field_confidence: float = 0.6
+    min_field_confidence: float = Field(
+        0.95, description="fields whose calibrated confidence is under this go to review")
 
 
 class SignerConfig(_Section):

@@ -6,6 +6,7 @@ These models are the JSON contract of DESIGN.md (`run --json`, `extract --json`,
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -46,6 +47,12 @@ class Word(Frozen):
     block: int
     par: int
     line: int
+
+
+def document_reference(meta: Mapping[str, object]) -> str:
+    """Số, year (legal documents) and ký hiệu as printed together: "15/QĐ-UBND",
+    "21/2026/TT-BCT"; empty when none was read."""
+    return "/".join(str(meta[k]) for k in ("number", "number_year", "symbol") if meta.get(k))
 
 
 class OcrPage(Frozen):
@@ -167,8 +174,7 @@ class DocumentResult(BaseModel):
     @property
     def reference(self) -> str:
         """Số and ký hiệu as printed together: "15/QĐ-UBND" (empty when neither was read)."""
-        return "/".join(str(self.metadata[k]) for k in ("number", "symbol")
-                        if self.metadata.get(k))
+        return document_reference(self.metadata)
 
     @property
     def kind_label(self) -> str:

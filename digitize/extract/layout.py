@@ -21,6 +21,7 @@ class Segment:
     x1: float
     y1: float
     conf: float  # 0..1
+    word_conf: tuple[float, ...] = ()  # 0..1, one per word of `text` (empty: only `conf`)
 
     @property
     def has_geometry(self) -> bool:
@@ -33,6 +34,24 @@ class Segment:
     @property
     def height(self) -> float:
         return self.y1 - self.y0
+
+    @property
+    def low(self) -> float:
+        """The confidence of the least sure word: one garbled word makes a value doubtful
+        however well the rest of its line reads."""
+        return min(self.word_conf) if self.word_conf else self.conf
+
+    def conf_of(self, start: int, end: int) -> float:
+        """The lowest confidence of the words that text[start:end] touches (a handwritten
+        number in a printed line is read with less confidence than the line around it)."""
+        if not self.word_conf:
+            return self.conf
+        found, pos = [], 0
+        for word, conf in zip(self.text.split(" "), self.word_conf, strict=False):
+            if pos < end and pos + len(word) > start:
+                found.append(conf)
+            pos += len(word) + 1
+        return min(found, default=self.conf)
 
 
 def _split(words: Sequence[Word]) -> list[list[Word]]:
@@ -54,15 +73,17 @@ def segments_from_words(pages: Iterable[tuple[int, int, int, Sequence[Word]]]) -
         for _, group in keyed:
             line = sorted(group, key=lambda w: w.left)
             for run in _split(line):
-                text = clean(" ".join(w.text for w in run))
-                if not text:
+                # One cleaned word per confidence, so that text.split(" ") lines up with them.
+                pieces = [(part, w.conf) for w in run for part in clean(w.text).split()]
+                if not pieces:
                     continue
                 out.append(Segment(
-                    text=text, page=page,
+                    text=" ".join(p for p, _ in pieces), page=page,
                     x0=min(w.left for w in run) / width, y0=min(w.top for w in run) / height,
                     x1=max(w.left + w.width for w in run) / width,
                     y1=max(w.top + w.height for w in run) / height,
                     conf=max(0.0, min(1.0, sum(w.conf for w in run) / len(run) / 100)),
+                    word_conf=tuple(max(0.0, min(1.0, c / 100)) for _, c in pieces),
                 ))
     out.sort(key=lambda s: (s.page, round(s.y0, 3), s.x0))
     return out

@@ -36,7 +36,8 @@ from digitize.schemas.codes import DOC_TYPES, OTHER_TYPE_CODE
 
 SIDECAR = "digitize-overrides.toml"
 OVERRIDES_DIR = ".overrides"
-FIELDS = ("doc_kind", "doc_type_name", "doc_type_code", "tt05_type_code", "number", "symbol",
+FIELDS = ("doc_kind", "doc_type_name", "doc_type_code", "tt05_type_code", "number", "number_year",
+          "symbol",
           "issued_date", "place", "issuer", "parent_issuer", "subject", "signer", "signer_title",
           "page_count", "language", "applicant_name", "birth_date", "id_number", "address",
           "phone", "procedure_name")
@@ -81,13 +82,15 @@ def normalise(field: str, value: object) -> object:
         raise ValueError(_("number '{text}' must be digits only (the symbol goes in "
                            "'symbol')").format(
                              text=text))
+    if field == "number_year" and not (digits.isdigit() and len(digits) == 4):
+        raise ValueError(_("number_year '{text}' must be a year such as 2026").format(text=text))
     if field == "id_number" and not (digits.isdigit() and len(digits) == 12):
         raise ValueError(_("id_number '{text}' must be the 12 digits of a CCCD").format(text=text))
     if field == "phone" and not (digits.isdigit() and 9 <= len(digits) <= 11):
         raise ValueError(_("phone '{text}' must be 9 to 11 digits").format(text=text))
     if field == "doc_kind" and text not in {k.value for k in DocKind}:
         raise ValueError(_("doc_kind '{text}' must be van_ban or don").format(text=text))
-    if field in ("number", "id_number", "phone"):
+    if field in ("number", "number_year", "id_number", "phone"):
         return digits
     if not text:
         raise ValueError(_("{field} cannot be empty").format(field=field))

@@ -76,25 +76,3 @@ def sentence_case(s: str) -> str:
 def is_upper(s: str) -> bool:
     letters = [c for c in s if c.isalpha()]
     return bool(letters) and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
-
-
-# Common Vietnamese surnames. OCR often gets their tone marks wrong ("Đỉnh" for Đinh); where the
-# letters match exactly one surname, its spelling is restored. Folds shared by two surnames
-# (Lã/La) are left alone.
-SURNAMES = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi",
-            "Đỗ", "Hồ", "Ngô", "Dương", "Lý", "Đinh", "Trịnh", "Đào", "Lâm", "Cao", "Lưu", "Tạ",
-            "Tô", "Chu", "Đoàn", "Vương", "Trương", "Lương", "Quách", "Kiều", "Thái", "Phùng",
-            "Tăng", "Lại", "Mạc", "Triệu", "Tôn", "Đàm", "Khổng", "Thân", "Từ", "Hứa", "Giang",
-            "Tiêu", "Đồng", "Nông", "Hầu", "Mai", "Hà", "Châu", "Diệp", "Lục", "Ông", "Quang")
-_SURNAME_BY_FOLD: dict[str, str] = {}
-for _name in SURNAMES:
-    _SURNAME_BY_FOLD[fold(_name)] = "" if fold(_name) in _SURNAME_BY_FOLD else _name
-
-
-def known_surname(name: str) -> str:
-    """`name` with its first word spelled as the surname it can only be."""
-    first, _, rest = name.partition(" ")
-    canon = _SURNAME_BY_FOLD.get(fold(first))
-    if not canon or not rest:
-        return name
-    return f"{canon.upper() if first.isupper() else canon} {rest}"

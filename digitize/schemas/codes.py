@@ -3,7 +3,10 @@ TT 05/2025 code lists used in EAD files."""
 
 from __future__ import annotations
 
+import csv
+import unicodedata
 from dataclasses import dataclass
+from importlib import resources
 
 
 @dataclass(frozen=True)
@@ -13,40 +16,14 @@ class DocType:
     tt05: str  # TT 05/2025 typeName code
 
 
-DOC_TYPES: tuple[DocType, ...] = (
-    DocType("NGHỊ QUYẾT", "NQ", "01"),
-    DocType("QUYẾT ĐỊNH", "QĐ", "02"),
-    DocType("CHỈ THỊ", "CT", "03"),
-    DocType("QUY CHẾ", "QC", "04"),
-    DocType("QUY ĐỊNH", "QyĐ", "05"),
-    DocType("THÔNG CÁO", "TC", "06"),
-    DocType("THÔNG BÁO", "TB", "07"),
-    DocType("HƯỚNG DẪN", "HD", "08"),
-    DocType("CHƯƠNG TRÌNH", "CTr", "09"),
-    DocType("KẾ HOẠCH", "KH", "10"),
-    DocType("PHƯƠNG ÁN", "PA", "11"),
-    DocType("ĐỀ ÁN", "ĐA", "12"),
-    DocType("DỰ ÁN", "DA", "13"),
-    DocType("BÁO CÁO", "BC", "14"),
-    DocType("TỜ TRÌNH", "TTr", "15"),
-    DocType("GIẤY ỦY QUYỀN", "GUQ", "16"),
-    DocType("PHIẾU GỬI", "PG", "17"),
-    DocType("PHIẾU CHUYỂN", "PC", "18"),
-    DocType("PHIẾU BÁO", "PB", "19"),
-    DocType("BIÊN BẢN", "BB", "20"),
-    DocType("HỢP ĐỒNG", "HĐ", "21"),
-    DocType("CÔNG VĂN", "CV", "22"),
-    DocType("CÔNG ĐIỆN", "CĐ", "23"),
-    DocType("BẢN GHI NHỚ", "GN", "24"),
-    DocType("BẢN THỎA THUẬN", "TTh", "25"),
-    DocType("GIẤY MỜI", "GM", "26"),
-    DocType("GIẤY GIỚI THIỆU", "GGT", "27"),
-    DocType("GIẤY NGHỈ PHÉP", "GNP", "28"),
-    DocType("THƯ CÔNG", "TC", "29"),
-    DocType("BẢN ĐỒ", "BĐ", "30"),
-    DocType("BẢN VẼ KỸ THUẬT", "BV", "31"),
-    DocType("GIẤY CHỨNG NHẬN", "GCN", "32"),
-)
+def _doc_types() -> tuple[DocType, ...]:
+    text = resources.files(__package__).joinpath("doc_types.csv").read_text(encoding="utf-8")
+    rows = csv.DictReader(line for line in text.splitlines() if not line.startswith("#"))
+    return tuple(DocType(unicodedata.normalize("NFC", r["name"]), r["abbr"], r["tt05"])
+                 for r in rows)
+
+
+DOC_TYPES: tuple[DocType, ...] = _doc_types()  # digitize/schemas/doc_types.csv
 CONG_VAN = next(t for t in DOC_TYPES if t.name == "CÔNG VĂN")
 OTHER_TYPE_CODE = "32"
 

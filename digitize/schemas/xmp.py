@@ -20,6 +20,7 @@ import pikepdf
 from lxml import etree
 
 from digitize.fsutil import atomic_path
+from digitize.model import document_reference
 
 NS = "urn:digitize:xmp:1.0#"
 PREFIX = "digitize"
@@ -30,6 +31,7 @@ PROPERTIES: dict[str, tuple[str, str]] = {
     "doc_type_code": ("docTypeCode", "ND 30 abbreviation, e.g. QĐ"),
     "tt05_type_code": ("typeName", "TT 05/2025 typeName code 01-32"),
     "number": ("number", "số"),
+    "number_year": ("numberYear", "năm in the số of a legal document (21/2026/TT-BCT)"),
     "symbol": ("symbol", "ký hiệu"),
     "issued_date": ("issuedDate", "ISO 8601 date"),
     "place": ("place", "địa danh"),
@@ -112,7 +114,7 @@ def title_of(meta: Mapping[str, Any]) -> str:
         return f"{meta.get('doc_type_name', '')} - {meta['applicant_name']}".strip(" -")
     head = " ".join(str(meta[k]) for k in ("doc_type_name",) if meta.get(k))
     if meta.get("number") and meta.get("symbol"):
-        head += f" {meta['number']}/{meta['symbol']}"
+        head += f" {document_reference(meta)}"
     return f"{head}: {meta['subject']}" if meta.get("subject") else head
 
 

@@ -1,0 +1,116 @@
+"""What the extractor has found so far, field by field (value, confidence, where it was read),
+and the readers every kind of document shares: numbers, dates and the place-and-date line."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from itertools import pairwise
+
+from digitize.extract.calibration import FLAGGED
+from digitize.extract.layout import Segment
+from digitize.extract.text import clean, fold, implausible_words, is_upper, tidy
+from digitize.extract.vocab import known_surname, places
+from digitize.model import Evidence
+
+# Text fields made of Vietnamese words, where a word that cannot be a syllable means OCR merged
+# or garbled it: such a value goes to review whatever Tesseract's confidence.
+WORDY = {"issuer", "parent_issuer", "subject", "signer", "signer_title", "applicant_name",
+         "address", "place", "procedure_name", "doc_type_name"}
+SUSPECT_CONF = FLAGGED  # a rule's doubt: kept whatever the calibration says (see there)
+_UPPER = {"issuer", "parent_issuer", "signer_title", "doc_type_name"}
+_AGENCY = {"issuer", "parent_issuer"}
+_PERSON = {"signer", "applicant_name"}
+DATE_LINE = re.compile(
+    r"(?:^|,)\s*NGAY\s*([0-9OIl]{1,2})\s+THANG\s+([0-9OIl]{1,2})\s+NAM\s+([0-9OIl]{4})")
+# "Số: 15/QĐ-UBND", "Số: 21/2026/TT-BCT", "Số: /KH-UBND" (left blank, filled in at signing),
+# "Luật số: 12/2026/QH15"; on folded text. OCR may lose the slash ("3NQ-VTLTNN").
+NUMBER_HEAD = re.compile(r"^(?:LUAT\s+)?[S§$][O0]\s*[:;.,]*\s*")  # "§ố:", "$ố:" are OCR's
+NUMBER_SLASH = re.compile(r"^(?P<num>[^\s/]*)(?P<gap>\s*)/\s*(?:(?P<year>(?:19|20)\d\d)\s*/\s*)?"
+                          r"(?P<sym>[^\s/]+(?:\s*-\s*\S+)*)")
+NUMBER_GLUED = re.compile(r"^(?P<num>[0-9OIL|]{1,6})(?P<gap>)(?P<year>)"
+                          r"(?P<sym>[A-Z]+\s*-\s*\S+(?:\s*-\s*\S+)*)")
+DIGIT_LIKE = re.compile(r"[0-9OoIl|]{1,6}")
+
+
+@dataclass
+class Found:
+    values: dict[str, object]
+    conf: dict[str, float]
+    seen: dict[str, Evidence]
+
+    def put(self, key: str, value: object, conf: float, *where: Segment) -> None:
+        if isinstance(value, str):
+            value = tidy(value)
+            if sum(c.isalnum() for c in value) < (1 if key in ("number", "doc_type_code") else 2):
+                return  # a speck or a rule, not a value ("Số: 5/…" is a number)
+            if key in _UPPER and is_upper(value):
+                value = value.upper()  # "ĐỒNG THÁp": one letter read in the wrong case
+                if key in _AGENCY:  # agency names have no " - " in them: a rule or a speck
+                    value = " ".join(w for w in value.split() if w != "-")
+            if key in _PERSON:
+                value = known_surname(value)
+            if key in WORDY and implausible_words(value):
+                conf = min(conf, SUSPECT_CONF)
+        if value in (None, ""):
+            return
+        self.values[key] = value
+        self.conf[key] = round(max(0.0, min(1.0, conf)), 3)
+        located = [s for s in where if s.has_geometry]
+        if located:
+            self.seen[key] = Evidence(
+                page=located[0].page,
+                box=(min(s.x0 for s in located), min(s.y0 for s in located),
+                     max(s.x1 for s in located), max(s.y1 for s in located)),
+                text=" / ".join(s.text for s in where))
+
+
+def digits(s: str) -> str:
+    return re.sub(r"\D", "", s.translate(str.maketrans("OoIl|", "00111")))
+
+
+def iso(d: str, m: str, y: str) -> str | None:
+    try:
+        return date(int(digits(y)), int(digits(m)), int(digits(d))).isoformat()
+    except ValueError:
+        return None
+
+
+def place_value(text: str, conf: float) -> tuple[str, float]:
+    """The place as the vocabularies spell it: tone marks restored, a near-miss corrected
+    ("Quảng Ngõi" -> Quảng Ngãi) at a little less confidence; names not in them as printed."""
+    match = places().misread(text)
+    if match is None:
+        return text, conf
+    return match.value, conf if match.edits == 0 else conf * 0.95
+
+
+def read_date(segs: Sequence[Segment], found: Found) -> int | None:
+    """issued_date and place from the 'Place, ngày dd tháng mm năm yyyy' line; a line split in
+    two is tried only when no single line matches. The date's confidence is that of its own
+    words (a day written in by hand reads worse than the printed line)."""
+    singles = [(i, s.text, (s,)) for i, s in enumerate(segs)]
+    pairs = [(i, f"{a.text} {b.text}", (a, b)) for i, (a, b) in enumerate(pairwise(segs))]
+    for i, text, used in singles + pairs:
+        m = DATE_LINE.search(fold(text))
+        day = iso(*m.groups()) if m else None
+        if m is None or day is None:
+            continue
+        conf = used[0].conf_of(m.start(1), m.end(3)) if len(used) == 1 else \
+            min(s.low for s in used)
+        found.put("issued_date", day, conf, *used)
+        comma = text.find(",")
+        if 0 < comma < m.start() + 2:
+            place = text[:comma]
+            # "Số: 45/UBND-KT Hòa An, ngày …" when the two header columns share a line
+            head = NUMBER_HEAD.match(fold(place))
+            if head is not None:
+                rest = fold(place)[head.end():]
+                num = NUMBER_SLASH.match(rest) or NUMBER_GLUED.match(rest)
+                place = place[head.end() + num.end():] if num else place
+            value, pconf = place_value(clean(place), used[0].conf_of(0, comma))
+            found.put("place", value, pconf, *used)
+        return i
+    return None

@@ -1,0 +1,368 @@
+"""An administrative or legal document (văn bản, ND 30/2020 Phụ lục I) read by its zones, from
+cues every conformant document has rather than from one template: the header (agency names in
+the left column, the quốc hiệu on the right), the số and ký hiệu line under the agency, the
+place-and-date line, the tên loại and trích yếu, the body, and the signature block at the
+bottom right (KT./TM./TL./Q.). Each field is taken only from its zone: a number cited in the
+body ("Căn cứ … Tờ trình số 52/TTr-…") is never the document's number."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from digitize.extract.found import (
+    DIGIT_LIKE,
+    NUMBER_GLUED,
+    NUMBER_HEAD,
+    NUMBER_SLASH,
+    SUSPECT_CONF,
+    Found,
+    digits,
+    read_date,
+)
+from digitize.extract.layout import Segment
+from digitize.extract.text import EDGE_JUNK, clean, fold, is_upper, tidy
+from digitize.extract.vocab import (
+    agency_heads,
+    agency_words,
+    distance,
+    entries,
+    mixed_case_parts,
+    signer_titles,
+)
+from digitize.schemas.codes import CONG_VAN, DOC_TYPES, DocType
+
+HEADER_ZONE = 0.45  # the số line sits in the top part of the first page
+TITLE_ZONE = 0.6
+# Parts of the quốc hiệu, also as OCR leaves them ("ộc lập" without its Đ, "HÒA.XÃ").
+_QUOC_HIEU = re.compile(r"CONG\W*HOA\W*XA|CHU\W*NGHIA\W*VIET|D?OC\W*LAP\W|TU\W*DO\W*-|"
+                        r"HANH\W*PHUC")
+_SUBJECT_STOP = re.compile(r"^(KINH GUI|CAN CU|XET |THEO |NOI NHAN)")
+_KINH_GUI = re.compile(r"^KINH\s*GUI")
+# "V/v" and how OCR reads it: V/V, V.v, Vlv, VW, V/y.
+_VV = re.compile(r"^V\s*(?:[/.|\\lI1]?\s*[VWY]\b|/)\.?\s*", re.IGNORECASE)
+_AUTHORITY = re.compile(r"^(KT|TM|TL|TUQ|Q)\s*\.\s*")
+_NOT_TITLES = re.compile(r"^(NOI NHAN|CONG HOA|DOC LAP|[A-Z]+ *:)")
+UNSURE_TYPE_CONF = 0.4  # no tên loại line and nothing that says công văn
+
+
+# -- document types ------------------------------------------------------------------------
+
+_TYPE_BY_SKELETON = {fold(t.name).replace(" ", ""): t for t in DOC_TYPES}
+_ABBR_EXACT = {t.abbr: t for t in DOC_TYPES if t.abbr}
+_ABBR_FOLDED = {fold(t.abbr): t for t in reversed(DOC_TYPES) if t.abbr}  # first one wins
+
+
+def doc_type(text: str) -> DocType | None:
+    """The type a title line names; spaces OCR lost or added ("ĐÊÁN") do not matter, and one
+    wrong letter in a long name ("QUYÉT ĐINH") is forgiven where only one type is that near."""
+    key = fold(tidy(text)).replace(" ", "")
+    if key in _TYPE_BY_SKELETON:
+        return _TYPE_BY_SKELETON[key]
+    if len(key) < 7:
+        return None
+    near = [t for k, t in _TYPE_BY_SKELETON.items() if distance(key, k, 1) <= 1]
+    return near[0] if len(near) == 1 else None
+
+
+def near(a: str, b: str) -> bool:
+    """Equal, or one letter added, dropped or changed (OCR's usual slips on short codes)."""
+    return (min(len(a), len(b)) >= 2 and distance(a, b, 1) <= 1) or a == b
+
+
+def symbol_type(raw: str) -> DocType | None:
+    """The document type a symbol's first part names ("QĐ-UBND" -> Quyết định), if any."""
+    head = re.split(r"\s*-\s*", raw.strip(" .,;"))[0].replace(" ", "").translate(
+        str.maketrans({"Ð": "Đ"}))
+    return _ABBR_EXACT.get(head) or _ABBR_FOLDED.get(fold(head))
+
+
+def canonical_symbol(raw: str, kind: DocType | None) -> str:
+    """The symbol as ND 30 writes it: the type's abbreviation in its own case (QyĐ, TTr), then
+    the issuer's parts in upper case. Abbreviations that fold alike (ĐA/DA, HĐ/HD) are told
+    apart by the type named in the title."""
+    parts = [p.replace(" ", "") for p in re.split(r"\s*-\s*", tidy(raw)) if p]
+    if not parts:
+        return ""
+    head = fold(parts[0])
+    if head == "TTT":  # "TTr" is often read as "TTT"
+        head = "TTR"
+    if kind is not None and kind.abbr and len(parts) > 1 and near(head, fold(kind.abbr)):
+        first = kind.abbr
+    elif parts[0] in _ABBR_EXACT:
+        first = parts[0]
+    else:
+        found = _ABBR_FOLDED.get(head)
+        first = found.abbr if found else parts[0].upper()
+    mixed = mixed_case_parts()
+    return "-".join([first] + [mixed.get(p.upper(), p.upper()) for p in parts[1:]])
+
+
+# -- zones ---------------------------------------------------------------------------------
+
+def _in_left_column(s: Segment) -> bool:
+    return s.has_geometry and s.cx < 0.45
+
+
+def _in_right_column(s: Segment) -> bool:
+    return s.has_geometry and s.cx > 0.5
+
+
+def _centred(s: Segment) -> bool:
+    return not s.has_geometry or abs(s.cx - 0.55) < 0.15
+
+
+def _same_line(a: Segment, b: Segment) -> bool:
+    return a.has_geometry and b.has_geometry and a.page == b.page and b.x0 > a.x0 and \
+        abs(a.y0 - b.y0) < max(a.height, b.height) * 0.6
+
+
+@dataclass(frozen=True)
+class NumberLine:
+    """The "Số: …/…" line: the number as printed (None when the blank was left empty or what
+    is there is not a number), its year (legal documents), the symbol, and how sure we are."""
+
+    index: int
+    number: str | None
+    number_conf: float
+    year: str
+    symbol: str
+    symbol_conf: float
+
+
+def number_line(segs: Sequence[Segment]) -> NumberLine | None:
+    first_page = segs[0].page if segs else 0
+    for i, s in enumerate(segs[:40]):
+        if s.page != first_page or (s.has_geometry and (s.y0 > HEADER_ZONE or s.cx > 0.62)):
+            continue
+        if not s.has_geometry and i >= 15:
+            break
+        if _SUBJECT_STOP.match(fold(tidy(s.text))) or (
+                doc_type(s.text) is not None and is_upper(s.text) and _centred(s)):
+            break  # the body or the tên loại: the số line is above them
+        start = len(s.text) - len(s.text.lstrip(EDGE_JUNK))  # specks before "Số"
+        folded = fold(s.text[start:])
+        head = NUMBER_HEAD.match(folded)
+        if head is None:
+            continue
+        rest = folded[head.end():]
+        if not rest and i + 1 < len(segs) and _same_line(s, segs[i + 1]):
+            # "Số:" and "/QĐ-UBND" with the blank for the number between them: one line.
+            nxt = segs[i + 1]
+            s = replace(s, text=f"{s.text} {nxt.text}", x1=nxt.x1,
+                        word_conf=s.word_conf + nxt.word_conf if s.word_conf and
+                        nxt.word_conf else ())
+            folded = fold(s.text[start:])
+            rest = folded[head.end():]
+        m = NUMBER_SLASH.match(rest) or NUMBER_GLUED.match(rest)
+        if m is None or not re.search("[A-Z]", m.group("sym")):
+            continue
+        at = start + head.end()
+        raw = s.text[at + m.start("num"): at + m.end("num")]
+        number, conf = None, 0.0
+        if DIGIT_LIKE.fullmatch(raw):
+            number = digits(raw)
+            conf = s.conf_of(at + m.start("num"), at + m.end("num"))
+            if m.group("gap") and conf < 1.0:
+                # A space before the slash is the blank ND 30 leaves for the number, written in
+                # by hand or stamped at signing: on a scan, a clerk must check it.
+                conf = min(conf, SUSPECT_CONF)
+        symbol = s.text[at + m.start("sym"): at + m.end("sym")]
+        return NumberLine(i, number, conf, m.group("year") or "", symbol,
+                          s.conf_of(at + m.start("sym"), at + m.end("sym")))
+    return None
+
+
+def _title(segs: Sequence[Segment], start: int) -> tuple[int, DocType] | None:
+    first_page = segs[0].page if segs else 0
+    for i in range(start, min(len(segs), start + 12)):
+        s = segs[i]
+        if s.page != first_page or (s.has_geometry and s.y0 > TITLE_ZONE):
+            break
+        kind = doc_type(s.text)
+        if kind is not None and is_upper(s.text) and _centred(s):
+            return i, kind
+    return None
+
+
+def _says_cong_van(segs: Sequence[Segment], start: int, symbol: str) -> bool:
+    """A công văn carries no tên loại; it shows itself by a "V/v" trích yếu under the number,
+    a "Kính gửi:" line, or a symbol that names no type ("3722/VPCP-CN")."""
+    for s in segs[start: start + 15]:
+        if _VV.match(s.text) and (_in_left_column(s) or not s.has_geometry):
+            return True
+        if _KINH_GUI.match(fold(tidy(s.text))):
+            return True
+    return bool(symbol) and symbol_type(symbol) is None and "-" in symbol
+
+
+def _agencies(lines: Sequence[Segment]) -> list[list[Segment]]:
+    """Header lines grouped into agency names, top to bottom (cơ quan chủ quản, then the
+    issuing agency)."""
+    groups: list[list[Segment]] = []
+    heads = agency_heads()
+    for s in lines:
+        folded = fold(tidy(s.text)) + " "
+        head = next((h for h in heads if folded.startswith(h)), None)
+        # "MÔI" / "TRƯỜNG": a head word alone, or after "VÀ", continues the name above.
+        starts = head is not None and len(folded) > len(head) + 1 and not (
+            groups and fold(groups[-1][-1].text).rstrip(EDGE_JUNK).endswith((" VA", " CUA")))
+        if groups and not starts:
+            groups[-1].append(s)
+        else:
+            groups.append([s])
+    return groups
+
+
+def _named_agency(group: Sequence[Segment]) -> bool:
+    folded = fold(tidy(group[0].text)) + " "
+    return any(folded.startswith(h) for h in agency_heads())
+
+
+def _left_header(header: Sequence[Segment]) -> list[Segment]:
+    """Agency lines of the left header column. A long agency name can sit so close to the
+    quốc hiệu that both form one segment: cut it where the quốc hiệu starts."""
+    left: list[Segment] = []
+    for s in header:
+        hit = _QUOC_HIEU.search(fold(s.text))
+        cut = hit.start() if hit else -1
+        if cut == 0:
+            continue
+        if cut > 0:
+            left.append(replace(s, text=clean(s.text[:cut]), x1=s.x0 + (s.x1 - s.x0) * cut /
+                                len(s.text)))
+        elif _in_left_column(s) or not s.has_geometry:
+            left.append(s)
+    return left
+
+
+def _issuers(header: Sequence[Segment], found: Found) -> None:
+    agencies = [g for g in _agencies(_left_header(header))
+                if sum(ch.isalpha() for s in g for ch in s.text) >= 4]  # marks in the margin
+    named = [g for g in agencies if _named_agency(g)]
+    if len(named) >= 2:
+        parent = named[-2]
+        found.put("parent_issuer", agency_words().restore(clean(" ".join(s.text for s in parent))),
+                  min(s.conf for s in parent), *parent)
+    issuer = named[-1] if named else (agencies[-1] if agencies else None)
+    if issuer is not None:
+        conf = min(s.conf for s in issuer)
+        found.put("issuer", agency_words().restore(clean(" ".join(s.text for s in issuer))),
+                  conf if named else min(conf, SUSPECT_CONF), *issuer)
+
+
+def _subject(segs: Sequence[Segment], found: Found, kind: DocType, start: int,
+             title_idx: int | None) -> None:
+    if kind is CONG_VAN:
+        below = [s for s in segs[start: start + 8] if _in_left_column(s) or not s.has_geometry]
+        for j, s in enumerate(below):
+            if _VV.match(s.text):
+                parts = [_VV.sub("", s.text)]
+                for nxt in below[j + 1:]:
+                    if (_SUBJECT_STOP.match(fold(nxt.text)) or is_upper(nxt.text)
+                            or nxt.y0 - s.y1 > 2 * s.height):
+                        break
+                    parts.append(nxt.text)
+                    s = nxt
+                conf = min(x.low for x in below[j: j + len(parts)])
+                found.put("subject", clean(" ".join(parts)), conf, *below[j: j + len(parts)])
+                return
+        return
+    if title_idx is None:
+        return
+    parts: list[Segment] = []
+    prev = segs[title_idx]
+    for s in segs[title_idx + 1: title_idx + 5]:
+        gap_ok = not s.has_geometry or s.y0 - prev.y1 < 1.2 * prev.height
+        if _SUBJECT_STOP.match(fold(tidy(s.text))) or not gap_ok or not _centred(s):
+            break
+        if parts and is_upper(s.text):
+            break
+        parts.append(s)
+        prev = s
+    if parts:
+        found.put("subject", clean(" ".join(p.text for p in parts)),
+                  min(p.low for p in parts), *parts)
+
+
+def _signer_title(text: str, conf: float) -> tuple[str, float] | None:
+    """A signature block's title line as the vocabulary spells it; a document title, the quốc
+    hiệu or an agency name is never a signer's title (None: look further up)."""
+    authority = _AUTHORITY.match(fold(text))
+    title = tidy(text[authority.end():]) if authority else text
+    if authority and authority.group(1) != "Q":
+        # "KT. GIÁM ĐỐC" names the head; the signer's own title is the line below, not read.
+        conf = min(conf, 0.3)
+    if doc_type(title) is not None or _NOT_TITLES.match(fold(title)):
+        return None
+    match = signer_titles().match(title)
+    if match is not None:
+        return match.value, conf if match.edits == 0 else conf * 0.9
+    if any(title.upper().startswith(h.upper() + " ") for h in entries("agency_heads")):
+        return None  # "TM. ỦY BAN NHÂN DÂN" above the title (spelled out: TRƯỞNG ≠ TRƯỜNG)
+    return title, min(conf, SUSPECT_CONF)  # a title we do not know: a clerk reads it
+
+
+def signature_block(segs: Sequence[Segment], found: Found, below: float = 0.0) -> None:
+    """The signer's name is the last right-column line of the last page; the title the nearest
+    upper-case right-column line above it that is a title (see _signer_title). On the first
+    page, only what lies under `below` (the end of the title) counts."""
+    last_page = max(s.page for s in segs)
+    first_page = min(s.page for s in segs)
+    right = [s for s in segs if s.page == last_page and _in_right_column(s)
+             and (last_page != first_page or s.y0 > below)]
+    if not right:
+        return
+    name = right[-1]
+    text = tidy(name.text)
+    words = text.split()
+    if is_upper(text) or not 2 <= len(words) <= 6 or not all(w[:1].isupper() for w in words):
+        return
+    found.put("signer", text, name.low, name)
+    for s in reversed(right[:-1]):
+        text = tidy(s.text)
+        if is_upper(text) and sum(c.isalpha() for c in text) >= 2:
+            read = _signer_title(text, s.low)
+            if read is not None:
+                found.put("signer_title", read[0], read[1], s)
+                return
+
+
+def read_van_ban(segs: Sequence[Segment], found: Found) -> None:
+    line = number_line(segs)
+    start = line.index + 1 if line is not None else 0
+    titled = _title(segs, start)
+    named = symbol_type(line.symbol) if line is not None else None
+    if titled is not None:
+        title_idx, kind = titled
+        # A title the symbol contradicts ("THÔNG CÁO" over "Số: 5/TB-…") is a misread one.
+        agree = named is None or named is kind or not named.abbr
+        found.put("doc_type_name", kind.name, segs[title_idx].low * (1 if agree else 0.5),
+                  segs[title_idx])
+    elif named is not None and line is not None:
+        title_idx, kind = None, named  # no title line read: the symbol names the type
+        found.put("doc_type_name", kind.name, 0.75, segs[line.index])
+    else:
+        title_idx, kind = None, CONG_VAN
+        sure = _says_cong_van(segs, start, line.symbol if line else "")
+        found.put("doc_type_name", CONG_VAN.name, 0.9 if sure else UNSURE_TYPE_CONF)
+    found.put("doc_type_code", kind.abbr, found.conf["doc_type_name"])
+    found.put("tt05_type_code", kind.tt05, found.conf["doc_type_name"])
+
+    header_end = line.index if line is not None else title_idx
+    if line is not None:
+        seg = segs[line.index]
+        if line.number is not None:
+            found.put("number", line.number, line.number_conf, seg)
+        if line.year:
+            found.put("number_year", line.year, line.symbol_conf, seg)
+        found.put("symbol", canonical_symbol(line.symbol, kind), line.symbol_conf, seg)
+    if header_end is not None:
+        page = segs[header_end].page
+        _issuers([s for s in segs[:header_end] if s.page == page], found)
+    read_date(segs[: (title_idx or header_end or 12) + 3], found)
+    _subject(segs, found, kind, start, title_idx)
+    below = segs[title_idx].y1 if title_idx is not None and segs[title_idx].has_geometry \
+        else 0.0
+    signature_block(segs, found, below)

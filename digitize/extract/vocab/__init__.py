@@ -1,0 +1,188 @@
+"""Vocabularies as data (one UTF-8 text file per list, `#` comments): provinces before and after
+the 2025 merger, other place names, signer titles, how agency names begin, surnames. The
+extractor uses them to restore tone marks OCR lost, to correct near-misses and to judge how
+far a value can be trusted."""
+
+from __future__ import annotations
+
+import functools
+import unicodedata
+from dataclasses import dataclass
+from importlib import resources
+
+from digitize.extract.text import clean, fold
+
+
+@functools.cache
+def entries(name: str) -> tuple[str, ...]:
+    """The lines of `name`.txt, NFC, without comments and blank lines."""
+    text = resources.files(__package__).joinpath(f"{name}.txt").read_text(encoding="utf-8")
+    return tuple(clean(unicodedata.normalize("NFC", line)) for line in text.splitlines()
+                 if line.strip() and not line.lstrip().startswith("#"))
+
+
+def distance(a: str, b: str, limit: int = 2) -> int:
+    """Levenshtein distance, cut short above `limit` (returns limit + 1)."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, start=1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+        if min(cur) > limit:
+            return limit + 1
+        prev = cur
+    return prev[-1]
+
+
+_BASE_VOWELS = set("aăâeêioôơuưyAĂÂEÊIOÔƠUƯY")
+_TONE_MARKS = {"\u0300", "\u0301", "\u0309", "\u0303", "\u0323"}
+
+
+def _vowel_and_tone(ch: str) -> tuple[str, str] | None:
+    parts = unicodedata.normalize("NFD", ch)
+    tone = "".join(c for c in parts if c in _TONE_MARKS)
+    base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in _TONE_MARKS))
+    return (base, tone) if base in _BASE_VOWELS else None
+
+
+def _marks(s: str) -> list[tuple[str, str]]:
+    """Per word: its letters without tone marks, and its tone marks, wherever they sit."""
+    out = []
+    for word in s.split():
+        parts = unicodedata.normalize("NFD", word)
+        out.append(("".join(c for c in parts if c not in _TONE_MARKS).upper(),
+                    "".join(sorted(c for c in parts if c in _TONE_MARKS))))
+    return out
+
+
+def _one_vowel_off(a: str, b: str) -> bool:
+    diff = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
+    if len(diff) != 1:
+        return False
+    x, y = (_vowel_and_tone(c) for c in diff[0])
+    return x is not None and y is not None and x[1] == y[1] != "" and x[0] != y[0]
+
+
+@dataclass(frozen=True)
+class Match:
+    value: str  # the vocabulary's spelling
+    edits: int  # letters OCR got wrong, on the accent-folded text (0: only tone marks)
+
+
+class Vocabulary:
+    """Entries of one or more lists, matched on accent-folded text ignoring spaces."""
+
+    def __init__(self, *names: str) -> None:
+        self.by_fold: dict[str, str] = {}
+        for name in names:
+            for entry in entries(name):
+                self.by_fold.setdefault(self._key(entry), entry)
+
+    @staticmethod
+    def _key(s: str) -> str:
+        return "".join(ch for ch in fold(s) if ch.isalnum())
+
+    def match(self, value: str) -> Match | None:
+        """The one entry `value` reads as: equal when folded, else the only entry within one
+        edit (two for long names); None when there is none or more than one."""
+        key = self._key(value)
+        if not key:
+            return None
+        if key in self.by_fold:
+            return Match(self.by_fold[key], 0)
+        limit = 2 if len(key) >= 12 else 1 if len(key) >= 4 else 0
+        if limit == 0:
+            return None
+        near = [(d, v) for k, v in self.by_fold.items()
+                if (d := distance(key, k, limit)) <= limit]
+        best = min((d for d, _ in near), default=None)
+        found = {v for d, v in near if d == best}
+        return Match(found.pop(), best) if best is not None and len(found) == 1 else None
+
+    def misread(self, value: str) -> Match | None:
+        """The one entry `value` reads as: equal when folded (tone marks lost or wrong), or one
+        vowel misread under a tone mark that was read right ("Quảng Ngõi" for Quảng Ngãi,
+        "Đà Lụt" for Đà Lạt: OCR sees the mark but not the letter under it). A different
+        consonant or tone is another name ("Bình Minh", "Hòa An"), not a misreading."""
+        key = self._key(value)
+        text = clean(value)
+        if key in self.by_fold:
+            entry = self.by_fold[key]
+            # "Hoà"/"Hòa": the same word with its mark placed the old way, kept as printed.
+            return Match(text if _marks(text) == _marks(entry) else entry, 0)
+        found = {entry for entry in self.by_fold.values()
+                 if len(entry) == len(text) and _one_vowel_off(text, entry)}
+        return Match(found.pop(), 1) if len(found) == 1 else None
+
+    def restore(self, text: str) -> str:
+        """`text` with every run of words that misreads an entry (see misread) spelled as the
+        entry, in the case of the text."""
+        words = text.split()
+        out: list[str] = []
+        i = 0
+        lengths = sorted({len(e.split()) for e in self.by_fold.values()}, reverse=True)
+        while i < len(words):
+            for k in lengths:
+                window = " ".join(words[i:i + k])
+                if k > len(words) - i:
+                    continue
+                hit = self.misread(window) if window.strip(",.;") == window else None
+                if hit is not None and len(hit.value.split()) == k:
+                    out.append(hit.value.upper() if window.isupper() else hit.value)
+                    i += k
+                    break
+            else:
+                out.append(words[i])
+                i += 1
+        return " ".join(out)
+
+    def __contains__(self, value: str) -> bool:
+        return self._key(value) in self.by_fold
+
+
+@functools.cache
+def places() -> Vocabulary:
+    return Vocabulary("provinces_2025", "provinces_1976-2025", "places")
+
+
+@functools.cache
+def signer_titles() -> Vocabulary:
+    return Vocabulary("signer_titles")
+
+
+@functools.cache
+def _surnames() -> dict[str, str]:
+    by_fold: dict[str, str] = {}
+    for name in entries("surnames"):
+        # Folds shared by two surnames (Lã/La) are left alone.
+        by_fold[fold(name)] = "" if fold(name) in by_fold else name
+    return by_fold
+
+
+def known_surname(name: str) -> str:
+    """`name` with its first word spelled as the surname it can only be (OCR often gets their
+    tone marks wrong: "Đỉnh" for Đinh)."""
+    first, _, rest = name.partition(" ")
+    canon = _surnames().get(fold(first))
+    if not canon or not rest:
+        return name
+    return f"{canon.upper() if first.isupper() else canon} {rest}"
+
+
+@functools.cache
+def agency_heads() -> tuple[str, ...]:
+    """Folded beginnings of agency names, each with a trailing space."""
+    return tuple(fold(h) + " " for h in entries("agency_heads"))
+
+
+@functools.cache
+def agency_words() -> Vocabulary:
+    return Vocabulary("agency_phrases", "provinces_2025", "provinces_1976-2025")
+
+
+@functools.cache
+def mixed_case_parts() -> dict[str, str]:
+    """Ký hiệu parts ND 30 writes in mixed case, by their upper-case form (TTG -> TTg)."""
+    return {p.upper(): p for p in entries("symbol_parts")}
