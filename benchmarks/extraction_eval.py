@@ -1,14 +1,16 @@
 """Metadata extraction accuracy, review and wrong-but-not-reviewed, per field.
 
-On a varied synthetic corpus (benchmarks/eval_corpus.py, --n scans, --seed) and, with --real,
+On a varied synthetic corpus (benchmarks/eval_corpus.py, or with --corpus other the
+independent benchmarks/other_corpus.py; --n scans, --seed) and, with --real,
 on the real government pages (../shared/real/gov-pages: type, number, symbol and issuer from
 its truth.jsonl; the Hà Nội pages' blank number must come out empty). Runs `digitize ocr` on
 them (the real pipeline), reads each document's metadata again from its hOCR with the library
 (the same words and confidences the run used) and prints, per field: exact match after
 normalisation, the share sent to review (missing where required, or a confidence under the
-review threshold), and the share wrong and not sent to review — what a clerk would never be
-asked about. --plot draws the reliability diagram (predicted confidence against observed
-accuracy, 10 bins) as a PNG.
+review threshold), the share wrong and not sent to review (a value the clerk is never asked
+about), and the share missing and not asked for (an optional field left empty). --plot
+draws the reliability diagram (predicted confidence against observed accuracy, 10 bins) as a
+PNG.
 
 The confidences are calibrated (digitize/extract/calibration.json, fitted by
 benchmarks/calibrate.py on the seeds it names): report only seeds the fit did not use.
@@ -36,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import eval_corpus
+import other_corpus
 from common import BIN, ROOT
 from PIL import Image, ImageDraw, ImageFont
 
@@ -60,7 +63,8 @@ def norm(value: object) -> str:
 class Tally:
     right: Counter[str] = field(default_factory=Counter)
     reviewed: Counter[str] = field(default_factory=Counter)
-    wrong_unreviewed: Counter[str] = field(default_factory=Counter)
+    wrong_unreviewed: Counter[str] = field(default_factory=Counter)  # a value given, wrong
+    missing_unreviewed: Counter[str] = field(default_factory=Counter)  # none given, none asked
     total: Counter[str] = field(default_factory=Counter)
     points: list[tuple[float, bool]] = field(default_factory=list)  # (confidence, right)
     wrong: list[str] = field(default_factory=list)
@@ -80,7 +84,8 @@ class Tally:
             if key in ex.metadata:
                 self.points.append((ex.confidence.get(key, 0.0), ok))
             if not ok and not sent:
-                self.wrong_unreviewed[key] += 1
+                (self.wrong_unreviewed if key in ex.metadata else self.missing_unreviewed)[
+                    key] += 1
             if not ok:
                 self.wrong.append(f"{name} {key}: got {got!r} want {truth.get(key)!r} "
                                   f"(conf {ex.confidence.get(key, 0.0):.2f}"
@@ -88,15 +93,18 @@ class Tally:
 
     def print(self, title: str, show: int) -> None:
         print(f"\n{title}\n")
-        print(f"{'field':<18}{'right':>8}{'review':>8}{'wrong, not reviewed':>21}{'n':>6}")
+        print(f"{'field':<18}{'right':>8}{'review':>8}{'wrong, not reviewed':>21}"
+              f"{'missing, not asked':>20}{'n':>6}")
         for key in sorted(self.total, key=lambda k: self.right[k] / self.total[k]):
             n = self.total[key]
             print(f"{key:<18}{self.right[key] / n:>8.1%}{self.reviewed[key] / n:>8.1%}"
-                  f"{self.wrong_unreviewed[key] / n:>21.1%}{n:>6}")
+                  f"{self.wrong_unreviewed[key] / n:>21.1%}"
+                  f"{self.missing_unreviewed[key] / n:>20.1%}{n:>6}")
         n = max(1, sum(self.total.values()))
         print(f"\n{'all fields':<18}{sum(self.right.values()) / n:>8.1%}"
               f"{sum(self.reviewed.values()) / n:>8.1%}"
-              f"{sum(self.wrong_unreviewed.values()) / n:>21.2%}{n:>6}")
+              f"{sum(self.wrong_unreviewed.values()) / n:>21.2%}"
+              f"{sum(self.missing_unreviewed.values()) / n:>20.2%}{n:>6}")
         print(f"documents with something to review: {self.docs_reviewed} of {self.docs}")
         for line in self.wrong[:show]:
             print("  ", line)
@@ -139,12 +147,16 @@ def _ocr(scans: Path, out: Path) -> None:
     print(f"OCR of {scans} in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
 
 
-def synthetic(work: Path, n: int, seed: int, reuse: bool, threshold: float) -> Tally:
+CORPORA = {"ours": eval_corpus, "other": other_corpus}
+
+
+def synthetic(work: Path, n: int, seed: int, reuse: bool, threshold: float,
+              corpus_name: str) -> Tally:
     scans, out = work / "scans", work / "out"
     if not (reuse and (work / "scans.truth.json").is_file()):
         shutil.rmtree(scans, ignore_errors=True)
         shutil.rmtree(out, ignore_errors=True)
-        eval_corpus.make(scans, n, seed)
+        CORPORA[corpus_name].make(scans, n, seed)
         (work / "seed.txt").write_text(str(seed), encoding="utf-8")
         _ocr(scans, out)
     corpus = json.loads((work / "scans.truth.json").read_text(encoding="utf-8"))
@@ -173,6 +185,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--n", type=int, default=200)
     ap.add_argument("--seed", type=int, default=2026)
+    ap.add_argument("--corpus", choices=sorted(CORPORA), default="ours",
+                    help="ours: eval_corpus.py (shares drawing code with samples/); other: "
+                         "other_corpus.py, an independent generator")
     ap.add_argument("--work", type=Path, default=None)
     ap.add_argument("--reuse", action="store_true",
                     help="keep the scans and OCR of an earlier run in --work; re-extract only")
@@ -188,9 +203,10 @@ def main() -> None:
     print(f"review threshold {threshold}; calibration: {fitted_on()}")
     points: list[tuple[float, bool]] = []
     if not args.no_synthetic:
-        tally = synthetic(work, args.n, args.seed, args.reuse, threshold)
+        tally = synthetic(work, args.n, args.seed, args.reuse, threshold, args.corpus)
         seed = (work / "seed.txt").read_text(encoding="utf-8").strip()
-        tally.print(f"{tally.docs} synthetic scans (benchmarks/eval_corpus.py, seed {seed})",
+        module = CORPORA[args.corpus].__name__
+        tally.print(f"{tally.docs} synthetic scans (benchmarks/{module}.py, seed {seed})",
                     args.show)
         points += tally.points
     if args.real is not None:

@@ -180,3 +180,34 @@ def test_real_government_pages_are_right_or_sent_to_review(cli_env: Env,
     hanoi = docs["real_hanoi_qd_2280_water"]
     assert "number" not in hanoi["metadata"] and "number:" in " ".join(hanoi["review"])
     assert right >= 0.8 * 4 * len(truth)
+
+
+def test_handwriting_that_breaks_the_number_line_is_not_read_as_the_agency() -> None:
+    # The hand's digits broke the slash: the line is still the số line, nothing is guessed.
+    ex = _decision([("Số: 3 49C-UBND", 0.14, 0.11, 0.36)], date_line="Quảng Ngãi, ngày 1 "
+                   "gháng 5 năm 2026", low={"3": 0.3, "49C-UBND": 0.4})
+    assert "number" not in ex.metadata and "number" in ex.review
+    assert "symbol" in ex.review
+    assert ex.metadata["issuer"] == "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI"
+    # The date could not be read, the printed place still is.
+    assert "issued_date" in ex.review and ex.metadata["place"] == "Quảng Ngãi"
+
+
+def test_red_seals_are_dropped_before_recognition_and_kept_in_the_scan() -> None:
+    from PIL import Image, ImageDraw
+
+    from digitize.ocr.cleanup import drop_red
+
+    page = Image.new("RGB", (600, 400), "white")
+    d = ImageDraw.Draw(page)
+    d.rectangle([50, 50, 300, 80], fill=(10, 10, 10))  # print
+    d.ellipse([200, 20, 380, 200], outline=(205, 30, 40), width=8)  # a seal over it
+    d.rectangle([50, 300, 200, 320], fill=(30, 50, 170))  # blue handwriting
+    cleaned = drop_red(page)
+    assert cleaned is not None
+    assert cleaned.getpixel((376, 110)) == (255, 255, 255)  # the seal's ring is gone
+    assert cleaned.getpixel((100, 65)) == (10, 10, 10)  # print stays
+    assert cleaned.getpixel((100, 310)) == (30, 50, 170)  # handwriting stays
+    assert page.getpixel((376, 110)) != (255, 255, 255)  # the scan itself keeps its seal
+    assert drop_red(page.convert("L")) is None
+    assert drop_red(Image.new("RGB", (600, 400), "white")) is None

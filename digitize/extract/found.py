@@ -32,6 +32,11 @@ NUMBER_SLASH = re.compile(r"^(?P<num>[^\s/]*)(?P<gap>\s*)/\s*(?:(?P<year>(?:19|2
                           r"(?P<sym>[^\s/]+(?:\s*-\s*\S+)*)")
 NUMBER_GLUED = re.compile(r"^(?P<num>[0-9OIL|]{1,6})(?P<gap>)(?P<year>)"
                           r"(?P<sym>[A-Z]+\s*-\s*\S+(?:\s*-\s*\S+)*)")
+# What is left when handwriting in the blank broke the slash ("Số: 3 49C-UBND"): the symbol's
+# issuer part is still printed; nothing before it is trusted.
+NUMBER_BROKEN = re.compile(r"^(?P<num>.*?\d.*?)(?P<gap>\s*)(?P<year>)"
+                           r"(?P<sym>[A-Z]{0,5}\s*-\s*[A-Z]{2,}\S*)\s*$")
+_PLACE_LINE = re.compile(r"^([A-Z][A-Z .'-]{1,40}),\s*NGAY\b")
 DIGIT_LIKE = re.compile(r"[0-9OoIl|]{1,6}")
 
 
@@ -113,4 +118,10 @@ def read_date(segs: Sequence[Segment], found: Found) -> int | None:
             value, pconf = place_value(clean(place), used[0].conf_of(0, comma))
             found.put("place", value, pconf, *used)
         return i
+    for s in segs:  # a day written in by hand or left blank: the place is still printed
+        m = _PLACE_LINE.match(fold(s.text))
+        if m is not None and NUMBER_HEAD.match(fold(s.text)) is None:
+            value, pconf = place_value(clean(s.text[:m.end(1)]), s.conf_of(0, m.end(1)))
+            found.put("place", value, pconf, s)
+            break
     return None

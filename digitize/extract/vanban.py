@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 
 from digitize.extract.found import (
     DIGIT_LIKE,
+    NUMBER_BROKEN,
     NUMBER_GLUED,
     NUMBER_HEAD,
     NUMBER_SLASH,
@@ -156,9 +157,15 @@ def number_line(segs: Sequence[Segment]) -> NumberLine | None:
             folded = fold(s.text[start:])
             rest = folded[head.end():]
         m = NUMBER_SLASH.match(rest) or NUMBER_GLUED.match(rest)
+        broken = m is None and (broken_m := NUMBER_BROKEN.match(rest)) is not None
+        if broken:
+            m = broken_m
         if m is None or not re.search("[A-Z]", m.group("sym")):
             continue
         at = start + head.end()
+        if broken:
+            symbol = s.text[at + m.start("sym"): at + m.end("sym")]
+            return NumberLine(i, None, 0.0, "", symbol, SUSPECT_CONF)
         raw = s.text[at + m.start("num"): at + m.end("num")]
         number, conf = None, 0.0
         if DIGIT_LIKE.fullmatch(raw):

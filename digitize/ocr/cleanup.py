@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from itertools import groupby
 from pathlib import Path
 
-from PIL import Image, ImageOps
+from PIL import Image, ImageChops, ImageOps
 
 from digitize.model import Word
 
@@ -165,3 +165,25 @@ def compact_image(img: Image.Image) -> Image.Image:
     if mid < 0.04:
         return img.point(lambda v: 255 if v > 150 else 0).convert("1")
     return img
+
+
+RED_MARGIN = 70  # how much redder than green and blue a pixel must be to be seal ink
+RED_SHARE = 0.002  # pages with less red than this (a red underline) are left alone
+
+
+def drop_red(img: Image.Image) -> Image.Image | None:
+    """A copy for Tesseract with red ink (seals, received-stamps) turned white, as desks scan
+    in colour and a seal over the signature block makes Tesseract skip the block; None when
+    the page is not colour or shows no red. The stored scan keeps its seal: only what is
+    read changes. Blue (handwritten numbers and dates) is content and stays."""
+    if img.mode != "RGB":
+        return None
+    r, g, b = img.split()
+    redder = ImageChops.darker(ImageChops.subtract(r, g), ImageChops.subtract(r, b))
+    mask = redder.point(lambda v: 255 if v > RED_MARGIN else 0)
+    hist = mask.histogram()
+    if hist[255] < RED_SHARE * img.width * img.height:
+        return None
+    cleaned = img.copy()
+    cleaned.paste((255, 255, 255), (0, 0), mask)
+    return cleaned

@@ -21,6 +21,7 @@ from digitize.ocr import tesseract, textlayer
 from digitize.ocr.cleanup import (
     compact_image,
     deskew,
+    drop_red,
     estimate_skew,
     is_blank,
     orientation_from_hocr,
@@ -134,17 +135,19 @@ def _ocr_input(page: PageImage, pre_skew: float, stem: Path) -> tuple[Path, int]
     """The file Tesseract reads and how many times larger than the page's pixels it is: the
     scan itself where it can, else the page's pixels (levelled when it is skewed: Tesseract
     reads level lines better), upscaled 2x when the page is under UPSCALE_BELOW_DPI (phone
-    photos, low-resolution scans: Tesseract reads text best at about 20-30 px high)."""
+    photos, low-resolution scans: Tesseract reads text best at about 20-30 px high), with red
+    seals and stamps dropped out (cleanup.drop_red)."""
     scale = 2 if page.dpi < UPSCALE_BELOW_DPI else 1
-    if scale == 1 and not pre_skew and page.direct is not None:
+    dropped = drop_red(page.image)
+    if scale == 1 and not pre_skew and dropped is None and page.direct is not None:
         return page.direct, 1
-    if scale == 1 and not pre_skew and page.jpeg is not None:
+    if scale == 1 and not pre_skew and dropped is None and page.jpeg is not None:
         path = Path(f"{stem}.jpg")
         path.write_bytes(page.jpeg)
         return path, 1
     # Uncompressed PNM: the fastest format to write and for Tesseract (Leptonica) to read.
     path = Path(f"{stem}.pnm")
-    img = deskew(page.image, pre_skew)
+    img = deskew(page.image if dropped is None else dropped, pre_skew)
     if scale > 1:
         img = (img.convert("L") if img.mode == "1" else img).resize(
             (img.width * scale, img.height * scale), Image.Resampling.LANCZOS)
