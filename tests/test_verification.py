@@ -421,7 +421,7 @@ def _tag_widget(forge: bool) -> Callable[[IncrementalPdfFileWriter], None]:
             ref = contents if isinstance(contents, generic.IndirectObject) else \
                 contents.raw_get(0)
             stream = ref.get_object()
-            stream._data = stream.data + b"\nBT /F1 40 Tf 100 400 Td (PAID) Tj ET"
+            stream._data = stream.data + b"\nq 0 0 0 rg 100 400 200 60 re f Q"  # a black bar
             stream._encoded_data = None
             w.mark_update(ref)
     return change
@@ -447,6 +447,8 @@ def test_government_signing_workflow_on_a_tagged_pdf(signing: Signing, tmp_path:
         if not forge:
             assert report.status.value == "valid", _reasons(report)
             assert "form filling or further signatures" in first.changes_after
+            assert first.visual.startswith("visual check: the signed pages look the same"), \
+                first.visual  # the new signature's widget is the only difference
             # pyHanko's own policy calls the same file modified: the structure tree rule and
             # new visible fields after a form-filling certification are ours.
             with open(final, "rb") as fh:
@@ -459,6 +461,14 @@ def test_government_signing_workflow_on_a_tagged_pdf(signing: Signing, tmp_path:
         else:
             assert first.status.value == "invalid" and first.sub_indication == "FORMAT_FAILURE"
             assert "content stream that was signed given new data" in _reasons(report)
+            # The visual check agrees: the bar appeared outside the later signature's widget.
+            assert "page 1 looks different from what was signed" in first.visual
+            assert first.visual_picture  # the changed region, for --report
+            html = tmp_path / f"{name}.html"
+            res = signing.env.run("verify", str(final), "--trust", str(signing.pki.root_pem),
+                                  "--offline", "--report", str(html))
+            assert res.returncode == 1 and "data:image/png;base64," in html.read_text(
+                encoding="utf-8")
 
 
 @pytest.mark.skipif(not (Path(__file__).resolve().parents[2] / "shared" / "real" / "signed"
@@ -475,6 +485,8 @@ def test_the_real_decree_verifies_with_all_six_signatures() -> None:
     assert "5 signature fields added or signed after it" in report.signatures[0].changes_after
     assert "Signature2 (page 1)" in report.signatures[0].changes_after
     assert "Signature6 (page 30)" in report.signatures[0].changes_after  # the seal
+    # Rendered and compared: nothing changed outside the later signatures' widgets.
+    assert all("look the same" in s.visual for s in report.signatures[:5])
     assert {s.revocation for s in report.signatures} == {"not checked"}
 
 

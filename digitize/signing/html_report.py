@@ -27,7 +27,8 @@ _ROWS = ((N_("Signature field"), "field"), (N_("Signer"), "signer_subject"),
          (N_("Intact"), "intact"), (N_("Signature value"), "crypto_valid"),
          (N_("Trusted chain"), "trusted"), (N_("Revocation"), "revocation"),
          (N_("Coverage"), "coverage"), (N_("Certification"), "certification"),
-         (N_("Changed after signing"), "changes_after"), (N_("PAdES level"), "level"),
+         (N_("Changed after signing"), "changes_after"), (N_("Visual check"), "visual"),
+         (N_("PAdES level"), "level"),
          (N_("Sub-indication"), "sub_indication"))
 _INDICATIONS = {"valid": N_("valid"), "invalid": N_("invalid"),
                 "indeterminate": N_("indeterminate")}
@@ -55,6 +56,10 @@ def _file(report: Any) -> str:
         if sig.reasons:
             rows.append(f"<tr><th>{escape(_('Reasons'))}</th><td>" +
                         "<br>".join(escape(r) for r in sig.reasons) + "</td></tr>")
+        if getattr(sig, "visual_picture", ""):
+            rows.append(f"<tr><th>{escape(_('Changed regions'))}</th><td><img alt=\"\" "
+                        f"style=\"max-width:100%\" src=\"data:image/png;base64,"
+                        f"{sig.visual_picture}\"></td></tr>")
         parts.append("<table>" + "".join(rows) + "</table>")
     return "".join(parts)
 

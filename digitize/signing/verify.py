@@ -4,9 +4,11 @@ indication in the ETSI TS 119 102-1 style: valid / invalid / indeterminate."""
 
 from __future__ import annotations
 
+import base64
 import io
 import logging
 import re
+import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -33,6 +35,7 @@ from digitize.i18n import N_, _
 from digitize.signing import fasthex, objstm
 from digitize.signing.diffpolicy import DIFF_POLICY
 from digitize.signing.trust import load_store
+from digitize.signing.visual import VisualCheck
 
 objstm.install()  # indexed object-stream reads: see objstm
 
@@ -83,6 +86,9 @@ class SignatureReport(BaseModel):
     coverage: str = ""
     certification: str = Field("", description="DocMDP permission when this certifies")
     changes_after: str = Field("", description="what later revisions changed")
+    visual: str = Field("", description="the visual check of a file changed after signing")
+    visual_picture: str = Field("", exclude=True,
+                                description="PNG (base64) of the changed regions, for --report")
     level: str = ""
     status: Indication
     sub_indication: str = Field("", description="ETSI TS 119 102-1 sub-indication")
@@ -153,6 +159,7 @@ class _Context:
     dss: ValidationContext | None  # the DSS alone: no network, revocation data required
     skip_diff: bool = False  # our own fresh output: its later revisions are ours
     offline: bool = True
+    visual: VisualCheck | None = None  # files changed after signing: compare the renderings
 
     @classmethod
     def of(cls, reader: PdfFileReader, roots: Sequence[x509.Certificate], offline: bool
@@ -367,6 +374,22 @@ def _verdict(st: Any, sig: EmbeddedPdfSignature) -> tuple[Indication, str, list[
     return Indication.valid, "", []
 
 
+def _visual(sig: EmbeddedPdfSignature, check: VisualCheck) -> tuple[str, str, bool]:
+    """The visual check's finding in words, its picture (base64 PNG) and whether the signed
+    pages look different outside the signature fields added later."""
+    try:
+        found = check.of(list(sig.sig_object["/ByteRange"]), sig.signed_revision)
+    except (ValueError, OSError, KeyError, TypeError, subprocess.SubprocessError) as exc:
+        return _("visual check not made: {error}").format(error=exc), "", False
+    if not found.changes:
+        return _("visual check: the signed pages look the same, apart from the {count} "
+                 "signature fields added later").format(count=found.widgets), "", False
+    pages = ", ".join(str(p) for p in sorted({c.page for c in found.changes}))
+    text = _("visual check: page {pages} looks different from what was signed, outside the "
+             "signature fields added later").format(pages=pages)
+    return text, base64.b64encode(found.picture).decode() if found.picture else "", True
+
+
 def _report(sig: EmbeddedPdfSignature, ctx: _Context, reader: PdfFileReader,
             levels: bool) -> SignatureReport:
     name = getattr(sig, "field_name", "") or ""
@@ -394,6 +417,16 @@ def _judge(sig: EmbeddedPdfSignature, ctx: _Context, reader: PdfFileReader, leve
     ts_state = "" if ts is None else "valid" if _good(ts) else \
         "untrusted" if ts.intact and ts.valid else "invalid"
     rev = _revocation(st, lt, ctx)
+    visual, picture = "", ""
+    # Later revisions that only add validation data or document timestamps (B-LT, B-LTA) draw
+    # nothing: pyHanko's analysis allows no other object there. The rest is rendered.
+    drawn = st.modification_level is None or st.modification_level > \
+        ModificationLevel.LTA_UPDATES
+    if ctx.visual is not None and st.coverage == SignatureCoverageLevel.ENTIRE_REVISION and \
+            drawn:
+        visual, picture, changed = _visual(sig, ctx.visual)
+        if changed and status is not Indication.invalid:
+            status, sub, reasons = Indication.invalid, "FORMAT_FAILURE", [visual]
     docmdp = sig.docmdp_level
     subject = cert.subject.native if cert else {}
     return SignatureReport(
@@ -406,7 +439,8 @@ def _judge(sig: EmbeddedPdfSignature, ctx: _Context, reader: PdfFileReader, leve
         timestamp_status=ts_state, intact=st.intact, crypto_valid=st.valid, trusted=st.trusted,
         revocation=rev, coverage=st.coverage.name if st.coverage else "",
         certification=docmdp.name if docmdp is not None else "",
-        changes_after=_changes_after(st, reader), level=level, status=status,
+        changes_after=_changes_after(st, reader), visual=visual, visual_picture=picture,
+        level=level, status=status,
         sub_indication=sub, reasons=reasons,
         warnings=time_warnings(st.signer_reported_dt, ts.timestamp if ts else None))
 
@@ -467,6 +501,8 @@ def verify_pdf(path: Path, trust: Sequence[x509.Certificate], offline: bool = Tr
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         ctx = _Context.of(reader, trust, offline)
         ctx.skip_diff = own_output
+        if not own_output:
+            ctx.visual = VisualCheck(data, reader)
         regular, broken = _collect(reader)
         sigs = [_report(s, ctx, reader, levels) for s in regular] + broken
     except (PdfReadError, OSError, ValueError, KeyError, TypeError, AssertionError,

@@ -1,0 +1,190 @@
+"""The visual check behind a verdict on a file changed after signing (as EU DSS does it): the
+pages of the revision a signature covers and of the final file are rendered (poppler, low
+resolution, grey) and compared; what differs must lie inside the widgets of signature fields
+added later (the number, date and seal signatures of the Decree 30/2020 workflow). Anything
+else that looks different is a change the signature does not cover, whatever the object-level
+analysis concluded. Only files with later revisions are rendered."""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PIL import Image, ImageChops, ImageDraw
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.reader import PdfFileReader
+
+DPI = 36  # enough to see a changed word, cheap enough for 30-page decrees
+INK_STEP = 40  # grey levels that count as a change (renders of the same page are identical)
+MIN_PIXELS = 3  # fewer changed pixels than this are noise
+PAD_PX = 2  # around an allowed widget: anti-aliasing spills over its edge
+
+Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in pixels of the rendering
+
+
+@dataclass(frozen=True)
+class Change:
+    page: int  # 1-based
+    box: Box
+    pixels: int
+
+
+@dataclass
+class Renders:
+    """Renderings of one file, by page (1-based), made once and reused per signature."""
+
+    pages: dict[int, Image.Image] = field(default_factory=dict)
+
+
+def render(pdf: Path, dpi: int = DPI) -> Renders:
+    with tempfile.TemporaryDirectory(prefix="digitize-visual-") as tmp:
+        prefix = Path(tmp) / "p"
+        res = subprocess.run(["pdftoppm", "-gray", "-r", str(dpi), str(pdf), str(prefix)],
+                             capture_output=True, check=False, timeout=600)
+        if res.returncode != 0:
+            raise ValueError(f"poppler cannot render {pdf.name}")
+        out = Renders()
+        for png in sorted(Path(tmp).glob("p-*.pgm")):
+            with Image.open(png) as im:
+                im.load()
+                out.pages[int(png.stem.rsplit("-", 1)[1])] = im.copy()
+        return out
+
+
+def _pages(reader: PdfFileReader | object) -> list[generic.DictionaryObject]:
+    root = reader.root  # type: ignore[attr-defined]
+    found: list[generic.DictionaryObject] = []
+
+    def walk(node: generic.DictionaryObject) -> None:
+        kids = node["/Kids"]
+        for i in range(len(kids)):
+            kid = kids[i]
+            if kid.get("/Type") == "/Pages":
+                walk(kid)
+            else:
+                found.append(kid)
+    walk(root["/Pages"])
+    return found
+
+
+def _is_signature_widget(annot: generic.DictionaryObject) -> bool:
+    if annot.get("/Subtype") != "/Widget":
+        return False
+    node: generic.DictionaryObject | None = annot
+    for _ in range(8):  # the field type may sit on a parent field
+        if node is None:
+            return False
+        if "/FT" in node:
+            return node["/FT"] == "/Sig"
+        node = node.get("/Parent")
+    return False
+
+
+def later_widgets(reader: PdfFileReader, revision: int, dpi: int = DPI) -> dict[int, list[Box]]:
+    """Per page (1-based): the rectangles, in rendering pixels, of signature widgets the final
+    file has and the signed revision did not."""
+    then = {i: {a.idnum for a in page.raw_get("/Annots") or ()
+                if isinstance(a, generic.IndirectObject)} if "/Annots" in page else set()
+            for i, page in enumerate(_pages(reader.get_historical_resolver(revision)), 1)}
+    allowed: dict[int, list[Box]] = {}
+    for i, page in enumerate(_pages(reader), 1):
+        if "/Annots" not in page:
+            continue
+        box = [float(v) for v in page["/MediaBox"]]
+        scale = dpi / 72
+        annots = page["/Annots"]
+        for k in range(len(annots)):
+            ref = annots.raw_get(k)
+            annot = annots[k]
+            if isinstance(ref, generic.IndirectObject) and ref.idnum in then.get(i, set()):
+                continue
+            if not _is_signature_widget(annot) or "/Rect" not in annot:
+                continue
+            x0, y0, x1, y1 = (float(v) for v in annot["/Rect"])
+            top = box[3]
+            allowed.setdefault(i, []).append(
+                ((min(x0, x1) - box[0]) * scale - PAD_PX, (top - max(y0, y1)) * scale - PAD_PX,
+                 (max(x0, x1) - box[0]) * scale + PAD_PX, (top - min(y0, y1)) * scale + PAD_PX))
+    return allowed
+
+
+def compare(signed: Renders, final: Renders, allowed: dict[int, list[Box]]) -> list[Change]:
+    """Regions that look different outside the allowed rectangles, page by page."""
+    changes: list[Change] = []
+    for page in sorted(set(signed.pages) | set(final.pages)):
+        a, b = signed.pages.get(page), final.pages.get(page)
+        if a is None or b is None or a.size != b.size:
+            size = (a or b).size  # type: ignore[union-attr]
+            changes.append(Change(page, (0, 0, *size), size[0] * size[1]))
+            continue
+        mask = ImageChops.difference(a, b).point(lambda v: 255 if v > INK_STEP else 0)
+        if mask.getbbox() is None:
+            continue
+        draw = ImageDraw.Draw(mask)
+        for box in allowed.get(page, ()):
+            draw.rectangle(box, fill=0)
+        bbox = mask.getbbox()
+        pixels = mask.histogram()[255]
+        if bbox is not None and pixels >= MIN_PIXELS:
+            changes.append(Change(page, tuple(float(v) for v in bbox), pixels))  # type: ignore
+    return changes
+
+
+def picture(final: Renders, changes: list[Change], target: Path) -> Path | None:
+    """The changed pages of the final file side by side with the changed regions outlined in
+    red, for the HTML report; None when nothing changed."""
+    pages = sorted({c.page for c in changes if c.page in final.pages})
+    if not pages:
+        return None
+    tiles = [final.pages[p].convert("RGB") for p in pages]
+    sheet = Image.new("RGB", (sum(t.width for t in tiles) + 8 * len(tiles),
+                              max(t.height for t in tiles)), "white")
+    x = 0
+    for page, tile in zip(pages, tiles, strict=True):
+        draw = ImageDraw.Draw(tile)
+        for c in changes:
+            if c.page == page:
+                draw.rectangle(c.box, outline=(220, 0, 0), width=2)
+        sheet.paste(tile, (x, 0))
+        x += tile.width + 8
+    sheet.save(target)
+    return target
+
+
+@dataclass(frozen=True)
+class Verdict:
+    changes: list[Change]
+    widgets: int  # signature widgets added later, whose rectangles may differ
+    picture: bytes | None  # PNG of the changed pages with the changes outlined
+
+
+class VisualCheck:
+    """The visual check of one file: the final file is rendered once for all its signatures."""
+
+    def __init__(self, data: bytes, reader: PdfFileReader) -> None:
+        self.data, self.reader = data, reader
+        self._final: Renders | None = None
+
+    def _render(self, data: bytes) -> Renders:
+        with tempfile.TemporaryDirectory(prefix="digitize-visual-") as tmp:
+            pdf = Path(tmp) / "file.pdf"
+            pdf.write_bytes(data)
+            return render(pdf)
+
+    def of(self, byte_range: list[int], revision: int) -> Verdict:
+        """Compare the revision the signature covers (the bytes up to the end of its byte
+        range) with the final file. ValueError when poppler cannot render either."""
+        end = int(byte_range[2]) + int(byte_range[3])
+        if self._final is None:
+            self._final = self._render(self.data)
+        signed = self._render(self.data[:end])
+        allowed = later_widgets(self.reader, revision)
+        changes = compare(signed, self._final, allowed)
+        png = None
+        if changes:
+            with tempfile.TemporaryDirectory(prefix="digitize-visual-") as tmp:
+                made = picture(self._final, changes, Path(tmp) / "changes.png")
+                png = made.read_bytes() if made else None
+        return Verdict(changes, sum(len(v) for v in allowed.values()), png)
