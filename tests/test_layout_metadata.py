@@ -211,3 +211,22 @@ def test_red_seals_are_dropped_before_recognition_and_kept_in_the_scan() -> None
     assert page.getpixel((376, 110)) != (255, 255, 255)  # the scan itself keeps its seal
     assert drop_red(page.convert("L")) is None
     assert drop_red(Image.new("RGB", (600, 400), "white")) is None
+
+
+def test_agency_words_are_restored_only_where_unambiguous() -> None:
+    from digitize.extract.vocab import agency_words
+
+    restore = agency_words().restore
+    assert restore("CHÍNH PHÙ") == "CHÍNH PHỦ"  # the phrase decides
+    assert restore("UBND TĨNH NGHỆ AN") == "UBND TỈNH NGHỆ AN"  # a province follows
+    assert restore("BAN QUẢN LÝ CÁC KHU CÔNG NGHIỆP") == "BAN QUẢN LÝ CÁC KHU CÔNG NGHIỆP"
+    assert restore("UBND TỈNH KHÁNH HOÀ") == "UBND TỈNH KHÁNH HOÀ"  # old-style, as printed
+
+
+def test_a_symbol_that_lost_its_hyphen_goes_to_review() -> None:
+    ex = _decision([("Số: 15/QĐUBND", 0.14, 0.11, 0.36)])
+    assert "symbol" in ex.review
+    ex = _read([("QUỐC HỘI", 0.15, 0.05, 0.38), *HEADER[1:2], *HEADER[3:],
+                ("Luật số: 12/2026/QH15", 0.14, 0.09, 0.38), ("LUẬT", 0.5, 0.14, 0.58)])
+    assert ex.metadata["symbol"] == "QH15" and "symbol" not in ex.review
+    assert ex.metadata["doc_type_name"] == "LUẬT" and ex.metadata["number_year"] == "2026"

@@ -212,8 +212,10 @@ def _agencies(lines: Sequence[Segment]) -> list[list[Segment]]:
     for s in lines:
         folded = fold(tidy(s.text)) + " "
         head = next((h for h in heads if folded.startswith(h)), None)
-        # "MÔI" / "TRƯỜNG": a head word alone, or after "VÀ", continues the name above.
-        starts = head is not None and len(folded) > len(head) + 1 and not (
+        # "MÔI" / "TRƯỜNG": a one-word head alone, or after "VÀ", continues the name above;
+        # "VĂN PHÒNG" alone under "UBND THÀNH PHỐ HUẾ" is an agency of its own.
+        alone_ok = head is not None and " " in head.strip()
+        starts = head is not None and (len(folded) > len(head) + 1 or alone_ok) and not (
             groups and fold(groups[-1][-1].text).rstrip(EDGE_JUNK).endswith((" VA", " CUA")))
         if groups and not starts:
             groups[-1].append(s)
@@ -364,7 +366,12 @@ def read_van_ban(segs: Sequence[Segment], found: Found) -> None:
             found.put("number", line.number, line.number_conf, seg)
         if line.year:
             found.put("number_year", line.year, line.symbol_conf, seg)
-        found.put("symbol", canonical_symbol(line.symbol, kind), line.symbol_conf, seg)
+        symbol = canonical_symbol(line.symbol, kind)
+        # Every ND 30 ký hiệu joins the type and the issuer with a hyphen (a law's "QH15"
+        # excepted): one without it lost the hyphen to OCR and may have lost more.
+        whole = "-" in symbol or re.fullmatch(r"[A-Z]+\d+", symbol) is not None
+        found.put("symbol", symbol, line.symbol_conf if whole else
+                  min(line.symbol_conf, SUSPECT_CONF), seg)
     if header_end is not None:
         page = segs[header_end].page
         _issuers([s for s in segs[:header_end] if s.page == page], found)

@@ -101,17 +101,21 @@ class Vocabulary:
         found = {v for d, v in near if d == best}
         return Match(found.pop(), best) if best is not None and len(found) == 1 else None
 
-    def misread(self, value: str) -> Match | None:
-        """The one entry `value` reads as: equal when folded (tone marks lost or wrong), or one
-        vowel misread under a tone mark that was read right ("Quảng Ngõi" for Quảng Ngãi,
+    def misread(self, value: str, tones: bool = True) -> Match | None:
+        """The one entry `value` reads as: equal when folded (tone marks lost or wrong; with
+        `tones` False a word with other marks is taken as printed), or one vowel misread under a
+        tone mark that was read right ("Quảng Ngõi" for Quảng Ngãi,
         "Đà Lụt" for Đà Lạt: OCR sees the mark but not the letter under it). A different
         consonant or tone is another name ("Bình Minh", "Hòa An"), not a misreading."""
         key = self._key(value)
         text = clean(value)
         if key in self.by_fold:
             entry = self.by_fold[key]
-            # "Hoà"/"Hòa": the same word with its mark placed the old way, kept as printed.
-            return Match(text if _marks(text) == _marks(entry) else entry, 0)
+            # Marks lost altogether ("Ha Noi") are restored. Other marks are kept as printed:
+            # "QUẢN" is not a misread "QUẬN", and "Hoà" is "Hòa" with its mark placed the old way.
+            if _marks(text) == _marks(entry):
+                return Match(text, 0)  # the same, its mark placed the old way ("Hoà")
+            return Match(entry, 0) if tones else Match(text, 0)
         found = {entry for entry in self.by_fold.values()
                  if len(entry) == len(text) and _one_vowel_off(text, entry)}
         return Match(found.pop(), 1) if len(found) == 1 else None
@@ -128,7 +132,11 @@ class Vocabulary:
                 window = " ".join(words[i:i + k])
                 if k > len(words) - i:
                     continue
-                hit = self.misread(window) if window.strip(",.;") == window else None
+                # A single word with other tone marks may be another word ("QUẢN" is not a
+                # misread "QUẬN"): corrected only where it begins the name or a place follows.
+                tones = k > 1 or i == 0 or places().misread(" ".join(words[i + 1:i + 3])) \
+                    is not None or places().misread(" ".join(words[i + 1:i + 4])) is not None
+                hit = self.misread(window, tones) if window.strip(",.;") == window else None
                 if hit is not None and len(hit.value.split()) == k:
                     out.append(hit.value.upper() if window.isupper() else hit.value)
                     i += k
