@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from digitize.bundle.check import check_package
+from digitize.pipeline.run import WORK_NAME
 
 from .conftest import DIGITIZE, Env, copy_sample, counting_tesseract, ocr_calls
 
@@ -154,8 +155,17 @@ def _kill_and_rerun(cli_env: Env, tmp_path: Path, kills: int) -> None:
 
 def test_ctrl_c_exits_130_and_the_same_command_resumes(cli_env: Env, tmp_path: Path) -> None:
     inbox, out = _inbox(tmp_path / "in"), tmp_path / "out"
-    code = _interrupted(cli_env, inbox, out, 2.5, signal.SIGINT)
-    assert code == 130
+    # Ctrl-C once the run is working (its work folder exists), not after a fixed delay: on a
+    # busy machine a fixed delay lands in interpreter start-up or after the run has finished.
+    proc = _start(cli_env, inbox, out)
+    deadline = time.monotonic() + 120
+    while not (out / WORK_NAME).is_dir() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert proc.poll() is None, "the run ended before it could be interrupted"
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGINT)
+    proc.communicate(timeout=300)
+    assert proc.returncode == 130
     rerun = cli_env.run("run", str(inbox), "--out", str(out), "--json")
     assert rerun.returncode == 0, rerun.stderr
     assert len(json.loads(rerun.stdout)["dossiers"]) == 3
