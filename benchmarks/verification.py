@@ -99,7 +99,7 @@ def visual_cost() -> None:
         return
     data = decree.read_bytes()
     reader = PdfFileReader(io.BytesIO(data), strict=False)
-    check = VisualCheck(data, reader)
+    check = VisualCheck(decree, data, reader)
     later = [s for s in reader.embedded_regular_signatures
              if int(s.sig_object["/ByteRange"][2]) + int(s.sig_object["/ByteRange"][3])
              < len(data)]

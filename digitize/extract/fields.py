@@ -94,21 +94,20 @@ def extract(segs: Sequence[Segment], page_count: int, min_conf: float = REVIEW_T
     found = Found({}, {}, {})
     segs = [s for s in segs if sum(c.isalnum() for c in s.text) >= 2]  # specks, rules
     title = _form_title(segs)
-    has_number = number_line(segs) is not None
-    kind = DocKind.don if title is not None and not has_number else DocKind.van_ban
+    line = number_line(segs)
+    kind = DocKind.don if title is not None and line is None else DocKind.van_ban
     if segs:
         if kind is DocKind.don and title is not None:
             _don(segs, found, title)
         else:
-            read_van_ban(segs, found)
+            read_van_ban(segs, found, line)
     found.put("page_count", page_count, 1.0)
     found.put("language", "vi", 1.0)
     if calibrate:
         found.conf = {k: round(calibrated(k, v), 3) for k, v in found.conf.items()}
     # Required fields not read, and every field read with less confidence than the desk's
     # threshold: what is not sent to review must be right.
-    review = tuple(k for k in REQUIRED[kind] if k not in found.values) + tuple(
-        k for k in found.values if found.conf.get(k, 0.0) < min_conf)
-    review = tuple(dict.fromkeys(k for k in (*REQUIRED[kind], *found.values) if k in review))
+    review = tuple(k for k in dict.fromkeys((*REQUIRED[kind], *found.values))
+                   if k not in found.values or found.conf.get(k, 0.0) < min_conf)
     return Extraction(doc_kind=kind, metadata=found.values, confidence=found.conf, review=review,
                       evidence=found.seen)

@@ -83,22 +83,22 @@ def iso(d: str, m: str, y: str) -> str | None:
         return None
 
 
-def place_value(text: str, conf: float) -> tuple[str, float]:
+def _put_place(found: Found, text: str, conf: float, *where: Segment) -> None:
     """The place as the vocabularies spell it: tone marks restored, a near-miss corrected
     ("Quảng Ngõi" -> Quảng Ngãi) at a little less confidence; names not in them as printed."""
     match = places().misread(text)
-    if match is None:
-        return text, conf
-    return match.value, conf if match.edits == 0 else conf * 0.95
+    if match is not None:
+        text, conf = match.value, conf if match.edits == 0 else conf * 0.95
+    found.put("place", text, conf, *where)
 
 
-def read_date(segs: Sequence[Segment], found: Found) -> int | None:
+def read_date(segs: Sequence[Segment], found: Found) -> None:
     """issued_date and place from the 'Place, ngày dd tháng mm năm yyyy' line; a line split in
     two is tried only when no single line matches. The date's confidence is that of its own
     words (a day written in by hand reads worse than the printed line)."""
-    singles = [(i, s.text, (s,)) for i, s in enumerate(segs)]
-    pairs = [(i, f"{a.text} {b.text}", (a, b)) for i, (a, b) in enumerate(pairwise(segs))]
-    for i, text, used in singles + pairs:
+    singles = [(s.text, (s,)) for s in segs]
+    pairs = [(f"{a.text} {b.text}", (a, b)) for a, b in pairwise(segs)]
+    for text, used in singles + pairs:
         m = DATE_LINE.search(fold(text))
         day = iso(*m.groups()) if m else None
         if m is None or day is None:
@@ -115,13 +115,10 @@ def read_date(segs: Sequence[Segment], found: Found) -> int | None:
                 rest = fold(place)[head.end():]
                 num = NUMBER_SLASH.match(rest) or NUMBER_GLUED.match(rest)
                 place = place[head.end() + num.end():] if num else place
-            value, pconf = place_value(clean(place), used[0].conf_of(0, comma))
-            found.put("place", value, pconf, *used)
-        return i
+            _put_place(found, clean(place), used[0].conf_of(0, comma), *used)
+        return
     for s in segs:  # a day written in by hand or left blank: the place is still printed
         m = _PLACE_LINE.match(fold(s.text))
         if m is not None and NUMBER_HEAD.match(fold(s.text)) is None:
-            value, pconf = place_value(clean(s.text[:m.end(1)]), s.conf_of(0, m.end(1)))
-            found.put("place", value, pconf, s)
-            break
-    return None
+            _put_place(found, clean(s.text[:m.end(1)]), s.conf_of(0, m.end(1)), s)
+            return

@@ -163,8 +163,8 @@ def number_line(segs: Sequence[Segment]) -> NumberLine | None:
         if m is None or not re.search("[A-Z]", m.group("sym")):
             continue
         at = start + head.end()
+        symbol = s.text[at + m.start("sym"): at + m.end("sym")]
         if broken:
-            symbol = s.text[at + m.start("sym"): at + m.end("sym")]
             return NumberLine(i, None, 0.0, "", symbol, SUSPECT_CONF)
         raw = s.text[at + m.start("num"): at + m.end("num")]
         number, conf = None, 0.0
@@ -175,7 +175,6 @@ def number_line(segs: Sequence[Segment]) -> NumberLine | None:
                 # A space before the slash is the blank ND 30 leaves for the number, written in
                 # by hand or stamped at signing: on a scan, a clerk must check it.
                 conf = min(conf, SUSPECT_CONF)
-        symbol = s.text[at + m.start("sym"): at + m.end("sym")]
         return NumberLine(i, number, conf, m.group("year") or "", symbol,
                           s.conf_of(at + m.start("sym"), at + m.end("sym")))
     return None
@@ -338,8 +337,8 @@ def signature_block(segs: Sequence[Segment], found: Found, below: float = 0.0) -
                 return
 
 
-def read_van_ban(segs: Sequence[Segment], found: Found) -> None:
-    line = number_line(segs)
+def read_van_ban(segs: Sequence[Segment], found: Found, line: NumberLine | None) -> None:
+    """Read a văn bản whose số line (number_line of the same segments) is `line`."""
     start = line.index + 1 if line is not None else 0
     titled = _title(segs, start)
     named = symbol_type(line.symbol) if line is not None else None

@@ -47,17 +47,18 @@ class PageMakeup:
         if len(self.images) != 1 or self.forms or self.visible_text:
             return None
         img = self.images[0]
-        area = self.page_w_pt * self.page_h_pt
-        covered = min(img.width_pt, self.page_w_pt) * min(img.height_pt, self.page_h_pt)
-        return img if area > 0 and covered >= FULL_PAGE * area else None
+        return img if self._share(img) >= FULL_PAGE else None
 
-    def image_share(self) -> float:
-        """The largest share of the page one image covers (0 when it draws none)."""
+    def _share(self, img: DrawnImage) -> float:
+        """The share of the page `img` covers (0 on a page without area)."""
         area = self.page_w_pt * self.page_h_pt
         if area <= 0:
             return 0.0
-        return max((min(i.width_pt, self.page_w_pt) * min(i.height_pt, self.page_h_pt) / area
-                    for i in self.images), default=0.0)
+        return min(img.width_pt, self.page_w_pt) * min(img.height_pt, self.page_h_pt) / area
+
+    def image_share(self) -> float:
+        """The largest share of the page one image covers (0 when it draws none)."""
+        return max((self._share(i) for i in self.images), default=0.0)
 
     def born_digital(self) -> bool:
         """Visible text and no scan under it: a page made by a word processor (a logo or a

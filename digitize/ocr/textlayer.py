@@ -9,6 +9,7 @@ import string
 import subprocess
 import unicodedata
 from collections.abc import Iterator
+from itertools import groupby
 from pathlib import Path
 
 import pikepdf
@@ -84,16 +85,9 @@ def pdf_words(path: Path, first: int | None = None, last: int | None = None) -> 
 
 
 def _lines(words: list[Word]) -> Iterator[tuple[tuple[int, int], list[Word]]]:
-    key: tuple[int, int] | None = None
-    line: list[Word] = []
-    for w in words:
-        if (w.block, w.line) != key and line:
-            yield key, line  # type: ignore[misc]
-            line = []
-        key = (w.block, w.line)
-        line.append(w)
-    if line and key is not None:
-        yield key, line
+    """The words grouped by (block, line), as pdftotext gave them."""
+    for key, line in groupby(words, key=lambda w: (w.block, w.line)):
+        yield key, list(line)
 
 
 def page_text(words: list[Word]) -> str:

@@ -35,7 +35,7 @@ from digitize.i18n import N_, _
 from digitize.signing import fasthex, objstm
 from digitize.signing.diffpolicy import DIFF_POLICY
 from digitize.signing.trust import load_store
-from digitize.signing.visual import VisualCheck
+from digitize.signing.visual import VisualCheck, page_tree
 
 objstm.install()  # indexed object-stream reads: see objstm
 
@@ -275,19 +275,6 @@ def _page_changes(reader: PdfFileReader, revision: int) -> str | None:
     return "; ".join(sorted(changed)) or None
 
 
-def _page_numbers(node: generic.DictionaryObject) -> list[int]:
-    """Object numbers of the pages in order, through nested page tree nodes."""
-    found: list[int] = []
-    kids = node["/Kids"]
-    for i in range(len(kids)):
-        ref, kid = kids.raw_get(i), kids[i]
-        if kid.get("/Type") == "/Pages":
-            found += _page_numbers(kid)
-        elif isinstance(ref, generic.IndirectObject):
-            found.append(ref.idnum)
-    return found
-
-
 def _changes_after(st: Any, reader: PdfFileReader) -> str:
     """What later revisions did, in words: the kind of change, and the signature fields they
     added or filled, with the page each one's widget is on."""
@@ -300,7 +287,7 @@ def _changes_after(st: Any, reader: PdfFileReader) -> str:
         return text
     pages: dict[str, int] = {}
     try:
-        numbers = {num: i + 1 for i, num in enumerate(_page_numbers(reader.root["/Pages"]))}
+        numbers = {num: i for i, (num, _) in enumerate(page_tree(reader), 1) if num is not None}
         listed_fields = reader.root["/AcroForm"]["/Fields"]
         for i in range(len(listed_fields)):
             f = listed_fields[i]  # indexing resolves the reference; iterating does not
@@ -502,7 +489,7 @@ def verify_pdf(path: Path, trust: Sequence[x509.Certificate], offline: bool = Tr
         ctx = _Context.of(reader, trust, offline)
         ctx.skip_diff = own_output
         if not own_output:
-            ctx.visual = VisualCheck(data, reader)
+            ctx.visual = VisualCheck(path, data, reader)
         regular, broken = _collect(reader)
         sigs = [_report(s, ctx, reader, levels) for s in regular] + broken
     except (PdfReadError, OSError, ValueError, KeyError, TypeError, AssertionError,

@@ -11,6 +11,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from PIL import Image, ImageChops, ImageDraw
 from pyhanko.pdf_utils import generic
@@ -53,20 +54,32 @@ def render(pdf: Path, dpi: int = DPI) -> Renders:
         return out
 
 
-def _pages(reader: PdfFileReader | object) -> list[generic.DictionaryObject]:
-    root = reader.root  # type: ignore[attr-defined]
-    found: list[generic.DictionaryObject] = []
+def page_tree(handler: PdfFileReader | object) -> list[tuple[int | None, Any]]:
+    """The pages of a reader or historical resolver in order, through nested page tree nodes:
+    (object number, page dictionary)."""
+    found: list[tuple[int | None, Any]] = []
 
-    def walk(node: generic.DictionaryObject) -> None:
+    def walk(node: Any) -> None:
         kids = node["/Kids"]
         for i in range(len(kids)):
-            kid = kids[i]
+            ref, kid = kids.raw_get(i), kids[i]  # indexing resolves; raw_get keeps the ref
             if kid.get("/Type") == "/Pages":
                 walk(kid)
             else:
-                found.append(kid)
-    walk(root["/Pages"])
+                found.append((ref.idnum if isinstance(ref, generic.IndirectObject) else None,
+                              kid))
+    walk(handler.root["/Pages"])  # type: ignore[attr-defined]
     return found
+
+
+def _annotations(page: Any) -> list[tuple[int | None, Any]]:
+    """(object number, annotation) of a page's annotations, whether /Annots is an array or a
+    reference to one."""
+    if "/Annots" not in page:
+        return []
+    annots = page["/Annots"]
+    return [(ref.idnum if isinstance(ref := annots.raw_get(k), generic.IndirectObject) else None,
+             annots[k]) for k in range(len(annots))]
 
 
 def _is_signature_widget(annot: generic.DictionaryObject) -> bool:
@@ -85,20 +98,14 @@ def _is_signature_widget(annot: generic.DictionaryObject) -> bool:
 def later_widgets(reader: PdfFileReader, revision: int, dpi: int = DPI) -> dict[int, list[Box]]:
     """Per page (1-based): the rectangles, in rendering pixels, of signature widgets the final
     file has and the signed revision did not."""
-    then = {i: {a.idnum for a in page.raw_get("/Annots") or ()
-                if isinstance(a, generic.IndirectObject)} if "/Annots" in page else set()
-            for i, page in enumerate(_pages(reader.get_historical_resolver(revision)), 1)}
+    then = {i: {num for num, _ in _annotations(page)}
+            for i, (_, page) in enumerate(page_tree(reader.get_historical_resolver(revision)), 1)}
     allowed: dict[int, list[Box]] = {}
-    for i, page in enumerate(_pages(reader), 1):
-        if "/Annots" not in page:
-            continue
+    scale = dpi / 72
+    for i, (_, page) in enumerate(page_tree(reader), 1):
         box = [float(v) for v in page["/MediaBox"]]
-        scale = dpi / 72
-        annots = page["/Annots"]
-        for k in range(len(annots)):
-            ref = annots.raw_get(k)
-            annot = annots[k]
-            if isinstance(ref, generic.IndirectObject) and ref.idnum in then.get(i, set()):
+        for num, annot in _annotations(page):
+            if num is not None and num in then.get(i, set()):
                 continue
             if not _is_signature_widget(annot) or "/Rect" not in annot:
                 continue
@@ -163,13 +170,13 @@ class Verdict:
 class VisualCheck:
     """The visual check of one file: the final file is rendered once for all its signatures."""
 
-    def __init__(self, data: bytes, reader: PdfFileReader) -> None:
-        self.data, self.reader = data, reader
+    def __init__(self, path: Path, data: bytes, reader: PdfFileReader) -> None:
+        self.path, self.data, self.reader = path, data, reader  # data: the bytes of `path`
         self._final: Renders | None = None
 
     def _render(self, data: bytes) -> Renders:
         with tempfile.TemporaryDirectory(prefix="digitize-visual-") as tmp:
-            pdf = Path(tmp) / "file.pdf"
+            pdf = Path(tmp) / "revision.pdf"
             pdf.write_bytes(data)
             return render(pdf)
 
@@ -178,7 +185,7 @@ class VisualCheck:
         range) with the final file. ValueError when poppler cannot render either."""
         end = int(byte_range[2]) + int(byte_range[3])
         if self._final is None:
-            self._final = self._render(self.data)
+            self._final = render(self.path)
         signed = self._render(self.data[:end])
         allowed = later_widgets(self.reader, revision)
         changes = compare(signed, self._final, allowed)

@@ -111,11 +111,9 @@ class Vocabulary:
         text = clean(value)
         if key in self.by_fold:
             entry = self.by_fold[key]
-            # Marks lost altogether ("Ha Noi") are restored. Other marks are kept as printed:
-            # "QUẢN" is not a misread "QUẬN", and "Hoà" is "Hòa" with its mark placed the old way.
             if _marks(text) == _marks(entry):
-                return Match(text, 0)  # the same, its mark placed the old way ("Hoà")
-            return Match(entry, 0) if tones else Match(text, 0)
+                return Match(text, 0)  # the same word, its mark placed the old way ("Hoà")
+            return Match(entry if tones else text, 0)
         found = {entry for entry in self.by_fold.values()
                  if len(entry) == len(text) and _one_vowel_off(text, entry)}
         return Match(found.pop(), 1) if len(found) == 1 else None
@@ -145,9 +143,6 @@ class Vocabulary:
                 out.append(words[i])
                 i += 1
         return " ".join(out)
-
-    def __contains__(self, value: str) -> bool:
-        return self._key(value) in self.by_fold
 
 
 @functools.cache
