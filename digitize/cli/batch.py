@@ -23,17 +23,24 @@ def ask_secret() -> Callable[[], str] | None:
     return lambda: typer.prompt(_("Password for the signing key"), hide_input=True, err=True)
 
 
+def ask_otp() -> Callable[[], str] | None:
+    if not sys.stdin.isatty():
+        return None
+    return lambda: typer.prompt(_("One-time password (OTP) from the signing service"),
+                                hide_input=True, err=True)
+
+
 def open_signer(cfg: Config, p12: Path | None, secret_file: Path | None, key: Path | None = None,
                 cert: Path | None = None, chain: list[Path] | None = None,
                 pkcs11_module: Path | None = None, token_label: str = "",
-                key_label: str = "") -> Identity:
+                key_label: str = "", source: str = "") -> Identity:
     """The identity the signer options name, else [signer], else the demo identity."""
     from digitize.signing.sources import KeyChoice, open_identity
 
     choice = KeyChoice(p12=p12, key=key, cert=cert, chain=tuple(chain or ()),
                        pkcs11_module=pkcs11_module, token_label=token_label,
-                       key_label=key_label, secret_file=secret_file)
-    return open_identity(cfg.signer, choice, ask_secret(), warn=warn)
+                       key_label=key_label, secret_file=secret_file, source=source)
+    return open_identity(cfg.signer, choice, ask_secret(), warn=warn, ask_otp=ask_otp())
 
 
 def run_pipeline(inputs: Sequence[Path], opts: RunOptions, identity: Identity | None,

@@ -60,6 +60,10 @@ CertOpt = Annotated[Path | None, typer.Option(
 ChainOpt = Annotated[list[Path] | None, typer.Option(
     "--chain", help=_("CA certificates of the signer's chain (repeat for each file)."),
     rich_help_panel=SIGNING)]
+SourceOpt = Annotated[str, typer.Option(
+    "--source", help=_("\"csc\": sign with the remote credential of [signer] (csc_url, "
+                       "csc_credential; token in $DIGITIZE_CSC_TOKEN, OTP in $DIGITIZE_OTP or "
+                       "asked once per batch)."), rich_help_panel=SIGNING)]
 Pkcs11Opt = Annotated[Path | None, typer.Option(
     "--pkcs11-module", help=_("PKCS#11 library of a USB token or HSM; the PIN comes from "
                             "$DIGITIZE_SECRET, --secret-file or a prompt."),

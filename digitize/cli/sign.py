@@ -34,6 +34,7 @@ def sign(
     token_label: opt.TokenOpt = "",
     key_label: opt.KeyLabelOpt = "",
     secret_file: opt.SecretOpt = None,
+    source: opt.SourceOpt = "",
     tsa: opt.TsaOpt = None,
     appearance: opt.AppearanceOpt = None,
     position: opt.PositionOpt = None,
@@ -51,6 +52,9 @@ def sign(
 
     With a USB token: `digitize sign *.pdf --pkcs11-module /usr/lib/…/libtoken.so --token-label
     CKS --out signed/` (the PIN is asked once for the whole batch).
+
+    Remote signing (CSC API): `digitize sign *.pdf --source csc --out signed/` with [signer]
+    csc_url and csc_credential; the whole batch is authorised once (one OTP).
     """
     from digitize.pipeline.executors import default_jobs
     from digitize.signing.batch import sign_batch
@@ -59,7 +63,7 @@ def sign(
         cfg = load_config(config)
         opts = sign_options(cfg, level, tsa, appearance, position, certify)
         identity = open_signer(cfg, p12, secret_file, key, cert, chain, pkcs11_module,
-                               token_label, key_label)
+                               token_label, key_label, source)
         work = signed_copies(pdfs, out_dir)
         workers = jobs if jobs is not None else cfg.signer.jobs
         with RichProgress("sign", N_("documents")) as progress:

@@ -1,13 +1,15 @@
 """Sign many PDFs: the key is opened once per process, and file keys (PKCS#12, PEM) sign in
 parallel processes; a PKCS#11 token signs in this process, over the one session the clerk's PIN
-opened. Each document fails alone; the rest of the batch goes on."""
+opened; a remote (CSC) credential signs each round of documents with one authorisation. Each
+document fails alone; the rest of the batch goes on."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from digitize.errors import DigitizeError, InputFileError
 from digitize.i18n import _
@@ -16,6 +18,9 @@ from digitize.procs import worker_init
 from digitize.signing.identity import Identity, KeySpec
 from digitize.signing.sign import SigningContext, SignOptions, sign_pdf
 from digitize.signing.signer import open_key
+
+if TYPE_CHECKING:
+    from digitize.signing.csc import HashRound
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,8 @@ def sign_batch(jobs: Sequence[tuple[Path, Path]], identity: Identity, opts: Sign
                ) -> list[SignResult]:
     """Sign each (source, target) pair; results in the order given."""
     spec = identity.spec
+    if spec is not None and spec.kind == "csc":
+        return _sign_remote(jobs, identity, opts, done)
     results: list[SignResult] = []
     if workers <= 1 or len(jobs) < 2 or spec is None or not spec.parallel:
         ctx = SigningContext(identity, opts)
@@ -86,4 +93,37 @@ def sign_batch(jobs: Sequence[tuple[Path, Path]], identity: Identity, opts: Sign
             results.append(result)
             if done:
                 done(result)
+    return results
+
+
+def _sign_remote(jobs: Sequence[tuple[Path, Path]], identity: Identity, opts: SignOptions,
+                 done: Callable[[SignResult], None] | None) -> list[SignResult]:
+    """A remote credential signs the documents of each round (up to [signer] csc_batch) with
+    one authorisation: each document in its own thread up to its signature, where the round
+    collects the hashes and sends them together. A refused PIN, OTP or token stops the batch
+    (exit 4); a bad document fails alone."""
+    from digitize.signing.csc import CscSigner
+
+    signer = identity.signer
+    assert isinstance(signer, CscSigner)
+    ctx = SigningContext(identity, opts)
+    size = max(1, signer.client.settings.batch)
+    results: list[SignResult] = []
+    for start in range(0, len(jobs), size):
+        chunk = jobs[start:start + size]
+        hash_round = signer.start_round(len(chunk))
+
+        def one(job: tuple[Path, Path], hash_round: HashRound = hash_round) -> SignResult:
+            signer.join(hash_round)
+            try:
+                with hash_round.turn():
+                    return _sign(ctx, job)
+            finally:
+                hash_round.leave()
+
+        with ThreadPoolExecutor(max_workers=len(chunk)) as pool:
+            for result in pool.map(one, chunk):
+                results.append(result)
+                if done:
+                    done(result)
     return results

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from asn1crypto import cms, pem, x509
 from pyhanko.sign import signers
@@ -16,13 +16,17 @@ from digitize.clock import VN_TZ
 from digitize.errors import CredentialError
 from digitize.i18n import _
 
-KeyKind = Literal["p12", "pem", "pkcs11"]
+if TYPE_CHECKING:
+    from digitize.signing.csc import CscSettings
+
+KeyKind = Literal["p12", "pem", "pkcs11", "csc"]
 
 
 @dataclass(frozen=True)
 class KeySpec:
     """How to open a signing key. Picklable: pool workers open their own (never for PKCS#11,
-    whose one session is the one login the clerk gave)."""
+    whose one session is the one login the clerk gave, nor for a remote credential, whose
+    batch is authorised once)."""
 
     kind: KeyKind
     path: Path | None = None  # the PKCS#12 file, or the PEM key
@@ -33,10 +37,11 @@ class KeySpec:
     key_label: str | None = None
     key_id: bytes | None = None
     secret: bytes = field(default=b"", repr=False)  # password or PIN: never printed
+    csc: CscSettings | None = None  # a remote credential (signing.csc)
 
     @property
     def parallel(self) -> bool:
-        return self.kind != "pkcs11"
+        return self.kind in ("p12", "pem")
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from pyhanko_certvalidator.fetchers.requests_fetchers import RequestsFetcherBack
 
 from digitize.clock import VN_TZ
 from digitize.config import Config
-from digitize.errors import InputFileError, UsageProblem
+from digitize.errors import CredentialError, InputFileError, UsageProblem
 from digitize.fsutil import atomic_path
 from digitize.i18n import _
 from digitize.model import Evidence, SignatureInfo
@@ -233,7 +233,7 @@ def sign_pdf(src: Path, target: Path, ctx: SigningContext,
                 raise InputFileError(_("{name} could not be signed ({exc}).").format(
                                          name=src.name, exc=exc)) from exc
             error: BaseException = exc
-        except InputFileError:
+        except (InputFileError, CredentialError):
             raise
         except Exception as exc:  # TSA, OCSP or CRL unreachable, or answering garbage
             if not _network_trouble(exc):

@@ -29,6 +29,11 @@ class KeyChoice:
     token_label: str = ""
     key_label: str = ""
     secret_file: Path | None = None
+    source: str = ""  # "csc": the remote credential of [signer]
+
+    @property
+    def names_a_key(self) -> bool:
+        return bool(self.p12 or self.key or self.cert or self.pkcs11_module)
 
 
 def _key_id(cfg: SignerConfig) -> bytes | None:
@@ -39,7 +44,26 @@ def _key_id(cfg: SignerConfig) -> bytes | None:
                                key_id=cfg.key_id)) from exc
 
 
+def _csc_spec(cfg: SignerConfig) -> KeySpec:
+    from digitize.signing.csc import CscSettings
+
+    if not cfg.csc_url:
+        raise UsageProblem(_('[signer] source = "csc" needs csc_url, the signing service\'s '
+                             'address.'))
+    return KeySpec("csc", csc=CscSettings(
+        url=cfg.csc_url, credential=cfg.csc_credential, api=cfg.csc_api,
+        token_file=cfg.csc_token_file, client_id=cfg.csc_client_id,
+        client_secret_file=cfg.csc_client_secret_file, otp_file=cfg.csc_otp_file,
+        timeout_s=cfg.timeout_s, batch=cfg.csc_batch))
+
+
 def _spec(cfg: SignerConfig, cli: KeyChoice) -> KeySpec | None:
+    if cli.source == "csc" or (cfg.source == "csc" and not cli.names_a_key):
+        return _csc_spec(cfg)
+    if cfg.source not in ("", "csc") or cli.source not in ("", "csc"):
+        raise UsageProblem(_("Unknown signing source '{source}': leave it empty for a key file "
+                             "or token, or use \"csc\" for remote signing.").format(
+                               source=cli.source or cfg.source))
     if cli.p12:
         return KeySpec("p12", cli.p12)
     if cli.key or cli.cert:
@@ -65,8 +89,11 @@ def _spec(cfg: SignerConfig, cli: KeyChoice) -> KeySpec | None:
 
 def key_spec(cfg: SignerConfig, cli: KeyChoice, ask: Callable[[], str] | None,
              warn: Callable[[str], None]) -> KeySpec:
-    """The key to open, with its secret (password or PIN) resolved."""
+    """The key to open, with its secret (password or PIN) resolved; a remote credential's PIN
+    is asked for when the service says it takes one (open_identity)."""
     spec = _spec(cfg, cli)
+    if spec is not None and spec.kind == "csc":
+        return spec
     secret_path = cli.secret_file or cfg.secret_file
     if spec is None:
         demo = demo_identity()
@@ -96,5 +123,12 @@ def _encrypted(path: Path | None) -> bool:
 
 
 def open_identity(cfg: SignerConfig, cli: KeyChoice, ask: Callable[[], str] | None,
-                  warn: Callable[[str], None]) -> Identity:
-    return open_key(key_spec(cfg, cli, ask, warn))
+                  warn: Callable[[str], None],
+                  ask_otp: Callable[[], str] | None = None) -> Identity:
+    spec = key_spec(cfg, cli, ask, warn)
+    if spec.kind == "csc":
+        from digitize.signing.csc import open_csc
+
+        return open_csc(spec, lambda: resolve_secret(cli.secret_file or cfg.secret_file, ask),
+                        ask_otp)
+    return open_key(spec)
