@@ -225,6 +225,25 @@ def test_revocation_is_good_only_when_something_answered(signing: Signing, signe
     assert online.revocation == "good"
 
 
+def test_a_claimed_b_lt_without_the_data_is_indeterminate_offline(
+        signing: Signing, signed: Path, tmp_path: Path) -> None:
+    """A DSS added after the signature (the file claims B-LT) that holds no revocation data
+    for the signer: offline, nothing was checked, so the claim cannot be confirmed."""
+    from pyhanko.sign.validation.dss import DocumentSecurityStore
+
+    def add_dss(w: IncrementalPdfFileWriter) -> None:
+        DocumentSecurityStore.supply_dss_in_writer(w, None, certs=load_certs(
+            signing.pki.root_pem))
+
+    claimed = _update(signed, tmp_path / "claimed-lt.pdf", add_dss)
+    sig = _check(signing, claimed).signatures[0]
+    assert (sig.status.value, sig.sub_indication, sig.revocation) == (
+        "indeterminate", "TRY_LATER", "not checked")
+    assert "long-term validation data" in " ".join(sig.reasons)
+    # The same file without the claim stays valid with "not checked", as before.
+    assert _check(signing, signed).signatures[0].status.value == "valid"
+
+
 def test_certificate_revoked_at_signing_time(signing: Signing, tmp_path: Path) -> None:
     res = sign_with(signing, signing.pdf, tmp_path, "p12", "--level", "B-T", "--appearance",
                     "none", label="revoked")

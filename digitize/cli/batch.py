@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -13,8 +14,10 @@ from digitize.cli.output import RichProgress, warn
 from digitize.config import Config
 from digitize.i18n import _
 from digitize.model import RunSummary
-from digitize.pipeline.options import RunOptions
-from digitize.signing.identity import Identity
+
+if TYPE_CHECKING:
+    from digitize.pipeline.options import RunOptions
+    from digitize.signing.identity import Identity
 
 
 def ask_secret() -> Callable[[], str] | None:

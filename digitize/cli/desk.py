@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -20,8 +20,9 @@ from digitize.cli.output import err, new_table, out, print_json, summary_table, 
 from digitize.config import load_config, out_folder
 from digitize.errors import EXIT_NO_INPUT, EXIT_OK, DigitizeError, UsageProblem
 from digitize.i18n import N_, _
-from digitize.pipeline.options import run_options
-from digitize.scan.split import Child
+
+if TYPE_CHECKING:
+    from digitize.scan.split import Child
 
 app = group()
 
@@ -122,6 +123,8 @@ def scan(
             pages=result.pages, folder=result.folder)), result.documents)
     if target is not None:
         with user_errors():
+            from digitize.pipeline.options import run_options
+
             summary = run_pipeline([result.folder], run_options(cfg, target),
                                    open_signer(cfg, None, None), "run")
         if as_json:

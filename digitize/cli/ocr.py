@@ -4,7 +4,7 @@ text), `review` (the clerk checks the fields sent to review)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -16,11 +16,12 @@ from digitize.cli.errors import exit_for, user_errors
 from digitize.cli.group import command, group
 from digitize.cli.output import err, out, print_json, private
 from digitize.config import load_config
-from digitize.extract.review import ReviewItem
 from digitize.i18n import N_, _
 from digitize.model import Status
-from digitize.pipeline.options import run_options
 from digitize.privacy import mask_value
+
+if TYPE_CHECKING:
+    from digitize.extract.review import ReviewItem
 
 app = group()
 
@@ -49,6 +50,8 @@ def ocr(
     with user_errors():
         output.setup_logging(log_format)
         cfg = load_config(config)
+        from digitize.pipeline.options import run_options
+
         opts = run_options(cfg, out_dir, lang=lang, jobs=jobs, package=False, profile=profile,
                            drop_blank=drop_blank, keep_text=keep_text, executor=executor)
         summary = run_pipeline(inputs, opts, None, "ocr")
@@ -183,6 +186,8 @@ def review(
             dossiers = [d for d in (i.dossier for i in items) if d.id in answers]
             sources = list(dict.fromkeys(Path(d.folder) for d in dossiers if d.folder))
             identity = open_signer(cfg, p12, secret_file)
+            from digitize.pipeline.options import run_options
+
             summary = run_pipeline(sources, run_options(cfg, next(iter(folders.values()))),
                                    identity, "review")
     result = {"fields": len(items), "answered": sum(len(v) for a in answers.values()

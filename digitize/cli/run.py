@@ -22,8 +22,6 @@ from digitize.config import load_config, out_folder
 from digitize.errors import NoInputError
 from digitize.i18n import N_, _
 from digitize.model import RunSummary
-from digitize.pipeline.options import check_profile, run_options
-from digitize.signing.sign import sign_options
 
 app = group()
 
@@ -82,6 +80,9 @@ def run(
     with user_errors():
         output.setup_logging(log_format)
         cfg = load_config(config)
+        from digitize.pipeline.options import run_options
+        from digitize.signing.sign import sign_options
+
         signing = sign_options(cfg, level, tsa, appearance, position)
         identity = None if no_sign else open_signer(cfg, p12, secret_file, key, cert, chain,
                                                     pkcs11_module, token_label, key_label)
@@ -134,6 +135,8 @@ def watch(
     with user_errors():
         output.setup_logging(log_format)
         cfg = load_config(config)
+        from digitize.pipeline.options import check_profile, run_options
+
         check_profile(profile)  # before the folder and identity checks (run_options again)
         if not inbox.is_dir():
             raise NoInputError(_("{path} is not a folder; check the path.").format(path=inbox))

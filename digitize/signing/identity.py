@@ -10,13 +10,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from asn1crypto import cms, pem, x509
-from pyhanko.sign import signers
 
 from digitize.clock import VN_TZ
 from digitize.errors import CredentialError
 from digitize.i18n import _
 
 if TYPE_CHECKING:
+    from pyhanko.sign import signers
+
     from digitize.signing.csc import CscSettings
 
 KeyKind = Literal["p12", "pem", "pkcs11", "csc"]

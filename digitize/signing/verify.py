@@ -240,6 +240,18 @@ def _level(reader: PdfFileReader, sig: EmbeddedPdfSignature, st: Any, lt: bool,
     return "B-LT", []
 
 
+def _claims_lt(reader: PdfFileReader, sig: EmbeddedPdfSignature) -> bool:
+    """Whether validation data (a DSS) was added or updated after this signature: the file
+    then claims the signature is long-term (PAdES B-LT or above)."""
+    dss = reader.root.raw_get("/DSS") if "/DSS" in reader.root else None
+    if not isinstance(dss, generic.IndirectObject):
+        return dss is not None and "/DSS" not in reader.get_historical_resolver(
+            sig.signed_revision).root
+    ref = dss.reference
+    return any(ref in reader.xrefs.explicit_refs_in_revision(rev)
+               for rev in range(sig.signed_revision + 1, reader.xrefs.total_revisions))
+
+
 def _page_changes(reader: PdfFileReader, revision: int) -> str | None:
     """What later revisions did to the pages, in words: pyHanko only says "unexplained"."""
     changed: set[str] = set()
@@ -404,6 +416,11 @@ def _judge(sig: EmbeddedPdfSignature, ctx: _Context, reader: PdfFileReader, leve
     ts_state = "" if ts is None else "valid" if _good(ts) else \
         "untrusted" if ts.intact and ts.valid else "invalid"
     rev = _revocation(st, lt, ctx)
+    if status is Indication.valid and rev == "not checked" and _claims_lt(reader, sig):
+        status, sub, reasons = Indication.indeterminate, "TRY_LATER", [
+            _("the file claims long-term validation data for this signature (a DSS added after "
+              "it), but that data does not validate the signer's certificate and --offline "
+              "fetched nothing: its revocation status was not checked")]
     visual, picture = "", ""
     # Later revisions that only add validation data or document timestamps (B-LT, B-LTA) draw
     # nothing: pyHanko's analysis allows no other object there. The rest is rendered.
