@@ -227,12 +227,17 @@ def test_revocation_is_good_only_when_something_answered(signing: Signing, signe
 
 def test_a_claimed_b_lt_without_the_data_is_indeterminate_offline(
         signing: Signing, signed: Path, tmp_path: Path) -> None:
-    """A DSS added after the signature (the file claims B-LT) that holds no revocation data
-    for the signer: offline, nothing was checked, so the claim cannot be confirmed."""
+    """Validation data for the signature (a DSS with its VRI entry: the file claims B-LT) that
+    holds no revocation data for the signer: offline, nothing was checked, so the claim cannot
+    be confirmed."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation.dss import DocumentSecurityStore
 
+    with signed.open("rb") as fh:
+        contents = PdfFileReader(fh).embedded_signatures[0].pkcs7_content
+
     def add_dss(w: IncrementalPdfFileWriter) -> None:
-        DocumentSecurityStore.supply_dss_in_writer(w, None, certs=load_certs(
+        DocumentSecurityStore.supply_dss_in_writer(w, contents, certs=load_certs(
             signing.pki.root_pem))
 
     claimed = _update(signed, tmp_path / "claimed-lt.pdf", add_dss)
@@ -240,8 +245,16 @@ def test_a_claimed_b_lt_without_the_data_is_indeterminate_offline(
     assert (sig.status.value, sig.sub_indication, sig.revocation) == (
         "indeterminate", "TRY_LATER", "not checked")
     assert "long-term validation data" in " ".join(sig.reasons)
-    # The same file without the claim stays valid with "not checked", as before.
+    # The same file without the claim stays valid with "not checked", as before; so does a DSS
+    # that names no signature (it may serve a later countersignature's B-LT).
     assert _check(signing, signed).signatures[0].status.value == "valid"
+
+    def add_other_dss(w: IncrementalPdfFileWriter) -> None:
+        DocumentSecurityStore.supply_dss_in_writer(w, None, certs=load_certs(
+            signing.pki.root_pem))
+
+    other = _update(signed, tmp_path / "dss-for-nobody.pdf", add_other_dss)
+    assert _check(signing, other).signatures[0].status.value == "valid"
 
 
 def test_certificate_revoked_at_signing_time(signing: Signing, tmp_path: Path) -> None:

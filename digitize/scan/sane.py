@@ -112,10 +112,14 @@ def _last_line(text: str) -> str:
     one, else its last word ("Batch terminated, …")."""
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
     # "received signal 13" follows the real complaint when the driver's reader outlives a jam.
-    errors = [ln for ln in lines if ln.startswith("scanimage:") and "received signal" not in ln]
+    # On a busy machine "trying to stop scanner" can come last; a failed sane_* call is the
+    # reason whenever there is one.
+    errors = [ln for ln in lines if ln.startswith("scanimage:") and "received signal" not in ln
+              and "trying to stop" not in ln]
     if not lines:
         return "no message"
-    line = (errors or lines)[-1].removeprefix("scanimage:").strip()
+    calls = [ln for ln in errors if "sane_" in ln]
+    line = (calls or errors or lines)[-1].removeprefix("scanimage:").strip()
     return re.sub(r"^sane_\w+:\s*", "", line)
 
 

@@ -5,6 +5,7 @@ indication in the ETSI TS 119 102-1 style: valid / invalid / indeterminate."""
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import logging
 import re
@@ -241,15 +242,16 @@ def _level(reader: PdfFileReader, sig: EmbeddedPdfSignature, st: Any, lt: bool,
 
 
 def _claims_lt(reader: PdfFileReader, sig: EmbeddedPdfSignature) -> bool:
-    """Whether validation data (a DSS) was added or updated after this signature: the file
-    then claims the signature is long-term (PAdES B-LT or above)."""
-    dss = reader.root.raw_get("/DSS") if "/DSS" in reader.root else None
-    if not isinstance(dss, generic.IndirectObject):
-        return dss is not None and "/DSS" not in reader.get_historical_resolver(
-            sig.signed_revision).root
-    ref = dss.reference
-    return any(ref in reader.xrefs.explicit_refs_in_revision(rev)
-               for rev in range(sig.signed_revision + 1, reader.xrefs.total_revisions))
+    """Whether the file's validation data (DSS) names this signature: a VRI entry keyed by the
+    SHA-1 of its contents (PAdES), which is how a file claims a signature is long-term (B-LT or
+    above). A DSS without one may serve another signature (a countersignature's B-LT)."""
+    try:
+        vri = reader.root["/DSS"]["/VRI"]
+    except (KeyError, TypeError):
+        return False
+    contents = sig.pkcs7_content
+    keys = {hashlib.sha1(c).hexdigest().upper() for c in (contents, contents.rstrip(b"\0"))}
+    return any(str(k).lstrip("/").upper() in keys for k in vri)
 
 
 def _page_changes(reader: PdfFileReader, revision: int) -> str | None:
