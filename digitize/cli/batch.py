@@ -20,17 +20,19 @@ if TYPE_CHECKING:
     from digitize.signing.identity import Identity
 
 
-def ask_secret() -> Callable[[], str] | None:
+def _hidden_prompt(label: str) -> Callable[[], str] | None:
+    """A prompt that does not echo, in a terminal only (a script gets a clear error instead)."""
     if not sys.stdin.isatty():
         return None
-    return lambda: typer.prompt(_("Password for the signing key"), hide_input=True, err=True)
+    return lambda: typer.prompt(label, hide_input=True, err=True)
+
+
+def ask_secret() -> Callable[[], str] | None:
+    return _hidden_prompt(_("Password for the signing key"))
 
 
 def ask_otp() -> Callable[[], str] | None:
-    if not sys.stdin.isatty():
-        return None
-    return lambda: typer.prompt(_("One-time password (OTP) from the signing service"),
-                                hide_input=True, err=True)
+    return _hidden_prompt(_("One-time password (OTP) from the signing service"))
 
 
 def open_signer(cfg: Config, p12: Path | None, secret_file: Path | None, key: Path | None = None,

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -34,8 +33,9 @@ from pyhanko.sign.signers.csc_signer import (
 )
 
 from digitize.errors import CredentialError, UsageProblem
-from digitize.i18n import _
+from digitize.i18n import N_, _
 from digitize.signing.identity import Identity, KeySpec, identity_from
+from digitize.signing.secrets import read_secret
 
 ENV_TOKEN = "DIGITIZE_CSC_TOKEN"  # a user access token (OAuth2 bearer)
 ENV_CLIENT_SECRET = "DIGITIZE_CSC_CLIENT_SECRET"  # OAuth2 client credentials
@@ -56,19 +56,6 @@ class CscSettings:
     otp_file: Path | None = None
     timeout_s: float = 10.0
     batch: int = 50  # documents per authorisation at most (the credential's multisign too)
-
-
-def _read_secret(env: str, path: Path | None, what: str) -> str:
-    if os.environ.get(env):
-        return os.environ[env].strip()
-    if path is None:
-        return ""
-    try:
-        return path.read_text(encoding="utf-8").strip()
-    except OSError as exc:
-        raise CredentialError(_("Cannot read the {what} file {path} ({strerror}); check its "
-                                "path and permissions.").format(
-                                  what=what, path=path, strerror=exc.strerror)) from exc
 
 
 def _service_error(resp: requests.Response) -> str:
@@ -98,11 +85,11 @@ class CscClient:
                                                   self._token(), api_ver=settings.api)
 
     def _token(self) -> str:
-        token = _read_secret(ENV_TOKEN, self.settings.token_file, "access token")
+        token = read_secret(ENV_TOKEN, self.settings.token_file, N_("access token")).strip()
         if token:
             return token
-        secret = _read_secret(ENV_CLIENT_SECRET, self.settings.client_secret_file,
-                              "client secret")
+        secret = read_secret(ENV_CLIENT_SECRET, self.settings.client_secret_file,
+                             N_("client secret")).strip()
         if not (self.settings.client_id and secret):
             raise CredentialError(_("No access token for the signing service: set {env}, "
                                     "[signer] csc_token_file, or csc_client_id with "
@@ -301,7 +288,6 @@ class CscSigner(Signer):
     def __init__(self, client: CscClient, credential: Credential, pin: bytes,
                  otp: Callable[[], str]) -> None:
         self.client, self.credential, self._pin, self._otp = client, credential, pin, otp
-        self.calls = {"authorize": 0, "signHash": 0}
         self._local = threading.local()
         super().__init__(signing_cert=credential.info.signing_cert,
                          cert_registry=credential.info.as_cert_store(), embed_roots=True)
@@ -336,7 +322,7 @@ class CscSigner(Signer):
         if len(algorithms) != 1:
             raise CredentialError(_("The documents of one batch use different digest "
                                     "algorithms; sign them separately."))
-        step = min(self.credential.multisign, max(1, self.client.settings.batch))
+        step = self.credential.multisign  # a round holds at most [signer] csc_batch
         for start in range(0, len(batch), step):
             group = batch[start:start + step]
             signatures = self._sign_hashes([p.digest for p in group], group[0].algorithm)
@@ -356,7 +342,6 @@ class CscSigner(Signer):
             if cred.otp == "online":
                 self.client.call("credentials/sendOTP", {"credentialID": cred.credential_id})
             body["OTP"] = self._otp()
-        self.calls["authorize"] += 1
         sad = self.client.call("credentials/authorize", body).get("SAD")
         if not isinstance(sad, str) or not sad:
             raise CredentialError(_("The signing service at {url} authorised credential {cred} "
@@ -374,7 +359,6 @@ class CscSigner(Signer):
                                 "hashes" if v2 else "hash": hashes,
                                 "hashAlgorithmOID" if v2 else "hashAlgo": oid,
                                 "signAlgo": mechanism["algorithm"].dotted}
-        self.calls["signHash"] += 1
         answer = self.client.call("signatures/signHash", body).get("signatures")
         if not isinstance(answer, list) or len(answer) != len(hashes):
             raise CredentialError(_("The signing service at {url} returned {got} signatures for "
@@ -393,7 +377,7 @@ class CscSigner(Signer):
 def otp_source(settings: CscSettings, ask: Callable[[], str] | None) -> Callable[[], str]:
     """Where each authorisation's OTP comes from: $DIGITIZE_OTP, the OTP file, else a prompt."""
     def read() -> str:
-        found = _read_secret(ENV_OTP, settings.otp_file, "OTP")
+        found = read_secret(ENV_OTP, settings.otp_file, N_("OTP")).strip()
         if found:
             return found
         if ask is None:

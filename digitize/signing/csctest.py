@@ -27,6 +27,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
 
+from digitize.signing.identity import load_certs
+
 SHA256_RSA = "1.2.840.113549.1.1.11"
 RSA = "1.2.840.113549.1.1.1"
 SHA256 = "2.16.840.1.101.3.4.2.1"
@@ -191,11 +193,8 @@ def credential_from_files(key_pem: Path, cert_pem: Path, chain_pem: Path,
                           password: bytes | None) -> TestCredential:
     key = serialization.load_pem_private_key(key_pem.read_bytes(), password)
     assert isinstance(key, rsa.RSAPrivateKey)
-    from asn1crypto import pem
-
-    certs = [der for path in (cert_pem, chain_pem)
-             for _kind, _h, der in pem.unarmor(path.read_bytes(), multiple=True)]
-    return TestCredential(key, certs)
+    return TestCredential(key, [c.dump() for path in (cert_pem, chain_pem)
+                                for c in load_certs(path)])
 
 
 @contextmanager

@@ -8,23 +8,32 @@ from collections.abc import Callable
 from pathlib import Path
 
 from digitize.errors import CredentialError
-from digitize.i18n import _
+from digitize.i18n import N_, _
 
 ENV_SECRET = "DIGITIZE_SECRET"
 
 
+def read_secret(env: str, path: Path | None, what: str = N_("secret")) -> str:
+    """The value of $`env`, else the stripped content of `path`, else "" (`what` names the
+    file in the message when it cannot be read)."""
+    found = os.environ.get(env)
+    if found:
+        return found
+    if path is None:
+        return ""
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise CredentialError(_("Cannot read the {what} file {path} ({strerror}); check its "
+                                "path and permissions.").format(
+                                  what=_(what), path=path, strerror=exc.strerror)) from exc
+
+
 def resolve_secret(secret_file: Path | None, ask: Callable[[], str] | None) -> bytes:
     """The secret from the environment, else `secret_file`, else `ask()` (a terminal prompt)."""
-    env = os.environ.get(ENV_SECRET)
-    if env:
-        return env.encode()
-    if secret_file is not None:
-        try:
-            return secret_file.read_text(encoding="utf-8").strip().encode()
-        except OSError as exc:
-            raise CredentialError(_("Cannot read the secret file {secret_file} ({strerror}); "
-                                    "check its path and permissions.").format(
-                                      secret_file=secret_file, strerror=exc.strerror)) from exc
+    found = read_secret(ENV_SECRET, secret_file)
+    if found:
+        return found.encode()
     if ask is not None:
         return ask().encode()
     raise CredentialError(_("No password for the signing key: set {ENV_SECRET}, pass "

@@ -7,6 +7,7 @@ analysis concluded. Only files with later revisions are rendered."""
 
 from __future__ import annotations
 
+import io
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
@@ -139,9 +140,9 @@ def compare(signed: Renders, final: Renders, allowed: dict[int, list[Box]]) -> l
     return changes
 
 
-def picture(final: Renders, changes: list[Change], target: Path) -> Path | None:
+def picture(final: Renders, changes: list[Change]) -> bytes | None:
     """The changed pages of the final file side by side with the changed regions outlined in
-    red, for the HTML report; None when nothing changed."""
+    red (PNG), for the HTML report; None when nothing changed."""
     pages = sorted({c.page for c in changes if c.page in final.pages})
     if not pages:
         return None
@@ -156,8 +157,9 @@ def picture(final: Renders, changes: list[Change], target: Path) -> Path | None:
                 draw.rectangle(c.box, outline=(220, 0, 0), width=2)
         sheet.paste(tile, (x, 0))
         x += tile.width + 8
-    sheet.save(target)
-    return target
+    png = io.BytesIO()
+    sheet.save(png, "PNG")
+    return png.getvalue()
 
 
 @dataclass(frozen=True)
@@ -189,9 +191,5 @@ class VisualCheck:
         signed = self._render(self.data[:end])
         allowed = later_widgets(self.reader, revision)
         changes = compare(signed, self._final, allowed)
-        png = None
-        if changes:
-            with tempfile.TemporaryDirectory(prefix="digitize-visual-") as tmp:
-                made = picture(self._final, changes, Path(tmp) / "changes.png")
-                png = made.read_bytes() if made else None
-        return Verdict(changes, sum(len(v) for v in allowed.values()), png)
+        return Verdict(changes, sum(len(v) for v in allowed.values()),
+                       picture(self._final, changes))
