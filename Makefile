@@ -4,10 +4,13 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# E-ARK's package validator, in its own virtualenv: it pins an lxml digitize does not use.
+EARK := .venv-eark
+EARK_STAMP := $(EARK)/.installed
 
 .PHONY: demo test deps lint samples bench clean
 
-deps: $(STAMP)
+deps: $(STAMP) $(EARK_STAMP)
 	@PYTHON=$(PYTHON) scripts/ensure-system-packages.sh
 
 $(STAMP): pyproject.toml constraints.txt
@@ -16,6 +19,12 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PY) -m pip install -q -c constraints.txt --upgrade pip
 	$(PY) -m pip install -q -c constraints.txt -e '.[dev]'
 	@touch $(STAMP)
+
+$(EARK_STAMP): constraints-eark.txt
+	@test -x $(EARK)/bin/python || $(PYTHON) -m venv $(EARK)
+	$(EARK)/bin/python -m pip install -q -c constraints-eark.txt --upgrade pip
+	$(EARK)/bin/python -m pip install -q -c constraints-eark.txt eark-validator
+	@touch $(EARK_STAMP)
 
 demo: deps
 	$(PY) -m digitize.signing.demo

@@ -87,6 +87,9 @@ class VerifyConfig(_Section):
         default_factory=lambda: [Path(store) for store in TRUST_STORES],
         description='trust store: "vn" (the built-in Vietnamese anchors), "user" (what '
                     '`digitize trust add` added), files and folders of PEM/DER/.p7b')
+    eark_python: Path | None = Field(
+        None, description="python of a virtualenv with eark-validator 1.1.3, for the E-ARK "
+                          "check of packages (default: found by itself, see README)")
 
 
 class UploadConfig(_Section):

@@ -17,6 +17,7 @@ from digitize.ocr.textlayer import not_archivable, readable
 
 from .borndigital import born_digital_pdf, unembedded_pdf
 from .conftest import ROOT, Env, counting_tesseract, ocr_calls
+from .eark import CHECKER, EARK_VENV, assert_conforms
 
 SCANNER = ROOT.parent / "shared" / "real" / "scanner-pdfs"
 MAX_PX = 150_000_000
@@ -68,6 +69,8 @@ def test_born_digital_pdf_keeps_its_text_and_fonts_and_is_signed(cli_env: Env,
     assert {p.name: p.read_bytes() for p in inbox.iterdir()} == before
     dossier = json.loads(run.stdout)["dossiers"][0]
     assert dossier["bundle"]
+    if CHECKER.is_file() and EARK_VENV.is_dir():
+        assert_conforms(Path(dossier["bundle"]))
     doc = next(d for d in dossier["documents"] if d["source"].endswith("1_qd.pdf"))
     assert doc["metadata"]["number"] == "123" and doc["metadata"]["symbol"] == "QĐ-UBND"
     text = Path(doc["text_file"]).read_text(encoding="utf-8")

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import ROOT, Env, copy_sample, tree_hashes
+from .eark import CHECKER, EARK_VENV, assert_conforms
 
 pytestmark = pytest.mark.slow
 REAL = ROOT.parent / "shared" / "real" / "signed"
@@ -73,3 +74,6 @@ def test_signed_inputs_are_kept_byte_for_byte_and_reported(cli_env: Env, tmp_pat
     assert aip.returncode == 0, aip.stdout + aip.stderr
     premis = next((tmp_path / "aip").rglob("PREMIS.xml")).read_text(encoding="utf-8")
     assert "kept byte for byte, not re-signed" in premis
+    if CHECKER.is_file() and EARK_VENV.is_dir():  # a dossier of signed inputs, SIP and AIP
+        assert_conforms(Path(dossier["bundle"]))
+        assert_conforms(next((tmp_path / "aip").glob("uuid-*")))

@@ -119,8 +119,8 @@ def _check_mets(mets: Path, result: PackageCheck, listed: set[Path]) -> None:
         if size is not None and int(size) != target.stat().st_size:
             result.problems.append(_("{rel} has {st_size} bytes, METS says {size}").format(
                                        rel=rel, st_size=target.stat().st_size, size=size))
-        if target.suffix.lower() == ".pdf":
-            result.pdfs.append(target)
+        if target.suffix.lower() == ".pdf" and "documentation" not in rel.parts:
+            result.pdfs.append(target)  # the documents; the cover and index are not signed
         if el.tag == f"{METS}mdRef" and el.get("MDTYPE") == "DC":
             own = result.root / "schemas" / EAD_XSD_NAME
             result.problems.extend(validate_ead(target, own if own.is_file() else None))

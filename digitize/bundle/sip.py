@@ -1,15 +1,19 @@
 """Write one dossier as a Thông tư 05/2025/TT-BNV submission package (Phụ lục III, SIP_hoso),
-built on E-ARK CSIP:
+built on E-ARK CSIP 2.1:
 
     uuid-{UUID}/METS.xml
       metadata/descriptive/EAD.xml
+      metadata/preservation/PREMIS.xml        the digitization's provenance (CSIP amdSec)
+      documentation/BiaHoSo.pdf, MucLucVanBan.pdf   the dossier cover and index, PDF/A
       representations/rep1/METS.xml
       representations/rep1/metadata/descriptive/EAD_doc_<file>.xml
       representations/rep1/data/<fileCode>.<n>.pdf
       schemas/mets1_12.xsd, schemas/xlink.xsd
 
 Every file is listed in a METS file with its size and upper-case SHA-256. The package folder
-appears whole (built beside its target, then renamed) or not at all.
+appears whole (built beside its target, then renamed) or not at all. Where the circular chose
+otherwise than CSIP (the CSIP profile URL where E-ARK's SIP profile asks for its own, the
+`<simpledc>` EAD files), the circular is followed (README: "E-ARK conformance").
 """
 
 from __future__ import annotations
@@ -25,8 +29,11 @@ from lxml import etree
 from lxml.builder import ElementMaker
 
 from digitize import __version__
+from digitize.bundle.premis import PreservedFile, write_premis
+from digitize.bundle.sheets import COVER_NAME, INDEX_NAME, write_cover, write_index
 from digitize.clock import now_vn
 from digitize.fsutil import atomic_dir, sha256_file
+from digitize.model import Event
 from digitize.schemas.tt05 import DocumentFields, DossierFields
 from digitize.schemas.xsd import package_schema_files
 
@@ -37,6 +44,8 @@ SIP_NS = "https://DILCIS.eu/XML/METS/SIPExtensionMETS"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 NSMAP = {"mets": METS_NS, "xlink": XLINK_NS, "csip": CSIP_NS, "sip": SIP_NS, "xsi": XSI_NS}
 CSIP_PROFILE = "https://earkcsip.dilcis.eu/profile/E-ARK-CSIP.xml"
+CONTENT_TYPE = "TT 05/2025/TT-BNV"  # csip:OTHERCONTENTINFORMATIONTYPE: no CSIP term fits
+PREMIS_REL = "metadata/preservation/PREMIS.xml"
 M = ElementMaker(namespace=METS_NS, nsmap=NSMAP)
 
 
@@ -48,6 +57,8 @@ def _q(ns: str, name: str) -> str:
 class PackageDocument:
     pdf: Path  # the signed PDF to include
     fields: DocumentFields
+    original_name: str = ""  # the scan or file it was made from
+    events: tuple[Event, ...] = ()  # its provenance: capture, OCR, extraction, signing
 
 
 @dataclass(frozen=True)
@@ -57,6 +68,7 @@ class PackageDossier:
     agency_name: str
     agency_code: str
     documents: tuple[PackageDocument, ...]
+    events: tuple[Event, ...] = ()  # the dossier's own provenance
 
 
 def new_id() -> str:
@@ -110,26 +122,29 @@ def md_ref(md_path: Path, root: Path, created: str, mdtype: str) -> etree._Eleme
 
 
 def _dmd(md_path: Path, root: Path, created: str) -> etree._Element:
-    sec = M.dmdSec(ID=new_file_id(), CREATED=created)
+    sec = M.dmdSec(ID=new_file_id(), CREATED=created, STATUS="CURRENT")
     sec.append(md_ref(md_path, root, created, "DC"))
     return sec
 
 
 def _mets_root(obj_id: str, label: str, created: str, dossier: PackageDossier) -> etree._Element:
     root = M.mets(**{
-        "OBJID": obj_id, "LABEL": label, "TYPE": "OTHER", _q(CSIP_NS, "OTHERTYPE"): "Hồ sơ",
-        "PROFILE": CSIP_PROFILE,
+        "OBJID": obj_id, "LABEL": label, "TYPE": "Other", _q(CSIP_NS, "OTHERTYPE"): "Hồ sơ",
+        _q(CSIP_NS, "CONTENTINFORMATIONTYPE"): "OTHER",
+        _q(CSIP_NS, "OTHERCONTENTINFORMATIONTYPE"): CONTENT_TYPE, "PROFILE": CSIP_PROFILE,
         _q(XSI_NS, "schemaLocation"): f"{METS_NS} schemas/mets1_12.xsd "
                                       f"{XLINK_NS} schemas/xlink.xsd"})
-    hdr = M.metsHdr(**{"CREATEDATE": created, "RECORDSTATUS": "NEW",
+    hdr = M.metsHdr(**{"CREATEDATE": created, "LASTMODDATE": created, "RECORDSTATUS": "NEW",
                        _q(CSIP_NS, "OAISPACKAGETYPE"): "SIP"})
-    hdr.append(M.agent(M.name(dossier.agency_name),
-                       M.note(dossier.agency_code, **{_q(CSIP_NS, "NOTETYPE"):
-                                                      "IDENTIFICATIONCODE"}),
-                       ROLE="CREATOR", TYPE="ORGANIZATION"))
+    # CSIP 2.1 holds every CREATOR agent to be the software that made the package; the agency
+    # whose records these are is E-ARK SIP's archival creator (ARCHIVIST).
     hdr.append(M.agent(M.name("digitize"),
                        M.note(__version__, **{_q(CSIP_NS, "NOTETYPE"): "SOFTWARE VERSION"}),
                        ROLE="CREATOR", TYPE="OTHER", OTHERTYPE="SOFTWARE"))
+    hdr.append(M.agent(M.name(dossier.agency_name),
+                       M.note(dossier.agency_code, **{_q(CSIP_NS, "NOTETYPE"):
+                                                      "IDENTIFICATIONCODE"}),
+                       ROLE="ARCHIVIST", TYPE="ORGANIZATION"))
     hdr.append(M.altRecordID(dossier.fields.fileCode, TYPE="FILECODE"))
     if dossier.dossier_code:
         hdr.append(M.altRecordID(dossier.dossier_code, TYPE="DOSSIERCODE"))
@@ -159,25 +174,38 @@ def _rep_mets(rep: Path, dossier: PackageDossier, created: str,
     _write_xml(root, rep / "METS.xml")
 
 
+def _group(use: str, files: Sequence[etree._Element], **attrs: str) -> etree._Element:
+    return M.fileGrp(*files, USE=use, ID=new_file_id(), **attrs)
+
+
 def _root_mets(pkg: Path, obj_id: str, dossier: PackageDossier, created: str) -> None:
+    """The package's METS: descriptive and preservation metadata, and the CSIP 2.1 structural
+    map (Metadata, Documentation, Schemas, Representations/rep1) over file groups."""
     root = _mets_root(obj_id, dossier.fields.title, created, dossier)
     dmd = _dmd(pkg / "metadata" / "descriptive" / "EAD.xml", pkg, created)
-    root.append(dmd)
-    schema_files = [_file_el(p, pkg, created) for p in sorted((pkg / "schemas").iterdir())]
+    digiprov = M.digiprovMD(md_ref(pkg / PREMIS_REL, pkg, created, "PREMIS"),
+                            ID=new_file_id(), CREATED=created, STATUS="CURRENT")
+    root.extend([dmd, M.amdSec(digiprov, ID=new_file_id())])
+    docs = _group("Documentation", [_file_el(p, pkg, created)
+                                    for p in sorted((pkg / "documentation").iterdir())])
+    schemas = _group("Schemas", [_file_el(p, pkg, created)
+                                 for p in sorted((pkg / "schemas").iterdir())])
     rep_mets = _file_el(pkg / "representations" / "rep1" / "METS.xml", pkg, created)
-    root.append(M.fileSec(
-        M.fileGrp(*schema_files, USE="Schemas", ID=new_file_id()),
-        M.fileGrp(rep_mets, USE="Representations/rep1", ID=new_file_id()),
-        ID=new_file_id()))
+    rep = _group("Representations/rep1", [rep_mets], **{
+        _q(CSIP_NS, "CONTENTINFORMATIONTYPE"): "OTHER",
+        _q(CSIP_NS, "OTHERCONTENTINFORMATIONTYPE"): CONTENT_TYPE})
+    root.append(M.fileSec(docs, schemas, rep, ID=new_file_id()))
     top = M.div(
-        M.div(LABEL="Metadata", DMDID=dmd.get("ID"), ID=new_file_id()),
-        M.div(*[M.fptr(FILEID=f.get("ID")) for f in schema_files], LABEL="Schemas",
+        M.div(LABEL="Metadata", DMDID=dmd.get("ID"), ADMID=digiprov.get("ID"),
               ID=new_file_id()),
-        M.div(M.mptr(**{"LOCTYPE": "URL", _q(XLINK_NS, "type"): "simple",
-                        _q(XLINK_NS, "href"): "representations/rep1/METS.xml",
-                        _q(XLINK_NS, "title"): rep_mets.get("ID")}),
-              M.fptr(FILEID=rep_mets.get("ID")), LABEL="Representations/rep1",
-              ID=new_file_id()),
+        M.div(M.fptr(FILEID=docs.get("ID")), LABEL="Documentation", ID=new_file_id()),
+        M.div(M.fptr(FILEID=schemas.get("ID")), LABEL="Schemas", ID=new_file_id()),
+        M.div(M.fptr(FILEID=rep.get("ID")),
+              M.div(M.mptr(**{"LOCTYPE": "URL", _q(XLINK_NS, "type"): "simple",
+                              _q(XLINK_NS, "href"): "representations/rep1/METS.xml",
+                              _q(XLINK_NS, "title"): rep.get("ID")}),
+                    LABEL="Representations/rep1", ID=new_file_id()),
+              LABEL="Representations", ID=new_file_id()),
         LABEL=obj_id, ID=new_file_id())
     root.append(M.structMap(top, TYPE="PHYSICAL", LABEL="CSIP",
                             ID=new_file_id()))
@@ -207,6 +235,13 @@ def build_sip(dossier: PackageDossier, parent: Path) -> Path:
                         doc.fields, md)
             pairs.append((md, pdf))
         _rep_mets(rep, dossier, created, pairs)
+        write_cover(dossier.fields, dossier.agency_name, pkg / "documentation" / COVER_NAME)
+        write_index(dossier.fields, [d.fields for d in dossier.documents],
+                    pkg / "documentation" / INDEX_NAME)
+        write_premis([PreservedFile(pdf, pdf.relative_to(pkg).as_posix(),
+                                    doc.original_name or pdf.name, doc.events)
+                      for doc, (_md, pdf) in zip(dossier.documents, pairs, strict=True)],
+                     dossier.events, pkg / PREMIS_REL)
         _root_mets(pkg, obj_id, dossier, created)
     return target
 

@@ -13,9 +13,16 @@ import bagit
 from lxml import etree
 
 from digitize import __version__
-from digitize.bundle.check import check_package, is_package
+from digitize.bundle.check import check_package, is_package, refresh_checksums
 from digitize.bundle.premis import PreservedFile, write_premis
-from digitize.bundle.sip import CSIP_NS, METS_NS, md_ref, new_file_id, package_fields
+from digitize.bundle.sip import (
+    CSIP_NS,
+    METS_NS,
+    PREMIS_REL,
+    md_ref,
+    new_file_id,
+    package_fields,
+)
 from digitize.clock import now_vn
 from digitize.errors import InputFileError, NoInputError
 from digitize.fsutil import atomic_dir, atomic_path
@@ -23,7 +30,6 @@ from digitize.i18n import _
 from digitize.model import DOSSIER_RECORD, DossierResult, Event, read_dossier
 from digitize.schemas.tt05 import DocumentFields, DossierFields
 
-PREMIS_REL = "metadata/preservation/PREMIS.xml"
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed, so the same package always zips to the same bytes
 
 
@@ -35,8 +41,9 @@ def _replace_target(target: Path) -> None:
 
 
 def make_aip(package: Path, dossier: DossierResult, parent: Path) -> Path:
-    """Copy the SIP to `parent` as an AIP: PREMIS.xml with every document's events, and the
-    root METS marked AIP with the PREMIS file in an amdSec."""
+    """Copy the SIP to `parent` as an AIP: PREMIS.xml with every document's events and the
+    dossier's (packaging included), and the root METS marked AIP with the PREMIS file in its
+    amdSec."""
     by_name = {Path(d.pdf).name: d for d in dossier.documents if d.pdf}
     target = parent / package.name
     _replace_target(target)
@@ -67,15 +74,18 @@ def _mark_aip(pkg: Path) -> None:
     created = now_vn()
     hdr.set(f"{{{CSIP_NS}}}OAISPACKAGETYPE", "AIP")
     hdr.set("LASTMODDATE", created)
-    digiprov = etree.Element(f"{m}digiprovMD", ID=new_file_id(), CREATED=created)
-    digiprov.append(md_ref(pkg / PREMIS_REL, pkg, created, "PREMIS"))
-    amd = etree.Element(f"{m}amdSec", ID=new_file_id())
-    amd.append(digiprov)
-    root.find(f"{m}dmdSec").addnext(amd)
-    for div in root.iter(f"{m}div"):
-        if div.get("LABEL") == "Metadata":
-            div.set("ADMID", digiprov.get("ID"))
+    if root.find(f"{m}amdSec") is None:  # a SIP made before SIPs carried PREMIS
+        digiprov = etree.Element(f"{m}digiprovMD", ID=new_file_id(), CREATED=created,
+                                 STATUS="CURRENT")
+        digiprov.append(md_ref(pkg / PREMIS_REL, pkg, created, "PREMIS"))
+        amd = etree.Element(f"{m}amdSec", ID=new_file_id())
+        amd.append(digiprov)
+        root.find(f"{m}dmdSec").addnext(amd)
+        for div in root.iter(f"{m}div"):
+            if div.get("LABEL") == "Metadata":
+                div.set("ADMID", digiprov.get("ID"))
     tree.write(str(mets_path), xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    refresh_checksums(mets_path)  # PREMIS.xml was rewritten
 
 
 def make_bag(package: Path, parent: Path, organisation: str, dossier_code: str,

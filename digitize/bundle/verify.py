@@ -14,11 +14,16 @@ from asn1crypto import x509
 from pydantic import BaseModel, Field
 
 from digitize.bundle.check import check_package, is_package
+from digitize.bundle.eark import EarkReport, check_eark
 from digitize.bundle.transfer import check_bag, find_package, is_bag, unpack_zip
 from digitize.errors import InputFileError
 from digitize.i18n import _
 from digitize.procs import worker_init
 from digitize.signing.verify import POLICY, FileReport, Indication, overall, verify_pdf
+
+
+def _python(eark: bool | Path) -> Path | None:
+    return eark if isinstance(eark, Path) else None
 
 
 class PackageReport(BaseModel):
@@ -28,12 +33,23 @@ class PackageReport(BaseModel):
     files_checked: int = 0
     reasons: list[str] = Field(default_factory=list)
     documents: list[FileReport] = Field(default_factory=list)
+    eark: EarkReport | None = None  # E-ARK CSIP conformance, by E-ARK's validator
     policy: str = POLICY
 
 
 def verify_package(root: Path, trust: Sequence[x509.Certificate], offline: bool,
-                   shown_as: str | None = None) -> PackageReport:
+                   shown_as: str | None = None, eark: bool | Path = True,
+                   conformance: EarkReport | None = None) -> PackageReport:
+    """Fixity, structure and metadata, every document's signatures and, unless `eark` is
+    False, E-ARK conformance (`conformance` when it was checked already; `eark` may name the
+    validator's python)."""
     check = check_package(root)
+    if eark and conformance is None:
+        conformance = check_eark([root], _python(eark))[0]
+    if conformance is not None and conformance.ran and conformance.errors:
+        failed = [r.rule for r in conformance.rules if r.severity == "ERROR" and not r.known]
+        check.problems.append(_("E-ARK CSIP {spec}: {rules} failed").format(
+            spec="2.1", rules=", ".join(failed) or "structure"))
     docs = [verify_pdf(p, trust, offline) for p in check.pdfs]
     for d in docs:
         d.path = str(Path(shown_as or root) / Path(d.path).relative_to(root.resolve()))
@@ -46,18 +62,20 @@ def verify_package(root: Path, trust: Sequence[x509.Certificate], offline: bool,
         check.problems.append("the package holds no PDF")
     return PackageReport(path=shown_as or str(root), status=overall(statuses),
                          files_checked=check.files_checked, reasons=check.problems,
-                         documents=docs)
+                         documents=docs, eark=conformance)
 
 
 def _verify_folder(folder: Path, trust: Sequence[x509.Certificate], offline: bool,
-                   shown_as: str) -> PackageReport:
+                   shown_as: str, eark: bool | Path = True,
+                   conformance: EarkReport | None = None) -> PackageReport:
     """A package folder, or a bag holding one: the bag's own checks come first."""
     bag_problems = check_bag(folder) if is_bag(folder) else []
     package = find_package(folder)
     if package is None:
         return PackageReport(path=shown_as, status=Indication.invalid,
                              reasons=[*bag_problems, "no package (METS.xml) found"])
-    report = verify_package(package, trust, offline, shown_as=shown_as)
+    report = verify_package(package, trust, offline, shown_as=shown_as, eark=eark,
+                            conformance=conformance)
     if is_bag(folder):
         report.kind = "bag"
         report.reasons = [*bag_problems, *report.reasons]
@@ -66,9 +84,10 @@ def _verify_folder(folder: Path, trust: Sequence[x509.Certificate], offline: boo
     return report
 
 
-def _verify_zip(path: Path, trust: Sequence[x509.Certificate], offline: bool) -> PackageReport:
+def _verify_zip(path: Path, trust: Sequence[x509.Certificate], offline: bool,
+                eark: bool | Path = True) -> PackageReport:
     with tempfile.TemporaryDirectory(prefix="digitize-verify-") as tmp:
-        return _verify_folder(unpack_zip(path, Path(tmp)), trust, offline, str(path))
+        return _verify_folder(unpack_zip(path, Path(tmp)), trust, offline, str(path), eark)
 
 
 def _verify_pdfs(pdfs: Sequence[Path], trust: Sequence[x509.Certificate], offline: bool,
@@ -83,33 +102,36 @@ def _verify_pdfs(pdfs: Sequence[Path], trust: Sequence[x509.Certificate], offlin
 
 
 def verify_paths(paths: Sequence[Path], trust: Sequence[x509.Certificate], offline: bool,
-                 jobs: int = 1) -> list[FileReport | PackageReport]:
+                 jobs: int = 1, eark: bool | Path = True) -> list[FileReport | PackageReport]:
     """Reports for every path, in order; plain PDFs are validated in parallel."""
     loose = [p for p in paths if p.is_file() and p.suffix.lower() == ".pdf"]
     done = dict(zip(loose, _verify_pdfs(loose, trust, offline, jobs), strict=True))
     reports: list[FileReport | PackageReport] = []
     for p in paths:
-        reports.extend([done[p]] if p in done else verify_any(p, trust, offline, jobs))
+        reports.extend([done[p]] if p in done else verify_any(p, trust, offline, jobs, eark))
     return reports
 
 
-def verify_any(path: Path, trust: Sequence[x509.Certificate], offline: bool, jobs: int = 1
-               ) -> list[FileReport | PackageReport]:
+def verify_any(path: Path, trust: Sequence[x509.Certificate], offline: bool, jobs: int = 1,
+               eark: bool | Path = True) -> list[FileReport | PackageReport]:
     """Reports for `path`: a PDF, a package or a bag (folder or zip), or a folder holding
     packages or bags (a `run` output folder)."""
     if path.is_file() and path.suffix.lower() == ".zip":
-        return [_verify_zip(path, trust, offline)]
+        return [_verify_zip(path, trust, offline, eark)]
     if path.is_file():
         return [verify_pdf(path, trust, offline)]
     if is_package(path) or is_bag(path):
-        return [_verify_folder(path, trust, offline, str(path))]
+        return [_verify_folder(path, trust, offline, str(path), eark)]
     if path.is_dir():
         bags = sorted(p.parent for p in path.rglob("bagit.txt"))
         packages = sorted(p.parent for p in path.rglob("METS.xml")
                           if p.parent.name.startswith("uuid-")
                           and not any(b in p.parents for b in bags))
-        if bags or packages:
-            return [_verify_folder(f, trust, offline, str(f)) for f in [*bags, *packages]]
+        if bags or packages:  # the loose packages' E-ARK check in one run of the validator
+            checked = dict(zip(packages, check_eark(packages, _python(eark)), strict=True)) \
+                if eark and packages else {}
+            return [_verify_folder(f, trust, offline, str(f), eark, checked.get(f))
+                    for f in [*bags, *packages]]
         pdfs = sorted(path.rglob("*.pdf"))
         if pdfs:
             return list(_verify_pdfs(pdfs, trust, offline, jobs))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -14,6 +14,9 @@ from digitize.cli.group import command, group
 from digitize.cli.output import new_table, out, print_json
 from digitize.config import load_config
 from digitize.i18n import N_, _
+
+if TYPE_CHECKING:
+    from digitize.bundle.eark import EarkReport
 
 app = group()
 
@@ -33,12 +36,15 @@ def verify(
         "--offline", help=_("Fetch no OCSP/CRL; use only what the files carry."))] = False,
     report: Annotated[Path | None, typer.Option(
         "--report", help=_("Also write a self-contained HTML report to this file."))] = None,
+    eark: Annotated[bool, typer.Option(
+        "--eark/--no-eark", help=_("Check packages against E-ARK CSIP 2.1 with E-ARK's own "
+                                   "validator (offline, about 2 s a run)."))] = True,
     config: opt.ConfigOpt = None,
     as_json: opt.JsonOpt = False,
 ) -> None:
     """Check every signature (who, when, integrity, chain, revocation, timestamp, PAdES level,
     certification, later changes), and for packages, zips and bags every file's SHA-256, the
-    METS/EAD structure and the TT 05/2025 metadata.
+    METS/EAD structure, the TT 05/2025 metadata and E-ARK CSIP 2.1 conformance.
 
     Example: `digitize verify out/ --trust /etc/digitize/roots/ --report report.html`
 
@@ -53,7 +59,9 @@ def verify(
         cfg = load_config(config)
         roots = load_trust([*(trust_only or cfg.verify.trust), *(trust or [])])
         reports: list[FileReport | PackageReport] = verify_paths(paths, roots, offline,
-                                                                 default_jobs())
+                                                                 default_jobs(),
+                                                                 eark and (cfg.verify.eark_python
+                                                                           or True))
         if report is not None:
             from digitize.fsutil import write_text_atomic
             from digitize.signing.html_report import render
@@ -76,6 +84,8 @@ def verify(
                     "{count} files checked").format(count=r.files_checked)) + ")",
                               f"[{style[r.status]}]{shown[r.status]}[/]", "", "", "",
                               escape("; ".join(r.reasons)))
+                if r.eark is not None:
+                    table.add_row(*_eark_row(r.eark))
             for f in files:
                 sigs = f.signatures or [None]
                 for s in sigs:
@@ -94,3 +104,17 @@ def verify(
         out.print(_("Policy: {policy}").format(policy=_(reports[0].policy)) if reports else "",
                   style="dim")
     exit_for(any(r.status is not Indication.valid for r in reports))
+
+
+def _eark_row(rep: EarkReport) -> tuple[str, str, str, str, str, str]:
+    if not rep.ran:
+        return ("  E-ARK CSIP 2.1", f"[yellow]{_('not checked')}[/]", "", "", "",
+                escape(rep.note))
+    known = [r.rule for r in rep.rules if r.known]
+    failed = [r.rule for r in rep.rules if r.severity == "ERROR" and not r.known]
+    why = ([_("failed: {rules}").format(rules=", ".join(failed))] if failed else []) + \
+        ([_("the validator's own or the circular's: {rules}").format(rules=", ".join(known))]
+         if known else []) + \
+        ([_("{count} warnings").format(count=rep.warnings)] if rep.warnings else [])
+    status = f"[green]{_('conforms')}[/]" if rep.conforms else f"[red]{_('does not conform')}[/]"
+    return "  E-ARK CSIP 2.1", status, "", "", "", escape("; ".join(why))

@@ -45,14 +45,16 @@ def package_dossier(dossier: DossierResult, docs: Sequence[Finished], config: Co
         found = doc.result.input_signatures
         signer = sig.signer if sig else (found[0].signer if found else None)
         fields = document_fields(code, doc.seq, doc.result.metadata, signer)
-        pkg_docs.append(PackageDocument(doc.pdf, fields))
+        pkg_docs.append(PackageDocument(doc.pdf, fields, Path(doc.result.source).name,
+                                        tuple(doc.result.provenance)))
     results = [d.result for d in docs]
     pkg = build_sip(PackageDossier(
         fields=dossier_fields(code, dossier_title(results, dossier.id),
                               dossier.dossier_code or dossier.id,
                               [r.metadata for r in results], signer),
         dossier_code=dossier.dossier_code or "", agency_name=config.agency.name,
-        agency_code=config.agency.code, documents=tuple(pkg_docs)), staging)
+        agency_code=config.agency.code, documents=tuple(pkg_docs),
+        events=tuple(dossier.provenance)), staging)
     dossier.provenance.append(Event(
         type="packaging", time=now_vn(), agent=f"digitize {__version__}",
         detail=f"Thông tư 05/2025/TT-BNV submission package (SIP) {pkg.name}"))

@@ -1,0 +1,124 @@
+"""The two sheets an archivist reads first, written from the metadata when the scanned dossier
+has none: the dossier cover (bìa hồ sơ) and the index of its documents (mục lục văn bản), as
+PDF/A-2b in Liberation Serif (Times New Roman's metrics), Vietnamese. They go in the package's
+documentation folder (E-ARK CSIP's "Documentation")."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from pathlib import Path
+
+import pikepdf
+from fpdf import FPDF
+
+from digitize.errors import UsageProblem
+from digitize.i18n import _
+from digitize.ocr.assemble import make_pdfa
+from digitize.schemas.codes import MAINTENANCE
+from digitize.schemas.tt05 import DocumentFields, DossierFields
+from digitize.signing.appearance import FONT_DIRS
+
+COVER_NAME = "BiaHoSo.pdf"
+INDEX_NAME = "MucLucVanBan.pdf"
+INDEX_TITLE = "MỤC LỤC VĂN BẢN"
+COVER_TITLE = "BÌA HỒ SƠ"
+INDEX_COLUMNS = ("STT", "Số và ký hiệu", "Ngày tháng", "Tác giả", "Trích yếu nội dung",
+                 "Tờ số", "Ghi chú")
+
+
+def _serif(style: str = "") -> Path:
+    name = {"": "LiberationSerif-Regular.ttf", "B": "LiberationSerif-Bold.ttf"}[style]
+    for folder in FONT_DIRS:
+        if (folder / name).is_file():
+            return folder / name
+    raise UsageProblem(_("The Liberation Serif font is missing; install it with: sudo apt-get "
+                         "install fonts-liberation2"))
+
+
+def _new_pdf(orientation: str = "P") -> FPDF:
+    pdf = FPDF(orientation=orientation, unit="mm", format="A4")
+    pdf.set_auto_page_break(auto=True, margin=20)
+    pdf.set_margins(30, 20, 15)  # ND 30: left 30-35 mm, right 15-20 mm
+    pdf.add_font("Serif", "", str(_serif()))
+    pdf.add_font("Serif", "B", str(_serif("B")))
+    pdf.set_creator("digitize")
+    return pdf
+
+
+def _save(pdf: FPDF, target: Path, title: str) -> None:
+    pdf.set_title(title)
+    data = bytes(pdf.output())
+    with pikepdf.open(io.BytesIO(data)) as doc:
+        make_pdfa(doc, title)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        doc.save(target, linearize=False)
+
+
+def page_ranges(docs: Sequence[DocumentFields]) -> list[str]:
+    """Each document's sheets in the dossier ("tờ số"), counted one page per sheet as the
+    scans give them: 1-3, 4, 5-9 …"""
+    ranges, start = [], 1
+    for d in docs:
+        n = max(1, d.numberOfPage)
+        ranges.append(f"{start}" if n == 1 else f"{start}-{start + n - 1}")
+        start += n
+    return ranges
+
+
+def number_and_symbol(doc: DocumentFields) -> str:
+    if doc.codeNumber and doc.codeNotation:
+        return f"{doc.codeNumber}/{doc.codeNotation}"
+    return doc.codeNumber or doc.codeNotation
+
+
+def write_index(dossier: DossierFields, docs: Sequence[DocumentFields], target: Path) -> None:
+    """The index sheet: one row per document, in the dossier's order."""
+    pdf = _new_pdf("L")
+    pdf.set_margins(20, 15, 15)
+    pdf.add_page()
+    pdf.set_font("Serif", "B", 14)
+    pdf.cell(0, 8, INDEX_TITLE, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Serif", "", 12)
+    pdf.multi_cell(0, 6, f"Hồ sơ số: {dossier.fileCode} — {dossier.title}", align="C",
+                   new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    pdf.set_font("Serif", "", 10)
+    with pdf.table(col_widths=(10, 38, 22, 55, 90, 18, 27), line_height=5,
+                   text_align=("CENTER", "LEFT", "CENTER", "LEFT", "LEFT", "CENTER", "LEFT"),
+                   first_row_as_headings=True) as table:
+        table.row(INDEX_COLUMNS)
+        for n, (doc, sheets) in enumerate(zip(docs, page_ranges(docs), strict=True), 1):
+            table.row((str(n), number_and_symbol(doc), doc.issuedDate, doc.organName,
+                       doc.subject, sheets, doc.description))
+    _save(pdf, target, f"{INDEX_TITLE} — {dossier.fileCode}")
+
+
+def write_cover(dossier: DossierFields, agency: str, target: Path) -> None:
+    """The cover sheet: the fonds (the agency), the dossier's code and title, its dates,
+    retention period and number of sheets; box and index numbers left for the archive to fill
+    in, as on paper."""
+    pdf = _new_pdf()
+    pdf.add_page()
+    pdf.set_font("Serif", "B", 13)
+    pdf.multi_cell(0, 7, (agency or "").upper(), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Serif", "", 12)
+    pdf.ln(4)
+    for label in ("Tên phông/công trình/sưu tập: " + (agency or ""), "Mục lục số: ......",
+                  "Hộp số: ......", f"Hồ sơ số: {dossier.fileCode}"):
+        pdf.cell(0, 7, label, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(20)
+    pdf.set_font("Serif", "B", 20)
+    pdf.cell(0, 12, "HỒ SƠ", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Serif", "B", 14)
+    pdf.multi_cell(0, 8, dossier.title, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(16)
+    pdf.set_font("Serif", "", 12)
+    start, end = dossier.startDate or "…", dossier.endDate or "…"
+    for label in (f"Thời gian: từ {start} đến {end}",
+                  f"Số lượng tờ: {dossier.numberOfPaper}",
+                  f"Số lượng văn bản: {dossier.totalDoc}",
+                  f"Thời hạn bảo quản: {MAINTENANCE.get(dossier.maintenance, '')}",
+                  f"Mã hồ sơ giấy: {dossier.paperFileCode}"):
+        pdf.cell(0, 7, label, new_x="LMARGIN", new_y="NEXT")
+    _save(pdf, target, f"{COVER_TITLE} — {dossier.fileCode}")

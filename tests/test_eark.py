@@ -1,0 +1,115 @@
+"""Packages as archives check them: E-ARK CSIP 2.1 by E-ARK's own validator (SIP and AIP), the
+dossier cover and index written into the documentation, and `digitize verify` reporting the
+E-ARK rules beside fixity and signatures."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+from lxml import etree
+
+from digitize.bundle.eark import check_eark
+from digitize.bundle.sheets import INDEX_COLUMNS, number_and_symbol
+from digitize.bundle.sip import package_fields
+
+from .conftest import Env, SampleRun
+from .eark import assert_conforms, eark_findings, needs_checker
+
+METS = "{http://www.loc.gov/METS/}"
+
+
+def _packages(run: SampleRun) -> list[Path]:
+    return sorted(m.parent for m in run.out.glob("*/uuid-*/METS.xml"))
+
+
+@needs_checker
+def test_sample_packages_and_their_aip_conform(cli_env: Env, sample_run: SampleRun,
+                                               tmp_path: Path) -> None:
+    packages = _packages(sample_run)
+    assert len(packages) == len(sample_run.summary["dossiers"])
+    for pkg in packages:
+        assert_conforms(pkg)
+    ours = check_eark(packages)
+    assert all(r.ran and r.conforms for r in ours), [r.model_dump() for r in ours]
+    bundled = cli_env.run("bundle", str(packages[0].parent), "--aip", "--out", str(tmp_path))
+    assert bundled.returncode == 0, bundled.stdout + bundled.stderr
+    aip = next(tmp_path.glob("uuid-*"))
+    assert_conforms(aip)
+    hdr = etree.parse(str(aip / "METS.xml")).getroot().find(f"{METS}metsHdr")
+    assert hdr.get("{https://DILCIS.eu/XML/METS/CSIPExtensionMETS}OAISPACKAGETYPE") == "AIP"
+
+
+@needs_checker
+def test_a_package_that_breaks_csip_is_caught_and_verify_says_which_rule(
+        cli_env: Env, sample_run: SampleRun, tmp_path: Path) -> None:
+    pkg = shutil.copytree(_packages(sample_run)[0], tmp_path / _packages(sample_run)[0].name)
+    mets = pkg / "METS.xml"
+    tree = etree.parse(str(mets))
+    tree.getroot().set("TYPE", "OTHER")  # the vocabulary's term is "Other"
+    for div in tree.getroot().iter(f"{METS}div"):
+        if div.get("LABEL") == "Documentation":
+            div.getparent().remove(div)
+            break
+    tree.write(str(mets), xml_declaration=True, encoding="UTF-8")
+    found = eark_findings(pkg)
+    assert {"CSIP2", "CSIP95"} <= found.errors
+    ours = check_eark([pkg])[0]
+    failed = {r.rule for r in ours.rules if r.severity == "ERROR" and not r.known}
+    assert {"CSIP2", "CSIP95"} <= failed and not ours.conforms
+    res = cli_env.run("verify", str(pkg), "--offline", "--json", "--trust", str(cli_env.ca_cert))
+    assert res.returncode == 1
+    report = json.loads(res.stdout)[0]
+    assert report["status"] == "invalid"
+    assert any("CSIP2" in r and "CSIP95" in r for r in report["reasons"]), report["reasons"]
+    plain = cli_env.run("verify", str(pkg), "--offline", "--trust", str(cli_env.ca_cert))
+    assert "E-ARK CSIP 2.1" in plain.stdout and "CSIP95" in plain.stdout
+    skipped = cli_env.run("verify", str(pkg), "--offline", "--no-eark", "--json",
+                          "--trust", str(cli_env.ca_cert))
+    assert json.loads(skipped.stdout)[0]["eark"] is None
+
+
+def test_verify_reports_conformance_of_a_good_package(cli_env: Env, sample_run: SampleRun
+                                                      ) -> None:
+    res = cli_env.run("verify", str(_packages(sample_run)[0]), "--offline", "--json",
+                      "--trust", str(cli_env.ca_cert))
+    report = json.loads(res.stdout)[0]
+    assert res.returncode == 0, res.stdout
+    eark = report["eark"]
+    if eark["ran"]:
+        assert eark["errors"] == 0 and eark["warnings"] == 0
+        assert {r["rule"] for r in eark["rules"]} <= {"CSIP63", "SIP2", "SIP14"}
+        assert all(r["known"] for r in eark["rules"] if r["severity"] == "ERROR")
+    else:  # no validator here: said so, and the package is still judged on the rest
+        assert "eark-validator" in eark["note"]
+
+
+def _text(pdf: Path) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+
+
+def test_generated_cover_and_index_read_back_with_the_dossiers_rows(sample_run: SampleRun
+                                                                    ) -> None:
+    for pkg in _packages(sample_run):
+        dossier, docs = package_fields(pkg)
+        index, cover = pkg / "documentation" / "MucLucVanBan.pdf", \
+            pkg / "documentation" / "BiaHoSo.pdf"
+        for pdf in (index, cover):
+            subprocess.run(["qpdf", "--check", str(pdf)], check=True, capture_output=True)
+        text = " ".join(_text(index).split())
+        assert "MỤC LỤC VĂN BẢN" in text and all(c in text for c in INDEX_COLUMNS)
+        assert dossier.fileCode in text
+        for n, doc in enumerate(docs, 1):
+            row = [str(n), number_and_symbol(doc), doc.issuedDate, doc.organName]
+            assert all(v in text for v in row if v), (row, text)
+            # The trích yếu may wrap inside its cell: each of its words is there.
+            assert all(w in text for w in doc.subject.split()), doc.subject
+        front = " ".join(_text(cover).split())
+        assert dossier.fileCode in front and f"Số lượng tờ: {dossier.numberOfPaper}" in front
+        assert " ".join(dossier.title.split()[:3]) in front
+        # The documentation is listed in the METS, and no cover or index became a document.
+        data = list((pkg / "representations" / "rep1" / "data").glob("*.pdf"))
+        assert len(data) == len(docs)
