@@ -64,7 +64,9 @@ class SignerConfig(_Section):
     tsa_url: str = Field("", description="RFC 3161 time-stamping server (B-T and above)")
     timeout_s: float = Field(10.0, description="per request to the TSA, OCSP or CRL server")
     retries: int = Field(3, description="tries per document when a server does not answer")
-    appearance: str = Field("archive", description="none, archive, person or agency")
+    appearance: str = Field("archive", description="none, archive, person, agency or copy")
+    copy_form: str = Field("SAO Y", description="the 'copy' appearance's form: SAO Y, SAO LỤC "
+                                                "or TRÍCH SAO (ND 30/2020)")
     position: str = Field("auto", description="auto, or PAGE:x0,y0,x1,y1 in points")
     signature_image: Path | None = Field(None, description="PNG of the signer's signature")
     seal_image: Path | None = Field(None, description="PNG of the agency's red seal")

@@ -118,6 +118,45 @@ def _field_rect(pdf_path: Path) -> tuple[float, float, float, float]:
     return x0, height - y1, x1, height - y0  # top-left origin, points = pixels at 72 dpi
 
 
+def test_copy_appearance_shows_the_copy_form_agency_and_time_top_right(signing: Signing,
+                                                                        tmp_path: Path) -> None:
+    """ND 30's electronic copy of a paper document: "SAO LỤC", the copying agency and the
+    signing time, Times/Liberation Serif 10 pt, black, no image, top right of page 1 — judged on
+    the rendered page, read back by OCR."""
+    res = sign_with(signing, signing.pdf, tmp_path, "p12", "--appearance", "copy",
+                    "--copy-form", "sao lục")
+    assert res.returncode == 0, res.stderr
+    signed = tmp_path / signing.pdf.name
+    before, after = _render(signing.pdf, 300), _render(signed, 300)
+    changed = _changed_box(before, after)
+    assert changed is not None, "nothing visible was added"
+    cx0, cy0, cx1, cy1 = changed
+    assert cx0 > after.width * 0.55 and cy1 < after.height * 0.12  # top right of page 1
+    crop = after.crop((cx0 - 6, cy0 - 6, cx1 + 6, cy1 + 6))
+    assert crop.getextrema()[0] < 60  # black text, not grey or coloured
+    crop.save(tmp_path / "stamp.png")
+    read = subprocess.run(["tesseract", str(tmp_path / "stamp.png"), "-", "-l", "vie",
+                           "--psm", "6"], capture_output=True, text=True, check=True).stdout
+    lines = [line.strip() for line in read.splitlines() if line.strip()]
+    assert "".join(lines[0].split()).startswith("SAOLỤC"), read  # the first line
+    assert "MINH XUÂN" in read.upper(), read  # the agency of the test config
+    assert "+07:00" in read.replace(" ", ""), read  # ISO 8601, Vietnam time
+    # A line is 10 pt: at 300 dpi about 42 px from one baseline to the next.
+    assert 3 * 30 < cy1 - cy0 < 3 * 60
+    fonts = subprocess.run(["pdffonts", str(signed)], capture_output=True, text=True).stdout
+    assert "LiberationSerif" in fonts
+    with pikepdf.open(signed) as pdf:  # no image in the appearance
+        widget = next(a for a in pdf.pages[0].Annots if "/AP" in a)
+        resources = widget.AP.N.get("/Resources", {})
+        assert "/XObject" not in resources or not any(
+            x.get("/Subtype") == "/Image" for x in resources.XObject.values())
+    assert "Signature is Valid" in _pdfsig(signed)
+    wrong = sign_with(signing, signing.pdf, tmp_path / "bad", "p12", "--appearance", "copy",
+                      "--copy-form", "BẢN SAO")
+    assert wrong.returncode == 2 and "SAO Y, SAO LỤC, TRÍCH SAO" in wrong.stderr
+    assert not (tmp_path / "bad" / signing.pdf.name).exists()
+
+
 def test_archive_appearance_top_right_of_page_one(signing: Signing, tmp_path: Path) -> None:
     res = sign_with(signing, signing.pdf, tmp_path, "p12", "--appearance", "archive")
     assert res.returncode == 0, res.stderr

@@ -78,8 +78,13 @@ TsaOpt = Annotated[str | None, typer.Option(
     rich_help_panel=SIGNING)]
 AppearanceOpt = Annotated[str | None, typer.Option(
     "--appearance", help=_("none, archive (TT 05/2025: agency and time, top right of page 1), "
-                         "person (signature image, ND 30) or agency (seal over the signature). "
-                         "Default: [signer] appearance, archive."), rich_help_panel=SIGNING)]
+                         "person (signature image, ND 30), agency (seal over the signature) or "
+                         "copy (ND 30: SAO Y / SAO LỤC / TRÍCH SAO, agency and time, top right "
+                         "of page 1). Default: [signer] appearance, archive."),
+    rich_help_panel=SIGNING)]
+CopyFormOpt = Annotated[str | None, typer.Option(
+    "--copy-form", help=_("The copy form the 'copy' appearance shows: SAO Y, SAO LỤC or TRÍCH "
+                        "SAO. Default: [signer] copy_form, SAO Y."), rich_help_panel=SIGNING)]
 PositionOpt = Annotated[str | None, typer.Option(
     "--position", help=_("auto (the signature block OCR found, else the profile's place) or "
                        "PAGE:x0,y0,x1,y1 in points from the bottom left."),

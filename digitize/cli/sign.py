@@ -37,6 +37,7 @@ def sign(
     source: opt.SourceOpt = "",
     tsa: opt.TsaOpt = None,
     appearance: opt.AppearanceOpt = None,
+    copy_form: opt.CopyFormOpt = None,
     position: opt.PositionOpt = None,
     certify: opt.CertifyOpt = False,
     jobs: Annotated[int | None, typer.Option(
@@ -53,6 +54,9 @@ def sign(
     With a USB token: `digitize sign *.pdf --pkcs11-module /usr/lib/…/libtoken.so --token-label
     CKS --out signed/` (the PIN is asked once for the whole batch).
 
+    A copy of a paper original (ND 30): `digitize sign scan.pdf --appearance copy --copy-form
+    "SAO Y" --out copies/` puts "SAO Y", the agency and the time at the top right of page 1.
+
     Remote signing (CSC API): `digitize sign *.pdf --source csc --out signed/` with [signer]
     csc_url and csc_credential; the whole batch is authorised once (one OTP).
     """
@@ -61,7 +65,7 @@ def sign(
 
     with user_errors():
         cfg = load_config(config)
-        opts = sign_options(cfg, level, tsa, appearance, position, certify)
+        opts = sign_options(cfg, level, tsa, appearance, position, certify, copy_form)
         identity = open_signer(cfg, p12, secret_file, key, cert, chain, pkcs11_module,
                                token_label, key_label, source)
         work = signed_copies(pdfs, out_dir)

@@ -15,6 +15,7 @@ Positions: `auto` (the signature block the OCR stage found, else the profile's d
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import tempfile
@@ -22,10 +23,10 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image
+from PIL import Image, ImageFont
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
 from pyhanko.pdf_utils.images import PdfImage
-from pyhanko.pdf_utils.layout import AxisAlignment, Margins, SimpleBoxLayoutRule
+from pyhanko.pdf_utils.layout import AxisAlignment, InnerScaling, Margins, SimpleBoxLayoutRule
 from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.sign.fields import SigFieldSpec
 from pyhanko.stamp import TextStampStyle
@@ -36,12 +37,17 @@ from digitize.i18n import _
 from digitize.model import Evidence
 from digitize.paths import data_dir
 
-PROFILES = ("none", "archive", "person", "agency")
+PROFILES = ("none", "archive", "person", "agency", "copy")
+# ND 30/2020, Phụ lục I, Phần II, I: a paper document copied to electronic form shows the copy
+# form, the copying agency and the signing time at the top right of page 1.
+COPY_FORMS = ("SAO Y", "SAO LỤC", "TRÍCH SAO")
 logging.getLogger("fontTools").setLevel(logging.ERROR)  # subsetting chatter on stderr
 FONT_DIRS = (Path("/usr/share/fonts/truetype/liberation2"),
              Path("/usr/share/fonts/truetype/liberation"))
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S+07:00"  # the signing time is taken in Vietnam time
-ARCHIVE_SIZE = (200.0, 34.0)  # points: two lines of 10 pt
+FONT_SIZE, LEADING = 10, 12  # points: the archive and copy stamps are 10 pt, never scaled
+COPY_TOP = 8.0  # the copy stamp sits above a 20 mm top margin's header (ND 30)
+SAMPLE_TIME = "2026-12-31T23:59:59+07:00"
 MARGIN = 18.0
 _POSITION = re.compile(r"^(\d+):(-?[\d.]+),(-?[\d.]+),(-?[\d.]+),(-?[\d.]+)$")
 
@@ -54,6 +60,7 @@ class Appearance:
     position: str = "auto"
     signature_image: Path | None = None
     seal_image: Path | None = None
+    copy_form: str = "SAO Y"  # the 'copy' appearance: SAO Y, SAO LỤC or TRÍCH SAO
 
 
 @dataclass(frozen=True)
@@ -148,8 +155,35 @@ def _spot(look: Appearance, pages: list[tuple[float, float]], block: Evidence | 
         return Placement(len(pages) - 1, (w - MARGIN - 220, MARGIN + 60, w - MARGIN,
                                           MARGIN + 150))
     w, h = pages[0]
-    bw, bh = ARCHIVE_SIZE
-    return Placement(0, (w - MARGIN - bw, h - MARGIN - bh, w - MARGIN, h - MARGIN))
+    bw, bh = _text_box(_stamp_lines(look, SAMPLE_TIME))
+    top = COPY_TOP if look.profile == "copy" else MARGIN
+    return Placement(0, (w - MARGIN - bw, h - top - bh, w - MARGIN, h - top))
+
+
+def _copy_form(look: Appearance) -> str:
+    form = unicodedata.normalize("NFC", look.copy_form.strip()).upper()
+    if look.profile == "copy" and form not in COPY_FORMS:
+        raise UsageProblem(_("Unknown copy form '{form}'; use one of {items}.").format(
+                               form=look.copy_form, items=", ".join(COPY_FORMS)))
+    return form
+
+
+def _stamp_lines(look: Appearance, time: str = "%(ts)s") -> list[str]:
+    """The archive stamp's lines (agency, time) and the copy stamp's (form, agency, time)."""
+    lines = [look.agency or "Cơ quan số hóa", time]
+    return [_copy_form(look), *lines] if look.profile == "copy" else lines
+
+
+@functools.cache
+def _measuring_font() -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(str(serif_font()), FONT_SIZE * 10)
+
+
+def _text_box(lines: list[str]) -> tuple[float, float]:
+    """Width and height in points of `lines` at 10 pt with 12 pt leading, with a margin: the
+    field is made to fit its text, so the text keeps the prescribed size."""
+    width = max(_measuring_font().getlength(line) for line in lines) / 10
+    return round(width + 8, 1), float(len(lines) * LEADING + 6)
 
 
 def field_spec(name: str, where: Placement) -> SigFieldSpec:
@@ -224,16 +258,24 @@ def stamp_style(look: Appearance, work: Path | None = None,
                                profile=look.profile, items=', '.join(PROFILES)))
     if look.profile == "none":
         return None
-    shown = f"{look.agency}{look.signer_title}{signer}Cơ quan số hóa"
-    font = GlyphAccumulatorFactory(str(_stamp_font(shown)), font_size=10)
-    text_style = TextBoxStyle(font=font, font_size=10, text_color=(0, 0, 0))
-    if look.profile == "archive":
-        return TextStampStyle(stamp_text=f"{look.agency or 'Cơ quan số hóa'}\n%(ts)s",
-                              text_box_style=text_style, timestamp_format=TIME_FORMAT,
-                              border_width=0, background=None,
+    shown = f"{look.agency}{look.signer_title}{signer}Cơ quan số hóa" + (
+        _copy_form(look) if look.profile == "copy" else "")
+    font = GlyphAccumulatorFactory(str(_stamp_font(shown)), font_size=FONT_SIZE)
+    if look.profile in ("archive", "copy"):
+        return TextStampStyle(stamp_text="\n".join(_stamp_lines(look)),
+                              text_box_style=TextBoxStyle(
+                                  font=font, font_size=FONT_SIZE, leading=LEADING,
+                                  text_color=(0, 0, 0), box_layout_rule=SimpleBoxLayoutRule(
+                                      x_align=AxisAlignment.ALIGN_MAX,
+                                      y_align=AxisAlignment.ALIGN_MAX,
+                                      margins=Margins(0, 0, 0, 0),
+                                      inner_content_scaling=InnerScaling.NO_SCALING)),
+                              timestamp_format=TIME_FORMAT, border_width=0, background=None,
                               inner_content_layout=SimpleBoxLayoutRule(
                                   x_align=AxisAlignment.ALIGN_MAX,
-                                  y_align=AxisAlignment.ALIGN_MAX, margins=Margins(2, 2, 2, 2)))
+                                  y_align=AxisAlignment.ALIGN_MAX, margins=Margins(2, 2, 2, 2),
+                                  inner_content_scaling=InnerScaling.NO_SCALING))
+    text_style = TextBoxStyle(font=font, font_size=FONT_SIZE, text_color=(0, 0, 0))
     work = work or Path(tempfile.mkdtemp(prefix="digitize-stamp-"))
     image = _composed_image(look, work)
     lines = [look.signer_title, "%(signer)s"] if look.profile == "person" else [

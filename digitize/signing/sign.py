@@ -58,12 +58,13 @@ class SignOptions:
 
 def sign_options(cfg: Config, level: str | None = None, tsa: str | None = None,
                  appearance: str | None = None, position: str | None = None,
-                 certify: bool = False) -> SignOptions:
+                 certify: bool = False, copy_form: str | None = None) -> SignOptions:
     """The signing options of [signer] and [agency], with what the command line gave instead."""
     sc = cfg.signer
     look = Appearance(profile=appearance or sc.appearance, agency=cfg.agency.name,
                       signer_title=sc.signer_title, position=position or sc.position,
-                      signature_image=sc.signature_image, seal_image=sc.seal_image)
+                      signature_image=sc.signature_image, seal_image=sc.seal_image,
+                      copy_form=copy_form or sc.copy_form)
     return SignOptions(level=level or sc.level, reason=sc.reason, location=sc.location,
                        tsa_url=tsa if tsa is not None else sc.tsa_url, appearance=look,
                        certify=certify or sc.certify, trust=tuple(cfg.verify.trust),
