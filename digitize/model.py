@@ -146,6 +146,7 @@ class DocumentResult(BaseModel):
     source: Text
     status: Status
     pdf: Text | None = None
+    bundle: Text | None = Field(None, description="its own package (SIP_tailieu) in a loose run")
     text_file: Text | None = None
     hocr_file: Text | None = None
     doc_kind: DocKind | None = None
@@ -190,6 +191,7 @@ class DossierResult(BaseModel):
     dossier_code: str | None = None
     file_code: str | None = None
     bundle: Text | None = None
+    loose: bool = Field(False, description="documents outside a dossier: one SIP_tailieu each")
     documents: list[DocumentResult] = Field(default_factory=list)
     error: Text | None = None
     provenance: list[Event] = Field(default_factory=list)

@@ -1,6 +1,6 @@
 """Packages as archives check them: E-ARK CSIP 2.1 by E-ARK's own validator (SIP and AIP), the
 dossier cover and index written into the documentation, and `digitize verify` reporting the
-E-ARK rules beside fixity and signatures."""
+E-ARK rules beside fixity and signatures; documents outside a dossier as SIP_tailieu."""
 
 from __future__ import annotations
 
@@ -14,8 +14,10 @@ from lxml import etree
 from digitize.bundle.eark import check_eark
 from digitize.bundle.sheets import INDEX_COLUMNS, number_and_symbol
 from digitize.bundle.sip import package_fields
+from digitize.pipeline.inputs import LOOSE_MARKER
+from digitize.schemas.tt05 import DocumentFields
 
-from .conftest import Env, SampleRun
+from .conftest import Env, SampleRun, copy_sample
 from .eark import assert_conforms, eark_findings, needs_checker
 
 METS = "{http://www.loc.gov/METS/}"
@@ -113,3 +115,43 @@ def test_generated_cover_and_index_read_back_with_the_dossiers_rows(sample_run: 
         # The documentation is listed in the METS, and no cover or index became a document.
         data = list((pkg / "representations" / "rep1" / "data").glob("*.pdf"))
         assert len(data) == len(docs)
+
+
+@needs_checker
+def test_loose_documents_make_one_sip_tailieu_each_that_verify_and_eark_accept(
+        cli_env: Env, tmp_path: Path) -> None:
+    inbox = tmp_path / "in" / "nop_le"
+    copy_sample("cong_van.tif", inbox / "cong_van.tif")
+    copy_sample("thong_bao.png", inbox / "thong_bao.png")
+    (inbox / LOOSE_MARKER).write_text("", encoding="utf-8")  # the folder marker, no --loose
+    res = cli_env.run("run", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--json")
+    assert res.returncode == 0, res.stdout + res.stderr
+    dossier = json.loads(res.stdout)["dossiers"][0]
+    assert dossier["loose"] and dossier["bundle"] is None
+    bundles = [Path(d["bundle"]) for d in dossier["documents"]]
+    assert len(set(bundles)) == 2
+    for doc, pkg in zip(dossier["documents"], bundles, strict=True):
+        assert Path(doc["pdf"]).is_relative_to(pkg) and Path(doc["pdf"]).is_file()
+        assert_conforms(pkg)
+        root = etree.parse(str(pkg / "METS.xml")).getroot()
+        assert root.get("{https://DILCIS.eu/XML/METS/CSIPExtensionMETS}OTHERTYPE") == "Tài liệu"
+        none, [fields] = package_fields(pkg)
+        assert none is None and len(DocumentFields.model_fields) == 21
+        assert fields.docId == Path(doc["pdf"]).stem
+        sheet = " ".join(_text(pkg / "documentation" / "ThongTinTaiLieu.pdf").split())
+        assert fields.docId in sheet and "Trích yếu nội dung" in sheet
+        assert all(w in sheet for w in fields.subject.split())
+    check = cli_env.run("verify", str(tmp_path / "out"), "--offline", "--json",
+                        "--trust", str(cli_env.ca_cert))
+    assert check.returncode == 0, check.stdout
+    reports = json.loads(check.stdout)
+    assert len(reports) == 2 and all(r["eark"]["ran"] and r["eark"]["errors"] == 0
+                                     for r in reports)
+    assert all(r["status"] == "valid" and len(r["documents"]) == 1 for r in reports)
+    aip = cli_env.run("bundle", str(tmp_path / "out" / "nop_le"), "--aip", "--out",
+                      str(tmp_path / "aip"))
+    assert aip.returncode == 0, aip.stdout + aip.stderr
+    for pkg in (tmp_path / "aip").glob("uuid-*"):
+        assert_conforms(pkg)
+    legacy = cli_env.run("schema", "legacy", str(bundles[0]))
+    assert legacy.returncode != 0 and "SIP_tailieu" in legacy.stderr

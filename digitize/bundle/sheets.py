@@ -21,6 +21,8 @@ from digitize.signing.appearance import FONT_DIRS
 
 COVER_NAME = "BiaHoSo.pdf"
 INDEX_NAME = "MucLucVanBan.pdf"
+DOCUMENT_NAME = "ThongTinTaiLieu.pdf"  # a SIP_tailieu's sheet
+DOCUMENT_TITLE = "THÔNG TIN TÀI LIỆU"
 INDEX_TITLE = "MỤC LỤC VĂN BẢN"
 COVER_TITLE = "BÌA HỒ SƠ"
 INDEX_COLUMNS = ("STT", "Số và ký hiệu", "Ngày tháng", "Tác giả", "Trích yếu nội dung",
@@ -122,3 +124,22 @@ def write_cover(dossier: DossierFields, agency: str, target: Path) -> None:
                   f"Mã hồ sơ giấy: {dossier.paperFileCode}"):
         pdf.cell(0, 7, label, new_x="LMARGIN", new_y="NEXT")
     _save(pdf, target, f"{COVER_TITLE} — {dossier.fileCode}")
+
+
+def write_document_sheet(doc: DocumentFields, agency: str, target: Path) -> None:
+    """A document submitted outside a dossier (SIP_tailieu): its TT 05/2025 fields, one per
+    row, under their names in the circular."""
+    pdf = _new_pdf()
+    pdf.add_page()
+    pdf.set_font("Serif", "B", 13)
+    pdf.multi_cell(0, 7, (agency or "").upper(), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Serif", "B", 14)
+    pdf.cell(0, 10, DOCUMENT_TITLE, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Serif", "", 11)
+    with pdf.table(col_widths=(60, 105), line_height=6, first_row_as_headings=False) as table:
+        for name, info in DocumentFields.model_fields.items():
+            value = str(getattr(doc, name))
+            codes = (info.json_schema_extra or {}).get("x-codes", {})  # type: ignore[union-attr]
+            table.row((info.title or name, f"{value} {codes[value]}" if value in codes
+                       else value))
+    _save(pdf, target, f"{DOCUMENT_TITLE} — {doc.docId}")

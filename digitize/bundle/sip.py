@@ -30,7 +30,14 @@ from lxml.builder import ElementMaker
 
 from digitize import __version__
 from digitize.bundle.premis import PreservedFile, write_premis
-from digitize.bundle.sheets import COVER_NAME, INDEX_NAME, write_cover, write_index
+from digitize.bundle.sheets import (
+    COVER_NAME,
+    DOCUMENT_NAME,
+    INDEX_NAME,
+    write_cover,
+    write_document_sheet,
+    write_index,
+)
 from digitize.clock import now_vn
 from digitize.fsutil import atomic_dir, sha256_file
 from digitize.model import Event
@@ -46,6 +53,8 @@ NSMAP = {"mets": METS_NS, "xlink": XLINK_NS, "csip": CSIP_NS, "sip": SIP_NS, "xs
 CSIP_PROFILE = "https://earkcsip.dilcis.eu/profile/E-ARK-CSIP.xml"
 CONTENT_TYPE = "TT 05/2025/TT-BNV"  # csip:OTHERCONTENTINFORMATIONTYPE: no CSIP term fits
 PREMIS_REL = "metadata/preservation/PREMIS.xml"
+KIND_DOSSIER, KIND_DOCUMENT = "Hồ sơ", "Tài liệu"  # SIP_hoso, SIP_tailieu
+DOC_EAD_REL = "metadata/descriptive/EAD_doc.xml"  # a SIP_tailieu's 21 document fields
 M = ElementMaker(namespace=METS_NS, nsmap=NSMAP)
 
 
@@ -127,10 +136,29 @@ def _dmd(md_path: Path, root: Path, created: str) -> etree._Element:
     return sec
 
 
-def _mets_root(obj_id: str, label: str, created: str, dossier: PackageDossier) -> etree._Element:
+@dataclass(frozen=True)
+class _Header:
+    """What both package kinds put in their METS headers."""
+
+    label: str
+    kind: str  # csip:OTHERTYPE: "Hồ sơ" (SIP_hoso) or "Tài liệu" (SIP_tailieu)
+    agency_name: str
+    agency_code: str
+    record_ids: tuple[tuple[str, str], ...]  # altRecordID (TYPE, value)
+
+
+def _header(dossier: PackageDossier) -> _Header:
+    ids = [("FILECODE", dossier.fields.fileCode)]
+    if dossier.dossier_code:
+        ids.append(("DOSSIERCODE", dossier.dossier_code))
+    return _Header(dossier.fields.title, KIND_DOSSIER, dossier.agency_name, dossier.agency_code,
+                   tuple(ids))
+
+
+def _mets_root(obj_id: str, created: str, head: _Header) -> etree._Element:
     root = M.mets(**{
-        "OBJID": obj_id, "LABEL": label, "TYPE": "Other", _q(CSIP_NS, "OTHERTYPE"): "Hồ sơ",
-        _q(CSIP_NS, "CONTENTINFORMATIONTYPE"): "OTHER",
+        "OBJID": obj_id, "LABEL": head.label, "TYPE": "Other",
+        _q(CSIP_NS, "OTHERTYPE"): head.kind, _q(CSIP_NS, "CONTENTINFORMATIONTYPE"): "OTHER",
         _q(CSIP_NS, "OTHERCONTENTINFORMATIONTYPE"): CONTENT_TYPE, "PROFILE": CSIP_PROFILE,
         _q(XSI_NS, "schemaLocation"): f"{METS_NS} schemas/mets1_12.xsd "
                                       f"{XLINK_NS} schemas/xlink.xsd"})
@@ -141,22 +169,21 @@ def _mets_root(obj_id: str, label: str, created: str, dossier: PackageDossier) -
     hdr.append(M.agent(M.name("digitize"),
                        M.note(__version__, **{_q(CSIP_NS, "NOTETYPE"): "SOFTWARE VERSION"}),
                        ROLE="CREATOR", TYPE="OTHER", OTHERTYPE="SOFTWARE"))
-    hdr.append(M.agent(M.name(dossier.agency_name),
-                       M.note(dossier.agency_code, **{_q(CSIP_NS, "NOTETYPE"):
-                                                      "IDENTIFICATIONCODE"}),
+    hdr.append(M.agent(M.name(head.agency_name),
+                       M.note(head.agency_code, **{_q(CSIP_NS, "NOTETYPE"):
+                                                   "IDENTIFICATIONCODE"}),
                        ROLE="ARCHIVIST", TYPE="ORGANIZATION"))
-    hdr.append(M.altRecordID(dossier.fields.fileCode, TYPE="FILECODE"))
-    if dossier.dossier_code:
-        hdr.append(M.altRecordID(dossier.dossier_code, TYPE="DOSSIERCODE"))
+    for kind, value in head.record_ids:
+        hdr.append(M.altRecordID(value, TYPE=kind))
     root.append(hdr)
     return root
 
 
-def _rep_mets(rep: Path, dossier: PackageDossier, created: str,
+def _rep_mets(rep: Path, head: _Header, created: str,
               docs: Sequence[tuple[Path, Path]]) -> None:
     """rep1/METS.xml: one dmdSec per EAD_doc file, the Data files, and a structMap that links
     each document's metadata to its file."""
-    root = _mets_root(new_id(), dossier.fields.title, created, dossier)
+    root = _mets_root(new_id(), created, head)
     dmds, files = [], []
     for md, pdf in docs:
         dmds.append(_dmd(md, rep, created))
@@ -164,7 +191,7 @@ def _rep_mets(rep: Path, dossier: PackageDossier, created: str,
     root.extend(dmds)
     root.append(M.fileSec(M.fileGrp(*files, USE="Data", ID=new_file_id()),
                           ID=new_file_id()))
-    top = M.div(LABEL=dossier.fields.fileCode, ID=new_file_id())
+    top = M.div(LABEL=head.record_ids[0][1], ID=new_file_id())
     for dmd, f in zip(dmds, files, strict=True):
         div = M.div(M.fptr(FILEID=f.get("ID")), LABEL=f[0].get(_q(XLINK_NS, "href")),
                     DMDID=dmd.get("ID"), ID=new_file_id())
@@ -178,11 +205,12 @@ def _group(use: str, files: Sequence[etree._Element], **attrs: str) -> etree._El
     return M.fileGrp(*files, USE=use, ID=new_file_id(), **attrs)
 
 
-def _root_mets(pkg: Path, obj_id: str, dossier: PackageDossier, created: str) -> None:
-    """The package's METS: descriptive and preservation metadata, and the CSIP 2.1 structural
-    map (Metadata, Documentation, Schemas, Representations/rep1) over file groups."""
-    root = _mets_root(obj_id, dossier.fields.title, created, dossier)
-    dmd = _dmd(pkg / "metadata" / "descriptive" / "EAD.xml", pkg, created)
+def _root_mets(pkg: Path, obj_id: str, head: _Header, created: str, described: Path) -> None:
+    """The package's METS: descriptive metadata (`described`) and preservation metadata, and
+    the CSIP 2.1 structural map (Metadata, Documentation, Schemas, Representations/rep1) over
+    file groups."""
+    root = _mets_root(obj_id, created, head)
+    dmd = _dmd(described, pkg, created)
     digiprov = M.digiprovMD(md_ref(pkg / PREMIS_REL, pkg, created, "PREMIS"),
                             ID=new_file_id(), CREATED=created, STATUS="CURRENT")
     root.extend([dmd, M.amdSec(digiprov, ID=new_file_id())])
@@ -212,37 +240,69 @@ def _root_mets(pkg: Path, obj_id: str, dossier: PackageDossier, created: str) ->
     _write_xml(root, pkg / "METS.xml")
 
 
+def _schemas(pkg: Path) -> None:
+    (pkg / "schemas").mkdir(exist_ok=True)
+    for name, data in package_schema_files().items():
+        (pkg / "schemas" / name).write_bytes(data)
+
+
+def _add_document(rep: Path, doc: PackageDocument) -> tuple[Path, Path]:
+    """Copy the document's PDF into rep1/data and write its EAD_doc file."""
+    pdf = rep / "data" / f"{doc.fields.docId}.pdf"
+    pdf.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(doc.pdf, pdf)
+    md = rep / "metadata" / "descriptive" / f"EAD_doc_{doc.fields.docId}.xml"
+    _simple_xml("ead", {"eadid": doc.fields.docId, "titleproper": doc.fields.subject},
+                doc.fields, md)
+    return md, pdf
+
+
+def _premis(pkg: Path, docs: Sequence[PackageDocument], pdfs: Sequence[Path],
+            events: Sequence[Event]) -> None:
+    write_premis([PreservedFile(pdf, pdf.relative_to(pkg).as_posix(),
+                                doc.original_name or pdf.name, doc.events)
+                  for doc, pdf in zip(docs, pdfs, strict=True)], events, pkg / PREMIS_REL)
+
+
 def build_sip(dossier: PackageDossier, parent: Path) -> Path:
-    """Write the package into `parent` and return its folder."""
-    obj_id = new_id()
-    created = now_vn()
+    """Write the dossier's package (SIP_hoso) into `parent` and return its folder."""
+    obj_id, created = new_id(), now_vn()
     target = parent / obj_id
     with atomic_dir(target) as pkg:
-        for name, data in package_schema_files().items():
-            (pkg / "schemas").mkdir(exist_ok=True)
-            (pkg / "schemas" / name).write_bytes(data)
+        _schemas(pkg)
         _simple_xml("ead", {"eadid": dossier.fields.fileCode, "titleproper": dossier.fields.title},
                     dossier.fields, pkg / "metadata" / "descriptive" / "EAD.xml")
         rep = pkg / "representations" / "rep1"
-        (rep / "data").mkdir(parents=True)
-        pairs: list[tuple[Path, Path]] = []
-        for doc in dossier.documents:
-            name = f"{doc.fields.docId}.pdf"
-            pdf = rep / "data" / name
-            shutil.copyfile(doc.pdf, pdf)
-            md = rep / "metadata" / "descriptive" / f"EAD_doc_{doc.fields.docId}.xml"
-            _simple_xml("ead", {"eadid": doc.fields.docId, "titleproper": doc.fields.subject},
-                        doc.fields, md)
-            pairs.append((md, pdf))
-        _rep_mets(rep, dossier, created, pairs)
+        pairs = [_add_document(rep, doc) for doc in dossier.documents]
+        _rep_mets(rep, _header(dossier), created, pairs)
         write_cover(dossier.fields, dossier.agency_name, pkg / "documentation" / COVER_NAME)
         write_index(dossier.fields, [d.fields for d in dossier.documents],
                     pkg / "documentation" / INDEX_NAME)
-        write_premis([PreservedFile(pdf, pdf.relative_to(pkg).as_posix(),
-                                    doc.original_name or pdf.name, doc.events)
-                      for doc, (_md, pdf) in zip(dossier.documents, pairs, strict=True)],
-                     dossier.events, pkg / PREMIS_REL)
-        _root_mets(pkg, obj_id, dossier, created)
+        _premis(pkg, dossier.documents, [pdf for _md, pdf in pairs], dossier.events)
+        _root_mets(pkg, obj_id, _header(dossier), created,
+                   pkg / "metadata" / "descriptive" / "EAD.xml")
+    return target
+
+
+def build_sip_tailieu(doc: PackageDocument, agency_name: str, agency_code: str,
+                      parent: Path, events: Sequence[Event] = ()) -> Path:
+    """Write one document submitted outside a dossier as its own package (Phụ lục IV,
+    SIP_tailieu): its 21 fields at the package's root, its PDF in rep1/data, its description
+    sheet in the documentation. The rep1 folder is laid out as a SIP_hoso's."""
+    obj_id, created = new_id(), now_vn()
+    head = _Header(doc.fields.subject, KIND_DOCUMENT, agency_name, agency_code,
+                   (("DOCID", doc.fields.docId), ("DOCCODE", doc.fields.docCode)))
+    target = parent / obj_id
+    with atomic_dir(target) as pkg:
+        _schemas(pkg)
+        _simple_xml("ead", {"eadid": doc.fields.docId, "titleproper": doc.fields.subject},
+                    doc.fields, pkg / DOC_EAD_REL)
+        rep = pkg / "representations" / "rep1"
+        pair = _add_document(rep, doc)  # described in rep1 too, as in a SIP_hoso
+        _rep_mets(rep, head, created, [pair])
+        write_document_sheet(doc.fields, agency_name, pkg / "documentation" / DOCUMENT_NAME)
+        _premis(pkg, [doc], [pair[1]], events)
+        _root_mets(pkg, obj_id, head, created, pkg / DOC_EAD_REL)
     return target
 
 
@@ -252,11 +312,14 @@ def _simpledc(path: Path) -> dict[str, str]:
     return {} if dc is None else {el.tag: el.text or "" for el in dc}
 
 
-def package_fields(pkg: Path) -> tuple[DossierFields, list[DocumentFields]]:
+def package_fields(pkg: Path) -> tuple[DossierFields | None, list[DocumentFields]]:
     """Read the TT 05/2025 fields back from a package's EAD files (dossier, then documents in
-    their order)."""
+    their order); a SIP_tailieu has no dossier and one document."""
     from digitize.schemas.tt05 import validate_fields
 
+    if (pkg / DOC_EAD_REL).is_file():
+        return None, [validate_fields(DocumentFields, _simpledc(pkg / DOC_EAD_REL),
+                                      f"{pkg.name}/EAD_doc.xml")]
     dossier = validate_fields(DossierFields, _simpledc(pkg / "metadata" / "descriptive" /
                                                        "EAD.xml"), f"{pkg.name}/EAD.xml")
     docs = [validate_fields(DocumentFields, _simpledc(md), md.name)

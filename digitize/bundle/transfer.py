@@ -251,4 +251,8 @@ def package_metadata(path: Path) -> tuple[str, DossierFields, list[DocumentField
             raise NoInputError(_("{path} holds no package (METS.xml); give a package folder, "
                                  "its zip or bag, or a dossier's output folder.").format(
                                      path=path))
-        return (pkg.name, *package_fields(pkg))
+        dossier, docs = package_fields(pkg)
+        if dossier is None:
+            raise InputFileError(_("{path} is a single document's package (SIP_tailieu); the "
+                                   "TT 02/2019 field set describes dossiers.").format(path=path))
+        return pkg.name, dossier, docs

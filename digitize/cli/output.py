@@ -181,5 +181,9 @@ def summary_table(summary: RunSummary) -> None:
         if d.bundle:
             out.print("  " + _("package {dossier}: {path}").format(dossier=d.id, path=d.bundle),
                       highlight=False)
-        elif d.error:
+        for doc in d.documents if d.loose else []:
+            if doc.bundle:
+                out.print("  " + _("package {dossier}: {path}").format(
+                    dossier=Path(doc.source).name, path=doc.bundle), highlight=False)
+        if d.error and not d.bundle:
             out.print(f"  [red]{escape(d.id)}: {escape(private(d.error))}[/]", highlight=False)

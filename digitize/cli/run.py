@@ -58,12 +58,17 @@ def run(
     retry_failed: Annotated[bool, typer.Option(
         "--retry-failed", help=_("Try again the documents an earlier run quarantined (those "
                                "whose file has not changed since)."))] = False,
+    loose: Annotated[bool, typer.Option(
+        "--loose", help=_("Documents submitted outside a dossier: one package per document "
+                        "(SIP_tailieu, Thông tư 05/2025 Phụ lục IV). A folder holding a file "
+                        "named .sip_tailieu is taken so without it."))] = False,
     index: opt.IndexOpt = None,
     log_format: opt.LogFormatOpt = "text",
     show_personal: opt.PersonalOpt = False,
     as_json: opt.JsonOpt = False,
 ) -> None:
-    """Run the whole pipeline: OCR, metadata, signing and one TT 05/2025 package per dossier.
+    """Run the whole pipeline: OCR, metadata, signing and one TT 05/2025 package per dossier
+    (with --loose, one per document).
 
     Example: `digitize run scans/2026-11-20 --out out/`
 
@@ -89,7 +94,7 @@ def run(
         opts = run_options(cfg, out_folder(cfg, out_dir), lang=lang, jobs=jobs, signing=signing,
                            profile=profile, drop_blank=drop_blank, keep_text=keep_text,
                            retry_failed=retry_failed,
-                           executor=executor, index=index)
+                           executor=executor, index=index, loose=loose)
         summary = run_pipeline(inputs, opts, identity, "run")
     if as_json:
         print_json(summary)

@@ -46,9 +46,9 @@ from digitize.model import (
 from digitize.ocr import PreparedPage, assemble_pdf, tesseract
 from digitize.ocr.assemble import pdfa_copy
 from digitize.ocr.hocr import merge_hocr
-from digitize.pipeline.inputs import DossierInput
+from digitize.pipeline.inputs import LOOSE_MARKER, DossierInput
 from digitize.pipeline.options import Progress, RunOptions
-from digitize.pipeline.package import Finished, package_dossier
+from digitize.pipeline.package import Finished, package_dossier, package_loose
 from digitize.scan.split import origin as split_origin
 from digitize.schemas.tt05 import MetadataError
 from digitize.schemas.xmp import embed_metadata
@@ -373,7 +373,17 @@ def process_dossier(d: DossierInput, planned: Planned, opts: RunOptions,
     try:
         target = opts.out / d.id
         loose = not opts.package  # the PDFs go beside the text, not into a package
-        if finished and not failed and opts.package:
+        if finished and opts.package and broken is None and (
+                opts.loose or (d.folder / LOOSE_MARKER).is_file()):
+            # Documents outside a dossier stand alone: each good one gets its package.
+            package_loose(dossier, [Finished(res, pdf, seq) for res, pdf, _t, seq in finished],
+                          opts.config, staging, target)
+            if failed:
+                dossier.status = Status.incomplete
+                dossier.error = _("A document failed; the others have their packages in "
+                                  "{folder}. Fix or replace it and run again: only that one is "
+                                  "processed again.").format(folder=target)
+        elif finished and not failed and opts.package:
             finished += _earlier_reused(target, len(finished))
             dossier.documents += [res for res, *_ in finished if res.reused_from]
             try:

@@ -15,6 +15,8 @@ from digitize.extract.text import fold
 from digitize.i18n import _
 from digitize.ocr.images import is_supported
 
+# A folder holding this file holds documents submitted outside a dossier (run --loose).
+LOOSE_MARKER = ".sip_tailieu"
 # Mã hồ sơ TTHC (TT 01/2018/TT-VPCP Điều 19): agency code, receipt date YYMMDD, daily sequence.
 DOSSIER_CODE = re.compile(r"^(?P<agency>[A-Z0-9]+(?:\.[A-Z0-9]+){0,3})-(?P<yymmdd>\d{6})-"
                           r"(?P<seq>\d{4})$")

@@ -31,6 +31,7 @@ class RunOptions:
     jobs: int = 0
     signing: SignOptions = field(default_factory=SignOptions)
     package: bool = True  # False: `digitize ocr`, the PDFs go straight into OUT/<dossier>/
+    loose: bool = False  # documents outside a dossier: one SIP_tailieu per document
     retry_failed: bool = False  # process documents the journal has quarantined
     profile: str = "archive"  # or "compact" (desk copies: greyscale/bilevel where possible)
     drop_blank: bool = False
@@ -49,7 +50,7 @@ def run_options(cfg: Config, out: Path, *, lang: str | None = None, jobs: int | 
                 signing: SignOptions | None = None, package: bool = True,
                 profile: str | None = None, drop_blank: bool = False,
                 keep_text: bool | None = None, retry_failed: bool = False, executor: str = "local",
-                index: Path | None = None) -> RunOptions:
+                index: Path | None = None, loose: bool = False) -> RunOptions:
     """The options of a run: the config's, with what the command line gave instead. Every
     packaging run keeps the index current (review and scan --run too)."""
     profile = profile or cfg.run.profile
@@ -59,5 +60,5 @@ def run_options(cfg: Config, out: Path, *, lang: str | None = None, jobs: int | 
                       signing=signing or sign_options(cfg), package=package, profile=profile,
                       drop_blank=drop_blank,
                       keep_text=cfg.ocr.keep_text if keep_text is None else keep_text,
-                      retry_failed=retry_failed, executor=executor,
+                      retry_failed=retry_failed, executor=executor, loose=loose,
                       index=index_path(cfg, index) if package and cfg.index.enabled else None)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from digitize import __version__
 from digitize.bundle import PackageDocument, PackageDossier, build_sip, check_package
+from digitize.bundle.sip import build_sip_tailieu
 from digitize.clock import now_vn
 from digitize.config import Config
 from digitize.errors import DigitizeError
@@ -34,19 +35,53 @@ def dossier_title(docs: Sequence[DocumentResult], fallback: str) -> str:
     return f"Hồ sơ {fallback}"
 
 
+def _signer(doc: Finished) -> str | None:
+    """Who signed the document: digitize's signature, else the first it came with."""
+    sig, found = doc.result.signature, doc.result.input_signatures
+    return sig.signer if sig else (found[0].signer if found else None)
+
+
+def _package_documents(code: str, docs: Sequence[Finished]) -> list[PackageDocument]:
+    pkg_docs = []
+    for doc in docs:
+        fields = document_fields(code, doc.seq, doc.result.metadata, _signer(doc))
+        pkg_docs.append(PackageDocument(doc.pdf, fields, Path(doc.result.source).name,
+                                        tuple(doc.result.provenance)))
+    return pkg_docs
+
+
+def _checked(pkg: Path, what: str) -> None:
+    check = check_package(pkg)
+    if not check.ok:
+        raise DigitizeError(_("The package for {id} failed its own check: {problems}").format(
+                                id=what, problems=check.problems[0]))
+
+
+def package_loose(dossier: DossierResult, docs: Sequence[Finished], config: Config,
+                  staging: Path, target: Path) -> None:
+    """Documents submitted outside a dossier: one SIP_tailieu per document in `staging`
+    (which will become `target`), each document pointed at its package and its PDF there."""
+    code = dossier.file_code or dossier.id
+    dossier.loose = True
+    for doc, pd in zip(docs, _package_documents(code, docs), strict=True):
+        pkg = build_sip_tailieu(pd, config.agency.name, config.agency.code, staging)
+        doc.result.provenance.append(Event(
+            type="packaging", time=now_vn(), agent=f"digitize {__version__}",
+            detail=f"Thông tư 05/2025/TT-BNV document package (SIP_tailieu) {pkg.name}"))
+        _checked(pkg, f"{dossier.id}/{Path(doc.result.source).name}")
+        doc.result.bundle = str((target / pkg.name).resolve())
+        doc.result.pdf = str((target / pkg.name / "representations" / "rep1" / "data" /
+                              f"{pd.fields.docId}.pdf").resolve())
+
+
 def package_dossier(dossier: DossierResult, docs: Sequence[Finished], config: Config,
                     staging: Path, target: Path, signer: str | None) -> None:
     """Build the package of `dossier` in `staging` (which will become `target`), then point
     the dossier and each document at where their files will be."""
     code = dossier.file_code or dossier.id
-    pkg_docs = []
-    for doc in docs:
-        sig = doc.result.signature
-        found = doc.result.input_signatures
-        signer = sig.signer if sig else (found[0].signer if found else None)
-        fields = document_fields(code, doc.seq, doc.result.metadata, signer)
-        pkg_docs.append(PackageDocument(doc.pdf, fields, Path(doc.result.source).name,
-                                        tuple(doc.result.provenance)))
+    pkg_docs = _package_documents(code, docs)
+    if docs:
+        signer = _signer(docs[-1])
     results = [d.result for d in docs]
     pkg = build_sip(PackageDossier(
         fields=dossier_fields(code, dossier_title(results, dossier.id),
@@ -58,10 +93,7 @@ def package_dossier(dossier: DossierResult, docs: Sequence[Finished], config: Co
     dossier.provenance.append(Event(
         type="packaging", time=now_vn(), agent=f"digitize {__version__}",
         detail=f"Thông tư 05/2025/TT-BNV submission package (SIP) {pkg.name}"))
-    check = check_package(pkg)
-    if not check.ok:
-        raise DigitizeError(_("The package for {id} failed its own check: {problems}").format(
-                                id=dossier.id, problems=check.problems[0]))
+    _checked(pkg, dossier.id)
     dossier.bundle = str((target / pkg.name).resolve())
     for doc, pd in zip(results, pkg_docs, strict=True):
         doc.pdf = str((target / pkg.name / "representations" / "rep1" / "data" /
