@@ -2,6 +2,7 @@
 when there are more) and on a Dask LocalCluster, with peak memory: pages/s and scaling ratios.
 
 Run:  .venv/bin/python benchmarks/batch_scaling.py [--pages 100]
+Every package of the last run is then checked with E-ARK's validator (offline).
 Targets: >= 1.8x from 1 to 2 cores; >= 0.75 efficiency up to 16 cores where such a machine is at
 hand; peak memory flat in batch size (see ocr_vs_ocrmypdf.py --scaling).
 """
@@ -16,6 +17,8 @@ import time
 from pathlib import Path
 
 from common import BIN, _timed, make_corpus
+
+from digitize.bundle.eark import check_eark
 
 
 def main() -> None:
@@ -37,6 +40,20 @@ def main() -> None:
                                "--executor", executor])
         rows.append((executor, jobs, n / wall, mem.tree, mem.main))
         print(f"  {executor} x{jobs}: {wall:.1f} s", flush=True)
+    # Every package of the last run, as E-ARK's own validator judges it (offline).
+    packages = sorted(m.parent for m in out.glob("*/uuid-*/METS.xml"))
+    start = time.perf_counter()
+    checked = check_eark(packages)
+    took = time.perf_counter() - start
+    if checked and checked[0].ran:
+        bad = [(p.parent.name, r.rules) for p, r in zip(packages, checked, strict=True)
+               if not r.conforms]
+        print(f"E-ARK CSIP 2.1 ({checked[0].validator}): {len(packages) - len(bad)} of "
+              f"{len(packages)} packages conform, {took:.1f} s for all", flush=True)
+        for name, rules in bad:
+            print(f"  {name}: {[r.rule for r in rules if not r.known]}")
+    else:
+        print(checked[0].note if checked else "no package was made")
     mb = 1024 * 1024
     base = rows[0][2]
     print("\n| executor | jobs | pages/s | speed-up vs 1 job | efficiency | peak memory, all "

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
@@ -147,6 +147,9 @@ class DocumentResult(BaseModel):
     status: Status
     pdf: Text | None = None
     bundle: Text | None = Field(None, description="its own package (SIP_tailieu) in a loose run")
+    sheet: Literal["cover", "index"] | None = Field(
+        None, description="the dossier's cover or index sheet: in the package's documentation, "
+                          "not one of its documents")
     text_file: Text | None = None
     hocr_file: Text | None = None
     doc_kind: DocKind | None = None

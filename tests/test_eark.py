@@ -18,9 +18,14 @@ from digitize.pipeline.inputs import LOOSE_MARKER
 from digitize.schemas.tt05 import DocumentFields
 
 from .conftest import Env, SampleRun, copy_sample
-from .eark import assert_conforms, eark_findings, needs_checker
+from .eark import CHECKER, EARK_VENV, assert_conforms, eark_findings, needs_checker
 
 METS = "{http://www.loc.gov/METS/}"
+
+
+def assert_conforms_if_here(pkg: Path) -> None:
+    if CHECKER.is_file() and EARK_VENV.is_dir():
+        assert_conforms(pkg)
 
 
 def _packages(run: SampleRun) -> list[Path]:
@@ -155,3 +160,59 @@ def test_loose_documents_make_one_sip_tailieu_each_that_verify_and_eark_accept(
         assert_conforms(pkg)
     legacy = cli_env.run("schema", "legacy", str(bundles[0]))
     assert legacy.returncode != 0 and "SIP_tailieu" in legacy.stderr
+
+
+def _scan(pdf: Path, target: Path) -> None:
+    """A sheet as a desk scans it: the printed page at 200 dpi."""
+    subprocess.run(["pdftoppm", "-r", "200", "-png", "-singlefile", str(pdf),
+                    str(target.with_suffix(""))], check=True)
+
+
+def test_a_scanned_cover_and_index_are_used_not_packaged_and_checked_against_the_documents(
+        cli_env: Env, sample_run: SampleRun, tmp_path: Path) -> None:
+    from digitize.bundle.sheets import write_cover, write_index
+    from digitize.extract.review import pending
+
+    made = next(p for p in _packages(sample_run) if "0002" in p.parent.name)
+    dossier, docs = package_fields(made)
+    assert dossier is not None and len(docs) == 3 and docs[2].codeNumber
+    title = "Hồ sơ cấp phép xây dựng nhà ở riêng lẻ của ông Trần Văn Bình"
+    cover_fields = dossier.model_copy(update={"title": title, "maintenance": "04"})
+    wrong = docs[2].model_copy(update={"codeNumber": str(int(docs[2].codeNumber) + 1)})
+    inbox = tmp_path / "in" / "000.00.31.H49-261120-0002"
+    write_cover(cover_fields, "ỦY BAN NHÂN DÂN XÃ MINH XUÂN", tmp_path / "cover.pdf")
+    write_index(dossier, [*docs[:2], wrong], tmp_path / "index.pdf")
+    inbox.mkdir(parents=True)
+    _scan(tmp_path / "cover.pdf", inbox / "00_bia.png")
+    _scan(tmp_path / "index.pdf", inbox / "01_muc_luc.png")
+    for name in ("cong_van.tif", "don_de_nghi.pdf", "thong_bao.png"):
+        copy_sample(name, inbox / name)
+    res = cli_env.run("run", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--json")
+    assert res.returncode == 0, res.stdout + res.stderr
+    result = json.loads(res.stdout)["dossiers"][0]
+    pkg = Path(result["bundle"])
+    # Neither sheet is a document: three PDFs in the data, numbered from 1.
+    data = sorted(p.name for p in (pkg / "representations" / "rep1" / "data").glob("*.pdf"))
+    assert len(data) == 3 and data[0].endswith(".1.pdf"), data
+    kinds = {Path(d["source"]).name: d["sheet"] for d in result["documents"]}
+    assert kinds["00_bia.png"] == "cover" and kinds["01_muc_luc.png"] == "index"
+    assert kinds["thong_bao.png"] is None
+    # The dossier's fields come from its cover; cover and index are the scanned ones.
+    got, got_docs = package_fields(pkg)
+    assert got is not None and got.title == title and got.maintenance == "04"
+    assert len(got_docs) == 3
+    for name in ("BiaHoSo.pdf", "MucLucVanBan.pdf"):
+        images = subprocess.run(["pdfimages", "-list", str(pkg / "documentation" / name)],
+                                capture_output=True, text=True, check=True).stdout
+        assert len(images.splitlines()) > 2, name  # the scan, not a generated sheet
+    assert_conforms_if_here(pkg)
+    # The deliberate mismatch goes to review with both values; the rows that agree do not.
+    notes = {Path(d["source"]).name: d["review"] for d in result["documents"]}
+    index_note = [n for n in notes["thong_bao.png"] if "index of documents" in n]
+    assert index_note and index_note[0].startswith("number:"), notes["thong_bao.png"]
+    assert f"'{docs[2].codeNumber}'" in index_note[0] and f"'{wrong.codeNumber}'" in \
+        index_note[0]
+    assert not [n for n in notes["cong_van.tif"] if "index of documents" in n], notes
+    items = [i for i in pending(tmp_path / "out") if i.field == "number"
+             and Path(i.doc.source).name == "thong_bao.png"]
+    assert items and wrong.codeNumber in items[0].notes[0]

@@ -78,6 +78,8 @@ class PackageDossier:
     agency_code: str
     documents: tuple[PackageDocument, ...]
     events: tuple[Event, ...] = ()  # the dossier's own provenance
+    cover: Path | None = None  # the scanned cover and index sheets, when the dossier had them
+    index: Path | None = None
 
 
 def new_id() -> str:
@@ -275,9 +277,16 @@ def build_sip(dossier: PackageDossier, parent: Path) -> Path:
         rep = pkg / "representations" / "rep1"
         pairs = [_add_document(rep, doc) for doc in dossier.documents]
         _rep_mets(rep, _header(dossier), created, pairs)
-        write_cover(dossier.fields, dossier.agency_name, pkg / "documentation" / COVER_NAME)
-        write_index(dossier.fields, [d.fields for d in dossier.documents],
-                    pkg / "documentation" / INDEX_NAME)
+        (pkg / "documentation").mkdir()
+        if dossier.cover is not None:
+            shutil.copyfile(dossier.cover, pkg / "documentation" / COVER_NAME)
+        else:
+            write_cover(dossier.fields, dossier.agency_name, pkg / "documentation" / COVER_NAME)
+        if dossier.index is not None:
+            shutil.copyfile(dossier.index, pkg / "documentation" / INDEX_NAME)
+        else:
+            write_index(dossier.fields, [d.fields for d in dossier.documents],
+                        pkg / "documentation" / INDEX_NAME)
         _premis(pkg, dossier.documents, [pdf for _md, pdf in pairs], dossier.events)
         _root_mets(pkg, obj_id, _header(dossier), created,
                    pkg / "metadata" / "descriptive" / "EAD.xml")

@@ -117,6 +117,8 @@ def ask_field(item: ReviewItem) -> str | None:
     shown = _("(not found)") if item.value is None else repr(item.value)
     err.print("  " + escape(_("read: {value}  confidence {confidence}").format(
         value=shown, confidence=f"{item.confidence:.2f}")), highlight=False)
+    for note in item.notes:
+        err.print(f"  [yellow]{escape(note)}[/]", highlight=False)
     if ev is not None:
         err.print("  " + escape(_("OCR line (page {page}): {text}").format(
             page=ev.page + 1, text=ev.text)), highlight=False)

@@ -57,6 +57,13 @@ class ReviewItem:
     def evidence(self) -> Evidence | None:
         return self.doc.evidence.get(self.field)
 
+    @property
+    def notes(self) -> list[str]:
+        """Why the field is here beyond its confidence (the index of documents disagrees …)."""
+        generic = review_note(self.field)
+        return [n.split(":", 1)[1].strip() for n in self.doc.review
+                if n.split(":", 1)[0] == self.field and n != generic]
+
 
 def _records(target: Path) -> list[Path]:
     found = dossier_records(target)
@@ -75,10 +82,9 @@ def pending(target: Path) -> list[ReviewItem]:
         for doc in dossier.documents:
             if doc.status is not Status.needs_review:
                 continue
-            for note in doc.review:
-                field = note.split(":", 1)[0]
-                if field in FIELDS:
-                    items.append(ReviewItem(dossier, record.parent.parent, doc, field))
+            fields = dict.fromkeys(n.split(":", 1)[0] for n in doc.review)
+            items += [ReviewItem(dossier, record.parent.parent, doc, f) for f in fields
+                      if f in FIELDS]
     return items
 
 

@@ -20,6 +20,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from digitize import __version__
+from digitize.bundle.sheets import COVER_NAME, INDEX_NAME
 from digitize.clock import VN_TZ, now_vn
 from digitize.errors import DigitizeError, EnvironmentProblem, InputFileError
 from digitize.extract import extract, segments_from_words
@@ -46,9 +47,10 @@ from digitize.model import (
 from digitize.ocr import PreparedPage, assemble_pdf, tesseract
 from digitize.ocr.assemble import pdfa_copy
 from digitize.ocr.hocr import merge_hocr
-from digitize.pipeline.inputs import LOOSE_MARKER, DossierInput
+from digitize.pipeline.inputs import DossierInput
 from digitize.pipeline.options import Progress, RunOptions
-from digitize.pipeline.package import Finished, package_dossier, package_loose
+from digitize.pipeline.package import Finished, Sheets, package_dossier, package_loose
+from digitize.pipeline.sheets import check_index, split_sheets
 from digitize.scan.split import origin as split_origin
 from digitize.schemas.tt05 import MetadataError
 from digitize.schemas.xmp import embed_metadata
@@ -334,6 +336,27 @@ def _earlier_reused(target: Path, count: int) -> list[tuple[DocumentResult, Path
     return kept
 
 
+def _sheets_apart(finished: list[tuple[DocumentResult, Path, str, int]], work: Path, code: str
+                  ) -> tuple[Sheets, list[tuple[DocumentResult, Path, str, int]],
+                             list[tuple[DocumentResult, Path, str, int]]]:
+    """The cover and index out of the documents, which are numbered again from 1 (their hOCR
+    files follow), and the index checked against them."""
+    before = {id(res): seq for res, _p, _t, seq in finished}
+    sheets, docs, apart = split_sheets(finished)
+    if not apart:
+        return sheets, docs, apart
+    for res, _p, _t, seq in apart:
+        hocr = work / f"{code}.{seq}.hocr"
+        if hocr.is_file():
+            hocr.rename(work / f"{code}.{res.sheet}.hocr")
+    for res, _p, _t, seq in docs:  # new numbers are never above old ones: rename in order
+        hocr = work / f"{code}.{before[id(res)]}.hocr"
+        if hocr.is_file():
+            hocr.rename(work / f"{code}.{seq}.hocr")
+    check_index(sheets, docs)
+    return sheets, docs, apart
+
+
 def process_dossier(d: DossierInput, planned: Planned, opts: RunOptions,
                      signing: SigningContext | None, progress: Progress, tmp: Path
                      ) -> DossierResult:
@@ -361,6 +384,9 @@ def process_dossier(d: DossierInput, planned: Planned, opts: RunOptions,
         results.append(res)
         if pdf is not None:
             finished.append((res, pdf, text, doc.seq))
+    sheets, sheet_items = Sheets(), []
+    if opts.package and not (opts.loose or d.marked_loose):
+        sheets, finished, sheet_items = _sheets_apart(finished, work, code)
     failed = broken is not None or any(r.status is Status.failed for r in results)
     dossier = DossierResult(id=d.id, folder=str(d.folder.resolve()), dossier_code=d.dossier_code,
                             file_code=code,
@@ -374,7 +400,7 @@ def process_dossier(d: DossierInput, planned: Planned, opts: RunOptions,
         target = opts.out / d.id
         loose = not opts.package  # the PDFs go beside the text, not into a package
         if finished and opts.package and broken is None and (
-                opts.loose or (d.folder / LOOSE_MARKER).is_file()):
+                opts.loose or d.marked_loose):
             # Documents outside a dossier stand alone: each good one gets its package.
             package_loose(dossier, [Finished(res, pdf, seq) for res, pdf, _t, seq in finished],
                           opts.config, staging, target)
@@ -390,7 +416,10 @@ def process_dossier(d: DossierInput, planned: Planned, opts: RunOptions,
                 package_dossier(dossier, [Finished(res, pdf, seq)
                                           for res, pdf, _t, seq in finished],
                                 opts.config, staging, target,
-                                signing.identity.common_name if signing else None)
+                                signing.identity.common_name if signing else None, sheets)
+                for res, *_rest in sheet_items:  # in the package's documentation
+                    res.pdf = str(Path(dossier.bundle or "") / "documentation" / (
+                        COVER_NAME if res.sheet == "cover" else INDEX_NAME))
             except MetadataError as exc:
                 # Fields TT 05/2025 requires are missing: no package until a clerk supplies
                 # them, but the documents are kept so that `review` can show and fix them.
@@ -404,8 +433,8 @@ def process_dossier(d: DossierInput, planned: Planned, opts: RunOptions,
                               "the dossier) and run again: only that one is processed "
                               "again.").format(folder=target)
         stems: set[str] = set()
-        for res, pdf, text, seq in finished:
-            stem = f"{code}.{seq}" if opts.package else Path(res.source).stem
+        for res, pdf, text, seq in [*finished, *sheet_items]:
+            stem = f"{code}.{res.sheet or seq}" if opts.package else Path(res.source).stem
             stem = f"{stem}-{seq}" if stem in stems else stem
             stems.add(stem)
             if loose:
@@ -413,7 +442,7 @@ def process_dossier(d: DossierInput, planned: Planned, opts: RunOptions,
                 res.pdf = str((target / f"{stem}.pdf").resolve())
             write_text_atomic(staging / f"{stem}.txt", text)
             res.text_file = str((target / f"{stem}.txt").resolve())
-            hocr = work / f"{code}.{seq}.hocr"
+            hocr = work / f"{code}.{res.sheet or seq}.hocr"
             if hocr.is_file():  # a reused document was OCR'd in its first dossier
                 shutil.copyfile(hocr, staging / f"{stem}.hocr")
                 res.hocr_file = str((target / f"{stem}.hocr").resolve())

@@ -34,6 +34,14 @@ class DossierInput:
         return self.folder.name if DOSSIER_CODE.match(self.folder.name) else None
 
     @property
+    def marked_loose(self) -> bool:
+        """Its folder holds the SIP_tailieu marker (an unreadable folder holds none)."""
+        try:
+            return (self.folder / LOOSE_MARKER).is_file()
+        except OSError:
+            return False
+
+    @property
     def received_date(self) -> date | None:
         m = DOSSIER_CODE.match(self.folder.name)
         if not m:

@@ -13,9 +13,10 @@ from digitize.bundle.sip import build_sip_tailieu
 from digitize.clock import now_vn
 from digitize.config import Config
 from digitize.errors import DigitizeError
+from digitize.extract.sheets import Cover, parse_cover
 from digitize.i18n import _
 from digitize.model import DocumentResult, DossierResult, Event
-from digitize.schemas.tt05 import document_fields, dossier_fields
+from digitize.schemas.tt05 import DEFAULT_MAINTENANCE, document_fields, dossier_fields
 
 
 @dataclass(frozen=True)
@@ -74,22 +75,35 @@ def package_loose(dossier: DossierResult, docs: Sequence[Finished], config: Conf
                               f"{pd.fields.docId}.pdf").resolve())
 
 
+@dataclass(frozen=True)
+class Sheets:
+    """The dossier's own cover and index, scanned with it (their signed PDFs and text)."""
+
+    cover: tuple[Path, str] | None = None
+    index: tuple[Path, str] | None = None
+
+
 def package_dossier(dossier: DossierResult, docs: Sequence[Finished], config: Config,
-                    staging: Path, target: Path, signer: str | None) -> None:
+                    staging: Path, target: Path, signer: str | None,
+                    sheets: Sheets = Sheets()) -> None:
     """Build the package of `dossier` in `staging` (which will become `target`), then point
-    the dossier and each document at where their files will be."""
+    the dossier and each document at where their files will be. A scanned cover gives the
+    dossier's title, dates and retention period; cover and index go in the documentation."""
     code = dossier.file_code or dossier.id
     pkg_docs = _package_documents(code, docs)
     if docs:
         signer = _signer(docs[-1])
     results = [d.result for d in docs]
+    cover = parse_cover(sheets.cover[1]) if sheets.cover else Cover()
+    fields = dossier_fields(code, cover.title or dossier_title(results, dossier.id),
+                            dossier.dossier_code or dossier.id, [r.metadata for r in results],
+                            signer, cover.maintenance or DEFAULT_MAINTENANCE,
+                            (cover.start, cover.end))
     pkg = build_sip(PackageDossier(
-        fields=dossier_fields(code, dossier_title(results, dossier.id),
-                              dossier.dossier_code or dossier.id,
-                              [r.metadata for r in results], signer),
-        dossier_code=dossier.dossier_code or "", agency_name=config.agency.name,
+        fields=fields, dossier_code=dossier.dossier_code or "", agency_name=config.agency.name,
         agency_code=config.agency.code, documents=tuple(pkg_docs),
-        events=tuple(dossier.provenance)), staging)
+        events=tuple(dossier.provenance), cover=sheets.cover[0] if sheets.cover else None,
+        index=sheets.index[0] if sheets.index else None), staging)
     dossier.provenance.append(Event(
         type="packaging", time=now_vn(), agent=f"digitize {__version__}",
         detail=f"Thông tư 05/2025/TT-BNV submission package (SIP) {pkg.name}"))

@@ -212,8 +212,13 @@ def document_fields(file_code: str, seq: int, meta: Mapping[str, Any], signer: s
 
 def dossier_fields(file_code: str, title: str, paper_code: str,
                    docs: Sequence[Mapping[str, Any]], signer: str | None,
-                   maintenance: str = DEFAULT_MAINTENANCE) -> DossierFields:
+                   maintenance: str = DEFAULT_MAINTENANCE,
+                   span: tuple[str, str] | None = None) -> DossierFields:
+    """The dossier's fields from its documents; `span` (ISO start and end dates) when its cover
+    gives them."""
     dates = sorted(str(d["issued_date"]) for d in docs if d.get("issued_date"))
+    if span and all(span):
+        dates = list(span)
     pages = sum(int(d.get("page_count") or 0) for d in docs)
     keywords = sorted({str(d["doc_type_name"]) for d in docs if d.get("doc_type_name")})
     return validate_fields(DossierFields, dict(

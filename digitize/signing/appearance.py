@@ -223,30 +223,34 @@ def _composed_image(look: Appearance, work: Path) -> Path | None:
 _STAMP_CHARS = "0123456789-+:T ."
 
 
-def _stamp_font(text: str) -> Path:
-    """Liberation Serif cut down to the characters the stamp can show, once per batch: pyHanko
-    subsets the font it is given for every signature, and subsetting the whole font cost ~50 ms
-    a document; a font of a few dozen glyphs subsets in a millisecond. Kept beside the scaled
-    font, named by its characters."""
+def font_cut(font: Path, chars: str) -> Path:
+    """`font` cut down to `chars`, kept beside the scaled font and named by the font and the
+    characters: made once, then reused by every process. Parsing and subsetting a whole font
+    costs ~50-130 ms each time; a cut of a few hundred glyphs, about a millisecond."""
     import hashlib
 
     from fontTools import subset
 
-    chars = "".join(sorted(set(unicodedata.normalize("NFC", text) + _STAMP_CHARS)))
-    base = serif_font()
-    name = hashlib.sha256(chars.encode()).hexdigest()[:16]
-    target = base.with_name(f"{base.stem}-stamp-{name}.ttf")
+    chars = "".join(sorted(set(chars)))
+    name = hashlib.sha256(f"{font.name}{font.stat().st_size}{chars}".encode()).hexdigest()[:16]
+    target = serif_font().with_name(f"{font.stem}-cut-{name}.ttf")
     if not target.is_file():
         options = subset.Options()
         options.layout_features = ["*"]
         options.notdef_outline = True
-        font = subset.load_font(str(base), options)
+        cut = subset.load_font(str(font), options)
         sub = subset.Subsetter(options)
         sub.populate(unicodes=[ord(c) for c in chars])
-        sub.subset(font)
+        sub.subset(cut)
         with atomic_path(target) as tmp:
-            subset.save_font(font, str(tmp), options)
+            subset.save_font(cut, str(tmp), options)
     return target
+
+
+def _stamp_font(text: str) -> Path:
+    """Liberation Serif cut down to the characters the stamp can show (pyHanko subsets the font
+    it is given for every signature)."""
+    return font_cut(serif_font(), unicodedata.normalize("NFC", text) + _STAMP_CHARS)
 
 
 def stamp_style(look: Appearance, work: Path | None = None,
