@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import tomllib
 from pathlib import Path
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -95,8 +95,21 @@ class VerifyConfig(_Section):
 
 
 class UploadConfig(_Section):
-    to: str = Field("", description="default target: an http(s) URL or a folder")
+    to: str = Field("", description="default target: a folder, sftp://user@host/folder, an "
+                                    "https:// WebDAV share or receiver, webdav(s)://")
+    protocol: Literal["auto", "webdav", "digitize"] = Field(
+        "auto", description="for http(s) targets: auto (WebDAV when the server says DAV), "
+                            "webdav, or digitize's own receiver")
     token_file: Path | None = Field(None, description="file with the archive's bearer token")
+    user: str = Field("", description="WebDAV basic-auth user (the password: "
+                                      "$DIGITIZE_UPLOAD_PASSWORD or password_file)")
+    password_file: Path | None = Field(None, description="file with the SFTP or WebDAV password")
+    ssh_key: Path | None = Field(None, description="SSH private key for sftp:// (else the SSH "
+                                                   "agent and ~/.ssh keys)")
+    known_hosts: Path | None = Field(None, description="known_hosts for sftp:// (default "
+                                                       "~/.ssh/known_hosts)")
+    host_fingerprint: str = Field("", description='pinned SSH host key, "SHA256:…" as '
+                                                  "ssh-keygen -l prints it")
     journal: Path | None = Field(None, description="upload journal (default: user state dir)")
 
 

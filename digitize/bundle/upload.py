@@ -12,34 +12,25 @@ import json
 import os
 import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlparse
 
+from digitize.bundle.sftp import SshAuth
+from digitize.bundle.upload_common import CHUNK, RETRIES, Delivery, UploadError
+from digitize.bundle.webdav import WEBDAV_SCHEMES, DavAuth, is_webdav, upload_webdav
 from digitize.clock import now_vn
 from digitize.config import UploadConfig
-from digitize.errors import DigitizeError, InputFileError, UsageProblem
+from digitize.errors import InputFileError, UsageProblem
 from digitize.fsutil import atomic_path, sha256_file
-from digitize.i18n import _
+from digitize.i18n import N_, _
 from digitize.paths import state_dir
+from digitize.signing.secrets import read_secret
 
-CHUNK = 1 << 20
-RETRIES = 6
 ENV_TOKEN = "DIGITIZE_UPLOAD_TOKEN"
-
-
-class UploadError(DigitizeError):
-    """One bundle could not be delivered; the others go on."""
-
-
-@dataclass(frozen=True)
-class Delivery:
-    bundle: str
-    target: str
-    status: str  # uploaded | already there | replaced
-    sha256: str
-    size: int
+ENV_PASSWORD = "DIGITIZE_UPLOAD_PASSWORD"  # SFTP password or WebDAV basic password
+ENV_PASSPHRASE = "DIGITIZE_SSH_PASSPHRASE"
 
 
 def _journal_line(journal: Path | None, delivery: Delivery) -> None:
@@ -182,55 +173,76 @@ def upload_http(bundle: Path, url: str, token: str | None, replace: bool,
     return Delivery(str(bundle), url, kind, sha, size)
 
 
-def upload(bundle: Path, to: str, *, token: str | None, replace: bool,
-           journal: Path | None, backoff: float = 0.5) -> Delivery:
-    """Deliver one bundle (a file; zip a package first) to a folder or an http(s) URL."""
+def upload(bundle: Path, settings: UploadSettings, replace: bool, backoff: float = 0.5
+           ) -> Delivery:
+    """Deliver one bundle (a file; zip a package first) to a folder, an SFTP folder, a WebDAV
+    share or digitize's own HTTP receiver, and write it to the journal."""
     if not bundle.is_file():
         raise InputFileError(_("{bundle} is not a bundle file; make one with 'digitize bundle "
                                "--zip'.").format(bundle=bundle))
-    if "://" in to:
-        delivery = upload_http(bundle, to, token, replace, backoff)
+    to = settings.target
+    scheme = to.split("://", 1)[0].lower() if "://" in to else ""
+    if scheme == "sftp":
+        from digitize.bundle.sftp import upload_sftp
+
+        delivery = upload_sftp(bundle, to, settings.ssh, replace, backoff)
+    elif scheme in WEBDAV_SCHEMES or (scheme in ("http", "https") and (
+            settings.protocol == "webdav" or (settings.protocol == "auto" and
+            is_webdav(to, settings.dav, 10.0)))):
+        delivery = upload_webdav(bundle, to, settings.dav, replace, backoff)
+    elif scheme in ("http", "https"):
+        delivery = upload_http(bundle, to, settings.token, replace, backoff)
+    elif scheme:
+        raise UsageProblem(_("{url}: digitize uploads to a folder, sftp://, https:// (WebDAV "
+                             "or its own receiver) or webdav(s)://.").format(url=to))
     else:
         folder = Path(to)
         if not folder.is_dir():
             raise InputFileError(_("{folder} is not a folder; create it or check the path.").format(
                                      folder=folder))
         delivery = upload_to_dir(bundle, folder, replace)
-    _journal_line(journal, delivery)
+    _journal_line(settings.journal, delivery)
     return delivery
 
 
 @dataclass(frozen=True)
 class UploadSettings:
-    """Where bundles go, with what credential, and the journal every delivery is written to."""
+    """Where bundles go, with what credentials, and the journal every delivery is written to."""
 
     target: str
     token: str | None
-    journal: Path
+    journal: Path | None
+    protocol: str = "auto"  # for http(s): auto (WebDAV if the server says DAV), webdav, digitize
+    ssh: SshAuth = field(default_factory=SshAuth)
+    dav: DavAuth = field(default_factory=DavAuth)
 
 
 def upload_settings(cfg: UploadConfig, to: str | None = None) -> UploadSettings:
-    """--to (else [upload] to), the token from $DIGITIZE_UPLOAD_TOKEN or [upload] token_file,
-    and [upload] journal (else the user state folder)."""
+    """--to (else [upload] to); the token from $DIGITIZE_UPLOAD_TOKEN or [upload] token_file,
+    the password from $DIGITIZE_UPLOAD_PASSWORD or [upload] password_file, the SSH key's
+    passphrase from $DIGITIZE_SSH_PASSPHRASE; [upload] journal (else the user state folder)."""
     target = to or cfg.to
     if not target:
         raise UsageProblem(_("No upload target: pass --to URL|DIR or set [upload] to."))
-    token = os.environ.get(ENV_TOKEN) or (
-        cfg.token_file.read_text(encoding="utf-8").strip() if cfg.token_file else None)
-    return UploadSettings(target, token, cfg.journal or state_dir() / "uploads.jsonl")
+    token = read_secret(ENV_TOKEN, cfg.token_file, N_("upload token")) or None
+    password = read_secret(ENV_PASSWORD, cfg.password_file, N_("upload password"))
+    ssh = SshAuth(cfg.known_hosts, cfg.host_fingerprint, cfg.ssh_key,
+                  read_secret(ENV_PASSPHRASE, None), password)
+    return UploadSettings(target, token, cfg.journal or state_dir() / "uploads.jsonl",
+                          cfg.protocol, ssh, DavAuth(token, cfg.user, password))
 
 
 def upload_all(bundles: list[Path], settings: UploadSettings, replace: bool
                ) -> list[dict[str, Any]]:
     """Deliver each bundle; one receipt each (as `upload --json` prints it), a failed one with
-    its reason, and the others go on."""
+    its reason, and the others go on. Refused credentials or host key stop the batch (exit 4)."""
     receipts: list[dict[str, Any]] = []
     for b in bundles:
         try:
-            d = upload(b, settings.target, token=settings.token, replace=replace,
-                       journal=settings.journal)
+            d = upload(b, settings, replace)
             receipts.append({"bundle": str(b), "status": d.status, "target": d.target,
-                             "sha256": d.sha256, "size": d.size})
+                             "sha256": d.sha256, "size": d.size,
+                             **({"resumed": d.resumed} if d.resumed else {})})
         except (UploadError, InputFileError) as exc:
             receipts.append({"bundle": str(b), "status": "failed", "error": exc.message})
     return receipts

@@ -59,8 +59,9 @@ def bundle(
 def upload(
     bundles: Annotated[list[Path], typer.Argument(help=_("Bundle files (zips from `bundle`)."))],
     to: Annotated[str | None, typer.Option(
-        "--to", help=_("An http(s) URL of the archive's receiver, or a folder (default: "
-                     "[upload] to in config)."))] = None,
+        "--to", help=_("A folder, sftp://user@host/folder, an https:// WebDAV share (or "
+                     "webdavs://), or digitize's https:// receiver (default: [upload] to)."))
+    ] = None,
     replace: Annotated[bool, typer.Option(
         "--replace", help=_("Overwrite a different bundle of the same name at the target."))
     ] = False,
@@ -71,8 +72,12 @@ def upload(
 
     Example: `DIGITIZE_UPLOAD_TOKEN=… digitize upload transfer/*.zip --to https://archive.example/api`
 
+    SFTP: `digitize upload transfer/*.zip --to sftp://digitize@archive.example/incoming` (host
+    key from [upload] known_hosts or host_fingerprint, key from [upload] ssh_key or the agent).
+
     A bundle the target already holds is reported `already there`; different bytes under the
-    same name are refused unless --replace. Every delivery is written to the upload journal.
+    same name are refused unless --replace. Every delivery is written to the upload journal. A
+    refused host key or refused credentials exit 4.
     """
     from digitize.bundle.upload import upload_all, upload_settings
 

@@ -1,0 +1,31 @@
+"""What every upload transport shares: the receipt of one delivery, its error, the chunk size,
+the number of tries and the temporary name a bundle travels under until it is whole."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from digitize.errors import DigitizeError
+
+CHUNK = 1 << 20
+RETRIES = 6
+
+
+class UploadError(DigitizeError):
+    """One bundle could not be delivered; the others go on."""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    bundle: str
+    target: str
+    status: str  # uploaded | already there | replaced
+    sha256: str
+    size: int
+    resumed: int = 0  # bytes the target already had when an interrupted upload went on
+
+
+def temp_name(name: str) -> str:
+    """Where a bundle is written until it is complete and checked (hidden, so that an archive
+    watching the folder never takes a half file)."""
+    return f".{name}.part"

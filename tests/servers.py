@@ -1,0 +1,167 @@
+"""Real servers the transport tests deliver to, on 127.0.0.1 and ephemeral ports: OpenSSH's
+sshd run as an unprivileged user with throw-away host and user keys, and a wsgidav WebDAV share
+with basic authentication."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+SSHD = Path("/usr/sbin/sshd")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_listening(port: int, proc: subprocess.Popen[bytes], log: Path) -> None:
+    for _ in range(100):
+        if proc.poll() is not None:
+            raise RuntimeError(f"sshd exited: {log.read_text(errors='replace')}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"sshd did not listen on {port}: {log.read_text(errors='replace')}")
+
+
+@dataclass
+class Sshd:
+    folder: Path  # the drop folder on the server
+    port: int
+    user: str
+    user_key: Path
+    other_key: Path  # a key the server does not accept
+    known_hosts: Path
+    host_pub: str
+    proc: subprocess.Popen[bytes]
+
+    @property
+    def url(self) -> str:
+        return f"sftp://{self.user}@127.0.0.1:{self.port}{self.folder}"
+
+    def cut_sessions(self) -> int:
+        """Kill every session (the listener's children and theirs: the connection and its
+        SFTP process): the client's connection drops mid-transfer, as when a link fails."""
+        def below(pid: int) -> list[int]:
+            kids = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True,
+                                  text=True).stdout.split()
+            return [k for kid in kids for k in (int(kid), *below(int(kid)))]
+
+        sessions = subprocess.run(["pgrep", "-P", str(self.proc.pid)], capture_output=True,
+                                  text=True).stdout.split()
+        for pid in [p for s in sessions for p in (int(s), *below(int(s)))]:
+            os.kill(pid, signal.SIGKILL)
+        return len(sessions)
+
+
+@contextmanager
+def running_sshd(client: Path) -> Iterator[Sshd]:
+    """sshd on 127.0.0.1 as an unprivileged user (nobody when the tests run as root, else the
+    tests' own user: a non-root sshd can only let in the user it runs as), key authentication
+    only; PAM does the account check, since an unprivileged sshd cannot read shadow. The
+    server's folder is a fresh one under the system temp folder (pytest's is closed to other
+    users); the client's key copies go in `client`."""
+    client.mkdir(parents=True, exist_ok=True)
+    top = Path(tempfile.mkdtemp(prefix="digitize-sshd-"))
+    root = top / "server"
+    root.mkdir()
+    as_root = os.geteuid() == 0
+    user = pwd.getpwuid(65534).pw_name if as_root else getpass.getuser()
+    for name in ("host_key", "user_key", "other_key"):
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(root / name)],
+                       check=True)
+    (root / "authorized_keys").write_text((root / "user_key.pub").read_text())
+    drop = root / "drop"
+    drop.mkdir()
+    port = free_port()
+    host_pub = (root / "host_key.pub").read_text().strip()
+    (root / "known_hosts").write_text(f"[127.0.0.1]:{port} {host_pub}\n")
+    (root / "sshd_config").write_text(
+        f"Port {port}\nListenAddress 127.0.0.1\nHostKey {root / 'host_key'}\n"
+        f"PidFile {root / 'sshd.pid'}\nUsePAM yes\nPasswordAuthentication no\n"
+        "KbdInteractiveAuthentication no\nPubkeyAuthentication yes\n"
+        f"AuthorizedKeysFile {root / 'authorized_keys'}\nStrictModes no\n"
+        "Subsystem sftp internal-sftp\nLogLevel VERBOSE\n")
+    prefix: list[str] = []
+    if as_root:
+        for p in (top, root, *root.rglob("*")):
+            shutil.chown(p, 65534, 65534)
+        prefix = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+    (root / "host_key").chmod(0o600)
+    for key in ("user_key", "other_key"):  # the client's copies
+        shutil.copyfile(root / key, client / key)
+        shutil.copyfile(root / f"{key}.pub", client / f"{key}.pub")
+        (client / key).chmod(0o600)
+    log = client / "sshd.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([*prefix, str(SSHD), "-D", "-e", "-f",
+                                 str(root / "sshd_config")], stdout=out, stderr=out)
+    try:
+        _wait_listening(port, proc, log)
+        yield Sshd(drop, port, user, client / "user_key", client / "other_key",
+                   root / "known_hosts", host_pub, proc)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        shutil.rmtree(top, ignore_errors=True)
+
+
+@dataclass
+class Dav:
+    root: Path  # the share's folder on disk
+    url: str
+    user: str
+    password: str
+    cut_next_put: Callable[[], None]  # the next PUT drops its connection half-way
+
+
+@contextmanager
+def running_webdav(root: Path) -> Iterator[Dav]:
+    """wsgidav on cheroot, in a thread, serving `root` at /dav with basic authentication."""
+    from cheroot import wsgi
+    from wsgidav.wsgidav_app import WsgiDAVApp
+
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "in").mkdir()
+    user, password = "archive", "luu-tru-2026"
+    app = WsgiDAVApp({
+        "provider_mapping": {"/dav": str(root)},
+        "simple_dc": {"user_mapping": {"*": {user: {"password": password}}}},
+        "http_authenticator": {"accept_basic": True, "accept_digest": False,
+                               "default_to_digest": False},
+        "verbose": 0, "logging": {"enable_loggers": []}, "lock_storage": True})
+    cut = {"next": False}
+
+    def cutting(environ, start_response):  # type: ignore[no-untyped-def]
+        if environ["REQUEST_METHOD"] == "PUT" and cut["next"]:
+            cut["next"] = False
+            environ["wsgi.input"].read(256 * 1024)
+            raise ConnectionAbortedError("cut half-way (test)")
+        return app(environ, start_response)
+
+    server = wsgi.Server(("127.0.0.1", 0), cutting)
+    server.prepare()
+    thread = threading.Thread(target=server.serve, daemon=True)
+    thread.start()
+    try:
+        yield Dav(root, f"http://127.0.0.1:{server.bind_addr[1]}/dav/in", user, password,
+                  lambda: cut.update(next=True))
+    finally:
+        server.stop()
+        thread.join(timeout=10)
