@@ -77,6 +77,23 @@ class SignerConfig(_Section):
     location: str = ""
 
 
+class DeskConfig(_Section):
+    name: str = Field("", description="this desk's name (Bộ phận Một cửa …), recorded with "
+                                      "every dossier for the indicators report")
+    operator: str = Field("", description="the clerk recorded with every dossier (else "
+                                          "--operator, else the login)")
+
+
+class ReportConfig(_Section):
+    code_column: str = Field("", description="the received list's dossier-code column (empty: "
+                                             "recognised, e.g. 'Mã hồ sơ')")
+    date_column: str = Field("", description="its date-received column (e.g. 'Ngày tiếp "
+                                             "nhận')")
+    procedure_column: str = Field("", description="its procedure column (e.g. 'Thủ tục')")
+    target: float = Field(0.0, ge=0, le=1, description="target share digitized drawn on the "
+                                                       "chart (QĐ 468/QĐ-TTg), e.g. 0.8")
+
+
 class ReviewConfig(_Section):
     operator: str = Field("", description="name recorded with review overrides (else login)")
 
@@ -142,6 +159,8 @@ class IndexConfig(_Section):
 
 class Config(_Section):
     agency: AgencyConfig = Field(default_factory=AgencyConfig)
+    desk: DeskConfig = Field(default_factory=DeskConfig)
+    report: ReportConfig = Field(default_factory=ReportConfig)
     ui: UiConfig = Field(default_factory=UiConfig)
     run: RunConfig = Field(default_factory=RunConfig)
     ocr: OcrConfig = Field(default_factory=OcrConfig)

@@ -195,6 +195,14 @@ class DossierResult(BaseModel):
     file_code: str | None = None
     bundle: Text | None = None
     loose: bool = Field(False, description="documents outside a dossier: one SIP_tailieu each")
+    agency_code: str | None = Field(None, description="the desk's agency ([agency] code)")
+    desk: Text | None = Field(None, description="the desk that digitized it ([desk] name)")
+    operator: Text | None = Field(None, description="the clerk (--operator, [desk] operator, "
+                                                    "else the login)")
+    procedure: Text | None = Field(None, description="its administrative procedure (TTHC), as "
+                                                     "the application form names it")
+    received: str | None = Field(None, description="the day it was received, from the dossier "
+                                                   "code (YYYY-MM-DD)")
     documents: list[DocumentResult] = Field(default_factory=list)
     error: Text | None = None
     provenance: list[Event] = Field(default_factory=list)

@@ -37,7 +37,8 @@ def test_report_matches_the_run(cli_env: Env, sample_run: SampleRun, tmp_path: P
     assert [d["day"] for d in kpi["days"]] == [sample_run.summary["dossiers"][0]["finished"][:10]]
     with open(tmp_path / "k.csv", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
-    assert rows[-1]["day"] == "all" and int(rows[-1]["documents"]) == totals["documents"]
+    assert rows[-1]["group_by"] == "all" and int(rows[-1]["documents"]) == totals["documents"]
+    assert [r["group"] for r in rows if r["group_by"] == "day"] == [d["day"] for d in kpi["days"]]
     with Image.open(tmp_path / "k.png") as chart:
         assert chart.format == "PNG" and chart.getextrema()[2][0] < 200  # bars were drawn
     since = cli_env.run("report", str(sample_run.out), "--since", "2999-01-01", "--json")

@@ -50,7 +50,7 @@ def _serif(style: str, text: str) -> Path:
                          "install fonts-liberation2"))
 
 
-def _new_pdf(text: str, orientation: str = "P") -> FPDF:
+def new_sheet(text: str, orientation: str = "P") -> FPDF:
     """An A4 page set up for `text` (all the text the sheet will show)."""
     pdf = FPDF(orientation=orientation, unit="mm", format="A4")
     pdf.set_auto_page_break(auto=True, margin=20)
@@ -90,7 +90,7 @@ def number_and_symbol(doc: DocumentFields) -> str:
 
 def write_index(dossier: DossierFields, docs: Sequence[DocumentFields], target: Path) -> None:
     """The index sheet: one row per document, in the dossier's order."""
-    pdf = _new_pdf(f"{dossier.fileCode}{dossier.title}{''.join(INDEX_COLUMNS)}" + "".join(
+    pdf = new_sheet(f"{dossier.fileCode}{dossier.title}{''.join(INDEX_COLUMNS)}" + "".join(
         f"{number_and_symbol(d)}{d.issuedDate}{d.organName}{d.subject}{d.description}"
         for d in docs), "L")
     pdf.set_margins(20, 15, 15)
@@ -116,7 +116,7 @@ def write_cover(dossier: DossierFields, agency: str, target: Path) -> None:
     """The cover sheet: the fonds (the agency), the dossier's code and title, its dates,
     retention period and number of sheets; box and index numbers left for the archive to fill
     in, as on paper."""
-    pdf = _new_pdf(f"{agency.upper()}{agency}{dossier.model_dump_json()}"
+    pdf = new_sheet(f"{agency.upper()}{agency}{dossier.model_dump_json()}"
                    "Tên phông/công trình/sưu tậpMục lục sốHộp sốHồ sơ số…Thời gian: từ đến Số "
                    "lượng tờ văn bảnThời hạn bảo quảnMã hồ sơ giấy" +
                    "".join(MAINTENANCE.values()))
@@ -148,7 +148,7 @@ def write_cover(dossier: DossierFields, agency: str, target: Path) -> None:
 def write_document_sheet(doc: DocumentFields, agency: str, target: Path) -> None:
     """A document submitted outside a dossier (SIP_tailieu): its TT 05/2025 fields, one per
     row, under their names in the circular."""
-    pdf = _new_pdf(f"{agency.upper()}{DOCUMENT_TITLE}{doc.model_dump_json()}" + "".join(
+    pdf = new_sheet(f"{agency.upper()}{DOCUMENT_TITLE}{doc.model_dump_json()}" + "".join(
         str(i.title) + str(i.description) for i in DocumentFields.model_fields.values()))
     pdf.add_page()
     pdf.set_font("Serif", "B", 13)

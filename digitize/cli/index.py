@@ -11,7 +11,7 @@ from rich.markup import escape
 from digitize.cli import options as opt
 from digitize.cli.errors import exit_for, user_errors
 from digitize.cli.group import command, group
-from digitize.cli.output import Privacy, new_table, out, print_json, private, yes
+from digitize.cli.output import ID, TEXT, Privacy, out, print_json, private, records, yes
 from digitize.config import index_path, load_config
 from digitize.i18n import N_, _
 
@@ -41,6 +41,7 @@ def find(
     config: opt.ConfigOpt = None,
     index: opt.IndexOpt = None,
     show_personal: opt.PersonalOpt = False,
+    wide: opt.WideOpt = False,
     as_json: opt.JsonOpt = False,
 ) -> None:
     """Find documents already digitized, newest first: with their package, signature and a
@@ -63,9 +64,7 @@ def find(
     if as_json:
         print_json([h.record() for h in hits])
     else:
-        table = new_table(f"digitize find: {len(hits)}", (
-            N_("Id"), N_("Dossier"), N_("Type"), N_("Number"), N_("Date"), N_("Person"),
-            N_("Signed"), N_("Text")))
+        rows = []
         for h in hits:
             e = h.entry
             number = "/".join(v for v in (e.number, e.symbol) if v)
@@ -73,10 +72,13 @@ def find(
             signed = e.signature_level or f"[red]{yes(False)}[/]"
             if not Path(e.pdf).is_file():
                 signed = f"[red]{escape(_('file missing'))}[/]"
-            table.add_row(str(h.id), escape(e.dossier_code or e.dossier_id),
-                          escape(e.doc_type_code or e.doc_kind), escape(number), e.issued_date,
-                          escape(person), signed, escape(private(h.snippet)))
-        out.print(table)
+            rows.append([str(h.id), escape(e.dossier_code or e.dossier_id),
+                         escape(e.doc_type_code or e.doc_kind), escape(number), e.issued_date,
+                         escape(person), signed, escape(private(h.snippet))])
+        records(f"digitize find: {len(hits)}", (
+            (N_("Id"), ID), (N_("Dossier"), ID), (N_("Type"), ID), (N_("Number"), ID),
+            (N_("Date"), ID), (N_("Person"), TEXT), (N_("Signed"), ID), (N_("Text"), TEXT)),
+            rows, wide)
         if hits:
             out.print(escape(_("Package of the first: {path}").format(
                 path=hits[0].entry.bundle or hits[0].entry.pdf)), highlight=False)

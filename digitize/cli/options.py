@@ -14,6 +14,9 @@ ConfigOpt = Annotated[Path | None, typer.Option(
     help=_("TOML config file (default: $DIGITIZE_CONFIG, then the user config folder)."),
     envvar="DIGITIZE_CONFIG", show_envvar=False)]
 JsonOpt = Annotated[bool, typer.Option("--json", help=_("Print one JSON document on stdout."))]
+WideOpt = Annotated[bool, typer.Option(
+    "--wide", help=_("Always print tables, whatever the terminal's width (else a narrow "
+                   "terminal gets one record per block)."))]
 JobsOpt = Annotated[int | None, typer.Option(
     "--jobs", "-j", min=0, help=_("Pages OCR'd in parallel (default: config, 0 = all cores)."))]
 LangOpt = Annotated[str | None, typer.Option(

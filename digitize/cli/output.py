@@ -4,6 +4,7 @@ citizens' personal data in all of it unless --show-personal-data."""
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import sys
@@ -13,10 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
+from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from digitize.clock import VN_TZ
 from digitize.errors import UsageProblem
@@ -136,6 +139,57 @@ STATUS_STYLE = {Status.ok: "green", Status.needs_review: "yellow", Status.failed
                 Status.incomplete: "yellow"}
 
 
+ID, TEXT = True, False  # a column of identifiers (never folded) or of prose (may wrap)
+
+
+PROSE_MIN = 24  # a prose column may wrap down to this width
+
+
+def _table(title: str, columns: Sequence[tuple[str, bool]], rows: Sequence[Sequence[str]],
+           prose_cut: int | None = None) -> Table:
+    """The table of `rows`; with `prose_cut`, its prose cut to that width (to measure it)."""
+    table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False)
+    for label, ident in columns:
+        table.add_column(_(label), no_wrap=ident, overflow="ignore" if ident else "fold")
+    for row in rows:
+        table.add_row(*(cell if ident or prose_cut is None else _cut(cell, prose_cut)
+                        for (_label, ident), cell in zip(columns, row, strict=True)))
+    return table
+
+
+def _cut(markup: str, width: int) -> Text:
+    text = Text.from_markup(markup)
+    text.truncate(width)
+    return text
+
+
+def _natural_width(table: Table) -> int:
+    """How wide `table` is when nothing in it is wrapped or cut."""
+    wide = Console(width=10_000, file=io.StringIO(), color_system=None)
+    with wide.capture() as captured:
+        wide.print(table)
+    return max((len(line.rstrip()) for line in captured.get().splitlines()), default=0)
+
+
+def records(title: str, columns: Sequence[tuple[str, bool]], rows: Sequence[Sequence[str]],
+            wide: bool = False) -> None:
+    """Rows as a table where the terminal holds it with every identifier on one line (dossier
+    codes, file names, numbers, times; prose columns may wrap); else one record per block,
+    "label: value" lines that are never wrapped. `wide` always draws the table. Column labels
+    are marked with N_; cells are Rich markup."""
+    fits = _natural_width(_table(title, columns, rows, PROSE_MIN)) <= out.width
+    if wide or fits:
+        out.print(_table(title, columns, rows), crop=not wide, soft_wrap=wide)
+        return
+    out.print(f"[bold]{escape(title)}[/]", soft_wrap=True)
+    for row in rows:
+        first = next((i for i, cell in enumerate(row) if cell), 0)
+        out.print(f"[bold]{row[first]}[/]", soft_wrap=True, highlight=False)
+        for i, ((label, _ident), cell) in enumerate(zip(columns, row, strict=True)):
+            if cell and i != first:
+                out.print(f"  {escape(_(label))}: {cell}", soft_wrap=True, highlight=False)
+
+
 def new_table(title: str, columns: Sequence[str]) -> Table:
     """A table whose column headers (marked with N_) show in the interface language."""
     table = Table(title=title)
@@ -156,18 +210,19 @@ def yes(value: object) -> str:
     return _("yes") if value else _("no")
 
 
-def summary_table(summary: RunSummary) -> None:
-    table = new_table("digitize run", (N_("Dossier"), N_("Document"), N_("Status"),
-                                       N_("Kind / type"), N_("Number"), N_("Fields"),
-                                       N_("Signed"), N_("Note")))
+def summary_table(summary: RunSummary, wide: bool = False) -> None:
+    rows = []
     for d in summary.dossiers:
         for i, doc in enumerate(d.documents):
             note = private(doc.error or "; ".join(doc.review))
-            table.add_row(escape(private(d.id)) if i == 0 else "",
-                          escape(private(Path(doc.source).name)), status_cell(doc.status),
-                          doc.kind_label, escape(doc.reference), str(len(doc.metadata)),
-                          yes(doc.signature), escape(note))
-    out.print(table)
+            rows.append([escape(private(d.id)) if i == 0 else "",
+                         escape(f"{i + 1}. {private(Path(doc.source).name)}"),
+                         status_cell(doc.status), doc.kind_label, escape(doc.reference),
+                         str(len(doc.metadata)), yes(doc.signature), escape(note)])
+    records("digitize run", ((N_("Dossier"), ID), (N_("Document"), ID), (N_("Status"), ID),
+                             (N_("Kind / type"), TEXT), (N_("Number"), ID),
+                             (N_("Fields"), ID), (N_("Signed"), ID), (N_("Note"), TEXT)),
+            rows, wide)
     t = summary.totals
     if t.resumed:
         out.print(_("{count} dossiers were finished by an earlier run and left as they "
@@ -179,11 +234,65 @@ def summary_table(summary: RunSummary) -> None:
         ok=t.ok, review=t.needs_review, failed=t.failed, signed=t.signed))
     for d in summary.dossiers:
         if d.bundle:
-            out.print("  " + _("package {dossier}: {path}").format(dossier=d.id, path=d.bundle),
-                      highlight=False)
+            out.print("  " + escape(_("package {dossier}: {path}").format(
+                dossier=d.id, path=shown_path(d.bundle))), highlight=False, soft_wrap=True)
         for doc in d.documents if d.loose else []:
             if doc.bundle:
-                out.print("  " + _("package {dossier}: {path}").format(
-                    dossier=Path(doc.source).name, path=doc.bundle), highlight=False)
+                out.print("  " + escape(_("package {dossier}: {path}").format(
+                    dossier=Path(doc.source).name, path=shown_path(doc.bundle))),
+                    highlight=False, soft_wrap=True)
         if d.error and not d.bundle:
             out.print(f"  [red]{escape(d.id)}: {escape(private(d.error))}[/]", highlight=False)
+
+
+def shown_path(path: str) -> str:
+    """A path relative to the working folder when it lies inside it (shorter, and what the
+    clerk typed), else as it is."""
+    p = Path(path)
+    try:
+        return str(p.relative_to(Path.cwd()))
+    except ValueError:
+        return path
+
+
+REPORT_COLUMNS = (("dossiers", N_("Dossiers")), ("documents", N_("Docs")), ("pages", N_("Pages")),
+                  ("share_signed", N_("Signed")), ("share_searchable", N_("Text")),
+                  ("share_needs_review", N_("Review")), ("failed", N_("Failed")),
+                  ("median_seconds_per_dossier", N_("Median s")))
+SHARE_COLUMNS = (("received", N_("Received")), ("digitized", N_("Digitized")),
+                 ("share_digitized", N_("Digit.")), ("share_signed", N_("Signed")),
+                 ("share_packaged", N_("Packed")), ("share_uploaded", N_("Sent")),
+                 ("median_days_to_digitized", N_("Days")), ("p90_days_to_digitized", N_("p90")))
+
+
+def _figure(key: str, value: object) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.0%}" if key.startswith("share") and isinstance(value, float) else str(value)
+
+
+def report_tables(report: Any, wide: bool = False) -> None:
+    """`digitize report` in the terminal: with a received list its shares first, then each
+    breakdown and the total; short headers, so 80 columns hold them."""
+    if report.received is not None:
+        shares = [("all", report.received), *((s.key, s) for groups in
+                                                report.received_groups.values()
+                                                for s in groups)]
+        records(_("received dossiers"), ((N_("Group"), ID), *((h, ID) for _k, h in SHARE_COLUMNS)),
+                [[escape(k), *(_figure(c, s.row()[c]) for c, _h in SHARE_COLUMNS)]
+                 for k, s in shares], wide)
+        if report.not_digitized:
+            out.print(escape(_("Received but not digitized: {codes}").format(
+                codes=", ".join(r.code for r in report.not_digitized))), highlight=False)
+    for dim, groups in report.groups.items():
+        rows = [[escape(f.key), *(_figure(c, f.row()[c]) for c, _h in REPORT_COLUMNS)]
+                for f in [*groups, report.total]]
+        rows[-1][0] = _("all")
+        records(f"digitize report — {dim}", ((N_("Group"), ID),
+                                              *((h, ID) for _k, h in REPORT_COLUMNS)), rows, wide)
+    if report.total.incomplete:
+        out.print(_("{count} dossiers are incomplete: a document failed, the others are kept "
+                    "signed; fix the failed ones and run again.").format(
+                        count=report.total.incomplete), highlight=False)
+    for reason, count in report.failures.items():
+        out.print(f"  {count} × {escape(reason)}", highlight=False)

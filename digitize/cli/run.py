@@ -10,17 +10,16 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from digitize.cli import options as opt
 from digitize.cli import output
 from digitize.cli.batch import open_signer, run_pipeline
 from digitize.cli.errors import exit_for, user_errors
 from digitize.cli.group import command, group
-from digitize.cli.output import err, out, print_json, private
+from digitize.cli.output import err, print_json, private
 from digitize.config import load_config, out_folder
 from digitize.errors import NoInputError
-from digitize.i18n import N_, _
+from digitize.i18n import _
 from digitize.model import RunSummary
 
 app = group()
@@ -58,6 +57,9 @@ def run(
     retry_failed: Annotated[bool, typer.Option(
         "--retry-failed", help=_("Try again the documents an earlier run quarantined (those "
                                "whose file has not changed since)."))] = False,
+    operator: Annotated[str | None, typer.Option(
+        "--operator", help=_("The clerk recorded with each dossier (default: [desk] operator, "
+                           "else the login)."))] = None,
     loose: Annotated[bool, typer.Option(
         "--loose", help=_("Documents submitted outside a dossier: one package per document "
                         "(SIP_tailieu, Thông tư 05/2025 Phụ lục IV). A folder holding a file "
@@ -65,6 +67,7 @@ def run(
     index: opt.IndexOpt = None,
     log_format: opt.LogFormatOpt = "text",
     show_personal: opt.PersonalOpt = False,
+    wide: opt.WideOpt = False,
     as_json: opt.JsonOpt = False,
 ) -> None:
     """Run the whole pipeline: OCR, metadata, signing and one TT 05/2025 package per dossier
@@ -94,12 +97,12 @@ def run(
         opts = run_options(cfg, out_folder(cfg, out_dir), lang=lang, jobs=jobs, signing=signing,
                            profile=profile, drop_blank=drop_blank, keep_text=keep_text,
                            retry_failed=retry_failed,
-                           executor=executor, index=index, loose=loose)
+                           executor=executor, index=index, loose=loose, operator=operator)
         summary = run_pipeline(inputs, opts, identity, "run")
     if as_json:
         print_json(summary)
     else:
-        output.summary_table(summary)
+        output.summary_table(summary, wide)
     exit_for(summary.any_failed)
 
 
@@ -174,44 +177,78 @@ def watch(
 def report(
     outs: Annotated[list[Path], typer.Argument(help=_("Output folders of `run`."))],
     since: Annotated[str | None, typer.Option(
-        "--since", help=_("Only dossiers finished on or after this date (YYYY-MM-DD)."))] = None,
+        "--since", help=_("Only dossiers finished (and received) on or after this date "
+                        "(YYYY-MM-DD)."))] = None,
+    until: Annotated[str | None, typer.Option(
+        "--until", help=_("Only those up to this date (YYYY-MM-DD)."))] = None,
+    by: Annotated[list[str] | None, typer.Option(
+        "--by", help=_("Break the figures down by day, week, month, desk, operator or "
+                     "procedure (several: --by month --by desk). Default: day."))] = None,
+    received: Annotated[Path | None, typer.Option(
+        "--received", help=_("The one-stop system's list of received dossiers (CSV or XLSX, "
+                           "with the dossier code and the date received): the shares "
+                           "digitized, signed, packaged and uploaded, and what was not "
+                           "digitized."))] = None,
     csv_file: Annotated[Path | None, typer.Option("--csv", help=_("Also write a CSV file."))
                         ] = None,
     chart: Annotated[Path | None, typer.Option(
         "--chart", help=_("Also draw documents per day as a PNG chart."))] = None,
+    html_file: Annotated[Path | None, typer.Option(
+        "--html", help=_("Write the monthly report as one self-contained HTML file."))] = None,
+    pdf_file: Annotated[Path | None, typer.Option(
+        "--pdf", help=_("Write the monthly report as PDF/A, for filing."))] = None,
+    lang: Annotated[str, typer.Option(
+        "--lang", help=_("Language of the HTML and PDF report: vi (default) or en."))] = "vi",
+    wide: opt.WideOpt = False,
+    config: opt.ConfigOpt = None,
     as_json: opt.JsonOpt = False,
 ) -> None:
     """The figures a province reports on: dossiers and documents digitized, pages, the shares
-    signed, searchable and needing review, failures by reason, median time per dossier, per day.
+    signed, searchable and needing review, failures by reason, median time per dossier; with
+    --received, the share of received dossiers digitized (QĐ 468/QĐ-TTg) and the time from
+    receipt to digitized.
 
-    Example: `digitize report /srv/digitized --since 2026-11-01 --csv kpi.csv --chart kpi.png`
+    Example: `digitize report /srv/digitized --since 2026-11-01 --received tiep_nhan.xlsx
+    --by month --by desk --html bao_cao.html --pdf bao_cao.pdf`
     """
-    from digitize.pipeline.report import draw_chart, report_outputs, write_csv
+    from digitize.pipeline.report import report_json, report_outputs, uploaded_packages, write_csv
 
     with user_errors():
-        result = report_outputs(outs, since)
+        cfg = load_config(config)
+        dims = list(dict.fromkeys(by or ["day"]))
+        if html_file or pdf_file:  # the monthly report shows these whatever --by says
+            dims += [d for d in ("day", "month", "desk") if d not in dims]
+        listed = None
+        if received is not None:
+            from digitize.pipeline.received import read_received
+
+            listed = read_received(received, cfg.report)
+        journal = cfg.upload.journal
+        if journal is None:
+            from digitize.paths import state_dir
+
+            journal = state_dir() / "uploads.jsonl"
+        result = report_outputs(outs, since, until, dims, listed, uploaded_packages(journal))
         if csv_file:
             write_csv(result, csv_file)
         if chart:
-            draw_chart(result, chart)
-    rows = [f.row() for f in result.days]
+            from digitize.fsutil import write_bytes_atomic
+            from digitize.pipeline.charts import documents_per_day
+
+            write_bytes_atomic(chart, documents_per_day(result.days or [result.total]))
+        if html_file or pdf_file:
+            from digitize.i18n import in_language
+            from digitize.pipeline.charts import report_charts
+            from digitize.pipeline.monthly import report_title, write_html, write_pdf
+
+            with in_language(lang):
+                charts = report_charts(result, cfg.report.target)
+                title = report_title([f.key for f in result.groups.get("month", [])])
+                if html_file:
+                    write_html(result, charts, cfg.agency.name, title, html_file)
+                if pdf_file:
+                    write_pdf(result, charts, cfg.agency.name, title, pdf_file)
     if as_json:
-        print_json({"total": result.total.row(), "days": rows, "failures": result.failures})
+        print_json(report_json(result))
         return
-    table = Table(title="digitize report")
-    columns = {"day": N_("Day"), "dossiers": N_("Dossiers"), "documents": N_("Docs"),
-               "pages": N_("Pages"), "share_signed": N_("Signed"),
-               "share_searchable": N_("Searchable"), "share_needs_review": N_("Review"),
-               "failed": N_("Failed"), "median_seconds_per_dossier": N_("Median s")}
-    for label in columns.values():
-        table.add_column(_(label), justify="right")
-    for row in [*rows, result.total.row()]:
-        table.add_row(*(f"{v:.1%}" if k.startswith("share") else str(v)
-                        for k, v in ((c, row[c]) for c in columns)))
-    out.print(table)
-    if result.total.incomplete:
-        out.print(_("{count} dossiers are incomplete: a document failed, the others are kept "
-                    "signed; fix the failed ones and run again.").format(
-                        count=result.total.incomplete), highlight=False)
-    for reason, count in result.failures.items():
-        out.print(f"  {count} × {escape(reason)}", highlight=False)
+    output.report_tables(result, wide)

@@ -11,7 +11,7 @@ from rich.markup import escape
 from digitize.cli import options as opt
 from digitize.cli.errors import exit_for, user_errors
 from digitize.cli.group import command, group
-from digitize.cli.output import new_table, out, print_json
+from digitize.cli.output import ID, TEXT, out, print_json, records, shown_path
 from digitize.config import load_config
 from digitize.i18n import N_, _
 
@@ -40,6 +40,7 @@ def verify(
         "--eark/--no-eark", help=_("Check packages against E-ARK CSIP 2.1 with E-ARK's own "
                                    "validator (offline, about 2 s a run)."))] = True,
     config: opt.ConfigOpt = None,
+    wide: opt.WideOpt = False,
     as_json: opt.JsonOpt = False,
 ) -> None:
     """Check every signature (who, when, integrity, chain, revocation, timestamp, PAdES level,
@@ -71,39 +72,43 @@ def verify(
     if as_json:
         print_json([r.model_dump(mode="json") for r in reports])
     else:
-        table = new_table("digitize verify", (N_("File"), N_("Status"), N_("Signer"),
-                                           N_("Signed at"), N_("Level"), N_("Why")))
         style = {Indication.valid: "green", Indication.indeterminate: "yellow",
                  Indication.invalid: "red"}
         shown = {Indication.valid: _("valid"), Indication.indeterminate: _("indeterminate"),
                  Indication.invalid: _("invalid")}
+        rows: list[list[str]] = []
         for r in reports:
             files = r.documents if isinstance(r, PackageReport) else [r]
             if isinstance(r, PackageReport):
-                table.add_row(f"[bold]{escape(r.path)}[/] (" + escape(_(
-                    "{count} files checked").format(count=r.files_checked)) + ")",
-                              f"[{style[r.status]}]{shown[r.status]}[/]", "", "", "",
-                              escape("; ".join(r.reasons)))
+                rows.append([f"[bold]{escape(shown_path(r.path))}[/]",
+                             f"[{style[r.status]}]{shown[r.status]}[/]", "", "", "",
+                             escape("; ".join([_("{count} files checked").format(
+                                 count=r.files_checked), *r.reasons]))])
                 if r.eark is not None:
-                    table.add_row(*_eark_row(r.eark))
+                    rows.append(list(_eark_row(r.eark)))
             for f in files:
-                sigs = f.signatures or [None]
-                for s in sigs:
-                    table.add_row(escape(f"  {Path(f.path).name}" if isinstance(r, PackageReport)
-                                         else f.path),
-                                  f"[{style[s.status if s else f.status]}]"
-                                  f"{shown[s.status if s else f.status]}[/]",
-                                  escape(s.signer) if s else "",
-                                  (s.signing_time or "") if s else "",
-                                  s.level if s else "",
-                                  escape("; ".join(([s.sub_indication] if s and
-                                                    s.sub_indication else []) +
-                                                   (s.reasons if s else f.reasons) +
-                                                   (s.warnings if s else []))))
-        out.print(table)
+                for s in f.signatures or [None]:
+                    rows.append([
+                        escape(f"  {Path(f.path).name}" if isinstance(r, PackageReport)
+                               else shown_path(f.path)),
+                        f"[{style[s.status if s else f.status]}]"
+                        f"{shown[s.status if s else f.status]}[/]",
+                        escape(s.signer) if s else "", _when(s.signing_time) if s else "",
+                        s.level or "" if s else "",
+                        escape("; ".join(([s.sub_indication] if s and s.sub_indication else [])
+                                         + (s.reasons if s else f.reasons)
+                                         + (s.warnings if s else [])))])
+        records("digitize verify", ((N_("File"), ID), (N_("Status"), ID), (N_("Signer"), TEXT),
+                                    (N_("Signed at"), ID), (N_("Level"), ID), (N_("Why"), TEXT)),
+                rows, wide)
         out.print(_("Policy: {policy}").format(policy=_(reports[0].policy)) if reports else "",
                   style="dim")
     exit_for(any(r.status is not Indication.valid for r in reports))
+
+
+def _when(iso: str | None) -> str:
+    """A signing time to the minute, in the signer's zone (the JSON keeps the seconds)."""
+    return (iso or "")[:16].replace("T", " ")
 
 
 def _eark_row(rep: EarkReport) -> tuple[str, str, str, str, str, str]:

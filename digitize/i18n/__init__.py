@@ -11,10 +11,11 @@ Click and Typer's own words (Usage, Options, Error…) are translated through th
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 LANGS = ("vi", "en")
@@ -106,6 +107,18 @@ def set_language(lang: str) -> None:
         raise UsageProblem(f"Unknown interface language {lang!r}; use vi or en.")
     _State.lang = lang
     os.environ[ENV] = lang
+
+
+@contextlib.contextmanager
+def in_language(lang: str) -> Iterator[None]:
+    """Write something in `lang` (a document filed in Vietnamese whatever the terminal
+    speaks), then go back to the interface language."""
+    before = language()
+    set_language(lang)
+    try:
+        yield
+    finally:
+        set_language(before)
 
 
 def _(message: str) -> str:

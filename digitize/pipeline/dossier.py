@@ -388,8 +388,13 @@ def process_dossier(d: DossierInput, planned: Planned, opts: RunOptions,
     if opts.package and not (opts.loose or d.marked_loose):
         sheets, finished, sheet_items = _sheets_apart(finished, work, code)
     failed = broken is not None or any(r.status is Status.failed for r in results)
+    received = d.received_date
     dossier = DossierResult(id=d.id, folder=str(d.folder.resolve()), dossier_code=d.dossier_code,
-                            file_code=code,
+                            file_code=code, agency_code=opts.config.agency.code,
+                            desk=opts.config.desk.name or None, operator=opts.operator or None,
+                            procedure=next((str(r.metadata["procedure_name"]) for r in results
+                                            if r.metadata.get("procedure_name")), None),
+                            received=received.isoformat() if received else None,
                             status=Status.failed if failed else Status.ok, documents=results,
                             error=broken)
     if not failed and any(r.status is Status.needs_review for r in results):

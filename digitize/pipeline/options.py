@@ -8,6 +8,7 @@ from pathlib import Path
 
 from digitize.config import Config, index_path
 from digitize.errors import UsageProblem
+from digitize.extract.overrides import operator_name
 from digitize.i18n import _
 from digitize.ocr.page import PROFILES
 from digitize.signing.sign import SignOptions, sign_options
@@ -32,6 +33,7 @@ class RunOptions:
     signing: SignOptions = field(default_factory=SignOptions)
     package: bool = True  # False: `digitize ocr`, the PDFs go straight into OUT/<dossier>/
     loose: bool = False  # documents outside a dossier: one SIP_tailieu per document
+    operator: str = ""  # the clerk recorded with each dossier (resolved by run_options)
     retry_failed: bool = False  # process documents the journal has quarantined
     profile: str = "archive"  # or "compact" (desk copies: greyscale/bilevel where possible)
     drop_blank: bool = False
@@ -50,7 +52,8 @@ def run_options(cfg: Config, out: Path, *, lang: str | None = None, jobs: int | 
                 signing: SignOptions | None = None, package: bool = True,
                 profile: str | None = None, drop_blank: bool = False,
                 keep_text: bool | None = None, retry_failed: bool = False, executor: str = "local",
-                index: Path | None = None, loose: bool = False) -> RunOptions:
+                index: Path | None = None, loose: bool = False,
+                operator: str | None = None) -> RunOptions:
     """The options of a run: the config's, with what the command line gave instead. Every
     packaging run keeps the index current (review and scan --run too)."""
     profile = profile or cfg.run.profile
@@ -61,4 +64,6 @@ def run_options(cfg: Config, out: Path, *, lang: str | None = None, jobs: int | 
                       drop_blank=drop_blank,
                       keep_text=cfg.ocr.keep_text if keep_text is None else keep_text,
                       retry_failed=retry_failed, executor=executor, loose=loose,
+                      operator=operator_name(operator or "", cfg.desk.operator,
+                                             cfg.review.operator),
                       index=index_path(cfg, index) if package and cfg.index.enabled else None)
