@@ -18,7 +18,6 @@ from __future__ import annotations
 import functools
 import logging
 import re
-import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -191,7 +190,7 @@ def field_spec(name: str, where: Placement) -> SigFieldSpec:
     return SigFieldSpec(sig_field_name=name, on_page=where.page, box=(x0, y0, x1, y1))
 
 
-def _composed_image(look: Appearance, work: Path) -> Path | None:
+def _composed_image(look: Appearance) -> Image.Image | None:
     """The person's signature image, with the agency's red seal over its left third."""
     sig = look.signature_image
     seal = look.seal_image if look.profile == "agency" else None
@@ -215,9 +214,7 @@ def _composed_image(look: Appearance, work: Path) -> Path | None:
         canvas.alpha_composite(base, (size * 2 // 3, (canvas.height - base.height) // 2))
         canvas.alpha_composite(stamp, (0, (canvas.height - stamp.height) // 2))
         base = canvas
-    out = work / "appearance.png"
-    base.save(out)
-    return out
+    return base
 
 
 _STAMP_CHARS = "0123456789-+:T ."
@@ -253,8 +250,7 @@ def _stamp_font(text: str) -> Path:
     return font_cut(serif_font(), unicodedata.normalize("NFC", text) + _STAMP_CHARS)
 
 
-def stamp_style(look: Appearance, work: Path | None = None,
-                signer: str = "") -> TextStampStyle | None:
+def stamp_style(look: Appearance, signer: str = "") -> TextStampStyle | None:
     """The stamp pyHanko draws in the field; None for an invisible signature. `signer` is the
     name the person appearance shows."""
     if look.profile not in PROFILES:
@@ -280,13 +276,12 @@ def stamp_style(look: Appearance, work: Path | None = None,
                                   y_align=AxisAlignment.ALIGN_MAX, margins=Margins(2, 2, 2, 2),
                                   inner_content_scaling=InnerScaling.NO_SCALING))
     text_style = TextBoxStyle(font=font, font_size=FONT_SIZE, text_color=(0, 0, 0))
-    work = work or Path(tempfile.mkdtemp(prefix="digitize-stamp-"))
-    image = _composed_image(look, work)
+    image = _composed_image(look)  # in memory: pyHanko takes the picture itself
     lines = [look.signer_title, "%(signer)s"] if look.profile == "person" else [
         look.agency, "%(ts)s"]
     return TextStampStyle(stamp_text="\n".join(x for x in lines if x), text_box_style=text_style,
                           timestamp_format=TIME_FORMAT, border_width=0,
-                          background=PdfImage(str(image)) if image else None,
+                          background=PdfImage(image) if image else None,
                           background_opacity=1.0,
                           background_layout=SimpleBoxLayoutRule(
                               x_align=AxisAlignment.ALIGN_MID, y_align=AxisAlignment.ALIGN_MAX),
