@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import os
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+
+from digitize.paths import data_dir
 
 LANGS = ("vi", "en")
 ENV = "DIGITIZE_UI_LANG"
@@ -35,14 +38,29 @@ SOURCE_LANG = "en"  # the source strings are English: its catalogue maps each to
 def _catalogue(lang: str) -> dict[str, str]:
     if lang == SOURCE_LANG:
         return {}  # nothing to look up (tests/test_i18n.py checks the catalogue is the identity)
-    from babel.messages.pofile import read_po
-
     path = catalogue_path(lang)
     if not path.is_file():
         return {}
+    # Parsing the PO file with Babel costs ~0.13 s, at every command's start: its messages are
+    # kept as JSON in the data folder, named by the PO file's size and time, and read back.
+    st = path.stat()
+    cached = data_dir() / "i18n" / f"{DOMAIN}-{lang}-{st.st_size}-{st.st_mtime_ns}.json"
+    with contextlib.suppress(OSError, ValueError):
+        return dict(json.loads(cached.read_text(encoding="utf-8")))
+    from babel.messages.pofile import read_po
+
     with open(path, "rb") as fh:
         cat = read_po(fh, locale=lang)
-    return {str(m.id): str(m.string) for m in cat if m.id and m.string and not m.fuzzy}
+    found = {str(m.id): str(m.string) for m in cat if m.id and m.string and not m.fuzzy}
+    with contextlib.suppress(OSError):  # a read-only data folder: parse again next time
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(found, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, cached)
+        for old in cached.parent.glob(f"{DOMAIN}-{lang}-*.json"):  # earlier catalogues
+            if old != cached:
+                old.unlink(missing_ok=True)
+    return found
 
 
 def _option(argv: Sequence[str], name: str) -> str | None:
