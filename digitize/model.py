@@ -229,6 +229,8 @@ class Totals(BaseModel):
         self.resumed += dossier.resumed
         self.incomplete += dossier.status is Status.incomplete
         for doc in dossier.documents:
+            if doc.sheet:  # the dossier's cover or index: not one of its documents
+                continue
             self.documents += 1
             self.pages += int(doc.metadata.get("page_count") or 0)
             setattr(self, doc.status.value, getattr(self, doc.status.value) + 1)

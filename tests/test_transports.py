@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from digitize.bundle.sftp import SshAuth, upload_sftp
+from digitize.bundle.sftp import upload_sftp
+from digitize.bundle.upload_common import SshAuth
 
 from .conftest import Env
 from .servers import SSHD, Dav, Sshd, running_sshd, running_webdav

@@ -21,7 +21,14 @@ from urllib.parse import unquote, urlparse
 
 import paramiko
 
-from digitize.bundle.upload_common import CHUNK, RETRIES, Delivery, UploadError, temp_name
+from digitize.bundle.upload_common import (
+    CHUNK,
+    RETRIES,
+    Delivery,
+    SshAuth,
+    UploadError,
+    temp_name,
+)
 from digitize.errors import CredentialError, UsageProblem
 from digitize.fsutil import sha256_file
 from digitize.i18n import _
@@ -52,15 +59,6 @@ def parse_sftp(url: str) -> SftpTarget:
         folder = folder[1:]
     return SftpTarget(unquote(parsed.username), parsed.hostname, parsed.port or 22,
                       folder.rstrip("/") or "/")
-
-
-@dataclass(frozen=True)
-class SshAuth:
-    known_hosts: Path | None = None  # default ~/.ssh/known_hosts
-    fingerprint: str = ""  # "SHA256:…" as ssh-keygen -l prints it: pinned instead
-    key: Path | None = None
-    passphrase: str = ""
-    password: str = ""
 
 
 def _fingerprint(key: paramiko.PKey) -> str:

@@ -17,8 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlparse
 
-from digitize.bundle.sftp import SshAuth
-from digitize.bundle.upload_common import CHUNK, RETRIES, Delivery, UploadError
+from digitize.bundle.upload_common import CHUNK, RETRIES, Delivery, SshAuth, UploadError
 from digitize.bundle.webdav import WEBDAV_SCHEMES, DavAuth, is_webdav, upload_webdav
 from digitize.clock import now_vn
 from digitize.config import UploadConfig

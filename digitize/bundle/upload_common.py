@@ -4,6 +4,7 @@ the number of tries and the temporary name a bundle travels under until it is wh
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from digitize.errors import DigitizeError
 
@@ -29,3 +30,15 @@ def temp_name(name: str) -> str:
     """Where a bundle is written until it is complete and checked (hidden, so that an archive
     watching the folder never takes a half file)."""
     return f".{name}.part"
+
+
+@dataclass(frozen=True)
+class SshAuth:
+    """How `sftp://` targets are trusted and logged in to (secrets come from the environment or
+    files, never the command line)."""
+
+    known_hosts: Path | None = None  # default ~/.ssh/known_hosts
+    fingerprint: str = ""  # "SHA256:…" as ssh-keygen -l prints it: pinned instead
+    key: Path | None = None
+    passphrase: str = ""
+    password: str = ""
