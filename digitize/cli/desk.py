@@ -16,7 +16,7 @@ from digitize.cli import options as opt
 from digitize.cli.batch import open_signer, run_pipeline
 from digitize.cli.errors import exit_for, user_errors
 from digitize.cli.group import command, group
-from digitize.cli.output import err, new_table, out, print_json, summary_table, warn
+from digitize.cli.output import ID, TEXT, err, out, print_json, records, summary_table, warn
 from digitize.config import load_config, out_folder
 from digitize.errors import EXIT_NO_INPUT, EXIT_OK, DigitizeError, UsageProblem
 from digitize.i18n import N_, _
@@ -32,11 +32,10 @@ SplitOpt = Annotated[str | None, typer.Option(
 
 
 def children_table(title: str, children: Sequence[Child]) -> None:
-    table = new_table(title, (N_("Document"), N_("Pages of the stack"),
-                              N_("Type from the separator")))
-    for c in children:
-        table.add_row(escape(c.path.name), ", ".join(map(str, c.pages)), escape(c.doc_type))
-    out.print(table)
+    records(title, ((N_("Document"), ID), (N_("Pages of the stack"), TEXT),
+                    (N_("Type from the separator"), TEXT)),
+            [[escape(c.path.name), ", ".join(map(str, c.pages)), escape(c.doc_type)]
+             for c in children])
 
 
 @command(app)
@@ -215,14 +214,12 @@ def doctor(
     if as_json:
         print_json([vars(c) for c in checks])
     else:
-        table = new_table("digitize doctor", (N_("Check"), N_("Status"), N_("Found"), N_("Fix")))
         style = {"ok": "green", "warning": "yellow", "problem": "red"}
         shown = {"ok": _("ok"), "warning": _("warning"), "problem": _("problem")}
-        for c in checks:
-            table.add_row(escape(c.name), f"[{style[c.status]}]{shown[c.status]}[/]",
-                          escape(c.detail),
-                          escape(c.fix))
-        out.print(table)
+        records("digitize doctor", ((N_("Check"), ID), (N_("Status"), ID), (N_("Found"), TEXT),
+                                    (N_("Fix"), TEXT)),
+                [[escape(c.name), f"[{style[c.status]}]{shown[c.status]}[/]", escape(c.detail),
+                  escape(c.fix)] for c in checks])
     bad = [c for c in checks if c.status == PROBLEM]
     if not as_json:
         out.print(_("{count} problems: the pipeline cannot run until they are fixed.").format(

@@ -59,12 +59,11 @@ def ocr(
     if as_json:
         print_json(docs)
     else:
-        table = output.new_table("digitize ocr",
-                                 (N_("Source"), N_("Status"), N_("PDF"), N_("Note")))
-        for d in docs:
-            table.add_row(escape(d.source), output.status_cell(d.status), escape(d.pdf or ""),
-                          escape(private(d.error or "; ".join(d.review))))
-        out.print(table)
+        output.records("digitize ocr", ((N_("Source"), output.ID), (N_("Status"), output.ID),
+                                        (N_("PDF"), output.ID), (N_("Note"), output.TEXT)),
+                       [[escape(output.shown_path(d.source)), output.status_cell(d.status),
+                         escape(output.shown_path(d.pdf or "")),
+                         escape(private(d.error or "; ".join(d.review)))] for d in docs])
     exit_for(summary.any_failed)
 
 
@@ -93,14 +92,13 @@ def extract(
         print_json(results)
     else:
         for r in results:
-            table = output.new_table(f"{escape(r.source)} — {output.status_cell(r.status)}",
-                              (N_("Field"), N_("Value"), N_("Confidence")))
-            for k, v in r.metadata.items():
-                shown = v if output.Privacy.show else mask_value(k, v)
-                table.add_row(k, escape(str(shown)), f"{r.confidence.get(k, 0):.2f}")
+            rows = [[k, escape(str(v if output.Privacy.show else mask_value(k, v))),
+                     f"{r.confidence.get(k, 0):.2f}"] for k, v in r.metadata.items()]
             if r.error:
-                table.add_row(_("error"), escape(r.error), "")
-            out.print(table)
+                rows.append([_("error"), escape(r.error), ""])
+            output.records(f"{r.source} — {r.status.value}", (
+                (N_("Field"), output.ID), (N_("Value"), output.TEXT),
+                (N_("Confidence"), output.ID)), rows)
     exit_for(any(r.status is Status.failed for r in results))
 
 

@@ -148,7 +148,7 @@ PROSE_MIN = 24  # a prose column may wrap down to this width
 def _table(title: str, columns: Sequence[tuple[str, bool]], rows: Sequence[Sequence[str]],
            prose_cut: int | None = None) -> Table:
     """The table of `rows`; with `prose_cut`, its prose cut to that width (to measure it)."""
-    table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False)
+    table = Table(title=escape(title), box=box.SIMPLE_HEAD, pad_edge=False)
     for label, ident in columns:
         table.add_column(_(label), no_wrap=ident, overflow="ignore" if ident else "fold")
     for row in rows:
@@ -188,14 +188,6 @@ def records(title: str, columns: Sequence[tuple[str, bool]], rows: Sequence[Sequ
         for i, ((label, _ident), cell) in enumerate(zip(columns, row, strict=True)):
             if cell and i != first:
                 out.print(f"  {escape(_(label))}: {cell}", soft_wrap=True, highlight=False)
-
-
-def new_table(title: str, columns: Sequence[str]) -> Table:
-    """A table whose column headers (marked with N_) show in the interface language."""
-    table = Table(title=title)
-    for col in columns:
-        table.add_column(_(col), overflow="fold")
-    return table
 
 
 _STATUS_TEXT = {Status.ok: N_("ok"), Status.needs_review: N_("needs_review"),

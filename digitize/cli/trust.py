@@ -11,7 +11,7 @@ from rich.markup import escape
 from digitize.cli import options as opt
 from digitize.cli.errors import user_errors
 from digitize.cli.group import command
-from digitize.cli.output import new_table, out, print_json
+from digitize.cli.output import ID, TEXT, print_json, records
 from digitize.config import load_config
 from digitize.i18n import N_, _
 from digitize.signing.trust import StoredCertificate
@@ -25,12 +25,10 @@ def _print(certs: list[StoredCertificate], title: str, as_json: bool) -> None:
     if as_json:
         print_json([vars(c) for c in certs])
         return
-    table = new_table(title, (N_("Store"), N_("Subject"), N_("Issuer"), N_("Valid to"),
-                              N_("Root"), N_("SHA-256")))
-    for c in certs:
-        table.add_row(c.store, escape(c.subject), escape(c.issuer), c.valid_to,
-                      _("yes") if c.root else _("no"), c.sha256[:16] + "…")
-    out.print(table)
+    records(title, ((N_("Subject"), TEXT), (N_("Store"), ID), (N_("Issuer"), TEXT),
+                    (N_("Valid to"), ID), (N_("Root"), ID), (N_("SHA-256"), ID)),
+            [[escape(c.subject), c.store, escape(c.issuer), c.valid_to,
+              _("yes") if c.root else _("no"), c.sha256[:16] + "…"] for c in certs])
 
 
 @command(app, "list")
