@@ -8,7 +8,7 @@ import io
 from collections.abc import Sequence
 
 from digitize.i18n import _
-from digitize.pipeline.report import Figures, Report, Share
+from digitize.pipeline.report import Figures, Report, Share, shown_key
 
 _SIZE = (8.0, 3.6)  # inches at 100 dpi: 800 x 360 px
 
@@ -42,26 +42,26 @@ def _figure():  # type: ignore[no-untyped-def]
 def documents_per_day(days: Sequence[Figures]) -> bytes:
     """Documents per day, stacked: done, needing review, failed."""
     fig, ax = _figure()
-    keys = [f.key for f in days] or ["—"]
+    keys = [shown_key(f.key) for f in days] or ["—"]
     parts = [(_("done"), [f.ok for f in days], "#1f4e96"),
              (_("to review"), [f.needs_review for f in days], "#e0a526"),
              (_("failed"), [f.failed for f in days], "#c0392b")]
     bottom = [0] * len(days)
     for label, values, colour in parts:
         if days:
-            ax.bar(keys, values, bottom=bottom, label=label, color=colour)
+            ax.bar(keys, values, bottom=bottom, label=label, color=colour, width=0.6)
             bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     ax.set_title(_("Documents digitized per day"))
     ax.set_xlabel(_("Day"))
     ax.set_ylabel(_("Documents"))
-    ax.legend(loc="upper left", frameon=False)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)  # beside the plot
     ax.tick_params(axis="x", labelrotation=45 if len(keys) > 6 else 0)
     return _png(fig)
 
 
 def per_desk(desks: Sequence[Figures]) -> bytes:
     fig, ax = _figure()
-    ax.barh([f.key for f in desks] or ["—"], [f.documents for f in desks] or [0],
+    ax.barh([shown_key(f.key) for f in desks] or ["—"], [f.documents for f in desks] or [0],
             color="#1f4e96")
     ax.set_title(_("Documents per desk"))
     ax.set_xlabel(_("Documents"))
@@ -71,9 +71,9 @@ def per_desk(desks: Sequence[Figures]) -> bytes:
 def share_digitized(shares: Sequence[Share], target: float) -> bytes:
     """The share of received dossiers digitized per period, with the target as a line."""
     fig, ax = _figure()
-    keys = [s.key for s in shares] or ["—"]
+    keys = [shown_key(s.key) for s in shares] or ["—"]
     values = [100 * s.digitized / s.received if s.received else 0.0 for s in shares] or [0.0]
-    ax.bar(keys, values, color="#1f4e96", label=_("digitized"))
+    ax.bar(keys, values, color="#1f4e96", label=_("digitized"), width=0.6)
     for x, v in zip(keys, values, strict=True):
         ax.annotate(f"{v:.0f}%", (x, v), ha="center", va="bottom")
     if target:
@@ -82,7 +82,7 @@ def share_digitized(shares: Sequence[Share], target: float) -> bytes:
     ax.set_ylim(0, 105)
     ax.set_ylabel("%")
     ax.set_title(_("Share of received dossiers digitized"))
-    ax.legend(loc="upper right", frameon=False)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
     return _png(fig)
 
 

@@ -15,7 +15,7 @@ import pikepdf
 from digitize.clock import now_vn
 from digitize.fsutil import write_bytes_atomic, write_text_atomic
 from digitize.i18n import N_, _
-from digitize.pipeline.report import Report
+from digitize.pipeline.report import Report, shown_key
 
 # Column -> heading, for the tables of both formats.
 FIGURES = (("dossiers", N_("Dossiers")), ("documents", N_("Documents")), ("pages", N_("Pages")),
@@ -51,14 +51,14 @@ def _tables(report: Report) -> list[tuple[str, list[str], list[list[str]]]]:
         found.append((_("Received dossiers"), heads, rows))
         for dim, shares in report.received_groups.items():
             found.append((_("Received dossiers") + " — " + _(DIMENSION_TITLES[dim]), heads,
-                          [[s.key, *(_cell(k, s.row()[k]) for k, _h in SHARES)]
+                          [[shown_key(s.key), *(_cell(k, s.row()[k]) for k, _h in SHARES)]
                            for s in shares]))
     heads = [_("Group"), *(_(h) for _k, h in FIGURES)]
     found.append((_("Digitized"), heads,
                   [[_("All"), *(_cell(k, report.total.row()[k]) for k, _h in FIGURES)]]))
     for dim, groups in report.groups.items():
         found.append((_(DIMENSION_TITLES[dim]), heads,
-                      [[f.key, *(_cell(k, f.row()[k]) for k, _h in FIGURES)]
+                      [[shown_key(f.key), *(_cell(k, f.row()[k]) for k, _h in FIGURES)]
                        for f in groups]))
     if report.not_digitized:
         found.append((_("Received but not digitized"),

@@ -100,6 +100,11 @@ class Report:
         return self.groups.get("day", [])
 
 
+def shown_key(key: str) -> str:
+    """A group's name as a person reads it ("unknown" in the interface language)."""
+    return _("unknown") if key == UNKNOWN else key
+
+
 def failure_reason(error: str, source: str = "") -> str:
     """An error message without its file names, cut at its first clause: a reason to count."""
     text = _PATH.sub("", error.replace(source, "") if source else error).strip()
