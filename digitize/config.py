@@ -72,6 +72,10 @@ class SignerConfig(_Section):
     seal_image: Path | None = Field(None, description="PNG of the agency's red seal")
     signer_title: str = Field("", description="chức vụ shown by the 'person' appearance")
     certify: bool = Field(False, description="certify (DocMDP) instead of approval signing")
+    countersign_inputs: bool = Field(False, description="countersign the signed PDFs handed in "
+                                                        "(an incremental update that keeps "
+                                                        "their signatures valid); off: kept "
+                                                        "byte for byte")
     jobs: int = Field(0, description="parallel signing processes for file keys; 0 = cores")
     reason: str = "Số hóa tài liệu (Thông tư 05/2025/TT-BNV)"
     location: str = ""

@@ -77,3 +77,40 @@ def test_signed_inputs_are_kept_byte_for_byte_and_reported(cli_env: Env, tmp_pat
     if CHECKER.is_file() and EARK_VENV.is_dir():  # a dossier of signed inputs, SIP and AIP
         assert_conforms(Path(dossier["bundle"]))
         assert_conforms(next((tmp_path / "aip").glob("uuid-*")))
+
+
+@needs_real
+def test_the_desk_countersigns_signed_inputs_when_configured(cli_env: Env, tmp_path: Path
+                                                             ) -> None:
+    """[signer] countersign_inputs: the desk's signature goes on by incremental update — the
+    original is the packaged file's first bytes, and its signatures stay as they were."""
+    inbox = tmp_path / "in" / "HS-02"
+    inbox.mkdir(parents=True)
+    original = REAL / "qd_729_ttg.pdf"
+    shutil.copyfile(original, inbox / "1_qd_729_ttg.pdf")
+    config = tmp_path / "config.toml"
+    config.write_text(Path(cli_env.vars["DIGITIZE_CONFIG"]).read_text(encoding="utf-8")
+                      + "\n[signer]\ncountersign_inputs = true\n", encoding="utf-8")
+    before = tree_hashes(tmp_path / "in")
+    res = cli_env.run("run", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--json",
+                      "--config", str(config))
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert tree_hashes(tmp_path / "in") == before  # the input is never modified
+    dossier = json.loads(res.stdout)["dossiers"][0]
+    assert dossier["bundle"], dossier["error"]
+    [doc] = dossier["documents"]
+    assert doc["signature"] and "DEMO" in doc["signature"]["signer"]
+    packaged = Path(doc["pdf"]).read_bytes()
+    kept = original.read_bytes()
+    assert len(packaged) > len(kept) and packaged[:len(kept)] == kept  # an incremental update
+    check = cli_env.run("verify", doc["pdf"], "--offline", "--json", "--trust",
+                        str(cli_env.ca_cert))
+    sigs = json.loads(check.stdout)[0]["signatures"]
+    assert len(sigs) == len(doc["input_signatures"]) + 1
+    ours = sigs[-1]
+    assert "DEMO" in ours["signer"] and ours["status"] == "valid", ours
+    before_ours = {s["field"]: s["status"] for s in doc["input_signatures"]}
+    assert {s["field"]: s["status"] for s in sigs[:-1]} == before_ours  # unchanged verdicts
+    assert all(s["intact"] for s in sigs), sigs
+    premis = next((tmp_path / "out").rglob("PREMIS.xml")).read_text(encoding="utf-8")
+    assert f"the original is the file's first {len(kept)} bytes" in premis

@@ -224,7 +224,7 @@ def _finish_document(doc: Doc, work: Path, code: str, opts: RunOptions,
     ex = fixes.apply(ex, doc.source.name)
     review = _review([p.ocr for p in prepared], ex, opts)
     if doc.signed:
-        return _signed_input(doc, work / f"{doc_id}.pdf", ocr, ex, review, opts), \
+        return _signed_input(doc, work / f"{doc_id}.pdf", ocr, ex, review, opts, signing), \
             work / f"{doc_id}.pdf", text
     scanned = work / f"{doc_id}.scan.pdf"
     if doc.text_layer:
@@ -255,14 +255,26 @@ def _finish_document(doc: Doc, work: Path, code: str, opts: RunOptions,
 
 
 def _signed_input(doc: Doc, target: Path, ocr: Sequence[OcrPage], ex: Extraction,
-                  review: list[str], opts: RunOptions) -> DocumentResult:
+                  review: list[str], opts: RunOptions,
+                  signing: SigningContext | None = None) -> DocumentResult:
     """A PDF that came signed: the original goes into the dossier byte for byte (a copy of
     ours would break its signatures), its signatures are checked and reported; the metadata
-    comes from OCR of its rendered pages."""
+    comes from OCR of its rendered pages. With [signer] countersign_inputs, the desk adds its
+    signature by incremental update: the original stays the file's first bytes and its
+    signatures stay valid."""
     from digitize.signing.verify import load_trust, verify_pdf
 
     shutil.copyfile(doc.source, target)
     report = verify_pdf(target, load_trust(list(opts.signing.trust)), offline=True)
+    countersigned: SignatureInfo | None = None
+    if signing is not None and opts.config.signer.countersign_inputs:
+        signed = target.with_suffix(".countersigned.pdf")
+        try:
+            countersigned = sign_pdf(target, signed, signing)
+        except InputFileError as exc:
+            return DocumentResult(source=str(doc.source), status=Status.failed,
+                                  error=exc.message)
+        os.replace(signed, target)
     found = [InputSignature(field=s.field, signer=s.signer, signing_time=s.signing_time,
                             status=s.status.value, sub_indication=s.sub_indication,
                             reasons=list(s.reasons)) for s in report.signatures]
@@ -270,14 +282,17 @@ def _signed_input(doc: Doc, target: Path, ocr: Sequence[OcrPage], ex: Extraction
         if s.status == "invalid":
             review.append(_("the signature of {signer} ({field}) is invalid: {reason}").format(
                 signer=s.signer or "?", field=s.field, reason="; ".join(s.reasons)))
-    events = [*_events(doc, ocr, ex, None, opts), Event(
+    kept = "; kept byte for byte, not re-signed" if countersigned is None else (
+        f"; countersigned by the desk by incremental update (the original is the file's first "
+        f"{doc.source.stat().st_size} bytes, SHA-256 {doc.sha})")
+    events = [*_events(doc, ocr, ex, countersigned, opts), Event(
         type="validation", time=now_vn(), agent=f"digitize {__version__}",
         detail="; ".join(" ".join(filter(None, (f"{s.field}:", s.status, s.sub_indication,
-                                                 f"({s.signer})"))) for s in found)
-        + "; kept byte for byte, not re-signed")]
+                                                 f"({s.signer})"))) for s in found) + kept)]
     return DocumentResult(
         source=str(doc.source), status=Status.needs_review if review else Status.ok,
         doc_kind=ex.doc_kind, metadata=ex.metadata, confidence=ex.confidence,
+        signature=countersigned,
         review=review, source_sha256=doc.sha, evidence=ex.evidence,
         overrides=list(ex.overrides), provenance=events, input_signatures=found,
         work_key=doc.key)
