@@ -216,3 +216,13 @@ def test_a_scanned_cover_and_index_are_used_not_packaged_and_checked_against_the
     items = [i for i in pending(tmp_path / "out") if i.field == "number"
              and Path(i.doc.source).name == "thong_bao.png"]
     assert items and wrong.codeNumber in items[0].notes[0]
+
+
+@needs_checker
+def test_doctor_finds_the_validator(cli_env: Env) -> None:
+    res = cli_env.run("doctor", "--json")
+    checks = {c["key"]: c for c in json.loads(res.stdout)}
+    assert checks["eark"]["status"] == "ok" and "python" in checks["eark"]["detail"]
+    missing = cli_env.run("doctor", "--json", extra={"DIGITIZE_EARK_PYTHON": "/nonexistent"})
+    # A named interpreter that is not there falls back to the checkout's .venv-eark.
+    assert {c["key"]: c for c in json.loads(missing.stdout)}["eark"]["status"] == "ok"

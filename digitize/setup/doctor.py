@@ -165,6 +165,20 @@ def _trust(cfg: Config) -> Iterator[Check]:
                 path=path), _("put the root CA certificates (PEM/DER) there"))
 
 
+def _eark(cfg: Config) -> Check:
+    """E-ARK's validator, which `verify` runs on packages (a warning: the rest runs without)."""
+    from digitize.bundle.eark import VALIDATOR, validator_python
+
+    found = validator_python(cfg.verify.eark_python)
+    if found is not None:
+        return Check("eark", _("E-ARK validator"), OK, str(found))
+    return Check("eark", _("E-ARK validator"), WARNING,
+                 _("{validator} not found: verify cannot check packages against E-ARK CSIP")
+                 .format(validator=VALIDATOR),
+                 _("python3 -m venv VENV && VENV/bin/pip install eark-validator==1.1.3, then "
+                   "[verify] eark_python = \"VENV/bin/python\""))
+
+
 def _tsa(cfg: Config, timeout: float) -> Iterator[Check]:
     sc = cfg.signer
     name = _("time-stamping server")
@@ -233,6 +247,7 @@ def run_checks(cfg: Config, out: Path | None = None, timeout: float = 3.0) -> li
         lambda: _tool("scanimage", "sane-utils", N_("scanning from the desk"), needed=False),
         lambda: _signer(cfg),
         lambda: _trust(cfg),
+        lambda: _eark(cfg),
         lambda: _tsa(cfg, timeout),
         lambda: _index(cfg),
         lambda: _disk(out or cfg.scan.inbox),
