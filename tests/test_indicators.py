@@ -84,11 +84,23 @@ def test_shares_against_the_received_list_and_breakdowns_that_sum(
         kind: str) -> None:
     rows = _received_rows(sample_run)
     listed = (_write_csv if kind == "csv" else _write_xlsx)(tmp_path / f"tiep_nhan.{kind}", rows)
+    # The upload journal this report reads (its own: other tests upload in the session's):
+    # one of the packages was delivered, as a zip, and one delivery failed.
+    sent = Path(sample_run.summary["dossiers"][0]["bundle"]).name
+    journal = tmp_path / "uploads.jsonl"
+    journal.write_text(json.dumps({"bundle": f"/srv/transfer/{sent}.zip", "status": "uploaded"})
+                       + "\n" + json.dumps({"bundle": "/srv/transfer/uuid-" + "0" * 36 + ".zip",
+                                            "status": "failed"}) + "\n", encoding="utf-8")
+    config = tmp_path / "config.toml"
+    config.write_text(Path(cli_env.vars["DIGITIZE_CONFIG"]).read_text(encoding="utf-8") +
+                      f'\n[upload]\njournal = "{journal}"\n', encoding="utf-8")
     kpi = _report(cli_env, [sample_run.out, second_desk], "--received", str(listed),
-                  "--by", "desk", "--by", "operator", "--by", "procedure", "--by", "month")
+                  "--by", "desk", "--by", "operator", "--by", "procedure", "--by", "month",
+                  "--config", str(config))
     got = kpi["received"]["total"]
     assert (got["received"], got["digitized"], got["signed"]) == (6, 4, 4)
-    assert got["share_digitized"] == round(4 / 6, 4) and got["share_uploaded"] == 0.0
+    assert got["share_digitized"] == round(4 / 6, 4)
+    assert (got["uploaded"], got["share_uploaded"]) == (1, round(1 / 6, 4))
     assert got["median_days_to_digitized"] is not None and got["p90_days_to_digitized"] >= \
         got["median_days_to_digitized"]
     assert [r["dossier_code"] for r in kpi["received"]["not_digitized"]] == list(NOT_DIGITIZED)
