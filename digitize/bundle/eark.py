@@ -53,6 +53,12 @@ class EarkReport(BaseModel):
     def conforms(self) -> bool:
         return self.ran and self.errors == 0
 
+    @property
+    def failed(self) -> list[str]:
+        """The rules the package fails that are its own (not the validator's or the
+        circular's)."""
+        return [r.rule for r in self.rules if r.severity == "ERROR" and not r.known]
+
 
 def validator_python(configured: Path | None = None) -> Path | None:
     """The interpreter that has eark-validator: DIGITIZE_EARK_PYTHON, [verify] eark_python,
@@ -79,12 +85,11 @@ def _report(raw: dict[str, object]) -> EarkReport:
         known = KNOWN.get(r["rule"], "") if r["severity"] == "ERROR" else ""
         rules[key] = EarkRule(rule=r["rule"], severity=r["severity"], message=r["message"],
                               known=_(known) if known else "")
-    found = [r for r in rules.values() if r.severity != "INFO"]
-    errors = sum(1 for r in found if r.severity == "ERROR" and not r.known)
-    if not errors and "INVALID" in (raw.get("structure"), raw.get("schema")):
-        errors = 1
-    return EarkReport(ran=True, errors=errors, rules=found,
-                      warnings=sum(1 for r in found if r.severity == "WARNING"))
+    found = EarkReport(ran=True, rules=[r for r in rules.values() if r.severity != "INFO"])
+    found.errors = len(found.failed) or int(
+        "INVALID" in (raw.get("structure"), raw.get("schema")))
+    found.warnings = sum(1 for r in found.rules if r.severity == "WARNING")
+    return found
 
 
 def check_eark(packages: Sequence[Path], python: Path | None = None,

@@ -268,7 +268,7 @@ def _premis(pkg: Path, docs: Sequence[PackageDocument], pdfs: Sequence[Path],
 
 def build_sip(dossier: PackageDossier, parent: Path) -> Path:
     """Write the dossier's package (SIP_hoso) into `parent` and return its folder."""
-    obj_id, created = new_id(), now_vn()
+    obj_id, created, head = new_id(), now_vn(), _header(dossier)
     target = parent / obj_id
     with atomic_dir(target) as pkg:
         _schemas(pkg)
@@ -276,7 +276,7 @@ def build_sip(dossier: PackageDossier, parent: Path) -> Path:
                     dossier.fields, pkg / "metadata" / "descriptive" / "EAD.xml")
         rep = pkg / "representations" / "rep1"
         pairs = [_add_document(rep, doc) for doc in dossier.documents]
-        _rep_mets(rep, _header(dossier), created, pairs)
+        _rep_mets(rep, head, created, pairs)
         (pkg / "documentation").mkdir()
         if dossier.cover is not None:
             shutil.copyfile(dossier.cover, pkg / "documentation" / COVER_NAME)
@@ -288,8 +288,7 @@ def build_sip(dossier: PackageDossier, parent: Path) -> Path:
             write_index(dossier.fields, [d.fields for d in dossier.documents],
                         pkg / "documentation" / INDEX_NAME)
         _premis(pkg, dossier.documents, [pdf for _md, pdf in pairs], dossier.events)
-        _root_mets(pkg, obj_id, _header(dossier), created,
-                   pkg / "metadata" / "descriptive" / "EAD.xml")
+        _root_mets(pkg, obj_id, head, created, pkg / "metadata" / "descriptive" / "EAD.xml")
     return target
 
 

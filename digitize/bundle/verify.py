@@ -47,9 +47,8 @@ def verify_package(root: Path, trust: Sequence[x509.Certificate], offline: bool,
     if eark and conformance is None:
         conformance = check_eark([root], _python(eark))[0]
     if conformance is not None and conformance.ran and conformance.errors:
-        failed = [r.rule for r in conformance.rules if r.severity == "ERROR" and not r.known]
         check.problems.append(_("E-ARK CSIP {spec}: {rules} failed").format(
-            spec="2.1", rules=", ".join(failed) or "structure"))
+            spec="2.1", rules=", ".join(conformance.failed) or "structure"))
     docs = [verify_pdf(p, trust, offline) for p in check.pdfs]
     for d in docs:
         d.path = str(Path(shown_as or root) / Path(d.path).relative_to(root.resolve()))

@@ -257,28 +257,26 @@ SHARE_COLUMNS = (("received", N_("Received")), ("digitized", N_("Digitized")),
                  ("median_days_to_digitized", N_("Days")), ("p90_days_to_digitized", N_("p90")))
 
 
-def _figure(key: str, value: object) -> str:
-    if value is None:
-        return "—"
-    return f"{value:.0%}" if key.startswith("share") and isinstance(value, float) else str(value)
-
-
 def report_tables(report: Any, wide: bool = False) -> None:
     """`digitize report` in the terminal: with a received list its shares first, then each
-    breakdown and the total; short headers, so 80 columns hold them."""
+    breakdown and the total; short headers and whole percentages, so 80 columns hold them."""
+    from digitize.pipeline.report import figure_text
+
+    def line(key: str, row: dict[str, object], columns: Sequence[tuple[str, str]]
+             ) -> list[str]:
+        return [escape(key), *(figure_text(c, row[c], 0) for c, _h in columns)]
+
     if report.received is not None:
         shares = [("all", report.received), *((s.key, s) for groups in
                                                 report.received_groups.values()
                                                 for s in groups)]
         records(_("received dossiers"), ((N_("Group"), ID), *((h, ID) for _k, h in SHARE_COLUMNS)),
-                [[escape(k), *(_figure(c, s.row()[c]) for c, _h in SHARE_COLUMNS)]
-                 for k, s in shares], wide)
+                [line(k, s.row(), SHARE_COLUMNS) for k, s in shares], wide)
         if report.not_digitized:
             out.print(escape(_("Received but not digitized: {codes}").format(
                 codes=", ".join(r.code for r in report.not_digitized))), highlight=False)
     for dim, groups in report.groups.items():
-        rows = [[escape(f.key), *(_figure(c, f.row()[c]) for c, _h in REPORT_COLUMNS)]
-                for f in [*groups, report.total]]
+        rows = [line(f.key, f.row(), REPORT_COLUMNS) for f in [*groups, report.total]]
         rows[-1][0] = _("all")
         records(f"digitize report — {dim}", ((N_("Group"), ID),
                                               *((h, ID) for _k, h in REPORT_COLUMNS)), rows, wide)

@@ -116,7 +116,7 @@ def _eark_row(rep: EarkReport) -> tuple[str, str, str, str, str, str]:
         return ("  E-ARK CSIP 2.1", f"[yellow]{_('not checked')}[/]", "", "", "",
                 escape(rep.note))
     known = [r.rule for r in rep.rules if r.known]
-    failed = [r.rule for r in rep.rules if r.severity == "ERROR" and not r.known]
+    failed = rep.failed
     why = ([_("failed: {rules}").format(rules=", ".join(failed))] if failed else []) + \
         ([_("the validator's own or the circular's: {rules}").format(rules=", ".join(known))]
          if known else []) + \

@@ -50,7 +50,7 @@ from digitize.ocr.hocr import merge_hocr
 from digitize.pipeline.inputs import DossierInput
 from digitize.pipeline.options import Progress, RunOptions
 from digitize.pipeline.package import Finished, Sheets, package_dossier, package_loose
-from digitize.pipeline.sheets import check_index, split_sheets
+from digitize.pipeline.sheets import Item, check_index, split_sheets
 from digitize.scan.split import origin as split_origin
 from digitize.schemas.tt05 import MetadataError
 from digitize.schemas.xmp import embed_metadata
@@ -351,9 +351,8 @@ def _earlier_reused(target: Path, count: int) -> list[tuple[DocumentResult, Path
     return kept
 
 
-def _sheets_apart(finished: list[tuple[DocumentResult, Path, str, int]], work: Path, code: str
-                  ) -> tuple[Sheets, list[tuple[DocumentResult, Path, str, int]],
-                             list[tuple[DocumentResult, Path, str, int]]]:
+def _sheets_apart(finished: list[Item], work: Path, code: str
+                  ) -> tuple[Sheets, list[Item], list[Item]]:
     """The cover and index out of the documents, which are numbered again from 1 (their hOCR
     files follow), and the index checked against them."""
     before = {id(res): seq for res, _p, _t, seq in finished}

@@ -15,7 +15,7 @@ import pikepdf
 from digitize.clock import now_vn
 from digitize.fsutil import write_bytes_atomic, write_text_atomic
 from digitize.i18n import N_, _
-from digitize.pipeline.report import Report, shown_key
+from digitize.pipeline.report import Report, figure_text, shown_key
 
 # Column -> heading, for the tables of both formats.
 FIGURES = (("dossiers", N_("Dossiers")), ("documents", N_("Documents")), ("pages", N_("Pages")),
@@ -34,12 +34,9 @@ CHART_TITLES = {"share_digitized": N_("Share of received dossiers digitized"),
                 "per_desk": N_("Documents per desk")}
 
 
-def _cell(key: str, value: object) -> str:
-    if value is None:
-        return "—"
-    if key.startswith("share") and isinstance(value, float):
-        return f"{value:.1%}"
-    return str(value)
+def _line(label: str, row: dict[str, object], columns: Sequence[tuple[str, str]]
+          ) -> list[str]:
+    return [label, *(figure_text(k, row[k]) for k, _h in columns)]
 
 
 def _tables(report: Report) -> list[tuple[str, list[str], list[list[str]]]]:
@@ -47,19 +44,16 @@ def _tables(report: Report) -> list[tuple[str, list[str], list[list[str]]]]:
     found = []
     if report.received is not None:
         heads = [_("Group"), *(_(h) for _k, h in SHARES)]
-        rows = [[_("All received"), *(_cell(k, report.received.row()[k]) for k, _h in SHARES)]]
-        found.append((_("Received dossiers"), heads, rows))
+        found.append((_("Received dossiers"), heads,
+                      [_line(_("All received"), report.received.row(), SHARES)]))
         for dim, shares in report.received_groups.items():
             found.append((_("Received dossiers") + " — " + _(DIMENSION_TITLES[dim]), heads,
-                          [[shown_key(s.key), *(_cell(k, s.row()[k]) for k, _h in SHARES)]
-                           for s in shares]))
+                          [_line(shown_key(s.key), s.row(), SHARES) for s in shares]))
     heads = [_("Group"), *(_(h) for _k, h in FIGURES)]
-    found.append((_("Digitized"), heads,
-                  [[_("All"), *(_cell(k, report.total.row()[k]) for k, _h in FIGURES)]]))
+    found.append((_("Digitized"), heads, [_line(_("All"), report.total.row(), FIGURES)]))
     for dim, groups in report.groups.items():
         found.append((_(DIMENSION_TITLES[dim]), heads,
-                      [[shown_key(f.key), *(_cell(k, f.row()[k]) for k, _h in FIGURES)]
-                       for f in groups]))
+                      [_line(shown_key(f.key), f.row(), FIGURES) for f in groups]))
     if report.not_digitized:
         found.append((_("Received but not digitized"),
                       [_("Dossier code"), _("Received"), _("Procedure")],

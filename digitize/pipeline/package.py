@@ -51,6 +51,12 @@ def _package_documents(code: str, docs: Sequence[Finished]) -> list[PackageDocum
     return pkg_docs
 
 
+def _packaged_pdf(package: Path, doc: PackageDocument) -> str:
+    """Where the document's PDF lies in its package, once the package is in place."""
+    return str((package / "representations" / "rep1" / "data" / f"{doc.fields.docId}.pdf")
+               .resolve())
+
+
 def _checked(pkg: Path, what: str) -> None:
     check = check_package(pkg)
     if not check.ok:
@@ -71,8 +77,7 @@ def package_loose(dossier: DossierResult, docs: Sequence[Finished], config: Conf
             detail=f"Thông tư 05/2025/TT-BNV document package (SIP_tailieu) {pkg.name}"))
         _checked(pkg, f"{dossier.id}/{Path(doc.result.source).name}")
         doc.result.bundle = str((target / pkg.name).resolve())
-        doc.result.pdf = str((target / pkg.name / "representations" / "rep1" / "data" /
-                              f"{pd.fields.docId}.pdf").resolve())
+        doc.result.pdf = _packaged_pdf(target / pkg.name, pd)
 
 
 @dataclass(frozen=True)
@@ -110,5 +115,4 @@ def package_dossier(dossier: DossierResult, docs: Sequence[Finished], config: Co
     _checked(pkg, dossier.id)
     dossier.bundle = str((target / pkg.name).resolve())
     for doc, pd in zip(results, pkg_docs, strict=True):
-        doc.pdf = str((target / pkg.name / "representations" / "rep1" / "data" /
-                       f"{pd.fields.docId}.pdf").resolve())
+        doc.pdf = _packaged_pdf(target / pkg.name, pd)

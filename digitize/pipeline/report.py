@@ -100,6 +100,15 @@ class Report:
         return self.groups.get("day", [])
 
 
+def figure_text(key: str, value: object, digits: int = 1) -> str:
+    """A figure as a table shows it: shares as percentages, a missing one as a dash."""
+    if value is None:
+        return "—"
+    if key.startswith("share") and isinstance(value, float):
+        return f"{value:.{digits}%}"
+    return str(value)
+
+
 def shown_key(key: str) -> str:
     """A group's name as a person reads it ("unknown" in the interface language)."""
     return _("unknown") if key == UNKNOWN else key
@@ -117,17 +126,15 @@ def _finished_day(d: DossierResult) -> date | None:
     return datetime.fromisoformat(d.finished).date() if d.finished else None
 
 
-def load_dossiers(outs: Iterable[Path], since: date | None = None,
-                  until: date | None = None) -> list[DossierResult]:
-    found = []
-    for out in outs:
-        for record in sorted(out.glob(f"*/{DOSSIER_RECORD}")):
-            d = read_dossier(record.parent)
-            when = _finished_day(d)
-            if (since is None or (when is not None and when >= since)) and \
-                    (until is None or (when is not None and when <= until)):
-                found.append(d)
-    return found
+def load_dossiers(outs: Iterable[Path]) -> list[DossierResult]:
+    return [read_dossier(record.parent) for out in outs
+            for record in sorted(out.glob(f"*/{DOSSIER_RECORD}"))]
+
+
+def _finished_within(d: DossierResult, since: date | None, until: date | None) -> bool:
+    when = _finished_day(d)
+    return (since is None or (when is not None and when >= since)) and \
+        (until is None or (when is not None and when <= until))
 
 
 def group_key(dimension: str, day: date | None, d: DossierResult | None = None,
@@ -204,8 +211,10 @@ def _shares(dossiers: Sequence[DossierResult], received: Sequence[Received],
 
 
 def make_report(dossiers: Sequence[DossierResult], dims: Sequence[str] = ("day",),
-                received: Sequence[Received] | None = None,
-                uploads: set[str] | None = None) -> Report:
+                received: Sequence[Received] | None = None, uploads: set[str] | None = None,
+                digitized: Sequence[DossierResult] | None = None) -> Report:
+    """The figures of `dossiers`; with `received`, its shares digitized among `digitized`
+    (default: the same dossiers)."""
     total = Figures(key="all")
     groups: dict[str, dict[str, Figures]] = {dim: {} for dim in dims}
     failures: Counter[str] = Counter()
@@ -222,7 +231,7 @@ def make_report(dossiers: Sequence[DossierResult], dims: Sequence[str] = ("day",
                     dict(failures.most_common()))
     if received is not None:
         report.received, report.received_groups, report.not_digitized = _shares(
-            dossiers, received, dims, uploads or set())
+            dossiers if digitized is None else digitized, received, dims, uploads or set())
     return report
 
 
@@ -246,12 +255,12 @@ def write_csv(report: Report, target: Path) -> None:
     received list, a second block of the shares under the same rule."""
     rows: list[dict[str, object]] = []
     for dim, groups in report.groups.items():
-        rows += [{"group_by": dim, **_renamed(f.row(dim), dim)} for f in groups]
-    rows.append({"group_by": "all", **_renamed(report.total.row(), "day")})
+        rows += [{"group_by": dim, **f.row("group")} for f in groups]
+    rows.append({"group_by": "all", **report.total.row("group")})
     if report.received is not None:
-        rows += [{"group_by": f"received by {dim}", **_renamed(s.row(dim), dim)}
+        rows += [{"group_by": f"received by {dim}", **s.row("group")}
                  for dim, shares in report.received_groups.items() for s in shares]
-        rows.append({"group_by": "received", **_renamed(report.received.row(), "group")})
+        rows.append({"group_by": "received", **report.received.row("group")})
     names: list[str] = []
     for row in rows:
         names += [k for k in row if k not in names]
@@ -259,10 +268,6 @@ def write_csv(report: Report, target: Path) -> None:
         writer = csv.DictWriter(fh, fieldnames=names)
         writer.writeheader()
         writer.writerows(rows)
-
-
-def _renamed(row: dict[str, object], name: str) -> dict[str, object]:
-    return {"group": row.pop(name), **row}
 
 
 def _day(value: str | None, option: str) -> date | None:
@@ -290,11 +295,8 @@ def report_outputs(outs: Sequence[Path], since: str | None = None, until: str | 
     if received is not None:
         received = [r for r in received if (start is None or r.day >= start) and
                     (end is None or r.day <= end)]
-    # A dossier received in the period may be digitized after it: all records count then.
-    dossiers = load_dossiers(outs, start, end)
-    report = make_report(dossiers, dims, received, uploads)
-    if received is not None and (start or end):
-        everything = load_dossiers(outs)
-        report.received, report.received_groups, report.not_digitized = _shares(
-            everything, received, dims, uploads or set())
-    return report
+    everything = load_dossiers(outs)
+    # A dossier received in the period may be digitized after it: all records count for the
+    # shares.
+    return make_report([d for d in everything if _finished_within(d, start, end)], dims,
+                       received, uploads, digitized=everything)
