@@ -4,7 +4,9 @@ folder (platformdirs), else built-in defaults. See config.example.toml for every
 from __future__ import annotations
 
 import json
+import os
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, TypeVar
 
@@ -13,6 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from digitize.errors import UsageProblem
 from digitize.i18n import _
 from digitize.paths import data_dir, default_config_path, named_config
+
+ENV_INDEX_URL = "DIGITIZE_INDEX_URL"
 
 
 class _Section(BaseModel):
@@ -158,7 +162,14 @@ class ScanConfig(_Section):
 
 class IndexConfig(_Section):
     enabled: bool = Field(True, description="every run adds its documents to the index")
-    path: Path | None = Field(None, description="index file (default: the user data folder)")
+    path: Path | None = Field(None, description="index file (default: the user data folder); "
+                                                "with a url: this desk's copy and queue")
+    url: str = Field("", description="the province's shared index, postgresql://user@host/db "
+                                     "(or $DIGITIZE_INDEX_URL); TLS settings as ?sslmode=… "
+                                     "parameters; empty: the local file only")
+    password_file: Path | None = Field(None, description="file (mode 600) with the shared "
+                                                         "index's password, else "
+                                                         "$DIGITIZE_INDEX_PASSWORD or ~/.pgpass")
 
 
 class Config(_Section):
@@ -181,6 +192,27 @@ class Config(_Section):
 def index_path(cfg: Config, override: Path | None = None) -> Path:
     """The index file: --index, else [index] path, else one per user in the data folder."""
     return override or cfg.index.path or data_dir() / "index.sqlite"
+
+
+@dataclass(frozen=True)
+class IndexLocation:
+    """Where the index is: the local file, and the shared server when one is configured (the
+    local file then keeps this desk's own entries and what waits to be sent)."""
+
+    path: Path
+    url: str = ""
+    password_file: Path | None = None
+    agency_code: str = ""
+    desk: str = ""
+
+
+def index_location(cfg: Config, override: Path | None = None) -> IndexLocation:
+    """The index of this config: --index names a local file only (no shared server), else
+    [index] path and url ($DIGITIZE_INDEX_URL wins over the config's url)."""
+    url = "" if override else os.environ.get(ENV_INDEX_URL) or cfg.index.url
+    return IndexLocation(path=index_path(cfg, override), url=url.strip(),
+                         password_file=cfg.index.password_file, agency_code=cfg.agency.code,
+                         desk=cfg.desk.name)
 
 
 def out_folder(cfg: Config, given: Path | None = None) -> Path:
@@ -209,6 +241,7 @@ def _expand(cfg: Config, base: Path) -> Config:
     cfg.upload.token_file = fix(cfg.upload.token_file)
     cfg.upload.journal = fix(cfg.upload.journal)
     cfg.index.path = fix(cfg.index.path)
+    cfg.index.password_file = fix(cfg.index.password_file)
     cfg.run.out = fix(cfg.run.out)
     cfg.scan.inbox = fix(cfg.scan.inbox) or cfg.scan.inbox
     return cfg

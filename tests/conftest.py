@@ -23,6 +23,7 @@ from digitize.signing.testpki import (
     softhsm_token,
     start_test_pki,
 )
+from tests.servers import Postgres, running_postgres
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -94,6 +95,21 @@ def sample_run(cli_env: Env, tmp_path_factory: pytest.TempPathFactory) -> Sample
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert json.loads(result.stdout)["totals"] == summary["totals"]
     return SampleRun(out, result, summary, before, after, truth)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Postgres]:
+    """A real PostgreSQL server for the shared-index tests (skipped, with the reason, where one
+    cannot be started; CI installs Debian's postgresql)."""
+    try:
+        server = running_postgres()
+        pg = server.__enter__()
+    except RuntimeError as exc:
+        pytest.skip(f"no PostgreSQL server for the shared-index tests: {exc}")
+    try:
+        yield pg
+    finally:
+        server.__exit__(None, None, None)
 
 
 @pytest.fixture

@@ -1,9 +1,10 @@
 """Real servers the transport tests deliver to, on 127.0.0.1 and ephemeral ports: OpenSSH's
 sshd run as an unprivileged user with throw-away host and user keys, and a wsgidav WebDAV share
-with basic authentication."""
+with basic authentication; and a PostgreSQL server for the shared index."""
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import os
 import pwd
@@ -165,3 +166,85 @@ def running_webdav(root: Path) -> Iterator[Dav]:
     finally:
         server.stop()
         thread.join(timeout=10)
+
+
+def _postgres_bin() -> Path | None:
+    """The newest PostgreSQL server binaries Debian installed (package postgresql)."""
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"),
+                   key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit()
+                   else 0)
+    return found[-1].parent if found else None
+
+
+@dataclass
+class Postgres:
+    """A PostgreSQL server of the tests' own: password (SCRAM) login over TCP on 127.0.0.1."""
+
+    top: Path
+    port: int
+    user: str
+    password: str
+    prefix: list[str]
+    bin: Path
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgresql://{self.user}@127.0.0.1:{self.port}/{database}"
+
+    def _ctl(self, *args: str) -> None:
+        subprocess.run([*self.prefix, str(self.bin / "pg_ctl"), "-D", str(self.top / "data"),
+                        *args], check=True, capture_output=True, timeout=60)
+
+    def start(self) -> None:
+        self._ctl("-w", "-l", str(self.top / "server.log"), "-o",
+                  f"-h 127.0.0.1 -p {self.port} -k {self.top} -c fsync=off "
+                  "-c synchronous_commit=off -c full_page_writes=off", "start")
+
+    def stop(self) -> None:
+        self._ctl("-w", "-m", "fast", "stop")
+
+    def new_database(self, name: str) -> str:
+        """A fresh, empty database; returns its URL (without the password)."""
+        import psycopg
+
+        with psycopg.connect(self.url(), password=self.password, autocommit=True) as db:
+            db.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            db.execute(f'CREATE DATABASE "{name}"')
+        return self.url(name)
+
+
+@contextmanager
+def running_postgres() -> Iterator[Postgres]:
+    """initdb and postgres in a fresh folder, as an unprivileged user (nobody when the tests run
+    as root: the server refuses to run as root), on 127.0.0.1 and a free port; stopped and
+    removed afterwards. Raises RuntimeError with the reason when it cannot be started."""
+    bindir = _postgres_bin()
+    if bindir is None:
+        raise RuntimeError("PostgreSQL is not installed (Debian package postgresql)")
+    top = Path(tempfile.mkdtemp(prefix="digitize-pg-"))
+    password = "pg-" + os.urandom(8).hex()
+    (top / "pw").write_text(password)
+    prefix: list[str] = []
+    if os.geteuid() == 0:
+        shutil.chown(top, 65534, 65534)
+        shutil.chown(top / "pw", 65534, 65534)
+        prefix = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+    pg = Postgres(top, free_port(), "digitize", password, prefix, bindir)
+    try:
+        init = subprocess.run([*prefix, str(bindir / "initdb"), "-D", str(top / "data"), "-U",
+                               pg.user, "--pwfile", str(top / "pw"), "--auth=scram-sha-256",
+                               "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"],
+                              capture_output=True, text=True, timeout=120, check=False)
+        if init.returncode:
+            raise RuntimeError(f"initdb failed: {init.stderr.strip()}")
+        try:
+            pg.start()
+        except subprocess.CalledProcessError as exc:
+            log = top / "server.log"
+            raise RuntimeError(f"postgres did not start: {exc.stderr!r} "
+                               f"{log.read_text(errors='replace') if log.exists() else ''}"
+                               ) from exc
+        yield pg
+    finally:
+        with contextlib.suppress(Exception):
+            pg.stop()
+        shutil.rmtree(top, ignore_errors=True)

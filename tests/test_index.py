@@ -7,15 +7,27 @@ import re
 import shutil
 import stat
 import subprocess
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+import psycopg
 import pytest
 
+from digitize.config import IndexLocation
+from digitize.errors import EnvironmentProblem
+from digitize.index.entries import dossier_dir_entries
 from digitize.index.fold import fold, match_query
-from digitize.index.store import Entry, Index, Query
+from digitize.index.model import Entry, Query
+from digitize.index.postgres import PostgresIndex, ts_query
+from digitize.index.shared import SharedIndex
+from digitize.index.sqlite import SqliteIndex
+from digitize.index.store import IndexStore
 from digitize.privacy import mask_data, mask_text
 from digitize.signing.verify import load_trust, verify_pdf
 from tests.conftest import SAMPLES, Env, SampleRun
+from tests.servers import Postgres
 
 
 def _entry(n: int, **kw: str) -> Entry:
@@ -24,9 +36,19 @@ def _entry(n: int, **kw: str) -> Entry:
     return Entry(**{**base, **kw})
 
 
-@pytest.fixture
-def index(tmp_path: Path) -> Index:
-    ix = Index(tmp_path / "idx" / "index.sqlite")
+def open_backend(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> IndexStore:
+    """An empty index on this backend: a SQLite file, or a fresh database on the tests'
+    PostgreSQL server."""
+    if kind == "sqlite":
+        return SqliteIndex(tmp_path / "idx" / "index.sqlite")
+    pg = request.getfixturevalue("postgres")
+    return PostgresIndex(pg.new_database(f"t_{uuid.uuid4().hex[:12]}"), pg.password)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def index(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[IndexStore]:
+    """The same three documents on each backend: every test using it runs on both."""
+    ix = open_backend(request.param, request, tmp_path)
     ix.add_many([
         _entry(1, doc_type_code="QĐ", issued_date="2026-11-18", number="15", symbol="QĐ-STP",
                body="QUYẾT ĐỊNH Về việc cấp bản sao trích lục hộ tịch cho công dân Đặng Thị "
@@ -37,10 +59,11 @@ def index(tmp_path: Path) -> Index:
                id_number="001203004567", body="ĐƠN ĐỀ NGHỊ cấp giấy chứng nhận quyền sử dụng "
                                               "đất. Điện thoại 0912 345 678"),
     ])
-    return ix
+    with ix:
+        yield ix
 
 
-def _ids(ix: Index, **kw: str) -> list[int]:
+def _ids(ix: IndexStore, **kw: str) -> list[int]:
     return sorted(h.id for h in ix.find(Query(**kw)))
 
 
@@ -50,9 +73,12 @@ def test_folding_keeps_offsets_and_drops_marks() -> None:
     assert len(fold(text)) == len(text)
     assert match_query('quyết "ban nhân dân"') == '"quyet" AND "ban nhan dan"'
     assert match_query("  ,;  ") is None
+    # PostgreSQL gets the same query: phrases of the same words, all required.
+    assert ts_query('quyết "ban nhân dân"') == "('quyet') & ('ban' <-> 'nhan' <-> 'dan')"
+    assert ts_query("  ,;  ") is None
 
 
-def test_search_ignores_accents_and_case(index: Index) -> None:
+def test_search_ignores_accents_and_case(index: IndexStore) -> None:
     assert _ids(index, text="quyet dinh") == [1]
     assert _ids(index, text="QUYẾT ĐỊNH") == [1]
     assert _ids(index, text="dang thi hoa") == [1, 3]  # Đ folds to d; text or applicant
@@ -62,7 +88,7 @@ def test_search_ignores_accents_and_case(index: Index) -> None:
     assert "[trích] [lục]" in hit.snippet  # the snippet shows the original accents
 
 
-def test_search_by_id_number_date_range_type_and_applicant(index: Index) -> None:
+def test_search_by_id_number_date_range_type_and_applicant(index: IndexStore) -> None:
     assert _ids(index, id_number="001203004567") == [1, 3]  # field or text
     assert _ids(index, id_number="001203004568") == []
     assert _ids(index, date_from="2026-11-01") == [1, 3]
@@ -72,15 +98,38 @@ def test_search_by_id_number_date_range_type_and_applicant(index: Index) -> None
     assert _ids(index, applicant="dang thi hoa") == [3]
 
 
-def test_forget_removes_the_person_and_every_trace_in_the_file(index: Index) -> None:
+def test_forget_removes_the_person_and_every_trace_in_the_file(index: IndexStore) -> None:
     removed = index.forget("001203004567")
     assert sorted(e.dossier_id for e in removed) == ["d1", "d3"]
     assert index.count() == 1
     assert _ids(index, text="dang thi hoa") == []
-    raw = index.path.read_bytes()
-    assert b"001203004567" not in raw and b"Hoa" not in raw
+    assert _ids(index, id_number="001203004567") == []
+    if isinstance(index, SqliteIndex):
+        # The file keeps no trace (PostgreSQL keeps freed bytes until it reuses them: README).
+        raw = index.path.read_bytes()
+        assert b"001203004567" not in raw and b"Hoa" not in raw
     with pytest.raises(Exception, match="12 digits"):
         index.forget("12345")
+
+
+def test_desks_filter_and_rebuild_one_desk_only(index: IndexStore) -> None:
+    index.replace_dossier("/o", "d9", [_entry(9, agency_code="000.00.31.H49", desk="Một cửa xã "
+                                              "Minh Xuân", body="giấy khai sinh")],
+                          agency_code="000.00.31.H49", desk="Một cửa xã Minh Xuân")
+    index.replace_dossier("/o", "d9", [_entry(10, dossier_id="d9", agency_code="000.00.32.H49",
+                                              desk="Một cửa xã Đông Hòa", body="giấy khai sinh")],
+                          agency_code="000.00.32.H49", desk="Một cửa xã Đông Hòa")
+    both = _ids(index, text="giay khai sinh")
+    assert len(both) == (2 if isinstance(index, PostgresIndex) else 1)
+    assert len(_ids(index, text="khai sinh", desk="mot cua xa dong hoa")) == 1
+    assert len(_ids(index, text="khai sinh", desk="000.00.32.H49")) == 1
+    assert _ids(index, desk="Một cửa khác") == []
+    hit = index.find(Query(desk="Một cửa xã Đông Hòa"))[0]
+    assert hit.record()["desk"] == "Một cửa xã Đông Hòa"
+    # A desk's rebuild replaces its own entries, and no other desk's.
+    assert index.replace_desk("000.00.32.H49", "Một cửa xã Đông Hòa", []) == 0
+    assert _ids(index, desk="000.00.32.H49") == []
+    assert _ids(index, text="quyet dinh") == [1]
 
 
 def test_masking_leaves_codes_and_checksums_alone() -> None:
@@ -214,3 +263,130 @@ def test_reuse_keeps_the_signature_and_makes_a_valid_package(
     reused = [d for d in rebuilt["documents"] if d.get("reused_from")]
     assert len(reused) == 1
     assert Path(reused[0]["pdf"]).read_bytes() == original.read_bytes()
+
+
+# ---------------------------------------------------------------- the shared index (PostgreSQL)
+def _desk_writes(url: str, password: str, desk: int) -> int:
+    """One desk's writes, in its own process: 20 dossiers of 3 documents, each written twice
+    (a re-run), in the output folder every desk names alike."""
+    with PostgresIndex(url, password) as ix:
+        for d in range(20):
+            docs = [_entry(d * 10 + k, out_dir="/srv/out", dossier_id=f"HS-{d}",
+                           pdf=f"/srv/out/HS-{d}/{k}.pdf", agency_code=f"000.00.{desk:02d}.H49",
+                           desk=f"Một cửa {desk}", body=f"giấy tờ số {d} {k}") for k in range(3)]
+            for _ in range(2):
+                ix.replace_dossier("/srv/out", f"HS-{d}", docs,
+                                   agency_code=f"000.00.{desk:02d}.H49", desk=f"Một cửa {desk}")
+    return desk
+
+
+def test_parallel_desks_never_lose_or_duplicate_entries(postgres: Postgres) -> None:
+    url = postgres.new_database("parallel")
+    with ProcessPoolExecutor(8) as pool:
+        assert sorted(pool.map(_desk_writes, [url] * 8, [postgres.password] * 8, range(8))) == \
+            list(range(8))
+    with psycopg.connect(url, password=postgres.password) as db:
+        total, distinct = db.execute("SELECT count(*), count(DISTINCT (agency_code, desk, pdf)) "
+                                     "FROM documents").fetchone()
+    assert total == distinct == 8 * 20 * 3
+    with PostgresIndex(url, postgres.password) as ix:
+        assert len(ix.find(Query(desk="mot cua 3", limit=100))) == 60
+
+
+def _shared(tmp_path: Path, pg: Postgres, database: str) -> IndexLocation:
+    secret = tmp_path / "pg-password"
+    secret.write_text(pg.password + "\n")
+    secret.chmod(0o600)
+    return IndexLocation(path=tmp_path / "desk" / "index.sqlite", url=pg.new_database(database),
+                         password_file=secret, agency_code="000.00.31.H49",
+                         desk="Một cửa xã Minh Xuân")
+
+
+def test_a_desk_keeps_working_while_the_server_is_down_and_syncs_once_back(
+        sample_run: SampleRun, postgres: Postgres, tmp_path: Path,
+        caplog: pytest.LogCaptureFixture) -> None:
+    loc = _shared(tmp_path, postgres, "queue")
+    out = str(sample_run.out.resolve())
+    ids = [d["id"] for d in sample_run.summary["dossiers"]]
+    numbers = {i: [e.id_number for e in dossier_dir_entries(sample_run.out / i) if e.id_number]
+               for i in ids}
+    second = next(i for i in ids if numbers[i])  # the one written while the server is down
+    first = next(i for i in ids if i != second)
+    number = numbers[second][0]
+    with SharedIndex(loc, loc.url) as ix:
+        assert ix.replace_dossier(out, first, dossier_dir_entries(sample_run.out / first)) > 0
+        assert ix.pending() == 0 and ix.count() > 0
+        sent = ix.count()
+    postgres.stop()
+    try:
+        with SharedIndex(loc, loc.url) as ix:
+            ix.replace_dossier(out, second, dossier_dir_entries(sample_run.out / second))
+            assert ix.pending() == 1
+            with pytest.raises(EnvironmentProblem, match="--index"):
+                ix.find(Query(text="quyet dinh"))
+        assert "cannot be reached" in caplog.text and postgres.password not in caplog.text
+        # The desk's own copy has both dossiers meanwhile.
+        with SqliteIndex(loc.path) as local:
+            assert {h.entry.dossier_id for h in local.find(Query(dossier=second))} == {second}
+    finally:
+        postgres.start()
+    with SharedIndex(loc, loc.url) as ix:
+        done = ix.sync()
+        assert (done.sent, done.pending) == (1, 0)
+        assert {h.entry.dossier_id for h in ix.find(Query(dossier=second))} == {second}
+        assert all(h.entry.desk == loc.desk for h in ix.find(Query(dossier=second)))
+        total = ix.count()
+        assert total > sent
+        # Sending again changes nothing: each item is the dossier as it is now.
+        ix.outbox.put("dossier", f"{out}|{second}", {"out": out, "dossier": second})
+        assert ix.sync().sent == 1 and ix.count() == total
+        assert ix.sync().sent == 0
+        assert ix.find(Query(id_number=number))
+        assert ix.forget(number) and ix.find(Query(id_number=number)) == []
+
+
+def test_cli_on_the_shared_index(sample_run: SampleRun, cli_env: Env, postgres: Postgres,
+                                 tmp_path: Path) -> None:
+    loc = _shared(tmp_path, postgres, "cli")
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[agency]\nname = "ỦY BAN NHÂN DÂN XÃ MINH XUÂN"\ncode = "000.00.31.H49"\n'
+        f'archive_code = "H49.64.33"\n[desk]\nname = "{loc.desk}"\n'
+        f'[index]\npath = "{loc.path}"\nurl = "{loc.url}"\npassword_file = "{loc.password_file}"\n',
+        encoding="utf-8")
+    env = {"DIGITIZE_CONFIG": str(config)}
+    res = cli_env.run("index", "rebuild", str(sample_run.out), "--json", extra=env)
+    assert res.returncode == 0, res.stderr
+    documents = json.loads(res.stdout)["documents"]
+    number = next(d["metadata"]["id_number"] for d in sample_run.truth.values()
+                  if d["metadata"].get("id_number"))
+    found = cli_env.run("find", "--id-number", number, "--desk", "mot cua xa minh xuan",
+                        "--json", extra=env)
+    assert found.returncode == 0, found.stderr
+    assert {h["desk"] for h in json.loads(found.stdout)} == {loc.desk}
+    assert cli_env.run("find", "--id-number", number, "--desk", "Một cửa khác",
+                       extra=env).returncode == 1
+    with PostgresIndex(loc.url, postgres.password) as ix:
+        assert ix.count() == documents
+    # The server goes away: forget removes here and waits; sync sends it once it is back.
+    postgres.stop()
+    try:
+        res = cli_env.run("forget", "--id-number", number, "--json", extra=env)
+        assert res.returncode == 0, res.stderr
+        assert json.loads(res.stdout)["queued"] is True
+        assert postgres.password not in res.stdout + res.stderr
+        assert cli_env.run("index", "sync", extra=env).returncode == 4
+    finally:
+        postgres.start()
+    res = cli_env.run("index", "sync", "--json", extra=env)
+    assert res.returncode == 0, res.stderr
+    assert json.loads(res.stdout)["pending"] == 0
+    assert cli_env.run("find", "--id-number", number, extra=env).returncode == 1
+    # A password file others may read, and a password in the URL, are refused.
+    loc.password_file.chmod(0o644)
+    res = cli_env.run("find", "quyet dinh", extra=env)
+    assert res.returncode == 4 and "chmod 600" in res.stderr + res.stdout
+    loc.password_file.chmod(0o600)
+    res = cli_env.run("find", "quyet dinh", extra={
+        **env, "DIGITIZE_INDEX_URL": loc.url.replace("digitize@", "digitize:hunter2@")})
+    assert res.returncode == 2 and "hunter2" not in res.stderr + res.stdout

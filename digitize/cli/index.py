@@ -12,12 +12,14 @@ from digitize.cli import options as opt
 from digitize.cli.errors import exit_for, user_errors
 from digitize.cli.group import command, group
 from digitize.cli.output import ID, TEXT, Privacy, out, print_json, private, records, yes
-from digitize.config import index_path, load_config
+from digitize.config import index_location, load_config
+from digitize.errors import EnvironmentProblem, UsageProblem
 from digitize.i18n import N_, _
 
 app = group()
 
-index_app = typer.Typer(help=_("The local index of digitized documents (`find`, `reuse`)."),
+index_app = typer.Typer(help=_("The index of digitized documents (`find`, `reuse`): the local "
+                               "file, or the province's shared index."),
                         no_args_is_help=True)
 
 
@@ -37,6 +39,9 @@ def find(
     date_from: Annotated[str | None, typer.Option(
         "--from", help=_("Issued on or after this date (2026-11-01 or 01/11/2026)."))] = None,
     date_to: Annotated[str | None, typer.Option("--to", help=_("Issued on or before."))] = None,
+    desk: Annotated[str | None, typer.Option(
+        "--desk", help=_("Made at this desk: its name (accents do not matter) or its agency "
+                         "code; for the shared index."))] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help=_("At most this many."))] = 20,
     config: opt.ConfigOpt = None,
     index: opt.IndexOpt = None,
@@ -48,22 +53,29 @@ def find(
     snippet of the text.
 
     Example: `digitize find "quyet dinh" --type QĐ --from 2026-01-01`, or
-    `digitize find --id-number 008190012345`
+    `digitize find --id-number 008190012345 --desk "Một cửa xã Minh Xuân"`
+
+    With [index] url set, the province's shared index is searched (every desk's documents);
+    `--index FILE` searches a local file only.
 
     Exit 0 when something was found, 1 when nothing was.
     """
-    from digitize.index.store import Index, Query
+    from digitize.index.model import Query
+    from digitize.index.store import open_index
 
     Privacy.show = show_personal
     with user_errors():
         cfg = load_config(config)
         q = Query.asked(text=text, id_number=id_number, applicant=applicant, dossier=dossier,
-                        doc_type=doc_type, date_from=date_from, date_to=date_to, limit=limit)
-        with Index(index_path(cfg, index)) as ix:
+                        doc_type=doc_type, date_from=date_from, date_to=date_to, desk=desk,
+                        limit=limit)
+        with open_index(index_location(cfg, index)) as ix:
             hits = ix.find(q)
     if as_json:
         print_json([h.record() for h in hits])
     else:
+        # The desk column only where the hits come from more than one desk (a shared index).
+        desks = len({(h.entry.agency_code, h.entry.desk) for h in hits}) > 1
         rows = []
         for h in hits:
             e = h.entry
@@ -72,12 +84,14 @@ def find(
             signed = e.signature_level or f"[red]{yes(False)}[/]"
             if not Path(e.pdf).is_file():
                 signed = f"[red]{escape(_('file missing'))}[/]"
-            rows.append([str(h.id), escape(e.dossier_code or e.dossier_id),
+            rows.append([str(h.id), *([escape(e.desk or e.agency_code)] if desks else []),
+                         escape(e.dossier_code or e.dossier_id),
                          escape(e.doc_type_code or e.doc_kind), escape(number), e.issued_date,
                          escape(person), signed, escape(private(h.snippet))])
         records(f"digitize find: {len(hits)}", (
-            (N_("Id"), ID), (N_("Dossier"), ID), (N_("Type"), ID), (N_("Number"), ID),
-            (N_("Date"), ID), (N_("Person"), TEXT), (N_("Signed"), ID), (N_("Text"), TEXT)),
+            (N_("Id"), ID), *([(N_("Desk"), TEXT)] if desks else []), (N_("Dossier"), ID),
+            (N_("Type"), ID), (N_("Number"), ID), (N_("Date"), ID), (N_("Person"), TEXT),
+            (N_("Signed"), ID), (N_("Text"), TEXT)),
             rows, wide)
         if hits:
             out.print(escape(_("Package of the first: {path}").format(
@@ -131,29 +145,47 @@ def forget(
     as_json: opt.JsonOpt = False,
 ) -> None:
     """Remove a person from the index: every document with their ID number as a field or in
-    its text. Signed packages and archives are not touched (they are records).
+    its text, at every desk of a shared index (reported per desk). Signed packages and archives
+    are not touched (they are records).
 
     Example: `digitize forget --id-number 008190012345`
+
+    When the shared index cannot be reached, this desk's entries are removed at once and the
+    removal waits in the queue (`digitize index sync` sends it).
     """
-    from digitize.index.store import Index
+    from digitize.index.store import open_index
 
     Privacy.show = show_personal
     with user_errors():
         cfg = load_config(config)
-        with Index(index_path(cfg, index)) as ix:
+        with open_index(index_location(cfg, index)) as ix:
             removed = ix.forget(id_number)
+            waiting = getattr(ix, "pending", lambda: 0)()
     rows = [{"pdf": e.pdf, "dossier_id": e.dossier_id, "doc_type_code": e.doc_type_code,
              "number": "/".join(v for v in (e.number, e.symbol) if v),
-             "applicant_name": e.applicant_name} for e in removed]
+             "applicant_name": e.applicant_name, "agency_code": e.agency_code or None,
+             "desk": e.desk or None} for e in removed]
+    per_desk: dict[str, int] = {}
+    for e in removed:
+        name = e.desk or e.agency_code
+        per_desk[name] = per_desk.get(name, 0) + 1
     if as_json:
-        print_json({"removed": rows})
+        print_json({"removed": rows, "per_desk": per_desk, "queued": bool(waiting)})
     else:
         for r in rows:
             out.print(escape(_("removed")) + f" {escape(r['dossier_id'])} "
                       f"{escape(r['doc_type_code'])} "
                       f"{escape(r['number'])} {escape(r['pdf'])}", highlight=False)
+        for name, count in sorted(per_desk.items()):
+            out.print(escape(_("{desk}: {count} removed").format(desk=name or _("(no desk)"),
+                                                                  count=count)),
+                      highlight=False)
         out.print(_("{count} documents removed from the index; their packages are kept.")
                   .format(count=len(rows)))
+        if waiting:
+            out.print(escape(_("The shared index cannot be reached: the removal waits in the "
+                               "queue; run `digitize index sync` when it is back.")),
+                      highlight=False)
 
 
 @command(index_app, "rebuild")
@@ -171,11 +203,45 @@ def index_rebuild(
     from digitize.index.entries import rebuild_index
 
     with user_errors():
-        target = index_path(load_config(config), index)
-        count = rebuild_index(target, outs)
+        loc = index_location(load_config(config), index)
+        count = rebuild_index(loc, outs)
     if as_json:
-        print_json({"index": str(target), "documents": count})
+        print_json({"index": str(loc.path), "documents": count})
     else:
         out.print(escape(_("{count} documents indexed in {path}.").format(count=count,
-                                                                          path=target)),
+                                                                          path=loc.path)),
                   highlight=False)
+
+
+@command(index_app, "sync")
+def index_sync(
+    config: opt.ConfigOpt = None,
+    as_json: opt.JsonOpt = False,
+) -> None:
+    """Send what waits for the shared index (changes made while its server could not be
+    reached). Sending twice is harmless; nightly jobs may run it after `run`.
+
+    Example: `digitize index sync`
+
+    Exit 0 when nothing waits any more, 4 when the server still cannot be reached.
+    """
+    from digitize.index.shared import SharedIndex
+    from digitize.index.store import check_url
+
+    with user_errors():
+        loc = index_location(load_config(config))
+        if not loc.url:
+            raise UsageProblem(_("No shared index is configured: set [index] url (or "
+                                 "$DIGITIZE_INDEX_URL) to postgresql://user@host/database."))
+        with SharedIndex(loc, check_url(loc.url)) as shared:
+            done = shared.sync()
+    if as_json:
+        print_json({"index": shared.where, "sent": done.sent, "pending": done.pending,
+                    "reason": done.reason or None})
+    else:
+        out.print(escape(_("{sent} changes sent to {where}; {pending} still wait.").format(
+            sent=done.sent, where=shared.where, pending=done.pending)), highlight=False)
+        if done.reason:
+            out.print(escape(done.reason), highlight=False)
+    if done.pending:
+        raise typer.Exit(EnvironmentProblem.exit_code)

@@ -32,11 +32,26 @@ def tidy(s: str) -> str:
     return " ".join(words).strip(EDGE_JUNK)
 
 
+class _FoldTable(dict[int, str]):
+    """Each character's skeleton, worked out the first time it is met: folding is per character
+    (NFD decomposes each on its own, and the marks it reorders are all dropped), and a table
+    lookup is several times quicker than decomposing every string (the index folds every
+    document's text)."""
+
+    def __missing__(self, code: int) -> str:
+        c = chr(code).translate(_LOOKALIKES).replace("đ", "d").replace("Đ", "D")
+        folded = "".join(ch for ch in unicodedata.normalize("NFD", c)
+                         if not unicodedata.combining(ch))
+        self[code] = folded
+        return folded
+
+
+_FOLD = _FoldTable()
+
+
 def fold(s: str) -> str:
     """Upper-case ASCII skeleton: 'Quyết định' -> 'QUYET DINH'. NFC text keeps its length."""
-    s = s.translate(_LOOKALIKES).replace("đ", "d").replace("Đ", "D")
-    decomposed = unicodedata.normalize("NFD", s)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).upper()
+    return s.translate(_FOLD).upper()
 
 
 # Vietnamese syllables, on folded text: optional initial consonant, one vowel group, optional

@@ -8,11 +8,21 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from digitize.clock import now_vn
+from digitize.config import IndexLocation
 from digitize.errors import NoInputError
 from digitize.fsutil import sha256_file
 from digitize.i18n import _
-from digitize.index.store import Entry, Index
-from digitize.model import DocumentResult, DossierResult, Status, dossier_records, read_dossier
+from digitize.index.model import Entry
+from digitize.index.sqlite import SqliteIndex
+from digitize.index.store import open_index
+from digitize.model import (
+    DOSSIER_RECORD,
+    DocumentResult,
+    DossierResult,
+    Status,
+    dossier_records,
+    read_dossier,
+)
 
 
 def _moved(path: str, dossier_dir: Path, dossier_id: str) -> Path:
@@ -54,7 +64,8 @@ def document_entry(doc: DocumentResult, dossier: DossierResult, dossier_dir: Pat
         id_number=value("id_number"), birth_date=value("birth_date"),
         procedure_name=value("procedure_name"), subject=value("subject"),
         signature_level=sig.level if sig else "", signer=sig.signer if sig else "",
-        signing_time=sig.signing_time if sig else "", source=doc.source, metadata=meta,
+        signing_time=sig.signing_time if sig else "", source=doc.source,
+        agency_code=dossier.agency_code or "", desk=dossier.desk or "", metadata=meta,
         indexed_at=now_vn(), body=body)
 
 
@@ -63,11 +74,19 @@ def dossier_entries(dossier: DossierResult, dossier_dir: Path) -> list[Entry]:
     return [e for e in entries if e is not None]
 
 
-def index_dossier(index: Path, out: Path, dossier: DossierResult) -> int:
+def dossier_dir_entries(folder: Path) -> list[Entry]:
+    """The entries of the dossier in this output folder as it is now; none when it is gone."""
+    if not (folder / DOSSIER_RECORD).is_file():
+        return []
+    return dossier_entries(read_dossier(folder), folder)
+
+
+def index_dossier(index: IndexLocation, out: Path, dossier: DossierResult) -> int:
     """Put the dossier's documents as they are now in the index; returns how many."""
-    with Index(index) as ix:
+    with open_index(index) as ix:
         return ix.replace_dossier(str(out.resolve()), dossier.id,
-                                  dossier_entries(dossier, out / dossier.id))
+                                  dossier_entries(dossier, out / dossier.id),
+                                  agency_code=dossier.agency_code or "", desk=dossier.desk or "")
 
 
 def output_entries(outs: list[Path]) -> Iterator[Entry]:
@@ -82,15 +101,23 @@ def output_entries(outs: list[Path]) -> Iterator[Entry]:
                              "--out folder of a run.").format(items=', '.join(map(str, outs))))
 
 
-def rebuild_index(target: Path, outs: list[Path]) -> int:
-    """Make the index at `target` anew from the dossiers in `outs`: written beside it and
-    swapped in whole, so a failed rebuild leaves the old index as it was."""
+def rebuild_index(loc: IndexLocation, outs: list[Path]) -> int:
+    """Make the index file anew from the dossiers in `outs`: written beside it and swapped in
+    whole, so a failed rebuild leaves the old index as it was. With a shared index, this desk's
+    entries there are replaced too (other desks' stay)."""
+    target = loc.path
     fresh = target.with_name(f".{target.name}.{os.getpid()}.part")
     fresh.unlink(missing_ok=True)
     try:
-        with Index(fresh) as ix:
+        with SqliteIndex(fresh) as ix:
             count = ix.add_many(output_entries(outs))
         os.replace(fresh, target)
     finally:
         fresh.unlink(missing_ok=True)
+    if loc.url:
+        from digitize.index.shared import SharedIndex
+        from digitize.index.store import check_url
+
+        with SharedIndex(loc, check_url(loc.url)) as shared:
+            shared.rebuild(outs)
     return count

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from digitize.config import Config, index_path
+from digitize.config import Config, IndexLocation, index_location
 from digitize.errors import UsageProblem
 from digitize.extract.overrides import operator_name
 from digitize.i18n import _
@@ -39,7 +39,7 @@ class RunOptions:
     drop_blank: bool = False
     keep_text: bool = True  # born-digital PDFs keep their own text (False: OCR every page)
     executor: str = "local"  # or dask-local, dask://HOST:PORT
-    index: Path | None = None  # the index each finished dossier is added to (None: not indexed)
+    index: IndexLocation | None = None  # where each finished dossier is indexed (None: not)
 
 
 def check_profile(profile: str) -> None:
@@ -66,4 +66,4 @@ def run_options(cfg: Config, out: Path, *, lang: str | None = None, jobs: int | 
                       retry_failed=retry_failed, executor=executor, loose=loose,
                       operator=operator_name(operator or "", cfg.desk.operator,
                                              cfg.review.operator),
-                      index=index_path(cfg, index) if package and cfg.index.enabled else None)
+                      index=index_location(cfg, index) if package and cfg.index.enabled else None)

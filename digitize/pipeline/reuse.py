@@ -13,12 +13,13 @@ from pathlib import Path
 
 from digitize import __version__
 from digitize.clock import now_vn
-from digitize.config import Config, index_path
+from digitize.config import Config, index_location
 from digitize.errors import InputFileError, NoInputError
 from digitize.fsutil import DIR_MODE, replace_dir, sha256_file, write_text_atomic
 from digitize.i18n import _
 from digitize.index.entries import index_dossier
-from digitize.index.store import Entry, Index
+from digitize.index.model import Entry
+from digitize.index.store import open_index
 from digitize.model import (
     DOSSIER_RECORD,
     DocKind,
@@ -131,8 +132,8 @@ def reuse_into(documents: Sequence[str], dossier_dir: Path, config: Config,
                index: Path | None = None) -> Reused:
     """Reuse indexed documents (ids or signed PDF paths) in a dossier, and index the dossier
     again (unless [index] is off and no --index file was named)."""
-    where = index_path(config, index)
-    with Index(where) as ix:
+    where = index_location(config, index)
+    with open_index(where) as ix:
         entries = [ix.lookup(doc) for doc in documents]
     done = reuse_documents(entries, dossier_dir, config)
     if config.index.enabled or index is not None:

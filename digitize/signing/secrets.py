@@ -13,15 +13,20 @@ from digitize.i18n import N_, _
 ENV_SECRET = "DIGITIZE_SECRET"
 
 
-def read_secret(env: str, path: Path | None, what: str = N_("secret")) -> str:
+def read_secret(env: str, path: Path | None, what: str = N_("secret"),
+                private: bool = False) -> str:
     """The value of $`env`, else the stripped content of `path`, else "" (`what` names the
-    file in the message when it cannot be read)."""
+    file in the message when it cannot be read). A `private` file that other users may read is
+    refused, as ssh and libpq refuse theirs."""
     found = os.environ.get(env)
     if found:
         return found
     if path is None:
         return ""
     try:
+        if private and path.stat().st_mode & 0o077:
+            raise CredentialError(_("The {what} file {path} can be read by other users; run "
+                                    "`chmod 600 {path}`.").format(what=_(what), path=path))
         return path.read_text(encoding="utf-8").strip()
     except OSError as exc:
         raise CredentialError(_("Cannot read the {what} file {path} ({strerror}); check its "

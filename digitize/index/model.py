@@ -1,0 +1,160 @@
+"""What the index holds and answers, whichever database keeps it: an entry per document, a
+hit of `find`, and the query a clerk asked; and the keys both backends compare on."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from digitize.errors import UsageProblem
+from digitize.i18n import _
+from digitize.index.fold import fold, nfc
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One indexed document: where it is, what it is, who it concerns, and its text."""
+
+    pdf: str
+    sha256: str
+    out_dir: str
+    dossier_id: str
+    dossier_code: str = ""
+    bundle: str = ""
+    doc_kind: str = ""
+    doc_type_code: str = ""
+    doc_type_name: str = ""
+    number: str = ""
+    symbol: str = ""
+    issued_date: str = ""
+    issuer: str = ""
+    applicant_name: str = ""
+    id_number: str = ""
+    birth_date: str = ""
+    procedure_name: str = ""
+    subject: str = ""
+    signature_level: str = ""
+    signer: str = ""
+    signing_time: str = ""
+    source: str = ""
+    agency_code: str = ""  # the desk that indexed it: [agency] code and [desk] name
+    desk: str = ""
+    metadata: dict[str, Any] = field(default_factory=dict)
+    indexed_at: str = ""
+    body: str = ""
+
+    @property
+    def fields_text(self) -> str:
+        """The descriptive fields searched along with the OCR text."""
+        return " ".join(v for v in (self.dossier_code, self.dossier_id, self.doc_type_name,
+                                    self.doc_type_code, f"{self.number}/{self.symbol}",
+                                    self.issuer, self.subject, self.procedure_name, self.signer)
+                        if v)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A document `find` returns: its row id (what `reuse` takes), the entry and a snippet."""
+
+    id: int
+    entry: Entry
+    snippet: str
+
+    def record(self) -> dict[str, Any]:
+        """The hit as `find --json` prints it."""
+        e = self.entry
+        return {"id": self.id, "pdf": e.pdf, "present": Path(e.pdf).is_file(),
+                "sha256": e.sha256, "bundle": e.bundle or None, "dossier_id": e.dossier_id,
+                "dossier_code": e.dossier_code or None, "doc_kind": e.doc_kind or None,
+                "agency_code": e.agency_code or None, "desk": e.desk or None,
+                "metadata": e.metadata,
+                "signature": {"level": e.signature_level, "signer": e.signer,
+                              "signing_time": e.signing_time} if e.signature_level else None,
+                "snippet": self.snippet}
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str = ""
+    id_number: str = ""
+    applicant: str = ""
+    dossier: str = ""
+    doc_type: str = ""
+    date_from: str = ""  # ISO 8601 dates, inclusive
+    date_to: str = ""
+    desk: str = ""  # a desk name (accents do not matter) or an agency code
+    limit: int = 20
+
+    @classmethod
+    def asked(cls, *, text: str | None = None, id_number: str | None = None,
+              applicant: str | None = None, dossier: str | None = None,
+              doc_type: str | None = None, date_from: str | None = None,
+              date_to: str | None = None, desk: str | None = None, limit: int = 20) -> Query:
+        """The query of `find`'s options (dates as 2026-11-20 or 20/11/2026); asking for
+        nothing is a usage error."""
+        q = cls(text=text or "", id_number=id_number or "", applicant=applicant or "",
+                dossier=dossier or "", doc_type=doc_type or "",
+                date_from=_query_date(date_from, "--from"), date_to=_query_date(date_to, "--to"),
+                desk=desk or "", limit=limit)
+        if q == cls(limit=limit):
+            raise UsageProblem(_("Say what to find: words, --id-number, --applicant, "
+                                 "--dossier, --type, --desk, --from or --to."))
+        return q
+
+
+def _query_date(text: str | None, option: str) -> str:
+    from digitize.extract.overrides import iso_date
+
+    if not text:
+        return ""
+    try:
+        return iso_date(text)
+    except ValueError:
+        raise UsageProblem(_("{option} {value!r} is not a date; write it as 2026-11-20 or "
+                             "20/11/2026.").format(option=option, value=text)) from None
+
+
+COLUMNS = [f.name for f in fields(Entry)]
+
+
+def type_key(code: str) -> str:
+    """A document type code as both backends compare it: QĐ and qd are the same type."""
+    return fold(code).upper()
+
+
+def desk_key(name: str) -> str:
+    """A desk name as `find --desk` compares it: accents, case and spacing do not matter."""
+    return " ".join(fold(name).split())
+
+
+def digits(value: str) -> str:
+    return "".join(ch for ch in value if ch.isdigit())
+
+
+def check_id_number(id_number: str) -> str:
+    """The digits of a CCCD or CMND number, or a usage error naming what is wrong."""
+    found = digits(id_number)
+    if len(found) not in (9, 12):
+        raise UsageProblem(_("{id_number!r} is not a CCCD (12 digits) or CMND (9 digits) "
+                             "number; check it and try again.").format(id_number=id_number))
+    return found
+
+
+def stored_values(e: Entry) -> dict[str, str]:
+    """The entry's columns as both backends store them: NFC text, the metadata as JSON, the
+    ID number as digits."""
+    values = {c: getattr(e, c) for c in COLUMNS}
+    values["metadata"] = json.dumps(e.metadata, ensure_ascii=False, sort_keys=True)
+    values = {k: nfc(v) for k, v in values.items()}
+    values["id_number"] = digits(values["id_number"])
+    return values
+
+
+def stored_entry(row: Sequence[Any]) -> Entry:
+    """An entry from its stored columns, in COLUMNS order."""
+    values = dict(zip(COLUMNS, row, strict=True))
+    values["metadata"] = json.loads(values["metadata"])
+    return Entry(**values)

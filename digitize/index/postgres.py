@@ -1,0 +1,348 @@
+"""The shared index backend: the same index on a PostgreSQL server, for every desk of a province.
+
+Text is folded in Python exactly as for SQLite, split into the same words (runs of letters and
+digits) and kept as one weighted tsvector per document (body D, descriptive fields B, applicant
+A) under a GIN index; PostgreSQL's `simple` configuration only lower-cases, so no server
+extension (unaccent) is needed and a managed server works as well as a local one. Queries are
+the same as SQLite's: every "phrase" must occur (`<->` chains), the applicant filter is the A
+weight, newest first. Each dossier's (or desk's) replacement takes a transaction-level advisory
+lock, so desks writing at once never lose or duplicate entries.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from digitize.errors import EnvironmentProblem, OutputError, UsageProblem
+from digitize.i18n import _
+from digitize.index.fold import fold, nfc
+from digitize.index.model import (
+    COLUMNS,
+    Entry,
+    Hit,
+    Query,
+    check_id_number,
+    desk_key,
+    digits,
+    stored_entry,
+    stored_values,
+    type_key,
+)
+
+if TYPE_CHECKING:
+    import psycopg
+
+SCHEMA_VERSION = "2"
+# FTS5's unicode61 tokens: runs of letters and digits (an underscore separates).
+_WORD = re.compile(r"[^\W_]+")
+SNIPPET_WORDS = 12
+
+_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS digitize_info(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents(
+  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  {", ".join(f"{c} TEXT NOT NULL" for c in COLUMNS)},
+  type_key TEXT NOT NULL,
+  desk_key TEXT NOT NULL,
+  fields_text TEXT NOT NULL,
+  search TSVECTOR NOT NULL,
+  UNIQUE(agency_code, desk_key, pdf)
+);
+CREATE INDEX IF NOT EXISTS documents_search ON documents USING GIN(search);
+CREATE INDEX IF NOT EXISTS documents_id_number ON documents(id_number);
+CREATE INDEX IF NOT EXISTS documents_dossier ON documents(dossier_id);
+CREATE INDEX IF NOT EXISTS documents_dossier_code ON documents(dossier_code);
+CREATE INDEX IF NOT EXISTS documents_issued ON documents(issued_date);
+CREATE INDEX IF NOT EXISTS documents_type ON documents(type_key);
+CREATE INDEX IF NOT EXISTS documents_desk ON documents(agency_code, desk_key);
+CREATE INDEX IF NOT EXISTS documents_out ON documents(out_dir, dossier_id);
+INSERT INTO digitize_info VALUES ('schema', '{SCHEMA_VERSION}') ON CONFLICT DO NOTHING;
+"""
+
+# PostgreSQL's limits on a tsvector: positions past this are counted as this one, and longer
+# lexemes are refused.
+_MAX_POS = 16383
+_MAX_LEXEME_BYTES = 2046
+# `find` first looks at this many newest documents: enough for a common word, and a rare one is
+# then looked up in the GIN index instead (the planner, asked for the newest 20, would scan the
+# table backwards for it).
+RECENT_WINDOW = 5000
+
+
+def words(text: str) -> list[str]:
+    """The folded words of `text`, as both backends index and search them."""
+    return _WORD.findall(fold(text))
+
+
+def ts_vector(body: str, fields_text: str, applicant: str) -> str:
+    """The document's tsvector, written here rather than by to_tsvector so that the words are
+    exactly those `ts_query` looks for: body (weight D), then the descriptive fields (B), then
+    the applicant (A), one position apart so no phrase runs from one into the next."""
+    positions: dict[str, list[str]] = {}
+    at = 0
+    for text, weight in ((body, ""), (fields_text, "B"), (applicant, "A")):
+        for word in words(text):
+            at += 1
+            if len(word.encode()) <= _MAX_LEXEME_BYTES:
+                positions.setdefault(word, []).append(f"{min(at, _MAX_POS)}{weight}")
+        at += 1
+    return " ".join(f"'{w}':{','.join(p)}" for w, p in positions.items())
+
+
+def _phrase(text: str, weight: str = "") -> str:
+    return " <-> ".join(f"'{w}'{weight}" for w in text.split())
+
+
+def ts_query(text: str, weight: str = "") -> str | None:
+    """The tsquery of what a clerk typed, as `match_query` makes for FTS5: "quoted parts" are
+    phrases, other words must all appear. Words are letters and digits only, so quoting them
+    is safe."""
+    parts = []
+    for quoted, loose in re.findall(r'"([^"]*)"|(\S+)', text):
+        found = words(quoted or loose)
+        if found:
+            parts.append(f"({_phrase(' '.join(found), weight)})")
+    return " & ".join(parts) or None
+
+
+def snippet(body: str, query_words: set[str]) -> str:
+    """About a dozen words of the original text around the first searched word, searched words
+    bracketed, as FTS5's snippet shows them; folding keeps offsets, so the original lines up."""
+    found = list(_WORD.finditer(fold(body)))
+    if not found:
+        return ""
+    first = next((i for i, m in enumerate(found) if m.group() in query_words), 0)
+    hi = min(len(found), max(0, first - SNIPPET_WORDS // 4) + SNIPPET_WORDS)
+    lo = max(0, hi - SNIPPET_WORDS)
+    out, at = [], found[lo].start()
+    for m in found[lo:hi]:
+        word = body[m.start():m.end()]
+        out += [body[at:m.start()], f"[{word}]" if m.group() in query_words else word]
+        at = m.end()
+    return ("…" if lo else "") + "".join(out) + ("…" if hi < len(found) else "")
+
+
+class PostgresIndex:
+    """An open connection to the shared index. Use as a context manager; every change is one
+    transaction. `password` comes from the environment or a private file, never the URL."""
+
+    def __init__(self, url: str, password: str = "", connect_timeout: int = 5) -> None:
+        import psycopg
+
+        self.url = url
+        self.where = shown_url(url)
+        params: dict[str, Any] = {"application_name": "digitize", "autocommit": True}
+        if password:
+            params["password"] = password
+        if "connect_timeout" not in url:
+            params["connect_timeout"] = connect_timeout
+        try:
+            self.db: psycopg.Connection[Any] = psycopg.connect(url, **params)
+            with self.db.transaction():
+                # One desk creates the schema; the others wait for it instead of failing.
+                self.db.execute("SELECT pg_advisory_xact_lock(8470)")
+                self.db.execute(_SCHEMA)
+        except psycopg.Error as exc:
+            raise Unreachable(self.where, exc) from exc
+
+    def __enter__(self) -> PostgresIndex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.db.close()
+
+    @contextmanager
+    def _transaction(self, *lock_keys: str) -> Iterator[None]:
+        import psycopg
+
+        try:
+            with self.db.transaction():
+                for key in lock_keys:
+                    self.db.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+                                    (key,))
+                yield
+        except psycopg.OperationalError as exc:
+            raise Unreachable(self.where, exc) from exc
+        except psycopg.Error as exc:
+            raise OutputError(_("The shared index {where} cannot be written ({reason}); ask "
+                                "its administrator, then run `digitize index sync`.").format(
+                                  where=self.where, reason=_reason(exc))) from exc
+
+    # ------------------------------------------------------------------ writing
+    def _insert_many(self, entries: Iterable[Entry]) -> int:
+        cols = [*COLUMNS, "type_key", "desk_key", "fields_text", "search"]
+        n = 0
+        with self.db.cursor() as cur, cur.copy(
+                f"COPY documents({', '.join(cols)}) FROM STDIN") as copy:
+            for e in entries:
+                values = stored_values(e)
+                copy.write_row([*(values[c] for c in COLUMNS), type_key(e.doc_type_code),
+                                desk_key(e.desk), nfc(e.fields_text),
+                                ts_vector(e.body, e.fields_text, e.applicant_name)])
+                n += 1
+        return n
+
+    def _delete(self, where: str, args: Iterable[Any]) -> list[Entry]:
+        rows = self.db.execute(f"DELETE FROM documents WHERE {where} "
+                               f"RETURNING {', '.join(COLUMNS)}", list(args)).fetchall()
+        return [stored_entry(r) for r in rows]
+
+    def replace_dossier(self, out_dir: str, dossier_id: str, entries: Iterable[Entry], *,
+                        agency_code: str = "", desk: str = "") -> int:
+        """The dossier's documents as they are now: earlier entries of it are replaced. The
+        desk is part of the dossier's key, since desks name their output folders alike."""
+        entries = list(entries)
+        desk = desk_key(desk)
+        with self._transaction(f"dossier|{agency_code}|{desk}|{out_dir}|{dossier_id}"):
+            self._delete("agency_code = %s AND desk_key = %s AND out_dir = %s AND "
+                         "dossier_id = %s", (agency_code, desk, out_dir, dossier_id))
+            for e in entries:
+                self._delete("pdf = %s AND agency_code = %s AND desk_key = %s",
+                             (nfc(e.pdf), nfc(e.agency_code), desk_key(e.desk)))
+            return self._insert_many(entries)
+
+    def replace_desk(self, agency_code: str, desk: str, entries: Iterable[Entry]) -> int:
+        """The desk's documents as they are now (`index rebuild`): its other entries go, other
+        desks' entries stay."""
+        with self._transaction(f"desk|{agency_code}|{desk_key(desk)}"):
+            self._delete("agency_code = %s AND desk_key = %s", (agency_code, desk_key(desk)))
+            return self._insert_many(entries)
+
+    def add_many(self, entries: Iterable[Entry]) -> int:
+        with self._transaction():
+            return self._insert_many(entries)
+
+    def forget(self, id_number: str) -> list[Entry]:
+        """Remove every document of the person, at every desk, then vacuum the table so the
+        removed rows do not linger in its pages."""
+        number = check_id_number(id_number)
+        with self._transaction():
+            removed = self._delete("id_number = %s OR search @@ %s::tsquery",
+                                   (number, f"'{number}'"))
+        if removed:
+            import psycopg
+
+            # A role without the right to vacuum: autovacuum does it later.
+            with contextlib.suppress(psycopg.Error):
+                self.db.execute("VACUUM documents")
+        return removed
+
+    # ------------------------------------------------------------------ reading
+    def _rows(self, sql: str, args: Iterable[Any]) -> list[Any]:
+        import psycopg
+
+        try:
+            return self.db.execute(sql, list(args)).fetchall()
+        except psycopg.OperationalError as exc:
+            raise Unreachable(self.where, exc) from exc
+        except psycopg.Error as exc:
+            raise UsageProblem(_("The search cannot be run on {where} ({reason}); use words, "
+                                 "numbers and \"quoted phrases\".").format(
+                                   where=self.where, reason=_reason(exc))) from exc
+
+    def get(self, rowid: int) -> Entry:
+        rows = self._rows(f"SELECT {', '.join(COLUMNS)} FROM documents WHERE id = %s", (rowid,))
+        if not rows:
+            raise UsageProblem(_("No document {rowid} in the index {path}; find it again with "
+                                 "`digitize find`.").format(rowid=rowid, path=self.where))
+        return stored_entry(rows[0])
+
+    def lookup(self, ref: str) -> Entry:
+        """An entry by its id (as `find` shows it) or by the path of its PDF."""
+        if ref.isdigit():
+            return self.get(int(ref))
+        rows = self._rows("SELECT id FROM documents WHERE pdf = %s ORDER BY id DESC LIMIT 1",
+                          (nfc(str(Path(ref).resolve())),))
+        if not rows:
+            raise UsageProblem(_("{ref} is not in the index {path}; find the document with "
+                                 "`digitize find` and give its id.").format(
+                                   ref=ref, path=self.where))
+        return self.get(int(rows[0][0]))
+
+    def count(self) -> int:
+        return int(self._rows("SELECT count(*) FROM documents", ())[0][0])
+
+    def find(self, q: Query) -> list[Hit]:
+        """Documents matching every given criterion, newest first (as SQLite answers)."""
+        where: list[str] = []
+        args: list[Any] = []
+        match: list[str] = []
+        if q.text:
+            text = ts_query(q.text)
+            if text is None:
+                raise UsageProblem(_("Nothing to search for in {text!r}; type words or "
+                                     "numbers.").format(text=q.text))
+            match.append(text)
+        if q.applicant:
+            name = ts_query(q.applicant, ":A")
+            if name:
+                match.append(name)
+        if match:
+            where.append("search @@ %s::tsquery")
+            args.append(" & ".join(match))
+        if q.id_number:
+            number = digits(q.id_number)
+            where.append("(id_number = %s OR search @@ %s::tsquery)")
+            args += [number, f"'{number}'" if number else "''"]
+        if q.dossier:
+            where.append("(dossier_code = %s OR dossier_id = %s)")
+            args += [nfc(q.dossier), nfc(q.dossier)]
+        if q.doc_type:
+            where.append("type_key = %s")
+            args.append(type_key(q.doc_type))
+        if q.desk:
+            where.append("(desk_key = %s OR agency_code = %s)")
+            args += [desk_key(q.desk), nfc(q.desk.strip())]
+        if q.date_from:
+            where.append("issued_date >= %s")
+            args.append(q.date_from)
+        if q.date_to:
+            where.append("issued_date <= %s")
+            args.append(q.date_to)
+        cols = ", ".join(COLUMNS)
+        cond = " AND ".join(where) or "TRUE"
+        rows = []
+        if not (q.id_number or q.dossier):
+            # The newest documents first: a common word is found among them at once.
+            rows = self._rows(f"SELECT id, {cols} FROM (SELECT * FROM documents ORDER BY id DESC "
+                              f"LIMIT {RECENT_WINDOW}) recent WHERE {cond} ORDER BY id DESC "
+                              "LIMIT %s", [*args, q.limit])
+        if len(rows) < q.limit:
+            # Every match, through the indexes (materialised, so the planner cannot turn it
+            # into a backward scan of the whole table), then the newest of them.
+            rows = self._rows(f"WITH found AS MATERIALIZED (SELECT id FROM documents WHERE "
+                              f"{cond}) SELECT id, {cols} FROM documents WHERE id IN (SELECT id "
+                              "FROM found ORDER BY id DESC LIMIT %s) ORDER BY id DESC",
+                              [*args, q.limit])
+        shown = set(words(f"{q.text} {q.applicant} {q.id_number}"))
+        hits = []
+        for row in rows:
+            e = stored_entry(row[1:])
+            text = next((t for t in (e.body, e.applicant_name, e.fields_text)
+                         if shown & set(words(t))), e.body)
+            hits.append(Hit(int(row[0]), e, snippet(text, shown) if shown else
+                            " ".join(e.body[:120].split())))
+        return hits
+
+
+class Unreachable(EnvironmentProblem):
+    """The shared index's server cannot be reached or refuses the connection: writes queue."""
+
+    def __init__(self, where: str, exc: Exception) -> None:
+        self.reason = _reason(exc)
+        super().__init__(_("The shared index {where} cannot be reached ({reason}).").format(
+            where=where, reason=self.reason))
+
+
+def _reason(exc: Exception) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def shown_url(url: str) -> str:
+    """The URL as messages show it: without a password, should one be in it."""
+    return re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", url)
