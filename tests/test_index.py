@@ -74,7 +74,8 @@ def test_folding_keeps_offsets_and_drops_marks() -> None:
     assert match_query('quyết "ban nhân dân"') == '"quyet" AND "ban nhan dan"'
     assert match_query("  ,;  ") is None
     # PostgreSQL gets the same query: phrases of the same words, all required.
-    assert ts_query('quyết "ban nhân dân"') == "('quyet') & ('ban' <-> 'nhan' <-> 'dan')"
+    assert ts_query('quyết "ban nhân dân"') == ("(('quyet')) & (('ban' <-> 'nhan' <-> 'dan') & "
+                                               "'ban_nhan' & 'nhan_dan')")
     assert ts_query("  ,;  ") is None
 
 
@@ -368,6 +369,12 @@ def test_cli_on_the_shared_index(sample_run: SampleRun, cli_env: Env, postgres: 
                        extra=env).returncode == 1
     with PostgresIndex(loc.url, postgres.password) as ix:
         assert ix.count() == documents
+
+    def doctor() -> dict:
+        res = cli_env.run("doctor", "--json", extra=env)
+        return {c["key"]: c for c in json.loads(res.stdout)}["shared_index"]
+
+    assert doctor()["status"] == "ok" and f"{documents} " in doctor()["detail"]
     # The server goes away: forget removes here and waits; sync sends it once it is back.
     postgres.stop()
     try:
@@ -376,6 +383,8 @@ def test_cli_on_the_shared_index(sample_run: SampleRun, cli_env: Env, postgres: 
         assert json.loads(res.stdout)["queued"] is True
         assert postgres.password not in res.stdout + res.stderr
         assert cli_env.run("index", "sync", extra=env).returncode == 4
+        down = doctor()
+        assert down["status"] == "warning" and "1 changes wait" in down["fix"]
     finally:
         postgres.start()
     res = cli_env.run("index", "sync", "--json", extra=env)

@@ -4,6 +4,7 @@ hit of `find`, and the query a clerk asked; and the keys both backends compare o
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -128,6 +129,18 @@ def type_key(code: str) -> str:
 def desk_key(name: str) -> str:
     """A desk name as `find --desk` compares it: accents, case and spacing do not matter."""
     return " ".join(fold(name).split())
+
+
+_AGENCY_CODE = re.compile(r"\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}")
+
+
+def desk_filter(desk: str) -> tuple[str, str]:
+    """The column and value `find --desk` compares: an agency code (QCVN 102, 000.00.31.H49)
+    is the agency_code, anything else a desk name (accents, case and spacing do not matter)."""
+    desk = nfc(desk.strip())
+    if _AGENCY_CODE.fullmatch(desk):
+        return "agency_code", desk
+    return "desk_key", desk_key(desk)
 
 
 def digits(value: str) -> str:

@@ -26,6 +26,7 @@ from digitize.index.model import (
     Hit,
     Query,
     check_id_number,
+    desk_filter,
     desk_key,
     digits,
     stored_entry,
@@ -258,8 +259,9 @@ class SqliteIndex:
             where.append("d.type_key = ?")
             args.append(type_key(q.doc_type))
         if q.desk:
-            where.append("(d.desk_key = ? OR d.agency_code = ?)")
-            args += [desk_key(q.desk), nfc(q.desk.strip())]
+            column, value = desk_filter(q.desk)
+            where.append(f"d.{column} = ?")
+            args.append(value)
         if q.date_from:
             where.append("d.issued_date >= ?")
             args.append(q.date_from)

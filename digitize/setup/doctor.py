@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from digitize.config import Config, index_path
+from digitize.config import Config, IndexLocation, index_location, index_path
 from digitize.errors import DigitizeError, UsageProblem
 from digitize.i18n import N_, _
 
@@ -225,15 +225,47 @@ def _config_file(cfg: Config) -> Check:
     return Check("config", name, OK, str(cfg.source))
 
 
-def _index(cfg: Config) -> Check:
+def _index(cfg: Config, timeout: float) -> Iterator[Check]:
     path = index_path(cfg)
     folder = path.parent
     while not folder.exists() and folder != folder.parent:
         folder = folder.parent
     if os.access(folder, os.W_OK):
-        return Check("index", _("index"), OK, str(path))
-    return Check("index", _("index"), PROBLEM, _("{path} cannot be written").format(path=path),
-                 _("set [index] path to a folder you may write"))
+        yield Check("index", _("index"), OK, str(path))
+    else:
+        yield Check("index", _("index"), PROBLEM, _("{path} cannot be written").format(
+            path=path), _("set [index] path to a folder you may write"))
+    loc = index_location(cfg)
+    if loc.url:
+        yield _shared_index(loc, timeout)
+
+
+def _shared_index(loc: IndexLocation, timeout: float) -> Check:
+    """The shared index answers (a desk that cannot reach it still works: its entries wait)."""
+    from digitize.index.postgres import PostgresIndex, shown_url
+    from digitize.index.shared import Outbox, queue_path
+    from digitize.index.store import check_url, index_password
+
+    name = _("shared index")
+    waiting = 0
+    if queue_path(loc.path).exists():
+        queue = Outbox(queue_path(loc.path))
+        waiting = len(queue)
+        queue.close()
+    try:
+        with PostgresIndex(check_url(loc.url), index_password(loc),
+                           connect_timeout=max(1, int(timeout))) as ix:
+            count = ix.count()
+    except DigitizeError as exc:
+        return Check("shared_index", name, WARNING, exc.message,
+                     _("check [index] url and the password, or ask the province's administrator;"
+                       " meanwhile {count} changes wait (digitize index sync)").format(
+                         count=waiting))
+    detail = _("{where}: {count} documents").format(where=shown_url(loc.url), count=count)
+    if waiting:
+        return Check("shared_index", name, WARNING, detail + "; " + _(
+            "{count} changes wait").format(count=waiting), "digitize index sync")
+    return Check("shared_index", name, OK, detail)
 
 
 def run_checks(cfg: Config, out: Path | None = None, timeout: float = 3.0) -> list[Check]:
@@ -249,7 +281,7 @@ def run_checks(cfg: Config, out: Path | None = None, timeout: float = 3.0) -> li
         lambda: _trust(cfg),
         lambda: _eark(cfg),
         lambda: _tsa(cfg, timeout),
-        lambda: _index(cfg),
+        lambda: _index(cfg, timeout),
         lambda: _disk(out or cfg.scan.inbox),
     ]
     checks: list[Check] = []
