@@ -172,6 +172,17 @@ class IndexConfig(_Section):
                                                          "$DIGITIZE_INDEX_PASSWORD or ~/.pgpass")
 
 
+class WebConfig(_Section):
+    host: str = Field("127.0.0.1", description="where `digitize serve` listens; any other "
+                                               "address needs a login (serve --set-password)")
+    port: int = Field(8470, ge=1, le=65535)
+    outs: list[Path] = Field(default_factory=list, description="output folders it shows (else "
+                                                               "[run] out)")
+    max_upload_mb: int = Field(200, ge=1, description="largest file a browser may send")
+    password_file: Path | None = Field(None, description="the login's hash (default: in the "
+                                                         "user config folder)")
+
+
 class Config(_Section):
     agency: AgencyConfig = Field(default_factory=AgencyConfig)
     desk: DeskConfig = Field(default_factory=DeskConfig)
@@ -185,6 +196,7 @@ class Config(_Section):
     verify: VerifyConfig = Field(default_factory=VerifyConfig)
     upload: UploadConfig = Field(default_factory=UploadConfig)
     index: IndexConfig = Field(default_factory=IndexConfig)
+    web: WebConfig = Field(default_factory=WebConfig)
     scan: ScanConfig = Field(default_factory=ScanConfig)
     source: Path | None = Field(None, exclude=True, description="file it was read from")
 
@@ -242,6 +254,8 @@ def _expand(cfg: Config, base: Path) -> Config:
     cfg.upload.journal = fix(cfg.upload.journal)
     cfg.index.path = fix(cfg.index.path)
     cfg.index.password_file = fix(cfg.index.password_file)
+    cfg.web.password_file = fix(cfg.web.password_file)
+    cfg.web.outs = [p for p in (fix(o) for o in cfg.web.outs) if p is not None]
     cfg.run.out = fix(cfg.run.out)
     cfg.scan.inbox = fix(cfg.scan.inbox) or cfg.scan.inbox
     return cfg

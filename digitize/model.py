@@ -251,6 +251,17 @@ class RunSummary(BaseModel):
 DOSSIER_RECORD = "dossier.json"  # what `run` writes in OUT/<dossier>/
 
 
+def moved_path(path: str, dossier_dir: Path, dossier_id: str, always: bool = False) -> Path:
+    """A path recorded by `run`, found again when the output folder was moved since (`always`:
+    in `dossier_dir` even when the recorded one still exists, as for a copy)."""
+    p = Path(path)
+    if (p.exists() and not always) or dossier_id not in p.parts:
+        return p
+    parts = p.parts
+    tail = parts[len(parts) - parts[::-1].index(dossier_id):]
+    return dossier_dir.joinpath(*tail)
+
+
 def dossier_records(target: Path) -> list[Path]:
     """The record of one dossier's output folder, or those of every dossier in an output
     folder (empty when there are none)."""

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from digitize import __version__
-from digitize.cli import bundle, desk, index, ocr, run, schema, sign, trust, verify
+from digitize.cli import bundle, desk, index, ocr, run, schema, serve, sign, trust, verify
 from digitize.cli.output import out
 from digitize.errors import DigitizeError
 from digitize.i18n import _, set_language
@@ -27,8 +27,8 @@ app = typer.Typer(
 
 # The order `digitize --help` lists the commands in: a clerk's day, then setup and the index.
 COMMANDS = ("run", "watch", "ocr", "extract", "review", "sign", "verify", "renew", "bundle",
-            "upload", "report", "scan", "separator", "split", "doctor", "init", "find", "reuse",
-            "forget")
+            "upload", "report", "serve", "scan", "separator", "split", "doctor", "init", "find",
+            "reuse", "forget")
 
 
 def _name(info: typer.models.CommandInfo) -> str:
@@ -42,7 +42,8 @@ def _add_commands(*groups: typer.Typer) -> None:
     app.registered_commands += sorted(found, key=lambda info: COMMANDS.index(_name(info)))
 
 
-_add_commands(run.app, ocr.app, sign.app, verify.app, bundle.app, desk.app, index.app)
+_add_commands(run.app, ocr.app, sign.app, verify.app, bundle.app, desk.app, index.app,
+              serve.app)
 app.add_typer(schema.app, name="schema")
 app.add_typer(index.index_app, name="index")
 app.add_typer(trust.app, name="trust")

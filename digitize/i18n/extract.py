@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,11 +35,23 @@ def messages_in(path: Path) -> Iterator[tuple[str, int]]:
                 yield inspect.cleandoc(doc), node.lineno
 
 
+# `_("…")` and `_('…')` in the web interface's Jinja2 templates (without escapes).
+_TEMPLATE_MESSAGE = re.compile(r"""\b_\(\s*(?:"([^"\\]*)"|'([^'\\]*)')""")
+
+
+def messages_in_template(path: Path) -> Iterator[tuple[str, int]]:
+    text = path.read_text(encoding="utf-8")
+    for m in _TEMPLATE_MESSAGE.finditer(text):
+        yield m.group(1) or m.group(2), text.count("\n", 0, m.start()) + 1
+
+
 def extract(package: Path = PACKAGE) -> dict[str, list[str]]:
     """msgid -> where it appears ("digitize/cli/run.py:12"), in source order."""
     found: dict[str, list[str]] = {}
-    for path in sorted(package.rglob("*.py")):
+    sources = [(p, messages_in) for p in sorted(package.rglob("*.py"))]
+    sources += [(p, messages_in_template) for p in sorted(package.rglob("templates/*.html"))]
+    for path, reader in sources:
         rel = path.relative_to(package.parent)
-        for msgid, line in messages_in(path):
+        for msgid, line in reader(path):
             found.setdefault(msgid, []).append(f"{rel}:{line}")
     return found

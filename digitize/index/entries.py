@@ -21,18 +21,9 @@ from digitize.model import (
     DossierResult,
     Status,
     dossier_records,
+    moved_path,
     read_dossier,
 )
-
-
-def _moved(path: str, dossier_dir: Path, dossier_id: str) -> Path:
-    """A path recorded by `run`, found again when the output folder was moved since."""
-    p = Path(path)
-    if p.exists() or dossier_id not in p.parts:
-        return p
-    parts = p.parts
-    tail = parts[len(parts) - parts[::-1].index(dossier_id):]
-    return dossier_dir.joinpath(*tail)
 
 
 def document_entry(doc: DocumentResult, dossier: DossierResult, dossier_dir: Path
@@ -40,12 +31,12 @@ def document_entry(doc: DocumentResult, dossier: DossierResult, dossier_dir: Pat
     """The entry of one finished document; None for a failed one (nothing to find)."""
     if doc.status is Status.failed or not doc.pdf:
         return None
-    pdf = _moved(doc.pdf, dossier_dir, dossier.id)
+    pdf = moved_path(doc.pdf, dossier_dir, dossier.id)
     if not pdf.is_file():
         return None
     body = ""
     if doc.text_file:
-        text = _moved(doc.text_file, dossier_dir, dossier.id)
+        text = moved_path(doc.text_file, dossier_dir, dossier.id)
         body = text.read_text(encoding="utf-8") if text.is_file() else ""
     meta = doc.metadata
     sig = doc.signature
@@ -56,7 +47,7 @@ def document_entry(doc: DocumentResult, dossier: DossierResult, dossier_dir: Pat
     return Entry(
         pdf=str(pdf.resolve()), sha256=sha256_file(pdf), out_dir=str(dossier_dir.parent.resolve()),
         dossier_id=dossier.id, dossier_code=dossier.dossier_code or "",
-        bundle=str(_moved(dossier.bundle, dossier_dir, dossier.id)) if dossier.bundle else "",
+        bundle=str(moved_path(dossier.bundle, dossier_dir, dossier.id)) if dossier.bundle else "",
         doc_kind=doc.doc_kind.value if doc.doc_kind else "",
         doc_type_code=value("doc_type_code"), doc_type_name=value("doc_type_name"),
         number=value("number"), symbol=value("symbol"), issued_date=value("issued_date"),

@@ -181,7 +181,8 @@ def _load_raster(path: Path, index: int, default_dpi: int, max_pixels: int) -> P
     return PageImage(_normalise_mode(img), dpi, jpeg, direct)
 
 
-def _render_pdf_page(path: Path, index: int, dpi: int) -> Image.Image:
+def render_pdf_page(path: Path, index: int, dpi: int) -> Image.Image:
+    """Page `index` of a PDF as poppler draws it (every filter, layer and mask)."""
     with tempfile.TemporaryDirectory(prefix="digitize-render-") as tmp:
         out = Path(tmp) / "page"
         cmd = ["pdftoppm", "-r", str(dpi), "-f", str(index + 1), "-l", str(index + 1),
@@ -253,7 +254,7 @@ def _load_pdf_page(path: Path, index: int, max_pixels: int) -> PageImage:
             if found is not None:
                 return found
         dpi = render_dpi(makeup, max_pixels)
-    return PageImage(_normalise_mode(_render_pdf_page(path, index, dpi)), float(dpi))
+    return PageImage(_normalise_mode(render_pdf_page(path, index, dpi)), float(dpi))
 
 
 def load_page(path: Path, index: int, default_dpi: int, max_pixels: int) -> PageImage:

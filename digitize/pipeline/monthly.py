@@ -39,7 +39,7 @@ def _line(label: str, row: dict[str, object], columns: Sequence[tuple[str, str]]
     return [label, *(figure_text(k, row[k]) for k, _h in columns)]
 
 
-def _tables(report: Report) -> list[tuple[str, list[str], list[list[str]]]]:
+def report_tables(report: Report) -> list[tuple[str, list[str], list[list[str]]]]:
     """(title, headings, rows) of every table, in order."""
     found = []
     if report.received is not None:
@@ -78,7 +78,7 @@ def write_html(report: Report, charts: dict[str, bytes], agency: str, title: str
         parts.append(f"<figure><img alt=\"{html.escape(_(CHART_TITLES[name]))}\" "
                      f"src=\"data:image/png;base64,{data}\"><figcaption>"
                      f"{html.escape(_(CHART_TITLES[name]))}</figcaption></figure>")
-    for caption, heads, rows in _tables(report):
+    for caption, heads, rows in report_tables(report):
         parts.append(f"<h2>{html.escape(caption)}</h2><table><tr>" +
                      "".join(f"<th>{html.escape(h)}</th>" for h in heads) + "</tr>")
         parts += ["<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>"
@@ -94,7 +94,7 @@ def write_pdf(report: Report, charts: dict[str, bytes], agency: str, title: str,
     from digitize.bundle.sheets import new_sheet
     from digitize.ocr.assemble import make_pdfa
 
-    tables = _tables(report)
+    tables = report_tables(report)
     text = title + agency + "".join(c + "".join(h) + "".join("".join(r) for r in rows)
                                     for c, h, rows in tables)
     pdf = new_sheet(text, "L")

@@ -1,0 +1,264 @@
+"""The desk's web application (Starlette, server-rendered Jinja2 pages, no JavaScript needed):
+routes, the login and CSRF guard, and page rendering in the interface language. Every page
+calls the library through `Site`; nothing here reads a path the browser names."""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool as sync
+from starlette.datastructures import UploadFile
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from digitize.errors import DigitizeError, NoInputError, UsageProblem
+from digitize.i18n import N_, _, in_language
+from digitize.privacy import mask_text
+from digitize.web.auth import check_password
+from digitize.web.safety import csrf_ok, csrf_token
+from digitize.web.site import Site
+
+HERE = Path(__file__).resolve().parent
+LANGS = ("vi", "en")
+OPEN_PATHS = ("/login", "/static/")
+STATUSES = ("ok", "needs_review", "incomplete", "failed")
+LABELS = {"ok": N_("done"), "needs_review": N_("needs review"), "incomplete": N_("incomplete"),
+          "failed": N_("failed"), "waiting": N_("waiting"), "running": N_("running"),
+          "done": N_("done")}
+
+_templates = Environment(loader=FileSystemLoader(HERE / "templates"),
+                         autoescape=select_autoescape(["html"]))
+# The interface language is process-wide (the CLI's catalogues); pages are drawn one at a time
+# so that two tabs in two languages never mix.
+_drawing = threading.Lock()
+
+
+class Web:
+    """The routes over one `Site`; `hashed` is the login's hash (None: no login)."""
+
+    def __init__(self, site: Site, hashed: str | None) -> None:
+        self.site = site
+        self.hashed = hashed
+
+    # ------------------------------------------------------------------ plumbing
+    def page(self, request: Request, template: str, code: int = 200, **values: Any
+             ) -> HTMLResponse:
+        session = request.session
+        lang = session.get("lang", "vi")
+        show = bool(session.get("show_personal"))
+
+        def private(value: object) -> str:
+            text = "" if value is None else str(value)
+            return text if show else mask_text(text)
+
+        with _drawing, in_language(lang):
+            html = _templates.get_template(template).render(
+                _=_, lang=lang, csrf=csrf_token(session), show_personal=show, private=private,
+                path=request.url.path, login=self.hashed is not None,
+                here=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+                logged_in=bool(session.get("user")), statuses=STATUSES,
+                label=lambda key: _(LABELS.get(key, key)), **values)
+        return HTMLResponse(html, status_code=code)
+
+    def problem(self, request: Request, exc: DigitizeError) -> HTMLResponse:
+        code = 404 if isinstance(exc, NoInputError) else 400
+        return self.page(request, "problem.html", code=code, message=exc.message)
+
+    async def form(self, request: Request) -> Any:
+        """The posted form, after its CSRF token is checked (every form carries one)."""
+        form = await request.form(max_files=200, max_fields=50,
+                                  max_part_size=64 * 1024)
+        if not csrf_ok(request.session, form.get("csrf")):
+            raise PermissionError
+        return form
+
+    # ------------------------------------------------------------------ login
+    async def login(self, request: Request) -> Response:
+        if request.method == "GET":
+            return self.page(request, "login.html")
+        form = await self.form(request)
+        if self.hashed and check_password(self.hashed, str(form.get("password", ""))):
+            request.session.clear()
+            request.session["user"] = "desk"
+            request.session["csrf"] = secrets.token_urlsafe(32)
+            return RedirectResponse("/dossiers", 303)
+        return self.page(request, "login.html", code=401, failed=True)
+
+    async def logout(self, request: Request) -> Response:
+        await self.form(request)
+        request.session.clear()
+        return RedirectResponse("/login", 303)
+
+    async def language(self, request: Request) -> Response:
+        lang = request.path_params["lang"]
+        if lang in LANGS:
+            request.session["lang"] = lang
+        back = request.query_params.get("next", "/dossiers")
+        return RedirectResponse(back if back.startswith("/") and not back.startswith("//")
+                                else "/dossiers", 303)
+
+    async def personal(self, request: Request) -> Response:
+        form = await self.form(request)
+        request.session["show_personal"] = form.get("show") == "1"
+        back = str(form.get("next", "/dossiers"))
+        return RedirectResponse(back if back.startswith("/") and not back.startswith("//")
+                                else "/dossiers", 303)
+
+    # ------------------------------------------------------------------ pages
+    async def dossiers(self, request: Request) -> Response:
+        status = request.query_params.get("status", "")
+        day = request.query_params.get("day", "")
+        found = await sync(self.site.dossiers, status, day)
+        return self.page(request, "dossiers.html", dossiers=found, status=status, day=day,
+                         jobs=list(self.site.jobs.jobs.values()))
+
+    async def dossier(self, request: Request) -> Response:
+        p = request.path_params
+        d = await sync(self.site.dossier, p["out"], p["dossier"])
+        return self.page(request, "dossier.html", d=d, jobs=self.site.jobs.for_dossier(
+            d.record.id), bundle=self.site.relative(d, d.record.bundle))
+
+    async def document(self, request: Request) -> Response:
+        p = request.path_params
+        d, doc = await sync(self.site.document, p["out"], p["dossier"], p["n"])
+        report = await sync(self.site.signature_report, d, doc) if doc.signature or \
+            doc.input_signatures else None
+        return self.page(request, "document.html", d=d, doc=doc, n=p["n"],
+                         pages=int(doc.metadata.get("page_count") or 1),
+                         text=await sync(self.site.text, d, doc), report=report,
+                         pdf=self.site.relative(d, doc.pdf))
+
+    async def page_image(self, request: Request) -> Response:
+        p = request.path_params
+        d, doc = await sync(self.site.document, p["out"], p["dossier"], p["n"])
+        png = await sync(self.site.page_png, d, doc, p["page"],
+                         request.query_params.get("field", ""))
+        return Response(png, media_type="image/png", headers={"Cache-Control": "no-store"})
+
+    async def files(self, request: Request) -> Response:
+        path = await sync(self.site.file, request.path_params["out"],
+                          request.path_params["path"])
+        return FileResponse(path, filename=path.name)
+
+    async def review(self, request: Request) -> Response:
+        if request.method == "POST":
+            form = await self.form(request)
+            job = await sync(self.site.answer, int(form["out"]), str(form["dossier"]),
+                             int(form["n"]), str(form["field"]), str(form.get("value", "")),
+                             str(form.get("operator", "")))
+            return RedirectResponse(f"/jobs/{job.id}", 303)
+        return self.page(request, "review.html", items=await sync(self.site.review_queue))
+
+    async def job(self, request: Request) -> Response:
+        job = self.site.jobs.jobs.get(request.path_params["id"])
+        if job is None:
+            raise NoInputError(_("No such job."))
+        return self.page(request, "job.html", job=job)
+
+    async def intake(self, request: Request) -> Response:
+        if request.method == "POST":
+            form = await self.form(request)
+            files = [(f.filename or "scan", f.file) for f in form.getlist("files")
+                     if isinstance(f, UploadFile) and f.filename]
+            job = await sync(self.site.intake, str(form.get("code", "")), files)
+            return RedirectResponse(f"/jobs/{job.id}", 303)
+        return self.page(request, "intake.html", max_mb=self.site.max_upload // 2**20)
+
+    async def verify(self, request: Request) -> Response:
+        if request.method == "POST":
+            form = await self.form(request)
+            upload = form.get("file")
+            if not isinstance(upload, UploadFile) or not upload.filename:
+                raise UsageProblem(_("Choose the file to verify."))
+            verdict, report = await sync(self.site.verify_upload, upload.filename,
+                                         upload.file, form.get("offline") == "1")
+            return self.page(request, "verify.html", verdict=verdict, report=report,
+                             name=upload.filename)
+        return self.page(request, "verify.html")
+
+    async def find(self, request: Request) -> Response:
+        params = {k: v for k, v in request.query_params.items() if v.strip()}
+        hits = await sync(self.site.find, params) if params else None
+        return self.page(request, "find.html", hits=hits, params=params)
+
+    async def report(self, request: Request) -> Response:
+        q = request.query_params
+        result, charts, tables = await sync(self.site.report, q.get("since", ""),
+                                            q.get("until", ""))
+        return self.page(request, "report.html", result=result, charts=charts, tables=tables,
+                         since=q.get("since", ""), until=q.get("until", ""))
+
+    async def home(self, request: Request) -> Response:
+        return RedirectResponse("/dossiers", 303)
+
+
+def _guarded(web: Web, handler: Callable[[Request], Awaitable[Response]]
+             ) -> Callable[[Request], Awaitable[Response]]:
+    """The handler behind the login (when there is one), with the library's errors as pages and
+    a missing or wrong CSRF token as 403."""
+
+    async def endpoint(request: Request) -> Response:
+        if web.hashed is not None and not request.session.get("user") and \
+                not request.url.path.startswith(OPEN_PATHS):
+            if request.method == "GET":
+                return RedirectResponse("/login", 303)
+            return Response(_("Log in first."), status_code=401)
+        try:
+            return await handler(request)
+        except PermissionError:
+            return Response(_("The form is out of date (CSRF); open the page again."),
+                            status_code=403)
+        except DigitizeError as exc:
+            return web.problem(request, exc)
+        except (KeyError, ValueError):
+            return web.problem(request, UsageProblem(_("The form is incomplete.")))
+
+    return endpoint
+
+
+def create_app(site: Site, hashed: str | None, secret: str | None = None) -> Starlette:
+    web = Web(site, hashed)
+
+    def route(path: str, handler: Callable[[Request], Awaitable[Response]],
+              methods: tuple[str, ...] = ("GET",)) -> Route:
+        return Route(path, _guarded(web, handler), methods=list(methods))
+
+    routes = [
+        route("/", web.home),
+        route("/login", web.login, ("GET", "POST")),
+        route("/logout", web.logout, ("POST",)),
+        route("/lang/{lang}", web.language),
+        route("/personal", web.personal, ("POST",)),
+        route("/dossiers", web.dossiers),
+        route("/dossiers/{out:int}/{dossier}", web.dossier),
+        route("/dossiers/{out:int}/{dossier}/{n:int}", web.document),
+        route("/dossiers/{out:int}/{dossier}/{n:int}/page/{page:int}.png", web.page_image),
+        route("/files/{out:int}/{path:path}", web.files),
+        route("/review", web.review, ("GET", "POST")),
+        route("/jobs/{id:int}", web.job),
+        route("/intake", web.intake, ("GET", "POST")),
+        route("/verify", web.verify, ("GET", "POST")),
+        route("/find", web.find),
+        route("/report", web.report),
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+    ]
+    middleware = [Middleware(SessionMiddleware, secret_key=secret or secrets.token_urlsafe(32),
+                             session_cookie="digitize_session", same_site="strict",
+                             max_age=12 * 3600)]
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        site.jobs.shutdown()  # the jobs under way finish; their outputs are never half-made
+
+    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

@@ -1,0 +1,106 @@
+"""Work the browser starts (a new dossier's run, a re-run after review): in the background, one
+job at a time per output folder (and under the same lock file as the CLI's runs), with its
+progress kept in memory so that every browser tab sees the same state."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from digitize.config import Config
+from digitize.errors import DigitizeError
+from digitize.i18n import _
+from digitize.pipeline.options import Progress
+
+log = logging.getLogger("digitize")
+
+
+@dataclass
+class Job:
+    id: int
+    label: str  # what the clerk sees: "Hồ sơ 000.00.31.H49-261123-0007"
+    out: Path
+    out_index: int = 0  # its number among the server's output folders (for links)
+    dossier: str = ""
+    state: str = "waiting"  # waiting, running, done, failed
+    done: int = 0
+    total: int = 0
+    message: str = ""
+    statuses: dict[str, str] = field(default_factory=dict)  # dossier id -> status
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+class _JobProgress(Progress):
+    def __init__(self, job: Job) -> None:
+        self.job = job
+
+    def start(self, total_pages: int) -> None:
+        self.job.total = total_pages
+
+    def advance(self, pages: int = 1) -> None:
+        self.job.done += pages
+
+
+class JobBoard:
+    """The jobs of this server. `run_dossiers` is what runs the pipeline (the app passes the
+    library call; the tests may pass their own)."""
+
+    def __init__(self, cfg: Config) -> None:
+        self.cfg = cfg
+        self.jobs: dict[int, Job] = {}
+        self._ids = itertools.count(1)
+        self._pools: dict[Path, ThreadPoolExecutor] = {}
+        self._lock = threading.Lock()
+
+    def _pool(self, out: Path) -> ThreadPoolExecutor:
+        with self._lock:
+            key = out.resolve()
+            if key not in self._pools:
+                self._pools[key] = ThreadPoolExecutor(1, thread_name_prefix=f"job-{key.name}")
+            return self._pools[key]
+
+    def run(self, label: str, out: Path, inputs: list[Path], dossier: str = "",
+            out_index: int = 0) -> Job:
+        """Run `run`'s pipeline over `inputs` into `out`, after the jobs already waiting for
+        that output folder."""
+        job = Job(next(self._ids), label, out, out_index, dossier)
+        self.jobs[job.id] = job
+        self._pool(out).submit(self._work, job, inputs)
+        return job
+
+    def _work(self, job: Job, inputs: list[Path]) -> None:
+        from digitize.pipeline.options import run_options
+        from digitize.pipeline.run import run_batch
+        from digitize.signing.sources import KeyChoice, open_identity
+
+        job.state = "running"
+        warn: Callable[[str], None] = log.warning
+        try:
+            identity = open_identity(self.cfg.signer, KeyChoice(), None, warn=warn)
+            summary = run_batch(inputs, run_options(self.cfg, job.out), identity,
+                                _JobProgress(job))
+            job.statuses = {d.id: d.status.value for d in summary.dossiers}
+            job.state = "failed" if summary.any_failed else "done"
+            job.message = "; ".join(d.error for d in summary.dossiers if d.error)
+        except DigitizeError as exc:
+            job.state, job.message = "failed", exc.message
+        except Exception as exc:  # a job must end with a state the page can show
+            log.exception("web job %s failed", job.id)
+            job.state = "failed"
+            job.message = _("Unexpected error ({error}); please report it.").format(
+                error=f"{type(exc).__name__}: {exc}")
+
+    def for_dossier(self, dossier: str) -> list[Job]:
+        return [j for j in self.jobs.values() if j.dossier == dossier]
+
+    def shutdown(self) -> None:
+        for pool in self._pools.values():
+            pool.shutdown(wait=True, cancel_futures=False)

@@ -1,0 +1,272 @@
+"""What the web pages read and change, on the same library as the CLI: the dossiers of the
+configured output folders, their documents and page images, the review queue and its answers,
+verification of an uploaded file, the index search, the report, and a new dossier's scans."""
+
+from __future__ import annotations
+
+import base64
+import io
+import shutil
+import tempfile
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from digitize.config import Config, index_location
+from digitize.errors import NoInputError, UsageProblem
+from digitize.extract.review import ReviewItem, pending, record_answers
+from digitize.i18n import _
+from digitize.model import (
+    DOSSIER_RECORD,
+    DocumentResult,
+    DossierResult,
+    Status,
+    moved_path,
+    read_dossier,
+)
+from digitize.web.jobs import Job, JobBoard
+from digitize.web.safety import dossier_name, inside, upload_name
+
+PAGE_DPI = 60
+CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class Found:
+    """A dossier of one of the output folders (`out` is its number in the site's list)."""
+
+    out: int
+    folder: Path
+    record: DossierResult
+
+    @property
+    def day(self) -> str:
+        return (self.record.finished or "")[:10]
+
+    @property
+    def reason(self) -> str:
+        """Why it is not done: its error, else its failed documents' errors."""
+        if self.record.error:
+            return self.record.error
+        return "; ".join(f"{Path(d.source).name}: {d.error}" for d in self.record.documents
+                         if d.status is Status.failed and d.error)
+
+
+class Site:
+    """The desk's web interface's view of its output folders."""
+
+    def __init__(self, cfg: Config, outs: list[Path], max_upload_mb: int) -> None:
+        if not outs:
+            raise UsageProblem(_("Say which output folders to show: digitize serve OUT..., or "
+                                 "[web] outs (or [run] out) in the config."))
+        self.cfg = cfg
+        self.outs = [o.resolve() for o in outs]
+        self.jobs = JobBoard(cfg)
+        self.max_upload = max_upload_mb * 2**20
+
+    # ------------------------------------------------------------------ dossiers
+    def dossiers(self, status: str = "", day: str = "") -> list[Found]:
+        found = []
+        for i, out in enumerate(self.outs):
+            for record in sorted(out.glob(f"*/{DOSSIER_RECORD}")):
+                d = Found(i, record.parent, read_dossier(record.parent))
+                if (not status or d.record.status.value == status) and (
+                        not day or d.day == day):
+                    found.append(d)
+        return sorted(found, key=lambda d: d.record.finished or "", reverse=True)
+
+    def dossier(self, out: int, dossier_id: str) -> Found:
+        """One dossier by the number of its output folder and its id; nothing outside them."""
+        if not 0 <= out < len(self.outs):
+            raise NoInputError(_("No such output folder."))
+        folder = inside(self.outs[out], dossier_id)
+        if folder is None or folder.parent != self.outs[out] or not (
+                folder / DOSSIER_RECORD).is_file():
+            raise NoInputError(_("No dossier {id} here.").format(id=dossier_id))
+        return Found(out, folder, read_dossier(folder))
+
+    def document(self, out: int, dossier_id: str, n: int) -> tuple[Found, DocumentResult]:
+        d = self.dossier(out, dossier_id)
+        if not 0 <= n < len(d.record.documents):
+            raise NoInputError(_("No document {n} in dossier {id}.").format(n=n + 1,
+                                                                           id=dossier_id))
+        return d, d.record.documents[n]
+
+    def file(self, out: int, relative: str) -> Path:
+        """A file of an output folder (a package, a signed PDF); never one outside."""
+        if not 0 <= out < len(self.outs):
+            raise NoInputError(_("No such output folder."))
+        path = inside(self.outs[out], relative)
+        if path is None or not path.is_file():
+            raise NoInputError(_("No such file."))
+        return path
+
+    def relative(self, d: Found, path: str | None) -> str | None:
+        """A path the dossier's record holds (found again when the output folder was moved), as
+        /files/ serves it; None when it is not in the output folder."""
+        if not path:
+            return None
+        try:
+            return str(moved_path(path, d.folder, d.record.id, always=True).resolve()
+                       .relative_to(self.outs[d.out]))
+        except ValueError:
+            return None
+
+    def text(self, d: Found, doc: DocumentResult) -> str:
+        if not doc.text_file:
+            return ""
+        path = inside(self.outs[d.out], self.relative(d, doc.text_file) or "")
+        return path.read_text(encoding="utf-8") if path and path.is_file() else ""
+
+    def page_png(self, d: Found, doc: DocumentResult, page: int, field: str = "") -> bytes:
+        """The page as an image, with the box the field was read from drawn on it."""
+        from PIL import ImageDraw
+
+        from digitize.ocr.images import render_pdf_page
+
+        pdf = self._pdf(d, doc)
+        count = int(doc.metadata.get("page_count") or 1)
+        if not 0 <= page < count:
+            raise NoInputError(_("No page {n} in {name}.").format(n=page + 1, name=pdf.name))
+        img = render_pdf_page(pdf, page, PAGE_DPI).convert("RGB")
+        ev = doc.evidence.get(field) if field else None
+        if ev is not None and ev.page == page:
+            w, h = img.size
+            x0, y0, x1, y1 = ev.box
+            ImageDraw.Draw(img).rectangle((x0 * w - 3, y0 * h - 3, x1 * w + 3, y1 * h + 3),
+                                          outline=(220, 0, 0), width=3)
+        buf = io.BytesIO()
+        img.save(buf, "PNG")
+        return buf.getvalue()
+
+    def _pdf(self, d: Found, doc: DocumentResult) -> Path:
+        rel = self.relative(d, doc.pdf)
+        if rel is None:
+            raise NoInputError(_("The document has no PDF in this output folder."))
+        return self.file(d.out, rel)
+
+    def signature_report(self, d: Found, doc: DocumentResult) -> Any:
+        from digitize.signing.verify import load_trust, verify_pdf
+
+        return verify_pdf(self._pdf(d, doc), load_trust(self.cfg.verify.trust), offline=True)
+
+    # ------------------------------------------------------------------ review
+    def review_queue(self) -> list[tuple[int, int, ReviewItem]]:
+        """(output folder, document number, item) of every field that needs review."""
+        items = []
+        for i, out in enumerate(self.outs):
+            if not any(out.glob(f"*/{DOSSIER_RECORD}")):
+                continue
+            for item in pending(out):
+                items.append((i, item.dossier.documents.index(item.doc), item))
+        return items
+
+    def answer(self, out: int, dossier_id: str, n: int, field: str, value: str,
+               operator: str) -> Job:
+        """Write the clerk's value as `digitize review` does and run the dossier again."""
+        from digitize.extract.overrides import normalise, operator_name
+
+        d, doc = self.document(out, dossier_id, n)
+        try:
+            fixed = normalise(field, value)
+        except ValueError as exc:
+            raise UsageProblem(str(exc)) from None
+        who = operator_name(operator, self.cfg.desk.operator, self.cfg.review.operator)
+        record_answers(self.outs[out], d.record.id, {Path(doc.source).name: {field: fixed}}, who)
+        if not d.record.folder or not Path(d.record.folder).is_dir():
+            raise NoInputError(_("The scans of dossier {id} are no longer in {folder}; the "
+                                 "answer is saved and applies when it is run again.").format(
+                                   id=d.record.id, folder=d.record.folder))
+        return self.jobs.run(_("Run again: {id}").format(id=d.record.id), self.outs[out],
+                             [Path(d.record.folder)], d.record.id, out)
+
+    # ------------------------------------------------------------------ intake
+    def intake(self, code: str, files: list[tuple[str, Any]]) -> Job:
+        """A new dossier (or more scans for one) from the browser: each file is read in pieces
+        into a temporary folder beside the inbox, checked (size, kind), and only then moved into
+        the inbox's dossier folder; the dossier is then run into the first output folder."""
+        name = dossier_name(code)
+        if not files:
+            raise UsageProblem(_("Choose the scanned files of the dossier."))
+        inbox = self.cfg.scan.inbox.resolve()
+        inbox.mkdir(parents=True, exist_ok=True)
+        target = inbox / name
+        with tempfile.TemporaryDirectory(prefix=".upload-", dir=inbox) as tmp:
+            start = len(list(target.glob("*"))) if target.is_dir() else 0
+            saved = [self._receive(Path(tmp), filename, stream, start + i + 1)
+                     for i, (filename, stream) in enumerate(files)]
+            target.mkdir(exist_ok=True)
+            for path in saved:
+                shutil.move(path, target / path.name)
+        return self.jobs.run(_("New dossier: {id}").format(id=name), self.outs[0], [target],
+                             name)
+
+    def _receive(self, folder: Path, filename: str, stream: Any, n: int) -> Path:
+        head = stream.read(8)
+        path = folder / upload_name(filename, head, n)
+        size = len(head)
+        with open(path, "wb") as fh:
+            fh.write(head)
+            while chunk := stream.read(CHUNK):
+                size += len(chunk)
+                if size > self.max_upload:
+                    raise UsageProblem(_("{name} is larger than {mb} MB ([web] max_upload_mb)."
+                                         ).format(name=filename, mb=self.max_upload // 2**20))
+                fh.write(chunk)
+        return path
+
+    # ------------------------------------------------------------------ verify
+    def verify_upload(self, filename: str, stream: Any, offline: bool) -> tuple[Any, str]:
+        """The verdict and the HTML report of `digitize verify --report` for one uploaded PDF,
+        package zip or bag zip."""
+        from digitize.bundle.verify import verify_paths
+        from digitize.signing.html_report import render
+        from digitize.signing.verify import POLICY, load_trust
+
+        suffix = Path(filename).suffix.lower()
+        if suffix not in (".pdf", ".zip"):
+            raise UsageProblem(_("{name}: give a signed PDF, or a package or bag as .zip.")
+                               .format(name=filename))
+        with tempfile.TemporaryDirectory(prefix="digitize-verify-") as tmp:
+            path = Path(tmp) / f"upload{suffix}"
+            size = 0
+            with open(path, "wb") as fh:
+                while chunk := stream.read(CHUNK):
+                    size += len(chunk)
+                    if size > self.max_upload:
+                        raise UsageProblem(_("{name} is larger than {mb} MB ([web] "
+                                             "max_upload_mb).").format(
+                                               name=filename, mb=self.max_upload // 2**20))
+                    fh.write(chunk)
+            reports = verify_paths([path], load_trust(self.cfg.verify.trust), offline, 1,
+                                   self.cfg.verify.eark_python or True)
+            return reports[0], render(reports, POLICY).replace(str(path), filename)
+
+    # ------------------------------------------------------------------ find, report
+    def find(self, params: dict[str, str]) -> list[Any]:
+        from digitize.index.model import Query
+        from digitize.index.store import open_index
+
+        q = Query.asked(text=params.get("text"), id_number=params.get("id_number"),
+                        applicant=params.get("applicant"), dossier=params.get("dossier"),
+                        doc_type=params.get("type"), date_from=params.get("from"),
+                        date_to=params.get("to"), desk=params.get("desk"))
+        with open_index(index_location(self.cfg)) as ix:
+            return ix.find(q)
+
+    def report(self, since: str = "", until: str = "") -> tuple[Any, dict[str, str], list[Any]]:
+        """The report of `digitize report` over the output folders: its figures, its charts as
+        data: URLs, and its tables."""
+        from digitize.pipeline.charts import report_charts
+        from digitize.pipeline.monthly import report_tables
+        from digitize.pipeline.report import report_outputs
+
+        result = report_outputs(self.outs, since or None, until or None, ["day", "desk"])
+        charts = {name: "data:image/png;base64," + base64.b64encode(png).decode()
+                  for name, png in report_charts(result, self.cfg.report.target).items()}
+        return result, charts, report_tables(result)
+
+
+def today() -> str:
+    return date.today().isoformat()

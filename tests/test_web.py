@@ -1,0 +1,336 @@
+"""`digitize serve`: every security rule through Starlette's test client, and the clerk's work in
+a real browser (Debian's chromium driven by selenium with Debian's chromedriver; nothing is
+downloaded), against the real server process on 127.0.0.1. Screenshots of each page go to
+$DIGITIZE_SCREENSHOTS (default build/screenshots)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import stat
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from digitize.config import load_config
+from digitize.errors import UsageProblem
+from digitize.schemas.xmp import read_metadata
+from digitize.web.app import create_app
+from digitize.web.auth import login_needed, set_password, stored_hash
+from digitize.web.site import Site
+from tests.conftest import DIGITIZE, ROOT, SAMPLES, Env
+from tests.servers import free_port
+
+SCREENSHOTS = Path(os.environ.get("DIGITIZE_SCREENSHOTS", ROOT / "build" / "screenshots"))
+CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
+
+
+@dataclass(frozen=True)
+class Desk:
+    config: Path
+    out: Path
+    inbox: Path
+    dossier: Path  # its input folder
+    record: dict
+
+
+@pytest.fixture(scope="module")
+def desk(cli_env: Env, tmp_path_factory: pytest.TempPathFactory) -> Desk:
+    """One sample dossier run with a strict review threshold (several fields to review), the
+    config the server uses."""
+    top = tmp_path_factory.mktemp("web")
+    src = SAMPLES / "000.00.31.H49-261120-0002"
+    folder = top / "in" / src.name
+    shutil.copytree(src, folder)
+    config = top / "config.toml"
+    config.write_text(
+        Path(cli_env.vars["DIGITIZE_CONFIG"]).read_text(encoding="utf-8")
+        + '\n[extract]\nmin_field_confidence = 0.995\n[review]\noperator = "Phạm Thu Hà"\n'
+        f'[verify]\ntrust = ["{cli_env.ca_cert}"]\n[scan]\ninbox = "{top / "inbox"}"\n'
+        f'[index]\npath = "{top / "index.sqlite"}"\n[web]\npassword_file = "{top / "pw"}"\n',
+        encoding="utf-8")
+    out = top / "out"
+    res = cli_env.run("run", str(folder), "--out", str(out), "--config", str(config))
+    assert res.returncode == 0, res.stderr
+    record = json.loads((out / src.name / "dossier.json").read_text(encoding="utf-8"))
+    return Desk(config, out, top / "inbox", folder, record)
+
+
+def _client(desk: Desk, hashed: str | None = None, max_mb: int = 200) -> TestClient:
+    site = Site(load_config(desk.config), [desk.out], max_mb)
+    return TestClient(create_app(site, hashed), follow_redirects=False)
+
+
+def _csrf(client: TestClient, page: str = "/intake") -> str:
+    html = client.get(page).text
+    return html.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+
+
+# ---------------------------------------------------------------- security
+def test_other_addresses_need_a_login(desk: Desk, cli_env: Env, tmp_path: Path) -> None:
+    assert login_needed("127.0.0.1", None) is False
+    with pytest.raises(UsageProblem, match="--set-password"):
+        login_needed("0.0.0.0", None)
+    res = cli_env.run("serve", str(desk.out), "--host", "0.0.0.0", "--config", str(desk.config))
+    assert res.returncode == 2 and "--set-password" in res.stdout + res.stderr
+    # The password is stored as an Argon2 hash, owner-only.
+    secret = tmp_path / "pw"
+    set_password(secret, "mật khẩu bàn một cửa")
+    assert stat.S_IMODE(secret.stat().st_mode) == 0o600
+    text = secret.read_text(encoding="utf-8")
+    assert text.startswith("$argon2") and "mật khẩu" not in text
+    hashed = stored_hash(secret)
+    assert login_needed("0.0.0.0", hashed) is True
+    with pytest.raises(UsageProblem, match="too short"):
+        set_password(tmp_path / "short", "1234")
+
+
+def test_a_request_without_a_login_is_refused(desk: Desk, tmp_path: Path) -> None:
+    secret = tmp_path / "pw"
+    set_password(secret, "mật khẩu bàn một cửa")
+    client = _client(desk, stored_hash(secret))  # the test client's address is not loopback
+    for page in ("/dossiers", "/review", "/find?id_number=001203004567", "/report",
+                 f"/files/0/{desk.record['id']}/dossier.json"):
+        res = client.get(page)
+        assert res.status_code == 303 and res.headers["location"] == "/login", page
+    assert client.post("/review", data={"out": "0"}).status_code == 401
+    token = _csrf(client, "/login")
+    assert client.post("/login", data={"csrf": token, "password": "wrong"}).status_code == 401
+    res = client.post("/login", data={"csrf": token, "password": "mật khẩu bàn một cửa"})
+    assert res.status_code == 303
+    assert client.get("/dossiers").status_code == 200
+    # A signed cookie: a forged one is no login.
+    other = _client(desk, stored_hash(secret))
+    other.cookies.set("digitize_session", "eyJ1c2VyIjogImRlc2sifQ==.forged.sig")
+    assert other.get("/dossiers").status_code == 303
+
+
+def test_every_form_needs_its_csrf_token(desk: Desk) -> None:
+    client = _client(desk)
+    app = client.app
+    posts = [r.path for r in app.routes if "POST" in (getattr(r, "methods", None) or ())]
+    assert set(posts) >= {"/login", "/logout", "/personal", "/review", "/intake", "/verify"}
+    for path in posts:
+        assert client.post(path, data={"csrf": "forged"}).status_code == 403, path
+        assert client.post(path, data={}).status_code == 403, path
+
+
+def test_no_file_outside_the_output_folders(desk: Desk, tmp_path: Path) -> None:
+    client = _client(desk)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not for the browser")
+    (desk.out / "link-out").symlink_to(tmp_path)
+    try:
+        for url in ("/files/0/../../../../etc/passwd", "/files/0/%2e%2e/%2e%2e/etc/passwd",
+                    "/files/0/..%2f..%2f..%2fetc%2fpasswd", "/files/0//etc/passwd",
+                    "/files/0/%2fetc%2fpasswd", f"/files/0/{secret}",
+                    "/files/0/link-out/secret.txt",
+                    "/files/1/dossier.json", "/dossiers/0/%2e%2e", "/dossiers/0/.%2e",
+                    f"/dossiers/0/{desk.record['id']}/99", "/files/0/%00"):
+            res = client.get(url)
+            assert res.status_code in (404, 400), url
+            assert "root:" not in res.text and "not for the browser" not in res.text, url
+    finally:
+        (desk.out / "link-out").unlink()
+    inside = client.get(f"/files/0/{desk.record['id']}/dossier.json")
+    assert inside.status_code == 200 and desk.record["id"] in inside.text
+
+
+def test_personal_data_is_masked_until_shown(desk: Desk, cli_env: Env) -> None:
+    number = next((str(d["metadata"]["id_number"]) for d in desk.record["documents"]
+                   if d["metadata"].get("id_number")), None)
+    assert number, "the sample dossier carries an ID number"
+    client = _client(desk)
+    n = next(i for i, d in enumerate(desk.record["documents"]) if d["metadata"].get("id_number"))
+    page = client.get(f"/dossiers/0/{desk.record['id']}/{n}")
+    assert page.status_code == 200 and number not in page.text and number[-3:] in page.text
+    client.post("/personal", data={"csrf": _csrf(client), "show": "1", "next": "/dossiers"})
+    page = client.get(page.url.path)
+    assert number in page.text
+
+
+def test_uploads_are_limited_and_checked(desk: Desk, tmp_path: Path) -> None:
+    client = _client(desk, max_mb=1)
+    token = _csrf(client)
+    big = b"%PDF-1.7\n" + b"0" * (2 * 2**20)
+    res = client.post("/intake", data={"csrf": token, "code": "000.00.31.H49-261201-0099"},
+                      files=[("files", ("big.pdf", big, "application/pdf"))])
+    assert res.status_code == 400 and "max_upload_mb" in res.text
+    res = client.post("/intake", data={"csrf": token, "code": "000.00.31.H49-261201-0099"},
+                      files=[("files", ("virus.exe", b"MZ\x90\x00" * 10, "application/x"))])
+    assert res.status_code == 400 and "PDF, TIFF, JPEG or PNG" in res.text
+    res = client.post("/intake", data={"csrf": token, "code": "../../etc"},
+                      files=[("files", ("a.png", b"\x89PNG\r\n", "image/png"))])
+    assert res.status_code == 400
+    # Nothing of the refused uploads is left, in the inbox or beside it.
+    assert not desk.inbox.exists() or not [p for p in desk.inbox.rglob("*")
+                                           if "0099" in str(p) or p.name.startswith(".upload")]
+
+
+# ---------------------------------------------------------------- the browser
+def _wait_port(port: int, proc: subprocess.Popen[str]) -> None:
+    for _ in range(200):
+        if proc.poll() is not None:
+            said = proc.stdout.read() if proc.stdout else ""
+            raise RuntimeError(f"digitize serve exited: {said}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("digitize serve did not listen")
+
+
+@pytest.fixture(scope="module")
+def server(desk: Desk, cli_env: Env) -> Iterator[str]:
+    port = free_port()
+    proc = subprocess.Popen([DIGITIZE, "serve", str(desk.out), "--port", str(port), "--config",
+                             str(desk.config)], env=cli_env.vars, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    try:
+        _wait_port(port, proc)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
+        pytest.skip("Debian's chromium and chromium-driver are not installed")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--window-size=1280,1000", "--lang=vi"):
+        options.add_argument(arg)
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    driver.implicitly_wait(5)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def _shot(driver: Any, name: str) -> None:
+    driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
+
+
+def _wait_job(driver: Any, timeout: float = 300) -> str:
+    from selenium.webdriver.common.by import By
+
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        state = driver.find_element(By.ID, "state").get_attribute("data-state")
+        if state in ("done", "failed"):
+            return str(state)
+        time.sleep(1)
+        driver.refresh()
+    raise AssertionError("the job did not finish")
+
+
+@pytest.mark.slow
+def test_review_in_the_browser_reruns_the_dossier(desk: Desk, server: str,
+                                                  browser: Any) -> None:
+    from selenium.webdriver.common.by import By
+
+    d = browser
+    d.get(f"{server}/dossiers")
+    assert desk.record["id"] in d.page_source
+    _shot(d, "dossiers")
+    d.find_element(By.LINK_TEXT, desk.record["dossier_code"] or desk.record["id"]).click()
+    _shot(d, "dossier")
+    d.find_element(By.CSS_SELECTOR, "#documents a").click()
+    assert d.find_element(By.ID, "text").text.strip()
+    assert d.find_element(By.CSS_SELECTOR, ".pages img").get_attribute("naturalWidth") != "0"
+    _shot(d, "document")
+    d.get(f"{server}/review")
+    _shot(d, "review")
+    forms = d.find_elements(By.CSS_SELECTOR, "section.review")
+    assert forms, "the strict threshold sends fields to review"
+    section = next(s for s in forms
+                   if s.find_element(By.NAME, "field").get_attribute("value") == "subject") \
+        if any(s.find_element(By.NAME, "field").get_attribute("value") == "subject"
+               for s in forms) else forms[0]
+    field = section.find_element(By.NAME, "field").get_attribute("value")
+    n = int(section.find_element(By.NAME, "n").get_attribute("value"))
+    value = {"number": "99", "issued_date": "01/02/2026", "birth_date": "01/02/2026"}.get(
+        field, "Giá trị sửa trên trình duyệt")
+    box = section.find_element(By.NAME, "value")
+    box.clear()
+    box.send_keys(value)
+    section.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    _shot(d, "rerun")
+    assert _wait_job(d) == "done"
+    record = json.loads((desk.out / desk.record["id"] / "dossier.json").read_text(
+        encoding="utf-8"))
+    doc = record["documents"][n]
+    expected = {"issued_date": "2026-02-01", "birth_date": "2026-02-01"}.get(field, value)
+    assert doc["metadata"][field] == expected
+    assert any(o["field"] == field and o["operator"] == "Phạm Thu Hà" for o in doc["overrides"])
+    assert str(read_metadata(Path(doc["pdf"]))[field]) == expected
+    ead = Path(record["bundle"]) / "representations/rep1/metadata/descriptive"
+    assert any(expected in p.read_text(encoding="utf-8") for p in ead.glob("EAD_doc_*.xml"))
+
+
+@pytest.mark.slow
+def test_intake_verify_and_find_in_the_browser(desk: Desk, server: str, browser: Any,
+                                               cli_env: Env) -> None:
+    from selenium.webdriver.common.by import By
+
+    d = browser
+    d.get(f"{server}/intake")
+    code = "000.00.31.H49-261201-0042"
+    d.find_element(By.NAME, "code").send_keys(code)
+    scans = sorted((SAMPLES / "000.00.31.H49-261120-0001").iterdir())
+    d.find_element(By.NAME, "files").send_keys("\n".join(map(str, scans)))
+    _shot(d, "intake")
+    d.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
+    assert _wait_job(d) == "done"
+    _shot(d, "intake-done")
+    record = json.loads((desk.out / code / "dossier.json").read_text(encoding="utf-8"))
+    assert len(record["documents"]) == len(scans) and record["bundle"]
+    assert sorted(p.name for p in (desk.inbox / code).iterdir()) == [
+        f"{i:03d}_{p.stem}{p.suffix}" for i, p in enumerate(scans, 1)]
+    d.get(f"{server}/dossiers")
+    assert code in d.page_source
+
+    signed = next(doc["pdf"] for doc in record["documents"] if doc.get("signature"))
+    d.get(f"{server}/verify")
+    d.find_element(By.NAME, "file").send_keys(signed)
+    d.find_element(By.NAME, "offline").click()
+    d.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
+    assert d.find_element(By.ID, "verdict").text == "valid"
+    _shot(d, "verify")
+    cli = subprocess.run([DIGITIZE, "verify", signed, "--offline", "--json", "--config",
+                          str(desk.config)], env=cli_env.vars, capture_output=True, text=True,
+                         check=False)
+    assert json.loads(cli.stdout)[0]["status"] == "valid"
+
+    number = next(str(doc["metadata"]["id_number"]) for doc in desk.record["documents"]
+                  if doc["metadata"].get("id_number"))
+    d.get(f"{server}/find?id_number={number}")
+    rows = d.find_elements(By.CSS_SELECTOR, "#hits tr")
+    assert len(rows) >= 2 and number not in d.find_element(By.ID, "hits").text
+    d.find_element(By.ID, "personal").click()
+    assert number in d.find_element(By.ID, "hits").text
+    _shot(d, "find")
+    d.find_element(By.ID, "personal").click()
+    d.get(f"{server}/report")
+    assert d.find_elements(By.CSS_SELECTOR, "img.chart")
+    _shot(d, "report")
+    d.get(f"{server}/lang/en?next=/dossiers")
+    assert "Dossiers" in d.find_element(By.TAG_NAME, "h1").text
+    d.get(f"{server}/lang/vi?next=/dossiers")
