@@ -200,7 +200,7 @@ def index_rebuild(
 
     Example: `digitize index rebuild /srv/digitized/2026-*`
     """
-    from digitize.index.entries import rebuild_index
+    from digitize.index.updates import rebuild_index
 
     with user_errors():
         loc = index_location(load_config(config), index)
@@ -225,8 +225,7 @@ def index_sync(
 
     Exit 0 when nothing waits any more, 4 when the server still cannot be reached.
     """
-    from digitize.index.shared import SharedIndex
-    from digitize.index.store import check_url
+    from digitize.index.shared import SharedIndex, check_url
 
     with user_errors():
         loc = index_location(load_config(config))

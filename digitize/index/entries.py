@@ -3,18 +3,14 @@ text file and signed PDF."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 from digitize.clock import now_vn
-from digitize.config import IndexLocation
 from digitize.errors import NoInputError
 from digitize.fsutil import sha256_file
 from digitize.i18n import _
 from digitize.index.model import Entry
-from digitize.index.sqlite import SqliteIndex
-from digitize.index.store import open_index
 from digitize.model import (
     DOSSIER_RECORD,
     DocumentResult,
@@ -72,14 +68,6 @@ def dossier_dir_entries(folder: Path) -> list[Entry]:
     return dossier_entries(read_dossier(folder), folder)
 
 
-def index_dossier(index: IndexLocation, out: Path, dossier: DossierResult) -> int:
-    """Put the dossier's documents as they are now in the index; returns how many."""
-    with open_index(index) as ix:
-        return ix.replace_dossier(str(out.resolve()), dossier.id,
-                                  dossier_entries(dossier, out / dossier.id),
-                                  agency_code=dossier.agency_code or "", desk=dossier.desk or "")
-
-
 def output_entries(outs: list[Path]) -> Iterator[Entry]:
     """Every document of every dossier in these output folders (or dossier output folders)."""
     found = False
@@ -90,25 +78,3 @@ def output_entries(outs: list[Path]) -> Iterator[Entry]:
     if not found:
         raise NoInputError(_("No dossier made by `digitize run` was found in {items}; name the "
                              "--out folder of a run.").format(items=', '.join(map(str, outs))))
-
-
-def rebuild_index(loc: IndexLocation, outs: list[Path]) -> int:
-    """Make the index file anew from the dossiers in `outs`: written beside it and swapped in
-    whole, so a failed rebuild leaves the old index as it was. With a shared index, this desk's
-    entries there are replaced too (other desks' stay)."""
-    target = loc.path
-    fresh = target.with_name(f".{target.name}.{os.getpid()}.part")
-    fresh.unlink(missing_ok=True)
-    try:
-        with SqliteIndex(fresh) as ix:
-            count = ix.add_many(output_entries(outs))
-        os.replace(fresh, target)
-    finally:
-        fresh.unlink(missing_ok=True)
-    if loc.url:
-        from digitize.index.shared import SharedIndex
-        from digitize.index.store import check_url
-
-        with SharedIndex(loc, check_url(loc.url)) as shared:
-            shared.rebuild(outs)
-    return count

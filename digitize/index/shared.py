@@ -19,15 +19,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from digitize.config import IndexLocation
-from digitize.errors import DigitizeError, EnvironmentProblem, OutputError
-from digitize.i18n import _
+from digitize.errors import DigitizeError, EnvironmentProblem, OutputError, UsageProblem
+from digitize.i18n import N_, _
 from digitize.index.model import Entry, Hit, Query, check_id_number
 from digitize.index.postgres import PostgresIndex, Unreachable, shown_url
 from digitize.index.sqlite import FILE_MODE, SqliteIndex
+from digitize.signing.secrets import read_secret
 
 log = logging.getLogger("digitize")
+ENV_PASSWORD = "DIGITIZE_INDEX_PASSWORD"
 # After a failed connection, writes only queue for this long (a nightly run of hundreds of
 # dossiers would otherwise wait for the connect timeout once per dossier).
 RETRY_AFTER_S = 60.0
@@ -107,6 +110,26 @@ class Outbox:
             self.db.execute("DELETE FROM state WHERE key = 'failed_at'")
 
 
+def check_url(url: str) -> str:
+    """The shared index's URL, refused when it carries a password (it would end up in config
+    files, argv and logs)."""
+    if url.startswith(("postgresql://", "postgres://")):
+        if urlsplit(url).password is not None:
+            raise UsageProblem(_("The index URL carries a password; remove it and put the "
+                                 "password in $DIGITIZE_INDEX_PASSWORD, [index] password_file "
+                                 "(mode 600) or ~/.pgpass."))
+        return url
+    raise UsageProblem(_("The index URL {url!r} is not a postgresql:// URL; write it as "
+                         "postgresql://user@host:5432/database.").format(url=url))
+
+
+def index_password(loc: IndexLocation) -> str:
+    """The shared index's password: $DIGITIZE_INDEX_PASSWORD, else the private password file,
+    else "" (libpq then reads ~/.pgpass or $PGPASSFILE itself)."""
+    return read_secret(ENV_PASSWORD, loc.password_file, N_("shared index password"),
+                       private=True)
+
+
 def queue_path(index_file: Path) -> Path:
     return index_file.with_name(f"{index_file.stem}.queue.sqlite")
 
@@ -134,8 +157,6 @@ class SharedIndex:
 
     def remote(self) -> PostgresIndex:
         if self._remote is None:
-            from digitize.index.store import index_password
-
             self._remote = PostgresIndex(self.url, index_password(self.loc))
         return self._remote
 

@@ -6,14 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Protocol
-from urllib.parse import urlsplit
 
 from digitize.config import IndexLocation
-from digitize.errors import UsageProblem
-from digitize.i18n import N_, _
 from digitize.index.model import Entry, Hit, Query
-
-ENV_PASSWORD = "DIGITIZE_INDEX_PASSWORD"
 
 
 class IndexStore(Protocol):
@@ -44,34 +39,12 @@ class IndexStore(Protocol):
     def find(self, q: Query) -> list[Hit]: ...
 
 
-def check_url(url: str) -> str:
-    """The shared index's URL, refused when it carries a password (it would end up in config
-    files, argv and logs)."""
-    if url.startswith(("postgresql://", "postgres://")):
-        if urlsplit(url).password is not None:
-            raise UsageProblem(_("The index URL carries a password; remove it and put the "
-                                 "password in $DIGITIZE_INDEX_PASSWORD, [index] password_file "
-                                 "(mode 600) or ~/.pgpass."))
-        return url
-    raise UsageProblem(_("The index URL {url!r} is not a postgresql:// URL; write it as "
-                         "postgresql://user@host:5432/database.").format(url=url))
-
-
-def index_password(loc: IndexLocation) -> str:
-    """The shared index's password: $DIGITIZE_INDEX_PASSWORD, else the private password file,
-    else "" (libpq then reads ~/.pgpass or $PGPASSFILE itself)."""
-    from digitize.signing.secrets import read_secret
-
-    return read_secret(ENV_PASSWORD, loc.password_file, N_("shared index password"),
-                       private=True)
-
-
 def open_index(loc: IndexLocation) -> IndexStore:
     """The index at `loc`: the SQLite file alone, or the shared index with the file beside."""
     from digitize.index.sqlite import SqliteIndex
 
     if not loc.url:
         return SqliteIndex(loc.path)
-    from digitize.index.shared import SharedIndex
+    from digitize.index.shared import SharedIndex, check_url
 
     return SharedIndex(loc, check_url(loc.url))

@@ -17,9 +17,9 @@ from digitize.config import Config, index_location
 from digitize.errors import InputFileError, NoInputError
 from digitize.fsutil import DIR_MODE, replace_dir, sha256_file, write_text_atomic
 from digitize.i18n import _
-from digitize.index.entries import index_dossier
 from digitize.index.model import Entry
 from digitize.index.store import open_index
+from digitize.index.updates import index_dossier
 from digitize.model import (
     DOSSIER_RECORD,
     DocKind,

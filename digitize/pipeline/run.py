@@ -23,7 +23,7 @@ from digitize.extract.overrides import (
 )
 from digitize.fsutil import sha256_file, write_text_atomic
 from digitize.i18n import N_, _
-from digitize.index.entries import index_dossier
+from digitize.index.updates import index_dossier
 from digitize.model import (
     DOSSIER_RECORD,
     DocumentResult,

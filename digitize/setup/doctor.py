@@ -243,8 +243,7 @@ def _index(cfg: Config, timeout: float) -> Iterator[Check]:
 def _shared_index(loc: IndexLocation, timeout: float) -> Check:
     """The shared index answers (a desk that cannot reach it still works: its entries wait)."""
     from digitize.index.postgres import PostgresIndex, shown_url
-    from digitize.index.shared import Outbox, queue_path
-    from digitize.index.store import check_url, index_password
+    from digitize.index.shared import Outbox, check_url, index_password, queue_path
 
     name = _("shared index")
     waiting = 0
