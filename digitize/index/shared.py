@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import os
 import sqlite3
 import time
 from collections.abc import Iterable
@@ -26,7 +25,7 @@ from digitize.errors import DigitizeError, EnvironmentProblem, OutputError, Usag
 from digitize.i18n import N_, _
 from digitize.index.model import Entry, Hit, Query, check_id_number
 from digitize.index.postgres import PostgresIndex, Unreachable, shown_url
-from digitize.index.sqlite import FILE_MODE, SqliteIndex
+from digitize.index.sqlite import SqliteIndex, open_private
 from digitize.signing.secrets import read_secret
 
 log = logging.getLogger("digitize")
@@ -60,11 +59,7 @@ class Outbox:
     def __init__(self, path: Path) -> None:
         self.path = path
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if not path.exists():
-                os.close(os.open(path, os.O_CREAT | os.O_WRONLY, FILE_MODE))
-            self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
-            self.db.execute("PRAGMA secure_delete = ON")
+            self.db = open_private(path)
             self.db.executescript(
                 "CREATE TABLE IF NOT EXISTS queue(seq INTEGER PRIMARY KEY AUTOINCREMENT, "
                 "kind TEXT NOT NULL, key TEXT NOT NULL UNIQUE, payload TEXT NOT NULL);"

@@ -72,18 +72,24 @@ def _upgrade(db: sqlite3.Connection) -> None:
     db.execute("UPDATE info SET value = ? WHERE key = 'schema'", (SCHEMA_VERSION,))
 
 
+def open_private(path: Path) -> sqlite3.Connection:
+    """A SQLite file only its owner may read (from its first byte; SQLite gives its journal the
+    same mode), in autocommit mode, whose freed pages are overwritten."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, FILE_MODE))
+    db = sqlite3.connect(path, timeout=30, isolation_level=None)
+    db.execute("PRAGMA secure_delete = ON")
+    return db
+
+
 class SqliteIndex:
     """An open index file. Use as a context manager; every change is one transaction."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if not path.exists():
-                # Owner-only from the first byte; SQLite gives its journal the same mode.
-                os.close(os.open(path, os.O_CREAT | os.O_WRONLY, FILE_MODE))
-            self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
-            self.db.execute("PRAGMA secure_delete = ON")
+            self.db = open_private(path)
             self.db.execute("CREATE TABLE IF NOT EXISTS info(key TEXT PRIMARY KEY, "
                             "value TEXT NOT NULL)")
             _upgrade(self.db)
@@ -158,19 +164,17 @@ class SqliteIndex:
                         agency_code: str = "", desk: str = "") -> int:
         """The dossier's documents as they are now: earlier entries of it are replaced. (One
         file is one desk's, so the desk is not part of the dossier's key here.)"""
-        with self._transaction():
-            self._delete("out_dir = ? AND dossier_id = ?", (out_dir, dossier_id))
-            n = 0
-            for e in entries:
-                self._delete("pdf = ?", (e.pdf,))
-                self._insert(e)
-                n += 1
-        return n
+        return self._replace("out_dir = ? AND dossier_id = ?", (out_dir, dossier_id), entries)
 
     def replace_desk(self, agency_code: str, desk: str, entries: Iterable[Entry]) -> int:
         """The desk's documents as they are now (`index rebuild`): its other entries go."""
+        return self._replace("agency_code = ? AND desk_key = ?", (agency_code, desk_key(desk)),
+                             entries)
+
+    def _replace(self, where: str, args: Sequence[Any], entries: Iterable[Entry]) -> int:
+        """In one transaction: the entries `where` selects go, `entries` come in their place."""
         with self._transaction():
-            self._delete("agency_code = ? AND desk_key = ?", (agency_code, desk_key(desk)))
+            self._delete(where, args)
             n = 0
             for e in entries:
                 self._delete("pdf = ?", (e.pdf,))
