@@ -296,6 +296,8 @@ def test_intake_verify_and_find_in_the_browser(desk: Desk, server: str, browser:
     d.find_element(By.NAME, "code").send_keys(code)
     scans = sorted((SAMPLES / "000.00.31.H49-261120-0001").iterdir())
     d.find_element(By.NAME, "files").send_keys("\n".join(map(str, scans)))
+    # One progress bar per chosen file (the page's only script; the form works without it).
+    assert len(d.find_elements(By.CSS_SELECTOR, "#upload-progress progress")) == len(scans)
     _shot(d, "intake")
     d.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
     assert _wait_job(d) == "done"

@@ -75,6 +75,9 @@ _MAX_LEXEME_BYTES = 2046
 # word (1 %); a rarer one is then looked up in the GIN index instead (the planner, asked for the
 # newest 20, would scan the table backwards for it).
 RECENT_WINDOW = 2000
+# A phrase (or the applicant's weight) needs each candidate's tsvector read to be checked; the
+# index gives candidates without that, and only the newest this many are then checked.
+CANDIDATES = 200
 
 
 def words(text: str) -> list[str]:
@@ -112,15 +115,18 @@ def _phrase(found: list[str], weight: str = "") -> str:
     return " & ".join([f"({chain})", *(f"'{p}'{weight}" for p in _pairs(found))])
 
 
-def ts_query(text: str, weight: str = "") -> str | None:
+def ts_query(text: str, weight: str = "", exact: bool = True) -> str | None:
     """The tsquery of what a clerk typed, as `match_query` makes for FTS5: "quoted parts" are
     phrases, other words must all appear. Words are letters and digits only, so quoting them
-    is safe."""
+    is safe. Not `exact`: every word and pair of the phrases, anywhere, any weight — what the
+    GIN index answers without reading any document (a superset of the exact answer)."""
     parts = []
     for quoted, loose in re.findall(r'"([^"]*)"|(\S+)', text):
         found = words(quoted or loose)
-        if found:
+        if found and exact:
             parts.append(f"({_phrase(found, weight)})")
+        elif found:
+            parts += [f"'{w}'" for w in dict.fromkeys([*found, *_pairs(found)])]
     return " & ".join(parts) or None
 
 
@@ -286,18 +292,23 @@ class PostgresIndex:
         where: list[str] = []
         args: list[Any] = []
         match: list[str] = []
+        loose: list[str] = []
         if q.text:
             text = ts_query(q.text)
             if text is None:
                 raise UsageProblem(_("Nothing to search for in {text!r}; type words or "
                                      "numbers.").format(text=q.text))
             match.append(text)
+            loose.append(ts_query(q.text, exact=False) or "")
         if q.applicant:
             name = ts_query(q.applicant, ":A")
             if name:
                 match.append(name)
+                loose.append(ts_query(q.applicant, exact=False) or "")
+        at = -1
         if match:
             where.append("search @@ %s::tsquery")
+            at = len(args)
             args.append(" & ".join(match))
         if q.id_number:
             number = digits(q.id_number)
@@ -330,7 +341,18 @@ class PostgresIndex:
             rows = self._rows(f"SELECT id, {cols} FROM (SELECT * FROM documents WHERE {window} "
                               f"ORDER BY id DESC LIMIT {RECENT_WINDOW}) recent WHERE {cond} "
                               "ORDER BY id DESC LIMIT %s", [*window_args, *args, q.limit])
-        if len(rows) < q.limit:
+        full = len(rows) < q.limit
+        if full and at >= 0 and ("<->" in args[at] or ":A" in args[at]):
+            # The newest candidates from the index alone, then the exact check on them only;
+            # complete when there were no more candidates or enough of them match.
+            wide = [*args[:at], " & ".join(loose), *args[at + 1:]]
+            ids = [r[0] for r in self._rows(
+                f"WITH found AS MATERIALIZED (SELECT id FROM documents WHERE {cond}) SELECT id "
+                f"FROM found ORDER BY id DESC LIMIT {CANDIDATES + 1}", wide)]
+            rows = self._rows(f"SELECT id, {cols} FROM documents WHERE id = ANY(%s) AND {cond} "
+                              "ORDER BY id DESC LIMIT %s", [ids[:CANDIDATES], *args, q.limit])
+            full = len(ids) > CANDIDATES and len(rows) < q.limit
+        if full:
             # Every match, through the indexes (materialised, so the planner cannot turn it
             # into a backward scan of the whole table), then the newest of them.
             rows = self._rows(f"WITH found AS MATERIALIZED (SELECT id FROM documents WHERE "
