@@ -33,9 +33,11 @@ HERE = Path(__file__).resolve().parent
 LANGS = ("vi", "en")
 OPEN_PATHS = ("/login", "/static/")
 STATUSES = ("ok", "needs_review", "incomplete", "failed")
+MAX_FILES = 20  # files in one upload
 LABELS = {"ok": N_("done"), "needs_review": N_("needs review"), "incomplete": N_("incomplete"),
           "failed": N_("failed"), "waiting": N_("waiting"), "running": N_("running"),
-          "done": N_("done")}
+          "done": N_("done"), "valid": N_("valid"), "invalid": N_("invalid"),
+          "indeterminate": N_("indeterminate")}
 
 _templates = Environment(loader=FileSystemLoader(HERE / "templates"),
                          autoescape=select_autoescape(["html"]))
@@ -76,8 +78,13 @@ class Web:
         return self.page(request, "problem.html", code=code, message=exc.message)
 
     async def form(self, request: Request) -> Any:
-        """The posted form, after its CSRF token is checked (every form carries one)."""
-        form = await request.form(max_files=200, max_fields=50,
+        """The posted form, after its CSRF token is checked (every form carries one). A body
+        larger than MAX_FILES files of the upload limit is refused before it is read."""
+        length = request.headers.get("content-length", "")
+        if length.isdigit() and int(length) > MAX_FILES * self.site.max_upload:
+            raise UsageProblem(_("The upload is larger than {mb} MB in all; send the files in "
+                                 "parts.").format(mb=MAX_FILES * self.site.max_upload // 2**20))
+        form = await request.form(max_files=MAX_FILES, max_fields=50,
                                   max_part_size=64 * 1024)
         if not csrf_ok(request.session, form.get("csrf")):
             raise PermissionError
