@@ -143,6 +143,26 @@ def desk_filter(desk: str) -> tuple[str, str]:
     return "desk_key", desk_key(desk)
 
 
+def column_filters(q: Query, mark: str, prefix: str = "") -> list[tuple[str, list[str]]]:
+    """The query's criteria on plain columns (dossier, type, desk, dates) as SQL conditions and
+    their arguments, in `mark`'s placeholder style ("?" for SQLite, "%s" for PostgreSQL)."""
+    found: list[tuple[str, list[str]]] = []
+    p = prefix
+    if q.dossier:
+        found.append((f"({p}dossier_code = {mark} OR {p}dossier_id = {mark})",
+                      [nfc(q.dossier), nfc(q.dossier)]))
+    if q.doc_type:
+        found.append((f"{p}type_key = {mark}", [type_key(q.doc_type)]))
+    if q.desk:
+        column, value = desk_filter(q.desk)
+        found.append((f"{p}{column} = {mark}", [value]))
+    if q.date_from:
+        found.append((f"{p}issued_date >= {mark}", [q.date_from]))
+    if q.date_to:
+        found.append((f"{p}issued_date <= {mark}", [q.date_to]))
+    return found
+
+
 def digits(value: str) -> str:
     return "".join(ch for ch in value if ch.isdigit())
 

@@ -28,6 +28,7 @@ from digitize.index.model import (
     Hit,
     Query,
     check_id_number,
+    column_filters,
     desk_filter,
     desk_key,
     digits,
@@ -314,24 +315,13 @@ class PostgresIndex:
             number = digits(q.id_number)
             where.append("(id_number = %s OR search @@ %s::tsquery)")
             args += [number, f"'{number}'" if number else "''"]
-        if q.dossier:
-            where.append("(dossier_code = %s OR dossier_id = %s)")
-            args += [nfc(q.dossier), nfc(q.dossier)]
-        if q.doc_type:
-            where.append("type_key = %s")
-            args.append(type_key(q.doc_type))
+        for sql, values in column_filters(q, "%s"):
+            where.append(sql)
+            args += values
         window, window_args = "TRUE", []
         if q.desk:
             column, value = desk_filter(q.desk)
-            where.append(f"{column} = %s")
-            args.append(value)
             window, window_args = f"{column} = %s", [value]
-        if q.date_from:
-            where.append("issued_date >= %s")
-            args.append(q.date_from)
-        if q.date_to:
-            where.append("issued_date <= %s")
-            args.append(q.date_to)
         cols = ", ".join(COLUMNS)
         cond = " AND ".join(where) or "TRUE"
         rows = []

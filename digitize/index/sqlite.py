@@ -26,7 +26,7 @@ from digitize.index.model import (
     Hit,
     Query,
     check_id_number,
-    desk_filter,
+    column_filters,
     desk_key,
     digits,
     stored_entry,
@@ -256,22 +256,9 @@ class SqliteIndex:
             where.append("(d.id_number = ? OR d.id IN "
                          "(SELECT rowid FROM search WHERE search MATCH ?))")
             args += [number, f'"{number}"']
-        if q.dossier:
-            where.append("(d.dossier_code = ? OR d.dossier_id = ?)")
-            args += [nfc(q.dossier), nfc(q.dossier)]
-        if q.doc_type:
-            where.append("d.type_key = ?")
-            args.append(type_key(q.doc_type))
-        if q.desk:
-            column, value = desk_filter(q.desk)
-            where.append(f"d.{column} = ?")
-            args.append(value)
-        if q.date_from:
-            where.append("d.issued_date >= ?")
-            args.append(q.date_from)
-        if q.date_to:
-            where.append("d.issued_date <= ?")
-            args.append(q.date_to)
+        for sql, values in column_filters(q, "?", "d."):
+            where.append(sql)
+            args += values
         cols = ", ".join(f"d.{c}" for c in COLUMNS)
         if match:
             sql = (f"SELECT d.id, {cols}, snippet(search, -1, '[', ']', '…', 12) "
