@@ -5,6 +5,7 @@ $DIGITIZE_SCREENSHOTS (default build/screenshots)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -116,8 +117,10 @@ def test_a_request_without_a_login_is_refused(desk: Desk, tmp_path: Path) -> Non
 def test_every_form_needs_its_csrf_token(desk: Desk) -> None:
     client = _client(desk)
     app = client.app
-    posts = [r.path for r in app.routes if "POST" in (getattr(r, "methods", None) or ())]
-    assert set(posts) >= {"/login", "/logout", "/personal", "/review", "/intake", "/verify"}
+    posts = [r.path.replace("{out:int}", "0").replace("{dossier}", desk.record["id"])
+             for r in app.routes if "POST" in (getattr(r, "methods", None) or ())]
+    assert set(posts) >= {"/login", "/logout", "/personal", "/review", "/intake", "/verify",
+                          f"/dossiers/0/{desk.record['id']}/send"}
     for path in posts:
         assert client.post(path, data={"csrf": "forged"}).status_code == 403, path
         assert client.post(path, data={}).status_code == 403, path
@@ -177,6 +180,30 @@ def test_uploads_are_limited_and_checked(desk: Desk, tmp_path: Path) -> None:
     # Nothing of the refused uploads is left, in the inbox or beside it.
     assert not desk.inbox.exists() or not [p for p in desk.inbox.rglob("*")
                                            if "0099" in str(p) or p.name.startswith(".upload")]
+
+
+def test_sending_a_package_to_the_archive_is_a_job(desk: Desk, tmp_path: Path) -> None:
+    cfg = load_config(desk.config)
+    cfg.upload.to = str(tmp_path / "archive")
+    cfg.upload.journal = tmp_path / "uploads.jsonl"
+    (tmp_path / "archive").mkdir()
+    client = TestClient(create_app(Site(cfg, [desk.out], 200), None), follow_redirects=False)
+    page = f"/dossiers/0/{desk.record['id']}"
+    assert "archive" in client.get(page).text
+    assert client.post(f"{page}/send", data={"csrf": "forged"}).status_code == 403
+    res = client.post(f"{page}/send", data={"csrf": _csrf(client, page)})
+    assert res.status_code == 303
+    for _ in range(120):
+        job = client.get(res.headers["location"]).text
+        if 'data-state="done"' in job or 'data-state="failed"' in job:
+            break
+        time.sleep(0.5)
+    assert 'data-state="done"' in job, job
+    sent = list((tmp_path / "archive").glob("*.zip"))
+    assert len(sent) == 1 and sent[0].stat().st_size > 0
+    receipt = json.loads((tmp_path / "uploads.jsonl").read_text(encoding="utf-8").splitlines()[-1])
+    assert receipt["status"] == "uploaded"
+    assert receipt["sha256"].lower() == hashlib.sha256(sent[0].read_bytes()).hexdigest()
 
 
 # ---------------------------------------------------------------- the browser

@@ -134,7 +134,8 @@ class Web:
         p = request.path_params
         d = await sync(self.site.dossier, p["out"], p["dossier"])
         return self.page(request, "dossier.html", d=d, jobs=self.site.jobs.for_dossier(
-            d.record.id), bundle=self.site.relative(d, d.record.bundle))
+            d.record.id), bundle=self.site.relative(d, d.record.bundle),
+            target=self.site.cfg.upload.to)
 
     async def document(self, request: Request) -> Response:
         p = request.path_params
@@ -145,6 +146,12 @@ class Web:
                          pages=int(doc.metadata.get("page_count") or 1),
                          text=await sync(self.site.text, d, doc), report=report,
                          pdf=self.site.relative(d, doc.pdf))
+
+    async def send(self, request: Request) -> Response:
+        await self.form(request)
+        p = request.path_params
+        job = await sync(self.site.send, p["out"], p["dossier"])
+        return RedirectResponse(f"/jobs/{job.id}", 303)
 
     async def page_image(self, request: Request) -> Response:
         p = request.path_params
@@ -249,6 +256,7 @@ def create_app(site: Site, hashed: str | None, secret: str | None = None) -> Sta
         route("/personal", web.personal, ("POST",)),
         route("/dossiers", web.dossiers),
         route("/dossiers/{out:int}/{dossier}", web.dossier),
+        route("/dossiers/{out:int}/{dossier}/send", web.send, ("POST",)),
         route("/dossiers/{out:int}/{dossier}/{n:int}", web.document),
         route("/dossiers/{out:int}/{dossier}/{n:int}/page/{page:int}.png", web.page_image),
         route("/files/{out:int}/{path:path}", web.files),

@@ -1,4 +1,5 @@
-"""Work the browser starts (a new dossier's run, a re-run after review): in the background, one
+"""Work the browser starts (a new dossier's run, a re-run after review, sending a package to the
+archive): in the background, one
 job at a time per output folder (and under the same lock file as the CLI's runs), with its
 progress kept in memory so that every browser tab sees the same state."""
 
@@ -67,29 +68,38 @@ class JobBoard:
                 self._pools[key] = ThreadPoolExecutor(1, thread_name_prefix=f"job-{key.name}")
             return self._pools[key]
 
-    def run(self, label: str, out: Path, inputs: list[Path], dossier: str = "",
-            out_index: int = 0) -> Job:
-        """Run `run`'s pipeline over `inputs` into `out`, after the jobs already waiting for
-        that output folder."""
+    def submit(self, label: str, out: Path, work: Callable[[Job], None], dossier: str = "",
+               out_index: int = 0) -> Job:
+        """Do `work` in the background, after the jobs already waiting for that output
+        folder; whatever it raises ends the job as failed, with the reason shown."""
         job = Job(next(self._ids), label, out, out_index, dossier)
         self.jobs[job.id] = job
-        self._pool(out).submit(self._work, job, inputs)
+        self._pool(out).submit(self._work, job, work)
         return job
 
-    def _work(self, job: Job, inputs: list[Path]) -> None:
+    def run(self, label: str, out: Path, inputs: list[Path], dossier: str = "",
+            out_index: int = 0) -> Job:
+        """Run `run`'s pipeline over `inputs` into `out`."""
+        return self.submit(label, out, lambda job: self._run(job, inputs), dossier, out_index)
+
+    def _run(self, job: Job, inputs: list[Path]) -> None:
         from digitize.pipeline.options import run_options
         from digitize.pipeline.run import run_batch
         from digitize.signing.sources import KeyChoice, open_identity
 
-        job.state = "running"
         warn: Callable[[str], None] = log.warning
+        identity = open_identity(self.cfg.signer, KeyChoice(), None, warn=warn)
+        summary = run_batch(inputs, run_options(self.cfg, job.out), identity, _JobProgress(job))
+        job.statuses = {d.id: d.status.value for d in summary.dossiers}
+        job.state = "failed" if summary.any_failed else "done"
+        job.message = "; ".join(d.error for d in summary.dossiers if d.error)
+
+    def _work(self, job: Job, work: Callable[[Job], None]) -> None:
+        job.state = "running"
         try:
-            identity = open_identity(self.cfg.signer, KeyChoice(), None, warn=warn)
-            summary = run_batch(inputs, run_options(self.cfg, job.out), identity,
-                                _JobProgress(job))
-            job.statuses = {d.id: d.status.value for d in summary.dossiers}
-            job.state = "failed" if summary.any_failed else "done"
-            job.message = "; ".join(d.error for d in summary.dossiers if d.error)
+            work(job)
+            if job.state == "running":
+                job.state = "done"
         except DigitizeError as exc:
             job.state, job.message = "failed", exc.message
         except Exception as exc:  # a job must end with a state the page can show

@@ -181,6 +181,34 @@ class Site:
         return self.jobs.run(_("Run again: {id}").format(id=d.record.id), self.outs[out],
                              [Path(d.record.folder)], d.record.id, out)
 
+    def send(self, out: int, dossier_id: str) -> Job:
+        """Zip the dossier's package and deliver it to [upload] to, as `digitize bundle --zip`
+        then `digitize upload` would (the delivery goes to the upload journal)."""
+        from digitize.bundle.upload import upload, upload_settings
+
+        d = self.dossier(out, dossier_id)
+        package = self.relative(d, d.record.bundle)
+        if package is None:
+            raise NoInputError(_("Dossier {id} has no package yet; run it first.").format(
+                id=dossier_id))
+        settings = upload_settings(self.cfg.upload)
+        folder = self.outs[out] / package
+
+        def work(job: Job) -> None:
+            from digitize.bundle.transfer import bundle_paths
+
+            with tempfile.TemporaryDirectory(prefix="digitize-send-") as tmp:
+                made = bundle_paths([folder], Path(tmp), aip=False, bag=False, as_zip=True,
+                                    organisation=self.cfg.agency.name)[0]
+                if made.bundle is None:
+                    raise NoInputError(made.error)
+                delivery = upload(made.bundle, settings, replace=False)
+            job.message = _("{status}: {target}").format(status=delivery.status,
+                                                        target=delivery.target)
+
+        return self.jobs.submit(_("Send to the archive: {id}").format(id=d.record.id),
+                                self.outs[out], work, d.record.id, out)
+
     # ------------------------------------------------------------------ intake
     def intake(self, code: str, files: list[tuple[str, Any]]) -> Job:
         """A new dossier (or more scans for one) from the browser: each file is read in pieces
