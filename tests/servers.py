@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 SSHD = Path("/usr/sbin/sshd")
 
@@ -29,16 +30,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _wait_listening(port: int, proc: subprocess.Popen[bytes], log: Path) -> None:
-    for _ in range(100):
+def wait_listening(port: int, proc: subprocess.Popen[Any], what: str,
+                   said: Callable[[], str], tries: int = 200) -> None:
+    """Until the server process `proc` listens on 127.0.0.1:`port`; RuntimeError with what it
+    said (`said()`) when it exits or never listens."""
+    for _ in range(tries):
         if proc.poll() is not None:
-            raise RuntimeError(f"sshd exited: {log.read_text(errors='replace')}")
+            raise RuntimeError(f"{what} exited: {said()}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):
                 return
         except OSError:
             time.sleep(0.05)
-    raise RuntimeError(f"sshd did not listen on {port}: {log.read_text(errors='replace')}")
+    raise RuntimeError(f"{what} did not listen on {port}: {said()}")
 
 
 @dataclass
@@ -114,7 +118,7 @@ def running_sshd(client: Path) -> Iterator[Sshd]:
         proc = subprocess.Popen([*prefix, str(SSHD), "-D", "-e", "-f",
                                  str(root / "sshd_config")], stdout=out, stderr=out)
     try:
-        _wait_listening(port, proc, log)
+        wait_listening(port, proc, "sshd", lambda: log.read_text(errors="replace"))
         yield Sshd(drop, port, user, client / "user_key", client / "other_key",
                    root / "known_hosts", host_pub, proc)
     finally:

@@ -9,7 +9,6 @@ import hashlib
 import json
 import os
 import shutil
-import socket
 import stat
 import subprocess
 import time
@@ -28,7 +27,7 @@ from digitize.web.app import create_app
 from digitize.web.auth import login_needed, set_password, stored_hash
 from digitize.web.site import Site
 from tests.conftest import DIGITIZE, ROOT, SAMPLES, Env
-from tests.servers import free_port
+from tests.servers import free_port, wait_listening
 
 SCREENSHOTS = Path(os.environ.get("DIGITIZE_SCREENSHOTS", ROOT / "build" / "screenshots"))
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
@@ -207,19 +206,6 @@ def test_sending_a_package_to_the_archive_is_a_job(desk: Desk, tmp_path: Path) -
 
 
 # ---------------------------------------------------------------- the browser
-def _wait_port(port: int, proc: subprocess.Popen[str]) -> None:
-    for _ in range(200):
-        if proc.poll() is not None:
-            said = proc.stdout.read() if proc.stdout else ""
-            raise RuntimeError(f"digitize serve exited: {said}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("digitize serve did not listen")
-
-
 @pytest.fixture(scope="module")
 def server(desk: Desk, cli_env: Env) -> Iterator[str]:
     port = free_port()
@@ -227,7 +213,8 @@ def server(desk: Desk, cli_env: Env) -> Iterator[str]:
                              str(desk.config)], env=cli_env.vars, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
     try:
-        _wait_port(port, proc)
+        wait_listening(port, proc, "digitize serve",
+                       lambda: proc.stdout.read() if proc.stdout else "", tries=400)
         yield f"http://127.0.0.1:{port}"
     finally:
         proc.terminate()
