@@ -142,7 +142,19 @@ def test_no_file_outside_the_output_folders(desk: Desk, tmp_path: Path) -> None:
             assert "root:" not in res.text and "not for the browser" not in res.text, url
     finally:
         (desk.out / "link-out").unlink()
-    inside = client.get(f"/files/0/{desk.record['id']}/dossier.json")
+    # Hidden working files are never served; records only while personal data is shown.
+    probe = desk.out / ".overrides" / "probe.pdf"
+    probe.parent.mkdir(exist_ok=True)
+    probe.write_bytes(b"%PDF-probe")
+    assert client.get("/files/0/.overrides/probe.pdf").status_code == 404
+    probe.unlink()
+    record = f"/files/0/{desk.record['id']}/dossier.json"
+    assert client.get(record).status_code == 403
+    pdf = Path(desk.record["documents"][0]["pdf"]).relative_to(desk.out)
+    got = client.get(f"/files/0/{pdf}")
+    assert got.status_code == 200 and got.content.startswith(b"%PDF")
+    client.post("/personal", data={"csrf": _csrf(client), "show": "1", "next": "/dossiers"})
+    inside = client.get(record)
     assert inside.status_code == 200 and desk.record["id"] in inside.text
 
 

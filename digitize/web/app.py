@@ -34,6 +34,9 @@ LANGS = ("vi", "en")
 OPEN_PATHS = ("/login", "/static/")
 STATUSES = ("ok", "needs_review", "incomplete", "failed")
 MAX_FILES = 20  # files in one upload
+# Files served only while personal data is shown (the PDFs and package files are the records the
+# clerk hands on; these are their unmasked text and data).
+RECORDS = (".json", ".jsonl", ".txt", ".hocr", ".html", ".toml", ".csv", ".xml")
 LABELS = {"ok": N_("done"), "needs_review": N_("needs review"), "incomplete": N_("incomplete"),
           "failed": N_("failed"), "waiting": N_("waiting"), "running": N_("running"),
           "done": N_("done"), "valid": N_("valid"), "invalid": N_("invalid"),
@@ -163,6 +166,11 @@ class Web:
     async def files(self, request: Request) -> Response:
         path = await sync(self.site.file, request.path_params["out"],
                           request.path_params["path"])
+        if path.suffix.lower() in RECORDS and not request.session.get("show_personal"):
+            # Records and text files hold personal data unmasked, as the archive needs it.
+            return self.page(request, "problem.html", code=403, message=_(
+                "{name} shows personal data unmasked; turn on \"Show personal data\" first.")
+                .format(name=path.name))
         return FileResponse(path, filename=path.name)
 
     async def review(self, request: Request) -> Response:

@@ -94,11 +94,13 @@ class Site:
         return d, d.record.documents[n]
 
     def file(self, out: int, relative: str) -> Path:
-        """A file of an output folder (a package, a signed PDF); never one outside."""
+        """A file of an output folder (a package, a signed PDF); never one outside, and never
+        one of the hidden working files (.overrides, .review, the lock, journals)."""
         if not 0 <= out < len(self.outs):
             raise NoInputError(_("No such output folder."))
         path = inside(self.outs[out], relative)
-        if path is None or not path.is_file():
+        hidden = any(part.startswith(".") for part in Path(relative).parts)
+        if path is None or hidden or not path.is_file():
             raise NoInputError(_("No such file."))
         return path
 
