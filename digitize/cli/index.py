@@ -160,7 +160,7 @@ def forget(
         cfg = load_config(config)
         with open_index(index_location(cfg, index)) as ix:
             removed = ix.forget(id_number)
-            waiting = getattr(ix, "pending", lambda: 0)()
+            waiting = ix.pending()
     rows = [{"pdf": e.pdf, "dossier_id": e.dossier_id, "doc_type_code": e.doc_type_code,
              "number": "/".join(v for v in (e.number, e.symbol) if v),
              "applicant_name": e.applicant_name, "agency_code": e.agency_code or None,

@@ -208,10 +208,8 @@ class PostgresIndex:
                 n += 1
         return n
 
-    def _delete(self, where: str, args: Iterable[Any]) -> list[Entry]:
-        rows = self.db.execute(f"DELETE FROM documents WHERE {where} "
-                               f"RETURNING {', '.join(COLUMNS)}", list(args)).fetchall()
-        return [stored_entry(r) for r in rows]
+    def _delete(self, where: str, args: Iterable[Any]) -> None:
+        self.db.execute(f"DELETE FROM documents WHERE {where}", list(args))
 
     def replace_dossier(self, out_dir: str, dossier_id: str, entries: Iterable[Entry], *,
                         agency_code: str = "", desk: str = "") -> int:
@@ -243,8 +241,10 @@ class PostgresIndex:
         removed rows do not linger in its pages."""
         number = check_id_number(id_number)
         with self._transaction():
-            removed = self._delete("id_number = %s OR search @@ %s::tsquery",
-                                   (number, f"'{number}'"))
+            # Only forget reports what it removed (a replacement need not read rows back).
+            removed = [stored_entry(r) for r in self.db.execute(
+                f"DELETE FROM documents WHERE id_number = %s OR search @@ %s::tsquery "
+                f"RETURNING {', '.join(COLUMNS)}", (number, f"'{number}'")).fetchall()]
         if removed:
             import psycopg
 
@@ -284,6 +284,10 @@ class PostgresIndex:
                                  "`digitize find` and give its id.").format(
                                    ref=ref, path=self.where))
         return self.get(int(rows[0][0]))
+
+    def pending(self) -> int:
+        """Nothing waits here: the index is written directly."""
+        return 0
 
     def count(self) -> int:
         return int(self._rows("SELECT count(*) FROM documents", ())[0][0])

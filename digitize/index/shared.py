@@ -145,8 +145,7 @@ class SharedIndex:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._remote is not None:
-            self._remote.db.close()
+        self._close_remote()
         self.local.db.close()
         self.outbox.close()
 
@@ -170,22 +169,21 @@ class SharedIndex:
         if not len(self.outbox) or (not force and self.outbox.failed_recently()):
             return Synced(0, len(self.outbox))
         sent, removed = 0, []
-        try:
-            for item in self.outbox.items():
+        for item in self.outbox.items():
+            try:
                 removed += self._send(item)
-                self.outbox.done(item.seq)
                 sent += 1
-        except (Unreachable, OutputError) as exc:
-            self.outbox.mark(failed=True)
-            self._close_remote()
-            reason = exc.reason if isinstance(exc, Unreachable) else exc.message
-            return Synced(sent, len(self.outbox), reason, tuple(removed))
-        except DigitizeError as exc:
-            # What can never be sent (its output folders are gone) must not hold up the rest.
-            log.warning(_("A queued change for the shared index cannot be sent and is dropped: "
-                          "{reason}").format(reason=exc.message))
+            except (Unreachable, OutputError) as exc:
+                self.outbox.mark(failed=True)
+                self._close_remote()
+                reason = exc.reason if isinstance(exc, Unreachable) else exc.message
+                return Synced(sent, len(self.outbox), reason, tuple(removed))
+            except DigitizeError as exc:
+                # What can never be sent (its output folders are gone) must not hold up the
+                # rest.
+                log.warning(_("A queued change for the shared index cannot be sent and is "
+                              "dropped: {reason}").format(reason=exc.message))
             self.outbox.done(item.seq)
-            return self.sync(force=force)
         self.outbox.mark(failed=False)
         return Synced(sent, 0, "", tuple(removed))
 

@@ -232,6 +232,10 @@ class SqliteIndex:
                                    ref=ref, path=self.path))
         return self._entry(int(row[0]))
 
+    def pending(self) -> int:
+        """Nothing waits here: the index is written directly."""
+        return 0
+
     def count(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM documents").fetchone()[0])
 

@@ -38,6 +38,8 @@ class IndexStore(Protocol):
 
     def find(self, q: Query) -> list[Hit]: ...
 
+    def pending(self) -> int: ...  # changes waiting to be sent to a shared index
+
 
 def open_index(loc: IndexLocation) -> IndexStore:
     """The index at `loc`: the SQLite file alone, or the shared index with the file beside."""

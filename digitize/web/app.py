@@ -114,16 +114,12 @@ class Web:
         lang = request.path_params["lang"]
         if lang in LANGS:
             request.session["lang"] = lang
-        back = request.query_params.get("next", "/dossiers")
-        return RedirectResponse(back if back.startswith("/") and not back.startswith("//")
-                                else "/dossiers", 303)
+        return _back(request.query_params.get("next", ""))
 
     async def personal(self, request: Request) -> Response:
         form = await self.form(request)
         request.session["show_personal"] = form.get("show") == "1"
-        back = str(form.get("next", "/dossiers"))
-        return RedirectResponse(back if back.startswith("/") and not back.startswith("//")
-                                else "/dossiers", 303)
+        return _back(str(form.get("next", "")))
 
     # ------------------------------------------------------------------ pages
     async def dossiers(self, request: Request) -> Response:
@@ -223,6 +219,12 @@ class Web:
 
     async def home(self, request: Request) -> Response:
         return RedirectResponse("/dossiers", 303)
+
+
+def _back(target: str) -> RedirectResponse:
+    """Back to the page the clerk came from: a path of this site only (never another host)."""
+    local = target.startswith("/") and not target.startswith(("//", "/\\"))
+    return RedirectResponse(target if local else "/dossiers", 303)
 
 
 def _guarded(web: Web, handler: Callable[[Request], Awaitable[Response]]

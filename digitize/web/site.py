@@ -234,7 +234,10 @@ class Site:
 
     def _receive(self, folder: Path, filename: str, stream: Any, n: int) -> Path:
         head = stream.read(8)
-        path = folder / upload_name(filename, head, n)
+        return self._save(stream, folder / upload_name(filename, head, n), filename, head)
+
+    def _save(self, stream: Any, path: Path, filename: str, head: bytes = b"") -> Path:
+        """The upload written to `path` in pieces, refused once it passes the size limit."""
         size = len(head)
         with open(path, "wb") as fh:
             fh.write(head)
@@ -259,16 +262,7 @@ class Site:
             raise UsageProblem(_("{name}: give a signed PDF, or a package or bag as .zip.")
                                .format(name=filename))
         with tempfile.TemporaryDirectory(prefix="digitize-verify-") as tmp:
-            path = Path(tmp) / f"upload{suffix}"
-            size = 0
-            with open(path, "wb") as fh:
-                while chunk := stream.read(CHUNK):
-                    size += len(chunk)
-                    if size > self.max_upload:
-                        raise UsageProblem(_("{name} is larger than {mb} MB ([web] "
-                                             "max_upload_mb).").format(
-                                               name=filename, mb=self.max_upload // 2**20))
-                    fh.write(chunk)
+            path = self._save(stream, Path(tmp) / f"upload{suffix}", filename)
             reports = verify_paths([path], load_trust(self.cfg.verify.trust), offline, 1,
                                    self.cfg.verify.eark_python or True)
             return reports[0], render(reports, POLICY).replace(str(path), filename)
