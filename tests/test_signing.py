@@ -238,6 +238,7 @@ def test_wrong_password_exits_4(signing: Signing, tmp_path: Path) -> None:
     for source in ("p12", "pem"):
         res = sign_with(signing, signing.pdf, tmp_path, source, secret="not-it")
         assert res.returncode == 4 and "wrong password" in " ".join(res.stderr.split())
+        assert "Traceback" not in res.stderr and len(res.stderr.strip().splitlines()) <= 3
     assert not list(tmp_path.iterdir())
 
 

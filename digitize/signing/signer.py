@@ -5,6 +5,9 @@ workers open their own copy of a file key."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -61,6 +64,19 @@ class KeptKeySigner(signers.SimpleSigner):
         return super().sign_raw(data, digest_algorithm)  # other schemes: pyHanko's own way
 
 
+@contextmanager
+def _quiet_loading() -> Iterator[None]:
+    """pyHanko logs a wrong password as an error with its traceback; the CredentialError raised
+    instead says it in one sentence."""
+    log = logging.getLogger("pyhanko.sign.signers.pdf_cms")
+    level = log.level
+    log.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        log.setLevel(level)
+
+
 def _file_identity(signer: signers.SimpleSigner | None, where: str, spec: KeySpec | None
                    ) -> Identity:
     found = identity_from(signer, where, spec)
@@ -76,7 +92,8 @@ def load_pkcs12(path: Path, secret: bytes, spec: KeySpec | None = None) -> Ident
                                 "identity.").format(
                                   path=path))
     try:
-        signer = signers.SimpleSigner.load_pkcs12(str(path), passphrase=secret)
+        with _quiet_loading():
+            signer = signers.SimpleSigner.load_pkcs12(str(path), passphrase=secret)
     except (ValueError, OSError) as exc:
         raise CredentialError(_("Cannot open {path}: wrong password or not a PKCS#12 file; check "
                                 "the password (DIGITIZE_SECRET or the secret file).").format(
@@ -92,9 +109,10 @@ def load_pem(spec: KeySpec) -> Identity:
             raise CredentialError(_("Signing file {f} does not exist; check --key/--cert/--chain "
                                     "or [signer] key/cert/chain in the config.").format(f=f))
     try:
-        signer = signers.SimpleSigner.load(
-            str(spec.path), str(spec.cert), ca_chain_files=[str(c) for c in spec.chain],
-            key_passphrase=spec.secret or None)
+        with _quiet_loading():
+            signer = signers.SimpleSigner.load(
+                str(spec.path), str(spec.cert), ca_chain_files=[str(c) for c in spec.chain],
+                key_passphrase=spec.secret or None)
     except (ValueError, OSError, TypeError) as exc:
         raise CredentialError(_("Cannot open {path}: wrong password or not a key matching "
                                 "{name}; check the password and the files.").format(
