@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import socket
 import subprocess
+import unicodedata
 from pathlib import Path
 
 import pikepdf
@@ -173,6 +174,10 @@ def test_archive_appearance_top_right_of_page_one(signing: Signing, tmp_path: Pa
                            str(int(y0)), "-W", str(int(x1 - x0)), "-H", str(int(y1 - y0)),
                            str(signed), "-"], capture_output=True, text=True).stdout
     assert "+07:00" in text
+    assert "MINH XUÂN" in unicodedata.normalize("NFC", text).upper(), text  # the agency, intact
+    # The field is sized from the font's advance widths: text drawn with wrong widths would not
+    # fill it (too narrow) or would be cut off at its edge (too wide).
+    assert (cx1 - cx0) > 0.8 * (x1 - x0 - 8), (changed, (x0, y0, x1, y1))
     fonts = subprocess.run(["pdffonts", str(signed)], capture_output=True, text=True).stdout
     assert "LiberationSerif" in fonts and " yes " in fonts.split("LiberationSerif")[1][:80]
 

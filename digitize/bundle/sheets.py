@@ -18,7 +18,8 @@ from digitize.i18n import _
 from digitize.ocr.assemble import make_pdfa
 from digitize.schemas.codes import MAINTENANCE
 from digitize.schemas.tt05 import DocumentFields, DossierFields
-from digitize.signing.appearance import FONT_DIRS, font_cut
+from digitize.signing.appearance import FONT_DIRS
+from digitize.signing.stampfont import font_cut
 
 COVER_NAME = "BiaHoSo.pdf"
 INDEX_NAME = "MucLucVanBan.pdf"

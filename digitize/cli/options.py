@@ -51,7 +51,7 @@ PersonalOpt = Annotated[bool, typer.Option(
     "--show-personal-data", help=_("Print ID (CCCD) and phone numbers and birth dates as they are; "
                                  "by default logs, tables and --json mask them (Decree "
                                  "13/2023/NĐ-CP)."))]
-SIGNING = "Signing"
+SIGNING = _("Signing")  # the help panel of the signing options
 LevelOpt = Annotated[str | None, typer.Option(
     "--level", help=_("PAdES level: B-B, B-T (+ timestamp), B-LT (+ certificates and OCSP/CRL in "
                     "the PDF), B-LTA (+ document timestamp). Default: [signer] level, B-B."),

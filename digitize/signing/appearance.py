@@ -16,14 +16,12 @@ Positions: `auto` (the signature block the OCR stage found, else the profile's d
 from __future__ import annotations
 
 import functools
-import logging
 import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PIL import Image, ImageFont
-from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
 from pyhanko.pdf_utils.images import PdfImage
 from pyhanko.pdf_utils.layout import AxisAlignment, InnerScaling, Margins, SimpleBoxLayoutRule
 from pyhanko.pdf_utils.text import TextBoxStyle
@@ -31,16 +29,17 @@ from pyhanko.sign.fields import SigFieldSpec
 from pyhanko.stamp import TextStampStyle
 
 from digitize.errors import UsageProblem
-from digitize.fsutil import atomic_path
 from digitize.i18n import _
 from digitize.model import Evidence
-from digitize.paths import data_dir
+from digitize.signing.stampfont import CutFont, CutFontFactory, load_cut
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 PROFILES = ("none", "archive", "person", "agency", "copy")
 # ND 30/2020, Phụ lục I, Phần II, I: a paper document copied to electronic form shows the copy
 # form, the copying agency and the signing time at the top right of page 1.
 COPY_FORMS = ("SAO Y", "SAO LỤC", "TRÍCH SAO")
-logging.getLogger("fontTools").setLevel(logging.ERROR)  # subsetting chatter on stderr
 FONT_DIRS = (Path("/usr/share/fonts/truetype/liberation2"),
              Path("/usr/share/fonts/truetype/liberation"))
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S+07:00"  # the signing time is taken in Vietnam time
@@ -70,28 +69,13 @@ class Placement:
 
 def serif_font() -> Path:
     """Liberation Serif (metric-compatible with Times New Roman; the Liberation 2 package has
-    Vietnamese, the old one does not), as a copy scaled to 1000 units per em: pyHanko writes
-    glyph widths in font units where PDF expects thousandths of an em, so the 2048-unit original
-    comes out spaced twice too wide. The copy is made once and kept in the data folder."""
+    Vietnamese, the old one does not)."""
     for folder in FONT_DIRS:
         font = folder / "LiberationSerif-Regular.ttf"
         if font.is_file():
-            break
-    else:
-        raise UsageProblem(_("The Liberation Serif font is missing; install it with: sudo "
-                             "apt-get install fonts-liberation2"))
-    scaled = data_dir() / "fonts" / f"{font.stem}-1000upm-{font.stat().st_size}.ttf"
-    if not scaled.is_file():
-        from fontTools.ttLib import TTFont
-        from fontTools.ttLib.scaleUpem import scale_upem
-
-        tt = TTFont(str(font))
-        if tt["head"].unitsPerEm != 1000:
-            scale_upem(tt, 1000)
-        scaled.parent.mkdir(parents=True, exist_ok=True)
-        with atomic_path(scaled) as tmp:
-            tt.save(str(tmp))
-    return scaled
+            return font
+    raise UsageProblem(_("The Liberation Serif font is missing; install it with: sudo "
+                         "apt-get install fonts-liberation2"))
 
 
 def parse_position(text: str) -> Placement | None:
@@ -154,7 +138,7 @@ def _spot(look: Appearance, pages: list[tuple[float, float]], block: Evidence | 
         return Placement(len(pages) - 1, (w - MARGIN - 220, MARGIN + 60, w - MARGIN,
                                           MARGIN + 150))
     w, h = pages[0]
-    bw, bh = _text_box(_stamp_lines(look, SAMPLE_TIME))
+    bw, bh = _text_box(_stamp_lines(look, SAMPLE_TIME), stamp_font(look))
     top = COPY_TOP if look.profile == "copy" else MARGIN
     return Placement(0, (w - MARGIN - bw, h - top - bh, w - MARGIN, h - top))
 
@@ -173,15 +157,10 @@ def _stamp_lines(look: Appearance, time: str = "%(ts)s") -> list[str]:
     return [_copy_form(look), *lines] if look.profile == "copy" else lines
 
 
-@functools.cache
-def _measuring_font() -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(str(serif_font()), FONT_SIZE * 10)
-
-
-def _text_box(lines: list[str]) -> tuple[float, float]:
+def _text_box(lines: list[str], font: CutFont) -> tuple[float, float]:
     """Width and height in points of `lines` at 10 pt with 12 pt leading, with a margin: the
     field is made to fit its text, so the text keeps the prescribed size."""
-    width = max(_measuring_font().getlength(line) for line in lines) / 10
+    width = max(font.advance(line) for line in lines) * FONT_SIZE
     return round(width + 8, 1), float(len(lines) * LEADING + 6)
 
 
@@ -200,6 +179,8 @@ def _composed_image(look: Appearance) -> Image.Image | None:
                                  "seal_image.").format(path=path))
     if sig is None and seal is None:
         return None
+    from PIL import Image  # only the person and agency appearances draw a picture
+
     first = sig or seal
     assert first is not None
     with Image.open(first) as base_img:
@@ -220,34 +201,17 @@ def _composed_image(look: Appearance) -> Image.Image | None:
 _STAMP_CHARS = "0123456789-+:T ."
 
 
-def font_cut(font: Path, chars: str) -> Path:
-    """`font` cut down to `chars`, kept beside the scaled font and named by the font and the
-    characters: made once, then reused by every process. Parsing and subsetting a whole font
-    costs ~50-130 ms each time; a cut of a few hundred glyphs, about a millisecond."""
-    import hashlib
-
-    from fontTools import subset
-
-    chars = "".join(sorted(set(chars)))
-    name = hashlib.sha256(f"{font.name}{font.stat().st_size}{chars}".encode()).hexdigest()[:16]
-    target = serif_font().with_name(f"{font.stem}-cut-{name}.ttf")
-    if not target.is_file():
-        options = subset.Options()
-        options.layout_features = ["*"]
-        options.notdef_outline = True
-        cut = subset.load_font(str(font), options)
-        sub = subset.Subsetter(options)
-        sub.populate(unicodes=[ord(c) for c in chars])
-        sub.subset(cut)
-        with atomic_path(target) as tmp:
-            subset.save_font(cut, str(tmp), options)
-    return target
+def stamp_font(look: Appearance, signer: str = "") -> CutFont:
+    """Liberation Serif cut down to the characters the stamp can show: made once per agency
+    name and signer, then read from the data folder by every process."""
+    shown = f"{look.agency}{look.signer_title}{signer}Cơ quan số hóa" + (
+        _copy_form(look) if look.profile == "copy" else "")
+    return _cut(unicodedata.normalize("NFC", shown) + _STAMP_CHARS)
 
 
-def _stamp_font(text: str) -> Path:
-    """Liberation Serif cut down to the characters the stamp can show (pyHanko subsets the font
-    it is given for every signature)."""
-    return font_cut(serif_font(), unicodedata.normalize("NFC", text) + _STAMP_CHARS)
+@functools.cache
+def _cut(chars: str) -> CutFont:
+    return load_cut(serif_font(), chars)
 
 
 def stamp_style(look: Appearance, signer: str = "") -> TextStampStyle | None:
@@ -258,9 +222,7 @@ def stamp_style(look: Appearance, signer: str = "") -> TextStampStyle | None:
                                profile=look.profile, items=', '.join(PROFILES)))
     if look.profile == "none":
         return None
-    shown = f"{look.agency}{look.signer_title}{signer}Cơ quan số hóa" + (
-        _copy_form(look) if look.profile == "copy" else "")
-    font = GlyphAccumulatorFactory(str(_stamp_font(shown)), font_size=FONT_SIZE)
+    font = CutFontFactory(stamp_font(look, signer), font_size=FONT_SIZE)
     if look.profile in ("archive", "copy"):
         return TextStampStyle(stamp_text="\n".join(_stamp_lines(look)),
                               text_box_style=TextBoxStyle(

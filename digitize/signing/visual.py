@@ -12,11 +12,13 @@ import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PIL import Image, ImageChops, ImageDraw
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
+
+if TYPE_CHECKING:  # Pillow is imported where a file changed after signing is compared
+    from PIL import Image
 
 DPI = 36  # enough to see a changed word, cheap enough for 30-page decrees
 INK_STEP = 40  # grey levels that count as a change (renders of the same page are identical)
@@ -47,6 +49,8 @@ def render(pdf: Path, dpi: int = DPI) -> Renders:
                              capture_output=True, check=False, timeout=600)
         if res.returncode != 0:
             raise ValueError(f"poppler cannot render {pdf.name}")
+        from PIL import Image
+
         out = Renders()
         for png in sorted(Path(tmp).glob("p-*.pgm")):
             with Image.open(png) as im:
@@ -120,6 +124,8 @@ def later_widgets(reader: PdfFileReader, revision: int, dpi: int = DPI) -> dict[
 
 def compare(signed: Renders, final: Renders, allowed: dict[int, list[Box]]) -> list[Change]:
     """Regions that look different outside the allowed rectangles, page by page."""
+    from PIL import ImageChops, ImageDraw
+
     changes: list[Change] = []
     for page in sorted(set(signed.pages) | set(final.pages)):
         a, b = signed.pages.get(page), final.pages.get(page)
@@ -143,6 +149,8 @@ def compare(signed: Renders, final: Renders, allowed: dict[int, list[Box]]) -> l
 def picture(final: Renders, changes: list[Change]) -> bytes | None:
     """The changed pages of the final file side by side with the changed regions outlined in
     red (PNG), for the HTML report; None when nothing changed."""
+    from PIL import Image, ImageDraw
+
     pages = sorted({c.page for c in changes if c.page in final.pages})
     if not pages:
         return None
