@@ -20,7 +20,7 @@ ENV_INDEX_URL = "DIGITIZE_INDEX_URL"
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)  # built when first used
 
 
 class AgencyConfig(_Section):

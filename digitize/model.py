@@ -31,8 +31,15 @@ class DocKind(StrEnum):
     don = "don"
 
 
-class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True)
+class Model(BaseModel):
+    """A pydantic model whose validators are built when first used, not when imported: a
+    command builds the few models it uses (signing one document uses three of some forty)."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
+class Frozen(Model):
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
 
 class Word(Frozen):
@@ -140,7 +147,7 @@ class Event(Frozen):
     outcome: str = "success"
 
 
-class DocumentResult(BaseModel):
+class DocumentResult(Model):
     """One document of a dossier, as `run --json` and `extract --json` print it."""
 
     source: Text
@@ -187,7 +194,7 @@ class DocumentResult(BaseModel):
         return f"{kind} {self.metadata.get('doc_type_code', '')}".strip()
 
 
-class DossierResult(BaseModel):
+class DossierResult(Model):
     id: Text
     status: Status
     folder: Text | None = Field(None, description="the dossier's input folder")
@@ -211,7 +218,7 @@ class DossierResult(BaseModel):
     seconds: float | None = Field(None, description="time from its first page to its package")
 
 
-class Totals(BaseModel):
+class Totals(Model):
     dossiers: int = 0
     resumed: int = 0
     incomplete: int = Field(0, description="dossiers with failed documents, the rest kept")
@@ -237,7 +244,7 @@ class Totals(BaseModel):
             self.signed += doc.signature is not None
 
 
-class RunSummary(BaseModel):
+class RunSummary(Model):
     dossiers: list[DossierResult]
     totals: Totals
 

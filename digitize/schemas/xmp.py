@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import errno
 import unicodedata
-import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -21,9 +20,10 @@ from lxml import etree
 
 from digitize.fsutil import atomic_path
 from digitize.model import document_reference
+from digitize.schemas.xmpns import EXTENSION as _EXT
+from digitize.schemas.xmpns import NS, PREFIX
+from digitize.schemas.xmpns import RDF as _RDF
 
-NS = "urn:digitize:xmp:1.0#"
-PREFIX = "digitize"
 # JSON key -> (XMP property, description). Documented in README ("Metadata in the PDF").
 PROPERTIES: dict[str, tuple[str, str]] = {
     "doc_kind": ("docKind", "van_ban (administrative document) or don (application form)"),
@@ -46,23 +46,6 @@ PROPERTIES: dict[str, tuple[str, str]] = {
     "doc_code": ("docCode", "TT 05/2025 docCode"),
     "dossier_code": ("dossierCode", "mã hồ sơ TTHC of the one-stop desk"),
 }
-_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-_EXT = {"pdfaExtension": "http://www.aiim.org/pdfa/ns/extension/",
-        "pdfaSchema": "http://www.aiim.org/pdfa/ns/schema#",
-        "pdfaProperty": "http://www.aiim.org/pdfa/ns/property#"}
-
-
-def register_prefixes() -> None:
-    """pyHanko rewrites the XMP packet with ElementTree at every signature; without this it
-    would name our namespace `ns0`, where the PDF/A extension schema declares `digitize`."""
-    ET.register_namespace(PREFIX, NS)
-    for prefix, uri in _EXT.items():
-        ET.register_namespace(prefix, uri)
-
-
-register_prefixes()
-
-
 def _q(prefix: str, name: str) -> str:
     uri = {"rdf": _RDF, PREFIX: NS, **_EXT}[prefix]
     return f"{{{uri}}}{name}"

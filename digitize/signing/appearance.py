@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pyhanko.pdf_utils.images import PdfImage
 from pyhanko.pdf_utils.layout import AxisAlignment, InnerScaling, Margins, SimpleBoxLayoutRule
 from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.sign.fields import SigFieldSpec
@@ -239,6 +238,8 @@ def stamp_style(look: Appearance, signer: str = "") -> TextStampStyle | None:
                                   inner_content_scaling=InnerScaling.NO_SCALING))
     text_style = TextBoxStyle(font=font, font_size=FONT_SIZE, text_color=(0, 0, 0))
     image = _composed_image(look)  # in memory: pyHanko takes the picture itself
+    from pyhanko.pdf_utils.images import PdfImage  # Pillow: only where a picture is drawn
+
     lines = [look.signer_title, "%(signer)s"] if look.profile == "person" else [
         look.agency, "%(ts)s"]
     return TextStampStyle(stamp_text="\n".join(x for x in lines if x), text_box_style=text_style,

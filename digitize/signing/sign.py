@@ -15,7 +15,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import pikepdf
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfReadError
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -28,11 +27,12 @@ from digitize.errors import CredentialError, InputFileError, UsageProblem
 from digitize.fsutil import atomic_path
 from digitize.i18n import _
 from digitize.model import Evidence, SignatureInfo
-from digitize.schemas.xmp import register_prefixes
+from digitize.schemas.xmpns import register_prefixes
 from digitize.signing.appearance import Appearance, field_spec, place, stamp_style
 from digitize.signing.identity import Identity
 from digitize.signing.trust import load_store
 from digitize.signing.verify import SignatureReport, verify_pdf
+from digitize.signing.visual import annotations, is_signature_widget, media_size, page_tree
 
 LEVELS = ("B-B", "B-T", "B-LT", "B-LTA")
 # Fixed reservation so pyHanko signs once instead of twice to size the signature (DESIGN.md);
@@ -160,21 +160,21 @@ class _Existing:
 def _read(src: Path) -> _Existing:
     try:
         with open(src, "rb") as fh:
-            names = [name for name, _, _ in fields.enumerate_sig_fields(
-                PdfFileReader(fh, strict=False))]
-        with pikepdf.open(src) as pdf:
-            sizes = [(float(p.mediabox[2]) - float(p.mediabox[0]),
-                      float(p.mediabox[3]) - float(p.mediabox[1])) for p in pdf.pages]
-            certified = "/Perms" in pdf.Root and "/DocMDP" in pdf.Root.Perms
+            reader = PdfFileReader(fh, strict=False)
+            names = [name for name, _, _ in fields.enumerate_sig_fields(reader)]
+            pages = [page for _, page in page_tree(reader)]
+            sizes = [media_size(page) for page in pages]
+            root = reader.root
+            certified = "/Perms" in root and "/DocMDP" in root["/Perms"]
             taken: dict[int, list[tuple[float, float, float, float]]] = {}
-            for i, page in enumerate(pdf.pages):
-                for annot in page.get("/Annots", []):
-                    rect = [float(v) for v in annot.get("/Rect", [])]
-                    is_sig = annot.get("/FT") == "/Sig" or annot.get("/Parent", {}).get(
-                        "/FT") == "/Sig"
-                    if is_sig and len(rect) == 4 and rect[2] > rect[0] and rect[3] > rect[1]:
-                        taken.setdefault(i, []).append((rect[0], rect[1], rect[2], rect[3]))
-    except (PdfReadError, pikepdf.PdfError, OSError, KeyError, ValueError) as exc:
+            for i, page in enumerate(pages):
+                for _, annot in annotations(page):
+                    if not is_signature_widget(annot) or "/Rect" not in annot:
+                        continue
+                    x0, y0, x1, y1 = (float(v) for v in annot["/Rect"])
+                    if x1 > x0 and y1 > y0:
+                        taken.setdefault(i, []).append((x0, y0, x1, y1))
+    except (PdfReadError, OSError, KeyError, ValueError, TypeError, AttributeError) as exc:
         raise InputFileError(_("{src} cannot be signed: it is not a readable PDF ({exc}).").format(
                                  src=src, exc=exc)) from exc
     return _Existing(names, sizes, certified, taken)

@@ -55,7 +55,11 @@ class KeptKeySigner(signers.SimpleSigner):
         except ValueError:
             name = mechanism["algorithm"].native
         if self._kept is None:
-            self._kept = serialization.load_der_private_key(self.signing_key.dump(), None)
+            # The key was checked when it was loaded from its file, moments ago in this
+            # process (pyHanko loads it with cryptography); checking the RSA key again cost
+            # ~50 ms, as much as the rest of signing one document.
+            self._kept = serialization.load_der_private_key(
+                self.signing_key.dump(), None, unsafe_skip_rsa_key_validation=True)
         key, digest = self._kept, get_pyca_cryptography_hash(digest_algorithm)
         if name == "rsassa_pkcs1v15" and isinstance(key, rsa.RSAPrivateKey):
             return key.sign(data, PKCS1v15(), digest)

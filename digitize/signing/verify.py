@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from asn1crypto import cms, x509
-from pydantic import BaseModel, Field
+from pydantic import Field
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.misc import PdfReadError
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -35,6 +35,7 @@ from pyhanko_certvalidator.registry import CertificateRegistry, SimpleTrustManag
 
 from digitize.clock import VN_TZ
 from digitize.i18n import N_, _
+from digitize.model import Model
 from digitize.signing import fasthex, objstm
 from digitize.signing.diffpolicy import DIFF_POLICY
 from digitize.signing.trust import load_store
@@ -69,7 +70,7 @@ class Indication(StrEnum):
     indeterminate = "indeterminate"
 
 
-class SignatureReport(BaseModel):
+class SignatureReport(Model):
     field: str
     signer: str = Field("", description="common name")
     signer_subject: str = ""
@@ -100,7 +101,7 @@ class SignatureReport(BaseModel):
                                 description="oddities that do not change the verdict")
 
 
-class FileReport(BaseModel):
+class FileReport(Model):
     path: str
     kind: str = "pdf"
     status: Indication

@@ -77,7 +77,7 @@ def page_tree(handler: PdfFileReader | object) -> list[tuple[int | None, Any]]:
     return found
 
 
-def _annotations(page: Any) -> list[tuple[int | None, Any]]:
+def annotations(page: Any) -> list[tuple[int | None, Any]]:
     """(object number, annotation) of a page's annotations, whether /Annots is an array or a
     reference to one."""
     if "/Annots" not in page:
@@ -87,7 +87,20 @@ def _annotations(page: Any) -> list[tuple[int | None, Any]]:
              annots[k]) for k in range(len(annots))]
 
 
-def _is_signature_widget(annot: generic.DictionaryObject) -> bool:
+def media_size(page: Any) -> tuple[float, float]:
+    """A page's width and height in points, its MediaBox inherited from the page tree."""
+    node = page
+    for _ in range(32):
+        if "/MediaBox" in node:
+            x0, y0, x1, y1 = (float(v) for v in node["/MediaBox"])
+            return x1 - x0, y1 - y0
+        if "/Parent" not in node:
+            break
+        node = node["/Parent"]
+    return 612.0, 792.0  # no MediaBox anywhere: what viewers assume (US Letter)
+
+
+def is_signature_widget(annot: generic.DictionaryObject) -> bool:
     if annot.get("/Subtype") != "/Widget":
         return False
     node: generic.DictionaryObject | None = annot
@@ -103,16 +116,16 @@ def _is_signature_widget(annot: generic.DictionaryObject) -> bool:
 def later_widgets(reader: PdfFileReader, revision: int, dpi: int = DPI) -> dict[int, list[Box]]:
     """Per page (1-based): the rectangles, in rendering pixels, of signature widgets the final
     file has and the signed revision did not."""
-    then = {i: {num for num, _ in _annotations(page)}
+    then = {i: {num for num, _ in annotations(page)}
             for i, (_, page) in enumerate(page_tree(reader.get_historical_resolver(revision)), 1)}
     allowed: dict[int, list[Box]] = {}
     scale = dpi / 72
     for i, (_, page) in enumerate(page_tree(reader), 1):
         box = [float(v) for v in page["/MediaBox"]]
-        for num, annot in _annotations(page):
+        for num, annot in annotations(page):
             if num is not None and num in then.get(i, set()):
                 continue
-            if not _is_signature_widget(annot) or "/Rect" not in annot:
+            if not is_signature_widget(annot) or "/Rect" not in annot:
                 continue
             x0, y0, x1, y1 = (float(v) for v in annot["/Rect"])
             top = box[3]
