@@ -5,6 +5,8 @@ page; the error cases leave no output."""
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import json
 import socket
 import subprocess
@@ -14,8 +16,11 @@ from pathlib import Path
 import pikepdf
 import pytest
 from PIL import Image, ImageChops
+from pyhanko.sign import signers
 
 from digitize.signing.identity import load_certs
+from digitize.signing.signer import KeptKeySigner, load_pkcs12
+from digitize.signing.testpki import PASSWORD
 from digitize.signing.verify import verify_pdf
 
 from .conftest import Signing, key_args, sign_with
@@ -312,3 +317,19 @@ def test_fast_hex_reader_refuses_what_pyhanko_refuses() -> None:
     for bad in (b"<48zz>", b"<4865"):
         with pytest.raises(PdfStreamError):
             fasthex.read_hex_string(io.BytesIO(bad))
+
+
+def test_kept_signed_attributes_are_the_bytes_pyhanko_writes(signing: Signing) -> None:
+    """A batch's signed attributes are made once and given each document's digest: for any
+    digest (and digest length) they must be what pyHanko itself would have written."""
+    ours = load_pkcs12(signing.pki.signer("signer").p12, PASSWORD.encode()).signer
+    assert isinstance(ours, KeptKeySigner)
+    for algorithm in ("sha256", "sha512", "sha256"):
+        for n in range(3):
+            digest = hashlib.new(algorithm, f"document {n}".encode()).digest()
+            kept = asyncio.run(ours.signed_attrs(digest, algorithm, use_pades=True))
+            plain = asyncio.run(signers.SimpleSigner.signed_attrs(ours, digest, algorithm,
+                                                                  use_pades=True))
+            assert kept.dump() == plain.dump()
+            assert kept[1]["values"][0].native == digest
+    assert ours._templates is not None and len(ours._templates) == 2

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from asn1crypto import pem
 from cryptography.hazmat.primitives import serialization
@@ -169,6 +169,37 @@ def _export(folder: Path, arch: Any, keys: dict[str, rsa.RSAPrivateKey]) -> None
             "CERTIFICATE", arch.get_cert(CertLabel(label)).dump()))
 
 
+def _keep_keys() -> None:
+    """certomancer converts its responder's key from DER, with a full RSA key check, for every
+    OCSP response and time-stamp token (~50 ms each, most of what the test PKI cost per
+    signed document). A real TSA or OCSP responder holds its key open; so does this one, once
+    the key has been checked the first time."""
+    from certomancer import crypto_utils
+
+    base = crypto_utils.CRYPTO_BACKEND
+    if getattr(base, "keeps_keys", False):
+        return
+
+    class KeptKeyBackend(type(base)):  # type: ignore[misc]
+        keeps_keys = True
+        _keys: ClassVar[dict[bytes, Any]] = {}
+
+        def generic_sign(self, private_key: Any, tbs_bytes: bytes, sd_algo: Any) -> bytes:
+            from cryptography.hazmat.primitives import hashes
+            from cryptography.hazmat.primitives.asymmetric import padding
+
+            der = private_key.dump()
+            key = self._keys.get(der)
+            if key is None:
+                key = self._keys[der] = serialization.load_der_private_key(der, None)
+            if sd_algo.signature_algo == "rsassa_pkcs1v15" and isinstance(key, rsa.RSAPrivateKey):
+                return key.sign(tbs_bytes, padding.PKCS1v15(),
+                                getattr(hashes, sd_algo.hash_algo.upper())())
+            return super().generic_sign(private_key, tbs_bytes, sd_algo)
+
+    crypto_utils.CRYPTO_BACKEND = KeptKeyBackend()
+
+
 @contextmanager
 def start_test_pki(folder: Path) -> Iterator[LocalPki]:
     """Create the PKI in `folder`, serve it on 127.0.0.1 (an ephemeral port) while the block
@@ -178,6 +209,7 @@ def start_test_pki(folder: Path) -> Iterator[LocalPki]:
     from werkzeug.serving import make_server
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    _keep_keys()
 
     app: dict[str, Callable[..., Any]] = {}
 
