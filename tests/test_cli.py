@@ -4,10 +4,14 @@ stdout, and the single-purpose commands (ocr, extract, sign, bundle, schema expo
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
 import pytest
+
+from digitize.cli import app
 
 from .conftest import Env, copy_sample
 
@@ -28,6 +32,27 @@ def test_top_level_help_lists_commands_and_exit_codes(cli_env: Env) -> None:
     for command in COMMANDS:
         assert command in res.stdout
     assert "130 interrupted" in res.stdout
+
+
+def test_a_command_loads_only_its_own_module(cli_env: Env) -> None:
+    """`digitize sign` imports the signing stack only (start-up is what a clerk signing one
+    dossier feels); help and unknown names still know every command."""
+    assert app.wanted(["--ui-lang", "vi", "sign", "a.pdf"]) == "sign"
+    assert app.wanted(["index", "sync"]) == "index"
+    for argv in ([], ["--help"], ["nosuch"], ["--version"]):
+        assert app.wanted(argv) is None
+    assert sorted(app.MODULES) == sorted(app.COMMANDS)
+    res = subprocess.run([sys.executable, "-X", "importtime", "-m", "digitize", "sign", "--help"],
+                         capture_output=True, text=True, env=cli_env.vars, timeout=120)
+    assert res.returncode == 0 and "--p12" in res.stdout
+    loaded = {line.rsplit("|", 1)[-1].strip() for line in res.stderr.splitlines()
+              if line.startswith("import time:")}
+    assert "digitize.signing.sign" in loaded  # (importlib's own imports are not listed)
+    for other in ("digitize.cli.ocr", "digitize.cli.bundle", "digitize.cli.serve",
+                  "digitize.ocr", "digitize.bundle", "digitize.web", "fontTools", "pikepdf"):
+        assert other not in loaded, other
+    listed = cli_env.run("nosuch")
+    assert listed.returncode == 2 and "nosuch" in listed.stderr
 
 
 def test_unknown_option_is_a_usage_error(cli_env: Env, tmp_path: Path) -> None:

@@ -157,35 +157,38 @@ class _Existing:
     taken: dict[int, list[tuple[float, float, float, float]]]  # visible signatures per page
 
 
-def _read(src: Path) -> _Existing:
+def _read(src: Path, fh: Any) -> tuple[PdfFileReader, _Existing]:
+    """The source's reader (the first signing attempt writes from it: the file is parsed once)
+    and what is on it already."""
     try:
-        with open(src, "rb") as fh:
-            reader = PdfFileReader(fh, strict=False)
-            names = [name for name, _, _ in fields.enumerate_sig_fields(reader)]
-            pages = [page for _, page in page_tree(reader)]
-            sizes = [media_size(page) for page in pages]
-            root = reader.root
-            certified = "/Perms" in root and "/DocMDP" in root["/Perms"]
-            taken: dict[int, list[tuple[float, float, float, float]]] = {}
-            for i, page in enumerate(pages):
-                for _, annot in annotations(page):
-                    if not is_signature_widget(annot) or "/Rect" not in annot:
-                        continue
-                    x0, y0, x1, y1 = (float(v) for v in annot["/Rect"])
-                    if x1 > x0 and y1 > y0:
-                        taken.setdefault(i, []).append((x0, y0, x1, y1))
+        reader = PdfFileReader(fh, strict=False)
+        names = [name for name, _, _ in fields.enumerate_sig_fields(reader)]
+        pages = [page for _, page in page_tree(reader)]
+        sizes = [media_size(page) for page in pages]
+        root = reader.root
+        certified = "/Perms" in root and "/DocMDP" in root["/Perms"]
+        taken: dict[int, list[tuple[float, float, float, float]]] = {}
+        for i, page in enumerate(pages):
+            for _num, annot in annotations(page):
+                if not is_signature_widget(annot) or "/Rect" not in annot:
+                    continue
+                x0, y0, x1, y1 = (float(v) for v in annot["/Rect"])
+                if x1 > x0 and y1 > y0:
+                    taken.setdefault(i, []).append((x0, y0, x1, y1))
     except (PdfReadError, OSError, KeyError, ValueError, TypeError, AttributeError) as exc:
         raise InputFileError(_("{src} cannot be signed: it is not a readable PDF ({exc}).").format(
                                  src=src, exc=exc)) from exc
-    return _Existing(names, sizes, certified, taken)
+    return reader, _Existing(names, sizes, certified, taken)
 
 
-def _sign_once(ctx: SigningContext, pdf_signer: signers.PdfSigner, src: Path, target: Path,
-               reserved: int) -> SignatureReport:
-    """Sign into a temporary file, validate it, then move it to `target`; nothing is left
-    behind on failure."""
-    with open(src, "rb") as fh, atomic_path(target) as tmp:
-        writer = IncrementalPdfFileWriter(fh, strict=False)
+def _sign_once(ctx: SigningContext, pdf_signer: signers.PdfSigner, src: Path, fh: Any,
+               target: Path, reserved: int, reader: PdfFileReader | None) -> SignatureReport:
+    """Sign the open source `fh` into a temporary file, validate it, then move it to `target`;
+    nothing is left behind on failure. `reader` is the source already parsed (None: parse it
+    again)."""
+    with atomic_path(target) as tmp:
+        writer = IncrementalPdfFileWriter.from_reader(reader) if reader is not None else \
+            IncrementalPdfFileWriter(fh, strict=False)
         with open(tmp, "wb") as out:
             pdf_signer.sign_pdf(writer, output=out, bytes_reserved=reserved)
         report = verify_pdf(tmp, trust=ctx.trust or list(ctx.identity.chain), offline=True,
@@ -212,7 +215,19 @@ def sign_pdf(src: Path, target: Path, ctx: SigningContext,
              block: Evidence | None = None) -> SignatureInfo:
     """Sign `src` into `target` (never modifying `src`) and return what was signed. `block` is
     where the OCR stage found the signature block (for `auto` placement)."""
-    found = _read(src)
+    try:
+        fh = open(src, "rb")  # noqa: SIM115 (closed below; the reader reads from it throughout)
+    except OSError as exc:
+        raise InputFileError(_("{src} cannot be signed: it is not a readable PDF ({exc}).").format(
+                                 src=src, exc=exc)) from exc
+    with fh:
+        return _sign_source(src, fh, target, ctx, block)
+
+
+def _sign_source(src: Path, fh: Any, target: Path, ctx: SigningContext,
+                 block: Evidence | None) -> SignatureInfo:
+    reader: PdfFileReader | None
+    reader, found = _read(src, fh)
     certified = found.certified
     if certified and ctx.opts.certify:
         raise InputFileError(_("{name} is certified already; a document can be certified once. "
@@ -231,7 +246,9 @@ def sign_pdf(src: Path, target: Path, ctx: SigningContext,
     attempt = 0
     while True:
         try:
-            last = _sign_once(ctx, pdf_signer, src, target, reserved)
+            # A failed attempt may have changed the reader's objects: the next one reads anew.
+            first, reader = reader, None
+            last = _sign_once(ctx, pdf_signer, src, fh, target, reserved, first)
             break
         except SigningError as exc:
             if "larger than expected" in str(exc) and reserved < 8 * BYTES_RESERVED["B-LTA"]:

@@ -37,6 +37,7 @@ class CutFont:
     """A font cut down to some characters, with what embedding and measuring it needs."""
 
     program: bytes  # the cut TrueType font
+    packed: bytes  # the same, Flate-compressed once for every signature that embeds it
     ps_name: str
     cmap: dict[str, int]  # character -> glyph id in the cut
     widths: dict[int, int]  # glyph id -> advance width, in font units
@@ -100,7 +101,8 @@ def load_cut(font: Path, chars: str) -> CutFont:
 
 
 def _cut_from(program: bytes, data: dict[str, Any]) -> CutFont:
-    return CutFont(program=program, ps_name=data["ps_name"], cmap=data["cmap"],
+    return CutFont(program=program, packed=zlib.compress(program, 6), ps_name=data["ps_name"],
+                   cmap=data["cmap"],
                    widths={int(k): v for k, v in data["widths"].items()},
                    units_per_em=data["units_per_em"], ascent=data["ascent"],
                    descent=data["descent"], bbox=tuple(data["bbox"]),
@@ -164,7 +166,7 @@ class CutFontEngine(FontEngine):
         name = f"{self.subset_prefix}+{f.ps_name}"
         program = generic.StreamObject({pdf_name("/Length1"): generic.NumberObject(
             len(f.program)), pdf_name("/Filter"): pdf_name("/FlateDecode")},
-            encoded_data=zlib.compress(f.program, 6))
+            encoded_data=f.packed)
         scale = 1000 / f.units_per_em
         descriptor = generic.DictionaryObject({
             pdf_name("/Type"): pdf_name("/FontDescriptor"),
