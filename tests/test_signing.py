@@ -319,6 +319,27 @@ def test_fast_hex_reader_refuses_what_pyhanko_refuses() -> None:
             fasthex.read_hex_string(io.BytesIO(bad))
 
 
+def test_fast_name_equality_answers_as_asn1crypto() -> None:
+    """Identical encodings are equal at once; equivalent names (case, spaces, a printable vs a
+    UTF-8 string) and different ones still get asn1crypto's RFC 5280 answer."""
+    from asn1crypto import x509
+
+    from digitize.signing import fastnames
+
+    a = x509.Name.build({"country_name": "VN", "common_name": "SỞ TƯ PHÁP TỈNH TEST"})
+    same = x509.Name.load(a.dump())
+    folded = x509.Name.build({"country_name": "VN", "common_name": "sở tư  pháp tỉnh test"})
+    printable = x509.Name.build({"country_name": "VN", "common_name": "Digitize Test Root"},
+                                use_printable=True)
+    utf8 = x509.Name.build({"country_name": "VN", "common_name": "digitize test root"})
+    other = x509.Name.build({"country_name": "VN", "common_name": "SỞ TƯ PHÁP TỈNH KHÁC"})
+    pairs = [(a, same), (a, folded), (printable, utf8), (a, other), (utf8, other), (a, "VN")]
+    for x, y in pairs:
+        assert fastnames.name_equal(x, y) == fastnames._ORIGINAL(x, y), (x, y)
+    assert fastnames.name_equal(a, same) and fastnames.name_equal(printable, utf8)
+    assert not fastnames.name_equal(a, other)
+
+
 def test_kept_signed_attributes_are_the_bytes_pyhanko_writes(signing: Signing) -> None:
     """A batch's signed attributes are made once and given each document's digest: for any
     digest (and digest length) they must be what pyHanko itself would have written."""

@@ -36,7 +36,7 @@ from pyhanko_certvalidator.registry import CertificateRegistry, SimpleTrustManag
 from digitize.clock import VN_TZ
 from digitize.i18n import N_, _
 from digitize.model import Model
-from digitize.signing import fasthex, objstm
+from digitize.signing import fasthex, fastnames, objstm
 from digitize.signing.diffpolicy import DIFF_POLICY
 from digitize.signing.trust import load_store
 from digitize.signing.visual import VisualCheck, page_tree
@@ -50,6 +50,7 @@ POLICY = N_("pyHanko validation; trust: the configured store and --trust only; r
             "signatures, validation data and document timestamps; anything else is invalid")
 
 fasthex.install()
+fastnames.install()
 logging.getLogger("pyhanko").setLevel(logging.ERROR)
 logging.getLogger("pyhanko_certvalidator").setLevel(logging.ERROR)
 
