@@ -6,7 +6,8 @@ kind of field (calibration.GROUPS), a non-decreasing step function from raw scor
 observed share of right values (pool-adjacent-violators; every step holds at least --min-bin
 observations; counts smoothed as (right + 1) / (n + 2), so a step that never saw an error still
 says less than 1). Fit on seeds you do not report: extraction_eval.py on another seed (or the
-real pages) measures the result.
+real pages) measures the result. Work folders of both generators (--corpus ours and other) may
+be pooled; calibration.json names each generator with its seeds.
 
 Run: .venv/bin/python benchmarks/calibrate.py WORK... [--min-bin 40] [--write]
 """
@@ -25,6 +26,19 @@ from digitize.extract import calibration, extract
 from digitize.extract.hocr import segments_from_hocr
 
 TARGET = Path(calibration.__file__).with_name("calibration.json")
+
+
+GENERATORS = {"ours": "benchmarks/eval_corpus.py", "other": "benchmarks/other_corpus.py"}
+
+
+def corpus_of(work: Path) -> str:
+    """Which generator made a work folder (extraction_eval.py --corpus): its corpus.txt, or for
+    folders older than that file, its scans' names."""
+    marked = work / "corpus.txt"
+    if marked.is_file():
+        return marked.read_text(encoding="utf-8").strip()
+    names = json.loads((work / "scans.truth.json").read_text(encoding="utf-8"))
+    return "other" if all(n.startswith("other_") for n in names) else "ours"
 
 
 def observations(work: Path) -> list[tuple[str, float, bool]]:
@@ -74,13 +88,13 @@ def main() -> None:
     ap.add_argument("--write", action="store_true", help=f"write {TARGET}")
     args = ap.parse_args()
     by_group: dict[str, list[tuple[float, bool]]] = defaultdict(list)
-    seeds = []
+    seeds: dict[str, list[str]] = defaultdict(list)
     for work in args.work:
-        seeds.append((work / "seed.txt").read_text(encoding="utf-8").strip())
+        seeds[corpus_of(work)].append((work / "seed.txt").read_text(encoding="utf-8").strip())
         for g, raw, ok in observations(work):
             by_group[g].append((raw, ok))
-    table = {"fitted": {"on": "benchmarks/eval_corpus.py", "seeds": ",".join(seeds),
-                        "date": date.today().isoformat()},
+    on = "; ".join(f"{GENERATORS[c]} seeds {','.join(s)}" for c, s in sorted(seeds.items()))
+    table = {"fitted": {"on": on, "date": date.today().isoformat()},
              "groups": {g: fit(points, args.min_bin) for g, points in sorted(by_group.items())}}
     for g, steps in table["groups"].items():
         n = len(by_group[g])

@@ -158,6 +158,7 @@ def synthetic(work: Path, n: int, seed: int, reuse: bool, threshold: float,
         shutil.rmtree(out, ignore_errors=True)
         CORPORA[corpus_name].make(scans, n, seed)
         (work / "seed.txt").write_text(str(seed), encoding="utf-8")
+        (work / "corpus.txt").write_text(corpus_name, encoding="utf-8")
         _ocr(scans, out)
     corpus = json.loads((work / "scans.truth.json").read_text(encoding="utf-8"))
     tally = Tally()
