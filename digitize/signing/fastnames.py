@@ -4,8 +4,10 @@ asn1crypto compares two names as RFC 5280 (7.1) says: every attribute value thro
 string preparation (case folding, whitespace, Unicode mapping), each time, in Python. pyHanko
 compares the signer's issuer that way several times per validated signature, which took about
 a quarter of checking a freshly signed document. Two names with the same DER encoding are the
-same name, so those are answered at once; any other pair goes to asn1crypto's own comparison.
-A test checks the answers against asn1crypto's on equal, equivalent and different names.
+same name, so those are answered at once. Other pairs compare asn1crypto's own `hashable` form
+of each name (built from the same prepared values its comparison uses), kept per encoding: a
+batch meets the same few names again and again. A test checks the answers against
+asn1crypto's on equal, equivalent and different names.
 """
 
 from __future__ import annotations
@@ -17,10 +19,25 @@ from asn1crypto import x509
 _ORIGINAL = x509.Name.__eq__
 
 
+_PREPARED: dict[bytes, str] = {}
+
+
+def _prepared(name: x509.Name, der: bytes) -> str:
+    """The name's `hashable`, computed from the object (a name inside a GeneralName is
+    encoded with that choice's tag, so its bytes do not parse as a Name on their own)."""
+    found = _PREPARED.get(der)
+    if found is None:
+        if len(_PREPARED) > 4096:
+            _PREPARED.clear()
+        found = _PREPARED[der] = name.hashable
+    return found
+
+
 def name_equal(self: x509.Name, other: Any) -> bool:
-    if isinstance(other, x509.Name) and self.dump() == other.dump():
-        return True
-    return _ORIGINAL(self, other)
+    if not isinstance(other, x509.Name):
+        return False
+    a, b = self.dump(), other.dump()
+    return a == b or _prepared(self, a) == _prepared(other, b)
 
 
 def install() -> None:
