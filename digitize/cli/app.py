@@ -54,8 +54,10 @@ def _name(info: typer.models.CommandInfo) -> str:
     return info.name or info.callback.__name__.replace("_", "-")  # type: ignore[union-attr]
 
 
-def _module(name: str) -> typer.Typer:
-    return importlib.import_module(f"digitize.cli.{name}").app
+def _module(name: str, attr: str = "app") -> typer.Typer:
+    """The Typer group `attr` of digitize.cli.`name`, imported now."""
+    group: typer.Typer = getattr(importlib.import_module(f"digitize.cli.{name}"), attr)
+    return group
 
 
 def wanted(argv: list[str]) -> str | None:
@@ -77,9 +79,7 @@ def wanted(argv: list[str]) -> str | None:
 def add_commands(only: str | None = None) -> None:
     """Register the command `only` (with its module's others), or all in COMMANDS' order."""
     if only in GROUPS:
-        module, attr = GROUPS[only]
-        app.add_typer(getattr(importlib.import_module(f"digitize.cli.{module}"), attr),
-                      name=only)
+        app.add_typer(_module(*GROUPS[only]), name=only)
         return
     modules = [MODULES[only]] if only else list(dict.fromkeys(MODULES.values()))
     found = [info for m in modules for info in _module(m).registered_commands]

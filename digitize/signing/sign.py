@@ -176,9 +176,13 @@ def _read(src: Path, fh: Any) -> tuple[PdfFileReader, _Existing]:
                 if x1 > x0 and y1 > y0:
                     taken.setdefault(i, []).append((x0, y0, x1, y1))
     except (PdfReadError, OSError, KeyError, ValueError, TypeError, AttributeError) as exc:
-        raise InputFileError(_("{src} cannot be signed: it is not a readable PDF ({exc}).").format(
-                                 src=src, exc=exc)) from exc
+        raise _unreadable(src, exc) from exc
     return reader, _Existing(names, sizes, certified, taken)
+
+
+def _unreadable(src: Path, exc: BaseException) -> InputFileError:
+    return InputFileError(_("{src} cannot be signed: it is not a readable PDF ({exc}).").format(
+                              src=src, exc=exc))
 
 
 def _sign_once(ctx: SigningContext, pdf_signer: signers.PdfSigner, src: Path, fh: Any,
@@ -218,8 +222,7 @@ def sign_pdf(src: Path, target: Path, ctx: SigningContext,
     try:
         fh = open(src, "rb")  # noqa: SIM115 (closed below; the reader reads from it throughout)
     except OSError as exc:
-        raise InputFileError(_("{src} cannot be signed: it is not a readable PDF ({exc}).").format(
-                                 src=src, exc=exc)) from exc
+        raise _unreadable(src, exc) from exc
     with fh:
         return _sign_source(src, fh, target, ctx, block)
 
