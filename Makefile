@@ -12,6 +12,9 @@ EARK_STAMP := $(EARK)/.installed
 
 deps: $(STAMP) $(EARK_STAMP)
 	@PYTHON=$(PYTHON) scripts/ensure-system-packages.sh
+	@# An editable install is not byte-compiled (pip compiles only regular installs); where
+	@# PYTHONDONTWRITEBYTECODE is set, every command would compile its modules again.
+	@$(PY) -m compileall -q digitize
 
 $(STAMP): pyproject.toml constraints.txt
 	@PYTHON=$(PYTHON) scripts/ensure-system-packages.sh
