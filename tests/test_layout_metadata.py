@@ -230,3 +230,38 @@ def test_a_symbol_that_lost_its_hyphen_goes_to_review() -> None:
                 ("Luật số: 12/2026/QH15", 0.14, 0.09, 0.38), ("LUẬT", 0.5, 0.14, 0.58)])
     assert ex.metadata["symbol"] == "QH15" and "symbol" not in ex.review
     assert ex.metadata["doc_type_name"] == "LUẬT" and ex.metadata["number_year"] == "2026"
+
+
+def test_a_dot_read_as_a_tone_mark_is_put_back_and_sent_to_review() -> None:
+    # Tesseract reads the heavy dot of a bold i as a hook ("chỉ tiết"): both are words, but
+    # "chỉ" makes no word with either neighbour and the dotted i does.
+    ex = _read([*HEADER, ("Số: 15/QĐ-UBND", 0.14, 0.11, 0.36),
+                ("QUYẾT ĐỊNH", 0.45, 0.16, 0.65),
+                ("Quy định chỉ tiết việc lưu trữ tài liệu", 0.25, 0.18, 0.85), *BODY])
+    assert ex.metadata["subject"] == "Quy định chi tiết việc lưu trữ tài liệu"
+    assert "subject" in ex.review
+    # Where the marked i makes a word, it is what is printed: nothing changes, nothing is asked.
+    ex = _read([*HEADER, ("Số: 15/CT-UBND", 0.14, 0.11, 0.36), ("CHỈ THỊ", 0.45, 0.16, 0.6),
+                ("Về việc tăng cường chỉ đạo công tác văn thư trong tỉnh", 0.2, 0.18, 0.85),
+                *BODY])
+    assert ex.metadata["subject"] == "Về việc tăng cường chỉ đạo công tác văn thư trong tỉnh"
+    assert "subject" not in ex.review
+
+
+def test_the_dotted_i_check_leaves_correct_text_alone() -> None:
+    from digitize.extract.wordpairs import dotted_i
+    assert dotted_i("QUY ĐỊNH CHỈ TIẾT THI HÀNH") == "QUY ĐỊNH CHI TIẾT THI HÀNH"
+    for text in ("Chỉ thị về việc kiểm tra", "tỉnh Khánh Hòa", "ý kiến chỉ đạo của tỉnh",
+                 "trình Thủ tướng Chính phủ", "lĩnh vực tài chính", "Quy định chi tiết"):
+        assert dotted_i(text) is None, text
+
+
+def test_a_title_read_with_other_tone_marks_is_not_another_known_title() -> None:
+    # "PHÓ THỨ TRƯỞNG" is one letter from "PHÓ THỦ TƯỚNG" once the marks are folded away; read
+    # with its marks it is another title, kept as read and sent to review.
+    block = (("PHÓ THỨ TRƯỞNG", 0.6, 0.62, 0.85), ("Trần Thị Bình", 0.6, 0.74, 0.8))
+    ex = _decision([("Số: 15/QĐ-BCT", 0.14, 0.11, 0.36)], signature=block)
+    assert ex.metadata["signer_title"] == "PHÓ THỨ TRƯỞNG" and "signer_title" in ex.review
+    block = (("PHÓ GIÁM ĐỐ", 0.6, 0.62, 0.85), ("Trần Thị Bình", 0.6, 0.74, 0.8))
+    ex = _decision([("Số: 15/QĐ-STC", 0.14, 0.11, 0.36)], signature=block)
+    assert ex.metadata["signer_title"] == "PHÓ GIÁM ĐỐC"

@@ -13,6 +13,7 @@ from digitize.extract.calibration import FLAGGED
 from digitize.extract.layout import Segment
 from digitize.extract.text import clean, fold, implausible_words, is_upper, tidy
 from digitize.extract.vocab import known_surname, places
+from digitize.extract.wordpairs import dotted_i
 from digitize.model import Evidence
 
 # Text fields made of Vietnamese words, where a word that cannot be a syllable means OCR merged
@@ -20,6 +21,9 @@ from digitize.model import Evidence
 WORDY = {"issuer", "parent_issuer", "subject", "signer", "signer_title", "applicant_name",
          "address", "place", "procedure_name", "doc_type_name"}
 SUSPECT_CONF = FLAGGED  # a rule's doubt: kept whatever the calibration says (see there)
+# Running text in common words, where a marked i that makes no word is put back as a dotted i
+# (wordpairs.py). Names and places are left as read: they need not be in a word list.
+_PROSE = {"subject", "procedure_name"}
 _UPPER = {"issuer", "parent_issuer", "signer_title", "doc_type_name"}
 _AGENCY = {"issuer", "parent_issuer"}
 _PERSON = {"signer", "applicant_name"}
@@ -59,6 +63,8 @@ class Found:
                 value = known_surname(value)
             if key in WORDY and implausible_words(value):
                 conf = min(conf, SUSPECT_CONF)
+            if key in _PROSE and (restored := dotted_i(value)) is not None:
+                value, conf = restored, min(conf, SUSPECT_CONF)  # the clerk confirms it
         if value in (None, ""):
             return
         self.values[key] = value

@@ -65,6 +65,14 @@ def _one_vowel_off(a: str, b: str) -> bool:
     return x is not None and y is not None and x[1] == y[1] != "" and x[0] != y[0]
 
 
+def _other_marks(text: str, entry: str) -> bool:
+    """A word read with marks that the entry spells with other marks ("THỨ" against "THỦ"):
+    with a letter off elsewhere as well, "PHÓ THỨ TRƯỞNG" is another title than "PHÓ THỦ
+    TƯỚNG", not a misreading of it. Words read without marks say nothing."""
+    return any(fold(a) == fold(b) and a.upper() != b.upper() and not a.isascii()
+               for a, b in zip(text.split(), entry.split(), strict=False))
+
+
 @dataclass(frozen=True)
 class Match:
     value: str  # the vocabulary's spelling
@@ -99,7 +107,12 @@ class Vocabulary:
                 if (d := distance(key, k, limit)) <= limit]
         best = min((d for d, _ in near), default=None)
         found = {v for d, v in near if d == best}
-        return Match(found.pop(), best) if best is not None and len(found) == 1 else None
+        if best is None or len(found) != 1:
+            return None
+        entry = found.pop()
+        if best and _other_marks(clean(value), entry):
+            return None
+        return Match(entry, best)
 
     def misread(self, value: str, tones: bool = True) -> Match | None:
         """The one entry `value` reads as: equal when folded (tone marks lost or wrong; with
