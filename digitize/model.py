@@ -43,7 +43,8 @@ class Frozen(Model):
 
 
 class Word(Frozen):
-    """One recognised word: text (NFC), box in page pixels (upright page), confidence 0..100."""
+    """One recognised word: text (NFC), box in page pixels (upright page), confidence 0..100;
+    `hand` where its ink is a pen's blue on a colour scan (a number or day written in)."""
 
     text: str
     left: int
@@ -54,6 +55,7 @@ class Word(Frozen):
     block: int
     par: int
     line: int
+    hand: bool = False
 
 
 def document_reference(meta: Mapping[str, object]) -> str:

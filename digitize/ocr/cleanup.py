@@ -167,6 +167,32 @@ def compact_image(img: Image.Image) -> Image.Image:
     return img
 
 
+BLUE_MARGIN = 40  # how much bluer than red and green a pixel must be to be a pen's ink
+INK_LEVEL = 170  # darker than this (grey level) is ink, of any colour
+HAND_SHARE = 0.2  # a word at least this much of whose ink is blue was written by hand
+
+
+def mark_handwriting(img: Image.Image, words: Sequence[Word]) -> tuple[Word, ...]:
+    """`words` (boxes in `img`'s pixels) with `hand` set where most of a word's ink is blue:
+    desks scan in colour, and ND 30 leaves the number and the day blank for the signer's
+    office to write in. A grey or bitonal scan says nothing (no word is marked)."""
+    if img.mode != "RGB" or not words:
+        return tuple(words)
+    r, g, b = img.split()
+    blue = ImageChops.darker(ImageChops.subtract(b, r), ImageChops.subtract(b, g)).point(
+        lambda v: 255 if v > BLUE_MARGIN else 0)
+    ink = img.convert("L").point(lambda v: 255 if v < INK_LEVEL else 0)
+    blue_ink = ImageChops.darker(blue, ink)
+    out = []
+    for w in words:
+        box = (w.left, w.top, w.left + w.width, w.top + w.height)
+        inked = ink.crop(box).histogram()[255]
+        if inked and blue_ink.crop(box).histogram()[255] >= HAND_SHARE * inked:
+            w = w.model_copy(update={"hand": True})
+        out.append(w)
+    return tuple(out)
+
+
 RED_MARGIN = 70  # how much redder than green and blue a pixel must be to be seal ink
 RED_SHARE = 0.002  # pages with less red than this (a red underline) are left alone
 

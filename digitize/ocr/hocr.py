@@ -13,6 +13,20 @@ from lxml import etree
 XHTML = "{http://www.w3.org/1999/xhtml}"
 _ID = re.compile(r"^([a-z]+)_\d+(_|$)")
 _PPAGENO = re.compile(r"ppageno \d+")
+_WORD_TITLE = re.compile(r"(class='ocrx_word'[^>]*title=')bbox (\d+) (\d+) (\d+) (\d+)([^']*)'")
+HAND = "x_ink blue"  # a word written by hand (cleanup.mark_handwriting); hOCR's x_ for our own
+
+
+def mark_hand(page_hocr: Path, boxes: set[tuple[int, int, int, int]]) -> None:
+    """Add HAND to the title of Tesseract's words with these boxes (x0, y0, x1, y1), in place:
+    the page's hOCR, in the document's work folder, before pages are merged."""
+    if not boxes:
+        return
+    def mark(m: re.Match[str]) -> str:
+        box = tuple(int(m.group(i)) for i in range(2, 6))
+        return m.group(0)[:-1] + f"; {HAND}'" if box in boxes else m.group(0)
+    text = page_hocr.read_text(encoding="utf-8")
+    page_hocr.write_text(_WORD_TITLE.sub(mark, text), encoding="utf-8")
 
 
 def merge_hocr(pages: Sequence[Path], target_tmp: Path) -> None:

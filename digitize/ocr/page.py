@@ -24,9 +24,11 @@ from digitize.ocr.cleanup import (
     drop_red,
     estimate_skew,
     is_blank,
+    mark_handwriting,
     orientation_from_hocr,
     upright_words,
 )
+from digitize.ocr.hocr import mark_hand
 from digitize.ocr.images import PageImage, load_page
 from digitize.ocr.pngpass import png_idat
 
@@ -131,20 +133,21 @@ def parse_tsv(tsv: Path) -> tuple[Word, ...]:
     return tuple(words)
 
 
-def _ocr_input(page: PageImage, pre_skew: float, stem: Path) -> tuple[Path, int]:
+def _ocr_input(page: PageImage, pre_skew: float, stem: Path
+               ) -> tuple[Path, int, Image.Image]:
     """The file Tesseract reads and how many times larger than the page's pixels it is: the
     scan itself where it can, else the page's pixels (levelled when it is skewed: Tesseract
     reads level lines better), upscaled 2x when the page is under UPSCALE_BELOW_DPI (phone
     photos, low-resolution scans: Tesseract reads text best at about 20-30 px high), with red
-    seals and stamps dropped out (cleanup.drop_red)."""
+    seals and stamps dropped out (cleanup.drop_red); with the image in that file's pixels."""
     scale = 2 if page.dpi < UPSCALE_BELOW_DPI else 1
     dropped = drop_red(page.image)
     if scale == 1 and not pre_skew and dropped is None and page.direct is not None:
-        return page.direct, 1
+        return page.direct, 1, page.image
     if scale == 1 and not pre_skew and dropped is None and page.jpeg is not None:
         path = Path(f"{stem}.jpg")
         path.write_bytes(page.jpeg)
-        return path, 1
+        return path, 1, page.image
     # Uncompressed PNM: the fastest format to write and for Tesseract (Leptonica) to read.
     path = Path(f"{stem}.pnm")
     img = deskew(page.image if dropped is None else dropped, pre_skew)
@@ -152,7 +155,7 @@ def _ocr_input(page: PageImage, pre_skew: float, stem: Path) -> tuple[Path, int]
         img = (img.convert("L") if img.mode == "1" else img).resize(
             (img.width * scale, img.height * scale), Image.Resampling.LANCZOS)
     img.save(path)
-    return path, scale
+    return path, scale, img
 
 
 def _unscaled(words: tuple[Word, ...], scale: int) -> tuple[Word, ...]:
@@ -189,15 +192,17 @@ def _prepare(task: PageTask) -> PreparedPage:
     stem = task.workdir / f"p{task.index:04d}"
     page = load_page(task.source, task.index, task.default_dpi, task.max_pixels)
     pre_skew = estimate_skew(page.image)
-    source, scale = _ocr_input(page, pre_skew, stem)
+    source, scale, seen = _ocr_input(page, pre_skew, stem)
     rec = tesseract.recognise(source, stem, task.lang, round(page.dpi * scale), task.timeout_s,
                               shown=f"{task.source} page {task.index + 1}")
     if source.parent == task.workdir:
         source.unlink(missing_ok=True)
     w, h = page.image.size
     rotation = orientation_from_hocr(rec.hocr)
-    words, uw, uh, post_skew = upright_words(parse_tsv(rec.tsv), rotation, w * scale,
-                                             h * scale)
+    read = mark_handwriting(seen, parse_tsv(rec.tsv))
+    mark_hand(rec.hocr, {(wd.left, wd.top, wd.left + wd.width, wd.top + wd.height)
+                         for wd in read if wd.hand})
+    words, uw, uh, post_skew = upright_words(read, rotation, w * scale, h * scale)
     words, uw, uh = _unscaled(words, scale), uw // scale, uh // scale
     text = unicodedata.normalize("NFC", rec.txt.read_text(encoding="utf-8"))
     mean = sum(wd.conf for wd in words) / len(words) if words else 0.0
