@@ -265,3 +265,73 @@ def test_a_title_read_with_other_tone_marks_is_not_another_known_title() -> None
     block = (("PHÓ GIÁM ĐỐ", 0.6, 0.62, 0.85), ("Trần Thị Bình", 0.6, 0.74, 0.8))
     ex = _decision([("Số: 15/QĐ-STC", 0.14, 0.11, 0.36)], signature=block)
     assert ex.metadata["signer_title"] == "PHÓ GIÁM ĐỐC"
+
+
+def test_blue_ink_marks_a_word_as_written_by_hand() -> None:
+    from PIL import Image, ImageDraw
+
+    from digitize.model import Word
+    from digitize.ocr.cleanup import mark_handwriting
+
+    page = Image.new("RGB", (600, 200), "white")
+    d = ImageDraw.Draw(page)
+    d.rectangle([20, 20, 120, 50], fill=(15, 15, 15))  # print
+    d.rectangle([200, 20, 240, 50], fill=(30, 50, 170))  # a pen's number, glued to the print
+    d.rectangle([240, 20, 330, 50], fill=(15, 15, 15))
+    words = [Word(text=t, left=x, top=20, width=w, height=31, conf=96, block=1, par=1, line=1)
+             for t, x, w in (("Số:", 20, 101), ("4930/QĐ-UBND", 200, 131))]
+    marked = mark_handwriting(page, words)
+    assert [w.hand for w in marked] == [False, True]
+    assert not any(w.hand for w in mark_handwriting(page.convert("L"), words))
+
+
+@pytest.mark.slow
+def test_a_number_written_in_blue_goes_to_review_however_sure_tesseract_is(
+        tmp_path: Path) -> None:
+    from PIL import Image, ImageDraw, ImageFont
+
+    from digitize.extract.hocr import segments_from_hocr
+    from digitize.ocr.page import PageTask, prepare_page
+
+    serif = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf"
+    font, big = ImageFont.truetype(serif, 34), ImageFont.truetype(serif, 40)
+    page = Image.new("RGB", (1654, 1100), "white")
+    d = ImageDraw.Draw(page)
+    for text, x, y, f in (("ỦY BAN NHÂN DÂN", 160, 100, font), ("TỈNH QUẢNG NGÃI", 170, 150, font),
+                          ("Số:", 160, 240, font), ("/QĐ-UBND", 300, 240, font),
+                          ("Quảng Ngãi, ngày 5 tháng 3 năm 2026", 780, 240, font),
+                          ("QUYẾT ĐỊNH", 690, 360, big)):
+        d.text((x, y), text, font=f, fill=(15, 15, 15))
+    # Written into the blank right up to the slash: no gap says "by hand", only the ink does.
+    d.text((225, 236), "4930", font=ImageFont.truetype(serif, 38), fill=(30, 50, 170))
+    page.save(tmp_path / "qd.png", dpi=(200, 200))
+    work = tmp_path / "work"
+    work.mkdir()
+    done = prepare_page(PageTask(tmp_path / "qd.png", 0, work, "vie", 300, 150_000_000, 120))
+    hand = [w.text for w in done.ocr.words if w.hand]
+    assert hand and all("4930" in w or w.startswith("493") for w in hand), hand
+    assert "x_ink blue" in done.hocr.read_text(encoding="utf-8")
+    segs, pages = segments_from_hocr(done.hocr)
+    ex = extract(segs, pages)
+    assert ex.metadata.get("symbol") == "QĐ-UBND"
+    assert "number" in ex.review and ex.confidence.get("number", 0.0) < REVIEW_THRESHOLD
+
+
+def test_a_blank_number_line_read_apart_is_neither_the_agency_nor_lost() -> None:
+    # "Số:" and "/BB-UBND" as two segments, with the place-and-date line level with them
+    # listed between: the symbol is still found, and the agency ends above the số line.
+    ex = _read([*HEADER, ("Số:", 0.14, 0.11, 0.19),
+                ("Quảng Ngãi, ngày tháng năm 2026", 0.5, 0.11, 0.9),
+                ("/BB-UBND", 0.26, 0.112, 0.36), ("BIÊN BẢN", 0.45, 0.16, 0.6),
+                ("Kiện toàn tổ công tác chuyển đổi số", 0.3, 0.18, 0.7), *BODY])
+    assert ex.metadata["symbol"] == "BB-UBND" and "number" not in ex.metadata
+    assert ex.metadata["issuer"] == "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI"
+    # Without a symbol at all, the số line still ends the agency's name.
+    ex = _read([("BỘ CÔNG THƯƠNG", 0.15, 0.05, 0.38), *HEADER[1:2], *HEADER[3:],
+                ("Số:", 0.14, 0.11, 0.19), ("THÔNG BÁO", 0.45, 0.16, 0.6), *BODY])
+    assert ex.metadata["issuer"] == "BỘ CÔNG THƯƠNG"
+    # "SỞ" beginning an agency's name is not a số line.
+    ex = _read([("UBND TỈNH GIA LAI", 0.12, 0.04, 0.4), *HEADER[1:2], *HEADER[3:],
+                ("SỞ TÀI CHÍNH", 0.15, 0.07, 0.38), ("Số: 15/QĐ-STC", 0.14, 0.11, 0.36),
+                ("QUYẾT ĐỊNH", 0.45, 0.16, 0.6), *BODY])
+    assert ex.metadata["issuer"] == "SỞ TÀI CHÍNH"

@@ -148,9 +148,11 @@ def number_line(segs: Sequence[Segment]) -> NumberLine | None:
         if head is None:
             continue
         rest = folded[head.end():]
-        if not rest and i + 1 < len(segs) and _same_line(s, segs[i + 1]):
-            # "Số:" and "/QĐ-UBND" with the blank for the number between them: one line.
-            nxt = segs[i + 1]
+        # "Số:" and "/QĐ-UBND" with the blank for the number between them: one line (the
+        # place-and-date line, level with them on the right, may come between in the list).
+        after = [t for t in segs[i + 1: i + 4] if _same_line(s, t) and _in_left_column(t)]
+        if not rest and after:
+            nxt = min(after, key=lambda t: t.x0)
             s = replace(s, text=f"{s.text} {nxt.text}", x1=nxt.x1,
                         word_conf=s.word_conf + nxt.word_conf if s.word_conf and
                         nxt.word_conf else ())
@@ -245,7 +247,15 @@ def _left_header(header: Sequence[Segment]) -> list[Segment]:
     return left
 
 
+# "Số:" with its colon or its number, not "SỞ" beginning an agency name.
+_SO_LINE = re.compile(r"^(?:LUAT\s+)?[S§$][O0]\s*(?:[:;.,]|[0-9/])")
+
+
 def _issuers(header: Sequence[Segment], found: Found) -> None:
+    # The số line ends the header, wherever it was read ("BỘ CÔNG THƯƠNG SỐ: /NQ-BCT").
+    numbered = next((i for i, s in enumerate(header)
+                     if _SO_LINE.match(fold(s.text.lstrip(EDGE_JUNK)))), len(header))
+    header = header[:numbered]
     agencies = [g for g in _agencies(_left_header(header))
                 if sum(ch.isalpha() for s in g for ch in s.text) >= 4]  # marks in the margin
     named = [g for g in agencies if _named_agency(g)]
