@@ -271,7 +271,7 @@ def test_blue_ink_marks_a_word_as_written_by_hand() -> None:
     from PIL import Image, ImageDraw
 
     from digitize.model import Word
-    from digitize.ocr.cleanup import mark_handwriting
+    from digitize.ocr.cleanup import mark_handwriting, split_inks
 
     page = Image.new("RGB", (600, 200), "white")
     d = ImageDraw.Draw(page)
@@ -283,6 +283,14 @@ def test_blue_ink_marks_a_word_as_written_by_hand() -> None:
     marked = mark_handwriting(page, words)
     assert [w.hand for w in marked] == [False, True]
     assert not any(w.hand for w in mark_handwriting(page.convert("L"), words))
+    # The pen's part and the print are read apart: the pen's first, the print after it.
+    inks = split_inks(page, marked[1])
+    assert inks.hand_first and inks.printed is not None
+    assert inks.hand.getpixel((20, 15)) == 0 and inks.printed.getpixel((20, 15)) == 255
+    assert inks.printed.getpixel((100, 15)) == 0 and inks.hand.getpixel((100, 15)) == 255
+    alone = Word(text="15", left=200, top=20, width=40, height=31, conf=90, block=1, par=1,
+                 line=1, hand=True)
+    assert split_inks(page, alone).printed is None
 
 
 @pytest.mark.slow
@@ -313,7 +321,7 @@ def test_a_number_written_in_blue_goes_to_review_however_sure_tesseract_is(
     assert "x_ink blue" in done.hocr.read_text(encoding="utf-8")
     segs, pages = segments_from_hocr(done.hocr)
     ex = extract(segs, pages)
-    assert ex.metadata.get("symbol") == "QĐ-UBND"
+    assert ex.metadata.get("symbol") == "QĐ-UBND" and ex.metadata.get("number") == "4930"
     assert "number" in ex.review and ex.confidence.get("number", 0.0) < REVIEW_THRESHOLD
 
 
@@ -335,3 +343,25 @@ def test_a_blank_number_line_read_apart_is_neither_the_agency_nor_lost() -> None
                 ("SỞ TÀI CHÍNH", 0.15, 0.07, 0.38), ("Số: 15/QĐ-STC", 0.14, 0.11, 0.36),
                 ("QUYẾT ĐỊNH", 0.45, 0.16, 0.6), *BODY])
     assert ex.metadata["issuer"] == "SỞ TÀI CHÍNH"
+
+
+@pytest.mark.slow
+def test_a_pens_number_over_the_print_is_read_apart_from_it(tmp_path: Path) -> None:
+    from PIL import Image, ImageDraw, ImageFont
+
+    from digitize.ocr.page import PageTask, prepare_page
+
+    serif = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf"
+    pen = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Oblique.ttf"
+    page = Image.new("RGB", (1654, 600), "white")
+    d = ImageDraw.Draw(page)
+    d.text((160, 240), "Số:", font=ImageFont.truetype(serif, 34), fill=(15, 15, 15))
+    d.text((280, 240), "/QĐ-STC", font=ImageFont.truetype(serif, 34), fill=(15, 15, 15))
+    d.text((222, 226), "1482", font=ImageFont.truetype(pen, 40), fill=(30, 50, 170))
+    page.save(tmp_path / "so.png", dpi=(200, 200))
+    (tmp_path / "w").mkdir()
+    done = prepare_page(PageTask(tmp_path / "so.png", 0, tmp_path / "w", "vie", 300,
+                                 150_000_000, 120))
+    # Read as one word, Tesseract makes "14Ø8b-srC" of it.
+    assert [w.text for w in done.ocr.words if w.hand] == ["1482/QĐ-STC"]
+    assert ">1482/QĐ-STC<" in done.hocr.read_text(encoding="utf-8")

@@ -27,8 +27,9 @@ _PROSE = {"subject", "procedure_name"}
 _UPPER = {"issuer", "parent_issuer", "signer_title", "doc_type_name"}
 _AGENCY = {"issuer", "parent_issuer"}
 _PERSON = {"signer", "applicant_name"}
+# "háng": a day written by hand over the t of "tháng".
 DATE_LINE = re.compile(
-    r"(?:^|,)\s*NGAY\s*([0-9OIl]{1,2})\s+THANG\s+([0-9OIl]{1,2})\s+NAM\s+([0-9OIl]{4})")
+    r"(?:^|,)\s*NGAY\s*([0-9OIl]{1,2})\s+T?HANG\s+([0-9OIl]{1,2})\s+NAM\s+([0-9OIl]{4})")
 # "Số: 15/QĐ-UBND", "Số: 21/2026/TT-BCT", "Số: /KH-UBND" (left blank, filled in at signing),
 # "Luật số: 12/2026/QH15"; on folded text. OCR may lose the slash ("3NQ-VTLTNN").
 NUMBER_HEAD = re.compile(r"^(?:LUAT\s+)?[S§$][O0]\s*[:;.,]*\s*")  # "§ố:", "$ố:" are OCR's

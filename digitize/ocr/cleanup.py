@@ -9,6 +9,7 @@ import re
 import statistics
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
 
@@ -191,6 +192,44 @@ def mark_handwriting(img: Image.Image, words: Sequence[Word]) -> tuple[Word, ...
             w = w.model_copy(update={"hand": True})
         out.append(w)
     return tuple(out)
+
+
+@dataclass(frozen=True)
+class Inks:
+    """A word's box split by ink: what the pen wrote and what was printed, each black on
+    white, and whether the pen's part comes first (left of the print)."""
+
+    hand: Image.Image
+    printed: Image.Image | None  # None: the word is all handwriting
+    hand_first: bool
+
+
+def split_inks(img: Image.Image, word: Word, pad: int = 4) -> Inks:
+    box = (max(0, word.left - pad), max(0, word.top - pad),
+           min(img.width, word.left + word.width + pad),
+           min(img.height, word.top + word.height + pad))
+    crop = img.convert("RGB").crop(box)
+    r, g, b = crop.split()
+    blue = ImageChops.darker(ImageChops.subtract(b, r), ImageChops.subtract(b, g)).point(
+        lambda v: 255 if v > BLUE_MARGIN else 0)
+    ink = crop.convert("L").point(lambda v: 255 if v < INK_LEVEL else 0)
+    hand = ImageChops.darker(blue, ink)
+    printed = ImageChops.subtract(ink, blue)
+    white = Image.new("L", crop.size, 255)
+
+    def drawn(mask: Image.Image) -> Image.Image:
+        out = white.copy()
+        out.paste(0, (0, 0), mask)
+        return out
+
+    def centre(mask: Image.Image) -> float:
+        cols = mask.resize((mask.width, 1), Image.Resampling.BOX).tobytes()
+        total = sum(cols)
+        return sum(i * v for i, v in enumerate(cols)) / total if total else 0.0
+
+    has_print = printed.histogram()[255] >= 0.15 * max(1, ink.histogram()[255])
+    return Inks(drawn(hand), drawn(printed) if has_print else None,
+                centre(hand) <= centre(printed) if has_print else True)
 
 
 RED_MARGIN = 70  # how much redder than green and blue a pixel must be to be seal ink

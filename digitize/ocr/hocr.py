@@ -3,6 +3,7 @@ pixel frame, with `textangle` giving the orientation) and word confidences (`x_w
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -13,20 +14,26 @@ from lxml import etree
 XHTML = "{http://www.w3.org/1999/xhtml}"
 _ID = re.compile(r"^([a-z]+)_\d+(_|$)")
 _PPAGENO = re.compile(r"ppageno \d+")
-_WORD_TITLE = re.compile(r"(class='ocrx_word'[^>]*title=')bbox (\d+) (\d+) (\d+) (\d+)([^']*)'")
+_WORD = re.compile(r"(<span class='ocrx_word'[^>]*title='bbox (\d+) (\d+) (\d+) (\d+)[^']*)"
+                   r"('[^>]*>)([^<]*)(</span>)")
 HAND = "x_ink blue"  # a word written by hand (cleanup.mark_handwriting); hOCR's x_ for our own
 
 
-def mark_hand(page_hocr: Path, boxes: set[tuple[int, int, int, int]]) -> None:
-    """Add HAND to the title of Tesseract's words with these boxes (x0, y0, x1, y1), in place:
-    the page's hOCR, in the document's work folder, before pages are merged."""
-    if not boxes:
+def mark_hand(page_hocr: Path, words: dict[tuple[int, int, int, int], str]) -> None:
+    """Add HAND to the title of Tesseract's words with these boxes (x0, y0, x1, y1), with the
+    text they were read again as, in place: the page's hOCR, in the document's work folder,
+    before pages are merged."""
+    if not words:
         return
+
     def mark(m: re.Match[str]) -> str:
-        box = tuple(int(m.group(i)) for i in range(2, 6))
-        return m.group(0)[:-1] + f"; {HAND}'" if box in boxes else m.group(0)
+        box = (int(m.group(2)), int(m.group(3)), int(m.group(4)), int(m.group(5)))
+        if box not in words:
+            return m.group(0)
+        return f"{m.group(1)}; {HAND}{m.group(6)}{html.escape(words[box], quote=False)}{m.group(8)}"
+
     text = page_hocr.read_text(encoding="utf-8")
-    page_hocr.write_text(_WORD_TITLE.sub(mark, text), encoding="utf-8")
+    page_hocr.write_text(_WORD.sub(mark, text), encoding="utf-8")
 
 
 def merge_hocr(pages: Sequence[Path], target_tmp: Path) -> None:

@@ -26,6 +26,7 @@ from digitize.ocr.cleanup import (
     is_blank,
     mark_handwriting,
     orientation_from_hocr,
+    split_inks,
     upright_words,
 )
 from digitize.ocr.hocr import mark_hand
@@ -34,6 +35,7 @@ from digitize.ocr.pngpass import png_idat
 
 PROFILES = ("archive", "compact")
 UPSCALE_BELOW_DPI = 150  # DESIGN.md: under ~150 dpi a 2x upscale before OCR reads clearly better
+HAND_DIGITS = "0123456789"  # what a pen writes into the blanks of ND 30: the number and the day
 
 
 @dataclass(frozen=True)
@@ -167,6 +169,90 @@ def _unscaled(words: tuple[Word, ...], scale: int) -> tuple[Word, ...]:
                                       "height": max(1, w.height // scale)}) for w in words)
 
 
+Box = tuple[int, int, int, int]
+
+
+def _box(word: Word) -> Box:
+    return word.left, word.top, word.left + word.width, word.top + word.height
+
+
+def _hand_runs(seen: Image.Image, words: tuple[Word, ...]) -> list[list[Word]]:
+    """Runs of words, each a word alone or neighbours on one line that Tesseract cut apart
+    where the pen's ink runs on ("„5 sg/GM-UBND" for 4538/GM-UBND): the second starts with
+    the pen's ink, the first ends with it."""
+    runs: list[list[Word]] = []
+    inks = {i: split_inks(seen, w) for i, w in enumerate(words) if w.hand}
+    for i, word in enumerate(words):
+        last = runs[-1][-1] if runs else None
+        if (last is not None and word.hand and last.hand and i - 1 in inks
+                and (inks[i - 1].printed is None or not inks[i - 1].hand_first)
+                and (inks[i].printed is None or inks[i].hand_first)
+                and (word.block, word.par, word.line) == (last.block, last.par, last.line)
+                and word.left - (last.left + last.width) < 1.5 * max(word.height, last.height)):
+            runs[-1].append(word)
+        else:
+            runs.append([word])
+    return runs
+
+
+def _read_hand(seen: Image.Image, words: tuple[Word, ...], stem: Path, lang: str, dpi: int,
+               timeout: int, shown: str) -> tuple[tuple[Word, ...], dict[Box, str]]:
+    """Words written by hand, read again apart from the print they touch: ND 30 leaves the
+    number and the day blank to be written in, and Tesseract reads a pen's digits glued to
+    the print poorly ("14870Đ-STC" for 1482 and /QĐ-STC). The pen's ink alone is read as
+    digits (unless, with no print beside it, it reads as words), the print alone as text.
+    Returns the words (a run read as one) and, per hOCR word box, the text it now holds."""
+    out: list[Word] = []
+    texts: dict[Box, str] = {}
+    for n, run in enumerate(_hand_runs(seen, words)):
+        if not run[0].hand:
+            out.extend(run)
+            continue
+        x0, y0 = min(w.left for w in run), min(w.top for w in run)
+        x1 = max(w.left + w.width for w in run)
+        y1 = max(w.top + w.height for w in run)
+        whole = run[0].model_copy(update={"left": x0, "top": y0, "width": x1 - x0,
+                                          "height": y1 - y0})
+        text = _hand_text(seen, whole, Path(f"{stem}-hand{n}.png"), lang, dpi, timeout, shown)
+        if not text and len(run) == 1:
+            out.append(run[0])
+            texts[_box(run[0])] = run[0].text
+            continue
+        text = text or " ".join(w.text for w in run)
+        out.append(whole.model_copy(update={"text": text}))
+        texts.update({_box(w): text if i == 0 else "" for i, w in enumerate(run)})
+    return tuple(out), texts
+
+
+def _hand_text(seen: Image.Image, word: Word, path: Path, lang: str, dpi: int, timeout: int,
+               shown: str) -> str:
+    inks = split_inks(seen, word)
+    try:
+        inks.hand.save(path)
+        if inks.printed is None:
+            free = tesseract.read_line(path, lang, dpi, timeout, shown)
+            if sum(c.isalpha() for c in free) >= 3 and not any(c.isdigit() for c in free):
+                return ""  # a note in the margin, not a number: as Tesseract read it
+        text = tesseract.read_line(path, lang, dpi, timeout, shown, HAND_DIGITS)
+        text = text.replace(" ", "")
+        if not text or inks.printed is None:
+            return text
+        inks.printed.save(path)
+        rest = tesseract.read_line(path, lang, dpi, timeout, shown).replace(" ", "")
+    finally:
+        path.unlink(missing_ok=True)
+    # Where the pen crossed the print, what is left of it reads as specks ("_", "¬").
+    first = next((i for i, c in enumerate(rest) if c.isalnum() or c == "/"), len(rest))
+    last = next((i for i in range(len(rest), first, -1) if rest[i - 1].isalnum()), first)
+    rest = rest[first:last]
+    if not rest:
+        return text
+    # "22 tháng", but "1482QĐ-STC": a symbol is read with its number.
+    if inks.hand_first:
+        return text + (" " if rest[0].islower() else "") + rest
+    return rest + (" " if rest[-1].isalpha() else "") + text
+
+
 def prepare_page(task: PageTask) -> PreparedPage:
     """Run in a worker: returns a picklable description of the finished page."""
     try:
@@ -200,8 +286,12 @@ def _prepare(task: PageTask) -> PreparedPage:
     w, h = page.image.size
     rotation = orientation_from_hocr(rec.hocr)
     read = mark_handwriting(seen, parse_tsv(rec.tsv))
-    mark_hand(rec.hocr, {(wd.left, wd.top, wd.left + wd.width, wd.top + wd.height)
-                         for wd in read if wd.hand})
+    if rotation == 0:
+        read, texts = _read_hand(seen, read, stem, task.lang, round(page.dpi * scale),
+                                 task.timeout_s, f"{task.source} page {task.index + 1}")
+    else:
+        texts = {_box(wd): wd.text for wd in read if wd.hand}
+    mark_hand(rec.hocr, texts)
     words, uw, uh, post_skew = upright_words(read, rotation, w * scale, h * scale)
     words, uw, uh = _unscaled(words, scale), uw // scale, uh // scale
     text = unicodedata.normalize("NFC", rec.txt.read_text(encoding="utf-8"))

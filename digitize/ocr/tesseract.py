@@ -12,6 +12,7 @@ import re
 import shutil
 import struct
 import subprocess
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -130,3 +131,14 @@ def recognise(image: Path, out_base: Path, lang: str, dpi: int, timeout: int,
         raise InputFileError(_("Tesseract could not read {shown} ({detail}); the page may be "
                                "damaged, scan it again.").format(shown=shown, detail=detail))
     return result
+
+
+def read_line(image: Path, lang: str, dpi: int, timeout: int, shown: str,
+              allowed: str = "") -> str:
+    """The text of a small image holding one line (--psm 7), limited to the `allowed`
+    characters when given; "" where Tesseract reads nothing."""
+    args = [str(image), "stdout", "-l", lang, "--dpi", str(dpi), "--psm", "7"]
+    if allowed:
+        args += ["-c", f"tessedit_char_whitelist={allowed}"]
+    out = _run(args, shown, timeout)
+    return unicodedata.normalize("NFC", out.stdout).strip() if out.returncode == 0 else ""
