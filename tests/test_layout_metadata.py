@@ -365,3 +365,24 @@ def test_a_pens_number_over_the_print_is_read_apart_from_it(tmp_path: Path) -> N
     # Read as one word, Tesseract makes "14Ø8b-srC" of it.
     assert [w.text for w in done.ocr.words if w.hand] == ["1482/QĐ-STC"]
     assert ">1482/QĐ-STC<" in done.hocr.read_text(encoding="utf-8")
+
+
+def test_a_date_line_that_lost_its_comma_still_gives_a_known_place() -> None:
+    number = [("Số: 15/QĐ-UBND", 0.14, 0.11, 0.36)]
+    ex = _decision(number, date_line="Quảng Ngãi ngày 5 tháng 3 năm 2026")
+    assert (ex.metadata["place"], ex.metadata["issued_date"]) == ("Quảng Ngãi", "2026-03-05")
+    ex = _decision(number, date_line="Quảng Ngãi ngày tháng năm 2026")  # the day left blank
+    assert ex.metadata["place"] == "Quảng Ngãi" and "issued_date" in ex.review
+    # A sentence that is no place is not taken for one.
+    ex = _decision(number, date_line="Căn cứ Luật Lưu trữ ngày 21 tháng 6 năm 2024")
+    assert "place" not in ex.metadata and ex.metadata.get("issued_date") != "2024-06-21"
+
+
+def test_the_so_line_merged_into_the_agency_or_read_above_it_is_left_out() -> None:
+    ex = _read([("UBND THÀNH PHỐ HUẾ", 0.12, 0.04, 0.4), *HEADER[1:2], *HEADER[3:],
+                ("VĂN PHÒNG Số: 12/GM-VP", 0.15, 0.07, 0.42), ("GIẤY MỜI", 0.45, 0.16, 0.6),
+                *BODY])
+    assert ex.metadata["issuer"] == "VĂN PHÒNG"
+    ex = _read([*HEADER, ("/TTr-UBND", 0.27, 0.105, 0.38), ("Số:", 0.14, 0.11, 0.19),
+                ("TỜ TRÌNH", 0.45, 0.16, 0.6), *BODY])
+    assert ex.metadata["issuer"] == "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI"

@@ -41,7 +41,7 @@ NUMBER_GLUED = re.compile(r"^(?P<num>[0-9OIL|]{1,6})(?P<gap>)(?P<year>)"
 # issuer part is still printed; nothing before it is trusted.
 NUMBER_BROKEN = re.compile(r"^(?P<num>.*?\d.*?)(?P<gap>\s*)(?P<year>)"
                            r"(?P<sym>[A-Z]{0,5}\s*-\s*[A-Z]{2,}\S*)\s*$")
-_PLACE_LINE = re.compile(r"^([A-Z][A-Z .'-]{1,40}),\s*NGAY\b")
+_PLACE_LINE = re.compile(r"^([A-Z][A-Z .'-]{1,40}?)(,)?\s*NGAY\b")
 DIGIT_LIKE = re.compile(r"[0-9OoIl|]{1,6}")
 
 
@@ -106,15 +106,18 @@ def read_date(segs: Sequence[Segment], found: Found) -> None:
     singles = [(s.text, (s,)) for s in segs]
     pairs = [(f"{a.text} {b.text}", (a, b)) for a, b in pairwise(segs)]
     for text, used in singles + pairs:
-        m = DATE_LINE.search(fold(text))
-        day = iso(*m.groups()) if m else None
+        m = DATE_LINE.search(fold(text)) or _known_place_date(text)
+        day = iso(*m.groups()[-3:]) if m else None
         if m is None or day is None:
             continue
         conf = used[0].conf_of(m.start(1), m.end(3)) if len(used) == 1 else \
             min(s.low for s in used)
         found.put("issued_date", day, conf, *used)
         comma = text.find(",")
-        if 0 < comma < m.start() + 2:
+        if "place" in m.groupdict():  # "Hà Nội ngày …": OCR lost the comma
+            _put_place(found, clean(text[:m.end("place")]), used[0].conf_of(0, m.end("place")),
+                       *used)
+        elif 0 < comma < m.start() + 2:
             place = text[:comma]
             # "Số: 45/UBND-KT Hòa An, ngày …" when the two header columns share a line
             head = NUMBER_HEAD.match(fold(place))
@@ -126,6 +129,22 @@ def read_date(segs: Sequence[Segment], found: Found) -> None:
         return
     for s in segs:  # a day written in by hand or left blank: the place is still printed
         m = _PLACE_LINE.match(fold(s.text))
-        if m is not None and NUMBER_HEAD.match(fold(s.text)) is None:
+        if m is None or NUMBER_HEAD.match(fold(s.text)) is not None:
+            continue
+        # Without its comma, only a place the vocabularies know ("Căn cứ … ngày" is no place).
+        if m.group(2) or places().misread(clean(s.text[:m.end(1)])) is not None:
             _put_place(found, clean(s.text[:m.end(1)]), s.conf_of(0, m.end(1)), s)
             return
+
+
+_NO_COMMA_DATE = re.compile(r"^(?P<place>[A-Z][A-Z .'-]{1,40}?)\s+NGAY\s*([0-9OIl]{1,2})\s+"
+                            r"T?HANG\s+([0-9OIl]{1,2})\s+NAM\s+([0-9OIl]{4})")
+
+
+def _known_place_date(text: str) -> re.Match[str] | None:
+    """"Hà Nội ngày 5 tháng 3 năm 2026" with the comma lost, where the place is one the
+    vocabularies know (matched on the folded text, whose offsets are the text's)."""
+    m = _NO_COMMA_DATE.match(fold(text))
+    if m is None or places().misread(clean(text[:m.end("place")])) is None:
+        return None
+    return m

@@ -235,7 +235,7 @@ def _left_header(header: Sequence[Segment]) -> list[Segment]:
     quốc hiệu that both form one segment: cut it where the quốc hiệu starts."""
     left: list[Segment] = []
     for s in header:
-        hit = _QUOC_HIEU.search(fold(s.text))
+        hit = _QUOC_HIEU.search(fold(s.text)) or _SO_INSIDE.search(fold(s.text))
         cut = hit.start() if hit else -1
         if cut == 0:
             continue
@@ -247,15 +247,18 @@ def _left_header(header: Sequence[Segment]) -> list[Segment]:
     return left
 
 
-# "Số:" with its colon or its number, not "SỞ" beginning an agency name.
+# "Số:" with its colon or its number, not "SỞ" beginning an agency name; _SO_INSIDE finds it
+# after an agency's last line on the same line ("VĂN PHÒNG SỐ: 12/GM-VP").
 _SO_LINE = re.compile(r"^(?:LUAT\s+)?[S§$][O0]\s*(?:[:;.,]|[0-9/])")
+_SO_INSIDE = re.compile(r"(?<=\s)[S§$][O0]\s*[:;.,]")
 
 
 def _issuers(header: Sequence[Segment], found: Found) -> None:
     # The số line ends the header, wherever it was read ("BỘ CÔNG THƯƠNG SỐ: /NQ-BCT").
     numbered = next((i for i, s in enumerate(header)
                      if _SO_LINE.match(fold(s.text.lstrip(EDGE_JUNK)))), len(header))
-    header = header[:numbered]
+    # Nor is a piece of the symbol ("/TTr-UBND", read a little above its "Số:") a name.
+    header = [s for s in header[:numbered] if not s.text.lstrip(EDGE_JUNK + " ").startswith("/")]
     agencies = [g for g in _agencies(_left_header(header))
                 if sum(ch.isalpha() for s in g for ch in s.text) >= 4]  # marks in the margin
     named = [g for g in agencies if _named_agency(g)]
