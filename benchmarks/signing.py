@@ -13,7 +13,8 @@
 Also one document as whole processes: the plain pyHanko script against `digitize sign` (B-B,
 archive appearance, validated), median of 9, alternating, with digitize byte-compiled as an
 installed copy is (`make` does it; pip does it for a regular install). Targets (issue 20): one
-document <= 1.0x the plain script; B-B with the archive appearance >= 10x the naive loop on 200; B-LTA >= 10 docs/s.
+document <= 1.0x the plain script; B-B with the archive appearance >= 10x the naive loop on
+200; B-LTA >= 10 docs/s.
 Run: .venv/bin/python benchmarks/signing.py [--docs 200]
 """
 
