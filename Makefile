@@ -46,6 +46,7 @@ bench: deps
 	$(PY) -m pip install -q -c constraints.txt -e '.[dev,bench]'
 	$(PY) benchmarks/ocr_vs_ocrmypdf.py
 	$(PY) benchmarks/real_pages.py
+	$(PY) benchmarks/page_kinds.py
 	$(PY) benchmarks/extraction_eval.py
 	$(PY) benchmarks/signing.py
 	$(PY) benchmarks/verification.py

@@ -9,7 +9,8 @@ signature and red "ĐẾN" received-stamps, signature blocks further left or rig
 
 Truth says what is on the page; a number or date written by hand must come out right or be
 sent to review (the benchmark counts a reviewed value as reviewed, whatever it is), a blank one
-must come out empty.
+must come out empty. "lines" holds every line of text drawn in black or blue (the red stamps
+and seals are not text to read), for benchmarks/page_kinds.py.
 
     make(folder, n, seed) -> {file name: {"truth": {...}, "variant": {...}}}
 """
@@ -82,6 +83,7 @@ class Sheet:
         self.dpi = dpi
         self.img = Image.new("RGB", (round(8.27 * dpi), round(11.69 * dpi)), "white")
         self.draw = ImageDraw.Draw(self.img)
+        self.text: list[str] = []  # every line drawn in black or blue, in drawing order
 
     def mm(self, v: float) -> int:
         return round(v / 25.4 * self.dpi)
@@ -92,10 +94,12 @@ class Sheet:
         w = self.draw.textlength(text, font=font)
         x = self.mm(x_mm) - (w / 2 if centre else 0)
         self.draw.text((x, self.mm(y_mm)), text, font=font, fill=fill)
+        self.text.append(text)
         return y_mm + font.size * 1.35 / self.dpi * 25.4
 
     def hand(self, text: str, x_mm: float, y_mm: float, rnd: random.Random) -> None:
         """Digits written by hand in blue ink: slanted, uneven, a little larger."""
+        self.text.append(text)
         x = self.mm(x_mm)
         for ch in text:
             f = _font(HAND, rnd.uniform(14, 17), self.dpi)
@@ -224,10 +228,12 @@ def document(rnd: random.Random, dpi: int) -> tuple[Sheet, dict[str, str], dict[
     s.line("Nơi nhận:", left, y, _font(ital, pt - 1, dpi))
     s.line("- Như trên;", left, y + 6, _font(reg, pt - 2, dpi))
     s.line("- Lưu: VT.", left, y + 11, _font(reg, pt - 2, dpi))
-    if rnd.random() < 0.6:
+    sealed = rnd.random() < 0.6
+    if sealed:
         s.seal(sx - rnd.uniform(8, 16), ys + 12, agency[-1])
     s.line(signer, sx, ys + rnd.uniform(24, 32), b, centre=True)
-    if rnd.random() < 0.4:
+    stamped = rnd.random() < 0.4
+    if stamped:
         s.received_stamp(left + rnd.uniform(0, 8), y + rnd.uniform(28, 40))
     truth = {"doc_kind": "van_ban", "doc_type_name": name, "doc_type_code": abbr,
              "tt05_type_code": tt05, "number": "" if number_kind == "blank" else number,
@@ -240,7 +246,7 @@ def document(rnd: random.Random, dpi: int) -> tuple[Sheet, dict[str, str], dict[
     if parent:
         truth["parent_issuer"] = parent
     variant = {"face": face, "pt": pt, "dpi": dpi, "number": number_kind, "date": date_kind,
-               "legal": legal}
+               "legal": legal, "seal": sealed, "stamp": stamped}
     return s, truth, variant
 
 
@@ -264,7 +270,8 @@ def make(folder: Path, n: int, seed: int = 1) -> dict[str, dict]:
         name = f"other_{k:03d}.jpg"
         img.save(folder / name, quality=rnd.choice([70, 85, 95]), dpi=(dpi, dpi))
         out[name] = {"truth": {key: unicodedata.normalize("NFC", v) for key, v in truth.items()},
-                     "variant": variant}
+                     "variant": variant,
+                     "lines": [unicodedata.normalize("NFC", t) for t in sheet.text]}
     (folder.parent / f"{folder.name}.truth.json").write_text(
         json.dumps(out, ensure_ascii=False, indent=1), encoding="utf-8")
     return out
