@@ -6,8 +6,9 @@ compares the signer's issuer that way several times per validated signature, whi
 a quarter of checking a freshly signed document. Two names with the same DER encoding are the
 same name, so those are answered at once. Other pairs compare asn1crypto's own `hashable` form
 of each name (built from the same prepared values its comparison uses), kept per encoding: a
-batch meets the same few names again and again. A test checks the answers against
-asn1crypto's on equal, equivalent and different names.
+batch meets the same few names again and again; `hashable` itself, by which the certificate
+validator files and finds certificates, is kept the same way. A test checks the answers
+against asn1crypto's on equal, equivalent and different names.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 from asn1crypto import x509
 
 _ORIGINAL = x509.Name.__eq__
+_HASHABLE = x509.Name.hashable.fget  # asn1crypto's own, uncached
 
 
 _PREPARED: dict[bytes, str] = {}
@@ -29,8 +31,13 @@ def _prepared(name: x509.Name, der: bytes) -> str:
     if found is None:
         if len(_PREPARED) > 4096:
             _PREPARED.clear()
-        found = _PREPARED[der] = name.hashable
+        found = _PREPARED[der] = _HASHABLE(name)
     return found
+
+
+def cached_hashable(self: x509.Name) -> str:
+    """`hashable`, kept per encoding: the certificate validator keys its registries by it."""
+    return _prepared(self, self.dump())
 
 
 def name_equal(self: x509.Name, other: Any) -> bool:
@@ -42,3 +49,4 @@ def name_equal(self: x509.Name, other: Any) -> bool:
 
 def install() -> None:
     x509.Name.__eq__ = name_equal  # type: ignore[method-assign,assignment]
+    x509.Name.hashable = property(cached_hashable)  # type: ignore[method-assign,assignment]

@@ -370,8 +370,11 @@ def _changes_after(st: Any, reader: PdfFileReader) -> str:
         changes=text, count=len(fields), fields=listed)
 
 
-def _verdict(st: Any, sig: EmbeddedPdfSignature) -> tuple[Indication, str, list[str]]:
-    """Indication, sub-indication and reasons in the ETSI TS 119 102-1 style."""
+def _verdict(st: Any, sig: EmbeddedPdfSignature, own: bool = False
+             ) -> tuple[Indication, str, list[str]]:
+    """Indication, sub-indication and reasons in the ETSI TS 119 102-1 style. `own`: a file
+    digitize has just signed, whose later revisions (validation data, document timestamps)
+    it wrote itself and did not analyse."""
     if not st.intact:
         return Indication.invalid, "HASH_FAILURE", [_("the signed bytes were changed")]
     if not st.valid:
@@ -383,8 +386,9 @@ def _verdict(st: Any, sig: EmbeddedPdfSignature) -> tuple[Indication, str, list[
             _("the signature's ByteRange does not cover the whole revision it signs")]
     if st.coverage != SignatureCoverageLevel.ENTIRE_FILE:
         level = st.modification_level
-        allowed = level is not None and level <= ModificationLevel.FORM_FILLING and \
-            st.docmdp_ok is not False
+        allowed = (own and level is None) or (
+            level is not None and level <= ModificationLevel.FORM_FILLING and
+            st.docmdp_ok is not False)
         if not allowed:
             what = _page_changes(sig.reader, sig.signed_revision) or (
                 _(_CHANGES.get(level, N_("unknown changes"))) if level is not None else
@@ -465,7 +469,7 @@ def _judge(sig: EmbeddedPdfSignature, ctx: _Context, reader: PdfFileReader, leve
            name: str) -> SignatureReport:
     st, lt = _validate(sig, ctx)
     cert = st.signing_cert
-    status, sub, reasons = _verdict(st, sig)
+    status, sub, reasons = _verdict(st, sig, ctx.skip_diff)
     level = _level(reader, sig, st, lt, ctx)[0] if levels or lt else (
         "B-T" if has_signature_timestamp(sig) else "B-B")
     ts = getattr(st, "timestamp_validity", None)
