@@ -386,3 +386,21 @@ def test_the_so_line_merged_into_the_agency_or_read_above_it_is_left_out() -> No
     ex = _read([*HEADER, ("/TTr-UBND", 0.27, 0.105, 0.38), ("Số:", 0.14, 0.11, 0.19),
                 ("TỜ TRÌNH", 0.45, 0.16, 0.6), *BODY])
     assert ex.metadata["issuer"] == "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI"
+
+
+def test_an_agency_spelled_as_the_vocabularies_do_is_not_sent_to_review() -> None:
+    from digitize.extract.vocab import known_agency
+
+    # Tesseract scores bold capitals low (0.90 here); a name every word of which the
+    # vocabularies know (a head, then known parts) is right all the same.
+    ex = _decision([("Số: 15/QĐ-UBND", 0.14, 0.11, 0.36)], conf=0.90)
+    assert ex.metadata["issuer"] == "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI"
+    assert "issuer" not in ex.review
+    assert known_agency("SỞ TÀI CHÍNH") and known_agency("THỦ TƯỚNG CHÍNH PHỦ")
+    # A head alone may be a cut name; a garbled word is not known.
+    assert not known_agency("ỦY BAN NHÂN DÂN") and not known_agency("SỞ TẠI GHỈ NI")
+    assert not known_agency("UBND TỈNH NGHỆ AN VÀ CÔNG NGHỆ")
+    ex = _read([("SỞ TẠI GHỈ NI", 0.15, 0.05, 0.38), *HEADER[1:2], *HEADER[3:],
+                ("Số: 15/QĐ-STC", 0.14, 0.11, 0.36), ("QUYẾT ĐỊNH", 0.45, 0.16, 0.6), *BODY],
+               conf=0.90)
+    assert "issuer" in ex.review

@@ -29,6 +29,7 @@ from digitize.extract.vocab import (
     agency_words,
     distance,
     entries,
+    known_agency,
     mixed_case_parts,
     signer_titles,
 )
@@ -264,13 +265,23 @@ def _issuers(header: Sequence[Segment], found: Found) -> None:
     named = [g for g in agencies if _named_agency(g)]
     if len(named) >= 2:
         parent = named[-2]
-        found.put("parent_issuer", agency_words().restore(clean(" ".join(s.text for s in parent))),
-                  min(s.conf for s in parent), *parent)
+        name = agency_words().restore(clean(" ".join(s.text for s in parent)))
+        found.put("parent_issuer", name, _agency_conf(name, parent), *parent)
     issuer = named[-1] if named else (agencies[-1] if agencies else None)
     if issuer is not None:
-        conf = min(s.conf for s in issuer)
-        found.put("issuer", agency_words().restore(clean(" ".join(s.text for s in issuer))),
-                  conf if named else min(conf, SUSPECT_CONF), *issuer)
+        name = agency_words().restore(clean(" ".join(s.text for s in issuer)))
+        conf = _agency_conf(name, issuer)
+        found.put("issuer", name, conf if named else min(conf, SUSPECT_CONF), *issuer)
+
+
+KNOWN_AGENCY_CONF = 0.99  # a name the vocabularies spell word for word (vocab.known_agency)
+
+
+def _agency_conf(name: str, lines: Sequence[Segment]) -> float:
+    """The least sure line's score; a name the vocabularies spell word for word is all but
+    sure whatever Tesseract's score for bold capitals (calibrate.py measures how sure)."""
+    conf = min(s.conf for s in lines)
+    return max(conf, KNOWN_AGENCY_CONF) if known_agency(name) else conf
 
 
 def _subject(segs: Sequence[Segment], found: Found, kind: DocType, start: int,

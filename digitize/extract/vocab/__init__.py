@@ -199,6 +199,34 @@ def agency_words() -> Vocabulary:
 
 
 @functools.cache
+def _agency_parts() -> tuple[frozenset[tuple[str, ...]], frozenset[tuple[str, ...]], int]:
+    heads = frozenset(tuple(clean(e).upper().split()) for e in entries("agency_heads"))
+    parts = frozenset(tuple(clean(e).upper().replace(",", "").split()) for name in
+                      ("agency_heads", "agency_phrases", "provinces_2025",
+                       "provinces_1976-2025", "places") for e in entries(name))
+    return heads, parts, max(len(p) for p in parts)
+
+
+def known_agency(name: str) -> bool:
+    """`name` as the vocabularies spell an agency, word for word: a head ("SỞ", "ỦY BAN NHÂN
+    DÂN") and at least one more known part ("TÀI CHÍNH", "TỈNH", a province). OCR that
+    garbled or cut a word fails it; a head alone ("ỦY BAN NHÂN DÂN") may be a cut name."""
+    heads, parts, longest = _agency_parts()
+    words = clean(name).upper().replace(",", "").split()
+    most: list[int | None] = [0] + [None] * len(words)  # most parts covering words[:i]
+    for i in range(len(words)):
+        done = most[i]
+        if done is None:
+            continue
+        for n in range(1, min(longest, len(words) - i) + 1):
+            part = tuple(words[i:i + n])
+            if (part in heads if i == 0 else part in parts) and (
+                    most[i + n] is None or most[i + n] < done + 1):  # type: ignore[operator]
+                most[i + n] = done + 1
+    return (most[-1] or 0) >= 2
+
+
+@functools.cache
 def mixed_case_parts() -> dict[str, str]:
     """Ký hiệu parts ND 30 writes in mixed case, by their upper-case form (TTG -> TTg)."""
     return {p.upper(): p for p in entries("symbol_parts")}
