@@ -224,6 +224,8 @@ def test_doctor_names_the_fix_for_a_missing_language_pack_and_token(
 def test_doctor_passes_on_a_ready_desk(cli_env: Env) -> None:
     res = cli_env.run("doctor")
     assert res.returncode == 0, res.stdout
+    words = {c["key"]: c for c in json.loads(cli_env.run("doctor", "--json").stdout)}
+    assert words["word_list"]["status"] == "ok" and "Viet74K" in words["word_list"]["detail"]
 
 
 def test_init_from_a_file_writes_a_config_that_run_accepts(cli_env: Env,

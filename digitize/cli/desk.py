@@ -194,8 +194,9 @@ def doctor(
     config: opt.ConfigOpt = None,
     as_json: opt.JsonOpt = False,
 ) -> None:
-    """Check that this desk can run the pipeline: Tesseract and its language data, pdfsig,
-    qpdf, the signing identity or token, trust store, TSA, config, index and disk space.
+    """Check that this desk can run the pipeline: Tesseract and its language data, the
+    Vietnamese word list, pdfsig, qpdf, the signing identity or token, trust store, TSA,
+    config, index and disk space.
 
     Example: `digitize doctor`
 

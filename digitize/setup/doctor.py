@@ -67,6 +67,18 @@ def _tesseract(cfg: Config) -> Iterator[Check]:
                     f"{APT} tesseract-ocr-osd")
 
 
+def _word_list() -> Check:
+    """The word pairs extraction checks tone marks against (extract/wordpairs.py)."""
+    from digitize.extract.wordpairs import pairs, word_list
+
+    name = _("Vietnamese word list")
+    try:
+        return Check("word_list", name, OK, _("{path}: {count} syllable pairs").format(
+            path=word_list(), count=len(pairs())))
+    except DigitizeError as exc:
+        return Check("word_list", name, PROBLEM, exc.message, "make deps")
+
+
 def _signer(cfg: Config) -> Iterator[Check]:
     from digitize.signing.sources import KeyChoice, open_identity
 
@@ -272,6 +284,7 @@ def run_checks(cfg: Config, out: Path | None = None, timeout: float = 3.0) -> li
     steps: list[Callable[[], Iterator[Check] | Check]] = [
         lambda: _config_file(cfg),
         lambda: _tesseract(cfg),
+        _word_list,
         lambda: _tool("pdfsig", "poppler-utils", N_("independent signature check")),
         lambda: _tool("pdftoppm", "poppler-utils", N_("page images for review and splitting")),
         lambda: _tool("qpdf", "qpdf", N_("PDF structure check")),
