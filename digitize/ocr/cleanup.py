@@ -173,17 +173,22 @@ INK_LEVEL = 170  # darker than this (grey level) is ink, of any colour
 HAND_SHARE = 0.2  # a word at least this much of whose ink is blue was written by hand
 
 
-def mark_handwriting(img: Image.Image, words: Sequence[Word]) -> tuple[Word, ...]:
-    """`words` (boxes in `img`'s pixels) with `hand` set where most of a word's ink is blue:
-    desks scan in colour, and ND 30 leaves the number and the day blank for the signer's
-    office to write in. A grey or bitonal scan says nothing (no word is marked)."""
-    if img.mode != "RGB" or not words:
-        return tuple(words)
+def _inks(img: Image.Image) -> tuple[Image.Image, Image.Image]:
+    """Masks of an RGB image: the pen's ink (blue and dark), and all ink."""
     r, g, b = img.split()
     blue = ImageChops.darker(ImageChops.subtract(b, r), ImageChops.subtract(b, g)).point(
         lambda v: 255 if v > BLUE_MARGIN else 0)
     ink = img.convert("L").point(lambda v: 255 if v < INK_LEVEL else 0)
-    blue_ink = ImageChops.darker(blue, ink)
+    return ImageChops.darker(blue, ink), ink
+
+
+def mark_handwriting(img: Image.Image, words: Sequence[Word]) -> tuple[Word, ...]:
+    """`words` (boxes in `img`'s pixels) with `hand` set where at least HAND_SHARE of a word's
+    ink is blue: desks scan in colour, and ND 30 leaves the number and the day blank for the
+    signer's office to write in. A grey or bitonal scan says nothing (no word is marked)."""
+    if img.mode != "RGB" or not words:
+        return tuple(words)
+    blue_ink, ink = _inks(img)
     out = []
     for w in words:
         box = (w.left, w.top, w.left + w.width, w.top + w.height)
@@ -208,14 +213,9 @@ def split_inks(img: Image.Image, word: Word, pad: int = 4) -> Inks:
     box = (max(0, word.left - pad), max(0, word.top - pad),
            min(img.width, word.left + word.width + pad),
            min(img.height, word.top + word.height + pad))
-    crop = img.convert("RGB").crop(box)
-    r, g, b = crop.split()
-    blue = ImageChops.darker(ImageChops.subtract(b, r), ImageChops.subtract(b, g)).point(
-        lambda v: 255 if v > BLUE_MARGIN else 0)
-    ink = crop.convert("L").point(lambda v: 255 if v < INK_LEVEL else 0)
-    hand = ImageChops.darker(blue, ink)
-    printed = ImageChops.subtract(ink, blue)
-    white = Image.new("L", crop.size, 255)
+    hand, ink = _inks(img.convert("RGB").crop(box))
+    printed = ImageChops.subtract(ink, hand)
+    white = Image.new("L", ink.size, 255)
 
     def drawn(mask: Image.Image) -> Image.Image:
         out = white.copy()

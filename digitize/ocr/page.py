@@ -19,6 +19,7 @@ from digitize.fsutil import disk_problem
 from digitize.model import OcrPage, Word
 from digitize.ocr import tesseract, textlayer
 from digitize.ocr.cleanup import (
+    Inks,
     compact_image,
     deskew,
     drop_red,
@@ -176,17 +177,16 @@ def _box(word: Word) -> Box:
     return word.left, word.top, word.left + word.width, word.top + word.height
 
 
-def _hand_runs(seen: Image.Image, words: tuple[Word, ...]) -> list[list[Word]]:
+def _hand_runs(words: tuple[Word, ...], inks: dict[Box, Inks]) -> list[list[Word]]:
     """Runs of words, each a word alone or neighbours on one line that Tesseract cut apart
     where the pen's ink runs on ("„5 sg/GM-UBND" for 4538/GM-UBND): the second starts with
-    the pen's ink, the first ends with it."""
+    the pen's ink, the first ends with it. `inks`: each handwritten word's, by its box."""
     runs: list[list[Word]] = []
-    inks = {i: split_inks(seen, w) for i, w in enumerate(words) if w.hand}
-    for i, word in enumerate(words):
+    for word in words:
         last = runs[-1][-1] if runs else None
-        if (last is not None and word.hand and last.hand and i - 1 in inks
-                and (inks[i - 1].printed is None or not inks[i - 1].hand_first)
-                and (inks[i].printed is None or inks[i].hand_first)
+        if (last is not None and word.hand and last.hand
+                and (inks[_box(last)].printed is None or not inks[_box(last)].hand_first)
+                and (inks[_box(word)].printed is None or inks[_box(word)].hand_first)
                 and (word.block, word.par, word.line) == (last.block, last.par, last.line)
                 and word.left - (last.left + last.width) < 1.5 * max(word.height, last.height)):
             runs[-1].append(word)
@@ -204,7 +204,8 @@ def _read_hand(seen: Image.Image, words: tuple[Word, ...], stem: Path, lang: str
     Returns the words (a run read as one) and, per hOCR word box, the text it now holds."""
     out: list[Word] = []
     texts: dict[Box, str] = {}
-    for n, run in enumerate(_hand_runs(seen, words)):
+    inks = {_box(w): split_inks(seen, w) for w in words if w.hand}
+    for n, run in enumerate(_hand_runs(words, inks)):
         if not run[0].hand:
             out.extend(run)
             continue
@@ -213,7 +214,8 @@ def _read_hand(seen: Image.Image, words: tuple[Word, ...], stem: Path, lang: str
         y1 = max(w.top + w.height for w in run)
         whole = run[0].model_copy(update={"left": x0, "top": y0, "width": x1 - x0,
                                           "height": y1 - y0})
-        text = _hand_text(seen, whole, Path(f"{stem}-hand{n}.png"), lang, dpi, timeout, shown)
+        split = inks[_box(run[0])] if len(run) == 1 else split_inks(seen, whole)
+        text = _hand_text(split, Path(f"{stem}-hand{n}.png"), lang, dpi, timeout, shown)
         if not text and len(run) == 1:
             out.append(run[0])
             texts[_box(run[0])] = run[0].text
@@ -224,9 +226,9 @@ def _read_hand(seen: Image.Image, words: tuple[Word, ...], stem: Path, lang: str
     return tuple(out), texts
 
 
-def _hand_text(seen: Image.Image, word: Word, path: Path, lang: str, dpi: int, timeout: int,
-               shown: str) -> str:
-    inks = split_inks(seen, word)
+def _hand_text(inks: Inks, path: Path, lang: str, dpi: int, timeout: int, shown: str) -> str:
+    """What a handwritten word reads as, its pen's ink and its print apart ("" where the
+    pen's ink reads as words, or as nothing)."""
     try:
         inks.hand.save(path)
         if inks.printed is None:
