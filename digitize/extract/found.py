@@ -33,7 +33,7 @@ DATE_LINE = re.compile(
 # "Số: 15/QĐ-UBND", "Số: 21/2026/TT-BCT", "Số: /KH-UBND" (left blank, filled in at signing),
 # "Luật số: 12/2026/QH15"; on folded text. OCR may lose the slash ("3NQ-VTLTNN").
 NUMBER_HEAD = re.compile(r"^(?:LUAT\s+)?[S§$][O0]\s*[:;.,]*\s*")  # "§ố:", "$ố:" are OCR's
-NUMBER_SLASH = re.compile(r"^(?P<num>[^\s/]*)(?P<gap>\s*)/\s*(?:(?P<year>(?:19|20)\d\d)\s*/\s*)?"
+NUMBER_SLASH = re.compile(r"^(?P<num>[^\s/]*)(?P<gap>\s*)/\s*(?:(?P<year>\d{4})\s*/\s*)?"
                           r"(?P<sym>[^\s/]+(?:\s*-\s*\S+)*)")
 NUMBER_GLUED = re.compile(r"^(?P<num>[0-9OIL|]{1,6})(?P<gap>)(?P<year>)"
                           r"(?P<sym>[A-Z]+\s*-\s*\S+(?:\s*-\s*\S+)*)")
@@ -42,6 +42,7 @@ NUMBER_GLUED = re.compile(r"^(?P<num>[0-9OIL|]{1,6})(?P<gap>)(?P<year>)"
 NUMBER_BROKEN = re.compile(r"^(?P<num>.*?\d.*?)(?P<gap>\s*)(?P<year>)"
                            r"(?P<sym>[A-Z]{0,5}\s*-\s*[A-Z]{2,}\S*)\s*$")
 _PLACE_LINE = re.compile(r"^([A-Z][A-Z .'-]{1,40}?)(,)?\s*NGAY\b")
+YEAR = re.compile(r"(?:19|20)\d\d")  # a year as it can be; "2925" is a misread one
 DIGIT_LIKE = re.compile(r"[0-9OoIl|]{1,6}")
 
 

@@ -56,7 +56,9 @@ class Segment:
 
 
 def _split(words: Sequence[Word]) -> list[list[Word]]:
-    height = median(w.height for w in words)
+    # Letters set the scale: dashes and rules read as "-" or "¬" are a few pixels high.
+    height = median([w.height for w in words if any(c.isalnum() for c in w.text)]
+                    or [w.height for w in words])
     runs: list[list[Word]] = [[words[0]]]
     for prev, word in pairwise(words):
         if word.left - (prev.left + prev.width) > 2.5 * height:
@@ -74,26 +76,28 @@ def _trusted(word: Word) -> float:
 
 def segments_from_words(pages: Iterable[tuple[int, int, int, Sequence[Word]]]) -> list[Segment]:
     """`pages` yields (page index, width px, height px, words) in reading order."""
-    out: list[Segment] = []
+    out: list[tuple[tuple[int, float, float], Segment]] = []
     for page, width, height, words in pages:
         keyed = groupby(words, key=lambda w: (w.block, w.par, w.line))
         for _, group in keyed:
             line = sorted(group, key=lambda w: w.left)
+            # The runs of one line stay in its order, whichever word rides higher.
+            top = round(min(w.top for w in line) / height, 3)
             for run in _split(line):
                 # One cleaned word per confidence, so that text.split(" ") lines up with them.
                 pieces = [(part, _trusted(w)) for w in run for part in clean(w.text).split()]
                 if not pieces:
                     continue
-                out.append(Segment(
+                out.append(((page, top, min(w.left for w in run) / width), Segment(
                     text=" ".join(p for p, _ in pieces), page=page,
                     x0=min(w.left for w in run) / width, y0=min(w.top for w in run) / height,
                     x1=max(w.left + w.width for w in run) / width,
                     y1=max(w.top + w.height for w in run) / height,
                     conf=max(0.0, min(1.0, sum(_trusted(w) for w in run) / len(run) / 100)),
                     word_conf=tuple(max(0.0, min(1.0, c / 100)) for _, c in pieces),
-                ))
-    out.sort(key=lambda s: (s.page, round(s.y0, 3), s.x0))
-    return out
+                )))
+    out.sort(key=lambda keyed: keyed[0])
+    return [seg for _, seg in out]
 
 
 def segments_from_text(text: str, conf: float = 1.0) -> list[Segment]:

@@ -18,6 +18,7 @@ from digitize.extract.found import (
     NUMBER_HEAD,
     NUMBER_SLASH,
     SUSPECT_CONF,
+    YEAR,
     Found,
     digits,
     read_date,
@@ -31,6 +32,7 @@ from digitize.extract.vocab import (
     entries,
     known_agency,
     mixed_case_parts,
+    nearest_agency,
     signer_titles,
 )
 from digitize.schemas.codes import CONG_VAN, DOC_TYPES, DocType
@@ -38,7 +40,7 @@ from digitize.schemas.codes import CONG_VAN, DOC_TYPES, DocType
 HEADER_ZONE = 0.45  # the số line sits in the top part of the first page
 TITLE_ZONE = 0.6
 # Parts of the quốc hiệu, also as OCR leaves them ("ộc lập" without its Đ, "HÒA.XÃ").
-_QUOC_HIEU = re.compile(r"CONG\W*HOA\W*XA|CHU\W*NGHIA\W*VIET|D?OC\W*LAP\W|TU\W*DO\W*-|"
+_QUOC_HIEU = re.compile(r"C?ONG\W*H[OU]A\W*XA|CHU\W*NGHIA\W*VIET|D?OC\W*LAP\W|TU\W*DO\W*-|"
                         r"HANH\W*PHUC")
 _SUBJECT_STOP = re.compile(r"^(KINH GUI|CAN CU|XET |THEO |NOI NHAN)")
 _KINH_GUI = re.compile(r"^KINH\s*GUI")
@@ -101,6 +103,27 @@ def canonical_symbol(raw: str, kind: DocType | None) -> str:
     return "-".join([first] + [mixed.get(p.upper(), p.upper()) for p in parts[1:]])
 
 
+def titled_symbol(symbol: str, kind: DocType) -> str | None:
+    """`symbol` (canonical_symbol's) with its type part as the tên loại above says, where OCR
+    lost a letter or two of it ("Đ-UBND" under QUYẾT ĐỊNH, "TI-UBND" under TỜ TRÌNH) or the
+    hyphen after it ("TTBCT" under THÔNG TƯ): ND 30 writes each type's own abbreviation
+    there. None where the symbol reads otherwise, or already so."""
+    if not kind.abbr or kind is CONG_VAN:
+        return None
+    abbr = fold(kind.abbr)
+    head, dash, rest = symbol.partition("-")
+    if not dash:
+        body = fold(head)
+        if body.startswith(abbr) and len(body) - len(abbr) >= 2 and body[len(abbr):].isalpha():
+            return f"{kind.abbr}-{head[len(kind.abbr):]}"
+        return None
+    if head == kind.abbr or not head or not rest or symbol_type(symbol) is not None:
+        return None  # another type's abbreviation is the title's contradiction, not a slip
+    if distance(fold(head), abbr, 2) <= max(1, len(abbr) - 1) and head.isalnum():
+        return f"{kind.abbr}-{rest}"
+    return None
+
+
 # -- zones ---------------------------------------------------------------------------------
 
 def _in_left_column(s: Segment) -> bool:
@@ -128,9 +151,10 @@ class NumberLine:
     index: int
     number: str | None
     number_conf: float
-    year: str
+    year: str  # as read: "2925" where a pen crossed it (see read_van_ban)
     symbol: str
     symbol_conf: float
+    year_conf: float = 0.0
 
 
 def number_line(segs: Sequence[Segment]) -> NumberLine | None:
@@ -170,16 +194,23 @@ def number_line(segs: Sequence[Segment]) -> NumberLine | None:
         if broken:
             return NumberLine(i, None, 0.0, "", symbol, SUSPECT_CONF)
         raw = s.text[at + m.start("num"): at + m.end("num")]
+        year, year_conf = m.group("year") or "", s.conf_of(at + m.start("sym"), at + m.end("sym"))
+        glued = re.fullmatch(r"(\d{2,5})((?:19|20)\d\d)", raw) if not year and "-" in \
+            m.group("sym") else None
+        if glued is not None:
+            # "76672025/TT-BCT": the slash between number and year lost (a legal document's
+            # number carries its year; no number runs to six digits); a clerk checks it.
+            raw, year, year_conf = glued.group(1), glued.group(2), SUSPECT_CONF
         number, conf = None, 0.0
         if DIGIT_LIKE.fullmatch(raw):
             number = digits(raw)
             conf = s.conf_of(at + m.start("num"), at + m.end("num"))
-            if m.group("gap") and conf < 1.0:
+            if (m.group("gap") or glued) and conf < 1.0:
                 # A space before the slash is the blank ND 30 leaves for the number, written in
                 # by hand or stamped at signing: on a scan, a clerk must check it.
                 conf = min(conf, SUSPECT_CONF)
-        return NumberLine(i, number, conf, m.group("year") or "", symbol,
-                          s.conf_of(at + m.start("sym"), at + m.end("sym")))
+        return NumberLine(i, number, conf, year, symbol,
+                          s.conf_of(at + m.start("sym"), at + m.end("sym")), year_conf)
     return None
 
 
@@ -265,23 +296,29 @@ def _issuers(header: Sequence[Segment], found: Found) -> None:
     named = [g for g in agencies if _named_agency(g)]
     if len(named) >= 2:
         parent = named[-2]
-        name = agency_words().restore(clean(" ".join(s.text for s in parent)))
-        found.put("parent_issuer", name, _agency_conf(name, parent), *parent)
+        found.put("parent_issuer", *_agency(parent), *parent)
     issuer = named[-1] if named else (agencies[-1] if agencies else None)
     if issuer is not None:
-        name = agency_words().restore(clean(" ".join(s.text for s in issuer)))
-        conf = _agency_conf(name, issuer)
+        name, conf = _agency(issuer)
         found.put("issuer", name, conf if named else min(conf, SUSPECT_CONF), *issuer)
 
 
 KNOWN_AGENCY_CONF = 0.99  # a name the vocabularies spell word for word (vocab.known_agency)
 
 
-def _agency_conf(name: str, lines: Sequence[Segment]) -> float:
-    """The least sure line's score; a name the vocabularies spell word for word is all but
-    sure whatever Tesseract's score for bold capitals (calibrate.py measures how sure)."""
+def _agency(lines: Sequence[Segment]) -> tuple[str, float]:
+    """An agency name as the vocabularies spell it, and how sure: the least sure line's score;
+    a name read word for word as they spell it (marks restored) is all but sure whatever
+    Tesseract's score for bold capitals (calibrate.py measures how sure); one corrected a
+    letter or two (vocab.nearest_agency) is the clerk's to check."""
+    name = agency_words().restore(clean(" ".join(s.text for s in lines)))
     conf = min(s.conf for s in lines)
-    return max(conf, KNOWN_AGENCY_CONF) if known_agency(name) else conf
+    near = nearest_agency(name) if is_upper(name) else None
+    if near is not None and near.edits:
+        return near.value, min(conf, SUSPECT_CONF)
+    if near is not None:
+        name = near.value
+    return name, max(conf, KNOWN_AGENCY_CONF) if known_agency(name) else conf
 
 
 def _subject(segs: Sequence[Segment], found: Found, kind: DocType, start: int,
@@ -318,9 +355,28 @@ def _subject(segs: Sequence[Segment], found: Found, kind: DocType, start: int,
                   min(p.low for p in parts), *parts)
 
 
-def _signer_title(text: str, conf: float) -> tuple[str, float] | None:
-    """A signature block's title line as the vocabulary spells it; a document title, the quốc
-    hiệu or an agency name is never a signer's title (None: look further up)."""
+_TITLE_WORDS = frozenset(fold(w) for t in entries("signer_titles") for w in t.split())
+
+
+def _known_title(title: str) -> tuple[str, int] | None:
+    """The vocabulary's spelling of `title` and the letters OCR got wrong; a leading token of
+    one or two characters that is not a word (a seal's letter left over: "W GỤC TRƯỞNG")
+    is dropped and counted as one more."""
+    match = signer_titles().match(title)
+    if match is not None:
+        return match.value, match.edits
+    first, _, rest = title.partition(" ")
+    if rest and len(first) <= 2 and fold(first) not in _TITLE_WORDS:
+        match = signer_titles().match(rest)
+        if match is not None:
+            return match.value, match.edits + 1
+    return None
+
+
+def _signer_title(text: str, conf: float) -> tuple[str, float, bool] | None:
+    """A signature block's title line as the vocabulary spells it, and whether the
+    vocabulary knows it; a document title, the quốc hiệu or an agency name is never a
+    signer's title (None: look further up)."""
     authority = _AUTHORITY.match(fold(text))
     title = tidy(text[authority.end():]) if authority else text
     if authority and authority.group(1) != "Q":
@@ -328,18 +384,22 @@ def _signer_title(text: str, conf: float) -> tuple[str, float] | None:
         conf = min(conf, 0.3)
     if doc_type(title) is not None or _NOT_TITLES.match(fold(title)):
         return None
-    match = signer_titles().match(title)
-    if match is not None:
-        return match.value, conf if match.edits == 0 else conf * 0.9
+    known = _known_title(title)
+    if known is not None:
+        return known[0], conf if known[1] == 0 else conf * 0.9, True
     if any(title.upper().startswith(h.upper() + " ") for h in entries("agency_heads")):
         return None  # "TM. ỦY BAN NHÂN DÂN" above the title (spelled out: TRƯỞNG ≠ TRƯỜNG)
-    return title, min(conf, SUSPECT_CONF)  # a title we do not know: a clerk reads it
+    return title, min(conf, SUSPECT_CONF), False  # a title we do not know: a clerk reads it
+
+
+TITLE_LINES = 4  # upper-case lines above the signer's name that may hold the title
 
 
 def signature_block(segs: Sequence[Segment], found: Found, below: float = 0.0) -> None:
     """The signer's name is the last right-column line of the last page; the title the nearest
-    upper-case right-column line above it that is a title (see _signer_title). On the first
-    page, only what lies under `below` (the end of the title) counts."""
+    upper-case right-column line above it that is a title (see _signer_title), a known title
+    before an unknown one nearer the name (a seal's letters left as a line of their own). On
+    the first page, only what lies under `below` (the end of the title) counts."""
     last_page = max(s.page for s in segs)
     first_page = min(s.page for s in segs)
     right = [s for s in segs if s.page == last_page and _in_right_column(s)
@@ -352,13 +412,22 @@ def signature_block(segs: Sequence[Segment], found: Found, below: float = 0.0) -
     if is_upper(text) or not 2 <= len(words) <= 6 or not all(w[:1].isupper() for w in words):
         return
     found.put("signer", text, name.low, name)
-    for s in reversed(right[:-1]):
-        text = tidy(s.text)
-        if is_upper(text) and sum(c.isalpha() for c in text) >= 2:
-            read = _signer_title(text, s.low)
-            if read is not None:
-                found.put("signer_title", read[0], read[1], s)
-                return
+    unknown: tuple[str, float, Segment] | None = None
+    lines = [s for s in reversed(right[:-1]) if is_upper(tidy(s.text))
+             and sum(c.isalpha() for c in s.text) >= 2]
+    for s in lines[:TITLE_LINES]:
+        if unknown is not None and _AUTHORITY.match(fold(tidy(s.text))):
+            break  # "KT. CHỦ TỊCH" heads the block: the title is the line under it
+        read = _signer_title(tidy(s.text), s.low)
+        if read is None:
+            continue
+        if read[2]:
+            found.put("signer_title", read[0], read[1], s)
+            return
+        if unknown is None:
+            unknown = (read[0], read[1], s)
+    if unknown is not None:
+        found.put("signer_title", unknown[0], unknown[1], unknown[2])
 
 
 def read_van_ban(segs: Sequence[Segment], found: Found, line: NumberLine | None) -> None:
@@ -387,18 +456,26 @@ def read_van_ban(segs: Sequence[Segment], found: Found, line: NumberLine | None)
         seg = segs[line.index]
         if line.number is not None:
             found.put("number", line.number, line.number_conf, seg)
-        if line.year:
-            found.put("number_year", line.year, line.symbol_conf, seg)
+        if YEAR.fullmatch(line.year):
+            found.put("number_year", line.year, line.year_conf, seg)
         symbol = canonical_symbol(line.symbol, kind)
         # Every ND 30 ký hiệu joins the type and the issuer with a hyphen (a law's "QH15"
         # excepted): one without it lost the hyphen to OCR and may have lost more.
         whole = "-" in symbol or re.fullmatch(r"[A-Z]+\d+", symbol) is not None
+        mended = titled_symbol(symbol, kind) if titled is not None else None
+        if mended is not None:
+            symbol, whole = mended, False
         found.put("symbol", symbol, line.symbol_conf if whole else
                   min(line.symbol_conf, SUSPECT_CONF), seg)
     if header_end is not None:
         page = segs[header_end].page
         _issuers([s for s in segs[:header_end] if s.page == page], found)
     read_date(segs[: (title_idx or header_end or 12) + 3], found)
+    dated = found.values.get("issued_date")
+    if line is not None and line.year and not YEAR.fullmatch(line.year) and \
+            isinstance(dated, str):
+        # A number's year is its year of issue: "2925" under the pen is the date's year.
+        found.put("number_year", dated[:4], SUSPECT_CONF, segs[line.index])
     _subject(segs, found, kind, start, title_idx)
     below = segs[title_idx].y1 if title_idx is not None and segs[title_idx].has_geometry \
         else 0.0

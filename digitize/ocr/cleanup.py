@@ -232,6 +232,48 @@ def split_inks(img: Image.Image, word: Word, pad: int = 4) -> Inks:
                 centre(hand) <= centre(printed) if has_print else True)
 
 
+PEN_GAP = 0.6  # a blank this many word-heights wide ends a run of the pen's ink
+PEN_PAD = 20  # white around the pen's ink read alone: Tesseract misses a digit at the edge
+
+
+def _inked(profile: bytes) -> list[bool]:
+    return [v > 0 for v in profile]
+
+
+def pen_extent(img: Image.Image, word: Word) -> tuple[int, int, int, int] | None:
+    """The box of the whole run of pen's ink that `word` (a box in `img`'s pixels) holds part
+    of: Tesseract's word boxes cut a handwritten number where it runs into the print or
+    leans out of the line ("„5" and "sg/GM" for 4538/GM), so its digits are read from
+    here. None where the word holds no pen's ink."""
+    h = max(1, word.height)
+    band = (max(0, word.left - 4 * h), max(0, word.top - h),
+            min(img.width, word.left + word.width + 4 * h), min(img.height, word.top + 2 * h))
+    pen, _ = _inks(img.convert("RGB").crop(band))
+    cols = _inked(pen.resize((pen.width, 1), Image.Resampling.BOX).tobytes())
+    own = [i for i in range(word.left - band[0], word.left + word.width - band[0]) if cols[i]]
+    if not own:
+        return None
+    gap = round(PEN_GAP * h)
+    start, end = own[0], own[-1]
+    while any(cols[max(0, start - gap):start]):
+        start = next(i for i in range(start - 1, max(-1, start - gap - 1), -1) if cols[i])
+    while any(cols[end + 1:end + 1 + gap]):
+        end = next(i for i in range(end + 1, min(len(cols), end + 1 + gap)) if cols[i])
+    rows = _inked(pen.crop((start, 0, end + 1, pen.height)).resize(
+        (1, pen.height), Image.Resampling.BOX).tobytes())
+    top = rows.index(True)
+    bottom = len(rows) - rows[::-1].index(True)
+    return band[0] + start, band[1] + top, band[0] + end + 1, band[1] + bottom
+
+
+def pen_ink(img: Image.Image, box: tuple[int, int, int, int]) -> Image.Image:
+    """The pen's ink in `box`, black on white with PEN_PAD of white around it."""
+    pen, _ = _inks(img.convert("RGB").crop(box))
+    out = Image.new("L", (pen.width + 2 * PEN_PAD, pen.height + 2 * PEN_PAD), 255)
+    out.paste(0, (PEN_PAD, PEN_PAD), pen)
+    return out
+
+
 RED_MARGIN = 70  # how much redder than green and blue a pixel must be to be seal ink
 RED_SHARE = 0.002  # pages with less red than this (a red underline) are left alone
 

@@ -8,9 +8,10 @@ work folder."""
 from __future__ import annotations
 
 import io
+import re
 import unicodedata
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from PIL import Image
@@ -27,6 +28,8 @@ from digitize.ocr.cleanup import (
     is_blank,
     mark_handwriting,
     orientation_from_hocr,
+    pen_extent,
+    pen_ink,
     split_inks,
     upright_words,
 )
@@ -205,6 +208,7 @@ def _read_hand(seen: Image.Image, words: tuple[Word, ...], stem: Path, lang: str
     out: list[Word] = []
     texts: dict[Box, str] = {}
     inks = {_box(w): split_inks(seen, w) for w in words if w.hand}
+    read: list[Box] = []  # runs of pen's ink already read
     for n, run in enumerate(_hand_runs(words, inks)):
         if not run[0].hand:
             out.extend(run)
@@ -215,7 +219,17 @@ def _read_hand(seen: Image.Image, words: tuple[Word, ...], stem: Path, lang: str
         whole = run[0].model_copy(update={"left": x0, "top": y0, "width": x1 - x0,
                                           "height": y1 - y0})
         split = inks[_box(run[0])] if len(run) == 1 else split_inks(seen, whole)
-        text = _hand_text(split, Path(f"{stem}-hand{n}.png"), lang, dpi, timeout, shown)
+        # The pen's digits are read whole, once, from all of their ink (pen_extent).
+        pen = pen_extent(seen, whole)
+        again = pen is not None and pen in read
+        if pen is not None and not again:
+            split = replace(split, hand=pen_ink(seen, pen))
+            read.append(pen)
+        text = _hand_text(split, Path(f"{stem}-hand{n}.png"), lang, dpi, timeout, shown,
+                          pen=not again)
+        if again and not text:
+            texts.update({_box(w): "" for w in run})  # its digits went with the run before
+            continue
         if not text and len(run) == 1:
             out.append(run[0])
             texts[_box(run[0])] = run[0].text
@@ -226,33 +240,50 @@ def _read_hand(seen: Image.Image, words: tuple[Word, ...], stem: Path, lang: str
     return tuple(out), texts
 
 
-def _hand_text(inks: Inks, path: Path, lang: str, dpi: int, timeout: int, shown: str) -> str:
+def _solid(ch: str) -> bool:
+    """A letter or digit; not a modifier letter ("ˆ") that is a speck."""
+    return unicodedata.category(ch) in ("Lu", "Ll", "Nd")
+
+
+def _hand_text(inks: Inks, path: Path, lang: str, dpi: int, timeout: int, shown: str,
+               pen: bool = True) -> str:
     """What a handwritten word reads as, its pen's ink and its print apart ("" where the
-    pen's ink reads as words, or as nothing)."""
+    pen's ink reads as words, or as nothing); with `pen` False, its print alone (its pen's
+    ink was read with a word before it)."""
     try:
-        inks.hand.save(path)
-        if inks.printed is None:
-            free = tesseract.read_line(path, lang, dpi, timeout, shown)
-            if sum(c.isalpha() for c in free) >= 3 and not any(c.isdigit() for c in free):
-                return ""  # a note in the margin, not a number: as Tesseract read it
-        text = tesseract.read_line(path, lang, dpi, timeout, shown, HAND_DIGITS)
-        text = text.replace(" ", "")
-        if not text or inks.printed is None:
+        text = ""
+        if pen:
+            inks.hand.save(path)
+            if inks.printed is None:
+                free = tesseract.read_line(path, lang, dpi, timeout, shown)
+                if sum(c.isalpha() for c in free) >= 3 and not any(c.isdigit() for c in free):
+                    return ""  # a note in the margin, not a number: as Tesseract read it
+            text = tesseract.read_line(path, lang, dpi, timeout, shown, HAND_DIGITS)
+            text = text.replace(" ", "")
+        if (pen and not text) or inks.printed is None:
             return text
         inks.printed.save(path)
         rest = tesseract.read_line(path, lang, dpi, timeout, shown).replace(" ", "")
     finally:
         path.unlink(missing_ok=True)
-    # Where the pen crossed the print, what is left of it reads as specks ("_", "¬").
-    first = next((i for i, c in enumerate(rest) if c.isalnum() or c == "/"), len(rest))
-    last = next((i for i in range(len(rest), first, -1) if rest[i - 1].isalnum()), first)
+    # Where the pen crossed the print, what is left of it reads as specks ("_", "¬", "ˆ").
+    first = next((i for i, c in enumerate(rest) if _solid(c) or c == "/"), len(rest))
+    last = next((i for i in range(len(rest), first, -1) if _solid(rest[i - 1])), first)
     rest = rest[first:last]
     if not rest:
         return text
+    if inks.hand_first and text and "-" in rest:
+        # The number's slash comes next; before it, or in its place, a speck of the print
+        # the pen crossed ("J/QĐ-CP", "9Đ-UBND" for /QĐ-UBND once the pen's ink is gone).
+        slash = rest.find("/")
+        if 0 < slash <= 2:
+            rest = rest[slash:]
+        elif slash != 0 and re.match(r"^[^\W\d]{1,4}-", rest[1:]) and not rest[0].isalpha():
+            rest = "/" + rest[1:]
     # "22 tháng", but "1482QĐ-STC": a symbol is read with its number.
     if inks.hand_first:
-        return text + (" " if rest[0].islower() else "") + rest
-    return rest + (" " if rest[-1].isalpha() else "") + text
+        return (text + (" " if rest[0].islower() else "") + rest).strip()
+    return (rest + (" " if rest[-1].isalpha() else "") + text).strip()
 
 
 def prepare_page(task: PageTask) -> PreparedPage:

@@ -227,6 +227,69 @@ def known_agency(name: str) -> bool:
 
 
 @functools.cache
+def _agency_keys() -> tuple[dict[str, str], dict[str, str]]:
+    """Heads and all parts of agency names, by their accent-folded letters."""
+    def keyed(names: tuple[str, ...]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for name in names:
+            for entry in entries(name):
+                out.setdefault(Vocabulary._key(entry), clean(entry).upper().replace(",", ""))
+        return out
+    return keyed(("agency_heads",)), keyed(("agency_heads", "agency_phrases", "provinces_2025",
+                                            "provinces_1976-2025", "places"))
+
+
+def _part_limit(key: str) -> int:
+    return 0 if len(key) < 5 else 1 if len(key) < 10 else 2
+
+
+AGENCY_EDITS = 2  # letters OCR may get wrong in a whole agency name that is still corrected
+
+
+@dataclass(frozen=True)
+class AgencyMatch:
+    value: str  # the name as the vocabularies spell it
+    edits: int  # letters OCR got wrong, on the accent-folded text (0: only marks)
+
+
+def nearest_agency(name: str) -> AgencyMatch | None:
+    """The agency name `name` misreads: its words, taken a few at a time, read as a head and
+    known parts ("HÍNH PHỦ" as CHÍNH PHỦ, "BỘ GIÁO DỤC VÀ ĐÀOTẠO"), each within a letter or
+    two on the accent-folded text and at most AGENCY_EDITS in all; a head alone only where it
+    is a name of its own words (CHÍNH PHỦ, not SỞ). None when no such reading covers it."""
+    heads, parts = _agency_keys()
+    words = [w for w in clean(name).upper().replace(",", "").split()
+             if any(c.isalnum() for c in w)]
+    if not words:
+        return None
+    span = max(len(v.split()) for v in parts.values()) + 1
+    # best[i]: (edits, parts, spelling) of the cheapest reading of words[:i]
+    best: list[tuple[int, int, tuple[str, ...]] | None] = [(0, 0, ())] + [None] * len(words)
+    for i in range(len(words)):
+        done = best[i]
+        if done is None:
+            continue
+        for n in range(1, min(span, len(words) - i) + 1):
+            key = Vocabulary._key(" ".join(words[i:i + n]))
+            table = heads if i == 0 else parts
+            for part_key, spelled in table.items():
+                limit = min(_part_limit(part_key), AGENCY_EDITS - done[0])
+                if limit < 0:
+                    continue
+                d = distance(key, part_key, limit) if key != part_key else 0
+                if d > limit:
+                    continue
+                cand = (done[0] + d, done[1] + 1, done[2] + (spelled,))
+                old = best[i + n]
+                if old is None or (cand[0], -cand[1]) < (old[0], -old[1]):
+                    best[i + n] = cand
+    got = best[-1]
+    if got is None or (got[1] < 2 and " " not in got[2][0]):
+        return None
+    return AgencyMatch(" ".join(got[2]), got[0])
+
+
+@functools.cache
 def mixed_case_parts() -> dict[str, str]:
     """Ký hiệu parts ND 30 writes in mixed case, by their upper-case form (TTG -> TTg)."""
     return {p.upper(): p for p in entries("symbol_parts")}
