@@ -404,3 +404,178 @@ def test_an_agency_spelled_as_the_vocabularies_do_is_not_sent_to_review() -> Non
                 ("Số: 15/QĐ-STC", 0.14, 0.11, 0.36), ("QUYẾT ĐỊNH", 0.45, 0.16, 0.6), *BODY],
                conf=0.90)
     assert "issuer" in ex.review
+
+
+def test_a_known_title_wins_over_a_seals_letters_nearer_the_name() -> None:
+    # A seal over the block leaves "SÀN" on a line of its own between title and name.
+    block = (("Nơi nhận:", 0.1, 0.62, 0.2), ("THỨ TRƯỞNG", 0.6, 0.62, 0.8),
+             ("SÀN", 0.62, 0.66, 0.7), ("Vương Ngọc Tùng", 0.6, 0.74, 0.8))
+    ex = _decision([("Số: 15/QĐ-BCT", 0.14, 0.11, 0.36)], signature=block)
+    assert ex.metadata["signer_title"] == "THỨ TRƯỞNG"
+    # A letter of the seal glued before the title is dropped.
+    block = (("W GỤC TRƯỞNG", 0.6, 0.62, 0.8), ("Trần Thị Bình", 0.6, 0.74, 0.8))
+    ex = _decision([("Số: 15/QĐ-CT", 0.14, 0.11, 0.36)], signature=block)
+    assert ex.metadata["signer_title"] == "CỤC TRƯỞNG"
+    # "KT. CHỦ TỊCH" heads the block: an unknown title under it is the signer's, not the head.
+    block = (("KT. CHỦ TỊCH", 0.55, 0.62, 0.85), ("TRƯỞNG NHÓM ĐIỀU PHỐI", 0.6, 0.64, 0.9),
+             ("Trần Thị Bình", 0.6, 0.74, 0.8))
+    ex = _decision([("Số: 15/QĐ-UBND", 0.14, 0.11, 0.36)], signature=block)
+    assert ex.metadata["signer_title"] == "TRƯỞNG NHÓM ĐIỀU PHỐI" and "signer_title" in ex.review
+
+
+def test_an_agency_a_letter_or_two_off_is_spelled_right_and_sent_to_review() -> None:
+    from digitize.extract.vocab import nearest_agency
+
+    assert nearest_agency("HÍNH PHỦ").value == "CHÍNH PHỦ"  # type: ignore[union-attr]
+    assert nearest_agency("BỘ GIÁO DỤC VÀ ĐÀOTẠO").value == "BỘ GIÁO DỤC VÀ ĐÀO TẠO"  # type: ignore[union-attr]
+    # A name that is no agency the vocabularies hold, or a head alone, is left as read.
+    assert nearest_agency("SỞ DU LỊCH") is None and nearest_agency("SỞ NGHI") is None
+    assert nearest_agency("CÔNG TY CỔ PHẦN ABC") is None
+    ex = _read([("SỞ EHOA HỌC VÀ CÔNG NGHỆ", 0.15, 0.05, 0.38), *HEADER[1:2], *HEADER[3:],
+                ("Số: 15/QĐ-SKHCN", 0.14, 0.11, 0.36), ("QUYẾT ĐỊNH", 0.45, 0.16, 0.6), *BODY])
+    assert ex.metadata["issuer"] == "SỞ KHOA HỌC VÀ CÔNG NGHỆ" and "issuer" in ex.review
+    # The quốc hiệu run into the name, its C lost, is cut off.
+    ex = _read([("BỘ GIÁO DỤC VÀ ĐÀO TẠO ÔNG HÒA XÃ HỘI", 0.15, 0.05, 0.6), *HEADER[3:],
+                ("Số: 15/QĐ-BGDĐT", 0.14, 0.11, 0.36), ("QUYẾT ĐỊNH", 0.45, 0.16, 0.6), *BODY])
+    assert ex.metadata["issuer"] == "BỘ GIÁO DỤC VÀ ĐÀO TẠO"
+
+
+def test_a_symbol_is_mended_from_the_title_above_it() -> None:
+    # The pen's number crossed the print: "Q" of QĐ, or the hyphen of a Thông tư, is gone.
+    ex = _decision([("Số: 15/Đ-UBND", 0.14, 0.11, 0.36)])
+    assert ex.metadata["symbol"] == "QĐ-UBND" and "symbol" in ex.review
+    ex = _decision([("Số: 15/2026/TTBCT", 0.14, 0.11, 0.36)], title="THÔNG TƯ")
+    assert ex.metadata["symbol"] == "TT-BCT" and "symbol" in ex.review
+    # Another type's abbreviation is a contradiction, not a slip: left as read.
+    ex = _decision([("Số: 15/TB-UBND", 0.14, 0.11, 0.36)], title="TỜ TRÌNH")
+    assert ex.metadata["symbol"] == "TB-UBND"
+
+
+def test_a_numbers_year_glued_or_misread_is_mended_and_sent_to_review() -> None:
+    ex = _decision([("Số: 38262026/TT-BCT", 0.14, 0.11, 0.36)], title="THÔNG TƯ")
+    assert (ex.metadata["number"], ex.metadata["number_year"]) == ("3826", "2026")
+    assert {"number", "number_year"} <= set(ex.review)
+    ex = _decision([("Số: 21/2925/TT-BCT", 0.14, 0.11, 0.36)], title="THÔNG TƯ")
+    assert (ex.metadata["number"], ex.metadata["symbol"]) == ("21", "TT-BCT")
+    assert ex.metadata["number_year"] == "2026" and "number_year" in ex.review  # the date's
+    ex = _decision([("Số: 4457 ⁄BC-UBND", 0.14, 0.11, 0.36)], title="BÁO CÁO")  # U+2044
+    assert (ex.metadata["number"], ex.metadata["symbol"]) == ("4457", "BC-UBND")
+
+
+def test_a_lines_runs_keep_its_order_whichever_word_rides_higher() -> None:
+    from digitize.extract.layout import segments_from_words
+    from digitize.model import Word
+
+    def word(text: str, left: int, top: int, width: int, height: int) -> Word:
+        return Word(text=text, left=left, top=top, width=width, height=height, conf=96,
+                    block=1, par=1, line=1)
+
+    # Bold capitals a little apart, dashes of a rule beside them: "PHỦ" rides 5 px higher.
+    line = [word("CHÍNH", 527, 144, 175, 53), word("PHỦ", 729, 139, 111, 58),
+            word("-", 1190, 208, 16, 7), word("¬", 1364, 207, 233, 9)]
+    texts = [s.text for s in segments_from_words([(0, 2000, 2800, line)])]
+    assert texts[0] == "CHÍNH PHỦ"
+
+
+def test_the_pens_digits_are_read_from_all_of_their_ink() -> None:
+    from PIL import Image, ImageDraw, ImageFont
+
+    from digitize.model import Word
+    from digitize.ocr.cleanup import pen_extent
+
+    pen = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans-Oblique.ttf", 40)
+    page = Image.new("RGB", (1200, 200), "white")
+    d = ImageDraw.Draw(page)
+    d.text((200, 60), "4297", font=pen, fill=(30, 50, 170))
+    d.text((700, 60), "12", font=pen, fill=(30, 50, 170))  # the day, far to the right
+    d.text((430, 60), "/QĐ", font=pen, fill=(15, 15, 15))
+    # Tesseract's box holds the last two digits only ("97"): the run is all four.
+    cut = Word(text="97", left=262, top=65, width=40, height=40, conf=60, block=1, par=1,
+               line=1)
+    box = pen_extent(page, cut)
+    assert box is not None
+    x0, _, x1, _ = box
+    assert x0 <= 205 and 270 < x1 < 330  # from the 4 to the 7, not the print or the day
+    assert pen_extent(page, Word(text="/QĐ", left=430, top=65, width=80, height=40,
+                                 conf=96, block=1, par=1, line=1)) is None
+
+
+def _drawn(tmp_path: Path, parts: Sequence[tuple[str, int, str, tuple[int, int, int]]]
+           ) -> tuple[object, list[tuple[int, int, int, int]]]:
+    """An RGB page with each (text, x, face, colour) drawn at y=60, and the text boxes."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    page = Image.new("RGB", (1400, 200), "white")
+    d = ImageDraw.Draw(page)
+    boxes = []
+    for text, x, face, colour in parts:
+        font = ImageFont.truetype(face, 40)
+        d.text((x, 60), text, font=font, fill=colour)
+        boxes.append(tuple(int(v) for v in d.textbbox((x, 60), text, font=font)))
+    return page, boxes  # type: ignore[return-value]
+
+
+SERIF_BOLD = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Bold.ttf"
+PEN = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Oblique.ttf"
+
+
+def test_a_word_tesseract_was_unsure_of_is_read_again_on_its_own(tmp_path: Path) -> None:
+    from digitize.model import Word
+    from digitize.ocr.page import _relook
+
+    page, boxes = _drawn(tmp_path, [("CHÍNH PHỦ", 100, SERIF_BOLD, (10, 10, 10)),
+                                    ("BỘ", 700, SERIF_BOLD, (10, 10, 10))])
+
+    def word(text: str, box: tuple[int, int, int, int], conf: float) -> Word:
+        # A box cut short at the bottom, as Tesseract's layout leaves it.
+        return Word(text=text, left=box[0], top=box[1], width=box[2] - box[0],
+                    height=(box[3] - box[1]) // 2, conf=conf, block=1, par=1, line=1)
+
+    words = (word("NHuuớng", boxes[0], 0), word("BỘ", boxes[1], 96))
+    out, texts = _relook(page, words, tmp_path / "p", "vie", 200, 60, "test")  # type: ignore[arg-type]
+    assert [w.text for w in out] == ["CHÍNH PHỦ", "BỘ"] and out[0].conf > 80
+    assert [t for t, _ in texts.values()] == ["CHÍNH PHỦ"]  # the sure word stays as read
+    assert not list(tmp_path.glob("p-relook*"))  # its crop is not left behind
+
+
+def test_a_digit_the_pen_wrote_where_tesseract_saw_no_word_is_read(tmp_path: Path) -> None:
+    from digitize.model import Word
+    from digitize.ocr.page import _read_strays
+
+    serif = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Italic.ttf"
+    page, boxes = _drawn(tmp_path, [("tháng", 100, serif, (10, 10, 10)),
+                                    ("7", 260, PEN, (30, 50, 170)),
+                                    ("năm 2026", 340, serif, (10, 10, 10)),
+                                    ("3", 1000, PEN, (30, 50, 170))])  # after no blank: a mark
+
+    def word(text: str, box: tuple[int, int, int, int]) -> Word:
+        return Word(text=text, left=box[0], top=box[1], width=box[2] - box[0],
+                    height=box[3] - box[1], conf=96, block=1, par=1, line=1)
+
+    out = [word("tháng", boxes[0]), word("năm", boxes[2])]
+    held = [(w.left, w.top, w.left + w.width, w.top + w.height) for w in out]
+    added = _read_strays(page, out, held, tmp_path / "p", "vie", 200, 60, "test")  # type: ignore[arg-type]
+    assert [w.text for w in added.values()] == ["7"] and list(added) == [held[0]]
+    assert [w.text for w in out] == ["tháng", "7", "năm"] and out[1].hand
+
+
+def test_the_hocr_takes_words_read_again_and_digits_read_where_none_was(tmp_path: Path) -> None:
+    from digitize.extract.hocr import segments_from_hocr
+    from digitize.ocr.hocr import mark_hand
+
+    page = tmp_path / "p.hocr"
+    page.write_text(
+        "<?xml version='1.0' encoding='UTF-8'?>\n<html xmlns='http://www.w3.org/1999/xhtml'>"
+        "<body><div class='ocr_page' id='page_1' title='bbox 0 0 1000 1000; ppageno 0'>"
+        "<div class='ocr_carea' id='block_1_1' title='bbox 10 10 900 40'>"
+        "<span class='ocr_line' id='line_1_1' title='bbox 10 10 900 40'>"
+        "<span class='ocrx_word' id='word_1_1' title='bbox 10 10 200 40; x_wconf 3'>NHuuớng</span>"
+        " <span class='ocrx_word' id='word_1_2' title='bbox 300 10 400 40; x_wconf 96'>tháng</span>"
+        " <span class='ocrx_word' id='word_1_3' title='bbox 500 10 600 40; x_wconf 96'>năm</span>"
+        "</span></div></div></body></html>", encoding="utf-8")
+    mark_hand(page, {}, {(300, 10, 400, 40): ((420, 8, 450, 42), "7")},
+              {(10, 10, 200, 40): ("CHÍNH PHỦ", 96.0)})
+    text = page.read_text(encoding="utf-8")
+    assert "x_wconf 96'>CHÍNH PHỦ<" in text and "x_ink blue'>7</span>" in text
+    segs, _ = segments_from_hocr(page)
+    assert " ".join(s.text for s in segs).split() == ["CHÍNH", "PHỦ", "tháng", "7", "năm"]

@@ -27,9 +27,9 @@ _PROSE = {"subject", "procedure_name"}
 _UPPER = {"issuer", "parent_issuer", "signer_title", "doc_type_name"}
 _AGENCY = {"issuer", "parent_issuer"}
 _PERSON = {"signer", "applicant_name"}
-# "háng": a day written by hand over the t of "tháng".
-DATE_LINE = re.compile(
-    r"(?:^|,)\s*NGAY\s*([0-9OIl]{1,2})\s+T?HANG\s+([0-9OIl]{1,2})\s+NAM\s+([0-9OIl]{4})")
+# "háng", "hăm": a day or month written by hand over the t of "tháng" or the n of "năm".
+DATE_LINE = re.compile(r"(?:^|,)\s*NGAY\s*([0-9OIl]{1,2})\s+T?HANG\s+([0-9OIl]{1,2})\s+"
+                       r"[NHM]?AM\s+([0-9OIl]{4})")
 # "Số: 15/QĐ-UBND", "Số: 21/2026/TT-BCT", "Số: /KH-UBND" (left blank, filled in at signing),
 # "Luật số: 12/2026/QH15"; on folded text. OCR may lose the slash ("3NQ-VTLTNN").
 NUMBER_HEAD = re.compile(r"^(?:LUAT\s+)?[S§$][O0]\s*[:;.,]*\s*")  # "§ố:", "$ố:" are OCR's
@@ -102,11 +102,14 @@ def _put_place(found: Found, text: str, conf: float, *where: Segment) -> None:
 
 def read_date(segs: Sequence[Segment], found: Found) -> None:
     """issued_date and place from the 'Place, ngày dd tháng mm năm yyyy' line; a line split in
-    two is tried only when no single line matches. The date's confidence is that of its own
-    words (a day written in by hand reads worse than the printed line)."""
+    two or three is tried only when no single line matches. The date's confidence is that of
+    its own words (a day written in by hand reads worse than the printed line)."""
     singles = [(s.text, (s,)) for s in segs]
     pairs = [(f"{a.text} {b.text}", (a, b)) for a, b in pairwise(segs)]
-    for text, used in singles + pairs:
+    # "ngày 27 tháng" / "10 năm" / "2025": a pen's digits set apart from the print around them
+    triples = [(f"{a.text} {b.text} {c.text}", (a, b, c)) for a, b, c in
+               zip(segs, segs[1:], segs[2:], strict=False)]
+    for text, used in singles + pairs + triples:
         m = DATE_LINE.search(fold(text)) or _known_place_date(text)
         day = iso(*m.groups()[-3:]) if m else None
         if m is None or day is None:

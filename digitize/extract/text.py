@@ -6,8 +6,8 @@ import re
 import unicodedata
 
 _SPACES = re.compile(r"\s+")
-# OCR reads Đ as the Icelandic Eth, which looks the same and is never Vietnamese.
-# Eth for Đ; the fraction and division slashes for the "/" of a number ("4457 ⁄BC-…").
+# OCR reads Đ as the Icelandic Eth, which looks the same and is never Vietnamese, and the
+# "/" of a number as a fraction or division slash ("4457 ⁄BC-…").
 _LOOKALIKES = str.maketrans({"Ð": "Đ", "ð": "đ", "⁄": "/", "∕": "/"})
 # What specks and rules become at the edges of a value: never part of it.
 EDGE_JUNK = " _-.,:;'\"`ˆ^~—–|!*•·‘’“”=+<>"

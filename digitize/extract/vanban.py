@@ -382,14 +382,21 @@ def _signer_title(text: str, conf: float) -> tuple[str, float, bool] | None:
     if authority and authority.group(1) != "Q":
         # "KT. GIÁM ĐỐC" names the head; the signer's own title is the line below, not read.
         conf = min(conf, 0.3)
-    if doc_type(title) is not None or _NOT_TITLES.match(fold(title)):
+    if doc_type(title) is not None:
         return None
-    known = _known_title(title)
+    known = _known_title(tidy(title.replace(":", " ")))  # "PHÓ:GIÁM ĐỐC": a seal's speck
     if known is not None:
-        return known[0], conf if known[1] == 0 else conf * 0.9, True
+        return known[0], conf if known[1] == 0 and ":" not in title else conf * 0.9, True
+    if _NOT_TITLES.match(fold(title)):
+        return None
     if any(title.upper().startswith(h.upper() + " ") for h in entries("agency_heads")):
         return None  # "TM. ỦY BAN NHÂN DÂN" above the title (spelled out: TRƯỞNG ≠ TRƯỜNG)
     return title, min(conf, SUSPECT_CONF), False  # a title we do not know: a clerk reads it
+
+
+def _name_word(word: str) -> bool:
+    """A word of a person's name as printed: a capital, then small letters ("Yến")."""
+    return len(word) >= 2 and word[0].isupper() and word[1:].islower() and word.isalpha()
 
 
 TITLE_LINES = 4  # upper-case lines above the signer's name that may hold the title
@@ -407,11 +414,15 @@ def signature_block(segs: Sequence[Segment], found: Found, below: float = 0.0) -
     if not right:
         return
     name = right[-1]
-    text = tidy(name.text)
-    words = text.split()
+    words = [w for w in (w.lstrip(EDGE_JUNK) for w in tidy(name.text).split()) if w]
+    conf = name.low
+    # A seal's letters read before the name ("NNG _Lê Ngọc Yến"): dropped, and checked.
+    while len(words) > 2 and not _name_word(words[0]) and all(map(_name_word, words[1:])):
+        words, conf = words[1:], min(conf, SUSPECT_CONF)
+    text = " ".join(words)
     if is_upper(text) or not 2 <= len(words) <= 6 or not all(w[:1].isupper() for w in words):
         return
-    found.put("signer", text, name.low, name)
+    found.put("signer", text, conf, name)
     unknown: tuple[str, float, Segment] | None = None
     lines = [s for s in reversed(right[:-1]) if is_upper(tidy(s.text))
              and sum(c.isalpha() for c in s.text) >= 2]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
 
-from PIL import Image, ImageChops, ImageOps
+from PIL import Image, ImageChops, ImageDraw, ImageOps
 
 from digitize.model import Word
 
@@ -188,15 +188,21 @@ def mark_handwriting(img: Image.Image, words: Sequence[Word]) -> tuple[Word, ...
     signer's office to write in. A grey or bitonal scan says nothing (no word is marked)."""
     if img.mode != "RGB" or not words:
         return tuple(words)
-    blue_ink, ink = _inks(img)
-    out = []
-    for w in words:
-        box = (w.left, w.top, w.left + w.width, w.top + w.height)
-        inked = ink.crop(box).histogram()[255]
-        if inked and blue_ink.crop(box).histogram()[255] >= HAND_SHARE * inked:
-            w = w.model_copy(update={"hand": True})
-        out.append(w)
-    return tuple(out)
+    masks = _inks(img)
+    return tuple(w.model_copy(update={"hand": True}) if pen_share(masks, w) >= HAND_SHARE
+                 else w for w in words)
+
+
+def pen_share(masks: tuple[Image.Image, Image.Image], word: Word) -> float:
+    """How much of the ink in `word`'s box is the pen's; `masks` are _inks() of the page."""
+    box = (word.left, word.top, word.left + word.width, word.top + word.height)
+    inked = masks[1].crop(box).histogram()[255]
+    return masks[0].crop(box).histogram()[255] / inked if inked else 0.0
+
+
+def page_inks(img: Image.Image) -> tuple[Image.Image, Image.Image] | None:
+    """The pen's-ink and all-ink masks of a colour page (None for grey or bitonal)."""
+    return _inks(img) if img.mode == "RGB" else None
 
 
 @dataclass(frozen=True)
@@ -272,6 +278,49 @@ def pen_ink(img: Image.Image, box: tuple[int, int, int, int]) -> Image.Image:
     out = Image.new("L", (pen.width + 2 * PEN_PAD, pen.height + 2 * PEN_PAD), 255)
     out.paste(0, (PEN_PAD, PEN_PAD), pen)
     return out
+
+
+STRAY_STRIP = 4  # rows looked at together when finding pen's ink that no word holds
+
+
+def stray_pen(img: Image.Image, held: Sequence[tuple[int, int, int, int]],
+              least: int) -> list[tuple[int, int, int, int]]:
+    """Boxes of the pen's ink that none of the `held` boxes covers, at least `least` pixels
+    high: Tesseract reads no word at all for some lone handwritten digits ("tháng 7 năm"
+    comes out "tháng năm"). Runs on one line are apart where a blank PEN_GAP of their height
+    wide separates them."""
+    if img.mode != "RGB":
+        return []
+    pen, _ = _inks(img)
+    if pen.getbbox() is None:
+        return []
+    draw = ImageDraw.Draw(pen)
+    for x0, y0, x1, y1 in held:
+        draw.rectangle((x0 - 2, y0 - 2, x1 + 2, y1 + 2), fill=0)
+    inked = [pen.crop((0, y, pen.width, min(pen.height, y + STRAY_STRIP))).getbbox() is not None
+             for y in range(0, pen.height, STRAY_STRIP)]
+    boxes: list[tuple[int, int, int, int]] = []
+    for key, group in groupby(enumerate(inked), key=lambda t: t[1]):
+        strips = [i for i, _ in group]
+        if not key:
+            continue
+        top, bottom = strips[0] * STRAY_STRIP, min(pen.height, (strips[-1] + 1) * STRAY_STRIP)
+        if bottom - top < least:
+            continue
+        band = pen.crop((0, top, pen.width, bottom))
+        cols = _inked(band.resize((band.width, 1), Image.Resampling.BOX).tobytes())
+        gap = round(PEN_GAP * (bottom - top))
+        start = last = None
+        for x, on in enumerate([*cols, *([False] * (gap + 1))]):
+            if on:
+                start = x if start is None else start
+                last = x
+            elif start is not None and last is not None and x - last > gap:
+                found = band.crop((start, 0, last + 1, band.height)).getbbox()
+                if found is not None:
+                    boxes.append((start, top + found[1], last + 1, top + found[3]))
+                start = last = None
+    return [b for b in boxes if b[3] - b[1] >= least]
 
 
 RED_MARGIN = 70  # how much redder than green and blue a pixel must be to be seal ink

@@ -19,18 +19,39 @@ _WORD = re.compile(r"(<span class='ocrx_word'[^>]*title='bbox (\d+) (\d+) (\d+) 
 HAND = "x_ink blue"  # a word written by hand (cleanup.mark_handwriting); hOCR's x_ for our own
 
 
-def mark_hand(page_hocr: Path, words: dict[tuple[int, int, int, int], str]) -> None:
+Box = tuple[int, int, int, int]
+_WCONF = re.compile(r"x_wconf \d+")
+
+
+def mark_hand(page_hocr: Path, words: dict[Box, str], after: dict[Box, tuple[Box, str]]
+              | None = None, printed: dict[Box, tuple[str, float]] | None = None) -> None:
     """Add HAND to the title of Tesseract's words with these boxes (x0, y0, x1, y1), with the
     text they were read again as, in place: the page's hOCR, in the document's work folder,
-    before pages are merged."""
-    if not words:
+    before pages are merged. `after` adds a handwritten word (its box and text) after the
+    word with the given box: digits Tesseract read no word for. `printed` gives printed
+    words read again their new text and score."""
+    after, printed = after or {}, printed or {}
+    if not words and not after and not printed:
         return
+    added = 0
 
     def mark(m: re.Match[str]) -> str:
+        nonlocal added
         box = (int(m.group(2)), int(m.group(3)), int(m.group(4)), int(m.group(5)))
-        if box not in words:
-            return m.group(0)
-        return f"{m.group(1)}; {HAND}{m.group(6)}{html.escape(words[box], quote=False)}{m.group(8)}"
+        out = m.group(0)
+        if box in words:
+            out = f"{m.group(1)}; {HAND}{m.group(6)}{html.escape(words[box], quote=False)}" \
+                  f"{m.group(8)}"
+        elif box in printed:
+            text, score = printed[box]
+            out = f"{_WCONF.sub(f'x_wconf {round(score)}', m.group(1))}{m.group(6)}" \
+                  f"{html.escape(text, quote=False)}{m.group(8)}"
+        if box in after:
+            (x0, y0, x1, y1), text = after[box]
+            added += 1
+            out += (f" <span class='ocrx_word' id='word_hand_{added}' title='bbox {x0} {y0} {x1}"
+                    f" {y1}; x_wconf 50; {HAND}'>{html.escape(text, quote=False)}</span>")
+        return out
 
     text = page_hocr.read_text(encoding="utf-8")
     page_hocr.write_text(_WORD.sub(mark, text), encoding="utf-8")

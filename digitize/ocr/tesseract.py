@@ -134,11 +134,27 @@ def recognise(image: Path, out_base: Path, lang: str, dpi: int, timeout: int,
 
 
 def read_line(image: Path, lang: str, dpi: int, timeout: int, shown: str,
-              allowed: str = "") -> str:
-    """The text of a small image holding one line (--psm 7), limited to the `allowed`
-    characters when given; "" where Tesseract reads nothing."""
-    args = [str(image), "stdout", "-l", lang, "--dpi", str(dpi), "--psm", "7"]
+              allowed: str = "", psm: int = 7) -> str:
+    """The text of a small image holding one line (--psm 7; 8 for one word), limited to the
+    `allowed` characters when given; "" where Tesseract reads nothing."""
+    args = [str(image), "stdout", "-l", lang, "--dpi", str(dpi), "--psm", str(psm)]
     if allowed:
         args += ["-c", f"tessedit_char_whitelist={allowed}"]
     out = _run(args, shown, timeout)
     return unicodedata.normalize("NFC", out.stdout).strip() if out.returncode == 0 else ""
+
+
+def read_words(image: Path, lang: str, dpi: int, timeout: int, shown: str,
+               psm: int = 7) -> list[tuple[str, float]]:
+    """The words (NFC) and Tesseract's confidence (0..100) for a small image holding one
+    line; [] where it reads nothing."""
+    out = _run([str(image), "stdout", "-l", lang, "--dpi", str(dpi), "--psm", str(psm), "tsv"],
+               shown, timeout)
+    if out.returncode != 0:
+        return []
+    words = []
+    for row in out.stdout.splitlines()[1:]:
+        cols = row.split("\t")
+        if len(cols) >= 12 and cols[0] == "5" and cols[11].strip():
+            words.append((unicodedata.normalize("NFC", cols[11].strip()), float(cols[10])))
+    return words
