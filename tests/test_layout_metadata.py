@@ -142,6 +142,13 @@ def test_a_misread_province_is_corrected_and_a_commune_left_alone() -> None:
     ex = _read([("ỦY BAN NHÂN DÂN", 0.12, 0.05, 0.42), ("THÀNH PHÓ HÀ NỘI", 0.15, 0.07, 0.39),
                 ("Số: 15/QĐ-UBND", 0.14, 0.11, 0.36)])
     assert ex.metadata["issuer"] == "ỦY BAN NHÂN DÂN THÀNH PHỐ HÀ NỘI"
+    # In a form's address too; a commune's name and its comma are no province.
+    from digitize.extract.vocab import places
+
+    assert places().restore("Thôn Nhung 8, xã Minh Xuân, tỉnh Thái Nguyễn") == \
+        "Thôn Nhung 8, xã Minh Xuân, tỉnh Thái Nguyên"
+    assert places().restore("Thôn Hùng 2, xã Thạch Hà, tỉnh Sơn La") == \
+        "Thôn Hùng 2, xã Thạch Hà, tỉnh Sơn La"
 
 
 def test_a_procedure_name_is_kept_as_printed() -> None:
@@ -428,6 +435,7 @@ def test_an_agency_a_letter_or_two_off_is_spelled_right_and_sent_to_review() -> 
 
     assert nearest_agency("HÍNH PHỦ").value == "CHÍNH PHỦ"  # type: ignore[union-attr]
     assert nearest_agency("BỘ GIÁO DỤC VÀ ĐÀOTẠO").value == "BỘ GIÁO DỤC VÀ ĐÀO TẠO"  # type: ignore[union-attr]
+    assert nearest_agency("BI CÔNG THƯƠNG").value == "BỘ CÔNG THƯƠNG"  # type: ignore[union-attr]
     # A name that is no agency the vocabularies hold, or a head alone, is left as read.
     assert nearest_agency("SỞ DU LỊCH") is None and nearest_agency("SỞ NGHI") is None
     assert nearest_agency("CÔNG TY CỔ PHẦN ABC") is None
@@ -458,6 +466,9 @@ def test_a_numbers_year_glued_or_misread_is_mended_and_sent_to_review() -> None:
     ex = _decision([("Số: 21/2925/TT-BCT", 0.14, 0.11, 0.36)], title="THÔNG TƯ")
     assert (ex.metadata["number"], ex.metadata["symbol"]) == ("21", "TT-BCT")
     assert ex.metadata["number_year"] == "2026" and "number_year" in ex.review  # the date's
+    ex = _decision([("Số: 4962/2025NĐ-CP", 0.14, 0.11, 0.36)], title="NGHỊ ĐỊNH")
+    assert (ex.metadata["number_year"], ex.metadata["symbol"]) == ("2025", "NĐ-CP")
+    assert "number_year" in ex.review
     ex = _decision([("Số: 4457 ⁄BC-UBND", 0.14, 0.11, 0.36)], title="BÁO CÁO")  # U+2044
     assert (ex.metadata["number"], ex.metadata["symbol"]) == ("4457", "BC-UBND")
 
@@ -579,3 +590,21 @@ def test_the_hocr_takes_words_read_again_and_digits_read_where_none_was(tmp_path
     assert "x_wconf 96'>CHÍNH PHỦ<" in text and "x_ink blue'>7</span>" in text
     segs, _ = segments_from_hocr(page)
     assert " ".join(s.text for s in segs).split() == ["CHÍNH", "PHỦ", "tháng", "7", "năm"]
+
+
+def test_a_legal_number_without_its_year_goes_to_review() -> None:
+    # A Nghị định's number always carries its year: one read without it is checked.
+    ex = _decision([("Số: 15/NĐ-CP", 0.14, 0.11, 0.36)], title="NGHỊ ĐỊNH")
+    assert "number_year" not in ex.metadata and "number_year" in ex.review
+    # A Quyết định may carry none: nothing is missing.
+    ex = _decision([("Số: 15/QĐ-UBND", 0.14, 0.11, 0.36)])
+    assert "number_year" not in ex.review
+
+
+def test_the_quoc_hieus_first_word_read_into_the_agency_is_cut_off() -> None:
+    ex = _read([("BỘ GIÁO DỤC VÀ ĐÀO TẠO CỘNG", 0.13, 0.054, 0.42),
+                ("HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 0.53, 0.057, 0.9),
+                ("Độc lập - Tự do - Hạnh phúc", 0.53, 0.079, 0.84),
+                ("Số: 15/2026/TT-BGDĐT", 0.14, 0.11, 0.41), ("THÔNG TƯ", 0.44, 0.16, 0.58),
+                *BODY])
+    assert ex.metadata["issuer"] == "BỘ GIÁO DỤC VÀ ĐÀO TẠO"

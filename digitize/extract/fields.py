@@ -18,6 +18,7 @@ from digitize.extract.found import digits as _digits
 from digitize.extract.layout import Segment
 from digitize.extract.text import clean, fold, is_upper, sentence_case, tidy
 from digitize.extract.vanban import doc_type, number_line, read_van_ban, symbol_type
+from digitize.extract.vocab import places
 from digitize.model import DocKind, Extraction
 from digitize.schemas.codes import DocType
 
@@ -27,9 +28,16 @@ _DMY = re.compile(r"\b(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})\b")
 
 REVIEW_THRESHOLD = 0.95  # a value at or above it is not reviewed: right >= 99.5 % of the time
 REQUIRED = {
-    DocKind.van_ban: ("doc_type_name", "number", "symbol", "issued_date", "issuer", "subject"),
+    # ND 30 gives every văn bản its place-and-date line: a place not read is asked for.
+    DocKind.van_ban: ("doc_type_name", "number", "symbol", "issued_date", "place", "issuer",
+                      "subject"),
     DocKind.don: ("doc_type_name", "applicant_name", "procedure_name"),
 }
+
+
+# Types whose number always carries its year (Luật ban hành VBQPPL: "21/2026/TT-BCT"); a
+# Nghị quyết or Quyết định carries it only when it is a legal one.
+YEAR_IN_NUMBER = frozenset({"NĐ", "TT", "TTLT", "PL"})
 
 
 def named_type(text: str) -> DocType | None:
@@ -74,7 +82,8 @@ def _don(segs: Sequence[Segment], found: Found, title: Segment) -> None:
     if (v := _labelled(segs, _PHONE_LABEL)) is not None:
         found.put("phone", _digits(v[0]), v[1], v[2])
     if (v := _labelled(segs, _ADDRESS_LABEL)) is not None:
-        found.put("address", *v)
+        # "tỉnh Thái Nguyễn": a province's tone marks misread, restored as in agency names.
+        found.put("address", places().restore(v[0]), v[1], v[2])
     tail = [s for s in segs if s.page == max(x.page for x in segs)]
     read_date(tail[::-1], found)
 
@@ -107,7 +116,10 @@ def extract(segs: Sequence[Segment], page_count: int, min_conf: float = REVIEW_T
         found.conf = {k: round(calibrated(k, v), 3) for k, v in found.conf.items()}
     # Required fields not read, and every field read with less confidence than the desk's
     # threshold: what is not sent to review must be right.
-    review = tuple(k for k in dict.fromkeys((*REQUIRED[kind], *found.values))
+    required = REQUIRED[kind]
+    if found.values.get("doc_type_code") in YEAR_IN_NUMBER:
+        required = (*required, "number_year")
+    review = tuple(k for k in dict.fromkeys((*required, *found.values))
                    if k not in found.values or found.conf.get(k, 0.0) < min_conf)
     return Extraction(doc_kind=kind, metadata=found.values, confidence=found.conf, review=review,
                       evidence=found.seen)

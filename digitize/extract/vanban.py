@@ -191,10 +191,14 @@ def number_line(segs: Sequence[Segment]) -> NumberLine | None:
             continue
         at = start + head.end()
         symbol = s.text[at + m.start("sym"): at + m.end("sym")]
+        year_glued = _YEAR_GLUED.match(symbol) if not m.group("year") else None
         if broken:
             return NumberLine(i, None, 0.0, "", symbol, SUSPECT_CONF)
         raw = s.text[at + m.start("num"): at + m.end("num")]
         year, year_conf = m.group("year") or "", s.conf_of(at + m.start("sym"), at + m.end("sym"))
+        if year_glued is not None:
+            # "4962/2025NĐ-CP": the slash after the year lost; a clerk checks the year.
+            year, symbol, year_conf = year_glued.group(1), year_glued.group(2), SUSPECT_CONF
         glued = re.fullmatch(r"(\d{2,5})((?:19|20)\d\d)", raw) if not year and "-" in \
             m.group("sym") else None
         if glued is not None:
@@ -269,8 +273,13 @@ def _left_header(header: Sequence[Segment]) -> list[Segment]:
     for s in header:
         hit = _QUOC_HIEU.search(fold(s.text)) or _SO_INSIDE.search(fold(s.text))
         cut = hit.start() if hit else -1
-        if cut == 0:
-            continue
+        if cut == 0 or (cut > 0 and s.has_geometry and s.x0 > 0.45):
+            continue  # the quốc hiệu, or its second half in the right column
+        words = s.text.split()
+        if cut < 0 and len(words) > 1 and fold(words[-1]) == "CONG" and any(
+                _same_line(s, t) and fold(t.text).startswith("HOA") for t in header):
+            # "… ĐÀO TẠO CỘNG" / "HÒA XÃ HỘI …": the quốc hiệu's first word joined the name.
+            cut = len(s.text) - len(words[-1])
         if cut > 0:
             left.append(replace(s, text=clean(s.text[:cut]), x1=s.x0 + (s.x1 - s.x0) * cut /
                                 len(s.text)))
@@ -281,6 +290,7 @@ def _left_header(header: Sequence[Segment]) -> list[Segment]:
 
 # "Số:" with its colon or its number, not "SỞ" beginning an agency name; _SO_INSIDE finds it
 # after an agency's last line on the same line ("VĂN PHÒNG SỐ: 12/GM-VP").
+_YEAR_GLUED = re.compile(r"((?:19|20)\d\d)([A-ZĐÐ]{2,}\s*-.*)$")
 _SO_LINE = re.compile(r"^(?:LUAT\s+)?[S§$][O0]\s*(?:[:;.,]|[0-9/])")
 _SO_INSIDE = re.compile(r"(?<=\s)[S§$][O0]\s*[:;.,]")
 

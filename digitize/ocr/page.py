@@ -191,6 +191,10 @@ RELOOK_PEN = 0.02  # share of a word's ink that is a pen's, at which it is left 
 RELOOK_MOST = 8  # runs read again per page, the longest first: a page of specks stays quick
 
 
+def _same_line(a: Word, b: Word) -> bool:
+    return (a.block, a.par, a.line) == (b.block, b.par, b.line)
+
+
 def _relook(seen: Image.Image, words: tuple[Word, ...], stem: Path, lang: str, dpi: int,
             timeout: int, shown: str) -> tuple[tuple[Word, ...], dict[Box, tuple[str, float]]]:
     """Printed words Tesseract was unsure of, read again as one line cut out with room above
@@ -207,8 +211,7 @@ def _relook(seen: Image.Image, words: tuple[Word, ...], stem: Path, lang: str, d
             sum(c.isalnum() for c in word.text) >= 2 and \
             (masks is None or pen_share(masks, word) < RELOOK_PEN)
         last = runs[-1][-1] if runs else None
-        if unsure and runs and id(runs[-1][-1]) in picked and \
-                (last.block, last.par, last.line) == (word.block, word.par, word.line):
+        if unsure and last is not None and id(last) in picked and _same_line(last, word):
             runs[-1].append(word)
         else:
             runs.append([word])
@@ -222,17 +225,30 @@ def _relook(seen: Image.Image, words: tuple[Word, ...], stem: Path, lang: str, d
     # Room of a line's height around the run: the boxes of a cut line are too low or too high.
     heights = sorted(w.height for w in words if sum(c.isalnum() for c in w.text) >= 2)
     h = heights[len(heights) // 2] if heights else 0
+    index = {id(w): i for i, w in enumerate(words)}
     for n, run in enumerate(chosen):
         x0, y0 = min(w.left for w in run), min(w.top for w in run)
         x1, y1 = max(w.left + w.width for w in run), max(w.top + w.height for w in run)
+        # Not into the words beside it: a slice of one reads as a letter of its own.
+        left, right = max(0, x0 - h), min(seen.width, x1 + h)
+        for at, step in ((index[id(run[0])] - 1, -1), (index[id(run[-1])] + 1, 1)):
+            if 0 <= at < len(words) and _same_line(words[at], run[0]):
+                if step < 0:
+                    left = max(left, words[at].left + words[at].width + 1)
+                else:
+                    right = min(right, words[at].left - 1)
         path = Path(f"{stem}-relook{n}.png")
         try:
-            seen.crop((max(0, x0 - h), max(0, y0 - h), min(seen.width, x1 + h),
+            seen.crop((left, max(0, y0 - h), max(left + 1, right),
                        min(seen.height, y1 + h))).save(path)
             read = tesseract.read_words(path, lang, dpi, timeout, shown)
         finally:
             path.unlink(missing_ok=True)
         read = [(t, c) for t, c in read if any(ch.isalnum() for ch in t)]
+        while read and len(read[0][0]) == 1 and len(read) > 1:
+            read = read[1:]  # a speck of the line above or beside, at the edge of the cut
+        while read and len(read[-1][0]) == 1 and len(read) > 1:
+            read = read[:-1]
         before = sum(w.conf for w in run) / len(run)
         score = sum(c for _, c in read) / len(read) if read else 0.0
         if not read or score < before + RELOOK_GAIN:
@@ -257,7 +273,7 @@ def _hand_runs(words: tuple[Word, ...], inks: dict[Box, Inks]) -> list[list[Word
         if (last is not None and word.hand and last.hand
                 and (inks[_box(last)].printed is None or not inks[_box(last)].hand_first)
                 and (inks[_box(word)].printed is None or inks[_box(word)].hand_first)
-                and (word.block, word.par, word.line) == (last.block, last.par, last.line)
+                and _same_line(word, last)
                 and word.left - (last.left + last.width) < 1.5 * max(word.height, last.height)):
             runs[-1].append(word)
         else:

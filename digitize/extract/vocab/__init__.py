@@ -148,7 +148,9 @@ class Vocabulary:
                 tones = k > 1 or i == 0 or places().misread(" ".join(words[i + 1:i + 3])) \
                     is not None or places().misread(" ".join(words[i + 1:i + 4])) is not None
                 hit = self.misread(window, tones) if window.strip(",.;") == window else None
-                if hit is not None and len(hit.value.split()) == k:
+                # "Thạch Hà, tỉnh" is not "Hà Tĩnh": a comma inside only where the entry has it.
+                if hit is not None and len(hit.value.split()) == k and \
+                        ("," in window) == ("," in hit.value):
                     out.append(hit.value.upper() if window.isupper() else hit.value)
                     i += k
                     break
@@ -273,7 +275,10 @@ def nearest_agency(name: str) -> AgencyMatch | None:
             key = Vocabulary._key(" ".join(words[i:i + n]))
             table = heads if i == 0 else parts
             for part_key, spelled in table.items():
-                limit = min(_part_limit(part_key), AGENCY_EDITS - done[0])
+                # "BI CÔNG THƯƠNG": a short head a letter off, where known parts follow.
+                own = 1 if i == 0 and len(part_key) == 2 and len(key) == 2 else \
+                    _part_limit(part_key)
+                limit = min(own, AGENCY_EDITS - done[0])
                 if limit < 0:
                     continue
                 d = distance(key, part_key, limit) if key != part_key else 0
@@ -286,6 +291,9 @@ def nearest_agency(name: str) -> AgencyMatch | None:
     got = best[-1]
     if got is None or (got[1] < 2 and " " not in got[2][0]):
         return None
+    if Vocabulary._key(words[0]) not in heads and len(Vocabulary._key(words[0])) == 2 and \
+            got[0] > 1:
+        return None  # a short head guessed, and more guessed after it
     return AgencyMatch(" ".join(got[2]), got[0])
 
 
