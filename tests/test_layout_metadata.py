@@ -532,7 +532,7 @@ PEN = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Oblique.ttf"
 
 def test_a_word_tesseract_was_unsure_of_is_read_again_on_its_own(tmp_path: Path) -> None:
     from digitize.model import Word
-    from digitize.ocr.page import _relook
+    from digitize.ocr.reread import relook
 
     page, boxes = _drawn(tmp_path, [("CHÍNH PHỦ", 100, SERIF_BOLD, (10, 10, 10)),
                                     ("BỘ", 700, SERIF_BOLD, (10, 10, 10))])
@@ -543,7 +543,7 @@ def test_a_word_tesseract_was_unsure_of_is_read_again_on_its_own(tmp_path: Path)
                     height=(box[3] - box[1]) // 2, conf=conf, block=1, par=1, line=1)
 
     words = (word("NHuuớng", boxes[0], 0), word("BỘ", boxes[1], 96))
-    out, texts = _relook(page, words, tmp_path / "p", "vie", 200, 60, "test")  # type: ignore[arg-type]
+    out, texts = relook(page, words, tmp_path / "p", "vie", 200, 60, "test")  # type: ignore[arg-type]
     assert [w.text for w in out] == ["CHÍNH PHỦ", "BỘ"] and out[0].conf > 80
     assert [t for t, _ in texts.values()] == ["CHÍNH PHỦ"]  # the sure word stays as read
     assert not list(tmp_path.glob("p-relook*"))  # its crop is not left behind
@@ -551,7 +551,7 @@ def test_a_word_tesseract_was_unsure_of_is_read_again_on_its_own(tmp_path: Path)
 
 def test_a_digit_the_pen_wrote_where_tesseract_saw_no_word_is_read(tmp_path: Path) -> None:
     from digitize.model import Word
-    from digitize.ocr.page import _read_strays
+    from digitize.ocr.reread import read_strays
 
     serif = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Italic.ttf"
     page, boxes = _drawn(tmp_path, [("tháng", 100, serif, (10, 10, 10)),
@@ -565,7 +565,7 @@ def test_a_digit_the_pen_wrote_where_tesseract_saw_no_word_is_read(tmp_path: Pat
 
     out = [word("tháng", boxes[0]), word("năm", boxes[2])]
     held = [(w.left, w.top, w.left + w.width, w.top + w.height) for w in out]
-    added = _read_strays(page, out, held, tmp_path / "p", "vie", 200, 60, "test")  # type: ignore[arg-type]
+    added = read_strays(page, out, held, tmp_path / "p", "vie", 200, 60, "test")  # type: ignore[arg-type]
     assert [w.text for w in added.values()] == ["7"] and list(added) == [held[0]]
     assert [w.text for w in out] == ["tháng", "7", "năm"] and out[1].hand
 
@@ -608,3 +608,33 @@ def test_the_quoc_hieus_first_word_read_into_the_agency_is_cut_off() -> None:
                 ("Số: 15/2026/TT-BGDĐT", 0.14, 0.11, 0.41), ("THÔNG TƯ", 0.44, 0.16, 0.58),
                 *BODY])
     assert ex.metadata["issuer"] == "BỘ GIÁO DỤC VÀ ĐÀO TẠO"
+
+
+def test_a_symbol_is_mended_by_the_issuer_above_it() -> None:
+    from digitize.extract.vanban import agency_initials
+
+    assert agency_initials("BỘ GIÁO DỤC VÀ ĐÀO TẠO") == "BGDĐT"
+    assert agency_initials("UBND TỈNH KHÁNH HÒA") == "UBNDTKH"
+    header = [("BỘ GIÁO DỤC VÀ ĐÀO TẠO", 0.13, 0.05, 0.42), *HEADER[1:2], *HEADER[3:]]
+    # Đ read without its bar: put back, as sure as the rest.
+    ex = _read([*header, ("Số: 15/2026/TT-BGDDT", 0.14, 0.11, 0.41),
+                ("THÔNG TƯ", 0.44, 0.16, 0.58), *BODY])
+    assert ex.metadata["symbol"] == "TT-BGDĐT"
+    # The hyphen and a letter of the type lost: mended from the title and issuer, checked.
+    ex = _read([*header, ("Số: 15/TBGDDT", 0.14, 0.11, 0.41), ("CHỈ THỊ", 0.44, 0.16, 0.58),
+                *BODY])
+    assert ex.metadata["symbol"] == "CT-BGDĐT" and "symbol" in ex.review
+    # TTg is the Thủ tướng's own part: left as it is.
+    ex = _read([("THỦ TƯỚNG CHÍNH PHỦ", 0.13, 0.05, 0.42), *HEADER[1:2], *HEADER[3:],
+                ("Số: 15/NQ-TTg", 0.14, 0.11, 0.41), ("NGHỊ QUYẾT", 0.44, 0.16, 0.58), *BODY])
+    assert ex.metadata["symbol"] == "NQ-TTg"
+
+
+def test_a_blank_numbers_slash_read_as_a_letter_and_a_missing_title() -> None:
+    ex = _decision([("Số: J2026/TT-BCT", 0.14, 0.11, 0.36)], title="THÔNG TƯ")
+    assert "number" not in ex.metadata and "number" in ex.review
+    assert (ex.metadata["number_year"], ex.metadata["symbol"]) == ("2026", "TT-BCT")
+    # A signer's name with no title above it: the title is asked for.
+    block = (("Trần Thị Bình", 0.6, 0.74, 0.8),)
+    ex = _decision([("Số: 15/QĐ-UBND", 0.14, 0.11, 0.36)], signature=block)
+    assert ex.metadata["signer"] == "Trần Thị Bình" and "signer_title" in ex.review

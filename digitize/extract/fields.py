@@ -119,6 +119,8 @@ def extract(segs: Sequence[Segment], page_count: int, min_conf: float = REVIEW_T
     required = REQUIRED[kind]
     if found.values.get("doc_type_code") in YEAR_IN_NUMBER:
         required = (*required, "number_year")
+    if kind is DocKind.van_ban and "signer" in found.values:
+        required = (*required, "signer_title")  # ND 30: the name signs under a title
     review = tuple(k for k in dict.fromkeys((*required, *found.values))
                    if k not in found.values or found.conf.get(k, 0.0) < min_conf)
     return Extraction(doc_kind=kind, metadata=found.values, confidence=found.conf, review=review,

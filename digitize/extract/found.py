@@ -32,6 +32,8 @@ DATE_LINE = re.compile(r"(?:^|,)\s*NGAY\s*([0-9OIl]{1,2})\s+T?HANG\s+([0-9OIl]{1
                        r"[NHM]?AM\s+([0-9OIl]{4})")
 # "Số: 15/QĐ-UBND", "Số: 21/2026/TT-BCT", "Số: /KH-UBND" (left blank, filled in at signing),
 # "Luật số: 12/2026/QH15"; on folded text. OCR may lose the slash ("3NQ-VTLTNN").
+# "Số: J2025/TT-BCT": the slash of a blank number read as a letter before the year.
+SLASH_MISREAD = re.compile(r"^[JIl|](?=(?:19|20)\d\d\s*/)")
 NUMBER_HEAD = re.compile(r"^(?:LUAT\s+)?[S§$][O0]\s*[:;.,]*\s*")  # "§ố:", "$ố:" are OCR's
 NUMBER_SLASH = re.compile(r"^(?P<num>[^\s/]*)(?P<gap>\s*)/\s*(?:(?P<year>\d{4})\s*/\s*)?"
                           r"(?P<sym>[^\s/]+(?:\s*-\s*\S+)*)")

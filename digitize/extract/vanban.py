@@ -17,6 +17,7 @@ from digitize.extract.found import (
     NUMBER_GLUED,
     NUMBER_HEAD,
     NUMBER_SLASH,
+    SLASH_MISREAD,
     SUSPECT_CONF,
     YEAR,
     Found,
@@ -119,9 +120,51 @@ def titled_symbol(symbol: str, kind: DocType) -> str | None:
         return None
     if head == kind.abbr or not head or not rest or symbol_type(symbol) is not None:
         return None  # another type's abbreviation is the title's contradiction, not a slip
-    if distance(fold(head), abbr, 2) <= max(1, len(abbr) - 1) and head.isalnum():
+    letters = head.lstrip("0123456789")  # "7TIT": a type part never starts with a digit
+    if distance(fold(letters), abbr, 2) <= max(1, len(abbr) - 1) and head.isalnum():
         return f"{kind.abbr}-{rest}"
     return None
+
+
+def agency_initials(name: str) -> str:
+    """The issuer's part of a ký hiệu as ND 30 makes it: the first letter of each word of the
+    agency's name but "VÀ", an acronym whole ("BỘ GIÁO DỤC VÀ ĐÀO TẠO" -> BGDĐT,
+    "UBND TỈNH …" -> UBNDT…)."""
+    def letter(c: str) -> str:
+        return "Đ" if c in "ĐÐ" else fold(c)
+
+    return "".join("".join(map(letter, w)) if len(w) >= 3 and
+                   not any(c in "AEIOUY" for c in fold(w[1:])) else letter(w[0])
+                   for w in clean(name).upper().replace(",", "").split() if w != "VÀ")
+
+
+def issued_symbol(symbol: str, kind: DocType, issuer: str) -> tuple[str, bool] | None:
+    """`symbol` mended by the issuer read above it, and whether only a bar of Đ was put back
+    (sure) rather than letters (the clerk checks): "TT-BGDDT" from BỘ GIÁO DỤC VÀ ĐÀO TẠO is
+    TT-BGDĐT; "TBGDDT" under CHỈ THỊ from it is CT-BGDĐT. None where nothing is mended."""
+    initials = agency_initials(issuer)
+    if len(initials) < 2:
+        return None
+    head, dash, rest = symbol.partition("-")
+    if not dash:
+        body = fold(symbol)
+        for n in range(len(initials), 2, -1):
+            part = fold(initials[:n])
+            lead = body[: len(body) - n]
+            if body.endswith(part) and kind.abbr and kind is not CONG_VAN and \
+                    distance(fold(lead.lstrip("0123456789")), fold(kind.abbr), 1) <= 1:
+                return f"{kind.abbr}-{initials[:n]}", False
+        return None
+    parts = rest.split("-")
+
+    def bar_lost(part: str, wanted: str) -> bool:
+        return len(part) == len(wanted) and all(a == b or (a == "D" and b == "Đ")
+                                                for a, b in zip(part, wanted, strict=True))
+
+    mended = [initials[:len(p)] if bar_lost(p, initials[:len(p)]) else p for p in parts]
+    if mended == parts:
+        return None
+    return "-".join([head, *mended]), True
 
 
 # -- zones ---------------------------------------------------------------------------------
@@ -175,7 +218,8 @@ def number_line(segs: Sequence[Segment]) -> NumberLine | None:
         rest = folded[head.end():]
         # "Số:" and "/QĐ-UBND" with the blank for the number between them: one line (the
         # place-and-date line, level with them on the right, may come between in the list).
-        after = [t for t in segs[i + 1: i + 4] if _same_line(s, t) and _in_left_column(t)]
+        # (begun in the left column: the date line may be read on with it)
+        after = [t for t in segs[i + 1: i + 4] if _same_line(s, t) and t.x0 < 0.45]
         if not rest and after:
             nxt = min(after, key=lambda t: t.x0)
             s = replace(s, text=f"{s.text} {nxt.text}", x1=nxt.x1,
@@ -183,6 +227,7 @@ def number_line(segs: Sequence[Segment]) -> NumberLine | None:
                         nxt.word_conf else ())
             folded = fold(s.text[start:])
             rest = folded[head.end():]
+        rest = SLASH_MISREAD.sub("/", rest)
         m = NUMBER_SLASH.match(rest) or NUMBER_GLUED.match(rest)
         broken = m is None and (broken_m := NUMBER_BROKEN.match(rest)) is not None
         if broken:
@@ -491,6 +536,13 @@ def read_van_ban(segs: Sequence[Segment], found: Found, line: NumberLine | None)
     if header_end is not None:
         page = segs[header_end].page
         _issuers([s for s in segs[:header_end] if s.page == page], found)
+    symbol, issuer = found.values.get("symbol"), found.values.get("issuer")
+    if isinstance(symbol, str) and isinstance(issuer, str) and line is not None:
+        by_issuer = issued_symbol(symbol, kind, issuer)
+        if by_issuer is not None:
+            conf = found.conf["symbol"] if by_issuer[1] else min(found.conf["symbol"],
+                                                                 SUSPECT_CONF)
+            found.put("symbol", by_issuer[0], conf, segs[line.index])
     read_date(segs[: (title_idx or header_end or 12) + 3], found)
     dated = found.values.get("issued_date")
     if line is not None and line.year and not YEAR.fullmatch(line.year) and \

@@ -1,27 +1,24 @@
 """One page through OCR, in a worker process. A quick projection profile finds the skew (the
 page is levelled for Tesseract when it is clearly skewed); then one Tesseract pass (page
 segmentation with orientation detection) writes the text-only PDF page, word boxes, plain text
-and hOCR. Orientation comes from that result, so the stored scan is never re-encoded or
-re-rotated: the PDF turns it with a matrix. Everything written goes to the document's private
-work folder."""
+and hOCR; words it was unsure of and a pen's writing are read again (reread.py). Orientation
+comes from that result, so the stored scan is never re-encoded or re-rotated: the PDF turns it
+with a matrix. Everything written goes to the document's private work folder."""
 
 from __future__ import annotations
 
 import io
-import re
 import unicodedata
 import zlib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image
 
-from digitize.extract.text import fold
 from digitize.fsutil import disk_problem
 from digitize.model import OcrPage, Word
 from digitize.ocr import tesseract, textlayer
 from digitize.ocr.cleanup import (
-    Inks,
     compact_image,
     deskew,
     drop_red,
@@ -29,22 +26,15 @@ from digitize.ocr.cleanup import (
     is_blank,
     mark_handwriting,
     orientation_from_hocr,
-    page_inks,
-    pen_extent,
-    pen_ink,
-    pen_share,
-    split_inks,
-    stray_pen,
     upright_words,
 )
 from digitize.ocr.hocr import Box, mark_hand
 from digitize.ocr.images import PageImage, load_page
 from digitize.ocr.pngpass import png_idat
+from digitize.ocr.reread import box_of, read_hand, relook
 
 PROFILES = ("archive", "compact")
 UPSCALE_BELOW_DPI = 150  # DESIGN.md: under ~150 dpi a 2x upscale before OCR reads clearly better
-HAND_CONF = 50.0  # Tesseract's score for digits it read no word for: none; a clerk checks them
-HAND_DIGITS = "0123456789"  # what a pen writes into the blanks of ND 30: the number and the day
 
 
 @dataclass(frozen=True)
@@ -178,239 +168,6 @@ def _unscaled(words: tuple[Word, ...], scale: int) -> tuple[Word, ...]:
                                       "height": max(1, w.height // scale)}) for w in words)
 
 
-
-
-
-def _box(word: Word) -> Box:
-    return word.left, word.top, word.left + word.width, word.top + word.height
-
-
-RELOOK_BELOW = 50  # Tesseract's score under which a word is read again on its own
-RELOOK_GAIN = 20  # how much surer the second reading must be to replace the first
-RELOOK_PEN = 0.02  # share of a word's ink that is a pen's, at which it is left to _read_hand
-RELOOK_MOST = 8  # runs read again per page, the longest first: a page of specks stays quick
-
-
-def _same_line(a: Word, b: Word) -> bool:
-    return (a.block, a.par, a.line) == (b.block, b.par, b.line)
-
-
-def _relook(seen: Image.Image, words: tuple[Word, ...], stem: Path, lang: str, dpi: int,
-            timeout: int, shown: str) -> tuple[tuple[Word, ...], dict[Box, tuple[str, float]]]:
-    """Printed words Tesseract was unsure of, read again as one line cut out with room above
-    and below: where two lines' baselines nearly meet (a header column beside the quốc
-    hiệu), its page layout cuts the letters and reads "NHuuớng" for CHÍNH PHỦ at 0, while the
-    line alone reads at 96. A run of unsure words on one line is read together. Returns the
-    words (a run read again as one) and, per hOCR word box, its new text and score."""
-    masks = page_inks(seen)
-    picked: set[int] = set()  # the unsure words
-    runs: list[list[Word]] = []
-    for word in words:
-        # A pen's stroke in the box keeps the word as read: handwriting is read apart.
-        unsure = not word.hand and word.conf < RELOOK_BELOW and \
-            sum(c.isalnum() for c in word.text) >= 2 and \
-            (masks is None or pen_share(masks, word) < RELOOK_PEN)
-        last = runs[-1][-1] if runs else None
-        if unsure and last is not None and id(last) in picked and _same_line(last, word):
-            runs[-1].append(word)
-        else:
-            runs.append([word])
-        if unsure:
-            picked.add(id(word))
-    chosen = sorted((r for r in runs if id(r[0]) in picked and
-                     sum(c.isalnum() for w in r for c in w.text) >= 3),
-                    key=lambda r: -sum(len(w.text) for w in r))[:RELOOK_MOST]
-    again: dict[int, Word] = {}
-    texts: dict[Box, tuple[str, float]] = {}
-    # Room of a line's height around the run: the boxes of a cut line are too low or too high.
-    heights = sorted(w.height for w in words if sum(c.isalnum() for c in w.text) >= 2)
-    h = heights[len(heights) // 2] if heights else 0
-    index = {id(w): i for i, w in enumerate(words)}
-    for n, run in enumerate(chosen):
-        x0, y0 = min(w.left for w in run), min(w.top for w in run)
-        x1, y1 = max(w.left + w.width for w in run), max(w.top + w.height for w in run)
-        # Not into the words beside it: a slice of one reads as a letter of its own.
-        left, right = max(0, x0 - h), min(seen.width, x1 + h)
-        for at, step in ((index[id(run[0])] - 1, -1), (index[id(run[-1])] + 1, 1)):
-            if 0 <= at < len(words) and _same_line(words[at], run[0]):
-                if step < 0:
-                    left = max(left, words[at].left + words[at].width + 1)
-                else:
-                    right = min(right, words[at].left - 1)
-        path = Path(f"{stem}-relook{n}.png")
-        try:
-            seen.crop((left, max(0, y0 - h), max(left + 1, right),
-                       min(seen.height, y1 + h))).save(path)
-            read = tesseract.read_words(path, lang, dpi, timeout, shown)
-        finally:
-            path.unlink(missing_ok=True)
-        read = [(t, c) for t, c in read if any(ch.isalnum() for ch in t)]
-        while read and len(read[0][0]) == 1 and len(read) > 1:
-            read = read[1:]  # a speck of the line above or beside, at the edge of the cut
-        while read and len(read[-1][0]) == 1 and len(read) > 1:
-            read = read[:-1]
-        before = sum(w.conf for w in run) / len(run)
-        score = sum(c for _, c in read) / len(read) if read else 0.0
-        if not read or score < before + RELOOK_GAIN:
-            continue
-        text = " ".join(t for t, _ in read)
-        again[id(run[0])] = run[0].model_copy(update={
-            "text": text, "conf": score, "left": x0, "top": y0, "width": x1 - x0,
-            "height": y1 - y0})
-        texts.update({_box(w): (text if i == 0 else "", score) for i, w in enumerate(run)})
-    out = [again.get(id(run[0]), w) for run in runs for w in
-           (run[:1] if id(run[0]) in again else run)]
-    return tuple(out), texts
-
-
-def _hand_runs(words: tuple[Word, ...], inks: dict[Box, Inks]) -> list[list[Word]]:
-    """Runs of words, each a word alone or neighbours on one line that Tesseract cut apart
-    where the pen's ink runs on ("„5 sg/GM-UBND" for 4538/GM-UBND): the second starts with
-    the pen's ink, the first ends with it. `inks`: each handwritten word's, by its box."""
-    runs: list[list[Word]] = []
-    for word in words:
-        last = runs[-1][-1] if runs else None
-        if (last is not None and word.hand and last.hand
-                and (inks[_box(last)].printed is None or not inks[_box(last)].hand_first)
-                and (inks[_box(word)].printed is None or inks[_box(word)].hand_first)
-                and _same_line(word, last)
-                and word.left - (last.left + last.width) < 1.5 * max(word.height, last.height)):
-            runs[-1].append(word)
-        else:
-            runs.append([word])
-    return runs
-
-
-def _read_hand(seen: Image.Image, words: tuple[Word, ...], stem: Path, lang: str, dpi: int,
-               timeout: int, shown: str
-               ) -> tuple[tuple[Word, ...], dict[Box, str], dict[Box, Word]]:
-    """Words written by hand, read again apart from the print they touch: ND 30 leaves the
-    number and the day blank to be written in, and Tesseract reads a pen's digits glued to
-    the print poorly ("14870Đ-STC" for 1482 and /QĐ-STC). The pen's ink alone is read as
-    digits (unless, with no print beside it, it reads as words), the print alone as text.
-    Returns the words (a run read as one), per hOCR word box the text it now holds, and the
-    words read where Tesseract saw none (_read_strays), by the box of the word before."""
-    out: list[Word] = []
-    texts: dict[Box, str] = {}
-    inks = {_box(w): split_inks(seen, w) for w in words if w.hand}
-    read: list[Box] = []  # runs of pen's ink already read
-    last: dict[Box, Box] = {}  # a run read as one word: the box of its last hOCR word
-    for n, run in enumerate(_hand_runs(words, inks)):
-        if not run[0].hand:
-            out.extend(run)
-            continue
-        x0, y0 = min(w.left for w in run), min(w.top for w in run)
-        x1 = max(w.left + w.width for w in run)
-        y1 = max(w.top + w.height for w in run)
-        whole = run[0].model_copy(update={"left": x0, "top": y0, "width": x1 - x0,
-                                          "height": y1 - y0})
-        split = inks[_box(run[0])] if len(run) == 1 else split_inks(seen, whole)
-        # The pen's digits are read whole, once, from all of their ink (pen_extent).
-        pen = pen_extent(seen, whole)
-        again = pen is not None and pen in read
-        if pen is not None and not again:
-            split = replace(split, hand=pen_ink(seen, pen))
-            read.append(pen)
-        text = _hand_text(split, Path(f"{stem}-hand{n}.png"), lang, dpi, timeout, shown,
-                          pen=not again)
-        if again and not text:
-            texts.update({_box(w): "" for w in run})  # its digits went with the run before
-            continue
-        if not text and len(run) == 1:
-            out.append(run[0])
-            texts[_box(run[0])] = run[0].text
-            continue
-        text = text or " ".join(w.text for w in run)
-        out.append(whole.model_copy(update={"text": text}))
-        texts.update({_box(w): text if i == 0 else "" for i, w in enumerate(run)})
-        last[_box(out[-1])] = _box(run[-1])
-    added = _read_strays(seen, out, [*map(_box, words), *read], stem, lang, dpi, timeout, shown)
-    return tuple(out), texts, {last.get(box, box): word for box, word in added.items()}
-
-
-# Words after which ND 30 leaves a blank to be written in: "Số:", "ngày", "tháng".
-_BLANK_BEFORE = frozenset({"so:", "so", "ngay", "thang"})
-
-
-def _read_strays(seen: Image.Image, out: list[Word], held: list[Box], stem: Path, lang: str,
-                 dpi: int, timeout: int, shown: str) -> dict[Box, Word]:
-    """Digits a pen wrote into a blank that Tesseract read no word for (cleanup.stray_pen),
-    put into `out` after the word before the blank; returns them by that word's box. Pen's
-    ink anywhere else (a signature in blue) is left alone."""
-    heights = sorted(w.height for w in out if any(c.isalnum() for c in w.text))
-    if not heights:
-        return {}
-    added: dict[Box, Word] = {}
-    for n, (x0, y0, x1, y1) in enumerate(stray_pen(seen, held, heights[len(heights) // 2] // 2)):
-        before = [w for w in out if w.left + w.width <= x0 + 2
-                  and min(y1, w.top + w.height) - max(y0, w.top) > 0.3 * (y1 - y0)
-                  and x0 - (w.left + w.width) < 3 * w.height]
-        if not before:
-            continue
-        word = max(before, key=lambda w: w.left + w.width)
-        last = fold(word.text).lower().split()[-1:]  # "18 tháng": a day read with its word
-        if not last or last[0] not in _BLANK_BEFORE or _box(word) in added:
-            continue
-        inks = Inks(pen_ink(seen, (x0, y0, x1, y1)), None, True)
-        text = _hand_text(inks, Path(f"{stem}-stray{n}.png"), lang, dpi, timeout, shown)
-        if not text.isdigit():
-            continue
-        new = word.model_copy(update={"text": text, "left": x0, "top": y0, "width": x1 - x0,
-                                      "height": y1 - y0, "conf": HAND_CONF, "hand": True})
-        out.insert(out.index(word) + 1, new)
-        added[_box(word)] = new
-    return added
-
-
-def _solid(ch: str) -> bool:
-    """A letter or digit; not a modifier letter ("ˆ") that is a speck."""
-    return unicodedata.category(ch) in ("Lu", "Ll", "Nd")
-
-
-def _hand_text(inks: Inks, path: Path, lang: str, dpi: int, timeout: int, shown: str,
-               pen: bool = True) -> str:
-    """What a handwritten word reads as, its pen's ink and its print apart ("" where the
-    pen's ink reads as words, or as nothing); with `pen` False, its print alone (its pen's
-    ink was read with a word before it)."""
-    try:
-        text = ""
-        if pen:
-            inks.hand.save(path)
-            if inks.printed is None:
-                free = tesseract.read_line(path, lang, dpi, timeout, shown)
-                if sum(c.isalpha() for c in free) >= 3 and not any(c.isdigit() for c in free):
-                    return ""  # a note in the margin, not a number: as Tesseract read it
-            text = tesseract.read_line(path, lang, dpi, timeout, shown, HAND_DIGITS)
-            if not text and inks.hand.width < 2.5 * inks.hand.height:
-                # A lone digit or two, that a line's reading misses ("8" read as nothing).
-                text = tesseract.read_line(path, lang, dpi, timeout, shown, HAND_DIGITS, psm=8)
-            text = text.replace(" ", "")
-        if (pen and not text) or inks.printed is None:
-            return text
-        inks.printed.save(path)
-        rest = tesseract.read_line(path, lang, dpi, timeout, shown).replace(" ", "")
-    finally:
-        path.unlink(missing_ok=True)
-    # Where the pen crossed the print, what is left of it reads as specks ("_", "¬", "ˆ").
-    first = next((i for i, c in enumerate(rest) if _solid(c) or c == "/"), len(rest))
-    last = next((i for i in range(len(rest), first, -1) if _solid(rest[i - 1])), first)
-    rest = rest[first:last]
-    if not rest:
-        return text
-    if inks.hand_first and text and "-" in rest:
-        # The number's slash comes next; before it, or in its place, a speck of the print
-        # the pen crossed ("J/QĐ-CP", "9Đ-UBND" for /QĐ-UBND once the pen's ink is gone).
-        slash = rest.find("/")
-        if 0 < slash <= 2:
-            rest = rest[slash:]
-        elif slash != 0 and re.match(r"^[^\W\d]{1,4}-", rest[1:]) and not rest[0].isalpha():
-            rest = "/" + rest[1:]
-    # "22 tháng", but "1482QĐ-STC": a symbol is read with its number.
-    if inks.hand_first:
-        return (text + (" " if rest[0].islower() else "") + rest).strip()
-    return (rest + (" " if rest[-1].isalpha() else "") + text).strip()
-
-
 def prepare_page(task: PageTask) -> PreparedPage:
     """Run in a worker: returns a picklable description of the finished page."""
     try:
@@ -446,13 +203,13 @@ def _prepare(task: PageTask) -> PreparedPage:
     read = mark_handwriting(seen, parse_tsv(rec.tsv))
     relooked: dict[Box, tuple[str, float]] = {}
     if rotation == 0:
-        read, relooked = _relook(seen, read, stem, task.lang, round(page.dpi * scale),
+        read, relooked = relook(seen, read, stem, task.lang, round(page.dpi * scale),
                                  task.timeout_s, f"{task.source} page {task.index + 1}")
-        read, texts, added = _read_hand(seen, read, stem, task.lang, round(page.dpi * scale),
+        read, texts, added = read_hand(seen, read, stem, task.lang, round(page.dpi * scale),
                                         task.timeout_s, f"{task.source} page {task.index + 1}")
     else:
-        texts, added = {_box(wd): wd.text for wd in read if wd.hand}, {}
-    mark_hand(rec.hocr, texts, {box: (_box(w), w.text) for box, w in added.items()}, relooked)
+        texts, added = {box_of(wd): wd.text for wd in read if wd.hand}, {}
+    mark_hand(rec.hocr, texts, {box: (box_of(w), w.text) for box, w in added.items()}, relooked)
     words, uw, uh, post_skew = upright_words(read, rotation, w * scale, h * scale)
     words, uw, uh = _unscaled(words, scale), uw // scale, uh // scale
     text = unicodedata.normalize("NFC", rec.txt.read_text(encoding="utf-8"))
