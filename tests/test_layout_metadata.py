@@ -638,3 +638,11 @@ def test_a_blank_numbers_slash_read_as_a_letter_and_a_missing_title() -> None:
     block = (("Trần Thị Bình", 0.6, 0.74, 0.8),)
     ex = _decision([("Số: 15/QĐ-UBND", 0.14, 0.11, 0.36)], signature=block)
     assert ex.metadata["signer"] == "Trần Thị Bình" and "signer_title" in ex.review
+
+
+def test_the_quoc_hieus_first_two_words_read_onto_the_agencys_line_are_cut_off() -> None:
+    ex = _read([("ỦY BAN NHÂN DÂN", 0.19, 0.05, 0.42),
+                ("THÀNH PHỐ CẦN THƠ CỘNG HÒA", 0.17, 0.066, 0.5),
+                ("XÃ HỘI CHỦ NGHĨA VIỆT NAM", 0.58, 0.066, 0.9),
+                ("Số: 15/BC-UBND", 0.2, 0.117, 0.4), ("BÁO CÁO", 0.44, 0.16, 0.58), *BODY])
+    assert ex.metadata["issuer"] == "ỦY BAN NHÂN DÂN THÀNH PHỐ CẦN THƠ"

@@ -43,6 +43,8 @@ TITLE_ZONE = 0.6
 # Parts of the quốc hiệu, also as OCR leaves them ("ộc lập" without its Đ, "HÒA.XÃ").
 _QUOC_HIEU = re.compile(r"C?ONG\W*H[OU]A\W*XA|CHU\W*NGHIA\W*VIET|D?OC\W*LAP\W|TU\W*DO\W*-|"
                         r"HANH\W*PHUC")
+_QUOC_HIEU_HEAD = re.compile(r"\sC?ONG(?:\s+H[OU]A)?$")  # its first words, at a line's end
+_QUOC_HIEU_REST = re.compile(r"^(?:H[OU]A\W*)?XA\W*H[OU]I|^H[OU]A\W+XA")
 _SUBJECT_STOP = re.compile(r"^(KINH GUI|CAN CU|XET |THEO |NOI NHAN)")
 _KINH_GUI = re.compile(r"^KINH\s*GUI")
 # "V/v" and how OCR reads it: V/V, V.v, Vlv, VW, V/y.
@@ -320,11 +322,12 @@ def _left_header(header: Sequence[Segment]) -> list[Segment]:
         cut = hit.start() if hit else -1
         if cut == 0 or (cut > 0 and s.has_geometry and s.x0 > 0.45):
             continue  # the quốc hiệu, or its second half in the right column
-        words = s.text.split()
-        if cut < 0 and len(words) > 1 and fold(words[-1]) == "CONG" and any(
-                _same_line(s, t) and fold(t.text).startswith("HOA") for t in header):
-            # "… ĐÀO TẠO CỘNG" / "HÒA XÃ HỘI …": the quốc hiệu's first word joined the name.
-            cut = len(s.text) - len(words[-1])
+        tail = _QUOC_HIEU_HEAD.search(fold(s.text))
+        if cut < 0 and tail is not None and any(
+                _same_line(s, t) and _QUOC_HIEU_REST.match(fold(t.text)) for t in header):
+            # "… ĐÀO TẠO CỘNG" / "HÒA XÃ HỘI …", "… CẦN THƠ CỘNG HÒA" / "XÃ HỘI …": the quốc
+            # hiệu's first words joined the name.
+            cut = tail.start() + 1
         if cut > 0:
             left.append(replace(s, text=clean(s.text[:cut]), x1=s.x0 + (s.x1 - s.x0) * cut /
                                 len(s.text)))

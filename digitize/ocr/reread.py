@@ -87,10 +87,22 @@ def relook(seen: Image.Image, words: tuple[Word, ...], stem: Path, lang: str, dp
                     left = max(left, words[at].left + words[at].width + 1)
                 else:
                     right = min(right, words[at].left - 1)
+        # Nor into a line read with confidence above or below: it would be read twice.
+        top, bottom = max(0, y0 - h), min(seen.height, y1 + h)
+        inside = {id(w) for w in run}
+        for w in words:
+            if id(w) in inside or w.conf < RELOOK_BELOW or w.left >= right or \
+                    w.left + w.width <= left or w.top >= bottom or w.top + w.height <= top:
+                continue
+            if w.top + w.height / 2 < (y0 + y1) / 2:
+                top = max(top, w.top + w.height + 1)
+            else:
+                bottom = min(bottom, w.top - 1)
+        if top > y0 or bottom < y1:
+            continue  # a sure word overlaps the run itself: what is unsure there is a speck
         path = Path(f"{stem}-relook{n}.png")
         try:
-            seen.crop((left, max(0, y0 - h), max(left + 1, right),
-                       min(seen.height, y1 + h))).save(path)
+            seen.crop((left, top, max(left + 1, right), bottom)).save(path)
             read = tesseract.read_words(path, lang, dpi, timeout, shown)
         finally:
             path.unlink(missing_ok=True)
