@@ -646,3 +646,9 @@ def test_the_quoc_hieus_first_two_words_read_onto_the_agencys_line_are_cut_off()
                 ("XÃ HỘI CHỦ NGHĨA VIỆT NAM", 0.58, 0.066, 0.9),
                 ("Số: 15/BC-UBND", 0.2, 0.117, 0.4), ("BÁO CÁO", 0.44, 0.16, 0.58), *BODY])
     assert ex.metadata["issuer"] == "ỦY BAN NHÂN DÂN THÀNH PHỐ CẦN THƠ"
+
+
+def test_a_peoples_committee_without_its_place_is_a_cut_name() -> None:
+    ex = _read([("ỦY BAN NHÂN DÂN", 0.12, 0.05, 0.42), *HEADER[1:2], *HEADER[3:],
+                ("Số: 15/QĐ-UBND", 0.14, 0.11, 0.36), ("QUYẾT ĐỊNH", 0.45, 0.16, 0.6), *BODY])
+    assert ex.metadata["issuer"] == "ỦY BAN NHÂN DÂN" and "issuer" in ex.review

@@ -376,7 +376,14 @@ def _agency(lines: Sequence[Segment]) -> tuple[str, float]:
         return near.value, min(conf, SUSPECT_CONF)
     if near is not None:
         name = near.value
+    if fold(name) in _NEEDS_PLACE:
+        return name, min(conf, SUSPECT_CONF)  # its place's line was lost: a cut name
     return name, max(conf, KNOWN_AGENCY_CONF) if known_agency(name) else conf
+
+
+# People's committees and councils are named with their place ("ỦY BAN NHÂN DÂN TỈNH LÂM
+# ĐỒNG"): the words alone are a name cut short.
+_NEEDS_PLACE = frozenset({"UY BAN NHAN DAN", "HOI DONG NHAN DAN", "UBND", "HDND"})
 
 
 def _subject(segs: Sequence[Segment], found: Found, kind: DocType, start: int,
