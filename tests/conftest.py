@@ -122,12 +122,13 @@ def scratch(tmp_path: Path) -> Iterator[Path]:
 
 
 def counting_tesseract(folder: Path) -> tuple[dict[str, str], Path]:
-    """A `tesseract` first on PATH that logs each recognition, then runs the real one."""
+    """A `tesseract` first on PATH that logs each page's recognition (its one `--psm 1`
+    pass, not the second readings of a line or a pen's digits), then runs the real one."""
     real = shutil.which("tesseract")
     log = folder / "tesseract-calls.log"
     wrapper = folder / "bin" / "tesseract"
     wrapper.parent.mkdir(parents=True)
-    wrapper.write_text(f'#!/bin/sh\ncase "$1" in --*) ;; *) echo "$1" >> "{log}" ;; esac\n'
+    wrapper.write_text(f'#!/bin/sh\ncase " $* " in *" --psm 1 "*) echo "$1" >> "{log}" ;; esac\n'
                        f'exec "{real}" "$@"\n', encoding="utf-8")
     wrapper.chmod(0o755)
     return {"PATH": f"{wrapper.parent}:{os.environ['PATH']}"}, log

@@ -165,7 +165,7 @@ def test_scan_from_the_sane_test_device_then_run(cli_env: Env, tmp_path: Path) -
     assert record["bundle"] is None and "subject" in record["error"]
     assert record["documents"][0]["status"] == "needs_review"
     assert Path(record["documents"][0]["pdf"]).is_file()
-    answers = "Giấy mời\n12\nGM-UBND\n23/11/2026\nỦY BAN NHÂN DÂN XÃ MINH XUÂN\n" \
+    answers = "Giấy mời\n12\nGM-UBND\n23/11/2026\nMinh Xuân\nỦY BAN NHÂN DÂN XÃ MINH XUÂN\n" \
               "Họp giao ban công tác số hóa\n"
     res = cli_env.run("review", str(out / "HS-7"), "--config", str(config), "--operator",
                       "Nguyễn Văn An", "--json", input_text=answers)

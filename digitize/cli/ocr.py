@@ -124,9 +124,12 @@ def ask_field(item: ReviewItem) -> str | None:
     if image is not None:
         err.print("  " + escape(_("page crop: {path}").format(path=image)), highlight=False)
     while True:
-        answer = Prompt.ask("  " + _("correct value (Enter keeps the value read, '-' skips)"),
-                            default="" if item.value is None else str(item.value),
-                            show_default=False, console=err)
+        try:
+            answer = Prompt.ask("  " + _("correct value (Enter keeps the value read, '-' skips)"),
+                                default="" if item.value is None else str(item.value),
+                                show_default=False, console=err)
+        except EOFError:  # the answers piped in ran out: this field and the rest wait
+            return None
         if answer.strip() == "-" or (not answer.strip() and item.value is None):
             return None
         try:
