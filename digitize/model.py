@@ -42,6 +42,9 @@ class Frozen(Model):
     model_config = ConfigDict(frozen=True, defer_build=True)
 
 
+Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in a page's pixels
+
+
 class Word(Frozen):
     """One recognised word: text (NFC), box in page pixels (upright page), confidence 0..100;
     `hand` where its ink is a pen's blue on a colour scan (a number or day written in)."""

@@ -278,7 +278,7 @@ def test_blue_ink_marks_a_word_as_written_by_hand() -> None:
     from PIL import Image, ImageDraw
 
     from digitize.model import Word
-    from digitize.ocr.cleanup import mark_handwriting, split_inks
+    from digitize.ocr.cleanup import mark_handwriting, page_inks, split_inks
 
     page = Image.new("RGB", (600, 200), "white")
     d = ImageDraw.Draw(page)
@@ -287,17 +287,19 @@ def test_blue_ink_marks_a_word_as_written_by_hand() -> None:
     d.rectangle([240, 20, 330, 50], fill=(15, 15, 15))
     words = [Word(text=t, left=x, top=20, width=w, height=31, conf=96, block=1, par=1, line=1)
              for t, x, w in (("Số:", 20, 101), ("4930/QĐ-UBND", 200, 131))]
-    marked = mark_handwriting(page, words)
+    masks = page_inks(page)
+    assert masks is not None
+    marked = mark_handwriting(masks, words)
     assert [w.hand for w in marked] == [False, True]
-    assert not any(w.hand for w in mark_handwriting(page.convert("L"), words))
+    assert not any(w.hand for w in mark_handwriting(page_inks(page.convert("L")), words))
     # The pen's part and the print are read apart: the pen's first, the print after it.
-    inks = split_inks(page, marked[1])
+    inks = split_inks(masks, marked[1])
     assert inks.hand_first and inks.printed is not None
     assert inks.hand.getpixel((20, 15)) == 0 and inks.printed.getpixel((20, 15)) == 255
     assert inks.printed.getpixel((100, 15)) == 0 and inks.hand.getpixel((100, 15)) == 255
     alone = Word(text="15", left=200, top=20, width=40, height=31, conf=90, block=1, par=1,
                  line=1, hand=True)
-    assert split_inks(page, alone).printed is None
+    assert split_inks(masks, alone).printed is None
 
 
 @pytest.mark.slow
@@ -492,7 +494,7 @@ def test_the_pens_digits_are_read_from_all_of_their_ink() -> None:
     from PIL import Image, ImageDraw, ImageFont
 
     from digitize.model import Word
-    from digitize.ocr.cleanup import pen_extent
+    from digitize.ocr.cleanup import page_inks, pen_extent
 
     pen = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans-Oblique.ttf", 40)
     page = Image.new("RGB", (1200, 200), "white")
@@ -503,12 +505,14 @@ def test_the_pens_digits_are_read_from_all_of_their_ink() -> None:
     # Tesseract's box holds the last two digits only ("97"): the run is all four.
     cut = Word(text="97", left=262, top=65, width=40, height=40, conf=60, block=1, par=1,
                line=1)
-    box = pen_extent(page, cut)
+    masks = page_inks(page)
+    assert masks is not None
+    box = pen_extent(masks, cut)
     assert box is not None
     x0, _, x1, _ = box
     assert x0 <= 205 and 270 < x1 < 330  # from the 4 to the 7, not the print or the day
-    assert pen_extent(page, Word(text="/QĐ", left=430, top=65, width=80, height=40,
-                                 conf=96, block=1, par=1, line=1)) is None
+    assert pen_extent(masks, Word(text="/QĐ", left=430, top=65, width=80, height=40,
+                                  conf=96, block=1, par=1, line=1)) is None
 
 
 def _drawn(tmp_path: Path, parts: Sequence[tuple[str, int, str, tuple[int, int, int]]]
@@ -532,6 +536,7 @@ PEN = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Oblique.ttf"
 
 def test_a_word_tesseract_was_unsure_of_is_read_again_on_its_own(tmp_path: Path) -> None:
     from digitize.model import Word
+    from digitize.ocr.cleanup import page_inks
     from digitize.ocr.reread import relook
 
     page, boxes = _drawn(tmp_path, [("CHÍNH PHỦ", 100, SERIF_BOLD, (10, 10, 10)),
@@ -543,7 +548,8 @@ def test_a_word_tesseract_was_unsure_of_is_read_again_on_its_own(tmp_path: Path)
                     height=(box[3] - box[1]) // 2, conf=conf, block=1, par=1, line=1)
 
     words = (word("NHuuớng", boxes[0], 0), word("BỘ", boxes[1], 96))
-    out, texts = relook(page, words, tmp_path / "p", "vie", 200, 60, "test")  # type: ignore[arg-type]
+    out, texts = relook(page, page_inks(page), words, tmp_path / "p", "vie", 200, 60,  # type: ignore[arg-type]
+                        "test")
     assert [w.text for w in out] == ["CHÍNH PHỦ", "BỘ"] and out[0].conf > 80
     assert [t for t, _ in texts.values()] == ["CHÍNH PHỦ"]  # the sure word stays as read
     assert not list(tmp_path.glob("p-relook*"))  # its crop is not left behind
@@ -551,6 +557,7 @@ def test_a_word_tesseract_was_unsure_of_is_read_again_on_its_own(tmp_path: Path)
 
 def test_a_digit_the_pen_wrote_where_tesseract_saw_no_word_is_read(tmp_path: Path) -> None:
     from digitize.model import Word
+    from digitize.ocr.cleanup import page_inks
     from digitize.ocr.reread import read_strays
 
     serif = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Italic.ttf"
@@ -565,7 +572,8 @@ def test_a_digit_the_pen_wrote_where_tesseract_saw_no_word_is_read(tmp_path: Pat
 
     out = [word("tháng", boxes[0]), word("năm", boxes[2])]
     held = [(w.left, w.top, w.left + w.width, w.top + w.height) for w in out]
-    added = read_strays(page, out, held, tmp_path / "p", "vie", 200, 60, "test")  # type: ignore[arg-type]
+    added = read_strays(page_inks(page), out, held, tmp_path / "p", "vie", 200, 60,  # type: ignore[arg-type]
+                        "test")
     assert [w.text for w in added.values()] == ["7"] and list(added) == [held[0]]
     assert [w.text for w in out] == ["tháng", "7", "năm"] and out[1].hand
 
@@ -584,10 +592,11 @@ def test_the_hocr_takes_words_read_again_and_digits_read_where_none_was(tmp_path
         " <span class='ocrx_word' id='word_1_2' title='bbox 300 10 400 40; x_wconf 96'>tháng</span>"
         " <span class='ocrx_word' id='word_1_3' title='bbox 500 10 600 40; x_wconf 96'>năm</span>"
         "</span></div></div></body></html>", encoding="utf-8")
-    mark_hand(page, {}, {(300, 10, 400, 40): ((420, 8, 450, 42), "7")},
+    mark_hand(page, {}, {(300, 10, 400, 40): ((420, 8, 450, 42), "7", 50.0)},
               {(10, 10, 200, 40): ("CHÍNH PHỦ", 96.0)})
     text = page.read_text(encoding="utf-8")
     assert "x_wconf 96'>CHÍNH PHỦ<" in text and "x_ink blue'>7</span>" in text
+    assert "x_wconf 50; x_ink blue'>7" in text  # the score it was read with
     segs, _ = segments_from_hocr(page)
     assert " ".join(s.text for s in segs).split() == ["CHÍNH", "PHỦ", "tháng", "7", "năm"]
 

@@ -88,14 +88,15 @@ def segments_from_words(pages: Iterable[tuple[int, int, int, Sequence[Word]]]) -
                 pieces = [(part, _trusted(w)) for w in run for part in clean(w.text).split()]
                 if not pieces:
                     continue
-                out.append(((page, top, min(w.left for w in run) / width), Segment(
+                seg = Segment(
                     text=" ".join(p for p, _ in pieces), page=page,
                     x0=min(w.left for w in run) / width, y0=min(w.top for w in run) / height,
                     x1=max(w.left + w.width for w in run) / width,
                     y1=max(w.top + w.height for w in run) / height,
                     conf=max(0.0, min(1.0, sum(_trusted(w) for w in run) / len(run) / 100)),
                     word_conf=tuple(max(0.0, min(1.0, c / 100)) for _, c in pieces),
-                )))
+                )
+                out.append(((page, top, seg.x0), seg))
     out.sort(key=lambda keyed: keyed[0])
     return [seg for _, seg in out]
 

@@ -202,6 +202,10 @@ class NumberLine:
     year_conf: float = 0.0
 
 
+# A year read onto the symbol, its slash lost ("2025NĐ-CP").
+_YEAR_GLUED = re.compile(r"((?:19|20)\d\d)([A-ZĐÐ]{2,}\s*-.*)$")
+
+
 def number_line(segs: Sequence[Segment]) -> NumberLine | None:
     first_page = segs[0].page if segs else 0
     for i, s in enumerate(segs[:40]):
@@ -219,8 +223,8 @@ def number_line(segs: Sequence[Segment]) -> NumberLine | None:
             continue
         rest = folded[head.end():]
         # "Số:" and "/QĐ-UBND" with the blank for the number between them: one line (the
-        # place-and-date line, level with them on the right, may come between in the list).
-        # (begun in the left column: the date line may be read on with it)
+        # place-and-date line, level with them on the right, may come between in the list,
+        # and the symbol may be read on into it: what begins in the left column counts).
         after = [t for t in segs[i + 1: i + 4] if _same_line(s, t) and t.x0 < 0.45]
         if not rest and after:
             nxt = min(after, key=lambda t: t.x0)
@@ -242,7 +246,8 @@ def number_line(segs: Sequence[Segment]) -> NumberLine | None:
         if broken:
             return NumberLine(i, None, 0.0, "", symbol, SUSPECT_CONF)
         raw = s.text[at + m.start("num"): at + m.end("num")]
-        year, year_conf = m.group("year") or "", s.conf_of(at + m.start("sym"), at + m.end("sym"))
+        symbol_conf = s.conf_of(at + m.start("sym"), at + m.end("sym"))
+        year, year_conf = m.group("year") or "", symbol_conf
         if year_glued is not None:
             # "4962/2025NĐ-CP": the slash after the year lost; a clerk checks the year.
             year, symbol, year_conf = year_glued.group(1), year_glued.group(2), SUSPECT_CONF
@@ -260,8 +265,7 @@ def number_line(segs: Sequence[Segment]) -> NumberLine | None:
                 # A space before the slash is the blank ND 30 leaves for the number, written in
                 # by hand or stamped at signing: on a scan, a clerk must check it.
                 conf = min(conf, SUSPECT_CONF)
-        return NumberLine(i, number, conf, year, symbol,
-                          s.conf_of(at + m.start("sym"), at + m.end("sym")), year_conf)
+        return NumberLine(i, number, conf, year, symbol, symbol_conf, year_conf)
     return None
 
 
@@ -338,7 +342,6 @@ def _left_header(header: Sequence[Segment]) -> list[Segment]:
 
 # "Số:" with its colon or its number, not "SỞ" beginning an agency name; _SO_INSIDE finds it
 # after an agency's last line on the same line ("VĂN PHÒNG SỐ: 12/GM-VP").
-_YEAR_GLUED = re.compile(r"((?:19|20)\d\d)([A-ZĐÐ]{2,}\s*-.*)$")
 _SO_LINE = re.compile(r"^(?:LUAT\s+)?[S§$][O0]\s*(?:[:;.,]|[0-9/])")
 _SO_INSIDE = re.compile(r"(?<=\s)[S§$][O0]\s*[:;.,]")
 
@@ -489,12 +492,12 @@ def signature_block(segs: Sequence[Segment], found: Found, below: float = 0.0) -
         return
     found.put("signer", text, conf, name)
     unknown: tuple[str, float, Segment] | None = None
-    lines = [s for s in reversed(right[:-1]) if is_upper(tidy(s.text))
+    lines = [(s, t) for s in reversed(right[:-1]) if is_upper(t := tidy(s.text))
              and sum(c.isalpha() for c in s.text) >= 2]
-    for s in lines[:TITLE_LINES]:
-        if unknown is not None and _AUTHORITY.match(fold(tidy(s.text))):
+    for s, line in lines[:TITLE_LINES]:
+        if unknown is not None and _AUTHORITY.match(fold(line)):
             break  # "KT. CHỦ TỊCH" heads the block: the title is the line under it
-        read = _signer_title(tidy(s.text), s.low)
+        read = _signer_title(line, s.low)
         if read is None:
             continue
         if read[2]:

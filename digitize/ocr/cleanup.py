@@ -15,7 +15,7 @@ from pathlib import Path
 
 from PIL import Image, ImageChops, ImageDraw, ImageOps
 
-from digitize.model import Word
+from digitize.model import Box, Word
 
 _TEXTANGLE = re.compile(r"textangle (\d+)")
 MAX_SKEW = 10.0
@@ -182,27 +182,49 @@ def _inks(img: Image.Image) -> tuple[Image.Image, Image.Image]:
     return ImageChops.darker(blue, ink), ink
 
 
-def mark_handwriting(img: Image.Image, words: Sequence[Word]) -> tuple[Word, ...]:
-    """`words` (boxes in `img`'s pixels) with `hand` set where at least HAND_SHARE of a word's
-    ink is blue: desks scan in colour, and ND 30 leaves the number and the day blank for the
-    signer's office to write in. A grey or bitonal scan says nothing (no word is marked)."""
-    if img.mode != "RGB" or not words:
+@dataclass(frozen=True)
+class InkMasks:
+    """A colour page's inks, each a mask (255 where inked) in the page's pixels: the pen's
+    (blue and dark) and all ink. Made once a page (page_inks); every reading of handwriting
+    crops them."""
+
+    pen: Image.Image
+    ink: Image.Image
+
+    @property
+    def width(self) -> int:
+        return self.ink.width
+
+    @property
+    def height(self) -> int:
+        return self.ink.height
+
+
+def page_inks(img: Image.Image) -> InkMasks | None:
+    """The inks of a colour page; None for a grey or bitonal one, which says nothing of a
+    pen (desks scan in colour)."""
+    return InkMasks(*_inks(img)) if img.mode == "RGB" else None
+
+
+def box_of(word: Word) -> Box:
+    return word.left, word.top, word.left + word.width, word.top + word.height
+
+
+def pen_share(masks: InkMasks, word: Word) -> float:
+    """How much of the ink in `word`'s box is the pen's."""
+    box = box_of(word)
+    inked = masks.ink.crop(box).histogram()[255]
+    return masks.pen.crop(box).histogram()[255] / inked if inked else 0.0
+
+
+def mark_handwriting(masks: InkMasks | None, words: Sequence[Word]) -> tuple[Word, ...]:
+    """`words` (boxes in the page's pixels) with `hand` set where at least HAND_SHARE of a
+    word's ink is blue: desks scan in colour, and ND 30 leaves the number and the day blank
+    for the signer's office to write in. A grey or bitonal scan (no masks) says nothing."""
+    if masks is None:
         return tuple(words)
-    masks = _inks(img)
     return tuple(w.model_copy(update={"hand": True}) if pen_share(masks, w) >= HAND_SHARE
                  else w for w in words)
-
-
-def pen_share(masks: tuple[Image.Image, Image.Image], word: Word) -> float:
-    """How much of the ink in `word`'s box is the pen's; `masks` are _inks() of the page."""
-    box = (word.left, word.top, word.left + word.width, word.top + word.height)
-    inked = masks[1].crop(box).histogram()[255]
-    return masks[0].crop(box).histogram()[255] / inked if inked else 0.0
-
-
-def page_inks(img: Image.Image) -> tuple[Image.Image, Image.Image] | None:
-    """The pen's-ink and all-ink masks of a colour page (None for grey or bitonal)."""
-    return _inks(img) if img.mode == "RGB" else None
 
 
 @dataclass(frozen=True)
@@ -215,18 +237,19 @@ class Inks:
     hand_first: bool
 
 
-def split_inks(img: Image.Image, word: Word, pad: int = 4) -> Inks:
-    box = (max(0, word.left - pad), max(0, word.top - pad),
-           min(img.width, word.left + word.width + pad),
-           min(img.height, word.top + word.height + pad))
-    hand, ink = _inks(img.convert("RGB").crop(box))
-    printed = ImageChops.subtract(ink, hand)
-    white = Image.new("L", ink.size, 255)
+def _drawn(mask: Image.Image, pad: int = 0) -> Image.Image:
+    """`mask`'s ink black on white, with `pad` of white around it."""
+    out = Image.new("L", (mask.width + 2 * pad, mask.height + 2 * pad), 255)
+    out.paste(0, (pad, pad), mask)
+    return out
 
-    def drawn(mask: Image.Image) -> Image.Image:
-        out = white.copy()
-        out.paste(0, (0, 0), mask)
-        return out
+
+def split_inks(masks: InkMasks, word: Word, pad: int = 4) -> Inks:
+    box = (max(0, word.left - pad), max(0, word.top - pad),
+           min(masks.width, word.left + word.width + pad),
+           min(masks.height, word.top + word.height + pad))
+    hand, ink = masks.pen.crop(box), masks.ink.crop(box)
+    printed = ImageChops.subtract(ink, hand)
 
     def centre(mask: Image.Image) -> float:
         cols = mask.resize((mask.width, 1), Image.Resampling.BOX).tobytes()
@@ -234,7 +257,7 @@ def split_inks(img: Image.Image, word: Word, pad: int = 4) -> Inks:
         return sum(i * v for i, v in enumerate(cols)) / total if total else 0.0
 
     has_print = printed.histogram()[255] >= 0.15 * max(1, ink.histogram()[255])
-    return Inks(drawn(hand), drawn(printed) if has_print else None,
+    return Inks(_drawn(hand), _drawn(printed) if has_print else None,
                 centre(hand) <= centre(printed) if has_print else True)
 
 
@@ -242,64 +265,69 @@ PEN_GAP = 0.6  # a blank this many word-heights wide ends a run of the pen's ink
 PEN_PAD = 20  # white around the pen's ink read alone: Tesseract misses a digit at the edge
 
 
-def _inked(profile: bytes) -> list[bool]:
-    return [v > 0 for v in profile]
+def _inked_columns(mask: Image.Image) -> list[bool]:
+    return [v > 0 for v in mask.resize((mask.width, 1), Image.Resampling.BOX).tobytes()]
 
 
-def pen_extent(img: Image.Image, word: Word) -> tuple[int, int, int, int] | None:
-    """The box of the whole run of pen's ink that `word` (a box in `img`'s pixels) holds part
-    of: Tesseract's word boxes cut a handwritten number where it runs into the print or
+def _column_runs(cols: Sequence[bool], gap: int) -> list[tuple[int, int]]:
+    """(first, last) inked column of each run, runs apart where more than `gap` columns
+    lie between one's last ink and the next's first."""
+    runs: list[tuple[int, int]] = []
+    for x, on in enumerate(cols):
+        if not on:
+            continue
+        if runs and x - runs[-1][1] <= gap:
+            runs[-1] = (runs[-1][0], x)
+        else:
+            runs.append((x, x))
+    return runs
+
+
+def pen_extent(masks: InkMasks, word: Word) -> Box | None:
+    """The box of the whole run of pen's ink that `word` (a box in the page's pixels) holds
+    part of: Tesseract's word boxes cut a handwritten number where it runs into the print or
     leans out of the line ("„5" and "sg/GM" for 4538/GM), so its digits are read from
     here. None where the word holds no pen's ink."""
     h = max(1, word.height)
     band = (max(0, word.left - 4 * h), max(0, word.top - h),
-            min(img.width, word.left + word.width + 4 * h), min(img.height, word.top + 2 * h))
-    pen, _ = _inks(img.convert("RGB").crop(band))
-    cols = _inked(pen.resize((pen.width, 1), Image.Resampling.BOX).tobytes())
+            min(masks.width, word.left + word.width + 4 * h), min(masks.height, word.top + 2 * h))
+    pen = masks.pen.crop(band)
+    cols = _inked_columns(pen)
     own = [i for i in range(word.left - band[0], word.left + word.width - band[0]) if cols[i]]
     if not own:
         return None
-    gap = round(PEN_GAP * h)
-    start, end = own[0], own[-1]
-    while any(cols[max(0, start - gap):start]):
-        start = next(i for i in range(start - 1, max(-1, start - gap - 1), -1) if cols[i])
-    while any(cols[end + 1:end + 1 + gap]):
-        end = next(i for i in range(end + 1, min(len(cols), end + 1 + gap)) if cols[i])
-    rows = _inked(pen.crop((start, 0, end + 1, pen.height)).resize(
-        (1, pen.height), Image.Resampling.BOX).tobytes())
+    held = [r for r in _column_runs(cols, round(PEN_GAP * h)) if r[1] >= own[0] and
+            r[0] <= own[-1]]
+    start, end = held[0][0], held[-1][1]
+    rows = [v > 0 for v in pen.crop((start, 0, end + 1, pen.height)).resize(
+        (1, pen.height), Image.Resampling.BOX).tobytes()]
     top = rows.index(True)
     bottom = len(rows) - rows[::-1].index(True)
     return band[0] + start, band[1] + top, band[0] + end + 1, band[1] + bottom
 
 
-def pen_ink(img: Image.Image, box: tuple[int, int, int, int]) -> Image.Image:
+def pen_ink(masks: InkMasks, box: Box) -> Image.Image:
     """The pen's ink in `box`, black on white with PEN_PAD of white around it."""
-    pen, _ = _inks(img.convert("RGB").crop(box))
-    out = Image.new("L", (pen.width + 2 * PEN_PAD, pen.height + 2 * PEN_PAD), 255)
-    out.paste(0, (PEN_PAD, PEN_PAD), pen)
-    return out
+    return _drawn(masks.pen.crop(box), PEN_PAD)
 
 
 STRAY_STRIP = 4  # rows looked at together when finding pen's ink that no word holds
 
 
-def stray_pen(img: Image.Image, held: Sequence[tuple[int, int, int, int]],
-              least: int) -> list[tuple[int, int, int, int]]:
+def stray_pen(masks: InkMasks, held: Sequence[Box], least: int) -> list[Box]:
     """Boxes of the pen's ink that none of the `held` boxes covers, at least `least` pixels
     high: Tesseract reads no word at all for some lone handwritten digits ("tháng 7 năm"
     comes out "tháng năm"). Runs on one line are apart where a blank PEN_GAP of their height
     wide separates them."""
-    if img.mode != "RGB":
+    if masks.pen.getbbox() is None:
         return []
-    pen, _ = _inks(img)
-    if pen.getbbox() is None:
-        return []
+    pen = masks.pen.copy()
     draw = ImageDraw.Draw(pen)
     for x0, y0, x1, y1 in held:
         draw.rectangle((x0 - 2, y0 - 2, x1 + 2, y1 + 2), fill=0)
     inked = [pen.crop((0, y, pen.width, min(pen.height, y + STRAY_STRIP))).getbbox() is not None
              for y in range(0, pen.height, STRAY_STRIP)]
-    boxes: list[tuple[int, int, int, int]] = []
+    boxes: list[Box] = []
     for key, group in groupby(enumerate(inked), key=lambda t: t[1]):
         strips = [i for i, _ in group]
         if not key:
@@ -308,18 +336,10 @@ def stray_pen(img: Image.Image, held: Sequence[tuple[int, int, int, int]],
         if bottom - top < least:
             continue
         band = pen.crop((0, top, pen.width, bottom))
-        cols = _inked(band.resize((band.width, 1), Image.Resampling.BOX).tobytes())
-        gap = round(PEN_GAP * (bottom - top))
-        start = last = None
-        for x, on in enumerate([*cols, *([False] * (gap + 1))]):
-            if on:
-                start = x if start is None else start
-                last = x
-            elif start is not None and last is not None and x - last > gap:
-                found = band.crop((start, 0, last + 1, band.height)).getbbox()
-                if found is not None:
-                    boxes.append((start, top + found[1], last + 1, top + found[3]))
-                start = last = None
+        for start, last in _column_runs(_inked_columns(band), round(PEN_GAP * (bottom - top))):
+            found = band.crop((start, 0, last + 1, band.height)).getbbox()
+            if found is not None:
+                boxes.append((start, top + found[1], last + 1, top + found[3]))
     return [b for b in boxes if b[3] - b[1] >= least]
 
 

@@ -11,6 +11,8 @@ from pathlib import Path
 
 from lxml import etree
 
+from digitize.model import Box
+
 XHTML = "{http://www.w3.org/1999/xhtml}"
 _ID = re.compile(r"^([a-z]+)_\d+(_|$)")
 _PPAGENO = re.compile(r"ppageno \d+")
@@ -19,16 +21,16 @@ _WORD = re.compile(r"(<span class='ocrx_word'[^>]*title='bbox (\d+) (\d+) (\d+) 
 HAND = "x_ink blue"  # a word written by hand (cleanup.mark_handwriting); hOCR's x_ for our own
 
 
-Box = tuple[int, int, int, int]
 _WCONF = re.compile(r"x_wconf \d+")
 
 
-def mark_hand(page_hocr: Path, words: dict[Box, str], after: dict[Box, tuple[Box, str]]
-              | None = None, printed: dict[Box, tuple[str, float]] | None = None) -> None:
+def mark_hand(page_hocr: Path, words: dict[Box, str],
+              after: dict[Box, tuple[Box, str, float]] | None = None,
+              printed: dict[Box, tuple[str, float]] | None = None) -> None:
     """Add HAND to the title of Tesseract's words with these boxes (x0, y0, x1, y1), with the
     text they were read again as, in place: the page's hOCR, in the document's work folder,
-    before pages are merged. `after` adds a handwritten word (its box and text) after the
-    word with the given box: digits Tesseract read no word for. `printed` gives printed
+    before pages are merged. `after` adds a handwritten word (its box, text and score)
+    after the word with the given box: digits Tesseract read no word for. `printed` gives printed
     words read again their new text and score."""
     after, printed = after or {}, printed or {}
     if not words and not after and not printed:
@@ -47,10 +49,11 @@ def mark_hand(page_hocr: Path, words: dict[Box, str], after: dict[Box, tuple[Box
             out = f"{_WCONF.sub(f'x_wconf {round(score)}', m.group(1))}{m.group(6)}" \
                   f"{html.escape(text, quote=False)}{m.group(8)}"
         if box in after:
-            (x0, y0, x1, y1), text = after[box]
+            (x0, y0, x1, y1), text, score = after[box]
             added += 1
             out += (f" <span class='ocrx_word' id='word_hand_{added}' title='bbox {x0} {y0} {x1}"
-                    f" {y1}; x_wconf 50; {HAND}'>{html.escape(text, quote=False)}</span>")
+                    f" {y1}; x_wconf {round(score)}; {HAND}'>"
+                    f"{html.escape(text, quote=False)}</span>")
         return out
 
     text = page_hocr.read_text(encoding="utf-8")

@@ -16,9 +16,10 @@ from pathlib import Path
 from PIL import Image
 
 from digitize.fsutil import disk_problem
-from digitize.model import OcrPage, Word
+from digitize.model import Box, OcrPage, Word
 from digitize.ocr import tesseract, textlayer
 from digitize.ocr.cleanup import (
+    box_of,
     compact_image,
     deskew,
     drop_red,
@@ -26,12 +27,13 @@ from digitize.ocr.cleanup import (
     is_blank,
     mark_handwriting,
     orientation_from_hocr,
+    page_inks,
     upright_words,
 )
-from digitize.ocr.hocr import Box, mark_hand
+from digitize.ocr.hocr import mark_hand
 from digitize.ocr.images import PageImage, load_page
 from digitize.ocr.pngpass import png_idat
-from digitize.ocr.reread import box_of, read_hand, relook
+from digitize.ocr.reread import read_hand, relook
 
 PROFILES = ("archive", "compact")
 UPSCALE_BELOW_DPI = 150  # DESIGN.md: under ~150 dpi a 2x upscale before OCR reads clearly better
@@ -120,20 +122,6 @@ def encode_image(page: PageImage, profile: str, out: Path) -> ImageStream:
     return ImageStream(out, img.width, img.height, space, 8, "/FlateDecode")
 
 
-def parse_tsv(tsv: Path) -> tuple[Word, ...]:
-    words: list[Word] = []
-    for row in tsv.read_text(encoding="utf-8").splitlines()[1:]:
-        cols = row.split("\t")
-        if len(cols) < 12 or cols[0] != "5" or not cols[11].strip():
-            continue
-        words.append(Word(
-            text=unicodedata.normalize("NFC", cols[11].strip()),
-            left=int(cols[6]), top=int(cols[7]), width=int(cols[8]), height=int(cols[9]),
-            conf=float(cols[10]), block=int(cols[2]), par=int(cols[3]), line=int(cols[4]),
-        ))
-    return tuple(words)
-
-
 def _ocr_input(page: PageImage, pre_skew: float, stem: Path
                ) -> tuple[Path, int, Image.Image]:
     """The file Tesseract reads and how many times larger than the page's pixels it is: the
@@ -194,22 +182,22 @@ def _prepare(task: PageTask) -> PreparedPage:
     page = load_page(task.source, task.index, task.default_dpi, task.max_pixels)
     pre_skew = estimate_skew(page.image)
     source, scale, seen = _ocr_input(page, pre_skew, stem)
-    rec = tesseract.recognise(source, stem, task.lang, round(page.dpi * scale), task.timeout_s,
-                              shown=f"{task.source} page {task.index + 1}")
+    dpi, shown = round(page.dpi * scale), f"{task.source} page {task.index + 1}"
+    rec = tesseract.recognise(source, stem, task.lang, dpi, task.timeout_s, shown=shown)
     if source.parent == task.workdir:
         source.unlink(missing_ok=True)
     w, h = page.image.size
     rotation = orientation_from_hocr(rec.hocr)
-    read = mark_handwriting(seen, parse_tsv(rec.tsv))
+    masks = page_inks(seen)  # once a page: every reading of a pen's ink crops them
+    read = mark_handwriting(masks, tesseract.tsv_words(rec.tsv.read_text(encoding="utf-8")))
     relooked: dict[Box, tuple[str, float]] = {}
     if rotation == 0:
-        read, relooked = relook(seen, read, stem, task.lang, round(page.dpi * scale),
-                                 task.timeout_s, f"{task.source} page {task.index + 1}")
-        read, texts, added = read_hand(seen, read, stem, task.lang, round(page.dpi * scale),
-                                        task.timeout_s, f"{task.source} page {task.index + 1}")
+        read, relooked = relook(seen, masks, read, stem, task.lang, dpi, task.timeout_s, shown)
+        read, texts, added = read_hand(masks, read, stem, task.lang, dpi, task.timeout_s, shown)
     else:
         texts, added = {box_of(wd): wd.text for wd in read if wd.hand}, {}
-    mark_hand(rec.hocr, texts, {box: (box_of(w), w.text) for box, w in added.items()}, relooked)
+    mark_hand(rec.hocr, texts, {box: (box_of(w), w.text, w.conf) for box, w in added.items()},
+              relooked)
     words, uw, uh, post_skew = upright_words(read, rotation, w * scale, h * scale)
     words, uw, uh = _unscaled(words, scale), uw // scale, uh // scale
     text = unicodedata.normalize("NFC", rec.txt.read_text(encoding="utf-8"))

@@ -14,25 +14,33 @@ from pathlib import Path
 from PIL import Image
 
 from digitize.extract.text import fold
-from digitize.model import Word
+from digitize.model import Box, Word
 from digitize.ocr import tesseract
 from digitize.ocr.cleanup import (
+    InkMasks,
     Inks,
-    page_inks,
+    box_of,
     pen_extent,
     pen_ink,
     pen_share,
     split_inks,
     stray_pen,
 )
-from digitize.ocr.hocr import Box
 
 HAND_CONF = 50.0  # Tesseract's score for digits it read no word for: none; a clerk checks them
 HAND_DIGITS = "0123456789"  # what a pen writes into the blanks of ND 30: the number and the day
 
 
-def box_of(word: Word) -> Box:
-    return word.left, word.top, word.left + word.width, word.top + word.height
+def _span(words: list[Word]) -> Box:
+    """The box around `words`."""
+    return (min(w.left for w in words), min(w.top for w in words),
+            max(w.left + w.width for w in words), max(w.top + w.height for w in words))
+
+
+def _typical_height(words: list[Word] | tuple[Word, ...], letters: int) -> int:
+    """The median height of the words with at least `letters` letters or digits (0: none)."""
+    heights = sorted(w.height for w in words if sum(c.isalnum() for c in w.text) >= letters)
+    return heights[len(heights) // 2] if heights else 0
 
 
 RELOOK_BELOW = 50  # Tesseract's score under which a word is read again on its own
@@ -45,14 +53,15 @@ def _same_line(a: Word, b: Word) -> bool:
     return (a.block, a.par, a.line) == (b.block, b.par, b.line)
 
 
-def relook(seen: Image.Image, words: tuple[Word, ...], stem: Path, lang: str, dpi: int,
-            timeout: int, shown: str) -> tuple[tuple[Word, ...], dict[Box, tuple[str, float]]]:
+def relook(seen: Image.Image, masks: InkMasks | None, words: tuple[Word, ...], stem: Path,
+           lang: str, dpi: int, timeout: int, shown: str
+           ) -> tuple[tuple[Word, ...], dict[Box, tuple[str, float]]]:
     """Printed words Tesseract was unsure of, read again as one line cut out with room above
     and below: where two lines' baselines nearly meet (a header column beside the quốc
     hiệu), its page layout cuts the letters and reads "NHuuớng" for CHÍNH PHỦ at 0, while the
     line alone reads at 96. A run of unsure words on one line is read together. Returns the
-    words (a run read again as one) and, per hOCR word box, its new text and score."""
-    masks = page_inks(seen)
+    words (a run read again as one) and, per hOCR word box, its new text and score. `seen`
+    is the image Tesseract read, `masks` its inks (cleanup.page_inks)."""
     picked: set[int] = set()  # the unsure words
     runs: list[list[Word]] = []
     for word in words:
@@ -73,12 +82,10 @@ def relook(seen: Image.Image, words: tuple[Word, ...], stem: Path, lang: str, dp
     again: dict[int, Word] = {}
     texts: dict[Box, tuple[str, float]] = {}
     # Room of a line's height around the run: the boxes of a cut line are too low or too high.
-    heights = sorted(w.height for w in words if sum(c.isalnum() for c in w.text) >= 2)
-    h = heights[len(heights) // 2] if heights else 0
+    h = _typical_height(words, 2)
     index = {id(w): i for i, w in enumerate(words)}
     for n, run in enumerate(chosen):
-        x0, y0 = min(w.left for w in run), min(w.top for w in run)
-        x1, y1 = max(w.left + w.width for w in run), max(w.top + w.height for w in run)
+        x0, y0, x1, y1 = _span(run)
         # Not into the words beside it: a slice of one reads as a letter of its own.
         left, right = max(0, x0 - h), min(seen.width, x1 + h)
         for at, step in ((index[id(run[0])] - 1, -1), (index[id(run[-1])] + 1, 1)):
@@ -143,35 +150,36 @@ def _hand_runs(words: tuple[Word, ...], inks: dict[Box, Inks]) -> list[list[Word
     return runs
 
 
-def read_hand(seen: Image.Image, words: tuple[Word, ...], stem: Path, lang: str, dpi: int,
-               timeout: int, shown: str
-               ) -> tuple[tuple[Word, ...], dict[Box, str], dict[Box, Word]]:
+def read_hand(masks: InkMasks | None, words: tuple[Word, ...], stem: Path, lang: str,
+              dpi: int, timeout: int, shown: str
+              ) -> tuple[tuple[Word, ...], dict[Box, str], dict[Box, Word]]:
     """Words written by hand, read again apart from the print they touch: ND 30 leaves the
     number and the day blank to be written in, and Tesseract reads a pen's digits glued to
     the print poorly ("14870Đ-STC" for 1482 and /QĐ-STC). The pen's ink alone is read as
     digits (unless, with no print beside it, it reads as words), the print alone as text.
     Returns the words (a run read as one), per hOCR word box the text it now holds, and the
-    words read where Tesseract saw none (read_strays), by the box of the word before."""
+    words read where Tesseract saw none (read_strays), by the box of the word before. A grey
+    or bitonal page (no masks) has none."""
+    if masks is None:
+        return words, {}, {}
     out: list[Word] = []
     texts: dict[Box, str] = {}
-    inks = {box_of(w): split_inks(seen, w) for w in words if w.hand}
+    inks = {box_of(w): split_inks(masks, w) for w in words if w.hand}
     read: list[Box] = []  # runs of pen's ink already read
     last: dict[Box, Box] = {}  # a run read as one word: the box of its last hOCR word
     for n, run in enumerate(_hand_runs(words, inks)):
         if not run[0].hand:
             out.extend(run)
             continue
-        x0, y0 = min(w.left for w in run), min(w.top for w in run)
-        x1 = max(w.left + w.width for w in run)
-        y1 = max(w.top + w.height for w in run)
+        x0, y0, x1, y1 = _span(run)
         whole = run[0].model_copy(update={"left": x0, "top": y0, "width": x1 - x0,
                                           "height": y1 - y0})
-        split = inks[box_of(run[0])] if len(run) == 1 else split_inks(seen, whole)
+        split = inks[box_of(run[0])] if len(run) == 1 else split_inks(masks, whole)
         # The pen's digits are read whole, once, from all of their ink (pen_extent).
-        pen = pen_extent(seen, whole)
+        pen = pen_extent(masks, whole)
         again = pen is not None and pen in read
         if pen is not None and not again:
-            split = replace(split, hand=pen_ink(seen, pen))
+            split = replace(split, hand=pen_ink(masks, pen))
             read.append(pen)
         text = _hand_text(split, Path(f"{stem}-hand{n}.png"), lang, dpi, timeout, shown,
                           pen=not again)
@@ -186,7 +194,8 @@ def read_hand(seen: Image.Image, words: tuple[Word, ...], stem: Path, lang: str,
         out.append(whole.model_copy(update={"text": text}))
         texts.update({box_of(w): text if i == 0 else "" for i, w in enumerate(run)})
         last[box_of(out[-1])] = box_of(run[-1])
-    added = read_strays(seen, out, [*map(box_of, words), *read], stem, lang, dpi, timeout, shown)
+    added = read_strays(masks, out, [*map(box_of, words), *read], stem, lang, dpi, timeout,
+                        shown)
     return tuple(out), texts, {last.get(box, box): word for box, word in added.items()}
 
 
@@ -194,16 +203,16 @@ def read_hand(seen: Image.Image, words: tuple[Word, ...], stem: Path, lang: str,
 _BLANK_BEFORE = frozenset({"so:", "so", "ngay", "thang"})
 
 
-def read_strays(seen: Image.Image, out: list[Word], held: list[Box], stem: Path, lang: str,
-                 dpi: int, timeout: int, shown: str) -> dict[Box, Word]:
+def read_strays(masks: InkMasks, out: list[Word], held: list[Box], stem: Path, lang: str,
+                dpi: int, timeout: int, shown: str) -> dict[Box, Word]:
     """Digits a pen wrote into a blank that Tesseract read no word for (cleanup.stray_pen),
     put into `out` after the word before the blank; returns them by that word's box. Pen's
     ink anywhere else (a signature in blue) is left alone."""
-    heights = sorted(w.height for w in out if any(c.isalnum() for c in w.text))
-    if not heights:
+    h = _typical_height(out, 1)
+    if not h:
         return {}
     added: dict[Box, Word] = {}
-    for n, (x0, y0, x1, y1) in enumerate(stray_pen(seen, held, heights[len(heights) // 2] // 2)):
+    for n, (x0, y0, x1, y1) in enumerate(stray_pen(masks, held, h // 2)):
         before = [w for w in out if w.left + w.width <= x0 + 2
                   and min(y1, w.top + w.height) - max(y0, w.top) > 0.3 * (y1 - y0)
                   and x0 - (w.left + w.width) < 3 * w.height]
@@ -213,7 +222,7 @@ def read_strays(seen: Image.Image, out: list[Word], held: list[Box], stem: Path,
         last = fold(word.text).lower().split()[-1:]  # "18 tháng": a day read with its word
         if not last or last[0] not in _BLANK_BEFORE or box_of(word) in added:
             continue
-        inks = Inks(pen_ink(seen, (x0, y0, x1, y1)), None, True)
+        inks = Inks(pen_ink(masks, (x0, y0, x1, y1)), None, True)
         text = _hand_text(inks, Path(f"{stem}-stray{n}.png"), lang, dpi, timeout, shown)
         if not text.isdigit():
             continue

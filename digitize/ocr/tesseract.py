@@ -18,6 +18,7 @@ from pathlib import Path
 
 from digitize.errors import EnvironmentProblem, InputFileError
 from digitize.i18n import _
+from digitize.model import Word
 
 APT_HINT = "sudo apt-get install tesseract-ocr tesseract-ocr-vie"
 
@@ -152,9 +153,19 @@ def read_words(image: Path, lang: str, dpi: int, timeout: int, shown: str,
                shown, timeout)
     if out.returncode != 0:
         return []
-    words = []
-    for row in out.stdout.splitlines()[1:]:
+    return [(w.text, w.conf) for w in tsv_words(out.stdout)]
+
+
+def tsv_words(tsv: str) -> tuple[Word, ...]:
+    """The words of Tesseract's TSV output (level 5 rows with text), NFC."""
+    words: list[Word] = []
+    for row in tsv.splitlines()[1:]:
         cols = row.split("\t")
-        if len(cols) >= 12 and cols[0] == "5" and cols[11].strip():
-            words.append((unicodedata.normalize("NFC", cols[11].strip()), float(cols[10])))
-    return words
+        if len(cols) < 12 or cols[0] != "5" or not cols[11].strip():
+            continue
+        words.append(Word(
+            text=unicodedata.normalize("NFC", cols[11].strip()),
+            left=int(cols[6]), top=int(cols[7]), width=int(cols[8]), height=int(cols[9]),
+            conf=float(cols[10]), block=int(cols[2]), par=int(cols[3]), line=int(cols[4]),
+        ))
+    return tuple(words)

@@ -200,12 +200,16 @@ def agency_words() -> Vocabulary:
     return Vocabulary("agency_phrases", "provinces_2025", "provinces_1976-2025")
 
 
+# The lists whose entries make up agency names: how they begin, then the rest.
+_AGENCY_LISTS = ("agency_heads", "agency_phrases", "provinces_2025", "provinces_1976-2025",
+                 "places")
+
+
 @functools.cache
 def _agency_parts() -> tuple[frozenset[tuple[str, ...]], frozenset[tuple[str, ...]], int]:
     heads = frozenset(tuple(clean(e).upper().split()) for e in entries("agency_heads"))
     parts = frozenset(tuple(clean(e).upper().replace(",", "").split()) for name in
-                      ("agency_heads", "agency_phrases", "provinces_2025",
-                       "provinces_1976-2025", "places") for e in entries(name))
+                      _AGENCY_LISTS for e in entries(name))
     return heads, parts, max(len(p) for p in parts)
 
 
@@ -237,8 +241,7 @@ def _agency_keys() -> tuple[dict[str, str], dict[str, str]]:
             for entry in entries(name):
                 out.setdefault(Vocabulary._key(entry), clean(entry).upper().replace(",", ""))
         return out
-    return keyed(("agency_heads",)), keyed(("agency_heads", "agency_phrases", "provinces_2025",
-                                            "provinces_1976-2025", "places"))
+    return keyed(("agency_heads",)), keyed(_AGENCY_LISTS)
 
 
 def _part_limit(key: str) -> int:
