@@ -178,8 +178,13 @@ def _inks(img: Image.Image) -> tuple[Image.Image, Image.Image]:
     r, g, b = img.split()
     blue = ImageChops.darker(ImageChops.subtract(b, r), ImageChops.subtract(b, g)).point(
         lambda v: 255 if v > BLUE_MARGIN else 0)
-    ink = img.convert("L").point(lambda v: 255 if v < INK_LEVEL else 0)
+    ink = ink_mask(img)
     return ImageChops.darker(blue, ink), ink
+
+
+def ink_mask(img: Image.Image) -> Image.Image:
+    """Where `img` is inked, of any colour: 255 there, 0 on the paper."""
+    return img.convert("L").point(lambda v: 255 if v < INK_LEVEL else 0)
 
 
 @dataclass(frozen=True)
@@ -265,7 +270,8 @@ PEN_GAP = 0.6  # a blank this many word-heights wide ends a run of the pen's ink
 PEN_PAD = 20  # white around the pen's ink read alone: Tesseract misses a digit at the edge
 
 
-def _inked_columns(mask: Image.Image) -> list[bool]:
+def inked_columns(mask: Image.Image) -> list[bool]:
+    """Per column of `mask`, whether any of its pixels is inked."""
     return [v > 0 for v in mask.resize((mask.width, 1), Image.Resampling.BOX).tobytes()]
 
 
@@ -283,6 +289,13 @@ def _column_runs(cols: Sequence[bool], gap: int) -> list[tuple[int, int]]:
     return runs
 
 
+def glyph_columns(drawn: Image.Image, least: int = 3) -> list[tuple[int, int]]:
+    """(first, last) column of each run of ink in a black-on-white image that blank columns
+    part, at least `least` wide: a hand's digits, where they do not touch."""
+    runs = _column_runs(inked_columns(ImageOps.invert(drawn.convert("L"))), 1)
+    return [(a, b) for a, b in runs if b - a + 1 >= least]
+
+
 def pen_extent(masks: InkMasks, word: Word) -> Box | None:
     """The box of the whole run of pen's ink that `word` (a box in the page's pixels) holds
     part of: Tesseract's word boxes cut a handwritten number where it runs into the print or
@@ -292,7 +305,7 @@ def pen_extent(masks: InkMasks, word: Word) -> Box | None:
     band = (max(0, word.left - 4 * h), max(0, word.top - h),
             min(masks.width, word.left + word.width + 4 * h), min(masks.height, word.top + 2 * h))
     pen = masks.pen.crop(band)
-    cols = _inked_columns(pen)
+    cols = inked_columns(pen)
     own = [i for i in range(word.left - band[0], word.left + word.width - band[0]) if cols[i]]
     if not own:
         return None
@@ -336,7 +349,7 @@ def stray_pen(masks: InkMasks, held: Sequence[Box], least: int) -> list[Box]:
         if bottom - top < least:
             continue
         band = pen.crop((0, top, pen.width, bottom))
-        for start, last in _column_runs(_inked_columns(band), round(PEN_GAP * (bottom - top))):
+        for start, last in _column_runs(inked_columns(band), round(PEN_GAP * (bottom - top))):
             found = band.crop((start, 0, last + 1, band.height)).getbbox()
             if found is not None:
                 boxes.append((start, top + found[1], last + 1, top + found[3]))

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from digitize.model import Box
+from digitize.model import Box, Word
 
 XHTML = "{http://www.w3.org/1999/xhtml}"
 _ID = re.compile(r"^([a-z]+)_\d+(_|$)")
@@ -58,6 +58,48 @@ def mark_hand(page_hocr: Path, words: dict[Box, str],
 
     text = page_hocr.read_text(encoding="utf-8")
     page_hocr.write_text(_WORD.sub(mark, text), encoding="utf-8")
+
+
+_PAGE = re.compile(r"<div class='ocr_page'[^>]*>")
+
+
+def _bbox(words: Sequence[Word]) -> str:
+    return (f"bbox {min(w.left for w in words)} {min(w.top for w in words)} "
+            f"{max(w.left + w.width for w in words)} {max(w.top + w.height for w in words)}")
+
+
+def replace_words(page_hocr: Path, gone: set[Box], lines: Sequence[Sequence[Word]]) -> None:
+    """Take the words with the boxes in `gone` out of the page's hOCR (Tesseract's, in the
+    document's work folder) and put `lines` (each one line's words, boxes in the page's
+    pixels) in as a block of their own, first on the page: a zone read again
+    (columns.reread_left_column)."""
+    if not gone and not lines:
+        return
+    text = page_hocr.read_text(encoding="utf-8")
+
+    def drop(m: re.Match[str]) -> str:
+        box = (int(m.group(2)), int(m.group(3)), int(m.group(4)), int(m.group(5)))
+        return "" if box in gone else m.group(0)
+
+    text = _WORD.sub(drop, text)
+    if lines:
+        every = [w for line in lines for w in line]
+        parts = [f"<div class='ocr_carea' id='block_1_again' title='{_bbox(every)}'>",
+                 f"<p class='ocr_par' id='par_1_again' title='{_bbox(every)}'>"]
+        n = 0
+        for i, line in enumerate(lines, start=1):
+            parts.append(f"<span class='ocr_line' id='line_1_again{i}' title='{_bbox(line)}'>")
+            for w in line:
+                n += 1
+                parts.append(f"<span class='ocrx_word' id='word_1_again{n}' title='bbox {w.left}"
+                             f" {w.top} {w.left + w.width} {w.top + w.height}; x_wconf"
+                             f" {round(w.conf)}'>{html.escape(w.text, quote=False)}</span>")
+            parts.append("</span>")
+        parts.append("</p></div>")
+        page = _PAGE.search(text)
+        if page is not None:
+            text = text[:page.end()] + "\n" + "\n".join(parts) + text[page.end():]
+    page_hocr.write_text(text, encoding="utf-8")
 
 
 def merge_hocr(pages: Sequence[Path], target_tmp: Path) -> None:

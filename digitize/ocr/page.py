@@ -24,13 +24,15 @@ from digitize.ocr.cleanup import (
     deskew,
     drop_red,
     estimate_skew,
+    ink_mask,
     is_blank,
     mark_handwriting,
     orientation_from_hocr,
     page_inks,
     upright_words,
 )
-from digitize.ocr.hocr import mark_hand
+from digitize.ocr.columns import reread_left_column
+from digitize.ocr.hocr import mark_hand, replace_words
 from digitize.ocr.images import PageImage, load_page
 from digitize.ocr.pngpass import png_idat
 from digitize.ocr.reread import read_hand, relook
@@ -189,7 +191,13 @@ def _prepare(task: PageTask) -> PreparedPage:
     w, h = page.image.size
     rotation = orientation_from_hocr(rec.hocr)
     masks = page_inks(seen)  # once a page: every reading of a pen's ink crops them
-    read = mark_handwriting(masks, tesseract.tsv_words(rec.tsv.read_text(encoding="utf-8")))
+    read = tesseract.tsv_words(rec.tsv.read_text(encoding="utf-8"))
+    if rotation == 0:
+        ink = masks.ink if masks is not None else ink_mask(seen)
+        read, gone, lines = reread_left_column(seen, ink, read, stem, task.lang, dpi,
+                                               task.timeout_s, shown)
+        replace_words(rec.hocr, gone, lines)
+    read = mark_handwriting(masks, read)
     relooked: dict[Box, tuple[str, float]] = {}
     if rotation == 0:
         read, relooked = relook(seen, masks, read, stem, task.lang, dpi, task.timeout_s, shown)

@@ -146,14 +146,13 @@ def read_line(image: Path, lang: str, dpi: int, timeout: int, shown: str,
 
 
 def read_words(image: Path, lang: str, dpi: int, timeout: int, shown: str,
-               psm: int = 7) -> list[tuple[str, float]]:
-    """The words (NFC) and Tesseract's confidence (0..100) for a small image holding one
-    line; [] where it reads nothing."""
+               psm: int = 7) -> tuple[Word, ...]:
+    """The words (NFC, with their boxes in the image's pixels and Tesseract's confidence,
+    0..100) of a small image: one line (--psm 7), or a block of lines (6); () where Tesseract
+    reads nothing."""
     out = _run([str(image), "stdout", "-l", lang, "--dpi", str(dpi), "--psm", str(psm), "tsv"],
                shown, timeout)
-    if out.returncode != 0:
-        return []
-    return [(w.text, w.conf) for w in tsv_words(out.stdout)]
+    return tsv_words(out.stdout) if out.returncode == 0 else ()
 
 
 def tsv_words(tsv: str) -> tuple[Word, ...]:
