@@ -385,6 +385,11 @@ def test_a_date_line_that_lost_its_comma_still_gives_a_known_place() -> None:
     # A sentence that is no place is not taken for one.
     ex = _decision(number, date_line="Căn cứ Luật Lưu trữ ngày 21 tháng 6 năm 2024")
     assert "place" not in ex.metadata and ex.metadata.get("issued_date") != "2024-06-21"
+    # A pen's day over the t of "tháng" leaves "đháng"; with the comma lost too.
+    for line in ("Quảng Ngãi, ngày 18 đháng 2 năm 2025", "Quảng Ngãi ngày 18 đháng 2 năm 2025"):
+        ex = _decision(number, date_line=line)
+        assert (ex.metadata["place"], ex.metadata["issued_date"]) == ("Quảng Ngãi",
+                                                                      "2025-02-18"), line
 
 
 def test_the_so_line_merged_into_the_agency_or_read_above_it_is_left_out() -> None:
@@ -430,6 +435,11 @@ def test_a_known_title_wins_over_a_seals_letters_nearer_the_name() -> None:
              ("Trần Thị Bình", 0.6, 0.74, 0.8))
     ex = _decision([("Số: 15/QĐ-UBND", 0.14, 0.11, 0.36)], signature=block)
     assert ex.metadata["signer_title"] == "TRƯỞNG NHÓM ĐIỀU PHỐI" and "signer_title" in ex.review
+    # A seal's letters nearer the name than a title we do not know: one word is no title.
+    block = (("KT. VỤ TRƯỞNG", 0.55, 0.62, 0.85), ("_ PHÓ TRƯỞNG NHÓM", 0.6, 0.64, 0.9),
+             ("NN", 0.64, 0.68, 0.7), ("Trần Thị Bình", 0.6, 0.74, 0.8))
+    ex = _decision([("Số: 15/QĐ-UBND", 0.14, 0.11, 0.36)], signature=block)
+    assert ex.metadata["signer_title"] == "PHÓ TRƯỞNG NHÓM" and "signer_title" in ex.review
 
 
 def test_an_agency_a_letter_or_two_off_is_spelled_right_and_sent_to_review() -> None:
@@ -637,12 +647,22 @@ def test_a_symbol_is_mended_by_the_issuer_above_it() -> None:
     ex = _read([("THỦ TƯỚNG CHÍNH PHỦ", 0.13, 0.05, 0.42), *HEADER[1:2], *HEADER[3:],
                 ("Số: 15/NQ-TTg", 0.14, 0.11, 0.41), ("NGHỊ QUYẾT", 0.44, 0.16, 0.58), *BODY])
     assert ex.metadata["symbol"] == "NQ-TTg"
+    # A digit read for a letter like it, or put in: the issuer's initials, checked.
+    header = [("SỞ NỘI VỤ", 0.16, 0.05, 0.38), *HEADER[1:2], *HEADER[3:]]
+    for read in ("NQ-5NV", "NQ-SN1V"):
+        ex = _read([*header, (f"Số: 15/{read}", 0.14, 0.11, 0.41),
+                    ("NGHỊ QUYẾT", 0.44, 0.16, 0.58), *BODY])
+        assert ex.metadata["symbol"] == "NQ-SNV" and "symbol" in ex.review, read
 
 
 def test_a_blank_numbers_slash_read_as_a_letter_and_a_missing_title() -> None:
     ex = _decision([("Số: J2026/TT-BCT", 0.14, 0.11, 0.36)], title="THÔNG TƯ")
     assert "number" not in ex.metadata and "number" in ex.review
     assert (ex.metadata["number_year"], ex.metadata["symbol"]) == ("2026", "TT-BCT")
+    # A number written into the blank, and the slash after it read as a digit.
+    ex = _decision([("Số: 2063 4QĐ-UBND", 0.14, 0.11, 0.36)], low={"2063": 0.6})
+    assert (ex.metadata["number"], ex.metadata["symbol"]) == ("2063", "QĐ-UBND")
+    assert "number" in ex.review
     # A signer's name with no title above it: the title is asked for.
     block = (("Trần Thị Bình", 0.6, 0.74, 0.8),)
     ex = _decision([("Số: 15/QĐ-UBND", 0.14, 0.11, 0.36)], signature=block)

@@ -27,13 +27,18 @@ _PROSE = {"subject", "procedure_name"}
 _UPPER = {"issuer", "parent_issuer", "signer_title", "doc_type_name"}
 _AGENCY = {"issuer", "parent_issuer"}
 _PERSON = {"signer", "applicant_name"}
-# "háng", "hăm": a day or month written by hand over the t of "tháng" or the n of "năm".
-DATE_LINE = re.compile(r"(?:^|,)\s*NGAY\s*([0-9OIl]{1,2})\s+T?HANG\s+([0-9OIl]{1,2})\s+"
-                       r"[NHM]?AM\s+([0-9OIl]{4})")
+# "ngày 5 tháng 3 năm 2026" on folded text. A day or month written by hand over the t of
+# "tháng" or the n of "năm" leaves "háng", "đháng", "hăm", "măm".
+_DATE_TAIL = (r"NGAY\s*([0-9OIl]{1,2})\s+[TD]?HANG\s+([0-9OIl]{1,2})\s+[NHM]?AM\s+"
+              r"([0-9OIl]{4})")
+DATE_LINE = re.compile(r"(?:^|,)\s*" + _DATE_TAIL)
 # "Số: 15/QĐ-UBND", "Số: 21/2026/TT-BCT", "Số: /KH-UBND" (left blank, filled in at signing),
 # "Luật số: 12/2026/QH15"; on folded text. OCR may lose the slash ("3NQ-VTLTNN").
 # "Số: J2025/TT-BCT": the slash of a blank number read as a letter before the year.
 SLASH_MISREAD = re.compile(r"^[JIl|](?=(?:19|20)\d\d\s*/)")
+# "Số: 2063 4BB-SKHCN": after a number written into the blank, the slash read as a digit or
+# a letter like it, before the symbol.
+SLASH_AFTER_BLANK = re.compile(r"^(\d{1,5}\s+)[\dJIl|](?=[A-Z]{2,}-)")
 NUMBER_HEAD = re.compile(r"^(?:LUAT\s+)?[S§$][O0]\s*[:;.,]*\s*")  # "§ố:", "$ố:" are OCR's
 NUMBER_SLASH = re.compile(r"^(?P<num>[^\s/]*)(?P<gap>\s*)/\s*(?:(?P<year>\d{4})\s*/\s*)?"
                           r"(?P<sym>[^\s/]+(?:\s*-\s*\S+)*)")
@@ -143,8 +148,7 @@ def read_date(segs: Sequence[Segment], found: Found) -> None:
             return
 
 
-_NO_COMMA_DATE = re.compile(r"^(?P<place>[A-Z][A-Z .'-]{1,40}?)\s+NGAY\s*([0-9OIl]{1,2})\s+"
-                            r"T?HANG\s+([0-9OIl]{1,2})\s+NAM\s+([0-9OIl]{4})")
+_NO_COMMA_DATE = re.compile(r"^(?P<place>[A-Z][A-Z .'-]{1,40}?)\s+" + _DATE_TAIL)
 
 
 def _known_place_date(text: str) -> re.Match[str] | None:

@@ -17,6 +17,7 @@ from digitize.extract.found import (
     NUMBER_GLUED,
     NUMBER_HEAD,
     NUMBER_SLASH,
+    SLASH_AFTER_BLANK,
     SLASH_MISREAD,
     SUSPECT_CONF,
     YEAR,
@@ -143,7 +144,8 @@ def agency_initials(name: str) -> str:
 def issued_symbol(symbol: str, kind: DocType, issuer: str) -> tuple[str, bool] | None:
     """`symbol` mended by the issuer read above it, and whether only a bar of Đ was put back
     (sure) rather than letters (the clerk checks): "TT-BGDDT" from BỘ GIÁO DỤC VÀ ĐÀO TẠO is
-    TT-BGDĐT; "TBGDDT" under CHỈ THỊ from it is CT-BGDĐT. None where nothing is mended."""
+    TT-BGDĐT; "TBGDDT" under CHỈ THỊ from it is CT-BGDĐT; "NQ-5NV" from SỞ NỘI VỤ is NQ-SNV.
+    None where nothing is mended."""
     initials = agency_initials(issuer)
     if len(initials) < 2:
         return None
@@ -163,10 +165,17 @@ def issued_symbol(symbol: str, kind: DocType, issuer: str) -> tuple[str, bool] |
         return len(part) == len(wanted) and all(a == b or (a == "D" and b == "Đ")
                                                 for a, b in zip(part, wanted, strict=True))
 
-    mended = [initials[:len(p)] if bar_lost(p, initials[:len(p)]) else p for p in parts]
+    def slipped(part: str) -> bool:
+        # A digit for a letter like it, or one put in ("5NV", "ST1C" under SỞ NỘI VỤ, SỞ TÀI
+        # CHÍNH): an agency's initials hold no digit, its number ("QH15") is more than one.
+        return part != initials and any(c.isdigit() for c in part) and \
+            distance(fold(part), fold(initials), 1) <= 1
+
+    barred = [initials[:len(p)] if bar_lost(p, initials[:len(p)]) else p for p in parts]
+    mended = [initials if slipped(p) else p for p in barred]
     if mended == parts:
         return None
-    return "-".join([head, *mended]), True
+    return "-".join([head, *mended]), mended == barred
 
 
 # -- zones ---------------------------------------------------------------------------------
@@ -233,7 +242,7 @@ def number_line(segs: Sequence[Segment]) -> NumberLine | None:
                         nxt.word_conf else ())
             folded = fold(s.text[start:])
             rest = folded[head.end():]
-        rest = SLASH_MISREAD.sub("/", rest)
+        rest = SLASH_AFTER_BLANK.sub(r"\1/", SLASH_MISREAD.sub("/", rest))
         m = NUMBER_SLASH.match(rest) or NUMBER_GLUED.match(rest)
         broken = m is None and (broken_m := NUMBER_BROKEN.match(rest)) is not None
         if broken:
@@ -457,6 +466,8 @@ def _signer_title(text: str, conf: float) -> tuple[str, float, bool] | None:
         return known[0], conf if known[1] == 0 and ":" not in title else conf * 0.9, True
     if _NOT_TITLES.match(fold(title)):
         return None
+    if sum(len(w) >= 2 and w.isalpha() for w in title.split()) < 2:
+        return None  # every title has two words or more: "NN", "SƯ" are a seal's letters
     if any(title.upper().startswith(h.upper() + " ") for h in entries("agency_heads")):
         return None  # "TM. ỦY BAN NHÂN DÂN" above the title (spelled out: TRƯỞNG ≠ TRƯỜNG)
     return title, min(conf, SUSPECT_CONF), False  # a title we do not know: a clerk reads it
