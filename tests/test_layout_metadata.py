@@ -392,6 +392,31 @@ def test_a_date_line_that_lost_its_comma_still_gives_a_known_place() -> None:
                                                                       "2025-02-18"), line
 
 
+def test_a_blank_dates_place_split_from_it_or_after_the_symbol_is_read() -> None:
+    title = [("QUYẾT ĐỊNH", 0.45, 0.16, 0.65),
+             ("Về việc phê duyệt kế hoạch chuyển đổi số năm 2026", 0.25, 0.18, 0.85)]
+    # "Hà Nội," and "ngày tháng năm 2026" read as two runs, the blanks between them.
+    ex = _read([*HEADER, ("Số:", 0.14, 0.11, 0.2), ("/QĐ-UBND", 0.28, 0.11, 0.38),
+                ("Hà Nội,", 0.5, 0.11, 0.58), ("ngày tháng năm 2026", 0.63, 0.11, 0.9),
+                *title, *BODY, *SIGNATURE])
+    assert ex.metadata["place"] == "Hà Nội" and "issued_date" in ex.review
+    # The symbol read on into the place-and-date line, whose comma is lost.
+    ex = _read([*HEADER, ("Số:", 0.14, 0.11, 0.2),
+                ("/QĐ-UBND Quảng Ngãi ngày tháng năm 2026", 0.28, 0.11, 0.9),
+                *title, *BODY, *SIGNATURE])
+    assert ex.metadata["place"] == "Quảng Ngãi" and "issued_date" in ex.review
+
+
+def test_a_pens_number_below_the_line_read_after_the_symbol_is_the_number() -> None:
+    ex = _read([*HEADER, ("Số:", 0.14, 0.11, 0.2), ("/QĐ-UBND", 0.3, 0.11, 0.38),
+                ("Quảng Ngãi, ngày 5 tháng 3 năm 2026", 0.5, 0.11, 0.9),
+                ("731", 0.22, 0.118, 0.27), ("QUYẾT ĐỊNH", 0.45, 0.16, 0.65),
+                ("Về việc phê duyệt kế hoạch chuyển đổi số năm 2026", 0.25, 0.18, 0.85),
+                *BODY, *SIGNATURE], low={"731": 0.5})
+    assert (ex.metadata["number"], ex.metadata["symbol"]) == ("731", "QĐ-UBND")
+    assert "number" in ex.review
+
+
 def test_the_so_line_merged_into_the_agency_or_read_above_it_is_left_out() -> None:
     ex = _read([("UBND THÀNH PHỐ HUẾ", 0.12, 0.04, 0.4), *HEADER[1:2], *HEADER[3:],
                 ("VĂN PHÒNG Số: 12/GM-VP", 0.15, 0.07, 0.42), ("GIẤY MỜI", 0.45, 0.16, 0.6),

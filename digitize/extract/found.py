@@ -10,7 +10,7 @@ from datetime import date
 from itertools import pairwise
 
 from digitize.extract.calibration import FLAGGED
-from digitize.extract.layout import Segment
+from digitize.extract.layout import Segment, same_line
 from digitize.extract.text import clean, fold, implausible_words, is_upper, tidy
 from digitize.extract.vocab import known_surname, places
 from digitize.extract.wordpairs import dotted_i
@@ -138,14 +138,28 @@ def read_date(segs: Sequence[Segment], found: Found) -> None:
                 place = place[head.end() + num.end():] if num else place
             _put_place(found, clean(place), used[0].conf_of(0, comma), *used)
         return
-    for s in segs:  # a day written in by hand or left blank: the place is still printed
-        m = _PLACE_LINE.match(fold(s.text))
-        if m is None or NUMBER_HEAD.match(fold(s.text)) is not None:
+    # A day written in by hand or left blank: the place is still printed, on a line of its
+    # own, split from "ngày tháng năm" at its comma, or after the symbol read onto its line
+    # ("/2026/TT-BGDĐT Hà Nội ngày tháng năm 2026").
+    for text, used in singles + [(t, u) for t, u in pairs if same_line(*u)]:
+        if NUMBER_HEAD.match(fold(text)) is not None:
             continue
+        lead = _SYMBOL_BEFORE.match(text)
+        at = lead.end() if lead else 0
+        m = _PLACE_LINE.match(fold(text[at:]))
+        if m is None:
+            continue
+        place = clean(text[at:at + m.end(1)])
         # Without its comma, only a place the vocabularies know ("Căn cứ … ngày" is no place).
-        if m.group(2) or places().misread(clean(s.text[:m.end(1)])) is not None:
-            _put_place(found, clean(s.text[:m.end(1)]), s.conf_of(0, m.end(1)), s)
+        if m.group(2) or places().misread(place) is not None:
+            conf = used[0].conf_of(at, at + m.end(1)) if len(used) == 1 else \
+                min(s.low for s in used)
+            _put_place(found, place, conf, *used)
             return
+
+
+# A ký hiệu read onto the place-and-date line, before the place.
+_SYMBOL_BEFORE = re.compile(r"^\S*/\S*-\S+\s+")
 
 
 _NO_COMMA_DATE = re.compile(r"^(?P<place>[A-Z][A-Z .'-]{1,40}?)\s+" + _DATE_TAIL)

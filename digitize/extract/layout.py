@@ -55,6 +55,12 @@ class Segment:
         return min(found, default=self.conf)
 
 
+def same_line(a: Segment, b: Segment) -> bool:
+    """Whether `b` lies to the right of `a` on the same line of the same page."""
+    return a.has_geometry and b.has_geometry and a.page == b.page and b.x0 > a.x0 and \
+        abs(a.y0 - b.y0) < max(a.height, b.height) * 0.6
+
+
 def _split(words: Sequence[Word]) -> list[list[Word]]:
     # Letters set the scale: dashes and rules read as "-" or "¬" are a few pixels high.
     height = median([w.height for w in words if any(c.isalnum() for c in w.text)]

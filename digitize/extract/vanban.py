@@ -25,7 +25,7 @@ from digitize.extract.found import (
     digits,
     read_date,
 )
-from digitize.extract.layout import Segment
+from digitize.extract.layout import Segment, same_line
 from digitize.extract.text import EDGE_JUNK, clean, fold, is_upper, tidy
 from digitize.extract.vocab import (
     agency_heads,
@@ -192,11 +192,6 @@ def _centred(s: Segment) -> bool:
     return not s.has_geometry or abs(s.cx - 0.55) < 0.15
 
 
-def _same_line(a: Segment, b: Segment) -> bool:
-    return a.has_geometry and b.has_geometry and a.page == b.page and b.x0 > a.x0 and \
-        abs(a.y0 - b.y0) < max(a.height, b.height) * 0.6
-
-
 @dataclass(frozen=True)
 class NumberLine:
     """The "Số: …/…" line: the number as printed (None when the blank was left empty or what
@@ -234,13 +229,16 @@ def number_line(segs: Sequence[Segment]) -> NumberLine | None:
         # "Số:" and "/QĐ-UBND" with the blank for the number between them: one line (the
         # place-and-date line, level with them on the right, may come between in the list,
         # and the symbol may be read on into it: what begins in the left column counts).
-        after = [t for t in segs[i + 1: i + 4] if _same_line(s, t) and t.x0 < 0.45]
+        # A pen's number a little below the line comes after the symbol in the list: the
+        # runs are joined in the order they stand across the page.
+        after = [t for t in segs[i + 1: i + 4] if same_line(s, t) and t.x0 < 0.45]
         if not rest and after:
-            nxt = min(after, key=lambda t: t.x0)
-            s = replace(s, text=f"{s.text} {nxt.text}", x1=nxt.x1,
-                        word_conf=s.word_conf + nxt.word_conf if s.word_conf and
-                        nxt.word_conf else ())
+            for nxt in sorted(after, key=lambda t: t.x0):
+                s = replace(s, text=f"{s.text} {nxt.text}", x1=nxt.x1,
+                            word_conf=s.word_conf + nxt.word_conf if s.word_conf and
+                            nxt.word_conf else ())
             folded = fold(s.text[start:])
+            head = NUMBER_HEAD.match(folded) or head
             rest = folded[head.end():]
         rest = SLASH_AFTER_BLANK.sub(r"\1/", SLASH_MISREAD.sub("/", rest))
         m = NUMBER_SLASH.match(rest) or NUMBER_GLUED.match(rest)
@@ -337,7 +335,7 @@ def _left_header(header: Sequence[Segment]) -> list[Segment]:
             continue  # the quốc hiệu, or its second half in the right column
         tail = _QUOC_HIEU_HEAD.search(fold(s.text))
         if cut < 0 and tail is not None and any(
-                _same_line(s, t) and _QUOC_HIEU_REST.match(fold(t.text)) for t in header):
+                same_line(s, t) and _QUOC_HIEU_REST.match(fold(t.text)) for t in header):
             # "… ĐÀO TẠO CỘNG" / "HÒA XÃ HỘI …", "… CẦN THƠ CỘNG HÒA" / "XÃ HỘI …": the quốc
             # hiệu's first words joined the name.
             cut = tail.start() + 1
