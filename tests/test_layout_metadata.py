@@ -20,6 +20,7 @@ from digitize.extract.layout import Segment
 from digitize.model import Extraction
 
 from .conftest import ROOT, Env
+from .hocrpage import one_line_page
 from .realtruth import real_truth
 
 GOV = ROOT.parent / "shared" / "real" / "gov-pages"
@@ -617,16 +618,9 @@ def test_the_hocr_takes_words_read_again_and_digits_read_where_none_was(tmp_path
     from digitize.extract.hocr import segments_from_hocr
     from digitize.ocr.hocr import mark_hand
 
-    page = tmp_path / "p.hocr"
-    page.write_text(
-        "<?xml version='1.0' encoding='UTF-8'?>\n<html xmlns='http://www.w3.org/1999/xhtml'>"
-        "<body><div class='ocr_page' id='page_1' title='bbox 0 0 1000 1000; ppageno 0'>"
-        "<div class='ocr_carea' id='block_1_1' title='bbox 10 10 900 40'>"
-        "<span class='ocr_line' id='line_1_1' title='bbox 10 10 900 40'>"
-        "<span class='ocrx_word' id='word_1_1' title='bbox 10 10 200 40; x_wconf 3'>NHuuớng</span>"
-        " <span class='ocrx_word' id='word_1_2' title='bbox 300 10 400 40; x_wconf 96'>tháng</span>"
-        " <span class='ocrx_word' id='word_1_3' title='bbox 500 10 600 40; x_wconf 96'>năm</span>"
-        "</span></div></div></body></html>", encoding="utf-8")
+    page = one_line_page(tmp_path / "p.hocr", [((10, 10, 200, 40), 3, "NHuuớng"),
+                                               ((300, 10, 400, 40), 96, "tháng"),
+                                               ((500, 10, 600, 40), 96, "năm")])
     mark_hand(page, {}, {(300, 10, 400, 40): ((420, 8, 450, 42), "7", 50.0)},
               {(10, 10, 200, 40): ("CHÍNH PHỦ", 96.0)})
     text = page.read_text(encoding="utf-8")
@@ -684,10 +678,17 @@ def test_a_blank_numbers_slash_read_as_a_letter_and_a_missing_title() -> None:
     ex = _decision([("Số: J2026/TT-BCT", 0.14, 0.11, 0.36)], title="THÔNG TƯ")
     assert "number" not in ex.metadata and "number" in ex.review
     assert (ex.metadata["number_year"], ex.metadata["symbol"]) == ("2026", "TT-BCT")
-    # A number written into the blank, and the slash after it read as a digit.
-    ex = _decision([("Số: 2063 4QĐ-UBND", 0.14, 0.11, 0.36)], low={"2063": 0.6})
-    assert (ex.metadata["number"], ex.metadata["symbol"]) == ("2063", "QĐ-UBND")
-    assert "number" in ex.review
+    # A number written into the blank, read apart from the print, where the pen crossed the
+    # slash or the symbol's first letter: both are taken, and both are checked.
+    for line, title, want in (("Số: 2063 4QĐ-UBND", "QUYẾT ĐỊNH", ("2063", "", "QĐ-UBND")),
+                              ("Số: 1655 Đ-UBND", "QUYẾT ĐỊNH", ("1655", "", "QĐ-UBND")),
+                              ("Số: 835 z/NQ-UBND", "NGHỊ QUYẾT", ("835", "", "NQ-UBND")),
+                              ("Số: 3125 242026/TT-BCT", "THÔNG TƯ", ("3125", "2026", "TT-BCT"))):
+        number = line.split()[1]
+        ex = _decision([(line, 0.14, 0.11, 0.36)], title=title, low={number: 0.6})
+        got = (ex.metadata.get("number"), ex.metadata.get("number_year", ""),
+               ex.metadata.get("symbol"))
+        assert got == want and {"number", "symbol"} <= set(ex.review), line
     # A signer's name with no title above it: the title is asked for.
     block = (("Trần Thị Bình", 0.6, 0.74, 0.8),)
     ex = _decision([("Số: 15/QĐ-UBND", 0.14, 0.11, 0.36)], signature=block)

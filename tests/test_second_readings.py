@@ -11,6 +11,8 @@ from PIL import Image, ImageDraw, ImageFont
 
 from digitize.model import Word
 
+from .hocrpage import one_line_page
+
 SERIF = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf"
 SERIF_BOLD = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Bold.ttf"
 SANS_ITALIC = "/usr/share/fonts/truetype/liberation2/LiberationSans-Italic.ttf"
@@ -113,15 +115,8 @@ def test_the_columns_words_take_the_page_pass_words_place_in_the_hocr(tmp_path: 
     from digitize.extract.hocr import segments_from_hocr
     from digitize.ocr.hocr import mark_hand, replace_words
 
-    page = tmp_path / "p.hocr"
-    page.write_text(
-        "<?xml version='1.0' encoding='UTF-8'?>\n<html xmlns='http://www.w3.org/1999/xhtml'>"
-        "<body><div class='ocr_page' id='page_1' title='bbox 0 0 1000 1000; ppageno 0'>"
-        "<div class='ocr_carea' id='block_1_1' title='bbox 10 10 900 40'>"
-        "<span class='ocr_line' id='line_1_1' title='bbox 10 10 900 40'>"
-        "<span class='ocrx_word' id='word_1_1' title='bbox 10 10 200 40; x_wconf 41'>GIÁO)</span>"
-        " <span class='ocrx_word' id='word_1_2' title='bbox 600 10 900 40; x_wconf 96'>CỘNG</span>"
-        "</span></div></div></body></html>", encoding="utf-8")
+    page = one_line_page(tmp_path / "p.hocr", [((10, 10, 200, 40), 41, "GIÁO)"),
+                                               ((600, 10, 900, 40), 96, "CỘNG")])
     new = [Word(text=t, left=x, top=12, width=80, height=28, conf=95, block=900, par=1, line=1)
            for t, x in (("BỘ", 10), ("GIÁO", 100), ("DỤC", 190))]
     replace_words(page, {(10, 10, 200, 40)}, [new])

@@ -36,9 +36,12 @@ DATE_LINE = re.compile(r"(?:^|,)\s*" + _DATE_TAIL)
 # "Luật số: 12/2026/QH15"; on folded text. OCR may lose the slash ("3NQ-VTLTNN").
 # "Số: J2025/TT-BCT": the slash of a blank number read as a letter before the year.
 SLASH_MISREAD = re.compile(r"^[JIl|](?=(?:19|20)\d\d\s*/)")
-# "Số: 2063 4BB-SKHCN": after a number written into the blank, the slash read as a digit or
-# a letter like it, before the symbol.
-SLASH_AFTER_BLANK = re.compile(r"^(\d{1,5}\s+)[\dJIl|](?=[A-Z]{2,}-)")
+# A number written into the blank, read apart from the print after it, where the pen crossed
+# the slash or the symbol's first letters: "2063 4BB-SKHCN", "835 z/NQ-STC", "1655 Đ-STC",
+# "3125 242025/TTBCT" (up to two specks, then the year and the symbol).
+NUMBER_BY_HAND = re.compile(r"^(?P<num>\d{2,5})(?P<gap>\s+)(?P<speck>[^\s/]{0,2}?/?)"
+                            r"(?:(?P<year>(?:19|20)\d\d)/)?(?P<sym>[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*)"
+                            r"(?=\s|$)")
 NUMBER_HEAD = re.compile(r"^(?:LUAT\s+)?[S§$][O0]\s*[:;.,]*\s*")  # "§ố:", "$ố:" are OCR's
 NUMBER_SLASH = re.compile(r"^(?P<num>[^\s/]*)(?P<gap>\s*)/\s*(?:(?P<year>\d{4})\s*/\s*)?"
                           r"(?P<sym>[^\s/]+(?:\s*-\s*\S+)*)")

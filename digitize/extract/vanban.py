@@ -14,10 +14,10 @@ from dataclasses import dataclass, replace
 from digitize.extract.found import (
     DIGIT_LIKE,
     NUMBER_BROKEN,
+    NUMBER_BY_HAND,
     NUMBER_GLUED,
     NUMBER_HEAD,
     NUMBER_SLASH,
-    SLASH_AFTER_BLANK,
     SLASH_MISREAD,
     SUSPECT_CONF,
     YEAR,
@@ -240,8 +240,10 @@ def number_line(segs: Sequence[Segment]) -> NumberLine | None:
             folded = fold(s.text[start:])
             head = NUMBER_HEAD.match(folded) or head
             rest = folded[head.end():]
-        rest = SLASH_AFTER_BLANK.sub(r"\1/", SLASH_MISREAD.sub("/", rest))
+        rest = SLASH_MISREAD.sub("/", rest)
         m = NUMBER_SLASH.match(rest) or NUMBER_GLUED.match(rest)
+        by_hand = NUMBER_BY_HAND.match(rest) if m is None else None
+        m = m or by_hand
         broken = m is None and (broken_m := NUMBER_BROKEN.match(rest)) is not None
         if broken:
             m = broken_m
@@ -254,6 +256,9 @@ def number_line(segs: Sequence[Segment]) -> NumberLine | None:
             return NumberLine(i, None, 0.0, "", symbol, SUSPECT_CONF)
         raw = s.text[at + m.start("num"): at + m.end("num")]
         symbol_conf = s.conf_of(at + m.start("sym"), at + m.end("sym"))
+        if by_hand is not None:
+            # Where the pen crossed the print, what is left of its first letters is doubtful.
+            symbol_conf = min(symbol_conf, SUSPECT_CONF)
         year, year_conf = m.group("year") or "", symbol_conf
         if year_glued is not None:
             # "4962/2025NĐ-CP": the slash after the year lost; a clerk checks the year.
