@@ -275,7 +275,7 @@ def inked_columns(mask: Image.Image) -> list[bool]:
     return [v > 0 for v in mask.resize((mask.width, 1), Image.Resampling.BOX).tobytes()]
 
 
-def _column_runs(cols: Sequence[bool], gap: int) -> list[tuple[int, int]]:
+def column_runs(cols: Sequence[bool], gap: int) -> list[tuple[int, int]]:
     """(first, last) inked column of each run, runs apart where more than `gap` columns
     lie between one's last ink and the next's first."""
     runs: list[tuple[int, int]] = []
@@ -292,7 +292,7 @@ def _column_runs(cols: Sequence[bool], gap: int) -> list[tuple[int, int]]:
 def glyph_columns(drawn: Image.Image, least: int = 3) -> list[tuple[int, int]]:
     """(first, last) column of each run of ink in a black-on-white image that blank columns
     part, at least `least` wide: a hand's digits, where they do not touch."""
-    runs = _column_runs(inked_columns(ImageOps.invert(drawn.convert("L"))), 1)
+    runs = column_runs(inked_columns(ImageOps.invert(drawn.convert("L"))), 1)
     return [(a, b) for a, b in runs if b - a + 1 >= least]
 
 
@@ -309,7 +309,7 @@ def pen_extent(masks: InkMasks, word: Word) -> Box | None:
     own = [i for i in range(word.left - band[0], word.left + word.width - band[0]) if cols[i]]
     if not own:
         return None
-    held = [r for r in _column_runs(cols, round(PEN_GAP * h)) if r[1] >= own[0] and
+    held = [r for r in column_runs(cols, round(PEN_GAP * h)) if r[1] >= own[0] and
             r[0] <= own[-1]]
     start, end = held[0][0], held[-1][1]
     rows = [v > 0 for v in pen.crop((start, 0, end + 1, pen.height)).resize(
@@ -349,7 +349,7 @@ def stray_pen(masks: InkMasks, held: Sequence[Box], least: int) -> list[Box]:
         if bottom - top < least:
             continue
         band = pen.crop((0, top, pen.width, bottom))
-        for start, last in _column_runs(inked_columns(band), round(PEN_GAP * (bottom - top))):
+        for start, last in column_runs(inked_columns(band), round(PEN_GAP * (bottom - top))):
             found = band.crop((start, 0, last + 1, band.height)).getbbox()
             if found is not None:
                 boxes.append((start, top + found[1], last + 1, top + found[3]))

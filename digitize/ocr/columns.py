@@ -16,7 +16,7 @@ from PIL import Image
 
 from digitize.model import Box, Word
 from digitize.ocr import tesseract
-from digitize.ocr.cleanup import box_of, inked_columns
+from digitize.ocr.cleanup import box_of, column_runs, inked_columns
 
 GUTTER_SPAN = (0.3, 0.7)  # where across the page the gutter between the columns may lie
 GUTTER_LEAST = 0.012  # the narrowest gutter, as a share of the page's width
@@ -30,20 +30,6 @@ LEAST_DEPTH = 0.05  # the column is at least this share of the page high (two li
 OVERLAP = 0.3  # share of a word's height inside a line read again that makes it that line's
 BLOCK = 900  # block numbers of the words read again: apart from the page pass's
 _NUMBER_WORD = re.compile(r"số[:;.]?|so[:;]")  # "Số:"; "SỞ" heads a department's name
-
-
-def _widest(free: list[bool]) -> tuple[int, int] | None:
-    """The widest run of True in `free`, as (first, end)."""
-    best: tuple[int, int] | None = None
-    start = None
-    for x, on in enumerate([*free, False]):
-        if on and start is None:
-            start = x
-        elif not on and start is not None:
-            if best is None or x - start > best[1] - best[0]:
-                best = (start, x)
-            start = None
-    return best
 
 
 def left_column(ink: Image.Image) -> Box | None:
@@ -65,7 +51,8 @@ def left_column(ink: Image.Image) -> Box | None:
             continue
         top = y if top is None else top
         still = [f and not c for f, c in zip(free, cols[lo:hi], strict=True)]
-        run = _widest(still)
+        runs = column_runs(still, 1)
+        run = max(((a, b + 1) for a, b in runs), key=lambda r: r[1] - r[0], default=None)
         if run is None or run[1] - run[0] < least:
             if gutter is None or not all(both) or y - top < LEAST_DEPTH * h:
                 return None
