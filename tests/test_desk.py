@@ -213,6 +213,7 @@ def test_doctor_names_the_fix_for_a_missing_language_pack_and_token(
     assert by_name["language:khm"]["status"] == "problem"
     assert by_name["language:khm"]["fix"] == "sudo apt-get install tesseract-ocr-khm"
     assert by_name["language:vie"]["status"] == "ok"
+    assert by_name["language:eng"]["status"] == "ok"  # the model a hand's digits are read with
     assert by_name["token"]["status"] == "problem"
     assert "softhsm2-util --init-token" in by_name["token"]["fix"]
     config.write_text('[signer]\npkcs11_module = "/nonexistent/libtoken.so"\n'
@@ -317,3 +318,16 @@ time.sleep(300)
                          env={**cli_env.vars, **env}, timeout=120, check=False)
     assert res.returncode == 0, res.stderr
     assert json.loads(res.stdout)["pages"] == 1
+
+
+def test_doctor_warns_that_a_hands_digits_read_worse_without_eng(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from digitize.config import Config
+    from digitize.ocr import tesseract
+    from digitize.setup import doctor
+
+    monkeypatch.setattr(tesseract, "installed_languages", lambda: frozenset({"vie", "osd"}))
+    checks = {c.key: c for c in doctor._tesseract(Config())}
+    eng = checks["language:eng"]
+    assert eng.status == "warning" and eng.fix == "sudo apt-get install tesseract-ocr-eng"
+    assert checks["language:vie"].status == "ok"

@@ -58,6 +58,19 @@ def _tesseract(cfg: Config) -> Iterator[Check]:
                         _("Tesseract has no '{code}' language data (needed by [ocr] lang = "
                           "\"{lang}\")").format(code=code, lang=cfg.ocr.lang),
                         f"{APT} {tesseract.apt_package(code)}")
+    from digitize.ocr.reread import DIGITS_LANG
+
+    name = _("language data {code}").format(code=DIGITS_LANG)
+    if DIGITS_LANG in cfg.ocr.lang.split("+"):
+        pass  # checked above, as a language the pages are read in
+    elif DIGITS_LANG in have:
+        yield Check(f"language:{DIGITS_LANG}", name, OK, _("installed"))
+    else:
+        yield Check(f"language:{DIGITS_LANG}", name, WARNING,
+                    _("Tesseract has no '{code}' language data: digits written in by hand are "
+                      "read with the Vietnamese model, which misreads more of them").format(
+                          code=DIGITS_LANG),
+                    f"{APT} {tesseract.apt_package(DIGITS_LANG)}")
     name = _("orientation data (osd)")
     if "osd" in have:
         yield Check("language:osd", name, OK, _("installed"))
