@@ -215,6 +215,18 @@ def box_of(word: Word) -> Box:
     return word.left, word.top, word.left + word.width, word.top + word.height
 
 
+def span(words: Sequence[Word]) -> Box:
+    """The box around `words`."""
+    return (min(w.left for w in words), min(w.top for w in words),
+            max(w.left + w.width for w in words), max(w.top + w.height for w in words))
+
+
+def typical_height(words: Sequence[Word], letters: int) -> int:
+    """The median height of the words with at least `letters` letters or digits (0: none)."""
+    heights = sorted(w.height for w in words if sum(c.isalnum() for c in w.text) >= letters)
+    return heights[len(heights) // 2] if heights else 0
+
+
 def pen_share(masks: InkMasks, word: Word) -> float:
     """How much of the ink in `word`'s box is the pen's."""
     box = box_of(word)

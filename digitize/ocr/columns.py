@@ -16,7 +16,7 @@ from PIL import Image
 
 from digitize.model import Box, Word
 from digitize.ocr import tesseract
-from digitize.ocr.cleanup import box_of, column_runs, inked_columns
+from digitize.ocr.cleanup import box_of, column_runs, inked_columns, typical_height
 
 GUTTER_SPAN = (0.3, 0.7)  # where across the page the gutter between the columns may lie
 GUTTER_LEAST = 0.012  # the narrowest gutter, as a share of the page's width
@@ -77,8 +77,7 @@ def _missed_line(ink: Image.Image, box: Box, words: list[Word]) -> bool:
     """Whether a line in `box` holds ink no word's rows cover, at least half a word high (a
     line Tesseract read no word for; an underline is thinner)."""
     _, y0, _, y1 = box
-    heights = sorted(w.height for w in words if _alnum(w) >= 2)
-    least = max(STRIP, heights[len(heights) // 2] // 2) if heights else STRIP
+    least = max(STRIP, typical_height(words, 2) // 2)
     rows = ink.crop(box).resize((1, y1 - y0), Image.Resampling.BOX).tobytes()
     covered = [False] * (y1 - y0)
     for w in words:
@@ -105,8 +104,8 @@ def reread_left_column(seen: Image.Image, ink: Image.Image, words: tuple[Word, .
     x0, y0, x1, y1 = box
     inside = [w for w in words
               if x0 <= w.left + w.width / 2 < x1 and y0 <= w.top + w.height / 2 < y1]
-    sure = all(w.conf >= SURE for w in inside if _alnum(w))
-    if inside and sure and not _missed_line(ink, box, inside):
+    missed = _missed_line(ink, box, inside)
+    if inside and not missed and all(w.conf >= SURE for w in inside if _alnum(w)):
         return words, set(), []
     path = Path(f"{stem}-column.png")
     try:
@@ -124,18 +123,19 @@ def reread_left_column(seen: Image.Image, ink: Image.Image, words: tuple[Word, .
     # A line the block's reading missed keeps the page pass's words; a word of the page pass
     # that reaches into a line read again goes (one read across two lines, "Giok").
     rows = [(w.top, w.top + w.height) for w in new]
-    kept = [w for w in inside if not any(
-        min(b, w.top + w.height) - max(a, w.top) > OVERLAP * w.height for a, b in rows)]
+    replaced, kept = [], []
+    for w in inside:
+        into = any(min(b, w.top + w.height) - max(a, w.top) > OVERLAP * w.height for a, b in rows)
+        (replaced if into else kept).append(w)
     if not new or _mean(new) < LEAST_MEAN or _missed_line(ink, box, new + kept):
         return words, set(), []
     # Where the page pass read no word for a line, about as sure a reading of the column is
     # better; where it read every line, only a surer one is.
-    gain = -LOSS if _missed_line(ink, box, inside) else GAIN
-    if _mean(new) < _mean([w for w in inside if w not in kept]) + gain:
+    if _mean(new) < _mean(replaced) + (-LOSS if missed else GAIN):
         return words, set(), []
     lines: dict[tuple[int, int, int], list[Word]] = {}
     for w in new:
         lines.setdefault((w.block, w.par, w.line), []).append(w)
-    gone = {box_of(w) for w in inside} - {box_of(w) for w in kept}
+    gone = {box_of(w) for w in replaced}
     return (*new, *(w for w in words if box_of(w) not in gone)), gone, list(lines.values())
 

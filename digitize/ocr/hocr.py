@@ -12,6 +12,7 @@ from pathlib import Path
 from lxml import etree
 
 from digitize.model import Box, Word
+from digitize.ocr.cleanup import span
 
 XHTML = "{http://www.w3.org/1999/xhtml}"
 _ID = re.compile(r"^([a-z]+)_\d+(_|$)")
@@ -64,8 +65,7 @@ _PAGE = re.compile(r"<div class='ocr_page'[^>]*>")
 
 
 def _bbox(words: Sequence[Word]) -> str:
-    return (f"bbox {min(w.left for w in words)} {min(w.top for w in words)} "
-            f"{max(w.left + w.width for w in words)} {max(w.top + w.height for w in words)}")
+    return "bbox {} {} {} {}".format(*span(words))
 
 
 def replace_words(page_hocr: Path, gone: set[Box], lines: Sequence[Sequence[Word]]) -> None:

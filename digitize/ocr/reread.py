@@ -24,25 +24,15 @@ from digitize.ocr.cleanup import (
     pen_extent,
     pen_ink,
     pen_share,
+    span,
     split_inks,
     stray_pen,
+    typical_height,
 )
 
 HAND_CONF = 50.0  # Tesseract's score for digits it read no word for: none; a clerk checks them
 HAND_DIGITS = "0123456789"  # what a pen writes into the blanks of ND 30: the number and the day
 GLYPH_PAD = 20  # white around one digit read alone
-
-
-def _span(words: list[Word]) -> Box:
-    """The box around `words`."""
-    return (min(w.left for w in words), min(w.top for w in words),
-            max(w.left + w.width for w in words), max(w.top + w.height for w in words))
-
-
-def _typical_height(words: list[Word] | tuple[Word, ...], letters: int) -> int:
-    """The median height of the words with at least `letters` letters or digits (0: none)."""
-    heights = sorted(w.height for w in words if sum(c.isalnum() for c in w.text) >= letters)
-    return heights[len(heights) // 2] if heights else 0
 
 
 RELOOK_BELOW = 50  # Tesseract's score under which a word is read again on its own
@@ -84,10 +74,10 @@ def relook(seen: Image.Image, masks: InkMasks | None, words: tuple[Word, ...], s
     again: dict[int, Word] = {}
     texts: dict[Box, tuple[str, float]] = {}
     # Room of a line's height around the run: the boxes of a cut line are too low or too high.
-    h = _typical_height(words, 2)
+    h = typical_height(words, 2)
     index = {id(w): i for i, w in enumerate(words)}
     for n, run in enumerate(chosen):
-        x0, y0, x1, y1 = _span(run)
+        x0, y0, x1, y1 = span(run)
         # Not into the words beside it: a slice of one reads as a letter of its own.
         left, right = max(0, x0 - h), min(seen.width, x1 + h)
         for at, step in ((index[id(run[0])] - 1, -1), (index[id(run[-1])] + 1, 1)):
@@ -173,7 +163,7 @@ def read_hand(masks: InkMasks | None, words: tuple[Word, ...], stem: Path, lang:
         if not run[0].hand:
             out.extend(run)
             continue
-        x0, y0, x1, y1 = _span(run)
+        x0, y0, x1, y1 = span(run)
         whole = run[0].model_copy(update={"left": x0, "top": y0, "width": x1 - x0,
                                           "height": y1 - y0})
         split = inks[box_of(run[0])] if len(run) == 1 else split_inks(masks, whole)
@@ -210,7 +200,7 @@ def read_strays(masks: InkMasks, out: list[Word], held: list[Box], stem: Path, l
     """Digits a pen wrote into a blank that Tesseract read no word for (cleanup.stray_pen),
     put into `out` after the word before the blank; returns them by that word's box. Pen's
     ink anywhere else (a signature in blue) is left alone."""
-    h = _typical_height(out, 1)
+    h = typical_height(out, 1)
     if not h:
         return {}
     added: dict[Box, Word] = {}
