@@ -34,6 +34,7 @@ import tempfile
 import time
 import unicodedata
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,14 +50,22 @@ from digitize.extract.hocr import segments_from_hocr
 from digitize.model import Extraction
 
 sys.path.insert(0, str(ROOT))
-from tests.realtruth import real_truth
+from tests.realtruth import QNG_FIELDS, qng_truth, real_truth
 
 IGNORED = {"page_count", "language"}
 GOV = ROOT.parent / "shared" / "real" / "gov-pages"
+QNG = ROOT.parent / "shared" / "real" / "qng"
+# The old and the new place of a tone mark ("UỶ"/"ỦY", "HOÀ"/"HÒA") spell one word: the truth
+# keeps what each page printed, the reader the vocabularies' spelling.
+_OLD_TONES = {"UỶ": "ỦY", "Uỷ": "Ủy", "uỷ": "ủy", "HOÀ": "HÒA", "Hoà": "Hòa", "hoà": "hòa",
+              "HOÁ": "HÓA", "hoá": "hóa", "Hoá": "Hóa", "THUỶ": "THỦY", "thuỷ": "thủy",
+              "khoẻ": "khỏe", "KHOẺ": "KHỎE"}
+_OLD = re.compile("|".join(map(re.escape, _OLD_TONES)))
 
 
 def norm(value: object) -> str:
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", str(value))).strip()
+    text = re.sub(r"\s+", " ", unicodedata.normalize("NFC", str(value))).strip()
+    return _OLD.sub(lambda m: _OLD_TONES[m.group(0)], text)
 
 
 @dataclass
@@ -70,8 +79,14 @@ class Tally:
     wrong: list[str] = field(default_factory=list)
     docs_reviewed: int = 0
     docs: int = 0
+    # A pen's number and day (qng): read right, sent to review, wrong and not sent.
+    hand: Counter[str] = field(default_factory=Counter)
 
-    def add(self, name: str, truth: dict[str, str], ex: Extraction, keys: set[str]) -> None:
+    def add(self, name: str, truth: dict[str, str], ex: Extraction, keys: set[str],
+            hand: Sequence[str] = ()) -> None:
+        for key in hand:
+            ok = norm(ex.metadata.get(key, "")) == norm(truth.get(key, ""))
+            self.hand["right" if ok else "review" if key in ex.review else "wrong"] += 1
         self.docs += 1
         self.docs_reviewed += bool(ex.review)
         for key in sorted(keys):
@@ -105,7 +120,13 @@ class Tally:
               f"{sum(self.reviewed.values()) / n:>8.1%}"
               f"{sum(self.wrong_unreviewed.values()) / n:>21.2%}"
               f"{sum(self.missing_unreviewed.values()) / n:>20.2%}{n:>6}")
-        print(f"documents with something to review: {self.docs_reviewed} of {self.docs}")
+        print(f"documents with something to review: {self.docs_reviewed} of {self.docs} "
+              f"(nothing to review: {self.docs - self.docs_reviewed})")
+        if self.hand:
+            n = sum(self.hand.values())
+            print(f"handwritten numbers and dates: {self.hand['right'] / n:.1%} read right, "
+                  f"{self.hand['review'] / n:.1%} wrong or missing and sent to review, "
+                  f"{self.hand['wrong'] / n:.1%} wrong and not sent (n={n})")
         for line in self.wrong[:show]:
             print("  ", line)
 
@@ -182,6 +203,28 @@ def real(pages: Path, work: Path, threshold: float) -> Tally:
     return tally
 
 
+def qng(folder: Path, work: Path, threshold: float) -> dict[str, Tally]:
+    """The real provincial documents (../shared/real/qng), read by `digitize ocr` as a desk
+    would (a signed born-digital file from its own text), each scored against its gold
+    metadata; one tally per kind of file and one for all."""
+    out = work / "qng"
+    if not (out / folder.name / "summary.json").is_file() and not any(
+            out.glob(f"{folder.name}/*.hocr")):
+        _ocr(folder, out)
+    tallies = {"all": Tally(), "scan": Tally(), "born-digital": Tally()}
+    for name, rec in sorted(qng_truth(folder).items()):
+        segs, pages = segments_from_hocr(out / folder.name / f"{Path(name).stem}.hocr")
+        ex = extract(segs, pages, threshold)
+        fields = rec["fields"]
+        assert isinstance(fields, dict)
+        keys = {k for k in QNG_FIELDS if fields.get(k) or k in ("number", "parent_issuer",
+                                                                 "number_year")}
+        hand = [k for k in rec["handwritten"] if k in keys]  # type: ignore[union-attr]
+        for kind in ("all", str(rec["kind"])):
+            tallies[kind].add(name, fields, ex, keys, hand)
+    return tallies
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--n", type=int, default=200)
@@ -192,8 +235,9 @@ def main() -> None:
     ap.add_argument("--work", type=Path, default=None)
     ap.add_argument("--reuse", action="store_true",
                     help="keep the scans and OCR of an earlier run in --work; re-extract only")
-    ap.add_argument("--real", type=Path, nargs="?", const=GOV, default=None,
-                    help="also the real pages (default ../shared/real/gov-pages)")
+    ap.add_argument("--real", type=Path, nargs="?", const=QNG, default=None,
+                    help="also the real documents (default ../shared/real/qng, then the "
+                         "pages of ../shared/real/gov-pages)")
     ap.add_argument("--no-synthetic", action="store_true")
     ap.add_argument("--plot", type=Path, default=None, help="reliability diagram (PNG)")
     ap.add_argument("--show", type=int, default=25, help="print this many wrong fields")
@@ -210,9 +254,15 @@ def main() -> None:
         tally.print(f"{tally.docs} synthetic scans (benchmarks/{module}.py, seed {seed})",
                     args.show)
         points += tally.points
+    if args.real is not None and (args.real / "truth.jsonl").is_file() and \
+            args.real.name != GOV.name:
+        for kind, tally in qng(args.real, work, threshold).items():
+            tally.print(f"{tally.docs} real documents ({args.real}), {kind}", args.show)
+            if kind == "all":
+                points += tally.points
     if args.real is not None:
-        tally = real(args.real, work, threshold)
-        tally.print(f"{tally.docs} real government pages ({args.real})", args.show)
+        tally = real(GOV, work, threshold)
+        tally.print(f"{tally.docs} real government pages ({GOV})", args.show)
         points += tally.points
     if args.plot:
         plot(points, args.plot, f"reliability: {len(points)} values; {fitted_on()}")

@@ -39,8 +39,9 @@ def segments_from_hocr(path: Path) -> tuple[list[Segment], int]:
         box = _BBOX.search(page.get("title") or "")
         width, height = (int(box.group(3)), int(box.group(4))) if box else (1, 1)
         words: list[Word] = []
-        for b_idx, block in enumerate(e for e in page.iter("{*}div") if "ocr_carea" in
-                                      _classes(e)):
+        # A text layer's hOCR (ocr.textlayer.write_hocr) has lines right under the page.
+        blocks = [e for e in page.iter("{*}div") if "ocr_carea" in _classes(e)] or [page]
+        for b_idx, block in enumerate(blocks):
             for l_idx, line in enumerate(e for e in block.iter("{*}span") if "ocr_line" in
                                          _classes(e) or "ocr_caption" in _classes(e)
                                          or "ocr_header" in _classes(e)

@@ -231,8 +231,10 @@ def number_line(segs: Sequence[Segment]) -> NumberLine | None:
         # and the symbol may be read on into it: what begins in the left column counts).
         # A pen's number a little below the line comes after the symbol in the list: the
         # runs are joined in the order they stand across the page.
+        # A Word template's "Số: 95     /TTr-UBND" leaves room before the slash: its number
+        # and symbol are two runs too, the number in the first.
         after = [t for t in segs[i + 1: i + 4] if same_line(s, t) and t.x0 < 0.45]
-        if not rest and after:
+        if "/" not in rest and after:
             for nxt in sorted(after, key=lambda t: t.x0):
                 s = replace(s, text=f"{s.text} {nxt.text}", x1=nxt.x1,
                             word_conf=s.word_conf + nxt.word_conf if s.word_conf and
