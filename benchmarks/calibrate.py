@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 from collections import defaultdict
+from collections.abc import Collection
 from datetime import date
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from extraction_eval import IGNORED, norm
 
 from digitize.extract import calibration, extract
 from digitize.extract.hocr import segments_from_hocr
+from digitize.model import Extraction
 
 TARGET = Path(calibration.__file__).with_name("calibration.json")
 
@@ -41,19 +43,28 @@ def corpus_of(work: Path) -> str:
     return "other" if all(n.startswith("other_") for n in names) else "ours"
 
 
-def observations(work: Path) -> list[tuple[str, float, bool]]:
-    corpus = json.loads((work / "scans.truth.json").read_text(encoding="utf-8"))
+def scored(ex: Extraction, truth: dict[str, str], only: Collection[str] | None = None
+           ) -> list[tuple[str, float, object, bool]]:
+    """(field, raw score, value, right) of each value read (calibrate=False) that a fit
+    covers (of the fields `only`, where the truth holds no others): flagged values keep their
+    rule's score and are not fitted."""
     seen = []
+    for key, value in ex.metadata.items():
+        raw = ex.confidence.get(key, 0.0)
+        if key in IGNORED or key in calibration.EXACT or raw <= calibration.FLAGGED or (
+                only is not None and key not in only):
+            continue
+        seen.append((key, raw, value, norm(value) == norm(truth.get(key, ""))))
+    return seen
+
+
+def observations(work: Path) -> dict[str, list[tuple[str, float, object, bool]]]:
+    """Per document of a generator's work folder, its scored values."""
+    corpus = json.loads((work / "scans.truth.json").read_text(encoding="utf-8"))
+    seen = {}
     for name, item in corpus.items():
-        truth = item["truth"]
         segs, pages = segments_from_hocr(work / "out" / "scans" / f"{Path(name).stem}.hocr")
-        ex = extract(segs, pages, calibrate=False)
-        for key, value in ex.metadata.items():
-            raw = ex.confidence.get(key, 0.0)
-            if key in IGNORED or key in calibration.EXACT or raw <= calibration.FLAGGED:
-                continue  # flagged values keep their rule's score: not fitted
-            seen.append((calibration.group(key), raw,
-                         norm(value) == norm(truth.get(key, ""))))
+        seen[name] = scored(extract(segs, pages, calibrate=False), item["truth"])
     return seen
 
 
@@ -91,8 +102,9 @@ def main() -> None:
     seeds: dict[str, list[str]] = defaultdict(list)
     for work in args.work:
         seeds[corpus_of(work)].append((work / "seed.txt").read_text(encoding="utf-8").strip())
-        for g, raw, ok in observations(work):
-            by_group[g].append((raw, ok))
+        for values in observations(work).values():
+            for key, raw, _value, ok in values:
+                by_group[calibration.group(key)].append((raw, ok))
     on = "; ".join(f"{GENERATORS[c]} seeds {','.join(s)}" for c, s in sorted(seeds.items()))
     table = {"fitted": {"on": on, "date": date.today().isoformat()},
              "groups": {g: fit(points, args.min_bin) for g, points in sorted(by_group.items())}}

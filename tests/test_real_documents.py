@@ -1,21 +1,28 @@
 """How real offices' documents are read: a Word template's "Số: 95     /TTr-UBND" (room left
 before the slash for the number the signing software fills in) gives its number and symbol
 from the signed file's own text, by `extract` and by `run` alike, and from the hOCR of that
-text layer the run keeps."""
+text layer the run keeps; a number written in by hand goes to review with the place to read it
+from; a day that disagrees with the signing goes to review; the review model is what its
+training command makes of the labelled observations kept in the repository."""
 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from digitize.extract import extract
+from digitize.extract import Segment, extract
 from digitize.extract.hocr import segments_from_hocr
+from digitize.extract.reviewmodel import shipped
+from digitize.extract.signed import dated_by_signature
 from digitize.ocr.textlayer import pdf_words, write_hocr
 
 from .borndigital import DECISION, born_digital_pdf
-from .conftest import Env
+from .conftest import ROOT, Env
 
 # The số line as Word templates leave it: room for the number, typed in at signing, then the
 # slash and the symbol further right.
@@ -64,3 +71,57 @@ def test_signed_born_digital_pdf_gives_its_number_to_extract_and_run(cli_env: En
     assert got["input_signatures"], got  # it came signed: kept, read from its own text
     assert (got["metadata"]["number"], got["metadata"]["symbol"]) == ("95", "TTr-UBND")
     assert "number" not in " ".join(got["review"])
+
+
+def _seg(text: str, x0: float, y0: float, x1: float, conf: float = 0.97,
+         page: int = 0) -> Segment:
+    return Segment(text, page, x0, y0, x1, y0 + 0.015, conf, tuple(conf for _ in text.split()))
+
+
+HEADER = [_seg("ỦY BAN NHÂN DÂN", 0.1, 0.05, 0.35), _seg("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+                                                         0.45, 0.05, 0.9),
+          _seg("TỈNH QUẢNG NGÃI", 0.1, 0.07, 0.35), _seg("Độc lập - Tự do - Hạnh phúc", 0.5,
+                                                          0.07, 0.85)]
+BODY = [_seg("CHỈ THỊ", 0.45, 0.2, 0.6), _seg("Về việc tăng cường công tác phòng cháy", 0.3, 0.22,
+                                               0.8),
+        _seg("TM. ỦY BAN NHÂN DÂN", 0.6, 0.7, 0.85), _seg("CHỦ TỊCH", 0.65, 0.72, 0.8),
+        _seg("Nguyễn Văn An", 0.63, 0.8, 0.82)]
+
+
+@pytest.mark.parametrize("number_line", [
+    [_seg("Số:", 0.12, 0.1, 0.17), _seg("/CT-UBND", 0.24, 0.1, 0.34)],  # the pen's ink unread
+    [_seg("Số: 44 /CT-UBND", 0.12, 0.1, 0.34)],  # read, but set apart by the pen's blank
+])
+def test_a_handwritten_number_goes_to_review_with_the_place_to_read_it(
+        number_line: list[Segment]) -> None:
+    dated = [_seg("Quảng Ngãi, ngày tháng 3 năm 2024", 0.5, 0.1, 0.9)]
+    ex = extract([*HEADER, *number_line, *dated, *BODY], 1)
+    assert ex.metadata["symbol"] == "CT-UBND"
+    assert "number" in ex.review  # never a blank or a pen's guess without the clerk
+    box = ex.evidence["number"].box  # the crop the review page draws
+    assert box[0] <= 0.12 and box[2] >= 0.3 and box[1] == pytest.approx(0.1)
+
+
+def test_a_day_that_disagrees_with_the_signing_goes_to_review() -> None:
+    line = [_seg("Số: 24/CT-UBND", 0.12, 0.1, 0.34, 0.99)]
+    dated = [_seg("Quảng Ngãi, ngày 04 tháng 01 năm 2025", 0.5, 0.1, 0.9, 0.99)]
+    ex = extract([*HEADER, *line, *dated, *BODY], 1)
+    assert ex.metadata["issued_date"] == "2025-01-04"
+    assert "issued_date" not in ex.review
+    # Signed on the 24th: a day read as the 4th is a misread pen ("24" read as 04).
+    late = dated_by_signature(ex, [date(2025, 1, 24)])
+    assert "issued_date" in late.review and late.confidence["issued_date"] <= 0.5
+    assert dated_by_signature(ex, [date(2025, 1, 7)]) is ex  # three days later: as offices sign
+    assert "issued_date" in dated_by_signature(ex, [date(2025, 1, 2)]).review  # before issue
+
+
+def test_the_review_model_is_what_its_training_command_gives() -> None:
+    res = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "train_review.py"),
+                          "fit", "--check"], capture_output=True, text=True, check=False,
+                         cwd=ROOT / "benchmarks")
+    assert res.returncode == 0, res.stdout + res.stderr
+    model = shipped()
+    assert model is not None and {"date", "number", "text", "agency"} <= set(model.groups)
+    # A value read from the office's own text layer is surer than one OCR read at 0.9.
+    assert model.probability("subject", 1.0, "Về việc tăng cường") > \
+        model.probability("subject", 0.9, "Về việc tăng cường")

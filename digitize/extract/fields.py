@@ -16,6 +16,7 @@ from digitize.extract.calibration import calibrated
 from digitize.extract.found import Found, iso, read_date
 from digitize.extract.found import digits as _digits
 from digitize.extract.layout import Segment
+from digitize.extract.reviewmodel import ReviewModel, shipped
 from digitize.extract.text import clean, fold, is_upper, sentence_case, tidy
 from digitize.extract.vanban import doc_type, number_line, read_van_ban, symbol_type
 from digitize.extract.vocab import places
@@ -96,10 +97,11 @@ def _form_title(segs: Sequence[Segment]) -> Segment | None:
 
 
 def extract(segs: Sequence[Segment], page_count: int, min_conf: float = REVIEW_THRESHOLD,
-            calibrate: bool = True) -> Extraction:
+            calibrate: bool = True, model: ReviewModel | None = None) -> Extraction:
     """Classify and read one document. Never raises on odd text: missing fields go to review.
-    Confidences are calibrated probabilities (see calibration); `calibrate=False` gives the
-    raw scores the calibration is fitted on."""
+    Confidences are probabilities learned from labelled documents (`model`, the shipped
+    reviewmodel by default; calibration for what it does not cover); `calibrate=False` gives
+    the raw scores the model is fitted on."""
     found = Found({}, {}, {})
     segs = [s for s in segs if sum(c.isalnum() for c in s.text) >= 2]  # specks, rules
     title = _form_title(segs)
@@ -113,7 +115,9 @@ def extract(segs: Sequence[Segment], page_count: int, min_conf: float = REVIEW_T
     found.put("page_count", page_count, 1.0)
     found.put("language", "vi", 1.0)
     if calibrate:
-        found.conf = {k: round(calibrated(k, v), 3) for k, v in found.conf.items()}
+        learned = model or shipped()
+        found.conf = {k: round(learned.probability(k, v, found.values.get(k)) if learned
+                               else calibrated(k, v), 3) for k, v in found.conf.items()}
     # Required fields not read, and every field read with less confidence than the desk's
     # threshold: what is not sent to review must be right.
     required = REQUIRED[kind]

@@ -81,6 +81,11 @@ class Found:
             return
         self.values[key] = value
         self.conf[key] = round(max(0.0, min(1.0, conf)), 3)
+        self.locate(key, *where)
+
+    def locate(self, key: str, *where: Segment) -> None:
+        """Where `key` stands on the page, also when no value could be read there (a number
+        written in by hand): the clerk is shown that place to read it from."""
         located = [s for s in where if s.has_geometry]
         if located:
             self.seen[key] = Evidence(

@@ -484,6 +484,22 @@ def _name_word(word: str) -> bool:
 
 
 TITLE_LINES = 4  # upper-case lines above the signer's name that may hold the title
+_NOI_NHAN = re.compile(r"^N[OƠ0]I\s*NH[AÂ]N\b")
+
+
+def signature_page(segs: Sequence[Segment]) -> int:
+    """The page that carries the signature block: ND 30 sets it level with "Nơi nhận:", on
+    the document's last page, which is not the file's last page where blank backs or a draft
+    attachment follow (an attachment opens with a quốc hiệu of its own). The first page with
+    "Nơi nhận:" before any such attachment, else the last page before it."""
+    first = min(s.page for s in segs)
+    later_header = [s.page for s in segs if s.page > first and s.has_geometry and
+                    s.y0 < 0.2 and _QUOC_HIEU.search(fold(s.text))]
+    end = min(later_header, default=max(s.page for s in segs) + 1)
+    own = [s for s in segs if s.page < end]
+    listed = [s.page for s in own if _NOI_NHAN.match(fold(tidy(s.text)))
+              and (not s.has_geometry or s.cx < 0.5)]
+    return min(listed) if listed else max(s.page for s in own)
 
 
 def signature_block(segs: Sequence[Segment], found: Found, below: float = 0.0) -> None:
@@ -491,8 +507,8 @@ def signature_block(segs: Sequence[Segment], found: Found, below: float = 0.0) -
     upper-case right-column line above it that is a title (see _signer_title), a known title
     before an unknown one nearer the name (a seal's letters left as a line of their own). On
     the first page, only what lies under `below` (the end of the title) counts."""
-    last_page = max(s.page for s in segs)
     first_page = min(s.page for s in segs)
+    last_page = signature_page(segs)
     right = [s for s in segs if s.page == last_page and _in_right_column(s)
              and (last_page != first_page or s.y0 > below)]
     if not right:
@@ -551,6 +567,10 @@ def read_van_ban(segs: Sequence[Segment], found: Found, line: NumberLine | None)
         seg = segs[line.index]
         if line.number is not None:
             found.put("number", line.number, line.number_conf, seg)
+        else:
+            # Left blank or written in: the clerk reads it there, the whole line to the symbol.
+            found.locate("number", seg, *[t for t in segs[line.index + 1: line.index + 4]
+                                          if same_line(seg, t) and t.x0 < 0.45])
         if YEAR.fullmatch(line.year):
             found.put("number_year", line.year, line.year_conf, seg)
         symbol = canonical_symbol(line.symbol, kind)

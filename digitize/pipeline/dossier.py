@@ -30,6 +30,7 @@ from digitize.extract.overrides import (
     operator_name,
 )
 from digitize.extract.review import review_note
+from digitize.extract.signed import dated_by_signature, signing_days
 from digitize.fsutil import DIR_MODE, replace_dir, sha256_file, write_text_atomic
 from digitize.i18n import _
 from digitize.model import (
@@ -278,6 +279,10 @@ def _signed_input(doc: Doc, target: Path, ocr: Sequence[OcrPage], ex: Extraction
     found = [InputSignature(field=s.field, signer=s.signer, signing_time=s.signing_time,
                             status=s.status.value, sub_indication=s.sub_indication,
                             reasons=list(s.reasons)) for s in report.signatures]
+    dated = dated_by_signature(ex, signing_days([s.signing_time for s in found]))
+    if "issued_date" in dated.review and "issued_date" not in ex.review:
+        review.insert(0, review_note("issued_date"))
+    ex = dated
     for s in found:
         if s.status == "invalid":
             review.append(_("the signature of {signer} ({field}) is invalid: {reason}").format(
