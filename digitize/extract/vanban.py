@@ -26,6 +26,8 @@ from digitize.extract.found import (
     read_date,
 )
 from digitize.extract.layout import Segment, same_line
+from digitize.extract.signaturepage import QUOC_HIEU as _QUOC_HIEU
+from digitize.extract.signaturepage import signature_page
 from digitize.extract.text import EDGE_JUNK, clean, fold, is_upper, tidy
 from digitize.extract.vocab import (
     agency_heads,
@@ -41,9 +43,6 @@ from digitize.schemas.codes import CONG_VAN, DOC_TYPES, DocType
 
 HEADER_ZONE = 0.45  # the số line sits in the top part of the first page
 TITLE_ZONE = 0.6
-# Parts of the quốc hiệu, also as OCR leaves them ("ộc lập" without its Đ, "HÒA.XÃ").
-_QUOC_HIEU = re.compile(r"C?ONG\W*H[OU]A\W*XA|CHU\W*NGHIA\W*VIET|D?OC\W*LAP\W|TU\W*DO\W*-|"
-                        r"HANH\W*PHUC")
 _QUOC_HIEU_HEAD = re.compile(r"\sC?ONG(?:\s+H[OU]A)?$")  # its first words, at a line's end
 _QUOC_HIEU_REST = re.compile(r"^(?:H[OU]A\W*)?XA\W*H[OU]I|^H[OU]A\W+XA")
 _SUBJECT_STOP = re.compile(r"^(KINH GUI|CAN CU|XET |THEO |NOI NHAN)")
@@ -484,22 +483,6 @@ def _name_word(word: str) -> bool:
 
 
 TITLE_LINES = 4  # upper-case lines above the signer's name that may hold the title
-_NOI_NHAN = re.compile(r"^N[OƠ0]I\s*NH[AÂ]N\b")
-
-
-def signature_page(segs: Sequence[Segment]) -> int:
-    """The page that carries the signature block: ND 30 sets it level with "Nơi nhận:", on
-    the document's last page, which is not the file's last page where blank backs or a draft
-    attachment follow (an attachment opens with a quốc hiệu of its own). The first page with
-    "Nơi nhận:" before any such attachment, else the last page before it."""
-    first = min(s.page for s in segs)
-    later_header = [s.page for s in segs if s.page > first and s.has_geometry and
-                    s.y0 < 0.2 and _QUOC_HIEU.search(fold(s.text))]
-    end = min(later_header, default=max(s.page for s in segs) + 1)
-    own = [s for s in segs if s.page < end]
-    listed = [s.page for s in own if _NOI_NHAN.match(fold(tidy(s.text)))
-              and (not s.has_geometry or s.cx < 0.5)]
-    return min(listed) if listed else max(s.page for s in own)
 
 
 def signature_block(segs: Sequence[Segment], found: Found, below: float = 0.0) -> None:
