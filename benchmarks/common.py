@@ -152,3 +152,15 @@ def scanned_pdfs(work: Path, count: int) -> list[Path]:
     for f in files:
         f.write_bytes(src.read_bytes())
     return files
+
+
+def same(a: object, b: object, tol: float = 1e-4) -> bool:
+    """Whether two JSON values are equal, numbers within `tol` (a model refitted on another
+    BLAS differs in its last digits)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same(a[k], b[k], tol) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same(x, y, tol) for x, y in zip(a, b, strict=True))
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
+        return abs(a - b) <= tol
+    return a == b

@@ -25,12 +25,12 @@ import argparse
 import json
 import sys
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from pathlib import Path
 
 from calibrate import corpus_of, observations, scored
-from common import ROOT
+from common import ROOT, same
 
 from digitize.extract import calibration, extract
 from digitize.extract.hocr import segments_from_hocr
@@ -54,16 +54,24 @@ def rows_of(source: str, values: Iterable[tuple[str, float, object, bool]]) -> l
             for key, raw, value, ok in values]
 
 
-def qng_observations(folder: Path, out: Path) -> dict[str, list[tuple[str, float, object, bool]]]:
-    """Per real document, its scored values (the fields its gold metadata holds)."""
+def qng_observations(folder: Path, hocr_of: Callable[[str], Path]
+                     ) -> dict[str, list[tuple[str, float, object, bool]]]:
+    """Per real document, its scored values (the fields its gold metadata holds), read from
+    the hOCR `hocr_of` names for its file."""
     seen = {}
     for name, rec in sorted(qng_truth(folder).items()):
-        segs, pages = segments_from_hocr(out / folder.name / f"{Path(name).stem}.hocr")
+        segs, pages = segments_from_hocr(hocr_of(name))
         fields = rec["fields"]
         assert isinstance(fields, dict)
         truth = {k: v for k, v in fields.items() if k in QNG_FIELDS}
         seen[f"qng:{name}"] = scored(extract(segs, pages, calibrate=False), truth, QNG_FIELDS)
     return seen
+
+
+def hocr_path(out: Path, name: str) -> Path:
+    """Where extraction_eval.py --real leaves a qng file's hOCR: the OCR of its fold."""
+    return next(out.glob(f"fold*/{QNG.name}/{Path(name).stem}.hocr"), out / QNG.name /
+                f"{Path(name).stem}.hocr")
 
 
 def collect(works: list[Path], qng_work: Path | None) -> list[Observation]:
@@ -73,7 +81,9 @@ def collect(works: list[Path], qng_work: Path | None) -> list[Observation]:
         for name, values in sorted(observations(work).items()):
             rows += rows_of(f"{tag}:{name}", values)
     if qng_work is not None:
-        for name, values in qng_observations(QNG, qng_work / "qng").items():
+        out = qng_work / "qng"
+        for name, values in qng_observations(
+                QNG, lambda n: hocr_path(out, n)).items():
             rows += rows_of(name, values)
     return rows
 
@@ -144,7 +154,7 @@ def main() -> None:
     if args.check:
         shipped = json.loads(TARGET.read_text(encoding="utf-8"))
         shipped["about"].pop("date", None)
-        if shipped != made:
+        if not same(shipped, made):
             raise SystemExit(f"{TARGET} differs from a fit made now on {DATA}")
         print(f"{TARGET} is what {DATA} gives")
     if args.write:

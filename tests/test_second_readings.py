@@ -148,7 +148,7 @@ def _pen(text: str, gap: int, face: str = SANS_ITALIC) -> Image.Image:
 
 def test_a_hands_digits_are_read_as_digits_one_by_one_where_run_together(tmp_path: Path
                                                                           ) -> None:
-    from digitize.ocr.reread import _digits
+    from digitize.ocr.reread import read_digits
 
     # Tesseract reads the 111 as one line "11": its digits stand apart, and are read alone.
     for text, gap, face in (("1029", 6, SANS_ITALIC), ("11", 14, SANS_ITALIC),
@@ -157,7 +157,7 @@ def test_a_hands_digits_are_read_as_digits_one_by_one_where_run_together(tmp_pat
         image = _pen(text, gap, face)
         path = tmp_path / "hand.png"
         image.save(path)
-        assert _digits(image, path, "vie", 300, 60, "test") == text, text
+        assert read_digits(image, path, "vie", 300, 60, "test") == text, text
         assert not list(tmp_path.glob("hand-glyph*"))
 
 

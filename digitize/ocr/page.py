@@ -18,6 +18,7 @@ from PIL import Image
 from digitize.fsutil import disk_problem
 from digitize.model import Box, OcrPage, Word
 from digitize.ocr import tesseract, textlayer
+from digitize.ocr.blanks import read_blanks
 from digitize.ocr.cleanup import (
     box_of,
     compact_image,
@@ -124,7 +125,7 @@ def encode_image(page: PageImage, profile: str, out: Path) -> ImageStream:
     return ImageStream(out, img.width, img.height, space, 8, "/FlateDecode")
 
 
-def _ocr_input(page: PageImage, pre_skew: float, stem: Path
+def ocr_input(page: PageImage, pre_skew: float, stem: Path
                ) -> tuple[Path, int, Image.Image]:
     """The file Tesseract reads and how many times larger than the page's pixels it is: the
     scan itself where it can, else the page's pixels (levelled when it is skewed: Tesseract
@@ -183,7 +184,7 @@ def _prepare(task: PageTask) -> PreparedPage:
     stem = task.workdir / f"p{task.index:04d}"
     page = load_page(task.source, task.index, task.default_dpi, task.max_pixels)
     pre_skew = estimate_skew(page.image)
-    source, scale, seen = _ocr_input(page, pre_skew, stem)
+    source, scale, seen = ocr_input(page, pre_skew, stem)
     dpi, shown = round(page.dpi * scale), f"{task.source} page {task.index + 1}"
     rec = tesseract.recognise(source, stem, task.lang, dpi, task.timeout_s, shown=shown)
     if source.parent == task.workdir:
@@ -202,10 +203,13 @@ def _prepare(task: PageTask) -> PreparedPage:
     if rotation == 0:
         read, relooked = relook(seen, masks, read, stem, task.lang, dpi, task.timeout_s, shown)
         read, texts, added = read_hand(masks, read, stem, task.lang, dpi, task.timeout_s, shown)
+        after = {box: (box_of(w), w.text, w.conf) for box, w in added.items()}
+        if task.index == 0:  # ND 30's blanks for the number and the day are on page 1
+            read, blanked, written = read_blanks(seen, read, stem, dpi, task.timeout_s, shown)
+            relooked, after = {**relooked, **blanked}, {**after, **written}
     else:
-        texts, added = {box_of(wd): wd.text for wd in read if wd.hand}, {}
-    mark_hand(rec.hocr, texts, {box: (box_of(w), w.text, w.conf) for box, w in added.items()},
-              relooked)
+        texts, after = {box_of(wd): wd.text for wd in read if wd.hand}, {}
+    mark_hand(rec.hocr, texts, after, relooked)
     words, uw, uh, post_skew = upright_words(read, rotation, w * scale, h * scale)
     words, uw, uh = _unscaled(words, scale), uw // scale, uh // scale
     text = unicodedata.normalize("NFC", rec.txt.read_text(encoding="utf-8"))

@@ -233,7 +233,7 @@ def _solid(ch: str) -> bool:
 DIGITS_LANG = "eng"  # the model that reads a hand's digits best: 96% of them, against vie's 87%
 
 
-def _digits(hand: Image.Image, path: Path, lang: str, dpi: int, timeout: int,
+def read_digits(hand: Image.Image, path: Path, lang: str, dpi: int, timeout: int,
             shown: str) -> str:
     """The digits in `hand` (a pen's ink, black on white, saved at `path`), read with
     DIGITS_LANG where it is installed (digits are the same in any script, and its model reads
@@ -273,7 +273,7 @@ def _hand_text(inks: Inks, path: Path, lang: str, dpi: int, timeout: int, shown:
                 free = tesseract.read_line(path, lang, dpi, timeout, shown)
                 if sum(c.isalpha() for c in free) >= 3 and not any(c.isdigit() for c in free):
                     return ""  # a note in the margin, not a number: as Tesseract read it
-            text = _digits(inks.hand, path, lang, dpi, timeout, shown)
+            text = read_digits(inks.hand, path, lang, dpi, timeout, shown)
         if (pen and not text) or inks.printed is None:
             return text
         inks.printed.save(path)

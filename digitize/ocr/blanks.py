@@ -1,0 +1,161 @@
+"""The blanks ND 30 leaves on page 1 for the văn thư to write in at issuance, read where they
+stand, whatever the pen's colour: the number between "Số:" and the symbol's slash, the day
+between "ngày" and "tháng". On real scans they are written in black or blue, often glued to
+the print ("Số:22", "ngày06"); the page pass reads them as garbage ("Số:4@`"). The print's own
+letters are found with Tesseract's character boxes (the blank starts after the colon of
+"Số:" or the y of "ngày"), and the ink after them, up to the next printed word, is read by a
+model of handwritten digits (handdigits). What a pen wrote stays a handwritten word: the clerk
+confirms it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from digitize.extract.text import fold
+from digitize.model import Box, Word
+from digitize.ocr import handdigits, tesseract
+from digitize.ocr.cleanup import INK_LEVEL, box_of
+
+HEADER = 0.45  # the số and date lines stand in the top part of page 1
+PRINTED_CONF = 85.0  # digits the page pass read this surely in a blank were typed there
+
+
+@dataclass(frozen=True)
+class Blank:
+    head: int  # index of the word the blank follows ("Số:", "ngày"), maybe with ink glued on
+    stop: int  # index of the printed word after the blank ("/QĐ-UBND", "tháng")
+    letters: str  # the head's printed letters, folded ("SO", "NGAY")
+
+
+def _line(words: Sequence[Word], i: int) -> list[int]:
+    """Indexes of the words after words[i] on its line, left to right."""
+    w = words[i]
+    return sorted((j for j, v in enumerate(words) if j != i and v.left > w.left and
+                   abs((v.top + v.height / 2) - (w.top + w.height / 2)) < 0.7 * max(
+                       w.height, v.height)), key=lambda j: words[j].left)
+
+
+def find_blanks(words: Sequence[Word], height: int, width: int) -> list[Blank]:
+    """The number's blank (left half) and the day's (right half): the topmost of each on the
+    top of the page."""
+    number: Blank | None = None
+    day: Blank | None = None
+    for i, w in enumerate(words):
+        if w.top > HEADER * height:
+            continue
+        folded = fold(w.text).upper()
+        if number is None and re.match(r"^[S§$5][O0]\s*[:;.]", folded) and \
+                w.left < 0.45 * width:
+            stop = next((j for j in _line(words, i) if "/" in words[j].text), None)
+            if stop is not None and not any(c.isdigit() for c in words[stop].text.split("/")[0]):
+                number = Blank(i, stop, "SO")
+        elif day is None and re.match(r"^NGAY", folded) and w.left > 0.35 * width:
+            stop = next((j for j in _line(words, i) if fold(words[j].text).upper().startswith(
+                "THANG")), None)
+            if stop is not None:
+                day = Blank(i, stop, "NGAY")
+    return [b for b in (number, day) if b is not None]
+
+
+def _printed_end(crop: Path, letters: str, dpi: int, timeout: int, shown: str) -> int | None:
+    """Where the head's printed letters end in `crop` (x, pixels), from Tesseract's
+    character boxes: after the colon of "Số:" (or its ố where the colon is lost to the pen),
+    after the y of "ngày"; None where it does not read them."""
+    chars = [(fold(c).upper(), x) for c, x in tesseract.char_boxes(crop, "vie", dpi, timeout,
+                                                                   shown) if c.strip()]
+    if letters == "NGAY":
+        return next((x for c, x in chars[2:5] if c == "Y"), None)
+    if len(chars) >= 2 and chars[0][0] in "S§$5":
+        return chars[2][1] if len(chars) > 2 and chars[2][0] in ":;." else chars[1][1]
+    return None
+
+
+def blank_ink(seen: Image.Image, words: Sequence[Word], blank: Blank, stem: Path, dpi: int,
+              timeout: int, shown: str) -> tuple[np.ndarray, Box] | None:
+    """The ink written into `blank` (True where inked) and its box on the page; None where the
+    print's letters are not found or nothing is written there."""
+    head, stop = words[blank.head], words[blank.stop]
+    h = max(v.height for v in (head, stop))
+    top = max(0, min(head.top, stop.top) - h // 2)
+    bottom = min(seen.height, max(head.top + head.height, stop.top + stop.height) + h // 2)
+    if stop.left - 1 - head.left < h:
+        return None
+    path = Path(f"{stem}-blank{blank.head}.png")
+    try:
+        seen.crop((head.left, head.top, stop.left - 1, head.top + head.height)).save(path)
+        end = _printed_end(path, blank.letters, dpi, timeout, shown)
+    finally:
+        path.unlink(missing_ok=True)
+    if end is None:
+        return None
+    x0 = head.left + end + 1
+    ink = np.asarray(seen.crop((x0, top, stop.left - 1, bottom)).convert("L")) < INK_LEVEL
+    inked = np.nonzero(ink.any(axis=0))[0]
+    if inked.size == 0:
+        return None
+    a, b = int(inked[0]), int(inked[-1]) + 1
+    return ink[:, a:b], (x0 + a, top, x0 + b, bottom)
+
+
+def read_blank(seen: Image.Image, words: Sequence[Word], blank: Blank, stem: Path, dpi: int,
+               timeout: int, shown: str) -> tuple[str, float, Box] | None:
+    """The digits written into `blank`, the model's score for them and their box."""
+    learned = handdigits.model()
+    found = blank_ink(seen, words, blank, stem, dpi, timeout, shown)
+    if learned is None or found is None:
+        return None
+    ink, box = found
+    text, prob = learned.read(ink)
+    if not text or len(text) > 5:
+        return None
+    return text, round(100 * prob, 1), box
+
+
+def read_blanks(seen: Image.Image, words: tuple[Word, ...], stem: Path, dpi: int, timeout: int,
+                shown: str) -> tuple[tuple[Word, ...], dict[Box, tuple[str, float]],
+                                     dict[Box, tuple[Box, str, float]]]:
+    """Page 1's blanks read (see the module): the words with each blank's garbage replaced by
+    its digits (a handwritten word), and what the hOCR must take: the words whose text changes
+    (the head keeps its print, what lay in the blank goes) and the digits added after the
+    head. A blank a pen's blue ink already gave (read_hand) is left as it is."""
+    changed: dict[Box, tuple[str, float]] = {}
+    added: dict[Box, tuple[Box, str, float]] = {}
+    heads: dict[int, Word] = {}  # the head as printed
+    inserted: dict[int, Word] = {}  # the digits, after the head
+    drop: set[int] = set()
+    for blank in find_blanks(words, seen.height, seen.width):
+        between = [j for j in _line(words, blank.head) if words[j].left < words[blank.stop].left]
+        if any(words[j].hand for j in (blank.head, *between)):
+            continue
+        if between and all(words[j].text.isdigit() and words[j].conf >= PRINTED_CONF
+                           for j in between):
+            continue  # typed in: the page pass reads print better than the hand's model
+        read = read_blank(seen, words, blank, stem, dpi, timeout, shown)
+        if read is None:
+            continue
+        text, conf, box = read
+        head = words[blank.head]
+        printed = "Số:" if blank.letters == "SO" else "ngày"
+        if head.text != printed:
+            changed[box_of(head)] = (printed, head.conf)
+        heads[blank.head] = head.model_copy(update={"text": printed})
+        for j in between:
+            changed[box_of(words[j])] = ("", words[j].conf)
+            drop.add(j)
+        inserted[blank.head] = head.model_copy(update={
+            "text": text, "conf": conf, "hand": True, "left": box[0], "top": box[1],
+            "width": box[2] - box[0], "height": box[3] - box[1]})
+        added[box_of(head)] = (box, text, conf)
+    out: list[Word] = []
+    for j, w in enumerate(words):
+        if j not in drop:
+            out.append(heads.get(j, w))
+        if j in inserted:
+            out.append(inserted[j])
+    return tuple(out), changed, added
