@@ -90,12 +90,16 @@ class Tally:
     docs: int = 0
     # A pen's number and day (qng): read right, sent to review, wrong and not sent.
     hand: Counter[str] = field(default_factory=Counter)
+    printed: Counter[str] = field(default_factory=Counter)  # every other field, by kind
 
     def add(self, name: str, truth: dict[str, str], ex: Extraction, keys: set[str],
             hand: Sequence[str] = ()) -> None:
-        for key in hand:
+        for key in keys:
             ok = norm(ex.metadata.get(key, "")) == norm(truth.get(key, ""))
-            self.hand["right" if ok else "review" if key in ex.review else "wrong"] += 1
+            if key in hand:
+                self.hand["right" if ok else "review" if key in ex.review else "wrong"] += 1
+            else:
+                self.printed["right" if ok else "wrong"] += 1
         self.docs += 1
         self.docs_reviewed += bool(ex.review)
         for key in sorted(keys):
@@ -132,6 +136,9 @@ class Tally:
         print(f"documents with something to review: {self.docs_reviewed} of {self.docs} "
               f"(nothing to review: {self.docs - self.docs_reviewed})")
         if self.hand:
+            n = sum(self.printed.values())
+            print(f"printed fields (all but the handwritten numbers and days): "
+                  f"{self.printed['right'] / n:.1%} right (n={n})")
             n = sum(self.hand.values())
             print(f"handwritten numbers and dates: {self.hand['right'] / n:.1%} read right, "
                   f"{self.hand['review'] / n:.1%} wrong or missing and sent to review, "
@@ -230,7 +237,7 @@ def qng(folder: Path, work: Path, threshold: float) -> dict[str, Tally]:
     for k in range(FOLDS):
         # Each fold OCR'd with a model of handwritten digits that never saw its pages.
         fold = out / f"fold{k}"
-        if (fold / folder.name / "summary.json").is_file():
+        if (fold / "summary.json").is_file():
             continue
         held = [n for n in names if fold_of[n] == k]
         files = fold / "in" / folder.name

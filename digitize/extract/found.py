@@ -13,7 +13,7 @@ from digitize.extract.calibration import FLAGGED
 from digitize.extract.layout import Segment, same_line
 from digitize.extract.text import clean, fold, implausible_words, is_upper, tidy
 from digitize.extract.vocab import known_surname, places
-from digitize.extract.wordpairs import dotted_i
+from digitize.extract.wordpairs import dotted_i, marks
 from digitize.model import Evidence
 
 # Text fields made of Vietnamese words, where a word that cannot be a syllable means OCR merged
@@ -77,6 +77,8 @@ class Found:
                 conf = min(conf, SUSPECT_CONF)
             if key in _PROSE and (restored := dotted_i(value)) is not None:
                 value, conf = restored, min(conf, SUSPECT_CONF)  # the clerk confirms it
+            if key in _PROSE and (restored := marks(value)) is not None:
+                value, conf = restored, min(conf, SUSPECT_CONF)  # "bỗ nhiệm": bổ nhiệm
         if value in (None, ""):
             return
         self.values[key] = value

@@ -29,6 +29,7 @@ from digitize.extract.layout import Segment, same_line
 from digitize.extract.signaturepage import QUOC_HIEU as _QUOC_HIEU
 from digitize.extract.signaturepage import signature_page
 from digitize.extract.text import EDGE_JUNK, clean, fold, is_upper, tidy
+from digitize.extract.trichyeu import sentence_head
 from digitize.extract.vocab import (
     agency_heads,
     agency_words,
@@ -432,8 +433,9 @@ def _subject(segs: Sequence[Segment], found: Found, kind: DocType, start: int,
         parts.append(s)
         prev = s
     if parts:
-        found.put("subject", clean(" ".join(p.text for p in parts)),
-                  min(p.low for p in parts), *parts)
+        text, conf = sentence_head(clean(" ".join(p.text for p in parts)),
+                                    min(p.low for p in parts))
+        found.put("subject", text, conf, *parts)
 
 
 _TITLE_WORDS = frozenset(fold(w) for t in entries("signer_titles") for w in t.split())
