@@ -31,6 +31,7 @@ import numpy as np
 from common import ROOT, same
 from lxml import etree
 from PIL import Image
+from train_review import hocr_path
 
 from digitize.model import Word
 from digitize.ocr import handdigits
@@ -77,7 +78,7 @@ def collect(work: Path) -> list[dict[str, object]]:
         page = load_page(QNG / name, 0, 300, 150_000_000)
         _source, scale, seen = ocr_input(page, estimate_skew(page.image), tmp / "p")
         dpi = round(page.dpi * scale)
-        words = _page_words(work / "qng" / QNG.name / f"{Path(name).stem}.hocr")
+        words = _page_words(hocr_path(work / "qng", name))
         for blank in find_blanks(words, seen.height, seen.width):
             want = fields["number"] if blank.letters == "SO" else fields["issued_date"][8:10]
             found = blank_ink(seen, words, blank, tmp / "p", dpi, 60, name)

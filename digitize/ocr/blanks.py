@@ -24,6 +24,7 @@ from digitize.ocr.cleanup import INK_LEVEL, box_of
 
 HEADER = 0.45  # the số and date lines stand in the top part of page 1
 PRINTED_CONF = 85.0  # digits the page pass read this surely in a blank were typed there
+HAND_TALLER = 1.1  # a pen's digits stand taller than the print's "Số:" (typed ones do not)
 
 
 @dataclass(frozen=True)
@@ -43,37 +44,46 @@ def _line(words: Sequence[Word], i: int) -> list[int]:
 
 def find_blanks(words: Sequence[Word], height: int, width: int) -> list[Blank]:
     """The number's blank (left half) and the day's (right half): the topmost of each on the
-    top of the page."""
+    top of the page. The page pass may have read the blank and the print after it as one
+    word with its head ("ngày4†tháng", "ngàytháng"): then the blank lies inside that word."""
     number: Blank | None = None
     day: Blank | None = None
     for i, w in enumerate(words):
         if w.top > HEADER * height:
             continue
         folded = fold(w.text).upper()
-        if number is None and re.match(r"^[S§$5][O0]\s*[:;.]", folded) and \
+        if number is None and re.match(r"^[S§$5][O0](?![A-Z]{2})", folded) and \
                 w.left < 0.45 * width:
             stop = next((j for j in _line(words, i) if "/" in words[j].text), None)
             if stop is not None and not any(c.isdigit() for c in words[stop].text.split("/")[0]):
                 number = Blank(i, stop, "SO")
         elif day is None and re.match(r"^NGAY", folded) and w.left > 0.35 * width:
-            stop = next((j for j in _line(words, i) if fold(words[j].text).upper().startswith(
-                "THANG")), None)
+            stop = i if "THANG" in folded[4:] else next(
+                (j for j in _line(words, i) if fold(words[j].text).upper().startswith("THANG")),
+                None)
             if stop is not None:
                 day = Blank(i, stop, "NGAY")
     return [b for b in (number, day) if b is not None]
 
 
-def _printed_end(crop: Path, letters: str, dpi: int, timeout: int, shown: str) -> int | None:
+def _printed_edges(crop: Path, letters: str, glued: bool, dpi: int, timeout: int, shown: str
+                   ) -> tuple[int, int | None] | None:
     """Where the head's printed letters end in `crop` (x, pixels), from Tesseract's
     character boxes: after the colon of "Số:" (or its ố where the colon is lost to the pen),
-    after the y of "ngày"; None where it does not read them."""
-    chars = [(fold(c).upper(), x) for c, x in tesseract.char_boxes(crop, "vie", dpi, timeout,
-                                                                   shown) if c.strip()]
+    after the y of "ngày"; and, where the print after the blank was read into the same word
+    (`glued`), where the "th" of "tháng" begins. None where it does not read them."""
+    chars = [(fold(c).upper(), x0, x1) for c, x0, x1 in tesseract.char_boxes(
+        crop, "vie", dpi, timeout, shown) if c.strip()]
+    end: int | None = None
     if letters == "NGAY":
-        return next((x for c, x in chars[2:5] if c == "Y"), None)
-    if len(chars) >= 2 and chars[0][0] in "S§$5":
-        return chars[2][1] if len(chars) > 2 and chars[2][0] in ":;." else chars[1][1]
-    return None
+        end = next((x1 for c, _x0, x1 in chars[2:5] if c == "Y"), None)
+    elif len(chars) >= 2 and chars[0][0] in "S§$5":
+        end = chars[2][2] if len(chars) > 2 and chars[2][0] in ":;." else chars[1][2]
+    if end is None or not glued:
+        return (end, None) if end is not None else None
+    text = "".join(c for c, _x0, _x1 in chars)
+    at = text.rfind("TH")
+    return (end, chars[at][1]) if at > 0 and chars[at][1] > end else None
 
 
 def blank_ink(seen: Image.Image, words: Sequence[Word], blank: Blank, stem: Path, dpi: int,
@@ -81,26 +91,33 @@ def blank_ink(seen: Image.Image, words: Sequence[Word], blank: Blank, stem: Path
     """The ink written into `blank` (True where inked) and its box on the page; None where the
     print's letters are not found or nothing is written there."""
     head, stop = words[blank.head], words[blank.stop]
+    glued = blank.stop == blank.head
     h = max(v.height for v in (head, stop))
     top = max(0, min(head.top, stop.top) - h // 2)
     bottom = min(seen.height, max(head.top + head.height, stop.top + stop.height) + h // 2)
-    if stop.left - 1 - head.left < h:
+    right = head.left + head.width if glued else stop.left - 1
+    if right - head.left < h:
         return None
     path = Path(f"{stem}-blank{blank.head}.png")
     try:
-        seen.crop((head.left, head.top, stop.left - 1, head.top + head.height)).save(path)
-        end = _printed_end(path, blank.letters, dpi, timeout, shown)
+        seen.crop((head.left, head.top, right, head.top + head.height)).save(path)
+        edges = _printed_edges(path, blank.letters, glued, dpi, timeout, shown)
     finally:
         path.unlink(missing_ok=True)
-    if end is None:
+    if edges is None:
         return None
-    x0 = head.left + end + 1
-    ink = np.asarray(seen.crop((x0, top, stop.left - 1, bottom)).convert("L")) < INK_LEVEL
+    x0 = head.left + edges[0] + 1
+    if edges[1] is not None:
+        right = head.left + edges[1] - 1
+    if right - x0 < 3:
+        return None
+    ink = np.asarray(seen.crop((x0, top, right, bottom)).convert("L")) < INK_LEVEL
     inked = np.nonzero(ink.any(axis=0))[0]
     if inked.size == 0:
         return None
     a, b = int(inked[0]), int(inked[-1]) + 1
-    return ink[:, a:b], (x0 + a, top, x0 + b, bottom)
+    rows = np.nonzero(ink[:, a:b].any(axis=1))[0]
+    return ink[:, a:b], (x0 + a, top + int(rows[0]), x0 + b, top + int(rows[-1]) + 1)
 
 
 def read_blank(seen: Image.Image, words: Sequence[Word], blank: Blank, stem: Path, dpi: int,
@@ -133,18 +150,21 @@ def read_blanks(seen: Image.Image, words: tuple[Word, ...], stem: Path, dpi: int
         between = [j for j in _line(words, blank.head) if words[j].left < words[blank.stop].left]
         if any(words[j].hand for j in (blank.head, *between)):
             continue
-        if between and all(words[j].text.isdigit() and words[j].conf >= PRINTED_CONF
-                           for j in between):
+        typed = bool(between) and all(words[j].text.isdigit() for j in between)
+        if typed and all(words[j].conf >= PRINTED_CONF for j in between):
             continue  # typed in: the page pass reads print better than the hand's model
         read = read_blank(seen, words, blank, stem, dpi, timeout, shown)
-        if read is None:
-            continue
+        if read is None or (typed and read[2][3] - read[2][1] <= HAND_TALLER *
+                            words[blank.head].height):
+            continue  # digits no taller than the print: typed, as the page pass read them
         text, conf, box = read
         head = words[blank.head]
         printed = "Số:" if blank.letters == "SO" else "ngày"
         if head.text != printed:
             changed[box_of(head)] = (printed, head.conf)
         heads[blank.head] = head.model_copy(update={"text": printed})
+        if blank.stop == blank.head:
+            text = f"{text} tháng"  # "ngày4†tháng": read into one word, tháng goes after
         for j in between:
             changed[box_of(words[j])] = ("", words[j].conf)
             drop.add(j)

@@ -151,8 +151,8 @@ def read_line(image: Path, lang: str, dpi: int, timeout: int, shown: str,
 
 
 def char_boxes(image: Path, lang: str, dpi: int, timeout: int, shown: str
-               ) -> list[tuple[str, int]]:
-    """(character, right edge in pixels) of each character Tesseract reads in a small image
+               ) -> list[tuple[str, int, int]]:
+    """(character, left and right edge in pixels) of each character Tesseract reads in a small image
     holding one line, in reading order (hOCR with character boxes); [] where it reads none."""
     args = [str(image), "stdout", "-l", lang, "--dpi", str(dpi), "--psm", "7",
             "-c", "hocr_char_boxes=1", "hocr"]
@@ -168,7 +168,8 @@ def char_boxes(image: Path, lang: str, dpi: int, timeout: int, shown: str
         if el.get("class") == "ocrx_cinfo" and el.text:
             m = _CHAR_BOX.search(el.get("title") or "")
             if m:
-                found.append((unicodedata.normalize("NFC", el.text), int(m.group(3))))
+                found.append((unicodedata.normalize("NFC", el.text), int(m.group(1)),
+                              int(m.group(3))))
     return found
 
 
