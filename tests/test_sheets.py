@@ -68,3 +68,28 @@ def test_each_disagreement_names_the_field_with_both_values() -> None:
     assert [(d.field, d.read, d.index) for d in found[1]] == [("number", "116", "115")]
     assert [(d.field, d.read, d.index) for d in found[2]] == [
         ("issued_date", "2026-03-06", "2026-03-05")]
+
+
+# An archive's own cover, as archived dossiers carry it (issue 36): a large HỒ SƠ, "Tập …",
+# the span in words, "Gồm … tờ" and the retention, none of the labels our generator prints.
+ARCHIVE_COVER = """UBND HUYỆN NGHĨA HÀNH
+PHÒNG TÀI NGUYÊN VÀ MÔI TRƯỜNG
+HỒ SƠ.
+Cấp giấy chứng nhận quyền sử dụng đất
+cho hộ ông Nguyễn Văn Bình
+Tập lưu hồ sơ đất đai năm 2010
+Từ ngày 05 tháng 01 năm 2010 đến ngày 28 tháng 12 năm 2010
+Gồm 25 tờ
+Thời hạn bảo quản: Vĩnh viễn"""
+
+
+def test_an_archives_real_cover_is_a_cover_not_a_document() -> None:
+    assert sheet_kind(ARCHIVE_COVER) == "cover"
+    cover = parse_cover(ARCHIVE_COVER)
+    assert cover.title == "Cấp giấy chứng nhận quyền sử dụng đất cho hộ ông Nguyễn Văn Bình"
+    assert (cover.start, cover.end, cover.sheets) == ("2010-01-05", "2010-12-28", 25)
+    assert cover.maintenance == "01"
+    # A decision that names a span and sheets in its trích yếu is still a document.
+    decision = ("ỦY BAN NHÂN DÂN\nTỈNH QUẢNG NGÃI\nSố: 12/QĐ-UBND\nQUYẾT ĐỊNH\nVề việc giao "
+                "đất từ ngày 05/01/2010 đến ngày 30/12/2010\nGồm các hộ theo tờ bản đồ số 4")
+    assert sheet_kind(decision) is None

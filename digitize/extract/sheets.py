@@ -18,7 +18,12 @@ from digitize.schemas.codes import MAINTENANCE
 SheetKind = Literal["cover", "index"]
 _COVER_LABELS = ("PHONG", "MUC LUC SO", "HOP SO", "HO SO SO", "THOI HAN BAO QUAN",
                  "SO LUONG TO", "SO TO", "MA HO SO")
+_ARCHIVE_CUES = (re.compile(r"^TAP\b"), re.compile(r"\bTU NGAY\b.*\bDEN NGAY\b"),
+                 re.compile(r"^GOM\b.*\bTO\b"))
+_TITLE = re.compile(r"H\s*O\s*S\s*O\W*")  # the cover's large HỒ SƠ, a speck after it
 _DATE = r"(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})"
+# "ngày 05 tháng 01 năm 2010", as a cover writes its dates in words.
+_DATE_WORDS = r"NGAY\s*(\d{1,2})\s*THANG\s*(\d{1,2})\s*NAM\s*(\d{4})"
 # số/ký hiệu as ND 30 writes them: 15/QĐ-UBND, 21/2026/TT-BCT, 3722/VPCP-CN.
 _SYMBOL = re.compile(r"(?<![\d/])(\d{1,5})\s*/\s*((?:\d{4}\s*/\s*)?[A-ZĐ][A-ZĐ0-9.]*"
                      r"(?:\s*-\s*[A-ZĐ0-9][A-ZĐ0-9.]*)*)")
@@ -35,10 +40,12 @@ def sheet_kind(text: str) -> SheetKind | None:
     lines = [fold(line) for line in _lines(text)]
     if any("MUC LUC VAN BAN" in line for line in lines[:6]):
         return "index"
-    titled = any(re.fullmatch(r"HO\s*SO", line) for line in lines)
+    titled = any(_TITLE.fullmatch(line) for line in lines)
     labels = sum(1 for label in _COVER_LABELS if any(line.startswith(label) or f" {label}"
                                                      in line for line in lines))
-    return "cover" if titled and labels >= 2 else None
+    # An archive's own cover: "Tập …", "Từ ngày … đến ngày …", "Gồm … tờ".
+    labels += sum(1 for cue in _ARCHIVE_CUES if any(cue.search(line) for line in lines))
+    return "cover" if (titled and labels >= 2) or labels >= 4 else None
 
 
 def _iso(m: re.Match[str]) -> str:
@@ -62,18 +69,19 @@ def parse_cover(text: str) -> Cover:
     lines = _lines(text)
     folded = [fold(line) for line in lines]
     title: list[str] = []
-    at = next((i for i, line in enumerate(folded) if re.fullmatch(r"HO\s*SO", line)), None)
+    at = next((i for i, line in enumerate(folded) if _TITLE.fullmatch(line)), None)
     if at is not None:
         for line, key in zip(lines[at + 1:], folded[at + 1:], strict=True):
             if ":" in line or any(key.startswith(label) for label in _COVER_LABELS) or \
-                    key.startswith(("THOI GIAN", "TU NGAY")):
+                    key.startswith(("THOI GIAN", "TU NGAY", "TAP ", "GOM ")):
                 break
             title.append(line)
     whole = " ".join(lines)
     start = end = ""
     for line, key in zip(lines, folded, strict=True):  # "Thời gian: từ 18/11/2026 đến …"
         if re.search(r"\bTU\b", key) and re.search(r"\bDEN\b", key):
-            dates = [_iso(m) for m in re.finditer(_DATE, line)]
+            dates = [_iso(m) for m in re.finditer(_DATE, line)] or [
+                _iso(m) for m in re.finditer(_DATE_WORDS, key)]
             if len(dates) >= 2:
                 start, end = dates[0], dates[-1]
                 break
