@@ -11,16 +11,19 @@ import json
 from datetime import date
 from pathlib import Path
 
+import pikepdf
 import pytest
+from PIL import Image
 
 from digitize.extract import Segment, extract
 from digitize.extract.hocr import segments_from_hocr
 from digitize.extract.reviewmodel import shipped
 from digitize.extract.signed import dated_by_signature
+from digitize.ocr.images import read_input
 from digitize.ocr.textlayer import pdf_words, write_hocr
 
 from .borndigital import DECISION, born_digital_pdf
-from .conftest import Env
+from .conftest import Env, counting_tesseract, ocr_calls
 
 # The số line as Word templates leave it: room for the number, typed in at signing, then the
 # slash and the symbol further right.
@@ -119,3 +122,34 @@ def test_the_review_model_prefers_a_text_layer() -> None:
     # A value read from the office's own text layer is surer than one OCR read at 0.9.
     assert model.probability("subject", 1.0, "Về việc tăng cường") > \
         model.probability("subject", 0.9, "Về việc tăng cường")
+
+
+@pytest.mark.slow
+def test_a_signed_files_born_digital_pages_are_read_from_their_text(cli_env: Env,
+                                                                     tmp_path: Path) -> None:
+    """A signed Word export with a scanned attachment after it: not born-digital throughout,
+    yet its first page is read from the office's own text, not from an OCR of it."""
+    first = born_digital_pdf(tmp_path / "first.pdf", SPACED)
+    scan = tmp_path / "scan.pdf"
+    Image.new("RGB", (1240, 1754), "white").save(scan, resolution=150)
+    mixed = tmp_path / "plain" / "to_trinh.pdf"
+    mixed.parent.mkdir()
+    with pikepdf.open(first) as pdf, pikepdf.open(scan) as extra:
+        pdf.pages.extend(extra.pages)
+        pdf.save(mixed)
+    res = cli_env.run("sign", str(mixed), "--out", str(tmp_path / "signed"), "--json")
+    assert res.returncode == 0, res.stdout + res.stderr
+    signed = tmp_path / "signed" / mixed.name
+    facts = read_input(signed, 150_000_000)
+    assert facts.signed and not facts.text_layer and facts.text_pages == (0,)
+    inbox = tmp_path / "in" / "HS-2"
+    inbox.mkdir(parents=True)
+    (inbox / "to_trinh.pdf").write_bytes(signed.read_bytes())
+    path, log = counting_tesseract(tmp_path)
+    res = cli_env.run("run", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--json",
+                      extra=path)
+    assert res.returncode in (0, 1), res.stdout + res.stderr
+    got = json.loads(res.stdout)["dossiers"][0]["documents"][0]
+    assert (got["metadata"]["number"], got["metadata"]["symbol"]) == ("95", "TTr-UBND")
+    assert got["metadata"]["doc_type_name"] == "TỜ TRÌNH"
+    assert ocr_calls(log) == 1  # the scanned attachment only

@@ -105,6 +105,9 @@ class InputFacts:
     # (never rasterised into our copy, never signed over); its pages are only read for text
     text_layer: bool = False  # born-digital, with real Vietnamese text: read, not OCR'd
     not_archivable: str | None = None  # why a born-digital file cannot be its own PDF/A copy
+    # Of a signed file that is not born-digital throughout, the pages that are (a Word export
+    # with a scanned attachment, a page the signing tool stamped): read from their own text.
+    text_pages: tuple[int, ...] = ()
 
 
 def _born_digital(path: Path, pdf: pikepdf.Pdf) -> bool:
@@ -121,6 +124,20 @@ def _born_digital(path: Path, pdf: pikepdf.Pdf) -> bool:
     return shows_text and textlayer.readable(textlayer.plain_text(path))
 
 
+def _text_pages(path: Path, pdf: pikepdf.Pdf) -> tuple[int, ...]:
+    """The pages that show real text with no scan under it (see _born_digital), one by one."""
+    found = []
+    for i, page in enumerate(pdf.pages):
+        try:
+            makeup = page_makeup(page)
+        except (pikepdf.PdfError, ValueError, TypeError, KeyError, AttributeError):
+            continue
+        if makeup.visible_text and makeup.born_digital() and textlayer.readable(
+                textlayer.page_plain_text(path, i)):
+            found.append(i)
+    return tuple(found)
+
+
 def read_input(path: Path, max_pixels: int) -> InputFacts:
     """Number of pages, whether it comes signed and whether it is born-digital, after checking
     the file can be opened at all (one open of the file)."""
@@ -133,7 +150,8 @@ def read_input(path: Path, max_pixels: int) -> InputFacts:
                                          path=path))
             text = _born_digital(path, pdf)
             reason = textlayer.not_archivable(pdf) if text and not signed else None
-        return InputFacts(n, signed, text, reason)
+            pages = _text_pages(path, pdf) if signed and not text else ()
+        return InputFacts(n, signed, text, reason, pages)
     with _open_image(path, max_pixels) as img:
         return InputFacts(getattr(img, "n_frames", 1))
 

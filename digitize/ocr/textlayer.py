@@ -58,6 +58,13 @@ def plain_text(path: Path) -> str:
         "utf-8", "replace"))
 
 
+def page_plain_text(path: Path, index: int) -> str:
+    """The text of page `index` (0-based) alone."""
+    return unicodedata.normalize("NFC", _pdftotext(
+        ["-enc", "UTF-8", "-f", str(index + 1), "-l", str(index + 1)], path).decode(
+        "utf-8", "replace"))
+
+
 def pdf_words(path: Path, first: int | None = None, last: int | None = None) -> list[PageWords]:
     """The words of pages first..last (0-based, inclusive; all when None) with their boxes in
     SCALE units and their block and line numbers."""

@@ -125,9 +125,10 @@ def _plan(dossiers: Sequence[DossierInput], opts: RunOptions, pool: Executor, tm
             workdir = tmp / f"{d.id}-{seq}"
             workdir.mkdir(parents=True, exist_ok=True)
             text = opts.keep_text and facts.text_layer and facts.not_archivable is None
-            work_on = text_page if text else prepare_page
-            futures = [pool.submit(work_on, PageTask(src, i, workdir, opts.lang, cfg.default_dpi,
-                                                     max_px, cfg.timeout_s, opts.profile))
+            own = set(facts.text_pages) if opts.keep_text else set()  # a signed file's text
+            futures = [pool.submit(text_page if text or i in own else prepare_page,
+                                   PageTask(src, i, workdir, opts.lang, cfg.default_dpi, max_px,
+                                            cfg.timeout_s, opts.profile))
                        for i in range(facts.pages)]
             docs.append(Doc(src, seq, futures, sha=sha, key=key, signed=facts.signed,
                             text_layer=text))
