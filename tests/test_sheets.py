@@ -93,3 +93,12 @@ def test_an_archives_real_cover_is_a_cover_not_a_document() -> None:
     decision = ("ỦY BAN NHÂN DÂN\nTỈNH QUẢNG NGÃI\nSố: 12/QĐ-UBND\nQUYẾT ĐỊNH\nVề việc giao "
                 "đất từ ngày 05/01/2010 đến ngày 30/12/2010\nGồm các hộ theo tờ bản đồ số 4")
     assert sheet_kind(decision) is None
+
+
+def test_an_index_titled_as_archives_title_it_is_an_index() -> None:
+    assert sheet_kind("UBND HUYỆN NGHĨA HÀNH\nMỤC LỤC TÀI LIỆU\nSTT Số, ký hiệu Trích yếu") \
+        == "index"
+    assert sheet_kind("DANH MỤC VĂN BẢN TRONG HỒ SƠ\nSTT Số, ký hiệu") == "index"
+    # A decision that names a list in its trích yếu, below its header, is a document.
+    assert sheet_kind("ỦY BAN NHÂN DÂN\nTỈNH QUẢNG NGÃI\nSố: 3/QĐ-UBND\nQUYẾT ĐỊNH\nVề việc "
+                      "ban hành danh mục tài liệu hết giá trị") is None

@@ -20,6 +20,8 @@ _COVER_LABELS = ("PHONG", "MUC LUC SO", "HOP SO", "HO SO SO", "THOI HAN BAO QUAN
                  "SO LUONG TO", "SO TO", "MA HO SO")
 _ARCHIVE_CUES = (re.compile(r"^TAP\b"), re.compile(r"\bTU NGAY\b.*\bDEN NGAY\b"),
                  re.compile(r"^GOM\b.*\bTO\b"))
+# An index's title as archives write it: mục lục (or danh mục) văn bản / tài liệu.
+_INDEX_TITLE = re.compile(r"^\W*(?:MUC LUC|DANH MUC)\s+(?:VAN BAN|TAI LIEU)")
 _TITLE = re.compile(r"H\s*O\s*S\s*O\W*")  # the cover's large HỒ SƠ, a speck after it
 _DATE = r"(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})"
 # "ngày 05 tháng 01 năm 2010", as a cover writes its dates in words.
@@ -35,10 +37,11 @@ def _lines(text: str) -> list[str]:
 
 
 def sheet_kind(text: str) -> SheetKind | None:
-    """"index" for a page titled MỤC LỤC VĂN BẢN, "cover" for a page titled HỒ SƠ with the
-    cover's labels (phông, hộp số, hồ sơ số, thời hạn bảo quản …), else None."""
+    """"index" for a page titled MỤC LỤC VĂN BẢN (or TÀI LIỆU, or DANH MỤC …), "cover" for a
+    page titled HỒ SƠ with the cover's labels (phông, hộp số, hồ sơ số, thời hạn bảo quản …,
+    or an archive's "Tập", "Từ ngày … đến ngày …", "Gồm … tờ"), else None."""
     lines = [fold(line) for line in _lines(text)]
-    if any("MUC LUC VAN BAN" in line for line in lines[:6]):
+    if any(_INDEX_TITLE.search(line) for line in lines[:6]):
         return "index"
     titled = any(_TITLE.fullmatch(line) for line in lines)
     labels = sum(1 for label in _COVER_LABELS if any(line.startswith(label) or f" {label}"
@@ -111,7 +114,7 @@ def parse_index(text: str) -> list[IndexRow]:
     the other lines are its wrapped cells."""
     rows: list[IndexRow] = []
     lines = _lines(text)
-    start = next((i for i, line in enumerate(lines) if "MUC LUC VAN BAN" in fold(line)), 0)
+    start = next((i for i, line in enumerate(lines) if _INDEX_TITLE.search(fold(line))), 0)
     # The rows begin under the table's header (STT, số và ký hiệu, trích yếu …).
     start = next((i for i, line in enumerate(lines[start:start + 8], start)
                   if re.search(r"\bSTT\b|TRICH YEU", fold(line))), start)
