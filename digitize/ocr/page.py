@@ -32,8 +32,9 @@ from digitize.ocr.cleanup import (
     upright_words,
 )
 from digitize.ocr.columns import reread_left_column
-from digitize.ocr.hocr import mark_hand, replace_words
+from digitize.ocr.hocr import mark_hand, mark_stamps, replace_words
 from digitize.ocr.images import PageImage, load_page
+from digitize.ocr.order import column_bands, reading_order, reading_text, stamp_words
 from digitize.ocr.pngpass import png_idat
 from digitize.ocr.reread import read_hand, relook
 
@@ -192,6 +193,7 @@ def _prepare(task: PageTask) -> PreparedPage:
     rotation = orientation_from_hocr(rec.hocr)
     masks = page_inks(seen)  # once a page: every reading of a pen's ink crops them
     read = tesseract.tsv_words(rec.tsv.read_text(encoding="utf-8"))
+    ink = None
     if rotation == 0:
         ink = masks.ink if masks is not None else ink_mask(seen)
         read, gone, lines = reread_left_column(seen, ink, read, stem, task.lang, dpi,
@@ -206,9 +208,16 @@ def _prepare(task: PageTask) -> PreparedPage:
         texts, added = {box_of(wd): wd.text for wd in read if wd.hand}, {}
     mark_hand(rec.hocr, texts, {box: (box_of(w), w.text, w.conf) for box, w in added.items()},
               relooked)
+    if ink is not None:
+        # An upright page: its text in reading order (the header's columns one after the
+        # other), stamps left out of it and marked in the hOCR.
+        stamps = stamp_words(ink, read)
+        mark_stamps(rec.hocr, stamps)
+        text = reading_text(reading_order(read, column_bands(ink), set(stamps)))
+    else:
+        text = unicodedata.normalize("NFC", rec.txt.read_text(encoding="utf-8"))
     words, uw, uh, post_skew = upright_words(read, rotation, w * scale, h * scale)
     words, uw, uh = _unscaled(words, scale), uw // scale, uh // scale
-    text = unicodedata.normalize("NFC", rec.txt.read_text(encoding="utf-8"))
     mean = sum(wd.conf for wd in words) / len(words) if words else 0.0
     image = encode_image(page, task.profile, Path(f"{stem}.img"))
     ocr = OcrPage(index=task.index, width=uw, height=uh, dpi=page.dpi, rotation=rotation,
