@@ -30,7 +30,7 @@ class AgencyConfig(_Section):
 
 
 class OcrConfig(_Section):
-    lang: str = "vie"
+    lang: str = "vie+Vietnamese"
     jobs: int = Field(0, description="parallel pages; 0 = all cores")
     default_dpi: int = Field(300, description="assumed resolution of images that carry none")
     max_megapixels: int = Field(150, description="larger images are refused (decompression bombs)")

@@ -72,8 +72,10 @@ def frames(ink: Image.Image) -> list[Box]:
 
 
 def _inside(word: Word, box: Box) -> bool:
-    cx, cy = word.left + word.width / 2, word.top + word.height / 2
-    return box[0] <= cx < box[2] and box[1] <= cy < box[3]
+    """Whether at least half of the word's box lies in `box`."""
+    dx = min(box[2], word.left + word.width) - max(box[0], word.left)
+    dy = min(box[3], word.top + word.height) - max(box[1], word.top)
+    return dx > 0 and dy > 0 and 2 * dx * dy >= word.width * word.height
 
 
 def _letters(word: Word) -> int:
@@ -180,13 +182,15 @@ def _rule(word: Word, height: int) -> bool:
 def _apart(band: tuple[int, int, int], lines: Sequence[Sequence[Word]], height: int) -> bool:
     """Whether the band's columns are apart in its words: a line read across the gutter keeps
     at least BAND_APART word heights between its words either side (the header's two
-    columns), where a paragraph or a title whose word gaps happen to line up does not."""
+    columns), where a paragraph or a title whose word gaps happen to line up does not. Only
+    words read surely count: a rule or a stamp's specks read as letters sit anywhere."""
     top, bottom, gutter = band
     for line in lines:
         if not top <= _middle(line) < bottom:
             continue
-        left = [w.left + w.width for w in line if w.left + w.width / 2 < gutter]
-        right = [w.left for w in line if w.left + w.width / 2 >= gutter]
+        sure = [w for w in line if w.conf >= MARGIN_CONF and _letters(w) >= 2]
+        left = [w.left + w.width for w in sure if w.left + w.width / 2 < gutter]
+        right = [w.left for w in sure if w.left + w.width / 2 >= gutter]
         if left and right and min(right) - max(left) < BAND_APART * max(1, height):
             return False
     return True
