@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import html
 import re
-import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from lxml import etree
 
 from digitize.model import Box, Word
 from digitize.ocr.cleanup import span
+from digitize.ocr.tesseract import vietnamese
 
 XHTML = "{http://www.w3.org/1999/xhtml}"
 _ID = re.compile(r"^([a-z]+)_\d+(_|$)")
@@ -140,6 +140,6 @@ def merge_hocr(pages: Sequence[Path], target_tmp: Path) -> None:
                 if node.get("class") == "ocr_page" and node.get("title"):
                     node.set("title", _PPAGENO.sub(f"ppageno {number - 1}", node.get("title")))
                 if node.text:
-                    node.text = unicodedata.normalize("NFC", node.text)
+                    node.text = vietnamese(node.text)
             body.append(el)
     first.write(str(target_tmp), encoding="utf-8", xml_declaration=True)

@@ -8,7 +8,6 @@ with a matrix. Everything written goes to the document's private work folder."""
 from __future__ import annotations
 
 import io
-import unicodedata
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -215,7 +214,7 @@ def _prepare(task: PageTask) -> PreparedPage:
         mark_stamps(rec.hocr, stamps)
         text = reading_text(reading_order(read, column_bands(ink), set(stamps)))
     else:
-        text = unicodedata.normalize("NFC", rec.txt.read_text(encoding="utf-8"))
+        text = tesseract.vietnamese(rec.txt.read_text(encoding="utf-8"))
     words, uw, uh, post_skew = upright_words(read, rotation, w * scale, h * scale)
     words, uw, uh = _unscaled(words, scale), uw // scale, uh // scale
     mean = sum(wd.conf for wd in words) / len(words) if words else 0.0

@@ -88,6 +88,15 @@ def best_vie_in_use() -> bool:
     return data_folder() is not None
 
 
+# The best vie network writes Đ as Ð (U+00D0, Icelandic eth) at times; Vietnamese has no eth.
+_ETH = str.maketrans({"\u00d0": "\u0110", "\u00f0": "\u0111"})
+
+
+def vietnamese(text: str) -> str:
+    """Tesseract's text as NFC, with an eth read for Đ or đ put right."""
+    return unicodedata.normalize("NFC", text).translate(_ETH)
+
+
 def _env() -> dict[str, str]:
     env = dict(os.environ)
     env["OMP_THREAD_LIMIT"] = "1"
@@ -210,7 +219,7 @@ def read_line(image: Path, lang: str, dpi: int, timeout: int, shown: str,
     if allowed:
         args += ["-c", f"tessedit_char_whitelist={allowed}"]
     out = _run(args, shown, timeout)
-    return unicodedata.normalize("NFC", out.stdout).strip() if out.returncode == 0 else ""
+    return vietnamese(out.stdout).strip() if out.returncode == 0 else ""
 
 
 def read_words(image: Path, lang: str, dpi: int, timeout: int, shown: str,
@@ -231,7 +240,7 @@ def tsv_words(tsv: str) -> tuple[Word, ...]:
         if len(cols) < 12 or cols[0] != "5" or not cols[11].strip():
             continue
         words.append(Word(
-            text=unicodedata.normalize("NFC", cols[11].strip()),
+            text=vietnamese(cols[11].strip()),
             left=int(cols[6]), top=int(cols[7]), width=int(cols[8]), height=int(cols[9]),
             conf=float(cols[10]), block=int(cols[2]), par=int(cols[3]), line=int(cols[4]),
         ))
