@@ -106,17 +106,23 @@ def test_tesseract_reads_with_the_shipped_best_vie_model(monkeypatch: pytest.Mon
     assert hashlib.sha256(tesseract.BEST_VIE.read_bytes()).hexdigest() == \
         tesseract.BEST_VIE_SHA256
     assert tesseract.apt_package("Vietnamese") == "tesseract-ocr-script-viet"
-    assert Config().ocr.lang == "vie+Vietnamese"
+    assert Config().ocr.lang == "vie" and not Config().ocr.best_vie
+    assert _vie_model(False).status == "ok"
     folder = tesseract.data_folder()
-    assert folder is not None and tesseract.tessdata_dir() == folder
+    tesseract.use_best_vie(True)
+    try:
+        assert folder is not None and tesseract.tessdata_dir() == folder
+        assert {"osd", "vie"} <= tesseract.installed_languages()
+    finally:
+        tesseract.use_best_vie(False)
+    assert tesseract.tessdata_dir() != folder
     assert (folder / "vie.traineddata").read_bytes() == tesseract.BEST_VIE.read_bytes()
-    assert {"osd", "vie"} <= tesseract.installed_languages()
-    assert _vie_model().status == "ok"
+    assert _vie_model(True).status == "ok"
     # A user's own TESSDATA_PREFIX wins, and doctor says the best model is not in use.
     monkeypatch.setenv("TESSDATA_PREFIX", str(tmp_path))
     tesseract.data_folder.cache_clear()
     try:
-        assert tesseract.data_folder() is None and _vie_model().status == "warning"
+        assert tesseract.data_folder() is None and _vie_model(True).status == "warning"
     finally:
         monkeypatch.delenv("TESSDATA_PREFIX")
         tesseract.data_folder.cache_clear()

@@ -51,6 +51,7 @@ class PageTask:
     max_pixels: int
     timeout_s: int
     profile: str = "archive"
+    best_vie: bool = False  # read with the best vie network shipped with digitize
 
 
 @dataclass(frozen=True)
@@ -178,6 +179,7 @@ def text_page(task: PageTask) -> PreparedPage:
 
 
 def _prepare(task: PageTask) -> PreparedPage:
+    tesseract.use_best_vie(task.best_vie)
     # One work folder per document (the pipeline's job); names without dots so that
     # Tesseract's "<base>.pdf" outputs are predictable.
     stem = task.workdir / f"p{task.index:04d}"

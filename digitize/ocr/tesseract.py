@@ -54,6 +54,17 @@ def best_vie_intact() -> bool:
         return False
 
 
+_BEST = {"on": False}  # whether this process reads with the best vie (config [ocr] best_vie)
+
+
+def use_best_vie(on: bool) -> None:
+    """Read with the best vie shipped with digitize (on) or the system's model, from now on in
+    this process (a page's worker sets it from its task)."""
+    if _BEST["on"] != on:
+        _BEST["on"] = on
+        _list_langs.cache_clear()
+
+
 @functools.cache
 def data_folder() -> Path | None:
     """The language data folder digitize points Tesseract at: the best `vie` shipped with it
@@ -85,7 +96,7 @@ def data_folder() -> Path | None:
 
 
 def best_vie_in_use() -> bool:
-    return data_folder() is not None
+    return _BEST["on"] and data_folder() is not None
 
 
 # The best vie network writes Đ as Ð (U+00D0, Icelandic eth) at times; Vietnamese has no eth.
@@ -100,7 +111,7 @@ def vietnamese(text: str) -> str:
 def _env() -> dict[str, str]:
     env = dict(os.environ)
     env["OMP_THREAD_LIMIT"] = "1"
-    folder = data_folder()
+    folder = data_folder() if _BEST["on"] else None
     if folder is not None:
         env["TESSDATA_PREFIX"] = str(folder)
     return env

@@ -28,7 +28,7 @@ class Progress:
 class RunOptions:
     out: Path
     config: Config
-    lang: str = "vie+Vietnamese"
+    lang: str = "vie"
     jobs: int = 0
     signing: SignOptions = field(default_factory=SignOptions)
     package: bool = True  # False: `digitize ocr`, the PDFs go straight into OUT/<dossier>/

@@ -127,7 +127,8 @@ def _plan(dossiers: Sequence[DossierInput], opts: RunOptions, pool: Executor, tm
             text = opts.keep_text and facts.text_layer and facts.not_archivable is None
             work_on = text_page if text else prepare_page
             futures = [pool.submit(work_on, PageTask(src, i, workdir, opts.lang, cfg.default_dpi,
-                                                     max_px, cfg.timeout_s, opts.profile))
+                                                     max_px, cfg.timeout_s, opts.profile,
+                                                     cfg.best_vie))
                        for i in range(facts.pages)]
             docs.append(Doc(src, seq, futures, sha=sha, key=key, signed=facts.signed,
                             text_layer=text))

@@ -52,7 +52,7 @@ def _tesseract(cfg: Config) -> Iterator[Check]:
     for code in cfg.ocr.lang.split("+"):
         name = _("language data {code}").format(code=code)
         if code == "vie" and code in have:
-            yield _vie_model()
+            yield _vie_model(cfg.ocr.best_vie)
         elif code in have:
             yield Check(f"language:{code}", name, OK, _("installed"))
         else:
@@ -82,12 +82,15 @@ def _tesseract(cfg: Config) -> Iterator[Check]:
                     f"{APT} tesseract-ocr-osd")
 
 
-def _vie_model() -> Check:
-    """Which `vie` model Tesseract reads with: the best network shipped with digitize, or the
-    system's (Debian's fast one, which reads fewer characters right)."""
+def _vie_model(best: bool) -> Check:
+    """Which `vie` model Tesseract reads with: the system's (Debian's fast network), or with
+    [ocr] best_vie the best network shipped with digitize, warned about where it cannot be."""
     from digitize.ocr import tesseract
 
     name = _("language data {code}").format(code="vie")
+    if not best:
+        return Check("language:vie", name, OK, _("installed; the system's model ([ocr] best_vie "
+                                                 "= true reads with tessdata_best)"))
     folder = tesseract.data_folder()
     if folder is not None:
         return Check("language:vie", name, OK, _("tessdata_best (integer), shipped with "
