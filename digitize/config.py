@@ -31,6 +31,8 @@ class AgencyConfig(_Section):
 
 class OcrConfig(_Section):
     lang: str = "vie"
+    best_vie: bool = Field(False, description="read with the best vie network shipped with "
+                           "digitize (tessdata_best) instead of the system's")
     jobs: int = Field(0, description="parallel pages; 0 = all cores")
     default_dpi: int = Field(300, description="assumed resolution of images that carry none")
     max_megapixels: int = Field(150, description="larger images are refused (decompression bombs)")

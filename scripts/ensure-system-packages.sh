@@ -3,7 +3,8 @@
 # sudo without a password prompt; otherwise print the exact command and fail.
 # Extra package names given as arguments are added (e.g. ghostscript for the benchmarks).
 set -euo pipefail
-PACKAGES=(tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd tesseract-ocr-eng poppler-utils qpdf
+PACKAGES=(tesseract-ocr tesseract-ocr-vie tesseract-ocr-script-viet tesseract-ocr-osd tesseract-ocr-eng
+          poppler-utils qpdf
           softhsm2 fonts-liberation2 sane-utils jbig2dec openssh-server postgresql chromium
           chromium-driver "$@")
 # Debian's own python3 needs python3-venv to make a virtualenv; other interpreters bring it.

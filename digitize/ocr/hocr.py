@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import html
 import re
-import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from lxml import etree
 
 from digitize.model import Box, Word
 from digitize.ocr.cleanup import span
+from digitize.ocr.tesseract import vietnamese
 
 XHTML = "{http://www.w3.org/1999/xhtml}"
 _ID = re.compile(r"^([a-z]+)_\d+(_|$)")
@@ -20,6 +20,7 @@ _PPAGENO = re.compile(r"ppageno \d+")
 _WORD = re.compile(r"(<span class='ocrx_word'[^>]*title='bbox (\d+) (\d+) (\d+) (\d+)[^']*)"
                    r"('[^>]*>)([^<]*)(</span>)")
 HAND = "x_ink blue"  # a word written by hand (cleanup.mark_handwriting); hOCR's x_ for our own
+STAMP = "x_stamp"  # a stamp's or margin mark's word (order.stamp_words), kept out of the text
 
 
 _WCONF = re.compile(r"x_wconf \d+")
@@ -56,6 +57,23 @@ def mark_hand(page_hocr: Path, words: dict[Box, str],
                     f" {y1}; x_wconf {round(score)}; {HAND}'>"
                     f"{html.escape(text, quote=False)}</span>")
         return out
+
+    text = page_hocr.read_text(encoding="utf-8")
+    page_hocr.write_text(_WORD.sub(mark, text), encoding="utf-8")
+
+
+def mark_stamps(page_hocr: Path, kinds: dict[Box, str]) -> None:
+    """Add `STAMP kind` to the title of the words with these boxes (x0, y0, x1, y1), in place:
+    words of a received stamp or a mark in the margin, which the page's reading text leaves
+    out. The words stay as they were read, as evidence."""
+    if not kinds:
+        return
+
+    def mark(m: re.Match[str]) -> str:
+        box = (int(m.group(2)), int(m.group(3)), int(m.group(4)), int(m.group(5)))
+        if box not in kinds:
+            return m.group(0)
+        return f"{m.group(1)}; {STAMP} {kinds[box]}{m.group(6)}{m.group(7)}{m.group(8)}"
 
     text = page_hocr.read_text(encoding="utf-8")
     page_hocr.write_text(_WORD.sub(mark, text), encoding="utf-8")
@@ -122,6 +140,6 @@ def merge_hocr(pages: Sequence[Path], target_tmp: Path) -> None:
                 if node.get("class") == "ocr_page" and node.get("title"):
                     node.set("title", _PPAGENO.sub(f"ppageno {number - 1}", node.get("title")))
                 if node.text:
-                    node.text = unicodedata.normalize("NFC", node.text)
+                    node.text = vietnamese(node.text)
             body.append(el)
     first.write(str(target_tmp), encoding="utf-8", xml_declaration=True)

@@ -8,7 +8,6 @@ with a matrix. Everything written goes to the document's private work folder."""
 from __future__ import annotations
 
 import io
-import unicodedata
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,8 +32,9 @@ from digitize.ocr.cleanup import (
     upright_words,
 )
 from digitize.ocr.columns import reread_left_column
-from digitize.ocr.hocr import mark_hand, replace_words
+from digitize.ocr.hocr import mark_hand, mark_stamps, replace_words
 from digitize.ocr.images import PageImage, load_page
+from digitize.ocr.order import column_bands, reading_order, reading_text, stamp_words
 from digitize.ocr.pngpass import png_idat
 from digitize.ocr.reread import read_hand, relook
 
@@ -52,6 +52,7 @@ class PageTask:
     max_pixels: int
     timeout_s: int
     profile: str = "archive"
+    best_vie: bool = False  # read with the best vie network shipped with digitize
 
 
 @dataclass(frozen=True)
@@ -179,6 +180,7 @@ def text_page(task: PageTask) -> PreparedPage:
 
 
 def _prepare(task: PageTask) -> PreparedPage:
+    tesseract.use_best_vie(task.best_vie)
     # One work folder per document (the pipeline's job); names without dots so that
     # Tesseract's "<base>.pdf" outputs are predictable.
     stem = task.workdir / f"p{task.index:04d}"
@@ -193,6 +195,7 @@ def _prepare(task: PageTask) -> PreparedPage:
     rotation = orientation_from_hocr(rec.hocr)
     masks = page_inks(seen)  # once a page: every reading of a pen's ink crops them
     read = tesseract.tsv_words(rec.tsv.read_text(encoding="utf-8"))
+    ink = None
     if rotation == 0:
         ink = masks.ink if masks is not None else ink_mask(seen)
         read, gone, lines = reread_left_column(seen, ink, read, stem, task.lang, dpi,
@@ -210,9 +213,16 @@ def _prepare(task: PageTask) -> PreparedPage:
     else:
         texts, after = {box_of(wd): wd.text for wd in read if wd.hand}, {}
     mark_hand(rec.hocr, texts, after, relooked)
+    if ink is not None:
+        # An upright page: its text in reading order (the header's columns one after the
+        # other), stamps left out of it and marked in the hOCR.
+        stamps = stamp_words(ink, read)
+        mark_stamps(rec.hocr, stamps)
+        text = reading_text(reading_order(read, column_bands(ink), set(stamps)))
+    else:
+        text = tesseract.vietnamese(rec.txt.read_text(encoding="utf-8"))
     words, uw, uh, post_skew = upright_words(read, rotation, w * scale, h * scale)
     words, uw, uh = _unscaled(words, scale), uw // scale, uh // scale
-    text = unicodedata.normalize("NFC", rec.txt.read_text(encoding="utf-8"))
     mean = sum(wd.conf for wd in words) / len(words) if words else 0.0
     image = encode_image(page, task.profile, Path(f"{stem}.img"))
     ocr = OcrPage(index=task.index, width=uw, height=uh, dpi=page.dpi, rotation=rotation,

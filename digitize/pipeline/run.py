@@ -128,7 +128,7 @@ def _plan(dossiers: Sequence[DossierInput], opts: RunOptions, pool: Executor, tm
             own = set(facts.text_pages) if opts.keep_text else set()  # a signed file's text
             futures = [pool.submit(text_page if text or i in own else prepare_page,
                                    PageTask(src, i, workdir, opts.lang, cfg.default_dpi, max_px,
-                                            cfg.timeout_s, opts.profile))
+                                            cfg.timeout_s, opts.profile, cfg.best_vie))
                        for i in range(facts.pages)]
             docs.append(Doc(src, seq, futures, sha=sha, key=key, signed=facts.signed,
                             text_layer=text))

@@ -51,7 +51,9 @@ def _tesseract(cfg: Config) -> Iterator[Check]:
     have = tesseract.installed_languages()
     for code in cfg.ocr.lang.split("+"):
         name = _("language data {code}").format(code=code)
-        if code in have:
+        if code == "vie" and code in have:
+            yield _vie_model(cfg.ocr.best_vie)
+        elif code in have:
             yield Check(f"language:{code}", name, OK, _("installed"))
         else:
             yield Check(f"language:{code}", name, PROBLEM,
@@ -78,6 +80,31 @@ def _tesseract(cfg: Config) -> Iterator[Check]:
         yield Check("language:osd", name, PROBLEM,
                     _("Tesseract cannot turn pages upright without its OSD data"),
                     f"{APT} tesseract-ocr-osd")
+
+
+def _vie_model(best: bool) -> Check:
+    """Which `vie` model Tesseract reads with: the system's (Debian's fast network), or with
+    [ocr] best_vie the best network shipped with digitize, warned about where it cannot be."""
+    from digitize.ocr import tesseract
+
+    name = _("language data {code}").format(code="vie")
+    if not best:
+        return Check("language:vie", name, OK, _("installed; the system's model ([ocr] best_vie "
+                                                 "= true reads with tessdata_best)"))
+    folder = tesseract.data_folder()
+    if folder is not None:
+        return Check("language:vie", name, OK, _("tessdata_best (integer), shipped with "
+                                                 "digitize: {path}").format(
+            path=folder / tesseract.BEST_VIE.name))
+    if os.environ.get("TESSDATA_PREFIX"):
+        why = _("TESSDATA_PREFIX is set: Tesseract's model there is used")
+        fix = _("unset TESSDATA_PREFIX")
+    else:
+        why = _("digitize's best model {path} is missing or altered: the system's model is "
+                "used").format(path=tesseract.BEST_VIE)
+        fix = _("reinstall digitize (make deps)")
+    return Check("language:vie", name, WARNING, why + _(" (it reads fewer characters right)"),
+                 fix)
 
 
 def _word_list() -> Check:
