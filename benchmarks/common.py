@@ -13,7 +13,9 @@ import threading
 import time
 import unicodedata
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import psutil
 from PIL import Image
@@ -164,3 +166,20 @@ def same(a: object, b: object, tol: float = 1e-4) -> bool:
     if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
         return abs(a - b) <= tol
     return a == b
+
+
+def check_or_write(made: dict[str, Any], shipped: Path, data: Path, check: bool,
+                   target: Path | None) -> None:
+    """A model fitted now: with `check`, fail where the shipped file is not what `data` gives
+    (its date aside); with a `target`, write it there, dated."""
+    if check:
+        ours = json.loads(shipped.read_text(encoding="utf-8"))
+        ours["about"].pop("date", None)
+        if not same(ours, made):
+            raise SystemExit(f"{shipped} differs from a fit made now on {data}")
+        print(f"{shipped} is what {data} gives")
+    if target is not None:
+        made["about"]["date"] = date.today().isoformat()
+        target.write_text(json.dumps(made, ensure_ascii=False, indent=1) + "\n",
+                          encoding="utf-8")
+        print(f"wrote {target}")

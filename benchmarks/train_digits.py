@@ -24,11 +24,10 @@ import json
 import re
 import sys
 from collections.abc import Iterable
-from datetime import date
 from pathlib import Path
 
 import numpy as np
-from common import ROOT, same
+from common import ROOT, check_or_write
 from lxml import etree
 from PIL import Image
 from train_review import hocr_path
@@ -165,18 +164,8 @@ def main() -> None:
         print(f"wrote {len(rows)} glyphs to {DATA}")
         return
     made = fit(load(), set(args.without)).to_json()
-    if args.check:
-        shipped = json.loads(TARGET.read_text(encoding="utf-8"))
-        shipped["about"].pop("date", None)
-        if not same(shipped, made):
-            raise SystemExit(f"{TARGET} differs from a fit made now on {DATA}")
-        print(f"{TARGET} is what {DATA} gives")
-    if args.write or args.out:
-        made["about"]["date"] = date.today().isoformat()  # type: ignore[index]
-        target = args.out or TARGET
-        target.write_text(json.dumps(made) + "\n", encoding="utf-8")
-        print(f"wrote {target}")
-
+    check_or_write(made, TARGET, DATA, args.check,
+                   args.out or (TARGET if args.write else None))
 
 if __name__ == "__main__":
     main()

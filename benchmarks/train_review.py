@@ -26,11 +26,10 @@ import json
 import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date
 from pathlib import Path
 
 from calibrate import corpus_of, observations, scored
-from common import ROOT, same
+from common import ROOT, check_or_write
 
 from digitize.extract import calibration, extract
 from digitize.extract.hocr import segments_from_hocr
@@ -150,19 +149,7 @@ def main() -> None:
         wrong = sum(r["group"] == group and not r["right"] for r in rows)
         print(f"{group:<8} n={n:<5} wrong={wrong:<4} coef {fit.coef} intercept "
               f"{fit.intercept:.3f}")
-    made = model.to_json()
-    if args.check:
-        shipped = json.loads(TARGET.read_text(encoding="utf-8"))
-        shipped["about"].pop("date", None)
-        if not same(shipped, made):
-            raise SystemExit(f"{TARGET} differs from a fit made now on {DATA}")
-        print(f"{TARGET} is what {DATA} gives")
-    if args.write:
-        made["about"]["date"] = date.today().isoformat()  # type: ignore[index]
-        TARGET.write_text(json.dumps(made, ensure_ascii=False, indent=1) + "\n",
-                          encoding="utf-8")
-        print(f"wrote {TARGET}")
-
+    check_or_write(model.to_json(), TARGET, DATA, args.check, TARGET if args.write else None)
 
 if __name__ == "__main__":
     main()
