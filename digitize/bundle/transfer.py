@@ -23,6 +23,7 @@ from digitize.bundle.sip import (
     new_file_id,
     package_fields,
 )
+from digitize.bundle.unpack import safe_unpack
 from digitize.clock import now_vn
 from digitize.errors import InputFileError, NoInputError
 from digitize.fsutil import atomic_dir, atomic_path
@@ -128,18 +129,9 @@ def find_package(folder: Path) -> Path | None:
 
 
 def unpack_zip(path: Path, into: Path) -> Path:
-    """Extract a zip safely (no absolute or parent paths) and return the folder it holds."""
-    try:
-        with zipfile.ZipFile(path) as zf:
-            for name in zf.namelist():
-                if name.startswith("/") or ".." in Path(name).parts:
-                    raise InputFileError(_("{path} holds an unsafe path ({name}); it was not "
-                                           "unpacked.").format(path=path, name=name))
-            zf.extractall(into)
-    except zipfile.BadZipFile as exc:
-        raise InputFileError(_("{path} is not a readable zip file.").format(path=path)) from exc
-    tops = [p for p in into.iterdir()]
-    return tops[0] if len(tops) == 1 and tops[0].is_dir() else into
+    """Unpack a package's or bag's zip by the rules of `digitize.bundle.unpack` (sizes, ratio,
+    entries, depth, no links, nothing outside `into`) and return the folder it holds."""
+    return safe_unpack(path, into)
 
 
 def check_bag(folder: Path) -> list[str]:

@@ -85,8 +85,15 @@ def _verify_folder(folder: Path, trust: Sequence[x509.Certificate], offline: boo
 
 def _verify_zip(path: Path, trust: Sequence[x509.Certificate], offline: bool,
                 eark: bool | Path = True) -> PackageReport:
+    """A zip that cannot be unpacked safely (a bomb, a link, a name outside) is that one
+    report, invalid with the reason; the other files of the batch are still verified."""
     with tempfile.TemporaryDirectory(prefix="digitize-verify-") as tmp:
-        return _verify_folder(unpack_zip(path, Path(tmp)), trust, offline, str(path), eark)
+        try:
+            folder = unpack_zip(path, Path(tmp))
+        except InputFileError as exc:
+            return PackageReport(path=str(path), status=Indication.invalid,
+                                 reasons=[exc.message])
+        return _verify_folder(folder, trust, offline, str(path), eark)
 
 
 def _verify_pdfs(pdfs: Sequence[Path], trust: Sequence[x509.Certificate], offline: bool,
