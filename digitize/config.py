@@ -181,6 +181,10 @@ class WebConfig(_Section):
     outs: list[Path] = Field(default_factory=list, description="output folders it shows (else "
                                                                "[run] out)")
     max_upload_mb: int = Field(200, ge=1, description="largest file a browser may send")
+    allowed_hosts: list[str] = Field(default_factory=list, description="names the desk answers "
+                                     "to besides its listen address (and localhost on "
+                                     "loopback), e.g. [\"mot-cua.xa.gov.vn\"]; other Host "
+                                     "headers get 400 (DNS rebinding)")
     password_file: Path | None = Field(None, description="the login's hash (default: in the "
                                                          "user config folder)")
 

@@ -66,7 +66,8 @@ def desk(cli_env: Env, tmp_path_factory: pytest.TempPathFactory) -> Desk:
 
 def _client(desk: Desk, hashed: str | None = None, max_mb: int = 200) -> TestClient:
     site = Site(load_config(desk.config), [desk.out], max_mb)
-    return TestClient(create_app(site, hashed), follow_redirects=False)
+    return TestClient(create_app(site, hashed), base_url="http://127.0.0.1",
+                      follow_redirects=False)
 
 
 def _csrf(client: TestClient, page: str = "/intake") -> str:
@@ -177,11 +178,11 @@ def test_uploads_are_limited_and_checked(desk: Desk, tmp_path: Path) -> None:
     big = b"%PDF-1.7\n" + b"0" * (2 * 2**20)
     res = client.post("/intake", data={"csrf": token, "code": "000.00.31.H49-261201-0099"},
                       files=[("files", ("big.pdf", big, "application/pdf"))])
-    assert res.status_code == 400 and "max_upload_mb" in res.text
+    assert res.status_code == 413 and "max_upload_mb" in res.text
     # A body larger than 20 files at the limit is refused before it is read.
     res = client.post("/intake", content=b"x" * (21 * 2**20),
                       headers={"content-type": "multipart/form-data; boundary=x"})
-    assert res.status_code == 400 and "in all" in res.text
+    assert res.status_code == 413 and "in all" in res.text
     res = client.post("/intake", data={"csrf": token, "code": "000.00.31.H49-261201-0099"},
                       files=[("files", ("virus.exe", b"MZ\x90\x00" * 10, "application/x"))])
     assert res.status_code == 400 and "PDF, TIFF, JPEG or PNG" in res.text
@@ -198,7 +199,8 @@ def test_sending_a_package_to_the_archive_is_a_job(desk: Desk, tmp_path: Path) -
     cfg.upload.to = str(tmp_path / "archive")
     cfg.upload.journal = tmp_path / "uploads.jsonl"
     (tmp_path / "archive").mkdir()
-    client = TestClient(create_app(Site(cfg, [desk.out], 200), None), follow_redirects=False)
+    client = TestClient(create_app(Site(cfg, [desk.out], 200), None),
+                        base_url="http://127.0.0.1", follow_redirects=False)
     page = f"/dossiers/0/{desk.record['id']}"
     assert "archive" in client.get(page).text
     assert client.post(f"{page}/send", data={"csrf": "forged"}).status_code == 403

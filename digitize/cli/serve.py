@@ -74,5 +74,5 @@ def serve(
     url = f"http://{listen}:{port or cfg.web.port}/"
     out.print(escape(_("digitize serves {outs} at {url} (Ctrl-C stops it)").format(
         outs=", ".join(map(str, site.outs)), url=url)), highlight=False)
-    uvicorn.run(create_app(site, hashed), host=listen, port=port or cfg.web.port,
+    uvicorn.run(create_app(site, hashed, listen=listen), host=listen, port=port or cfg.web.port,
                 log_level="warning", server_header=False, limit_concurrency=64)

@@ -5,6 +5,7 @@ calls the library through `Site`; nothing here reads a path the browser names.""
 from __future__ import annotations
 
 import contextlib
+import re
 import secrets
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -15,6 +16,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool as sync
 from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
@@ -26,6 +28,7 @@ from digitize.errors import DigitizeError, NoInputError, UsageProblem
 from digitize.i18n import N_, _, in_language
 from digitize.privacy import mask_text
 from digitize.web.auth import check_password
+from digitize.web.guard import ASGIApp, BoundedParser, Guard, TooLarge, host_names
 from digitize.web.safety import csrf_ok, csrf_token
 from digitize.web.site import Site
 
@@ -34,6 +37,7 @@ LANGS = ("vi", "en")
 OPEN_PATHS = ("/login", "/static/")
 STATUSES = ("ok", "needs_review", "incomplete", "failed")
 MAX_FILES = 20  # files in one upload
+FORM_SLACK = 256 * 1024  # a form's other fields, and the most a form without files may send
 # Files served only while personal data is shown (the PDFs and package files are the records the
 # clerk hands on; these are their unmasked text and data).
 RECORDS = (".json", ".jsonl", ".txt", ".hocr", ".html", ".toml", ".csv", ".xml")
@@ -77,18 +81,21 @@ class Web:
         return HTMLResponse(html, status_code=code)
 
     def problem(self, request: Request, exc: DigitizeError) -> HTMLResponse:
-        code = 404 if isinstance(exc, NoInputError) else 400
-        return self.page(request, "problem.html", code=code, message=exc.message)
+        code = 404 if isinstance(exc, NoInputError) else 413 if isinstance(exc, TooLarge) \
+            else 400
+        return self.page(request, "problem.html", code=code, message=no_paths(exc.message))
 
     async def form(self, request: Request) -> Any:
         """The posted form, after its CSRF token is checked (every form carries one). A body
         larger than MAX_FILES files of the upload limit is refused before it is read."""
-        length = request.headers.get("content-length", "")
-        if length.isdigit() and int(length) > MAX_FILES * self.site.max_upload:
-            raise UsageProblem(_("The upload is larger than {mb} MB in all; send the files in "
-                                 "parts.").format(mb=MAX_FILES * self.site.max_upload // 2**20))
-        form = await request.form(max_files=MAX_FILES, max_fields=50,
-                                  max_part_size=64 * 1024)
+        if request.headers.get("content-type", "").startswith("multipart/form-data"):
+            # The whole body is bounded by Guard; each file is counted here as it streams in.
+            form = await BoundedParser(request.headers, request.stream(), max_files=MAX_FILES,
+                                       max_fields=50, max_part_size=64 * 1024,
+                                       max_file=self.site.max_upload).parse()
+            request._form = form  # closed (its spooled files removed) with the request
+        else:
+            form = await request.form(max_files=0, max_fields=50, max_part_size=64 * 1024)
         if not csrf_ok(request.session, form.get("csrf")):
             raise PermissionError
         return form
@@ -240,6 +247,8 @@ def _guarded(web: Web, handler: Callable[[Request], Awaitable[Response]]
             return Response(_("Log in first."), status_code=401)
         try:
             return await handler(request)
+        except MultiPartException as exc:
+            return web.problem(request, UsageProblem(str(exc)))
         except PermissionError:
             return Response(_("The form is out of date (CSRF); open the page again."),
                             status_code=403)
@@ -247,11 +256,25 @@ def _guarded(web: Web, handler: Callable[[Request], Awaitable[Response]]
             return web.problem(request, exc)
         except (KeyError, ValueError):
             return web.problem(request, UsageProblem(_("The form is incomplete.")))
+        finally:
+            await request.close()  # the form's spooled files, at once
 
     return endpoint
 
 
-def create_app(site: Site, hashed: str | None, secret: str | None = None) -> Starlette:
+def no_paths(message: str) -> str:
+    """A message for the browser with every server path cut to its last name (an error page
+    never shows where the desk keeps its files)."""
+    return _PATH.sub(lambda m: m.group(1) or "…", message)
+
+
+_PATH = re.compile(r"(?<![\w.:/~])/(?:[^\s/'\"]+/)+([^\s/'\"]*)")
+
+
+def create_app(site: Site, hashed: str | None, secret: str | None = None,
+               listen: str = "127.0.0.1") -> ASGIApp:
+    """The desk's application, behind `Guard`: only the Host names of `listen` (and `[web]
+    allowed_hosts`), bodies bounded per route, security headers on every response."""
     web = Web(site, hashed)
 
     def route(path: str, handler: Callable[[Request], Awaitable[Response]],
@@ -286,4 +309,8 @@ def create_app(site: Site, hashed: str | None, secret: str | None = None) -> Sta
         yield
         site.jobs.shutdown()  # the jobs under way finish; their outputs are never half-made
 
-    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    hosts, any_ip = host_names(listen, site.cfg.web.allowed_hosts)
+    uploads = {"/intake": MAX_FILES * site.max_upload + FORM_SLACK,
+               "/verify": site.max_upload + FORM_SLACK}
+    return Guard(app, hosts, any_ip, lambda path: uploads.get(path, FORM_SLACK))
