@@ -297,3 +297,22 @@ def test_security_headers_and_no_server_paths(served: Served) -> None:
     assert "broken.zip" in text
     assert str(served.tmp) not in text and not re.search(r"/tmp/|digitize-verify-", text), \
         text[:800]
+
+
+# ---------------------------------------------------------------- item 2: images
+def test_an_image_bomb_on_a_later_tiff_page_is_refused(cli_env: Env, tmp_path: Path) -> None:
+    """Only a TIFF's first page is checked when Pillow opens it: page 2, over the megapixel
+    limit, is refused by name before it is decoded."""
+    from PIL import Image
+
+    config = tmp_path / "config.toml"
+    config.write_text(Path(cli_env.vars["DIGITIZE_CONFIG"]).read_text(encoding="utf-8")
+                      + "[ocr]\nmax_megapixels = 1\n", encoding="utf-8")
+    scan = tmp_path / "two-pages.tif"
+    small, huge = Image.new("1", (800, 1000), 1), Image.new("1", (3000, 3000), 1)
+    small.save(scan, compression="group4", save_all=True, append_images=[huge], dpi=(100, 100))
+    res = cli_env.run("ocr", str(scan), "--out", str(tmp_path / "out"), "--json", "--config",
+                      str(config))
+    assert "Traceback" not in res.stderr and "unexpected" not in res.stderr, res.stderr
+    assert "3000x3000" in res.stdout + res.stderr, (res.stdout, res.stderr)
+    assert res.returncode == 1

@@ -80,9 +80,17 @@ def _has_signature(pdf: pikepdf.Pdf) -> bool:
 
 
 def _open_image(path: Path, max_pixels: int) -> Image.Image:
-    Image.MAX_IMAGE_PIXELS = None  # we apply our own, clearer limit below
+    # Pillow's own bomb check follows the configured limit (it refuses past twice the value, for
+    # this and every other image the process opens); ours below refuses at the value, clearly.
+    Image.MAX_IMAGE_PIXELS = max_pixels
     try:
-        img = Image.open(path)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            img = Image.open(path)
+    except Image.DecompressionBombError as exc:
+        raise InputFileError(_("{path} declares an image far over the limit of {value} "
+                               "megapixels (a decompression bomb); it was not opened.").format(
+                                 path=path, value=max_pixels // 1_000_000)) from exc
     except UnidentifiedImageError as exc:
         raise InputFileError(_("{path} is not a PNG, JPEG or TIFF image although its name says "
                                "so; check that the right file was saved.").format(
@@ -183,6 +191,11 @@ def _load_raster(path: Path, index: int, default_dpi: int, max_pixels: int) -> P
     img = _open_image(path, max_pixels)
     try:
         img.seek(index)
+        if img.width * img.height > max_pixels:  # a later TIFF page is not checked at open
+            raise InputFileError(_("{path} page {value} holds a {width}x{height} image, over "
+                                   "the megapixel limit.").format(
+                                     path=path, value=index + 1, width=img.width,
+                                     height=img.height))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             img.load()

@@ -110,6 +110,10 @@ class Guard:
         self.any_ip = any_ip
         self.limit_for = limit_for
 
+    def __getattr__(self, name: str) -> Any:
+        """The application's own attributes (routes, state) through the guard."""
+        return getattr(self.app, name)
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
