@@ -80,17 +80,12 @@ def _has_signature(pdf: pikepdf.Pdf) -> bool:
 
 
 def _open_image(path: Path, max_pixels: int) -> Image.Image:
-    # Pillow's own bomb check follows the configured limit (it refuses past twice the value, for
-    # this and every other image the process opens); ours below refuses at the value, clearly.
-    Image.MAX_IMAGE_PIXELS = max_pixels
+    # Our check below names the size and the fix, so Pillow's is off while this file is opened
+    # (opening reads only the header); afterwards it follows the configured limit for every
+    # other image the process opens, instead of staying off.
+    Image.MAX_IMAGE_PIXELS = None
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            img = Image.open(path)
-    except Image.DecompressionBombError as exc:
-        raise InputFileError(_("{path} declares an image far over the limit of {value} "
-                               "megapixels (a decompression bomb); it was not opened.").format(
-                                 path=path, value=max_pixels // 1_000_000)) from exc
+        img = Image.open(path)
     except UnidentifiedImageError as exc:
         raise InputFileError(_("{path} is not a PNG, JPEG or TIFF image although its name says "
                                "so; check that the right file was saved.").format(
@@ -98,6 +93,8 @@ def _open_image(path: Path, max_pixels: int) -> Image.Image:
     except OSError as exc:
         raise InputFileError(_("{path} cannot be opened as an image ({exc}); scan the document "
                                "again.").format(path=path, exc=exc)) from exc
+    finally:
+        Image.MAX_IMAGE_PIXELS = max_pixels
     if img.width * img.height > max_pixels:
         raise InputFileError(
             _("{path} is {width}x{height} pixels, over the limit of {value} megapixels; rescan "
