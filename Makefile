@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 EARK := .venv-eark
 EARK_STAMP := $(EARK)/.installed
 
-.PHONY: demo test deps lint samples bench clean
+.PHONY: demo test deps lint samples bench fuzz clean
 
 deps: $(STAMP) $(EARK_STAMP)
 	@PYTHON=$(PYTHON) scripts/ensure-system-packages.sh
@@ -51,6 +51,10 @@ bench: deps
 	$(PY) benchmarks/signing.py
 	$(PY) benchmarks/verification.py
 	$(PY) benchmarks/index_find.py
+
+# Ten thousand mutants of the real inputs through ocr's input stage, extract and verify.
+fuzz: deps
+	$(PY) benchmarks/fuzz.py --n 10000
 
 samples: deps
 	$(PY) samples/make_samples.py

@@ -66,17 +66,23 @@ def _open_pdf(path: Path) -> pikepdf.Pdf:
 
 def _has_signature(pdf: pikepdf.Pdf) -> bool:
     form = pdf.Root.get("/AcroForm")
-    if form is None:
+    if not isinstance(form, pikepdf.Dictionary):
         return False
-    def fields(items: pikepdf.Array) -> Iterator[pikepdf.Dictionary]:
-        for f in items:
-            yield f
-            yield from fields(f.get("/Kids", pikepdf.Array()))
+
+    def fields(items: object) -> Iterator[pikepdf.Dictionary]:
+        # A damaged form holds nulls and numbers where fields should be: those are skipped.
+        for f in items if isinstance(items, pikepdf.Array) else ():
+            if isinstance(f, pikepdf.Dictionary):
+                yield f
+                yield from fields(f.get("/Kids"))
 
     return any(f.get("/FT") == pikepdf.Name.Sig and "/V" in f
-               for f in fields(form.get("/Fields", pikepdf.Array())))
+               for f in fields(form.get("/Fields")))
 
 
+def _not_an_image(path: Path, exc: Exception) -> InputFileError:
+    return InputFileError(_("{path} cannot be opened as an image ({exc}); scan the document "
+                            "again.").format(path=path, exc=exc))
 
 
 def _open_image(path: Path, max_pixels: int) -> Image.Image:
@@ -90,9 +96,9 @@ def _open_image(path: Path, max_pixels: int) -> Image.Image:
         raise InputFileError(_("{path} is not a PNG, JPEG or TIFF image although its name says "
                                "so; check that the right file was saved.").format(
                                  path=path)) from exc
-    except OSError as exc:
-        raise InputFileError(_("{path} cannot be opened as an image ({exc}); scan the document "
-                               "again.").format(path=path, exc=exc)) from exc
+    except (OSError, TypeError, ValueError, SyntaxError) as exc:
+        # A damaged header: Pillow's TIFF reader says "Missing dimensions" as a TypeError.
+        raise _not_an_image(path, exc) from exc
     finally:
         Image.MAX_IMAGE_PIXELS = max_pixels
     if img.width * img.height > max_pixels:
@@ -143,13 +149,26 @@ def _text_pages(path: Path, pdf: pikepdf.Pdf) -> tuple[int, ...]:
     return tuple(found)
 
 
+def _frames(path: Path, img: Image.Image) -> int:
+    """How many pages a (multi-page TIFF) image holds; counting reads every page's header."""
+    try:
+        return int(getattr(img, "n_frames", 1))
+    except (OSError, TypeError, ValueError, EOFError, SyntaxError) as exc:
+        raise _not_an_image(path, exc) from exc
+
+
 def read_input(path: Path, max_pixels: int) -> InputFacts:
     """Number of pages, whether it comes signed and whether it is born-digital, after checking
     the file can be opened at all (one open of the file)."""
     _check_nonempty(path)
     if path.suffix.lower() == ".pdf":
         with _open_pdf(path) as pdf:
-            n, signed = len(pdf.pages), _has_signature(pdf)
+            try:
+                n, signed = len(pdf.pages), _has_signature(pdf)
+            except (pikepdf.PdfError, AttributeError, TypeError, KeyError, ValueError) as exc:
+                raise InputFileError(_("{path} is not a readable PDF (it may be damaged or "
+                                       "truncated); scan the document again.").format(
+                                         path=path)) from exc
             if n == 0:
                 raise InputFileError(_("{path} has no pages; scan the document again.").format(
                                          path=path))
@@ -158,7 +177,7 @@ def read_input(path: Path, max_pixels: int) -> InputFacts:
             pages = _text_pages(path, pdf) if signed and not text else ()
         return InputFacts(n, signed, text, reason, pages)
     with _open_image(path, max_pixels) as img:
-        return InputFacts(getattr(img, "n_frames", 1))
+        return InputFacts(_frames(path, img))
 
 
 def _normalise_mode(img: Image.Image) -> Image.Image:
@@ -203,7 +222,7 @@ def _load_raster(path: Path, index: int, default_dpi: int, max_pixels: int) -> P
     jpeg = None
     if img.format == "JPEG" and img.mode in ("L", "RGB"):
         jpeg = path.read_bytes()
-    single = getattr(img, "n_frames", 1) == 1
+    single = _frames(path, img) == 1
     direct = path if single and img.format in ("JPEG", "PNG") and img.mode in ("1", "L", "RGB") \
         else None
     return PageImage(_normalise_mode(img), dpi, jpeg, direct)

@@ -10,6 +10,7 @@ import io
 import logging
 import re
 import subprocess
+import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -570,7 +571,8 @@ def verify_pdf(path: Path, trust: Sequence[x509.Certificate], offline: bool = Tr
         regular, broken = _collect(reader)
         sigs = [_report(s, ctx, reader, levels) for s in regular] + broken
     except (PdfReadError, OSError, ValueError, KeyError, TypeError, AssertionError,
-            AttributeError, IndexError) as exc:
+            AttributeError, IndexError, zlib.error, NotImplementedError,
+            RecursionError) as exc:  # a damaged stream or xref: the file is what is wrong
         return FileReport(path=str(path), status=Indication.invalid,
                           reasons=["FORMAT_FAILURE: " + _("not a readable signed PDF: {error}")
                                    .format(error=exc)])
