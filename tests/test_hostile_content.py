@@ -166,3 +166,24 @@ def test_find_takes_only_a_whole_id_number(desk: Desk, cli_env: Env,  # noqa: F8
     assert "CCCD" in res.stderr and "CMND" in res.stderr
     whole = cli_env.run("find", "--id-number", "031 078 004 567", "--config", str(desk.config))
     assert whole.returncode == 0, whole.stderr
+
+
+def test_active_content_is_found_wherever_a_viewer_would_run_it() -> None:
+    """Not only the name trees: an action written in place in a link annotation, a page's open
+    action and an XFA form count too, and a file with none of them reports nothing."""
+    from digitize.ocr.activecontent import carries, scan
+
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    assert scan(pdf) == ((), ())
+    link = pdf.make_indirect(pikepdf.Dictionary(
+        Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Link, Rect=[0, 0, 10, 10],
+        A=pikepdf.Dictionary(S=pikepdf.Name.Launch, F=pikepdf.String("cmd.exe"))))
+    pdf.pages[0].Annots = pdf.make_indirect(pikepdf.Array([link]))
+    pdf.pages[0].AA = pikepdf.Dictionary(O=pikepdf.Dictionary(S=pikepdf.Name.JavaScript,
+                                                              JS=pikepdf.String("1")))
+    pdf.Root.AcroForm = pikepdf.Dictionary(Fields=pikepdf.Array(),
+                                           XFA=pdf.make_stream(b"<xdp/>"))
+    kinds, _files = scan(pdf)
+    assert kinds == ("javascript", "launch", "xfa")
+    assert carries(kinds) == "carries JavaScript code / launch actions / XFA forms"

@@ -28,6 +28,33 @@ def _attachment(obj: pikepdf.Dictionary) -> str:
     return "?"
 
 
+def _look(obj: object, found: set[str], files: list[str], depth: int = 0) -> None:
+    """One indirect object, and the direct dictionaries inside it (an annotation's /A action
+    is usually written in place, not as an object of its own)."""
+    if isinstance(obj, pikepdf.Array) and depth < 8:
+        for item in obj:
+            if isinstance(item, pikepdf.Dictionary | pikepdf.Array) and not item.is_indirect:
+                _look(item, found, files, depth + 1)
+        return
+    if not isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
+        return
+    if depth < 8:
+        for _key, item in obj.items():
+            if isinstance(item, pikepdf.Dictionary | pikepdf.Array) and not item.is_indirect:
+                _look(item, found, files, depth + 1)
+    action = _name(obj.get("/S"))
+    if action in ("/JavaScript", "/Rendition") and "/JS" in obj:
+        found.add(JAVASCRIPT)
+    elif action == "/Launch":
+        found.add(LAUNCH)
+    kind = _name(obj.get("/Type"))
+    if "/EF" in obj and kind in ("/Filespec", ""):
+        found.add(EMBEDDED_FILES)
+        files.append(_attachment(obj))
+    elif kind == "/EmbeddedFile":
+        found.add(EMBEDDED_FILES)
+
+
 def scan(pdf: pikepdf.Pdf) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The kinds of active content the file holds (in KINDS order) and its attachments' names.
     Every object is looked at, not only the usual places (the name trees, /OpenAction, /AA):
@@ -44,18 +71,10 @@ def scan(pdf: pikepdf.Pdf) -> tuple[tuple[str, ...], tuple[str, ...]]:
     if isinstance(acroform, pikepdf.Dictionary) and "/XFA" in acroform:
         found.add(XFA)
     for obj in pdf.objects:
-        if not isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
-            continue
-        action = _name(obj.get("/S"))
-        if action in ("/JavaScript", "/Rendition") and "/JS" in obj:
-            found.add(JAVASCRIPT)
-        elif action == "/Launch":
-            found.add(LAUNCH)
-        if "/EF" in obj and _name(obj.get("/Type")) in ("/Filespec", ""):
-            found.add(EMBEDDED_FILES)
-            files.append(_attachment(obj))
-        elif _name(obj.get("/Type")) == "/EmbeddedFile":
-            found.add(EMBEDDED_FILES)
+        try:
+            _look(obj, found, files)
+        except (pikepdf.PdfError, ValueError, TypeError, KeyError, AttributeError):
+            continue  # a damaged object: the file's other objects are still looked at
     return tuple(k for k in KINDS if k in found), tuple(dict.fromkeys(files))
 
 
