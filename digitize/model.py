@@ -179,6 +179,10 @@ class DocumentResult(Model):
     input_signatures: list[InputSignature] = Field(
         default_factory=list, description="signatures the input already carried; such a file "
                                           "goes into the package byte for byte, not re-signed")
+    active_content: list[str] = Field(
+        default_factory=list, description="active content the input PDF carried: javascript, "
+                                          "launch, embedded_files, xfa. A signed input keeps it "
+                                          "(byte for byte); an unsigned one's copy never has it")
     work_key: str | None = Field(
         None, description="checksum of what made this document (its input, place in the "
                           "dossier, corrections and the run's settings): a later run keeps a "

@@ -96,7 +96,8 @@ class Query:
               date_to: str | None = None, desk: str | None = None, limit: int = 20) -> Query:
         """The query of `find`'s options (dates as 2026-11-20 or 20/11/2026); asking for
         nothing is a usage error."""
-        q = cls(text=text or "", id_number=id_number or "", applicant=applicant or "",
+        q = cls(text=text or "", id_number=check_id_number(id_number) if id_number else "",
+                applicant=applicant or "",
                 dossier=dossier or "", doc_type=doc_type or "",
                 date_from=_query_date(date_from, "--from"), date_to=_query_date(date_to, "--to"),
                 desk=desk or "", limit=limit)
@@ -167,12 +168,25 @@ def digits(value: str) -> str:
     return "".join(ch for ch in value if ch.isdigit())
 
 
+# The province (or city) codes a CCCD starts with (Thông tư 07/2016/TT-BCA, Phụ lục I): the
+# 63 provinces before the 2025 mergers, whose codes every card issued so far carries.
+_PROVINCES = frozenset(f"{n:03d}" for n in (
+    1, 2, 4, 6, 8, 10, 11, 12, 14, 15, 17, 19, 20, 22, 24, 25, 26, 27, 30, 31, 33, 34, 35, 36,
+    37, 38, 40, 42, 44, 45, 46, 48, 49, 51, 52, 54, 56, 58, 60, 62, 64, 66, 67, 68, 70, 72, 74,
+    75, 77, 79, 80, 82, 83, 84, 86, 87, 89, 91, 92, 93, 94, 95, 96))
+_ID_SEPARATORS = re.compile(r"[\s.]+")
+
+
 def check_id_number(id_number: str) -> str:
-    """The digits of a CCCD or CMND number, or a usage error naming what is wrong."""
-    found = digits(id_number)
-    if len(found) not in (9, 12):
-        raise UsageProblem(_("{id_number!r} is not a CCCD (12 digits) or CMND (9 digits) "
-                             "number; check it and try again.").format(id_number=id_number))
+    """The digits of a whole CCCD (12 digits, starting with a province code) or CMND (9
+    digits) number, or a usage error naming what is wrong. Only whole numbers: searching by
+    part of one ("12", or the digits out of "abc12") would list other people's documents."""
+    found = _ID_SEPARATORS.sub("", id_number)
+    if not (found.isascii() and found.isdigit() and (
+            len(found) == 9 or (len(found) == 12 and found[:3] in _PROVINCES))):
+        raise UsageProblem(_("{id_number!r} is not a whole CCCD (12 digits, starting with a "
+                             "province code) or CMND (9 digits) number; give the whole number "
+                             "as printed on the card.").format(id_number=id_number))
     return found
 
 

@@ -16,7 +16,7 @@ from PIL import Image, UnidentifiedImageError
 
 from digitize.errors import EnvironmentProblem, InputFileError
 from digitize.i18n import _
-from digitize.ocr import textlayer
+from digitize.ocr import activecontent, textlayer
 from digitize.ocr.pdfpage import DrawnImage, PageMakeup, page_makeup
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff"}
@@ -119,6 +119,10 @@ class InputFacts:
     # Of a signed file that is not born-digital throughout, the pages that are (a Word export
     # with a scanned attachment, a page the signing tool stamped): read from their own text.
     text_pages: tuple[int, ...] = ()
+    # JavaScript, launch actions, attached files, XFA (activecontent.KINDS) and the attached
+    # files' names: removed from an unsigned file's copy, kept in a signed one, reported.
+    active: tuple[str, ...] = ()
+    attachments: tuple[str, ...] = ()
 
 
 def _born_digital(path: Path, pdf: pikepdf.Pdf) -> bool:
@@ -173,9 +177,10 @@ def read_input(path: Path, max_pixels: int) -> InputFacts:
                 raise InputFileError(_("{path} has no pages; scan the document again.").format(
                                          path=path))
             text = _born_digital(path, pdf)
-            reason = textlayer.not_archivable(pdf) if text and not signed else None
+            active, attachments = activecontent.scan(pdf)
+            reason = textlayer.not_archivable(pdf, active) if text and not signed else None
             pages = _text_pages(path, pdf) if signed and not text else ()
-        return InputFacts(n, signed, text, reason, pages)
+        return InputFacts(n, signed, text, reason, pages, active, attachments)
     with _open_image(path, max_pixels) as img:
         return InputFacts(_frames(path, img))
 

@@ -161,14 +161,18 @@ def _embedded(font: pikepdf.Dictionary) -> bool:
         k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
 
 
-def not_archivable(pdf: pikepdf.Pdf) -> str | None:
+def not_archivable(pdf: pikepdf.Pdf, active: tuple[str, ...] = ()) -> str | None:
     """Why the file itself cannot become a PDF/A-2b copy (then its pages are rendered and read
-    as a scan would be), or None."""
+    as a scan would be), or None. `active`: the kinds activecontent.scan found (an action on
+    any annotation or page, a launch action or an XFA form is as unwelcome as a document-level
+    script: the copy would carry it)."""
     names = pdf.Root.get("/Names", pikepdf.Dictionary())
-    if "/JavaScript" in names or "/AA" in pdf.Root:
+    if "/JavaScript" in names or "/AA" in pdf.Root or "javascript" in active:
         return "it runs JavaScript"
-    if "/EmbeddedFiles" in names:
+    if "/EmbeddedFiles" in names or "embedded_files" in active:
         return "it carries attached files"
+    if active:
+        return f"it carries active content ({', '.join(active)})"
     for font in _fonts(pdf):
         if not _embedded(font):
             return f"the font {font.get('/BaseFont', '?')} is not embedded"

@@ -83,6 +83,8 @@ class Doc:
     signed: bool = False  # a signed PDF handed in: kept byte for byte, only read for text
     text_layer: bool = False  # born-digital: its own words were read (no OCR)
     earlier: DocumentResult | None = None  # finished by an earlier run with the same key: kept
+    active: tuple[str, ...] = ()  # active content in the input PDF (activecontent.KINDS)
+    attachments: tuple[str, ...] = ()  # the names of the files attached to it
 
 
 @dataclass(frozen=True)
@@ -225,8 +227,8 @@ def _finish_document(doc: Doc, work: Path, code: str, opts: RunOptions,
     ex = fixes.apply(ex, doc.source.name)
     review = _review([p.ocr for p in prepared], ex, opts)
     if doc.signed:
-        return _signed_input(doc, work / f"{doc_id}.pdf", ocr, ex, review, opts, signing), \
-            work / f"{doc_id}.pdf", text
+        return _active(doc, _signed_input(doc, work / f"{doc_id}.pdf", ocr, ex, review, opts,
+                                          signing)), work / f"{doc_id}.pdf", text
     scanned = work / f"{doc_id}.scan.pdf"
     if doc.text_layer:
         pdfa_copy(doc.source, scanned, title=doc.source.stem)
@@ -252,7 +254,24 @@ def _finish_document(doc: Doc, work: Path, code: str, opts: RunOptions,
         signature=signature, review=review, source_sha256=doc.sha, evidence=ex.evidence,
         overrides=list(ex.overrides), provenance=_events(doc, ocr, ex, signature, opts),
         work_key=doc.key)
-    return result, final, text
+    return _active(doc, result), final, text
+
+
+def _active(doc: Doc, result: DocumentResult) -> DocumentResult:
+    """The document's result marked with the active content its input carried, and a PREMIS
+    event saying what became of it: a signed file keeps it (a clean copy would break its
+    signatures), an unsigned one's archival copy is made from its pages without it."""
+    if not doc.active:
+        return result
+    what = ", ".join(doc.active) + (f" ({', '.join(doc.attachments)})" if doc.attachments
+                                    else "")
+    fate = "kept byte for byte: the file is signed" if doc.signed else \
+        "not in the archival copy, made from its pages"
+    event = Event(type="validation", time=now_vn(), agent=f"digitize {__version__}",
+                  detail=f"active content in {doc.source.name}: {what}; {fate}",
+                  outcome="warning" if doc.signed else "success")
+    return result.model_copy(update={"active_content": list(doc.active),
+                                     "provenance": [*result.provenance, event]})
 
 
 def _signed_input(doc: Doc, target: Path, ocr: Sequence[OcrPage], ex: Extraction,

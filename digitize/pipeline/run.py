@@ -131,7 +131,8 @@ def _plan(dossiers: Sequence[DossierInput], opts: RunOptions, pool: Executor, tm
                                             cfg.timeout_s, opts.profile, cfg.best_vie))
                        for i in range(facts.pages)]
             docs.append(Doc(src, seq, futures, sha=sha, key=key, signed=facts.signed,
-                            text_layer=text))
+                            text_layer=text, active=facts.active,
+                            attachments=facts.attachments))
             total += facts.pages
         plan[d.id] = Planned(docs, fixes)
     return plan, total

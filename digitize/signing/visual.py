@@ -113,19 +113,35 @@ def is_signature_widget(annot: generic.DictionaryObject) -> bool:
     return False
 
 
+def is_signed(annot: generic.DictionaryObject) -> bool:
+    """Whether the signature field of a widget carries a value (a signature dictionary)."""
+    node: generic.DictionaryObject | None = annot
+    for _ in range(8):
+        if node is None:
+            return False
+        if "/FT" in node:
+            return node.get("/V") is not None
+        node = node.get("/Parent")
+    return False
+
+
 def later_widgets(reader: PdfFileReader, revision: int, dpi: int = DPI) -> dict[int, list[Box]]:
-    """Per page (1-based): the rectangles, in rendering pixels, of signature widgets the final
-    file has and the signed revision did not."""
-    then = {i: {num for num, _ in annotations(page)}
+    """Per page (1-based): the rectangles, in rendering pixels, of the widgets of signatures
+    made after the signed revision: signature widgets it did not have, and those of signature
+    fields it had empty that are signed now. An empty field prepared before the first
+    signature (Adobe Reader, form templates) gets its appearance when it is signed; that is a
+    later signature, not a page change. A widget already signed then stays compared."""
+    then = {i: {num: annot for num, annot in annotations(page) if num is not None}
             for i, (_, page) in enumerate(page_tree(reader.get_historical_resolver(revision)), 1)}
     allowed: dict[int, list[Box]] = {}
     scale = dpi / 72
     for i, (_, page) in enumerate(page_tree(reader), 1):
         box = [float(v) for v in page["/MediaBox"]]
         for num, annot in annotations(page):
-            if num is not None and num in then.get(i, set()):
-                continue
             if not is_signature_widget(annot) or "/Rect" not in annot:
+                continue
+            old = then.get(i, {}).get(num) if num is not None else None
+            if old is not None and (is_signed(old) or not is_signed(annot)):
                 continue
             x0, y0, x1, y1 = (float(v) for v in annot["/Rect"])
             top = box[3]

@@ -26,7 +26,8 @@ from starlette.staticfiles import StaticFiles
 
 from digitize.errors import DigitizeError, NoInputError, UsageProblem
 from digitize.i18n import N_, _, in_language
-from digitize.privacy import mask_text
+from digitize.ocr.activecontent import carries
+from digitize.privacy import mask_text, mask_value
 from digitize.web.auth import check_password
 from digitize.web.guard import ASGIApp, BoundedParser, Guard, TooLarge, host_names
 from digitize.web.safety import csrf_ok, csrf_token
@@ -48,6 +49,7 @@ LABELS = {"ok": N_("done"), "needs_review": N_("needs review"), "incomplete": N_
 
 _templates = Environment(loader=FileSystemLoader(HERE / "templates"),
                          autoescape=select_autoescape(["html"]))
+_templates.globals["carries"] = carries  # "carries JavaScript code / attached files"
 # The interface language is process-wide (the CLI's catalogues); pages are drawn one at a time
 # so that two tabs in two languages never mix.
 _drawing = threading.Lock()
@@ -67,9 +69,12 @@ class Web:
         lang = session.get("lang", "vi")
         show = bool(session.get("show_personal"))
 
-        def private(value: object) -> str:
-            text = "" if value is None else str(value)
-            return text if show else mask_text(text)
+        def private(value: object, key: str = "") -> str:
+            # `key`: the metadata field it is the value of. A birth date alone ("1990-03-12")
+            # is not recognisable as one in free text; its field says it is personal.
+            if value is None:
+                return ""
+            return str(value) if show else mask_text(str(mask_value(key, value)))
 
         with _drawing, in_language(lang):
             html = _templates.get_template(template).render(
@@ -163,7 +168,8 @@ class Web:
         p = request.path_params
         d, doc = await sync(self.site.document, p["out"], p["dossier"], p["n"])
         png = await sync(self.site.page_png, d, doc, p["page"],
-                         request.query_params.get("field", ""))
+                         request.query_params.get("field", ""),
+                         not request.session.get("show_personal"))
         return Response(png, media_type="image/png", headers={"Cache-Control": "no-store"})
 
     async def files(self, request: Request) -> Response:

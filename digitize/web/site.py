@@ -121,17 +121,25 @@ class Site:
         path = inside(self.outs[d.out], self.relative(d, doc.text_file) or "")
         return path.read_text(encoding="utf-8") if path and path.is_file() else ""
 
-    def page_png(self, d: Found, doc: DocumentResult, page: int, field: str = "") -> bytes:
-        """The page as an image, with the box the field was read from drawn on it."""
+    def page_png(self, d: Found, doc: DocumentResult, page: int, field: str = "",
+                 masked: bool = True) -> bytes:
+        """The page as an image, with the box the field was read from drawn on it; `masked`:
+        the ID numbers, phone numbers and birth dates on it blacked out (personal data
+        hidden)."""
         from PIL import ImageDraw
 
         from digitize.ocr.images import render_pdf_page
+        from digitize.web.redact import black_out, personal_boxes
 
         pdf = self._pdf(d, doc)
         count = int(doc.metadata.get("page_count") or 1)
         if not 0 <= page < count:
             raise NoInputError(_("No page {n} in {name}.").format(n=page + 1, name=pdf.name))
         img = render_pdf_page(pdf, page, PAGE_DPI).convert("RGB")
+        if masked:
+            hocr = inside(self.outs[d.out], self.relative(d, doc.hocr_file) or "") \
+                if doc.hocr_file else None
+            black_out(img, personal_boxes(doc, hocr, page))
         ev = doc.evidence.get(field) if field else None
         if ev is not None and ev.page == page:
             w, h = img.size

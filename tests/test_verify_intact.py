@@ -1,0 +1,72 @@
+"""Intact files from other producers verify (issue 37): a signature field that existed, empty,
+before a signature and is signed later is a later signature, not a page change; a signed
+widget redrawn afterwards is still a change."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.generic import pdf_name
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+from digitize.signing.identity import load_certs
+from digitize.signing.verify import verify_pdf
+
+from .test_verification import _reasons, _replace, _update
+
+INTACT = Path(__file__).resolve().parents[2] / "shared" / "real" / "signed-intact"
+
+
+@pytest.mark.skipif(not INTACT.is_dir(), reason="shared/real/signed-intact is not here")
+def test_fields_that_existed_before_the_first_signature_and_were_signed_later(
+        cli_env: Any) -> None:
+    """pyHanko's test file: Adobe Reader signed two fields the file had before either
+    signature. The second signature's appearance is drawn in its own pre-existing field: a
+    later signature, not a page change. Its signer is a self-signed test certificate and its
+    time stamps come from GlobalSign's AATL TSA, neither under the testing CA in trust/: the
+    verdict may be indeterminate for the chain, never invalid."""
+    res = cli_env.run("verify", "--trust", str(INTACT / "trust"), "--offline", "--json",
+                      str(INTACT / "minimal-two-fields-signed-twice.pdf"))
+    assert res.returncode == 1, res.stderr  # indeterminate: exit 1, never a crash (2+)
+    [report] = json.loads(res.stdout)
+    assert report["status"] != "invalid", report
+    sigs = {s["field"]: s for s in report["signatures"]}
+    assert set(sigs) == {"Sig1", "Sig2"}
+    chain = {"NO_CERTIFICATE_CHAIN_FOUND", "CHAIN_CONSTRAINTS_FAILURE", "OUT_OF_BOUNDS_NO_POE"}
+    for sig in sigs.values():
+        assert sig["intact"] and sig["crypto_valid"], sig
+        assert sig["status"] == "valid" or (
+            sig["status"] == "indeterminate" and sig["sub_indication"] in chain), sig
+    first = sigs["Sig2"]  # signed first, covering the empty Sig1 field
+    assert "Sig1 (page 1)" in first["changes_after"]
+    assert first["visual"].startswith("visual check: the signed pages look the same"), first
+
+
+@pytest.mark.skipif(not INTACT.is_dir(), reason="shared/real/signed-intact is not here")
+def test_a_signed_field_redrawn_afterwards_is_still_a_change(tmp_path: Path) -> None:
+    """The other side of the rule above: once a field is signed, its widget is part of what its
+    own signature covers. Redrawing the signed Sig1's appearance in a later revision (a shadow
+    of its appearance stream) is invalid for Sig1."""
+    def redraw(w: IncrementalPdfFileWriter) -> None:
+        for ref in w.root["/AcroForm"]["/Fields"]:
+            fld = ref.get_object()
+            if fld.get("/T") == "Sig1":
+                widget = fld if "/AP" in fld else fld["/Kids"][0].get_object()
+                ap_ref = widget["/AP"].raw_get("/N")
+                box = [float(v) for v in widget["/Rect"]]
+                stream = generic.StreamObject(
+                    {pdf_name("/BBox"): widget["/AP"]["/N"]["/BBox"]},
+                    stream_data=f"0 g 0 0 {box[2] - box[0]:.0f} {box[3] - box[1]:.0f} re f"
+                    .encode())
+                _replace(w, ap_ref, stream)
+
+    final = _update(INTACT / "minimal-two-fields-signed-twice.pdf", tmp_path / "redrawn.pdf",
+                    redraw)
+    report = verify_pdf(final, load_certs(INTACT / "trust" / "root.cert.pem"), offline=True)
+    sigs = {s.field: s for s in report.signatures}
+    assert report.status.value == "invalid" and sigs["Sig1"].status.value == "invalid", \
+        _reasons(report)
