@@ -64,9 +64,12 @@ def serve(
         listen = host or cfg.web.host
         hashed = stored_hash(where)
         login_needed(listen, hashed)
+        from digitize.signing.fetch import FetchPolicy, set_policy
         from digitize.web.app import create_app
         from digitize.web.site import Site
 
+        # The web verify fetches (when the clerk ticks "online") as `digitize verify` does.
+        set_policy(FetchPolicy(allow_private=cfg.verify.allow_private_fetch))
         folders = list(outs or cfg.web.outs or ([cfg.run.out] if cfg.run.out else []))
         site = Site(cfg, folders, cfg.web.max_upload_mb)
     import uvicorn

@@ -200,7 +200,7 @@ class Web:
             if not isinstance(upload, UploadFile) or not upload.filename:
                 raise UsageProblem(_("Choose the file to verify."))
             verdict, report = await sync(self.site.verify_upload, upload.filename,
-                                         upload.file, form.get("offline") == "1")
+                                         upload.file, form.get("online") != "1")
             return self.page(request, "verify.html", verdict=verdict, report=report,
                              name=upload.filename)
         return self.page(request, "verify.html")
