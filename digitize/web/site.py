@@ -10,6 +10,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from datetime import date
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -265,7 +266,10 @@ class Site:
             path = self._save(stream, Path(tmp) / f"upload{suffix}", filename)
             reports = verify_paths([path], load_trust(self.cfg.verify.trust), offline, 1,
                                    self.cfg.verify.eark_python or True)
-            return reports[0], render(reports, POLICY).replace(str(path), filename)
+            # The report names the file by the name it came with, escaped as every value of
+            # the report is: a name is the uploader's to choose, markup and all.
+            return reports[0], render(reports, POLICY).replace(escape(str(path)),
+                                                               escape(filename))
 
     # ------------------------------------------------------------------ find, report
     def find(self, params: dict[str, str]) -> list[Any]:
