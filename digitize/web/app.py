@@ -172,9 +172,9 @@ class Web:
     async def review(self, request: Request) -> Response:
         if request.method == "POST":
             form = await self.form(request)
+            # No operator from the form: the desk's configured clerk signs the answer.
             job = await sync(self.site.answer, int(form["out"]), str(form["dossier"]),
-                             int(form["n"]), str(form["field"]), str(form.get("value", "")),
-                             str(form.get("operator", "")))
+                             int(form["n"]), str(form["field"]), str(form.get("value", "")))
             return RedirectResponse(f"/jobs/{job.id}", 303)
         return self.page(request, "review.html", items=await sync(self.site.review_queue))
 

@@ -165,9 +165,10 @@ class Site:
                 items.append((i, item.dossier.documents.index(item.doc), item))
         return items
 
-    def answer(self, out: int, dossier_id: str, n: int, field: str, value: str,
-               operator: str) -> Job:
-        """Write the clerk's value as `digitize review` does and run the dossier again."""
+    def answer(self, out: int, dossier_id: str, n: int, field: str, value: str) -> Job:
+        """Write the clerk's value as `digitize review` does and run the dossier again. The
+        operator recorded is the desk's ([desk] or [review] operator, else the server's login
+        name): the one login is the desk's, and nothing the browser sends names a person."""
         from digitize.extract.overrides import normalise, operator_name
 
         d, doc = self.document(out, dossier_id, n)
@@ -175,7 +176,7 @@ class Site:
             fixed = normalise(field, value)
         except ValueError as exc:
             raise UsageProblem(str(exc)) from None
-        who = operator_name(operator, self.cfg.desk.operator, self.cfg.review.operator)
+        who = operator_name(self.cfg.desk.operator, self.cfg.review.operator)
         record_answers(self.outs[out], d.record.id, {Path(doc.source).name: {field: fixed}}, who)
         if not d.record.folder or not Path(d.record.folder).is_dir():
             raise NoInputError(_("The scans of dossier {id} are no longer in {folder}; the "
