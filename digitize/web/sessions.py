@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import secrets
 import tempfile
@@ -20,6 +21,7 @@ from digitize.errors import CredentialError
 from digitize.i18n import _
 from digitize.web.auth import stored_hash
 
+log = logging.getLogger("digitize")
 SESSION_S = 12 * 3600  # as long as the cookie lives
 MAX_SESSIONS = 1000  # the oldest are closed first: a desk has a handful of clerks
 
@@ -145,13 +147,20 @@ class Logins:
             return
         data = json.dumps({"key": self.key, "generation": self._generation(),
                            "sessions": self._sessions})
-        fd, tmp = tempfile.mkstemp(prefix=f".{self._store.name}.", dir=self._store.parent)
+        tmp = None
         try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{self._store.name}.", dir=self._store.parent)
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 fh.write(data)
                 fh.flush()
                 os.fsync(fh.fileno())
             os.replace(tmp, self._store)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        except OSError as exc:
+            # A password file in a folder the server may only read (/etc/digitize): the
+            # sessions still work, kept in memory; a restart then logs everyone out.
+            if tmp:
+                Path(tmp).unlink(missing_ok=True)
+            log.warning(_("The login's sessions cannot be kept in {path} ({error}); a restart "
+                          "of the server will log everyone out.").format(path=self._store,
+                                                                         error=exc))
+            self._store = None

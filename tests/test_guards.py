@@ -1,19 +1,30 @@
-"""What verification may fetch (signing.fetch) and how fast an address may guess the desk's
-password (web.auth.Throttle), on their own: loopback, private, link-local and mapped addresses
-refused, answers capped in size and time, no redirects followed; guessers wait, doubling, and
-one address's guessing never refuses another's first try."""
+"""What verification may fetch (signing.fetch), how fast an address may guess the desk's
+password (web.auth.Throttle) and the login's sessions (web.sessions), on their own: loopback,
+private, link-local and mapped addresses refused, answers capped in size and time, no redirects
+followed; guessers wait, doubling, and one address's guessing never refuses another's first
+try; a session closed or made with an old password is void, and a restart keeps the others."""
 
 from __future__ import annotations
 
 import http.server
+import stat
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
 from digitize.signing.fetch import FetchPolicy, FetchRefused, allowed_address, fetch
-from digitize.web.auth import BUSY_FAILURES, FIRST_WAIT_S, FREE_TRIES, MAX_WAIT_S, Throttle
+from digitize.web.auth import (
+    BUSY_FAILURES,
+    FIRST_WAIT_S,
+    FREE_TRIES,
+    MAX_WAIT_S,
+    Throttle,
+    set_password,
+)
+from digitize.web.sessions import Logins, sessions_path
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "10.1.2.3", "192.168.1.10",
@@ -108,3 +119,35 @@ def test_many_guessers_at_once_never_refuse_a_first_try() -> None:
     assert t.wait("10.0.2.1") == 0
     clock.now += 120  # quiet again: the free tries are back
     assert t.wait("10.0.1.0") == 0
+
+
+def test_sessions_end_at_logout_and_with_a_new_password_and_outlive_a_restart(
+        tmp_path: Path) -> None:
+    pw = tmp_path / "web-password"
+    set_password(pw, "mật khẩu thứ nhất")
+    logins = Logins.from_file(pw)
+    assert logins is not None
+    kept, closed = logins.start(), logins.start()
+    logins.end(closed)
+    assert logins.alive(kept) and not logins.alive(closed) and not logins.alive("made-up")
+    store = sessions_path(pw)
+    assert stat.S_IMODE(store.stat().st_mode) == 0o600 and kept not in store.read_text()
+    again = Logins.from_file(pw)  # a restart: same key, same sessions
+    assert again is not None and again.key == logins.key and again.alive(kept)
+    assert not again.alive(closed)
+    set_password(pw, "mật khẩu thứ hai")
+    assert not logins.alive(kept) and not again.alive(kept)
+    later = Logins.from_file(pw)
+    assert later is not None and not later.alive(kept)
+
+
+def test_sessions_that_cannot_be_written_stay_in_memory(tmp_path: Path) -> None:
+    pw = tmp_path / "web-password"
+    set_password(pw, "mật khẩu bàn một cửa")
+    sessions_path(pw).mkdir()  # in the way, as a folder the server may not write would be
+    logins = Logins.from_file(pw)
+    assert logins is not None
+    sid = logins.start()
+    assert logins.alive(sid) and not sessions_path(pw).is_file()
+    logins.end(sid)
+    assert not logins.alive(sid)
