@@ -21,6 +21,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import signers
 from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
 
+from digitize.signing.fetch import FetchPolicy
 from digitize.signing.identity import load_certs
 from digitize.signing.testpki import PASSWORD
 from digitize.signing.verify import FileReport, verify_pdf
@@ -38,7 +39,9 @@ def signed(signing: Signing, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _check(signing: Signing, path: Path, offline: bool = True) -> FileReport:
-    return verify_pdf(path, load_certs(signing.pki.root_pem), offline=offline, levels=True)
+    # The test PKI answers OCSP and CRL requests on 127.0.0.1, which only this policy allows.
+    return verify_pdf(path, load_certs(signing.pki.root_pem), offline=offline, levels=True,
+                      fetch=FetchPolicy(allow_private=True))
 
 
 def _update(src: Path, dst: Path, change: Callable[[IncrementalPdfFileWriter], None]) -> Path:

@@ -344,7 +344,7 @@ def test_intake_verify_and_find_in_the_browser(desk: Desk, server: str, browser:
     signed = next(doc["pdf"] for doc in record["documents"] if doc.get("signature"))
     d.get(f"{server}/verify")
     d.find_element(By.NAME, "file").send_keys(signed)
-    d.find_element(By.NAME, "offline").click()
+    assert not d.find_element(By.NAME, "online").is_selected()  # offline unless ticked
     d.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
     assert d.find_element(By.ID, "verdict").get_attribute("data-status") == "valid"
     _shot(d, "verify")

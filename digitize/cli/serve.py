@@ -64,15 +64,24 @@ def serve(
         listen = host or cfg.web.host
         hashed = stored_hash(where)
         login_needed(listen, hashed)
+        from digitize.signing.fetch import FetchPolicy, set_policy
         from digitize.web.app import create_app
+        from digitize.web.sessions import Logins
         from digitize.web.site import Site
 
+        # The web verify fetches (when the clerk ticks "online") as `digitize verify` does.
+        set_policy(FetchPolicy(allow_private=cfg.verify.allow_private_fetch))
         folders = list(outs or cfg.web.outs or ([cfg.run.out] if cfg.run.out else []))
         site = Site(cfg, folders, cfg.web.max_upload_mb)
+        # The sessions and the cookies' key are kept beside the password file.
+        logins = Logins(hashed, where) if hashed else None
     import uvicorn
 
     url = f"http://{listen}:{port or cfg.web.port}/"
     out.print(escape(_("digitize serves {outs} at {url} (Ctrl-C stops it)").format(
         outs=", ".join(map(str, site.outs)), url=url)), highlight=False)
-    uvicorn.run(create_app(site, hashed, listen=listen), host=listen, port=port or cfg.web.port,
-                log_level="warning", server_header=False, limit_concurrency=64)
+    # The client's address is the connection's own (no X-Forwarded-For): failed logins are
+    # counted per address, and a header is the sender's to choose.
+    uvicorn.run(create_app(site, logins, listen=listen), host=listen,
+                port=port or cfg.web.port, log_level="warning", server_header=False,
+                limit_concurrency=64, proxy_headers=False)

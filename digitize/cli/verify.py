@@ -54,10 +54,12 @@ def verify(
     """
     from digitize.bundle.verify import PackageReport, verify_paths
     from digitize.pipeline.executors import default_jobs
+    from digitize.signing.fetch import FetchPolicy, set_policy
     from digitize.signing.verify import FileReport, Indication, load_trust
 
     with user_errors():
         cfg = load_config(config)
+        set_policy(FetchPolicy(allow_private=cfg.verify.allow_private_fetch))
         roots = load_trust([*(trust_only or cfg.verify.trust), *(trust or [])])
         reports: list[FileReport | PackageReport] = verify_paths(paths, roots, offline,
                                                                  default_jobs(),

@@ -39,15 +39,17 @@ from digitize.i18n import N_, _
 from digitize.model import Model
 from digitize.signing import fasthex, fastnames, objstm
 from digitize.signing.diffpolicy import DIFF_POLICY
+from digitize.signing.fetch import FetchPolicy, GuardedFetcherBackend
 from digitize.signing.trust import load_store
 from digitize.signing.visual import VisualCheck, page_tree
 
 objstm.install()  # indexed object-stream reads: see objstm
 
 POLICY = N_("pyHanko validation; trust: the configured store and --trust only; revocation: the "
-            "validation data embedded in the PDF (DSS) first, then OCSP/CRL online unless "
-            "--offline, soft-fail, reported as not checked or unavailable when nothing answered "
-            "for it; changes allowed after signing: form filling, further "
+            "validation data embedded in the PDF (DSS) first, then OCSP/CRL online (public "
+            "addresses only) unless --offline, soft-fail, reported as not checked or "
+            "unavailable when nothing answered for it; changes allowed after signing: form "
+            "filling, further "
             "signatures, validation data and document timestamps; anything else is invalid")
 
 fasthex.install()
@@ -212,8 +214,8 @@ class _Context:
     visual: VisualCheck | None = None  # files changed after signing: compare the renderings
 
     @classmethod
-    def of(cls, reader: PdfFileReader, roots: Sequence[x509.Certificate], offline: bool
-           ) -> _Context:
+    def of(cls, reader: PdfFileReader, roots: Sequence[x509.Certificate], offline: bool,
+           fetch: FetchPolicy | None = None) -> _Context:
         # Sub-CAs of the store also help build the chain: signers embed only their own cert.
         others = [c for c in roots if c.self_signed not in ("maybe", "yes")]
         trust, store = _trust_manager(tuple(roots))
@@ -222,7 +224,8 @@ class _Context:
         online = ValidationContext(trust_manager=trust, certificate_registry=_copy(store),
                                    allow_fetching=False, revocation_mode="soft-fail") \
             if offline else ValidationContext(trust_manager=trust, other_certs=others,
-                                              allow_fetching=True, revocation_mode="soft-fail")
+                                              allow_fetching=True, revocation_mode="soft-fail",
+                                              fetcher_backend=GuardedFetcherBackend(fetch))
         try:
             dss_store = DocumentSecurityStore.read_dss(reader)
         except NoDSSFoundError:
@@ -237,7 +240,9 @@ class _Context:
             online = dss_store.as_validation_context({"trust_manager": trust,
                                                       "other_certs": others,
                                                       "allow_fetching": True,
-                                                      "revocation_mode": "soft-fail"})
+                                                      "revocation_mode": "soft-fail",
+                                                      "fetcher_backend":
+                                                          GuardedFetcherBackend(fetch)})
         return cls(list(roots), online, dss, offline=offline)
 
 
@@ -555,16 +560,18 @@ def _collect(reader: PdfFileReader) -> tuple[list[EmbeddedPdfSignature], list[Si
 
 
 def verify_pdf(path: Path, trust: Sequence[x509.Certificate], offline: bool = True,
-               levels: bool = False, own_output: bool = False) -> FileReport:
+               levels: bool = False, own_output: bool = False,
+               fetch: FetchPolicy | None = None) -> FileReport:
     """Validate every signature in `path` (document timestamps count towards B-LTA, they are
     not signatures). A file without signatures is reported invalid. With `levels`, the PAdES
     level of signatures without embedded validation data is checked step by step too.
     `own_output` (a file digitize has just signed) skips the analysis of later revisions,
-    which digitize wrote itself; files from elsewhere always get it."""
+    which digitize wrote itself; files from elsewhere always get it. Online, what is fetched
+    keeps to `fetch` (default: the process's policy, see signing.fetch)."""
     try:
         data = path.read_bytes()  # once: the reader and the removed-signature scan share it
         reader = PdfFileReader(io.BytesIO(data), strict=False)
-        ctx = _Context.of(reader, trust, offline)
+        ctx = _Context.of(reader, trust, offline, fetch)
         ctx.skip_diff = own_output
         if not own_output:
             ctx.visual = VisualCheck(path, data, reader)

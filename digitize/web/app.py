@@ -5,6 +5,7 @@ calls the library through `Site`; nothing here reads a path the browser names.""
 from __future__ import annotations
 
 import contextlib
+import math
 import re
 import secrets
 import threading
@@ -12,6 +13,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import anyio
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool as sync
@@ -28,9 +30,10 @@ from digitize.errors import DigitizeError, NoInputError, UsageProblem
 from digitize.i18n import N_, _, in_language
 from digitize.ocr.activecontent import carries
 from digitize.privacy import mask_text, mask_value
-from digitize.web.auth import check_password
+from digitize.web.auth import Throttle, check_password
 from digitize.web.guard import ASGIApp, BoundedParser, Guard, TooLarge, host_names
 from digitize.web.safety import csrf_ok, csrf_token
+from digitize.web.sessions import Logins
 from digitize.web.site import Site
 
 HERE = Path(__file__).resolve().parent
@@ -39,6 +42,7 @@ OPEN_PATHS = ("/login", "/static/")
 STATUSES = ("ok", "needs_review", "incomplete", "failed")
 MAX_FILES = 20  # files in one upload
 FORM_SLACK = 256 * 1024  # a form's other fields, and the most a form without files may send
+ARGON2_AT_ONCE = 2  # password checks in parallel (each takes a core and 64 MiB for ~0.1 s)
 # Files served only while personal data is shown (the PDFs and package files are the records the
 # clerk hands on; these are their unmasked text and data).
 RECORDS = (".json", ".jsonl", ".txt", ".hocr", ".html", ".toml", ".csv", ".xml")
@@ -56,11 +60,14 @@ _drawing = threading.Lock()
 
 
 class Web:
-    """The routes over one `Site`; `hashed` is the login's hash (None: no login)."""
+    """The routes over one `Site`; `logins` the login's password and sessions (None: no
+    login)."""
 
-    def __init__(self, site: Site, hashed: str | None) -> None:
+    def __init__(self, site: Site, logins: Logins | None) -> None:
         self.site = site
-        self.hashed = hashed
+        self.logins = logins
+        self.throttle = Throttle()
+        self._argon2: anyio.CapacityLimiter | None = None  # made on the server's event loop
 
     # ------------------------------------------------------------------ plumbing
     def page(self, request: Request, template: str, code: int = 200, **values: Any
@@ -79,7 +86,7 @@ class Web:
         with _drawing, in_language(lang):
             html = _templates.get_template(template).render(
                 _=_, lang=lang, csrf=csrf_token(session), show_personal=show, private=private,
-                path=request.url.path, login=self.hashed is not None,
+                path=request.url.path, login=self.logins is not None,
                 here=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
                 logged_in=bool(session.get("user")), statuses=STATUSES,
                 label=lambda key: _(LABELS.get(key, key)), **values)
@@ -106,19 +113,44 @@ class Web:
         return form
 
     # ------------------------------------------------------------------ login
+    def logged_in(self, request: Request) -> bool:
+        """Whether the request's session is one the server opened and has not closed."""
+        return self.logins is not None and bool(request.session.get("user")) and \
+            self.logins.alive(request.session.get("sid"))
+
     async def login(self, request: Request) -> Response:
         if request.method == "GET":
             return self.page(request, "login.html")
+        # Who guesses waits, and is refused before the form is read or a hash computed.
+        address = request.client.host if request.client else ""
+        wait = self.throttle.wait(address)
+        if wait > 0:
+            page = self.page(request, "login.html", code=429, wait=math.ceil(wait))
+            page.headers["Retry-After"] = str(math.ceil(wait))
+            return page
         form = await self.form(request)
-        if self.hashed and check_password(self.hashed, str(form.get("password", ""))):
+        hashed = self.logins.hashed() if self.logins else None
+        if hashed is None or self.logins is None:
+            return self.page(request, "login.html", code=401, failed=True)
+        self.throttle.attempt(address)
+        # Argon2 is slow on purpose: off the event loop, a few at a time, so that guessers do
+        # not hold up the other clerks' pages.
+        if self._argon2 is None:
+            self._argon2 = anyio.CapacityLimiter(ARGON2_AT_ONCE)
+        if await anyio.to_thread.run_sync(check_password, hashed, str(form.get("password", "")),
+                                          limiter=self._argon2):
+            self.throttle.succeeded(address)
             request.session.clear()
             request.session["user"] = "desk"
+            request.session["sid"] = await sync(self.logins.start)
             request.session["csrf"] = secrets.token_urlsafe(32)
             return RedirectResponse("/dossiers", 303)
         return self.page(request, "login.html", code=401, failed=True)
 
     async def logout(self, request: Request) -> Response:
         await self.form(request)
+        if self.logins is not None:
+            await sync(self.logins.end, request.session.get("sid"))  # every copy of the cookie
         request.session.clear()
         return RedirectResponse("/login", 303)
 
@@ -185,9 +217,9 @@ class Web:
     async def review(self, request: Request) -> Response:
         if request.method == "POST":
             form = await self.form(request)
+            # No operator from the form: the desk's configured clerk signs the answer.
             job = await sync(self.site.answer, int(form["out"]), str(form["dossier"]),
-                             int(form["n"]), str(form["field"]), str(form.get("value", "")),
-                             str(form.get("operator", "")))
+                             int(form["n"]), str(form["field"]), str(form.get("value", "")))
             return RedirectResponse(f"/jobs/{job.id}", 303)
         return self.page(request, "review.html", items=await sync(self.site.review_queue))
 
@@ -213,7 +245,7 @@ class Web:
             if not isinstance(upload, UploadFile) or not upload.filename:
                 raise UsageProblem(_("Choose the file to verify."))
             verdict, report = await sync(self.site.verify_upload, upload.filename,
-                                         upload.file, form.get("offline") == "1")
+                                         upload.file, form.get("online") != "1")
             return self.page(request, "verify.html", verdict=verdict, report=report,
                              name=upload.filename)
         return self.page(request, "verify.html")
@@ -246,7 +278,9 @@ def _guarded(web: Web, handler: Callable[[Request], Awaitable[Response]]
     a missing or wrong CSRF token as 403."""
 
     async def endpoint(request: Request) -> Response:
-        if web.hashed is not None and not request.session.get("user") and \
+        if web.logins is not None and request.session.get("user") and not web.logged_in(request):
+            request.session.clear()  # logged out, or the password changed: the cookie is void
+        if web.logins is not None and not request.session.get("user") and \
                 not request.url.path.startswith(OPEN_PATHS):
             if request.method == "GET":
                 return RedirectResponse("/login", 303)
@@ -277,11 +311,14 @@ def no_paths(message: str) -> str:
 _PATH = re.compile(r"(?<![\w.:/~])/(?:[^\s/'\"]+/)+([^\s/'\"]*)")
 
 
-def create_app(site: Site, hashed: str | None, secret: str | None = None,
+def create_app(site: Site, login: Logins | str | None, secret: str | None = None,
                listen: str = "127.0.0.1") -> ASGIApp:
     """The desk's application, behind `Guard`: only the Host names of `listen` (and `[web]
-    allowed_hosts`), bodies bounded per route, security headers on every response."""
-    web = Web(site, hashed)
+    allowed_hosts`), bodies bounded per route, security headers on every response. `login`
+    is its password and sessions (`Logins.from_file`), or a password hash alone (sessions in
+    memory), or None for no login."""
+    logins = Logins(login) if isinstance(login, str) else login
+    web = Web(site, logins)
 
     def route(path: str, handler: Callable[[Request], Awaitable[Response]],
               methods: tuple[str, ...] = ("GET",)) -> Route:
@@ -307,7 +344,9 @@ def create_app(site: Site, hashed: str | None, secret: str | None = None,
         route("/report", web.report),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
-    middleware = [Middleware(SessionMiddleware, secret_key=secret or secrets.token_urlsafe(32),
+    # The cookie's key is the one kept with the sessions, so a restart logs nobody out.
+    key = secret or (logins.key if logins else secrets.token_urlsafe(32))
+    middleware = [Middleware(SessionMiddleware, secret_key=key,
                              session_cookie="digitize_session", same_site="strict",
                              max_age=12 * 3600)]
     @contextlib.asynccontextmanager

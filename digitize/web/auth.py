@@ -1,11 +1,15 @@
 """The desk's login for `digitize serve`: one password, kept only as an Argon2 hash (argon2-cffi)
-in a file only its owner may read; and when a login is needed at all (always on an address other
-than loopback, and wherever a password has been set)."""
+in a file only its owner may read; when a login is needed at all (always on an address other
+than loopback, and wherever a password has been set); and how fast an address may guess it."""
 
 from __future__ import annotations
 
 import ipaddress
 import os
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from digitize.errors import CredentialError, UsageProblem
@@ -69,3 +73,66 @@ def login_needed(host: str, hashed: str | None) -> bool:
                              "password first with `digitize serve --set-password`.").format(
                                host=host))
     return hashed is not None
+
+
+# Password guessing: each client address has a few free tries, then waits, twice as long after
+# each further failure; a success forgets its failures. When many fail everywhere at once (many
+# addresses guessing together), an address that failed even once waits too, but one that has not
+# failed is always heard: the right password from another PC still gets in.
+FREE_TRIES = 5
+FIRST_WAIT_S = 15.0
+MAX_WAIT_S = 900.0
+FORGET_S = 3600.0  # failures older than this are forgotten
+BUSY_FAILURES = 30  # failed logins in BUSY_WINDOW_S, all addresses together
+BUSY_WINDOW_S = 60.0
+MAX_ADDRESSES = 10_000
+
+
+@dataclass
+class _Failures:
+    count: int
+    last: float
+
+
+class Throttle:
+    """Failed logins per client address, and all together."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._by_address: dict[str, _Failures] = {}
+        self._recent: deque[float] = deque()
+
+    def wait(self, address: str) -> float:
+        """Seconds before `address` may try a password again; 0 when it may now."""
+        now = self._clock()
+        while self._recent and self._recent[0] < now - BUSY_WINDOW_S:
+            self._recent.popleft()
+        failed = self._by_address.get(address)
+        if failed is None:
+            return 0.0
+        if failed.last < now - FORGET_S:
+            del self._by_address[address]
+            return 0.0
+        free = 1 if len(self._recent) >= BUSY_FAILURES else FREE_TRIES
+        if failed.count < free:
+            return 0.0
+        delay = min(FIRST_WAIT_S * 2 ** (failed.count - free), MAX_WAIT_S)
+        return max(0.0, failed.last + delay - now)
+
+    def attempt(self, address: str) -> None:
+        """A try about to be checked counts as a failure until it succeeds, so that guesses sent
+        together are counted before their slow checks end."""
+        now = self._clock()
+        if len(self._by_address) >= MAX_ADDRESSES:
+            self._by_address = {a: f for a, f in self._by_address.items()
+                                if f.last >= now - FORGET_S}
+            if len(self._by_address) >= MAX_ADDRESSES:  # the oldest half goes
+                keep = sorted(self._by_address.items(), key=lambda af: af[1].last)
+                self._by_address = dict(keep[len(keep) // 2:])
+        failed = self._by_address.setdefault(address, _Failures(0, now))
+        failed.count += 1
+        failed.last = now
+        self._recent.append(now)
+
+    def succeeded(self, address: str) -> None:
+        self._by_address.pop(address, None)

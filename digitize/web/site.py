@@ -10,6 +10,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from datetime import date
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -172,9 +173,10 @@ class Site:
                 items.append((i, item.dossier.documents.index(item.doc), item))
         return items
 
-    def answer(self, out: int, dossier_id: str, n: int, field: str, value: str,
-               operator: str) -> Job:
-        """Write the clerk's value as `digitize review` does and run the dossier again."""
+    def answer(self, out: int, dossier_id: str, n: int, field: str, value: str) -> Job:
+        """Write the clerk's value as `digitize review` does and run the dossier again. The
+        operator recorded is the desk's ([desk] or [review] operator, else the server's login
+        name): the one login is the desk's, and nothing the browser sends names a person."""
         from digitize.extract.overrides import normalise, operator_name
 
         d, doc = self.document(out, dossier_id, n)
@@ -182,7 +184,7 @@ class Site:
             fixed = normalise(field, value)
         except ValueError as exc:
             raise UsageProblem(str(exc)) from None
-        who = operator_name(operator, self.cfg.desk.operator, self.cfg.review.operator)
+        who = operator_name(self.cfg.desk.operator, self.cfg.review.operator)
         record_answers(self.outs[out], d.record.id, {Path(doc.source).name: {field: fixed}}, who)
         if not d.record.folder or not Path(d.record.folder).is_dir():
             raise NoInputError(_("The scans of dossier {id} are no longer in {folder}; the "
@@ -273,7 +275,10 @@ class Site:
             path = self._save(stream, Path(tmp) / f"upload{suffix}", filename)
             reports = verify_paths([path], load_trust(self.cfg.verify.trust), offline, 1,
                                    self.cfg.verify.eark_python or True)
-            return reports[0], render(reports, POLICY).replace(str(path), filename)
+            # The report names the file by the name it came with, escaped as every value of
+            # the report is: a name is the uploader's to choose, markup and all.
+            return reports[0], render(reports, POLICY).replace(escape(str(path)),
+                                                               escape(filename))
 
     # ------------------------------------------------------------------ find, report
     def find(self, params: dict[str, str]) -> list[Any]:

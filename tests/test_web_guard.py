@@ -1,0 +1,247 @@
+"""issue 37, against the real `digitize serve` on 127.0.0.1 and the real CLI: verification never
+calls the addresses a file's certificates name when they are loopback or private; password
+guessing is slowed and refused without stalling the other clerks; logout and a password change
+end every copy of the session cookie; the verify report shows a hostile file name as text; the
+review's operator comes from the desk, never from the form."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import re
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from digitize.web.auth import set_password
+from tests import test_web
+from tests.conftest import DIGITIZE, Env
+from tests.servers import free_port, wait_listening
+from tests.test_web import Desk
+from tests.webclient import Clerk, recording_server
+
+PASSWORD = "mật khẩu bàn một cửa"
+desk = test_web.desk  # this module's own run of the sample dossier
+
+
+def _serve(config: Path, out: Path, env: Env) -> tuple[subprocess.Popen[str], int]:
+    port = free_port()
+    proc = subprocess.Popen([DIGITIZE, "serve", str(out), "--port", str(port), "--config",
+                             str(config)], env=env.vars, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    wait_listening(port, proc, "digitize serve",
+                   lambda: proc.stdout.read() if proc.stdout else "", tries=600)
+    return proc, port
+
+
+def _stop(proc: subprocess.Popen[str]) -> None:
+    proc.terminate()
+    proc.wait(timeout=60)
+
+
+@pytest.fixture(scope="module")
+def guarded(desk: Desk, cli_env: Env) -> Iterator[int]:
+    """The desk's server with a password set: every page needs the login."""
+    set_password(desk.config.parent / "pw", PASSWORD)
+    proc, port = _serve(desk.config, desk.out, cli_env)
+    try:
+        yield port
+    finally:
+        _stop(proc)
+
+
+def _signed_pdf(desk: Desk) -> Path:
+    return Path(next(d["pdf"] for d in desk.record["documents"] if d.get("signature")))
+
+
+# ---------------------------------------------------------------- item 5: guessing
+def test_guessing_is_refused_and_other_clerks_are_not_stalled(guarded: int) -> None:
+    statuses: list[int] = []
+
+    def guesser(k: int) -> None:
+        clerk = Clerk(guarded, "127.0.0.2")
+        token = clerk.csrf()
+        for i in range(5):
+            statuses.append(clerk.post("/login", {"csrf": token,
+                                                  "password": f"đoán sai {k}-{i}"}).status)
+
+    threads = [threading.Thread(target=guesser, args=(k,)) for k in range(6)]
+    for t in threads:
+        t.start()
+    other = Clerk(guarded, "127.0.0.1")
+    static: list[float] = []
+    while any(t.is_alive() for t in threads):
+        static.append(other.get("/static/style.css").seconds)
+    for t in threads:
+        t.join()
+    right = other.login(PASSWORD)
+    assert len(statuses) == 30
+    assert statuses.count(429) >= 20, statuses  # a few tries, then refused
+    assert set(statuses) <= {401, 429}, statuses
+    assert right.status == 303, right.text  # another address's right password still works
+    assert other.get("/dossiers").status == 200
+    assert static and max(static) < 1.0, static
+    # The guessing address stays refused for a while, even with the right password.
+    again = Clerk(guarded, "127.0.0.2")
+    refused = again.login(PASSWORD)
+    assert refused.status == 429 and int(refused.headers["retry-after"]) >= 1
+
+
+# ---------------------------------------------------------------- item 6: logout
+def test_logout_and_a_password_change_end_every_copy_of_the_cookie(
+        guarded: int, desk: Desk) -> None:
+    clerk = Clerk(guarded, "127.0.0.3")
+    assert clerk.login(PASSWORD).status == 303
+    copied = clerk.cookie
+    assert clerk.get("/dossiers").status == 200
+    assert clerk.post("/logout", {"csrf": clerk.csrf("/dossiers")}).status == 303
+    thief = Clerk(guarded, "127.0.0.4", copied)
+    res = thief.get("/dossiers")
+    assert res.status == 303 and res.headers["location"] == "/login"
+
+    # A new password ends the sessions made with the old one (the running server sees it).
+    assert clerk.login(PASSWORD).status == 303
+    kept = Clerk(guarded, "127.0.0.3", clerk.cookie)
+    assert kept.get("/dossiers").status == 200
+    try:
+        set_password(desk.config.parent / "pw", PASSWORD + " mới")
+        assert kept.get("/dossiers").status == 303
+        assert Clerk(guarded, "127.0.0.5").login(PASSWORD).status == 401
+        assert Clerk(guarded, "127.0.0.5").login(PASSWORD + " mới").status == 303
+    finally:
+        set_password(desk.config.parent / "pw", PASSWORD)
+
+
+def test_a_session_survives_a_restart(desk: Desk, cli_env: Env) -> None:
+    proc, port = _serve(desk.config, desk.out, cli_env)
+    try:
+        clerk = Clerk(port, "127.0.0.6")
+        assert clerk.login(PASSWORD).status == 303
+    finally:
+        _stop(proc)
+    proc, port = _serve(desk.config, desk.out, cli_env)
+    try:
+        clerk.port = port
+        assert clerk.get("/dossiers").status == 200
+    finally:
+        _stop(proc)
+
+
+# ---------------------------------------------------------------- item 7: the report
+def test_the_verify_report_shows_a_hostile_file_name_as_text(guarded: int, desk: Desk
+                                                             ) -> None:
+    clerk = Clerk(guarded, "127.0.0.7")
+    assert clerk.login(PASSWORD).status == 303
+    name = ('<p style="color:#05600a;font-size:3em">KẾT LUẬN: HỢP LỆ ✔<p hidden>'
+            'x.pdf')
+    res = clerk.upload("/verify", {"csrf": clerk.csrf("/verify")}, "file", name,
+                       _signed_pdf(desk).read_bytes())
+    assert res.status == 200, res.text
+    assert "<p hidden>" not in res.text and "<p style" not in res.text
+    srcdoc = html.unescape(re.search(r'srcdoc="([^"]*)"', res.text).group(1))
+    assert "<p hidden>" not in srcdoc and "<p style" not in srcdoc
+    assert "&lt;p hidden&gt;" in srcdoc  # shown, as text
+
+
+# ---------------------------------------------------------------- item 10: the operator
+def test_review_takes_the_operator_from_the_desk_not_the_form(guarded: int, desk: Desk
+                                                              ) -> None:
+    clerk = Clerk(guarded, "127.0.0.8")
+    assert clerk.login(PASSWORD).status == 303
+    page = clerk.get("/review").text
+    form = re.search(r'name="out" value="(\d+)".*?name="dossier" value="([^"]+)".*?'
+                     r'name="n" value="(\d+)".*?name="field" value="([^"]+)"', page, re.S)
+    assert form, "the strict threshold sends fields to review"
+    out, dossier, n, field = form.groups()
+    value = {"number": "77", "issued_date": "03/04/2026", "birth_date": "03/04/2026"}.get(
+        field, "Giá trị sửa")
+    res = clerk.post("/review", {"csrf": clerk.csrf("/review"), "out": out, "dossier": dossier,
+                                 "n": n, "field": field, "value": value,
+                                 "operator": "Kẻ Mạo Danh"})
+    assert res.status == 303, res.text
+    overrides = (desk.out / ".overrides" / f"{dossier}.toml").read_text(encoding="utf-8")
+    assert "Kẻ Mạo Danh" not in overrides and 'operator = "Phạm Thu Hà"' in overrides
+    job = res.headers["location"]
+    for _ in range(600):  # the re-run finishes before the server stops
+        if re.search(r'data-state="(done|failed)"', clerk.get(job).text):
+            break
+        time.sleep(0.5)
+
+
+# ---------------------------------------------------------------- item 3: fetching
+def _hostile_pdf(folder: Path, base: str) -> Path:
+    """A PDF signed by a certificate whose CA nobody has, naming its issuer (caIssuers), OCSP
+    responder and CRL at `base`: a validator that fetches calls that address."""
+    import pikepdf
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import AuthorityInformationAccessOID, NameOID
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import signers
+
+    now = dt.datetime.now(dt.UTC)
+    ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(
+        ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Hostile CA")])
+    uri = x509.UniformResourceIdentifier
+    cert = (x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Kẻ lạ")]))
+            .issuer_name(ca_name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=30))
+            .add_extension(x509.AuthorityInformationAccess([
+                x509.AccessDescription(AuthorityInformationAccessOID.CA_ISSUERS,
+                                       uri(f"{base}/ssrf-caissuers")),
+                x509.AccessDescription(AuthorityInformationAccessOID.OCSP,
+                                       uri(f"{base}/ssrf-ocsp"))]), critical=False)
+            .add_extension(x509.CRLDistributionPoints([x509.DistributionPoint(
+                [uri(f"{base}/ssrf-crl")], None, None, None)]), critical=False)
+            .add_extension(x509.KeyUsage(True, True, False, False, False, False, False, False,
+                                         False), critical=True)
+            .sign(ca_key, hashes.SHA256()))
+    (folder / "key.pem").write_bytes(key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption()))
+    (folder / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    plain = folder / "plain.pdf"
+    with pikepdf.new() as pdf:
+        pdf.add_blank_page()
+        pdf.save(plain)
+    signer = signers.SimpleSigner.load(str(folder / "key.pem"), str(folder / "cert.pem"))
+    assert signer is not None
+    target = folder / "hostile.pdf"
+    with plain.open("rb") as src, target.open("wb") as dst:
+        signers.sign_pdf(IncrementalPdfFileWriter(src), signers.PdfSignatureMetadata(
+            field_name="Sig1"), signer=signer, output=dst)
+    return target
+
+
+def test_verification_never_calls_private_addresses_a_file_names(
+        guarded: int, cli_env: Env, tmp_path: Path) -> None:
+    with recording_server() as rec:
+        pdf = _hostile_pdf(tmp_path, rec.url)
+        config = tmp_path / "config.toml"
+        config.write_text('[agency]\nname = "UBND"\n', encoding="utf-8")
+        res = cli_env.run("verify", str(pdf), "--json", "--config", str(config))
+        assert res.returncode == 1 and json.loads(res.stdout)[0]["status"] == "indeterminate"
+        assert rec.hits == [], rec.hits  # online, but 127.0.0.1 is not to be fetched from
+        # The web verify is offline unless ticked, and then refuses loopback addresses too.
+        clerk = Clerk(guarded, "127.0.0.9")
+        assert clerk.login(PASSWORD).status == 303
+        for form in ({}, {"online": "1"}):
+            page = clerk.upload("/verify", {"csrf": clerk.csrf("/verify"), **form}, "file",
+                                "hostile.pdf", pdf.read_bytes())
+            assert page.status == 200 and 'data-status="indeterminate"' in page.text
+            assert rec.hits == [], (form, rec.hits)
+        # Where the configuration allows it (a test PKI on 127.0.0.1), it does fetch.
+        config.write_text('[verify]\nallow_private_fetch = true\n', encoding="utf-8")
+        allowed = cli_env.run("verify", str(pdf), "--json", "--config", str(config))
+        assert json.loads(allowed.stdout)[0]["status"] == "indeterminate", allowed.stderr
+        assert any("/ssrf-" in hit for hit in rec.hits), rec.hits
