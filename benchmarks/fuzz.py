@@ -163,8 +163,15 @@ def fuzz(n: int, seed: int = SEED, jobs: int = 2, draw: bool = True,
     with tempfile.TemporaryDirectory(prefix="digitize-fuzz-") as work:
         plan = [(i, str(rng.choice(files)), rng.choice(MUTATIONS), seed, work, draw)
                 for i in range(n)]
+        done: list[Outcome] = []
         with multiprocessing.get_context("fork").Pool(jobs, maxtasksperchild=50) as pool:
-            return list(pool.imap_unordered(run_one, plan, chunksize=4))
+            for outcome in pool.imap_unordered(run_one, plan, chunksize=4):
+                done.append(outcome)
+                if len(done) % 500 == 0:  # a long run says how far it is, on stderr
+                    print(f"{len(done)} of {n} mutants, "
+                          f"{sum(bool(o.failures) for o in done)} failed", file=sys.stderr,
+                          flush=True)
+        return done
 
 
 def main() -> None:
