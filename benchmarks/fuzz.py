@@ -167,6 +167,10 @@ def fuzz(n: int, seed: int = SEED, jobs: int = 2, draw: bool = True,
         with multiprocessing.get_context("fork").Pool(jobs, maxtasksperchild=50) as pool:
             for outcome in pool.imap_unordered(run_one, plan, chunksize=4):
                 done.append(outcome)
+                if outcome.failures:  # at once: a long run's findings are not lost to a stop
+                    print(f"mutant {outcome.index} of {outcome.seed_file} ({outcome.kind}, "
+                          f"--seed {seed}): {'; '.join(outcome.failures)}", file=sys.stderr,
+                          flush=True)
                 if len(done) % 500 == 0:  # a long run says how far it is, on stderr
                     print(f"{len(done)} of {n} mutants, "
                           f"{sum(bool(o.failures) for o in done)} failed", file=sys.stderr,
