@@ -152,6 +152,17 @@ def run_one(job: tuple[int, str, str, int, str, bool]) -> Outcome:
     return Outcome(index, source.name, kind, tuple(failures), time.perf_counter() - t0)
 
 
+def _plan(files: list[Path], n: int, seed: int) -> list[tuple[Path, str]]:
+    rng = random.Random(seed)
+    return [(rng.choice(files), rng.choice(MUTATIONS)) for _ in range(n)]
+
+
+def mutant(index: int, seed: int = SEED, most: int = MAX_SEED_BYTES) -> tuple[Path, bytes]:
+    """Mutant `index` of a run with `seed` (and seeds up to `most` bytes), made again."""
+    source, kind = _plan(seeds(most), index + 1, seed)[index]
+    return source, mutate(source.read_bytes(), kind, random.Random(f"{seed}:{index}"))
+
+
 def fuzz(n: int, seed: int = SEED, jobs: int = 2, draw: bool = True,
          most: int = MAX_SEED_BYTES) -> list[Outcome]:
     """`n` mutants of the seeds up to `most` bytes through the stages; `draw` False leaves
@@ -159,10 +170,9 @@ def fuzz(n: int, seed: int = SEED, jobs: int = 2, draw: bool = True,
     files = seeds(most)
     if not files:
         raise SystemExit(f"no seed files under {', '.join(map(str, SEEDS_FROM))}")
-    rng = random.Random(seed)
     with tempfile.TemporaryDirectory(prefix="digitize-fuzz-") as work:
-        plan = [(i, str(rng.choice(files)), rng.choice(MUTATIONS), seed, work, draw)
-                for i in range(n)]
+        plan = [(i, str(f), kind, seed, work, draw) for i, (f, kind) in
+                enumerate(_plan(files, n, seed))]
         done: list[Outcome] = []
         with multiprocessing.get_context("fork").Pool(jobs, maxtasksperchild=50) as pool:
             for outcome in pool.imap_unordered(run_one, plan, chunksize=4):

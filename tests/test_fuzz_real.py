@@ -40,3 +40,17 @@ def test_a_damaged_stream_is_a_finding_not_a_crash(tmp_path) -> None:  # type: i
     bad.write_bytes(data)
     report = verify_pdf(bad, [], offline=True)
     assert report.status in (Indication.invalid, Indication.indeterminate)
+
+
+def test_a_damaged_number_is_a_finding_not_a_crash(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Mutant 4525 of `make fuzz`: a qng scan whose xref damage left a malformed number made
+    pyHanko raise decimal's InvalidOperation out of `verify`."""
+    from digitize.signing.verify import Indication, verify_pdf
+
+    source, data = fuzz.mutant(4525)
+    if source.name != "qng_031.pdf":
+        pytest.skip("../shared/real is not the one the mutant was found in")
+    bad = tmp_path / source.name
+    bad.write_bytes(data)
+    assert verify_pdf(bad, [], offline=True).status in (Indication.invalid,
+                                                       Indication.indeterminate)

@@ -578,8 +578,8 @@ def verify_pdf(path: Path, trust: Sequence[x509.Certificate], offline: bool = Tr
         regular, broken = _collect(reader)
         sigs = [_report(s, ctx, reader, levels) for s in regular] + broken
     except (PdfReadError, OSError, ValueError, KeyError, TypeError, AssertionError,
-            AttributeError, IndexError, zlib.error, NotImplementedError,
-            RecursionError) as exc:  # a damaged stream or xref: the file is what is wrong
+            AttributeError, IndexError, zlib.error, NotImplementedError, RecursionError,
+            ArithmeticError) as exc:  # a damaged stream, xref or number: the file is wrong
         return FileReport(path=str(path), status=Indication.invalid,
                           reasons=["FORMAT_FAILURE: " + _("not a readable signed PDF: {error}")
                                    .format(error=exc)])
