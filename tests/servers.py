@@ -252,3 +252,21 @@ def running_postgres() -> Iterator[Postgres]:
         with contextlib.suppress(Exception):
             pg.stop()
         shutil.rmtree(top, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def serving_desk(digitize: str, out: Path, config: Path, env: dict[str, str],
+                 tries: int = 400) -> Iterator[tuple[int, subprocess.Popen[str]]]:
+    """`digitize serve OUT` on 127.0.0.1 (uvicorn, as the desk runs it) while the block runs:
+    its port and process."""
+    port = free_port()
+    proc = subprocess.Popen([digitize, "serve", str(out), "--port", str(port), "--config",
+                             str(config)], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    try:
+        wait_listening(port, proc, "digitize serve",
+                       lambda: proc.stdout.read() if proc.stdout else "", tries=tries)
+        yield port, proc
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)

@@ -10,7 +10,6 @@ import hashlib
 import io
 import json
 import re
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import signers
 
 from tests.conftest import DIGITIZE, Env
-from tests.servers import free_port, wait_listening
+from tests.servers import serving_desk
 from tests.test_web import Desk, desk  # noqa: F401 (the sample dossier the desk serves)
 
 CODE = "000.00.31.H49-261204-0037"
@@ -30,17 +29,8 @@ CODE = "000.00.31.H49-261204-0037"
 
 def _serve(out: Path, config: Path, env: Env) -> Iterator[str]:
     """`digitize serve OUT` on 127.0.0.1 (uvicorn, as the desk runs it)."""
-    port = free_port()
-    proc = subprocess.Popen([DIGITIZE, "serve", str(out), "--port", str(port), "--config",
-                             str(config)], env=env.vars, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
-    try:
-        wait_listening(port, proc, "digitize serve",
-                       lambda: proc.stdout.read() if proc.stdout else "", tries=400)
+    with serving_desk(DIGITIZE, out, config, env.vars) as (port, _proc):
         yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=60)
 
 
 def _hostile_pdf(path: Path, env: Env) -> Path:

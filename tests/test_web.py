@@ -27,7 +27,7 @@ from digitize.web.app import create_app
 from digitize.web.auth import login_needed, set_password, stored_hash
 from digitize.web.site import Site
 from tests.conftest import DIGITIZE, ROOT, SAMPLES, Env
-from tests.servers import free_port, wait_listening
+from tests.servers import serving_desk
 
 SCREENSHOTS = Path(os.environ.get("DIGITIZE_SCREENSHOTS", ROOT / "build" / "screenshots"))
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
@@ -222,17 +222,8 @@ def test_sending_a_package_to_the_archive_is_a_job(desk: Desk, tmp_path: Path) -
 # ---------------------------------------------------------------- the browser
 @pytest.fixture(scope="module")
 def server(desk: Desk, cli_env: Env) -> Iterator[str]:
-    port = free_port()
-    proc = subprocess.Popen([DIGITIZE, "serve", str(desk.out), "--port", str(port), "--config",
-                             str(desk.config)], env=cli_env.vars, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
-    try:
-        wait_listening(port, proc, "digitize serve",
-                       lambda: proc.stdout.read() if proc.stdout else "", tries=400)
+    with serving_desk(DIGITIZE, desk.out, desk.config, cli_env.vars) as (port, _proc):
         yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=60)
 
 
 @pytest.fixture(scope="module")

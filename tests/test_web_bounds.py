@@ -10,7 +10,6 @@ import http.client
 import os
 import re
 import stat
-import subprocess
 import threading
 import time
 import zipfile
@@ -21,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import DIGITIZE, Env
-from tests.servers import free_port, wait_listening
+from tests.servers import serving_desk
 
 MB = 2**20
 
@@ -49,17 +48,9 @@ def served(cli_env: Env, tmp_path_factory: pytest.TempPathFactory) -> Iterator[S
         + f'[scan]\ninbox = "{top / "inbox"}"\n[index]\npath = "{top / "index.sqlite"}"\n'
         f'[web]\nmax_upload_mb = 1\npassword_file = "{top / "pw"}"\n'
         'allowed_hosts = ["mot-cua.example"]\n', encoding="utf-8")
-    port = free_port()
-    proc = subprocess.Popen([DIGITIZE, "serve", str(out), "--port", str(port), "--config",
-                             str(config)], env={**cli_env.vars, "TMPDIR": str(tmp)},
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        wait_listening(port, proc, "digitize serve",
-                       lambda: proc.stdout.read() if proc.stdout else "", tries=400)
+    with serving_desk(DIGITIZE, out, config, {**cli_env.vars, "TMPDIR": str(tmp)}) as (
+            port, proc):
         yield Served(port, proc.pid, tmp, top / "inbox")
-    finally:
-        proc.terminate()
-        proc.wait(timeout=60)
 
 
 class Watcher:

@@ -10,7 +10,6 @@ import datetime as dt
 import html
 import json
 import re
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -21,7 +20,7 @@ import pytest
 from digitize.web.auth import set_password
 from tests import test_web
 from tests.conftest import DIGITIZE, Env
-from tests.servers import free_port, wait_listening
+from tests.servers import serving_desk
 from tests.test_web import Desk
 from tests.webclient import Clerk, recording_server
 
@@ -29,30 +28,12 @@ PASSWORD = "mật khẩu bàn một cửa"
 desk = test_web.desk  # this module's own run of the sample dossier
 
 
-def _serve(config: Path, out: Path, env: Env) -> tuple[subprocess.Popen[str], int]:
-    port = free_port()
-    proc = subprocess.Popen([DIGITIZE, "serve", str(out), "--port", str(port), "--config",
-                             str(config)], env=env.vars, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
-    wait_listening(port, proc, "digitize serve",
-                   lambda: proc.stdout.read() if proc.stdout else "", tries=600)
-    return proc, port
-
-
-def _stop(proc: subprocess.Popen[str]) -> None:
-    proc.terminate()
-    proc.wait(timeout=60)
-
-
 @pytest.fixture(scope="module")
 def guarded(desk: Desk, cli_env: Env) -> Iterator[int]:
     """The desk's server with a password set: every page needs the login."""
     set_password(desk.config.parent / "pw", PASSWORD)
-    proc, port = _serve(desk.config, desk.out, cli_env)
-    try:
+    with serving_desk(DIGITIZE, desk.out, desk.config, cli_env.vars, tries=600) as (port, _p):
         yield port
-    finally:
-        _stop(proc)
 
 
 def _signed_pdf(desk: Desk) -> Path:
@@ -118,18 +99,12 @@ def test_logout_and_a_password_change_end_every_copy_of_the_cookie(
 
 
 def test_a_session_survives_a_restart(desk: Desk, cli_env: Env) -> None:
-    proc, port = _serve(desk.config, desk.out, cli_env)
-    try:
+    with serving_desk(DIGITIZE, desk.out, desk.config, cli_env.vars, tries=600) as (port, _p):
         clerk = Clerk(port, "127.0.0.6")
         assert clerk.login(PASSWORD).status == 303
-    finally:
-        _stop(proc)
-    proc, port = _serve(desk.config, desk.out, cli_env)
-    try:
+    with serving_desk(DIGITIZE, desk.out, desk.config, cli_env.vars, tries=600) as (port, _p):
         clerk.port = port
         assert clerk.get("/dossiers").status == 200
-    finally:
-        _stop(proc)
 
 
 # ---------------------------------------------------------------- item 7: the report
