@@ -22,6 +22,7 @@ Run: .venv/bin/python benchmarks/train_review.py collect WORK... [--qng WORK]
 from __future__ import annotations
 
 import argparse
+import math
 import json
 import sys
 from collections import defaultdict
@@ -112,7 +113,6 @@ def fit_model(rows: Iterable[Observation], about: Mapping[str, object] | None = 
 
 
 def _logit(p: float) -> float:
-    import math
     return math.log(p / (1 - p))
 
 

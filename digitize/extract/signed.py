@@ -34,9 +34,9 @@ def dated_by_signature(ex: Extraction, signed_on: Sequence[date]) -> Extraction:
 def signing_days(times: Sequence[str | None]) -> list[date]:
     """The days of signing times as reports give them (ISO 8601, Vietnam time)."""
     days = []
-    for t in times:
+    for t in filter(None, times):
         try:
-            days.append(datetime.fromisoformat(t).date()) if t else None
+            days.append(datetime.fromisoformat(t).date())
         except ValueError:
             continue
     return days
