@@ -22,8 +22,8 @@ Run: .venv/bin/python benchmarks/train_review.py collect WORK... [--qng WORK]
 from __future__ import annotations
 
 import argparse
-import math
 import json
+import math
 import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
