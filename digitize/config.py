@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from digitize.errors import UsageProblem
 from digitize.i18n import _
 from digitize.paths import data_dir, default_config_path, named_config
+from digitize.pdfcaps.limits import MB, PdfLimits, set_limits
 
 ENV_INDEX_URL = "DIGITIZE_INDEX_URL"
 
@@ -40,6 +41,15 @@ class OcrConfig(_Section):
     timeout_s: int = Field(300, description="Tesseract time limit per page")
     scheduler_timeout_s: float = Field(20.0, description="how long to try a Dask scheduler")
     keep_text: bool = Field(True, description="born-digital PDFs keep their own text, no OCR")
+
+
+class PdfConfig(_Section):
+    max_pages: int = Field(2000, ge=1, description="input PDFs with more pages are refused")
+    max_objects: int = Field(1_000_000, ge=1, description="input PDFs with more objects are "
+                                                          "refused (each costs memory)")
+    max_stream_mb: int = Field(512, ge=1, description="input PDFs with a stream that unpacks "
+                                                      "to more are refused (decompression "
+                                                      "bombs)")
 
 
 class ExtractConfig(_Section):
@@ -200,6 +210,7 @@ class Config(_Section):
     ui: UiConfig = Field(default_factory=UiConfig)
     run: RunConfig = Field(default_factory=RunConfig)
     ocr: OcrConfig = Field(default_factory=OcrConfig)
+    pdf: PdfConfig = Field(default_factory=PdfConfig)
     extract: ExtractConfig = Field(default_factory=ExtractConfig)
     review: ReviewConfig = Field(default_factory=ReviewConfig)
     signer: SignerConfig = Field(default_factory=SignerConfig)
@@ -304,9 +315,17 @@ def read_toml(path: Path, model: type[M], what: str, see: str) -> M:
             reason=first["msg"].lower(), see=see)) from exc
 
 
+def _applied(cfg: Config) -> Config:
+    """The settings that hold for the whole process, set from `cfg`: the limits on input PDFs,
+    checked wherever one is opened."""
+    set_limits(PdfLimits(max_pages=cfg.pdf.max_pages, max_objects=cfg.pdf.max_objects,
+                         max_stream=cfg.pdf.max_stream_mb * MB))
+    return cfg
+
+
 def load_config(path: Path | None = None) -> Config:
-    """Read the configuration; a missing default file means defaults, a named missing file is an
-    error (exit 2)."""
+    """Read the configuration (and apply its process-wide settings, see _applied); a missing
+    default file means defaults, a named missing file is an error (exit 2)."""
     explicit = named_config(path)
     candidate = explicit or default_config_path()
     if not candidate.exists():
@@ -314,7 +333,7 @@ def load_config(path: Path | None = None) -> Config:
             raise UsageProblem(_("Config file {candidate} does not exist; create it (see "
                                  "config.example.toml) or drop --config / DIGITIZE_CONFIG.").format(
                                    candidate=candidate))
-        return Config()
+        return _applied(Config())
     cfg = read_toml(candidate, Config, _("Config file"), "config.example.toml")
     cfg.source = candidate
-    return _expand(cfg, candidate.parent)
+    return _applied(_expand(cfg, candidate.parent))

@@ -23,12 +23,14 @@ from digitize.extract.pdftext import segments_from_pdf
 from digitize.extract.review import review_note
 from digitize.i18n import _
 from digitize.model import DocumentResult, Status
+from digitize.pdfcaps.check import check_pdf
 
 
 def _segments(path: Path) -> tuple[list[Segment], int]:
     if not path.is_file():
         raise InputFileError(_("{path} does not exist or is not a file.").format(path=path))
     if path.suffix.lower() == ".pdf":
+        check_pdf(path)
         return segments_from_pdf(path)
     if path.suffix.lower() in (".hocr", ".html"):
         return segments_from_hocr(path)

@@ -18,6 +18,7 @@ from digitize.errors import EnvironmentProblem, InputFileError
 from digitize.i18n import _
 from digitize.ocr import activecontent, textlayer
 from digitize.ocr.pdfpage import DrawnImage, PageMakeup, page_makeup
+from digitize.pdfcaps.check import check_pdf
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff"}
 SUFFIXES = IMAGE_SUFFIXES | {".pdf"}
@@ -166,6 +167,7 @@ def read_input(path: Path, max_pixels: int) -> InputFacts:
     the file can be opened at all (one open of the file)."""
     _check_nonempty(path)
     if path.suffix.lower() == ".pdf":
+        check_pdf(path)  # page, object and stream limits, before anything reads it whole
         with _open_pdf(path) as pdf:
             try:
                 n, signed = len(pdf.pages), _has_signature(pdf)

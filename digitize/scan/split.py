@@ -212,6 +212,10 @@ def split_stack(stack: Sequence[Path], folder: Path, by: str, stem: str) -> list
     if not stack:
         raise UsageProblem(_("No pages to split."))
     is_pdf = len(stack) == 1 and stack[0].suffix.lower() == ".pdf"
+    if is_pdf:
+        from digitize.pdfcaps.check import check_pdf
+
+        check_pdf(stack[0])
     with tempfile.TemporaryDirectory(prefix="digitize-split-") as tmp:
         refs = [] if is_pdf else _image_refs(stack)
         if by == "none":

@@ -34,6 +34,7 @@ from digitize.errors import InputFileError, UsageProblem
 from digitize.fsutil import atomic_path, write_bytes_atomic
 from digitize.i18n import _
 from digitize.model import DOSSIER_RECORD, Event, read_dossier
+from digitize.pdfcaps.check import check_pdf
 from digitize.signing.verify import FileReport, Indication, load_trust, verify_pdf
 
 EVENT = "validation data renewal"
@@ -50,6 +51,7 @@ def renew_pdf(src: Path, target: Path, tsa_url: str, trust: Sequence[x509.Certif
               timeout_s: float = 10.0) -> FileReport:
     """Write `src` renewed to `target` (may be the same path) and return the check of the
     result: every signature as before, and B-LTA reached."""
+    check_pdf(src)  # a file over the limits on input PDFs is refused by name, unread
     before = verify_pdf(src, trust, offline=True)
     if not before.signatures:
         raise InputFileError(_("{name} carries no signature to renew.").format(name=src.name))

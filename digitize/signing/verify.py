@@ -37,6 +37,7 @@ from pyhanko_certvalidator.registry import CertificateRegistry, SimpleTrustManag
 from digitize.clock import VN_TZ
 from digitize.i18n import N_, _
 from digitize.model import Model
+from digitize.pdfcaps import refusal
 from digitize.signing import fasthex, fastnames, objstm
 from digitize.signing.diffpolicy import DIFF_POLICY
 from digitize.signing.fetch import FetchPolicy, GuardedFetcherBackend
@@ -566,8 +567,11 @@ def verify_pdf(path: Path, trust: Sequence[x509.Certificate], offline: bool = Tr
     not signatures). A file without signatures is reported invalid. With `levels`, the PAdES
     level of signatures without embedded validation data is checked step by step too.
     `own_output` (a file digitize has just signed) skips the analysis of later revisions,
-    which digitize wrote itself; files from elsewhere always get it. Online, what is fetched
-    keeps to `fetch` (default: the process's policy, see signing.fetch)."""
+    which digitize wrote itself; files from elsewhere always get it, once within the limits on
+    input PDFs (else invalid, unread, with the reason). Online, what is fetched keeps to
+    `fetch` (default: the process's policy, see signing.fetch)."""
+    if not own_output and (refused := refusal(path)):
+        return FileReport(path=str(path), status=Indication.invalid, reasons=[refused])
     try:
         data = path.read_bytes()  # once: the reader and the removed-signature scan share it
         reader = PdfFileReader(io.BytesIO(data), strict=False)
