@@ -46,11 +46,11 @@ class Env:
     secret_file: Path
 
     def run(self, *args: str, extra: dict[str, str] | None = None, prefix: tuple[str, ...] = (),
-            input_text: str | None = None, cwd: Path | None = None
+            input_text: str | None = None, cwd: Path | None = None, timeout: float = 600
             ) -> subprocess.CompletedProcess[str]:
         env = {**self.vars, **(extra or {})}
         return subprocess.run([*prefix, DIGITIZE, *args], capture_output=True, text=True,
-                              env=env, input=input_text, timeout=600, check=False, cwd=cwd)
+                              env=env, input=input_text, timeout=timeout, check=False, cwd=cwd)
 
 
 @pytest.fixture(scope="session")
