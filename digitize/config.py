@@ -130,9 +130,9 @@ class VerifyConfig(_Section):
         None, description="python of a virtualenv with eark-validator 1.1.3, for the E-ARK "
                           "check of packages (default: found by itself, see README)")
     allow_private_fetch: bool = Field(
-        False, description="let verification fetch OCSP, CRLs and issuers from loopback, "
-                           "link-local and private addresses (a test PKI); the addresses come "
-                           "from the files verified, so leave it off on a shared desk")
+        False, description="let verification and renewal fetch OCSP, CRLs and issuers from "
+                           "loopback, link-local and private addresses (a test PKI); the "
+                           "addresses come from the files, so leave it off on a shared desk")
 
 
 class UploadConfig(_Section):

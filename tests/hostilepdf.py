@@ -1,10 +1,12 @@
-"""Hostile PDFs for the tests, built to exhaust a reader, written byte by byte as an attacker's
+"""Hostile PDFs for the tests. Built to exhaust a reader, written byte by byte as an attacker's
 tool would: a page tree that lists one page a hundred thousand times, a content stream of a
 gigabyte of zeros deflated to about a megabyte, and a cross-reference stream declaring more than
-a million objects (each a valid PDF that qpdf, poppler and pyHanko open)."""
+a million objects (each a valid PDF that qpdf, poppler and pyHanko open). And a signed PDF whose
+certificate sends a validator to addresses of its maker's choosing."""
 
 from __future__ import annotations
 
+import datetime as dt
 import zlib
 from pathlib import Path
 
@@ -100,3 +102,52 @@ def objects_bomb(path: Path, count: int = 1_200_000) -> Path:
             % (xref_num, xref_num + 1, len(packed), packed, offsets[xref_num]))
     path.write_bytes(out)
     return path
+
+
+def signed_naming(folder: Path, base: str) -> Path:
+    """A PDF signed by a certificate whose CA nobody has, naming its issuer (caIssuers), OCSP
+    responder and CRL at `base`: a validator that fetches calls that address."""
+    import pikepdf
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import AuthorityInformationAccessOID, NameOID
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import signers
+
+    now = dt.datetime.now(dt.UTC)
+    ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(
+        ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Hostile CA")])
+    uri = x509.UniformResourceIdentifier
+    cert = (x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Kẻ lạ")]))
+            .issuer_name(ca_name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=30))
+            .add_extension(x509.AuthorityInformationAccess([
+                x509.AccessDescription(AuthorityInformationAccessOID.CA_ISSUERS,
+                                       uri(f"{base}/ssrf-caissuers")),
+                x509.AccessDescription(AuthorityInformationAccessOID.OCSP,
+                                       uri(f"{base}/ssrf-ocsp"))]), critical=False)
+            .add_extension(x509.CRLDistributionPoints([x509.DistributionPoint(
+                [uri(f"{base}/ssrf-crl")], None, None, None)]), critical=False)
+            .add_extension(x509.KeyUsage(True, True, False, False, False, False, False, False,
+                                         False), critical=True)
+            .sign(ca_key, hashes.SHA256()))
+    (folder / "key.pem").write_bytes(key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption()))
+    (folder / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    plain = folder / "plain.pdf"
+    with pikepdf.new() as pdf:
+        pdf.add_blank_page()
+        pdf.save(plain)
+    signer = signers.SimpleSigner.load(str(folder / "key.pem"), str(folder / "cert.pem"))
+    assert signer is not None
+    target = folder / "hostile.pdf"
+    with plain.open("rb") as src, target.open("wb") as dst:
+        signers.sign_pdf(IncrementalPdfFileWriter(src), signers.PdfSignatureMetadata(
+            field_name="Sig1"), signer=signer, output=dst)
+    return target

@@ -337,6 +337,15 @@ def test_html_report_is_a_standalone_file(signing: Signing, signed: Path, tmp_pa
     assert not [v for v in doc.xpath("//@src|//@href") if v.startswith(("http", "//"))]
 
 
+def _online(signing: Signing, folder: Path) -> str:
+    """A config that lets renewal fetch from the test PKI on 127.0.0.1 (renew keeps to
+    verification's fetch policy: public addresses only, unless the config says otherwise)."""
+    config = folder / "online.toml"
+    config.write_text(Path(signing.env.vars["DIGITIZE_CONFIG"]).read_text(encoding="utf-8")
+                      + "[verify]\nallow_private_fetch = true\n", encoding="utf-8")
+    return str(config)
+
+
 def test_renew_raises_to_b_lta_and_keeps_signatures_valid(signing: Signing, signed: Path,
                                                           tmp_path: Path) -> None:
     first = sign_with(signing, signed, tmp_path / "two", "pem", "--appearance", "none",
@@ -345,7 +354,8 @@ def test_renew_raises_to_b_lta_and_keeps_signatures_valid(signing: Signing, sign
     src = tmp_path / "two" / signed.name
     out = tmp_path / "renewed"
     res = signing.env.run("renew", str(src), "--out", str(out), "--tsa", signing.pki.tsa_url,
-                          "--trust", str(signing.pki.root_pem), "--json")
+                          "--trust", str(signing.pki.root_pem), "--json",
+                          "--config", _online(signing, tmp_path))
     assert res.returncode == 0, res.stderr + res.stdout
     report = _check(signing, out / src.name)
     assert [(s.status.value, s.level) for s in report.signatures] == [("valid", "B-LTA")] * 2
@@ -359,7 +369,7 @@ def test_renew_a_package_updates_checksums_and_provenance(signing: Signing, samp
     shutil.copytree(Path(dossier["bundle"]).parent, folder)
     res = signing.env.run("renew", str(folder), "--tsa", signing.pki.tsa_url, "--trust",
                           str(signing.env.ca_cert), "--trust", str(signing.pki.root_pem),
-                          "--json")
+                          "--json", "--config", _online(signing, tmp_path))
     assert res.returncode == 0, res.stderr + res.stdout
     pkg = next(folder.glob("uuid-*"))
     check = signing.env.run("verify", str(pkg), "--trust", str(signing.env.ca_cert),
@@ -385,7 +395,8 @@ def test_renew_an_aip_updates_its_premis_fixity(signing: Signing, sample_run,
     assert made.returncode == 0, made.stderr
     aip = next((tmp_path / "aip").rglob("uuid-*"))
     res = signing.env.run("renew", str(aip), "--tsa", signing.pki.tsa_url, "--trust",
-                          str(signing.env.ca_cert), "--trust", str(signing.pki.root_pem))
+                          str(signing.env.ca_cert), "--trust", str(signing.pki.root_pem),
+                          "--config", _online(signing, tmp_path))
     assert res.returncode == 0, res.stderr + res.stdout
     assert check_package(aip).ok, check_package(aip).problems
     premis = etree.parse(str(aip / "metadata" / "preservation" / "PREMIS.xml"))

@@ -6,7 +6,6 @@ review's operator comes from the desk, never from the form."""
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import json
 import re
@@ -18,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from digitize.web.auth import set_password
-from tests import test_web
-from tests.conftest import DIGITIZE, Env
+from tests import hostilepdf, test_web
+from tests.conftest import DIGITIZE, Env, Signing
 from tests.servers import serving_desk
 from tests.test_web import Desk
 from tests.webclient import Clerk, recording_server
@@ -149,59 +148,10 @@ def test_review_takes_the_operator_from_the_desk_not_the_form(guarded: int, desk
 
 
 # ---------------------------------------------------------------- item 3: fetching
-def _hostile_pdf(folder: Path, base: str) -> Path:
-    """A PDF signed by a certificate whose CA nobody has, naming its issuer (caIssuers), OCSP
-    responder and CRL at `base`: a validator that fetches calls that address."""
-    import pikepdf
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import AuthorityInformationAccessOID, NameOID
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-    from pyhanko.sign import signers
-
-    now = dt.datetime.now(dt.UTC)
-    ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(
-        ec.SECP256R1())
-    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Hostile CA")])
-    uri = x509.UniformResourceIdentifier
-    cert = (x509.CertificateBuilder()
-            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Kẻ lạ")]))
-            .issuer_name(ca_name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(days=1))
-            .not_valid_after(now + dt.timedelta(days=30))
-            .add_extension(x509.AuthorityInformationAccess([
-                x509.AccessDescription(AuthorityInformationAccessOID.CA_ISSUERS,
-                                       uri(f"{base}/ssrf-caissuers")),
-                x509.AccessDescription(AuthorityInformationAccessOID.OCSP,
-                                       uri(f"{base}/ssrf-ocsp"))]), critical=False)
-            .add_extension(x509.CRLDistributionPoints([x509.DistributionPoint(
-                [uri(f"{base}/ssrf-crl")], None, None, None)]), critical=False)
-            .add_extension(x509.KeyUsage(True, True, False, False, False, False, False, False,
-                                         False), critical=True)
-            .sign(ca_key, hashes.SHA256()))
-    (folder / "key.pem").write_bytes(key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption()))
-    (folder / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    plain = folder / "plain.pdf"
-    with pikepdf.new() as pdf:
-        pdf.add_blank_page()
-        pdf.save(plain)
-    signer = signers.SimpleSigner.load(str(folder / "key.pem"), str(folder / "cert.pem"))
-    assert signer is not None
-    target = folder / "hostile.pdf"
-    with plain.open("rb") as src, target.open("wb") as dst:
-        signers.sign_pdf(IncrementalPdfFileWriter(src), signers.PdfSignatureMetadata(
-            field_name="Sig1"), signer=signer, output=dst)
-    return target
-
-
 def test_verification_never_calls_private_addresses_a_file_names(
         guarded: int, cli_env: Env, tmp_path: Path) -> None:
     with recording_server() as rec:
-        pdf = _hostile_pdf(tmp_path, rec.url)
+        pdf = hostilepdf.signed_naming(tmp_path, rec.url)
         config = tmp_path / "config.toml"
         config.write_text('[agency]\nname = "UBND"\n', encoding="utf-8")
         res = cli_env.run("verify", str(pdf), "--json", "--config", str(config))
@@ -220,3 +170,27 @@ def test_verification_never_calls_private_addresses_a_file_names(
         allowed = cli_env.run("verify", str(pdf), "--json", "--config", str(config))
         assert json.loads(allowed.stdout)[0]["status"] == "indeterminate", allowed.stderr
         assert any("/ssrf-" in hit for hit in rec.hits), rec.hits
+
+
+def test_renewal_never_calls_private_addresses_a_file_names(signing: Signing,
+                                                             tmp_path: Path) -> None:
+    """`renew` fetches issuers, OCSP and CRLs as verification does (the operator's own TSA,
+    here the test PKI's on 127.0.0.1, is still asked)."""
+    with recording_server() as rec:
+        pdf = hostilepdf.signed_naming(tmp_path, rec.url)
+        config = tmp_path / "config.toml"
+        config.write_text('[agency]\nname = "UBND"\n', encoding="utf-8")
+
+        def renew() -> None:
+            res = signing.env.run("renew", str(pdf), "--out", str(tmp_path / "out"), "--tsa",
+                                  signing.pki.tsa_url, "--trust", str(signing.pki.root_pem),
+                                  "--json", "--config", str(config))
+            assert res.returncode == 1, res.stdout + res.stderr  # a chain nobody trusts
+            assert "Traceback" not in res.stderr and json.loads(res.stdout)[0]["error"]
+
+        renew()
+        assert rec.hits == [], rec.hits
+        config.write_text('[verify]\nallow_private_fetch = true\n', encoding="utf-8")
+        renew()
+        assert any("/ssrf-" in hit for hit in rec.hits), rec.hits
+

@@ -108,12 +108,15 @@ def renew(
 
     Example: `digitize renew archive/ --tsa http://tsa.example.vn/tsr`
     """
+    from digitize.signing.fetch import FetchPolicy
     from digitize.signing.renew import renew_paths
 
     with user_errors():
         cfg = load_config(config)
+        fetch = FetchPolicy(allow_private=cfg.verify.allow_private_fetch,
+                            timeout_s=cfg.signer.timeout_s)
         renewed = renew_paths(paths, out_dir, tsa or cfg.signer.tsa_url,
-                              [*cfg.verify.trust, *(trust or [])], cfg.signer.timeout_s)
+                              [*cfg.verify.trust, *(trust or [])], fetch)
     results = [{"path": str(r.path), "status": "failed", "error": r.error} if r.error else
                {"path": str(r.path), "status": "ok",
                 "files": [f.model_dump(mode="json") for f in r.files]} for r in renewed]

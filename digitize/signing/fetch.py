@@ -5,7 +5,9 @@ goes to the address checked, so a name that resolves again elsewhere gains nothi
 loopback, link-local, private or reserved ones unless `[verify] allow_private_fetch` says so;
 no redirects; every request has a timeout, an overall deadline and a size cap; and a file gets
 a small budget of requests. pyHanko's requests-based fetchers do the parsing; only their HTTP
-calls are replaced."""
+calls are replaced. `renew` fetches the same way, and asks its time-stamping server through
+`GuardedTimeStamper`: the operator chose that address, so any is allowed, with the same timeout,
+deadline and size cap."""
 
 from __future__ import annotations
 
@@ -20,6 +22,9 @@ from urllib.parse import urlsplit
 
 import requests
 import urllib3
+from asn1crypto import tsp
+from pyhanko.sign.timestamps.common_utils import TimestampRequestError
+from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
 from pyhanko_certvalidator.fetchers import FetcherBackend, Fetchers
 from pyhanko_certvalidator.fetchers.api import FetchLimits
 from pyhanko_certvalidator.fetchers.common_utils import FetchBudget
@@ -196,3 +201,25 @@ class GuardedFetcherBackend(FetcherBackend):
 
     async def close(self) -> None:
         return None  # nothing is kept open: each request has its own connection
+
+
+class GuardedTimeStamper(RequestsHTTPTimeStamper):
+    """pyHanko's RFC 3161 client with its one HTTP call made by `fetch` under `policy`."""
+
+    def __init__(self, url: str, policy: FetchPolicy) -> None:
+        super().__init__(url, timeout=policy.timeout_s)
+        self.policy = policy
+
+    async def async_request_tsa_response(self, req: tsp.TimeStampReq) -> tsp.TimeStampResp:
+        def ask() -> tsp.TimeStampResp:
+            try:
+                res = fetch(self.url, self.policy, headers=self.request_headers(),
+                            body=req.dump())
+            except FetchRefused as exc:
+                raise TimestampRequestError(
+                    f"Error in communication with timestamp server: {exc}") from exc
+            if res.headers.get("Content-Type") != "application/timestamp-reply":
+                raise TimestampRequestError("Timestamp server response is malformed.")
+            return tsp.TimeStampResp.load(res.content)
+
+        return await to_thread(ask)

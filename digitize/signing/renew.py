@@ -13,17 +13,15 @@ import io
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from asn1crypto import x509
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.signers.pdf_signer import PdfTimeStamper
-from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
 from pyhanko.sign.validation import add_validation_info
 from pyhanko_certvalidator import ValidationContext
-from pyhanko_certvalidator.fetchers.requests_fetchers import RequestsFetcherBackend
 
 from digitize import __version__
 from digitize.bundle.check import refresh_checksums
@@ -35,6 +33,7 @@ from digitize.fsutil import atomic_path, write_bytes_atomic
 from digitize.i18n import _
 from digitize.model import DOSSIER_RECORD, Event, read_dossier
 from digitize.pdfcaps.check import check_pdf
+from digitize.signing.fetch import FetchPolicy, GuardedFetcherBackend, GuardedTimeStamper
 from digitize.signing.verify import FileReport, Indication, load_trust, verify_pdf
 
 EVENT = "validation data renewal"
@@ -48,18 +47,22 @@ def _step(data: bytes, work: Callable[[PdfFileReader, io.BytesIO], object]) -> b
 
 
 def renew_pdf(src: Path, target: Path, tsa_url: str, trust: Sequence[x509.Certificate],
-              timeout_s: float = 10.0) -> FileReport:
+              fetch: FetchPolicy | None = None) -> FileReport:
     """Write `src` renewed to `target` (may be the same path) and return the check of the
-    result: every signature as before, and B-LTA reached."""
+    result: every signature as before, and B-LTA reached. Certificates, OCSP answers and CRLs
+    are fetched under `fetch` (default: public addresses only, see signing.fetch), as
+    verification fetches them: the addresses come from the file's certificates. The TSA is the
+    operator's choice: any address, with the same timeout and size cap."""
+    fetch = fetch or FetchPolicy()
     check_pdf(src)  # a file over the limits on input PDFs is refused by name, unread
     before = verify_pdf(src, trust, offline=True)
     if not before.signatures:
         raise InputFileError(_("{name} carries no signature to renew.").format(name=src.name))
     vc = ValidationContext(trust_roots=list(trust), allow_fetching=True,
                            revocation_mode="hard-fail",
-                           fetcher_backend=RequestsFetcherBackend(per_request_timeout=timeout_s))
+                           fetcher_backend=GuardedFetcherBackend(fetch))
     data = src.read_bytes()
-    stamper = PdfTimeStamper(RequestsHTTPTimeStamper(tsa_url, timeout=timeout_s))
+    stamper = PdfTimeStamper(GuardedTimeStamper(tsa_url, replace(fetch, allow_private=True)))
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         count = len(reader.embedded_regular_signatures)
@@ -92,7 +95,7 @@ def renew_pdf(src: Path, target: Path, tsa_url: str, trust: Sequence[x509.Certif
 
 
 def renew_package(pkg: Path, tsa_url: str, trust: Sequence[x509.Certificate],
-                  timeout_s: float = 10.0) -> list[FileReport]:
+                  fetch: FetchPolicy | None = None) -> list[FileReport]:
     """Renew every PDF of a package in place, whole or not at all."""
     pdfs = sorted((pkg / "representations" / "rep1" / "data").glob("*.pdf"))
     if not pdfs:
@@ -100,7 +103,7 @@ def renew_package(pkg: Path, tsa_url: str, trust: Sequence[x509.Certificate],
     with tempfile.TemporaryDirectory(prefix=".renew-", dir=pkg.parent) as tmp:
         staged = Path(tmp) / pkg.name
         shutil.copytree(pkg, staged)
-        reports = [renew_pdf(p, staged / p.relative_to(pkg), tsa_url, trust, timeout_s)
+        reports = [renew_pdf(p, staged / p.relative_to(pkg), tsa_url, trust, fetch)
                    for p in pdfs]
         event = Event(type=EVENT, time=now_vn(), agent=f"digitize {__version__}",
                       detail=f"DSS and a document timestamp added to {len(pdfs)} PDFs "
@@ -134,10 +137,10 @@ class Renewal:
 
 
 def renew_paths(paths: Sequence[Path], out_dir: Path | None, tsa_url: str,
-                trust_files: Sequence[Path], timeout_s: float) -> list[Renewal]:
+                trust_files: Sequence[Path], fetch: FetchPolicy) -> list[Renewal]:
     """Renew each signed PDF (into `out_dir`, else in place) or package (always in place, whole
-    or not at all), trusting the roots in `trust_files`; a path that fails does not stop the
-    others."""
+    or not at all), trusting the roots in `trust_files` and fetching under `fetch`; a path that
+    fails does not stop the others."""
     if not tsa_url:
         raise UsageProblem(_("Renewal needs a time-stamping server: pass --tsa URL or set "
                              "[signer] tsa_url."))
@@ -149,8 +152,8 @@ def renew_paths(paths: Sequence[Path], out_dir: Path | None, tsa_url: str,
             if p.is_dir() and pkg is None:
                 raise InputFileError(_("{path} is not a package or a dossier's output "
                                        "folder.").format(path=p))
-            reports = renew_package(pkg, tsa_url, trust, timeout_s) if pkg else [
-                renew_pdf(p, (out_dir / p.name) if out_dir else p, tsa_url, trust, timeout_s)]
+            reports = renew_package(pkg, tsa_url, trust, fetch) if pkg else [
+                renew_pdf(p, (out_dir / p.name) if out_dir else p, tsa_url, trust, fetch)]
             done.append(Renewal(p, reports))
         except InputFileError as exc:
             done.append(Renewal(p, [], exc.message))
