@@ -184,3 +184,38 @@ def test_the_desk_refuses_a_hostile_pdf_at_intake_and_verify(desk: Desk, bombs: 
                        name, (bombs / name).read_bytes())
     assert res.status == 200 and 'data-status="invalid"' in res.text, res.text[:800]
     assert WHY[name] in res.text and SETTING[name] in res.text
+
+
+def test_a_zip_member_is_named_by_its_name_in_the_zip(cli_env: Env, desk: Desk,
+                                                      tmp_path: Path) -> None:
+    """A package's PDF, refused here, is named inside the zip it came in, never by the
+    temporary folder the zip was unpacked into (CLI and desk)."""
+    from digitize.bundle.check import refresh_checksums
+    from digitize.bundle.transfer import write_zip
+
+    folder = tmp_path / "in" / "000.00.31.H49-261205-0003"
+    folder.mkdir(parents=True)
+    shutil.copyfile(GOOD, folder / "good.pdf")
+    made = cli_env.run("run", str(folder), "--out", str(tmp_path / "out"), "--no-sign",
+                       timeout=LIMIT_S)
+    assert made.returncode == 0, made.stderr[-2000:]
+    package = next((tmp_path / "out").rglob("uuid-*"))
+    member = next(package.glob("representations/rep1/data/*.pdf"))
+    hostilepdf.pages_bomb(member)
+    for mets in sorted(package.rglob("METS.xml"), key=lambda m: -len(m.parts)):
+        refresh_checksums(mets)
+    name = write_zip(package, tmp_path / "hồ sơ.zip")
+    inside = f"{package.name}/representations/rep1/data/{member.name}"
+
+    res = cli_env.run("verify", str(name), "--offline", "--no-eark", "--json", timeout=LIMIT_S)
+    _clean(res)
+    doc = json.loads(res.stdout)[0]["documents"][0]
+    assert doc["path"] == f"{name}/{inside}", doc["path"]
+    assert f"{name}/{inside} has more than 2000 pages" in doc["reasons"][0], doc["reasons"]
+    assert "digitize-verify-" not in res.stdout, res.stdout
+
+    clerk = Clerk(desk.port)
+    page = clerk.upload("/verify", {"csrf": clerk.csrf("/verify"), "offline": "1"}, "file",
+                        "hồ sơ.zip", name.read_bytes()).text
+    assert f"hồ sơ.zip/{inside} has more than 2000 pages" in page, page[-3000:]
+    assert "digitize-verify-" not in page and "/tmp/" not in page, page[-3000:]

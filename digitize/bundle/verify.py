@@ -37,21 +37,38 @@ class PackageReport(BaseModel):
     policy: str = POLICY
 
 
+def _named(report: FileReport, shown: str) -> FileReport:
+    """The report of a package's PDF, naming it `shown` in its path and in every reason that
+    names it (a refusal does): where it was unpacked to is nobody's business."""
+    real = report.path
+
+    def fix(texts: list[str]) -> list[str]:
+        return [t.replace(real, shown) for t in texts]
+
+    report.path, report.reasons = shown, fix(report.reasons)
+    for sig in report.signatures:
+        sig.reasons, sig.warnings = fix(sig.reasons), fix(sig.warnings)
+    return report
+
+
 def verify_package(root: Path, trust: Sequence[x509.Certificate], offline: bool,
                    shown_as: str | None = None, eark: bool | Path = True,
-                   conformance: EarkReport | None = None) -> PackageReport:
+                   conformance: EarkReport | None = None,
+                   inside: Path | None = None) -> PackageReport:
     """Fixity, structure and metadata, every document's signatures and, unless `eark` is
     False, E-ARK conformance (`conformance` when it was checked already; `eark` may name the
-    validator's python)."""
+    validator's python). Documents are named from `shown_as` (default: the folder) by their
+    path in the package, or in the zip that was unpacked into `inside`."""
     check = check_package(root)
     if eark and conformance is None:
         conformance = check_eark([root], _python(eark))[0]
     if conformance is not None and conformance.ran and conformance.errors:
         check.problems.append(_("E-ARK CSIP {spec}: {rules} failed").format(
             spec="2.1", rules=", ".join(conformance.failed) or "structure"))
-    docs = [verify_pdf(p, trust, offline) for p in check.pdfs]
-    for d in docs:
-        d.path = str(Path(shown_as or root) / Path(d.path).relative_to(root.resolve()))
+    base = (inside or root).resolve()
+    docs = [_named(verify_pdf(p, trust, offline), str(Path(shown_as or root) /
+                                                      p.relative_to(base)))
+            for p in check.pdfs]
     if check.files_checked == 0:
         check.problems.append("no file listed in the METS files could be checked")
     statuses = [d.status for d in docs]
@@ -66,7 +83,8 @@ def verify_package(root: Path, trust: Sequence[x509.Certificate], offline: bool,
 
 def _verify_folder(folder: Path, trust: Sequence[x509.Certificate], offline: bool,
                    shown_as: str, eark: bool | Path = True,
-                   conformance: EarkReport | None = None) -> PackageReport:
+                   conformance: EarkReport | None = None,
+                   inside: Path | None = None) -> PackageReport:
     """A package folder, or a bag holding one: the bag's own checks come first."""
     bag_problems = check_bag(folder) if is_bag(folder) else []
     package = find_package(folder)
@@ -74,7 +92,7 @@ def _verify_folder(folder: Path, trust: Sequence[x509.Certificate], offline: boo
         return PackageReport(path=shown_as, status=Indication.invalid,
                              reasons=[*bag_problems, "no package (METS.xml) found"])
     report = verify_package(package, trust, offline, shown_as=shown_as, eark=eark,
-                            conformance=conformance)
+                            conformance=conformance, inside=inside)
     if is_bag(folder):
         report.kind = "bag"
         report.reasons = [*bag_problems, *report.reasons]
@@ -86,14 +104,15 @@ def _verify_folder(folder: Path, trust: Sequence[x509.Certificate], offline: boo
 def _verify_zip(path: Path, trust: Sequence[x509.Certificate], offline: bool,
                 eark: bool | Path = True) -> PackageReport:
     """A zip that cannot be unpacked safely (a bomb, a link, a name outside) is that one
-    report, invalid with the reason; the other files of the batch are still verified."""
+    report, invalid with the reason; the other files of the batch are still verified. Its
+    PDFs are named by their names in the zip (`ZIP/uuid-…/…/x.pdf`)."""
     with tempfile.TemporaryDirectory(prefix="digitize-verify-") as tmp:
         try:
             folder = unpack_zip(path, Path(tmp))
         except InputFileError as exc:
             return PackageReport(path=str(path), status=Indication.invalid,
                                  reasons=[exc.message])
-        return _verify_folder(folder, trust, offline, str(path), eark)
+        return _verify_folder(folder, trust, offline, str(path), eark, inside=Path(tmp))
 
 
 def _verify_pdfs(pdfs: Sequence[Path], trust: Sequence[x509.Certificate], offline: bool,
