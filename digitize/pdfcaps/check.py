@@ -71,6 +71,8 @@ def _over(stream: pikepdf.Stream, limit: int) -> bool:
     last = parms[-1] if isinstance(parms, pikepdf.Array) and len(parms) else parms
     early = int(last.get("/EarlyChange", 1)) if isinstance(last, pikepdf.Dictionary) else 1
     picture = _picture(stream, sizes.canonical(names[-1])) if names else 0
+    if all(sizes.canonical(n) in sizes.IMAGE_CODECS for n in names):
+        return picture > limit  # nothing to inflate: the data is what the file holds
     return sizes.over_limit(stream.read_raw_bytes(), names, limit, early_change=early,
                             picture=picture)
 
@@ -112,22 +114,20 @@ def _pages(pdf: pikepdf.Pdf, name: str, limits: PdfLimits) -> None:
         raise _too_many_pages(name, limits)
 
 
-def check_pdf(path: Path, limits: PdfLimits | None = None, shown_as: str | None = None
-              ) -> None:
-    """UnsafePdf when `path` is over a limit (the process's, see limits.set_limits); the
-    message names it `shown_as` (default: the path)."""
+def check_pdf(path: Path, limits: PdfLimits | None = None) -> None:
+    """UnsafePdf, naming `path`, when it is over a limit (the process's by default, see
+    limits.set_limits)."""
     limits = limits or current_limits()
-    name = shown_as or str(path)
+    name = str(path)
     try:
         with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
             layout = rawscan.scan(data, limits.max_stream, limits.max_objects)
     except (OSError, ValueError):
         return  # empty or unreadable: the reader's own sentence says which
     if layout.objects > limits.max_objects:
-        raise UnsafePdf(_("{path} holds {count} PDF objects, more than the {value} allowed; "
-                          "if you trust the file, raise [pdf] max_objects in the "
-                          "configuration.").format(path=name, count=layout.objects,
-                                                   value=limits.max_objects))
+        raise UnsafePdf(_("{path} holds more than {value} PDF objects; if you trust the file, "
+                          "raise [pdf] max_objects in the configuration.").format(
+                            path=name, value=limits.max_objects))
     if layout.bomb is not None:
         raise _bomb(name, layout.bomb, limits)
     try:

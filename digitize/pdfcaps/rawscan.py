@@ -82,7 +82,10 @@ def _tables(data: Data, found: _Sections) -> None:
 
 def _headers(data: Data, most: int) -> int:
     """How many `N G obj` headers the file holds (a damaged file is rebuilt from them),
-    counted up to one past `most`."""
+    counted up to one past `most`; not counted in a file too small to hold more (a header and
+    the space before the next take at least 8 bytes)."""
+    if len(data) <= 8 * most:
+        return 0
     count = 0
     for at in _found(data, b"obj"):
         if data[at + 3:at + 4] not in _LETTERS_AND_DIGITS and \
