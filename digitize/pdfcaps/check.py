@@ -9,6 +9,7 @@ to the reader that comes next, which says so in its own words."""
 from __future__ import annotations
 
 import mmap
+import os
 from pathlib import Path
 
 import pikepdf
@@ -120,10 +121,13 @@ def check_pdf(path: Path, limits: PdfLimits | None = None) -> None:
     limits = limits or current_limits()
     name = str(path)
     try:
-        with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
-            layout = rawscan.scan(data, limits.max_stream, limits.max_objects)
-    except (OSError, ValueError):
-        return  # empty or unreadable: the reader's own sentence says which
+        with open(path, "rb") as fh:
+            if os.fstat(fh.fileno()).st_size == 0:
+                return  # empty: the reader's own sentence says so
+            with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+                layout = rawscan.scan(data, limits.max_stream, limits.max_objects)
+    except OSError:
+        return  # unreadable: the reader's own sentence says why
     if layout.objects > limits.max_objects:
         raise UnsafePdf(_("{path} holds more than {value} PDF objects; if you trust the file, "
                           "raise [pdf] max_objects in the configuration.").format(

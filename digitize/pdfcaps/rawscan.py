@@ -114,7 +114,7 @@ def _xref_stream(data: Data, start: int, text: bytes, found: _Sections, limit: i
     """Count a cross-reference stream's entries; True when it unpacks past `limit`."""
     index = _INDEX.search(text)
     size = _SIZE.search(text)
-    numbers = [int(n) for n in re.findall(rb"\d+", index.group(1))] if index else []
+    numbers = [int(n) for n in re.findall(rb"\d{1,10}", index.group(1))] if index else []
     if numbers:
         for first, count in zip(numbers[::2], numbers[1::2], strict=False):
             found.add(first, count)
