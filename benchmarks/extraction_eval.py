@@ -264,7 +264,8 @@ def qng(folder: Path, work: Path, threshold: float) -> dict[str, Tally]:
         ex = extract(segs, pages, threshold, model=models[fold_of[name]])
         # As the run does with a file that came signed: its day checked against the signing.
         report = verify_pdf(folder / name, [], offline=True)
-        ex = dated_by_signature(ex, signing_days([s.signing_time for s in report.signatures]))
+        ex = dated_by_signature(ex, signing_days([s.signing_time for s in report.signatures]),
+                                segs)
         fields = rec["fields"]
         assert isinstance(fields, dict)
         keys = {k for k in QNG_FIELDS if fields.get(k) or k in ("number", "parent_issuer",

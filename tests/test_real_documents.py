@@ -116,6 +116,26 @@ def test_a_day_that_disagrees_with_the_signing_goes_to_review() -> None:
     assert "issued_date" in dated_by_signature(ex, [date(2025, 1, 2)]).review  # before issue
 
 
+@pytest.mark.parametrize(("day", "want"), [
+    ("45", "2024-03-15"),  # a pen's 1 read as 4: no such day; the 15th is one edit away
+    ("154", "2024-03-15"),  # a stroke read as a third digit
+    ("", None),  # nothing read in the blank: nothing offered
+])
+def test_a_day_that_is_no_date_is_read_from_the_days_the_signing_allows(
+        day: str, want: str | None) -> None:
+    line = [_seg("Số: 24/CT-UBND", 0.12, 0.1, 0.34, 0.99)]
+    dated = [_seg(f"Quảng Ngãi, ngày {day} tháng 3 năm 2024", 0.5, 0.1, 0.9, 0.99)]
+    segs = [*HEADER, *line, *dated, *BODY]
+    ex = extract(segs, 1)
+    assert "issued_date" not in ex.metadata
+    offered = dated_by_signature(ex, [date(2024, 3, 18)], segs)
+    assert offered.metadata.get("issued_date") == want
+    assert "issued_date" in offered.review  # a pen's day is confirmed by the clerk
+    # A glued day is a day: "ngày 04tháng 02".
+    glued = [_seg("Quảng Ngãi, ngày 04tháng 02 năm 2025", 0.5, 0.1, 0.9, 0.99)]
+    assert extract([*HEADER, *line, *glued, *BODY], 1).metadata["issued_date"] == "2025-02-04"
+
+
 def test_the_review_model_prefers_a_text_layer() -> None:
     model = shipped()
     assert model is not None and {"date", "number", "text", "agency"} <= set(model.groups)

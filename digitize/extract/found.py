@@ -29,7 +29,7 @@ _AGENCY = {"issuer", "parent_issuer"}
 _PERSON = {"signer", "applicant_name"}
 # "ngày 5 tháng 3 năm 2026" on folded text. A day or month written by hand over the t of
 # "tháng" or the n of "năm" leaves "háng", "đháng", "hăm", "măm".
-_DATE_TAIL = (r"NGAY\s*([0-9OIl]{1,2})\s+[TD]?HANG\s+([0-9OIl]{1,2})\s+[NHM]?AM\s+"
+_DATE_TAIL = (r"NGAY\s*([0-9OIl]{1,2})\s*[TD]?HANG\s+([0-9OIl]{1,2})\s+[NHM]?AM\s+"
               r"([0-9OIl]{4})")
 DATE_LINE = re.compile(r"(?:^|,)\s*" + _DATE_TAIL)
 # "Số: 15/QĐ-UBND", "Số: 21/2026/TT-BCT", "Số: /KH-UBND" (left blank, filled in at signing),

@@ -24,6 +24,7 @@ from digitize.bundle.sheets import COVER_NAME, INDEX_NAME
 from digitize.clock import VN_TZ, now_vn
 from digitize.errors import DigitizeError, EnvironmentProblem, InputFileError
 from digitize.extract import extract, segments_from_words
+from digitize.extract.layout import Segment
 from digitize.extract.overrides import (
     apply_overrides,
     dossier_overrides,
@@ -227,8 +228,8 @@ def _finish_document(doc: Doc, work: Path, code: str, opts: RunOptions,
     ex = fixes.apply(ex, doc.source.name)
     review = _review([p.ocr for p in prepared], ex, opts)
     if doc.signed:
-        return _active(doc, _signed_input(doc, work / f"{doc_id}.pdf", ocr, ex, review, opts,
-                                          signing)), work / f"{doc_id}.pdf", text
+        return _active(doc, _signed_input(doc, work / f"{doc_id}.pdf", ocr, segs, ex, review,
+                                          opts, signing)), work / f"{doc_id}.pdf", text
     scanned = work / f"{doc_id}.scan.pdf"
     if doc.text_layer:
         pdfa_copy(doc.source, scanned, title=doc.source.stem)
@@ -274,8 +275,8 @@ def _active(doc: Doc, result: DocumentResult) -> DocumentResult:
                                      "provenance": [*result.provenance, event]})
 
 
-def _signed_input(doc: Doc, target: Path, ocr: Sequence[OcrPage], ex: Extraction,
-                  review: list[str], opts: RunOptions,
+def _signed_input(doc: Doc, target: Path, ocr: Sequence[OcrPage], segs: Sequence[Segment],
+                  ex: Extraction, review: list[str], opts: RunOptions,
                   signing: SigningContext | None = None) -> DocumentResult:
     """A PDF that came signed: the original goes into the dossier byte for byte (a copy of
     ours would break its signatures), its signatures are checked and reported; the metadata
@@ -298,7 +299,7 @@ def _signed_input(doc: Doc, target: Path, ocr: Sequence[OcrPage], ex: Extraction
     found = [InputSignature(field=s.field, signer=s.signer, signing_time=s.signing_time,
                             status=s.status.value, sub_indication=s.sub_indication,
                             reasons=list(s.reasons)) for s in report.signatures]
-    dated = dated_by_signature(ex, signing_days([s.signing_time for s in found]))
+    dated = dated_by_signature(ex, signing_days([s.signing_time for s in found]), segs)
     if "issued_date" in dated.review and "issued_date" not in ex.review:
         review.insert(0, review_note("issued_date"))
     ex = dated
