@@ -224,7 +224,8 @@ def _finish_document(doc: Doc, work: Path, code: str, opts: RunOptions,
     text = "\f".join(p.text for p in ocr)
     merge_hocr([p.hocr for p in kept], work / f"{doc_id}.hocr")
     segs = segments_from_words((p.index, p.width, p.height, p.words) for p in ocr)
-    ex = extract(segs, len(ocr), opts.config.extract.min_field_confidence)
+    ex = extract(segs, len(ocr), opts.config.extract.min_field_confidence,
+                 signers=opts.signers)
     ex = fixes.apply(ex, doc.source.name)
     review = _review([p.ocr for p in prepared], ex, opts)
     if doc.signed:

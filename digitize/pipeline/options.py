@@ -8,6 +8,7 @@ from pathlib import Path
 
 from digitize.config import Config, IndexLocation, index_location
 from digitize.errors import UsageProblem
+from digitize.extract.names import confirmed_signers
 from digitize.extract.overrides import operator_name
 from digitize.i18n import _
 from digitize.ocr.page import PROFILES
@@ -40,6 +41,8 @@ class RunOptions:
     keep_text: bool = True  # born-digital PDFs keep their own text (False: OCR every page)
     executor: str = "local"  # or dask-local, dask://HOST:PORT
     index: IndexLocation | None = None  # where each finished dossier is indexed (None: not)
+    # Signers' names the desk confirmed in earlier dossiers of `out` (extract/names.py).
+    signers: frozenset[str] = frozenset()
 
 
 def check_profile(profile: str) -> None:
@@ -66,4 +69,5 @@ def run_options(cfg: Config, out: Path, *, lang: str | None = None, jobs: int | 
                       retry_failed=retry_failed, executor=executor, loose=loose,
                       operator=operator_name(operator or "", cfg.desk.operator,
                                              cfg.review.operator),
-                      index=index_location(cfg, index) if package and cfg.index.enabled else None)
+                      index=index_location(cfg, index) if package and cfg.index.enabled else None,
+                      signers=confirmed_signers(out, cfg.extract.min_field_confidence))
