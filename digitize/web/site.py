@@ -100,7 +100,10 @@ class Site:
         if not 0 <= out < len(self.outs):
             raise NoInputError(_("No such output folder."))
         path = inside(self.outs[out], relative)
-        hidden = any(part.startswith(".") for part in Path(relative).parts)
+        # Hidden as asked for, or where a link in the folder leads (inside resolves links).
+        hidden = any(part.startswith(".") for part in Path(relative).parts) or (
+            path is not None and any(part.startswith(".") for part in path.relative_to(
+                self.outs[out].resolve()).parts))
         if path is None or hidden or not path.is_file():
             raise NoInputError(_("No such file."))
         return path
