@@ -104,6 +104,17 @@ class ReportConfig(_Section):
                                                        "chart (QĐ 468/QĐ-TTg), e.g. 0.8")
 
 
+class ProceduresConfig(_Section):
+    file: Path | None = Field(None, description="where the imported catalogue is kept (default: "
+                                                "procedures.json in the user data folder)")
+    received: Path | None = Field(None, description="the received list (CSV/XLSX) `run` and "
+                                                    "`watch` read each dossier's procedure from "
+                                                    "(else run --received)")
+    columns: dict[str, str] = Field(default_factory=dict, description="the catalogue's headers "
+                                    "when not recognised, e.g. {code = \"Mã TTHC\", "
+                                    "component_code = \"Mã giấy tờ\"}")
+
+
 class ReviewConfig(_Section):
     operator: str = Field("", description="name recorded with review overrides (else login)")
 
@@ -197,6 +208,7 @@ class Config(_Section):
     agency: AgencyConfig = Field(default_factory=AgencyConfig)
     desk: DeskConfig = Field(default_factory=DeskConfig)
     report: ReportConfig = Field(default_factory=ReportConfig)
+    procedures: ProceduresConfig = Field(default_factory=ProceduresConfig)
     ui: UiConfig = Field(default_factory=UiConfig)
     run: RunConfig = Field(default_factory=RunConfig)
     ocr: OcrConfig = Field(default_factory=OcrConfig)
@@ -267,6 +279,8 @@ def _expand(cfg: Config, base: Path) -> Config:
     cfg.web.password_file = fix(cfg.web.password_file)
     cfg.web.outs = [p for p in (fix(o) for o in cfg.web.outs) if p is not None]
     cfg.run.out = fix(cfg.run.out)
+    cfg.procedures.file = fix(cfg.procedures.file)
+    cfg.procedures.received = fix(cfg.procedures.received)
     cfg.scan.inbox = fix(cfg.scan.inbox) or cfg.scan.inbox
     return cfg
 

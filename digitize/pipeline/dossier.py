@@ -53,6 +53,7 @@ from digitize.pipeline.inputs import DossierInput
 from digitize.pipeline.options import Progress, RunOptions
 from digitize.pipeline.package import Finished, Sheets, package_dossier, package_loose
 from digitize.pipeline.sheets import Item, check_index, split_sheets
+from digitize.procedures.assign import Checked, check_dossier
 from digitize.scan.split import origin as split_origin
 from digitize.schemas.tt05 import MetadataError
 from digitize.schemas.xmp import embed_metadata
@@ -425,19 +426,28 @@ def process_dossier(d: DossierInput, planned: Planned, opts: RunOptions,
         if pdf is not None:
             finished.append((res, pdf, text, doc.seq))
     sheets, sheet_items = Sheets(), []
+    check = Checked()
     if opts.package and not (opts.loose or d.marked_loose):
         sheets, finished, sheet_items = _sheets_apart(finished, work, code)
-    failed = broken is not None or any(r.status is Status.failed for r in results)
+        check = check_dossier(opts.catalogue, d.folder, d.dossier_code, opts.procedures,
+                              [(res, text) for res, _p, text, _s in finished],
+                              opts.config.extract.min_field_confidence)
+    failed = broken is not None or check.error is not None or any(
+        r.status is Status.failed for r in results)
     received = d.received_date
+    procedure = check.procedure
     dossier = DossierResult(id=d.id, folder=str(d.folder.resolve()), dossier_code=d.dossier_code,
                             file_code=code, agency_code=opts.config.agency.code,
                             desk=opts.config.desk.name or None, operator=opts.operator or None,
-                            procedure=next((str(r.metadata["procedure_name"]) for r in results
-                                            if r.metadata.get("procedure_name")), None),
+                            procedure=procedure.name if procedure else next(
+                                (str(r.metadata["procedure_name"]) for r in results
+                                 if r.metadata.get("procedure_name")), None),
+                            procedure_code=procedure.code if procedure else None,
+                            missing_components=list(check.missing), review=list(check.notes),
                             received=received.isoformat() if received else None,
                             status=Status.failed if failed else Status.ok, documents=results,
-                            error=broken)
-    if not failed and any(r.status is Status.needs_review for r in results):
+                            error=broken or check.error)
+    if not failed and (check.notes or any(r.status is Status.needs_review for r in results)):
         dossier.status = Status.needs_review
     staging = Path(tempfile.mkdtemp(prefix=f".staging-{d.id}-", dir=opts.out))
     os.chmod(staging, DIR_MODE)
@@ -469,6 +479,8 @@ def process_dossier(d: DossierInput, planned: Planned, opts: RunOptions,
                 # Fields TT 05/2025 requires are missing: no package until a clerk supplies
                 # them, but the documents are kept so that `review` can show and fix them.
                 dossier.status, dossier.error, loose = Status.failed, exc.message, True
+        elif finished and opts.package and broken is None and check.error is not None:
+            loose = True  # its procedure is not in the catalogue: the documents are kept
         elif finished and opts.package and broken is None:
             # The good documents are kept, signed, beside the text; the next run keeps them
             # and redoes only what failed, changed or is new.
