@@ -155,6 +155,23 @@ class UploadConfig(_Section):
     journal: Path | None = Field(None, description="upload journal (default: user state dir)")
 
 
+class OnestopConfig(_Section):
+    url: str = Field("", description="the one-stop system's integration endpoint, https://… "
+                                     "(`upload --to onestop` sends there)")
+    token_file: Path | None = Field(None, description="file with its bearer token (else "
+                                                      "$DIGITIZE_ONESTOP_TOKEN)")
+    files_url: str = Field("", description="where the one-stop system downloads the desk's "
+                                           "files: the output folder published at this "
+                                           "address (each file's link is it + its path)")
+    timeout_s: float = Field(30.0, gt=0, description="longest wait for one answer")
+    retries: int = Field(6, ge=1, le=20, description="tries per dossier when the system "
+                                                    "cannot be reached or answers 5xx")
+    rename: dict[str, str] = Field(default_factory=dict, description="the province's names for "
+                                   "fields, e.g. {NgayTiepNhan = \"NgayNhan\"}")
+    extra: dict[str, str | int] = Field(default_factory=dict, description="fields added to "
+                                        "every record as they are, e.g. {KenhThucHien = 1}")
+
+
 class UiConfig(_Section):
     lang: str = Field("", description="vi or en; empty: from the locale (LANG), else vi")
 
@@ -217,6 +234,7 @@ class Config(_Section):
     signer: SignerConfig = Field(default_factory=SignerConfig)
     verify: VerifyConfig = Field(default_factory=VerifyConfig)
     upload: UploadConfig = Field(default_factory=UploadConfig)
+    onestop: OnestopConfig = Field(default_factory=OnestopConfig)
     index: IndexConfig = Field(default_factory=IndexConfig)
     web: WebConfig = Field(default_factory=WebConfig)
     scan: ScanConfig = Field(default_factory=ScanConfig)
@@ -274,6 +292,7 @@ def _expand(cfg: Config, base: Path) -> Config:
                         if (p := fix(t)) is not None]
     cfg.upload.token_file = fix(cfg.upload.token_file)
     cfg.upload.journal = fix(cfg.upload.journal)
+    cfg.onestop.token_file = fix(cfg.onestop.token_file)
     cfg.index.path = fix(cfg.index.path)
     cfg.index.password_file = fix(cfg.index.password_file)
     cfg.web.password_file = fix(cfg.web.password_file)

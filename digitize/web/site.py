@@ -206,7 +206,7 @@ class Site:
         if package is None:
             raise NoInputError(_("Dossier {id} has no package yet; run it first.").format(
                 id=dossier_id))
-        settings = upload_settings(self.cfg.upload)
+        settings = upload_settings(self.cfg)
         folder = self.outs[out] / package
 
         def work(job: Job) -> None:
