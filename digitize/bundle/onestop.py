@@ -36,7 +36,7 @@ from digitize.bundle.upload_common import Delivery, TargetProblem, UploadError
 from digitize.config import Config
 from digitize.errors import CredentialError, UsageProblem
 from digitize.i18n import N_, _
-from digitize.model import DOSSIER_RECORD, read_dossier
+from digitize.model import DOSSIER_RECORD, dossier_records, read_dossier
 from digitize.signing.secrets import read_secret
 
 ENV_ONESTOP_TOKEN = "DIGITIZE_ONESTOP_TOKEN"
@@ -90,12 +90,12 @@ def onestop_settings(cfg: Config, target: str) -> OnestopSettings:
 
 def dossier_folders(paths: list[Path]) -> list[Path]:
     """Each dossier's output folder: a dossier's folder as it is, an output folder as the
-    dossiers in it; anything else as it is (it fails with its reason)."""
+    dossiers in it (not its hidden working folders); anything else as it is (it fails with its
+    reason)."""
     found: list[Path] = []
     for p in paths:
-        inside = sorted(r.parent for r in p.glob(f"*/{DOSSIER_RECORD}")) if p.is_dir() and \
-            not (p / DOSSIER_RECORD).is_file() else []
-        found += inside or [p]
+        records = dossier_records(p) if p.is_dir() else []
+        found += [r.parent for r in records if not r.parent.name.startswith(".")] or [p]
     return found
 
 

@@ -231,12 +231,12 @@ class UploadSettings:
 
 
 def upload_settings(config: Config, to: str | None = None) -> UploadSettings:
-    """--to (else [upload] to, else the one-stop system when only [onestop] url is set); the
-    token from $DIGITIZE_UPLOAD_TOKEN or [upload] token_file, the password from
-    $DIGITIZE_UPLOAD_PASSWORD or [upload] password_file, the SSH key's passphrase from
-    $DIGITIZE_SSH_PASSPHRASE; [upload] journal (else the user state folder)."""
+    """--to (else [upload] to; `onestop` for the one-stop system of [onestop]); the token from
+    $DIGITIZE_UPLOAD_TOKEN or [upload] token_file, the password from $DIGITIZE_UPLOAD_PASSWORD
+    or [upload] password_file, the SSH key's passphrase from $DIGITIZE_SSH_PASSPHRASE;
+    [upload] journal (else the user state folder)."""
     cfg = config.upload
-    target = to or cfg.to or ("onestop" if config.onestop.url else "")
+    target = to or cfg.to
     if not target:
         raise UsageProblem(_("No upload target: pass --to URL|DIR or set [upload] to."))
     journal = cfg.journal or state_dir() / "uploads.jsonl"
