@@ -114,6 +114,17 @@ class ReportConfig(_Section):
                                                        "chart (QĐ 468/QĐ-TTg), e.g. 0.8")
 
 
+class ProceduresConfig(_Section):
+    file: Path | None = Field(None, description="where the imported catalogue is kept (default: "
+                                                "procedures.json in the user data folder)")
+    received: Path | None = Field(None, description="the received list (CSV/XLSX) `run` and "
+                                                    "`watch` read each dossier's procedure from "
+                                                    "(else run --received)")
+    columns: dict[str, str] = Field(default_factory=dict, description="the catalogue's headers "
+                                    "when not recognised, e.g. {code = \"Mã TTHC\", "
+                                    "component_code = \"Mã giấy tờ\"}")
+
+
 class ReviewConfig(_Section):
     operator: str = Field("", description="name recorded with review overrides (else login)")
 
@@ -152,6 +163,23 @@ class UploadConfig(_Section):
     host_fingerprint: str = Field("", description='pinned SSH host key, "SHA256:…" as '
                                                   "ssh-keygen -l prints it")
     journal: Path | None = Field(None, description="upload journal (default: user state dir)")
+
+
+class OnestopConfig(_Section):
+    url: str = Field("", description="the one-stop system's integration endpoint, https://… "
+                                     "(`upload --to onestop` sends there)")
+    token_file: Path | None = Field(None, description="file with its bearer token (else "
+                                                      "$DIGITIZE_ONESTOP_TOKEN)")
+    files_url: str = Field("", description="where the one-stop system downloads the desk's "
+                                           "files: the output folder published at this "
+                                           "address (each file's link is it + its path)")
+    timeout_s: float = Field(30.0, gt=0, description="longest wait for one answer")
+    retries: int = Field(6, ge=1, le=20, description="tries per dossier when the system "
+                                                    "cannot be reached or answers 5xx")
+    rename: dict[str, str] = Field(default_factory=dict, description="the province's names for "
+                                   "fields, e.g. {NgayTiepNhan = \"NgayNhan\"}")
+    extra: dict[str, str | int] = Field(default_factory=dict, description="fields added to "
+                                        "every record as they are, e.g. {KenhThucHien = 1}")
 
 
 class UiConfig(_Section):
@@ -207,6 +235,7 @@ class Config(_Section):
     agency: AgencyConfig = Field(default_factory=AgencyConfig)
     desk: DeskConfig = Field(default_factory=DeskConfig)
     report: ReportConfig = Field(default_factory=ReportConfig)
+    procedures: ProceduresConfig = Field(default_factory=ProceduresConfig)
     ui: UiConfig = Field(default_factory=UiConfig)
     run: RunConfig = Field(default_factory=RunConfig)
     ocr: OcrConfig = Field(default_factory=OcrConfig)
@@ -216,6 +245,7 @@ class Config(_Section):
     signer: SignerConfig = Field(default_factory=SignerConfig)
     verify: VerifyConfig = Field(default_factory=VerifyConfig)
     upload: UploadConfig = Field(default_factory=UploadConfig)
+    onestop: OnestopConfig = Field(default_factory=OnestopConfig)
     index: IndexConfig = Field(default_factory=IndexConfig)
     web: WebConfig = Field(default_factory=WebConfig)
     scan: ScanConfig = Field(default_factory=ScanConfig)
@@ -273,11 +303,14 @@ def _expand(cfg: Config, base: Path) -> Config:
                         if (p := fix(t)) is not None]
     cfg.upload.token_file = fix(cfg.upload.token_file)
     cfg.upload.journal = fix(cfg.upload.journal)
+    cfg.onestop.token_file = fix(cfg.onestop.token_file)
     cfg.index.path = fix(cfg.index.path)
     cfg.index.password_file = fix(cfg.index.password_file)
     cfg.web.password_file = fix(cfg.web.password_file)
     cfg.web.outs = [p for p in (fix(o) for o in cfg.web.outs) if p is not None]
     cfg.run.out = fix(cfg.run.out)
+    cfg.procedures.file = fix(cfg.procedures.file)
+    cfg.procedures.received = fix(cfg.procedures.received)
     cfg.scan.inbox = fix(cfg.scan.inbox) or cfg.scan.inbox
     return cfg
 

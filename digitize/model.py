@@ -203,6 +203,26 @@ class DocumentResult(Model):
         return f"{kind} {self.metadata.get('doc_type_code', '')}".strip()
 
 
+class ComponentRef(Frozen):
+    """A component of the dossier's procedure (thành phần hồ sơ), by code and name."""
+
+    code: str
+    name: str
+
+
+class ResultRecord(Model):
+    """A result of the procedure digitized with the dossier (kết quả giải quyết: a decision,
+    permit, certificate). Declared for `run --result`; not filled yet."""
+
+    code: str = Field("", description="the result's code (mã kết quả, MaGiayToKetQua)")
+    name: str = ""
+    source: Text = ""
+    pdf: Text | None = None
+    signed: bool = False
+    component_code: str | None = Field(None, description="its component code, where the "
+                                                         "one-stop system gives results one")
+
+
 class DossierResult(Model):
     id: Text
     status: Status
@@ -219,6 +239,15 @@ class DossierResult(Model):
                                                      "the application form names it")
     received: str | None = Field(None, description="the day it was received, from the dossier "
                                                    "code (YYYY-MM-DD)")
+    procedure_code: str | None = Field(None, description="its procedure's code in the desk's "
+                                                         "catalogue (mã TTHC, e.g. 1.001234)")
+    missing_components: list[ComponentRef] = Field(
+        default_factory=list, description="required components of its procedure that no "
+                                          "document was matched to (the dossier needs review)")
+    review: list[str] = Field(default_factory=list, description="why the dossier as a whole "
+                                                                "needs review")
+    results: list[ResultRecord] = Field(default_factory=list, description="the procedure's "
+                                        "results digitized with it (not filled yet)")
     documents: list[DocumentResult] = Field(default_factory=list)
     error: Text | None = None
     provenance: list[Event] = Field(default_factory=list)

@@ -23,6 +23,9 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from make_procedures import write as write_procedures
+
 HERE = Path(__file__).resolve().parent
 FONT_DIR = Path("/usr/share/fonts/truetype/liberation2")
 A4_MM = (210, 297)
@@ -436,6 +439,7 @@ def main(out: Path = HERE) -> None:
     add(d3, to_trinh(200), 200, note="scanned PDF, 200 dpi, 2 pages")
     (out / "truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=2) + "\n",
                                      encoding="utf-8")
+    write_procedures(out / "procedures.csv")  # the desk's catalogue for `make demo`
 
 
 if __name__ == "__main__":

@@ -116,6 +116,26 @@ def test_a_day_that_disagrees_with_the_signing_goes_to_review() -> None:
     assert "issued_date" in dated_by_signature(ex, [date(2025, 1, 2)]).review  # before issue
 
 
+@pytest.mark.parametrize(("day", "want"), [
+    ("45", "2024-03-15"),  # a pen's 1 read as 4: no such day; the 15th is one edit away
+    ("154", "2024-03-15"),  # a stroke read as a third digit
+    ("", None),  # nothing read in the blank: nothing offered
+])
+def test_a_day_that_is_no_date_is_read_from_the_days_the_signing_allows(
+        day: str, want: str | None) -> None:
+    line = [_seg("Số: 24/CT-UBND", 0.12, 0.1, 0.34, 0.99)]
+    dated = [_seg(f"Quảng Ngãi, ngày {day} tháng 3 năm 2024", 0.5, 0.1, 0.9, 0.99)]
+    segs = [*HEADER, *line, *dated, *BODY]
+    ex = extract(segs, 1)
+    assert "issued_date" not in ex.metadata
+    offered = dated_by_signature(ex, [date(2024, 3, 18)], segs)
+    assert offered.metadata.get("issued_date") == want
+    assert "issued_date" in offered.review  # a pen's day is confirmed by the clerk
+    # A glued day is a day: "ngày 04tháng 02".
+    glued = [_seg("Quảng Ngãi, ngày 04tháng 02 năm 2025", 0.5, 0.1, 0.9, 0.99)]
+    assert extract([*HEADER, *line, *glued, *BODY], 1).metadata["issued_date"] == "2025-02-04"
+
+
 def test_the_review_model_prefers_a_text_layer() -> None:
     model = shipped()
     assert model is not None and {"date", "number", "text", "agency"} <= set(model.groups)
@@ -153,3 +173,42 @@ def test_a_signed_files_born_digital_pages_are_read_from_their_text(cli_env: Env
     assert (got["metadata"]["number"], got["metadata"]["symbol"]) == ("95", "TTr-UBND")
     assert got["metadata"]["doc_type_name"] == "TỜ TRÌNH"
     assert ocr_calls(log) == 1  # the scanned attachment only
+
+
+def test_a_signer_read_with_other_marks_is_offered_as_the_name_the_desk_confirmed(
+        tmp_path: Path) -> None:
+    from digitize.extract.names import confirmed_signers
+    from digitize.model import DOSSIER_RECORD, DocumentResult, DossierResult, Override, Status
+
+    def doc(signer: str, conf: float, fixed: bool = False) -> DocumentResult:
+        return DocumentResult(source="a.pdf", status=Status.ok, metadata={"signer": signer},
+                              confidence={"signer": conf}, overrides=[Override(
+                                  field="signer", new=signer, time="2025-01-01T00:00:00+07:00",
+                                  operator="clerk", source="review")] if fixed else [])
+
+    folder = tmp_path / "out" / "HS-1"
+    folder.mkdir(parents=True)
+    (folder / DOSSIER_RECORD).write_text(DossierResult(id="HS-1", status=Status.ok, documents=[
+        doc("Nguyễn Văn Bình", 0.99), doc("Trần Phước Hiền", 0.5, fixed=True),
+        doc("Lê Văn Hưng", 0.4)]).model_dump_json(), encoding="utf-8")
+    known = confirmed_signers(tmp_path / "out", 0.95)
+    assert known == {"Nguyễn Văn Bình", "Trần Phước Hiền"}  # an unconfirmed guess is no name
+
+    signed = [_seg("Trần Phước Hiên", 0.63, 0.8, 0.82, 0.99)]
+    ex = extract([*HEADER, *BODY[:-1], *signed], 1, signers=known)
+    assert ex.metadata["signer"] == "Trần Phước Hiền"
+    assert "signer" in ex.review  # two people may share the letters: the clerk confirms
+    assert extract([*HEADER, *BODY[:-1], *signed], 1).metadata["signer"] == "Trần Phước Hiên"
+
+
+def test_a_received_stamp_beside_the_trich_yeu_stays_out_of_it() -> None:
+    # The stamp's frame read as "|", its lines in the margin between the trích yếu's lines.
+    lines = [_seg("CHỈ THỊ", 0.52, 0.14, 0.62),
+             _seg("[:RuN6 TÊM-CÔNG BẢO & TÍN HỌC | Về việc tăng cường công tác thi hành án",
+                  0.01, 0.16, 0.84),
+             _seg("CV T86:", 0.03, 0.175, 0.11, 0.68), _seg(".J}LŸ-2", 0.17, 0.178, 0.23, 0.1),
+             _seg("trên địa bàn tỉnh Quảng Ngãi", 0.42, 0.18, 0.72),
+             _seg("Sang thời gian qua, công tác triển khai thi hành Luật", 0.22, 0.21, 0.92)]
+    ex = extract([*HEADER, _seg("Số: 17/CT-UBND", 0.19, 0.11, 0.37), *lines, *BODY[2:]], 1)
+    assert ex.metadata["subject"] == ("Về việc tăng cường công tác thi hành án trên địa bàn "
+                                      "tỉnh Quảng Ngãi")

@@ -148,6 +148,12 @@ def test_no_file_outside_the_output_folders(desk: Desk, tmp_path: Path) -> None:
     probe.parent.mkdir(exist_ok=True)
     probe.write_bytes(b"%PDF-probe")
     assert client.get("/files/0/.overrides/probe.pdf").status_code == 404
+    # Nor through a link in the output folder that points at one.
+    (desk.out / "leak.pdf").symlink_to(probe)
+    try:
+        assert client.get("/files/0/leak.pdf").status_code == 404
+    finally:
+        (desk.out / "leak.pdf").unlink()
     probe.unlink()
     record = f"/files/0/{desk.record['id']}/dossier.json"
     assert client.get(record).status_code == 403

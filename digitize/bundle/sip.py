@@ -68,6 +68,7 @@ class PackageDocument:
     fields: DocumentFields
     original_name: str = ""  # the scan or file it was made from
     events: tuple[Event, ...] = ()  # its provenance: capture, OCR, extraction, signing
+    component: str = ""  # its component code (mã thành phần hồ sơ): its division's TYPE
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,7 @@ class PackageDossier:
     events: tuple[Event, ...] = ()  # the dossier's own provenance
     cover: Path | None = None  # the scanned cover and index sheets, when the dossier had them
     index: Path | None = None
+    procedure_code: str = ""  # mã TTHC: an altRecordID of TYPE PROCEDURECODE
 
 
 def new_id() -> str:
@@ -153,6 +155,8 @@ def _header(dossier: PackageDossier) -> _Header:
     ids = [("FILECODE", dossier.fields.fileCode)]
     if dossier.dossier_code:
         ids.append(("DOSSIERCODE", dossier.dossier_code))
+    if dossier.procedure_code:
+        ids.append(("PROCEDURECODE", dossier.procedure_code))
     return _Header(dossier.fields.title, KIND_DOSSIER, dossier.agency_name, dossier.agency_code,
                    tuple(ids))
 
@@ -182,9 +186,10 @@ def _mets_root(obj_id: str, created: str, head: _Header) -> etree._Element:
 
 
 def _rep_mets(rep: Path, head: _Header, created: str,
-              docs: Sequence[tuple[Path, Path]]) -> None:
+              docs: Sequence[tuple[Path, Path]], components: Sequence[str] = ()) -> None:
     """rep1/METS.xml: one dmdSec per EAD_doc file, the Data files, and a structMap that links
-    each document's metadata to its file."""
+    each document's metadata to its file; a document's division has its component code (mã
+    thành phần hồ sơ) as its TYPE where it has one."""
     root = _mets_root(new_id(), created, head)
     dmds, files = [], []
     for md, pdf in docs:
@@ -194,9 +199,11 @@ def _rep_mets(rep: Path, head: _Header, created: str,
     root.append(M.fileSec(M.fileGrp(*files, USE="Data", ID=new_file_id()),
                           ID=new_file_id()))
     top = M.div(LABEL=head.record_ids[0][1], ID=new_file_id())
-    for dmd, f in zip(dmds, files, strict=True):
+    for n, (dmd, f) in enumerate(zip(dmds, files, strict=True)):
         div = M.div(M.fptr(FILEID=f.get("ID")), LABEL=f[0].get(_q(XLINK_NS, "href")),
                     DMDID=dmd.get("ID"), ID=new_file_id())
+        if n < len(components) and components[n]:
+            div.set("TYPE", components[n])
         top.append(div)
     root.append(M.structMap(top, TYPE="PHYSICAL", LABEL="CSIP",
                             ID=new_file_id()))
@@ -276,7 +283,7 @@ def build_sip(dossier: PackageDossier, parent: Path) -> Path:
                     dossier.fields, pkg / "metadata" / "descriptive" / "EAD.xml")
         rep = pkg / "representations" / "rep1"
         pairs = [_add_document(rep, doc) for doc in dossier.documents]
-        _rep_mets(rep, head, created, pairs)
+        _rep_mets(rep, head, created, pairs, [d.component for d in dossier.documents])
         (pkg / "documentation").mkdir()
         if dossier.cover is not None:
             shutil.copyfile(dossier.cover, pkg / "documentation" / COVER_NAME)

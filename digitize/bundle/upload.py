@@ -1,8 +1,9 @@
 """Send bundles to the archive exactly once: to a folder (copy to a temporary name, fsync, check
 the checksum, rename) or over HTTP(S) with the protocol of `digitize.bundle.receiver`
-(resumable chunks, retries with backoff, a checksum receipt). Uploading what the target already
-holds is a no-op; different bytes under the same name are refused unless `replace`. A local
-journal records every upload, so a cron job re-run after a crash neither loses nor repeats one.
+(resumable chunks, retries with backoff, a checksum receipt); SFTP, WebDAV and the one-stop
+system's records have their own modules. Uploading what the target already holds is a no-op;
+different bytes under the same name are refused unless `replace`. A local journal records every
+upload, so a cron job re-run after a crash neither loses nor repeats one.
 """
 
 from __future__ import annotations
@@ -17,11 +18,18 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlparse
 
+from digitize.bundle.onestop import (
+    OnestopSettings,
+    dossier_folders,
+    is_onestop,
+    onestop_settings,
+    upload_onestop,
+)
 from digitize.bundle.upload_common import CHUNK, RETRIES, Delivery, SshAuth, UploadError
 from digitize.bundle.webdav import WEBDAV_SCHEMES, DavAuth, is_webdav, upload_webdav
 from digitize.clock import now_vn
-from digitize.config import UploadConfig
-from digitize.errors import InputFileError, UsageProblem
+from digitize.config import Config
+from digitize.errors import EXIT_OK, EXIT_PARTIAL, InputFileError, UsageProblem
 from digitize.fsutil import atomic_path, sha256_file
 from digitize.i18n import N_, _
 from digitize.paths import state_dir
@@ -175,12 +183,17 @@ def upload_http(bundle: Path, url: str, token: str | None, replace: bool,
 def upload(bundle: Path, settings: UploadSettings, replace: bool, backoff: float = 0.5
            ) -> Delivery:
     """Deliver one bundle (a file; zip a package first) to a folder, an SFTP folder, a WebDAV
-    share or digitize's own HTTP receiver, and write it to the journal."""
+    share or digitize's own HTTP receiver, or one dossier's record (its output folder) to the
+    one-stop system, and write it to the journal."""
+    to = settings.target
+    scheme = to.split("://", 1)[0].lower() if "://" in to else ""
+    if settings.onestop is not None:
+        delivery = upload_onestop(bundle, settings.onestop, backoff)
+        _journal_line(settings.journal, delivery)
+        return delivery
     if not bundle.is_file():
         raise InputFileError(_("{bundle} is not a bundle file; make one with 'digitize bundle "
                                "--zip'.").format(bundle=bundle))
-    to = settings.target
-    scheme = to.split("://", 1)[0].lower() if "://" in to else ""
     if scheme == "sftp":
         from digitize.bundle.sftp import upload_sftp
 
@@ -214,29 +227,45 @@ class UploadSettings:
     protocol: str = "auto"  # for http(s): auto (WebDAV if the server says DAV), webdav, digitize
     ssh: SshAuth = field(default_factory=SshAuth)
     dav: DavAuth = field(default_factory=DavAuth)
+    onestop: OnestopSettings | None = None  # the target is the one-stop system
 
 
-def upload_settings(cfg: UploadConfig, to: str | None = None) -> UploadSettings:
-    """--to (else [upload] to); the token from $DIGITIZE_UPLOAD_TOKEN or [upload] token_file,
-    the password from $DIGITIZE_UPLOAD_PASSWORD or [upload] password_file, the SSH key's
-    passphrase from $DIGITIZE_SSH_PASSPHRASE; [upload] journal (else the user state folder)."""
+def upload_settings(config: Config, to: str | None = None) -> UploadSettings:
+    """--to (else [upload] to; `onestop` for the one-stop system of [onestop]); the token from
+    $DIGITIZE_UPLOAD_TOKEN or [upload] token_file, the password from $DIGITIZE_UPLOAD_PASSWORD
+    or [upload] password_file, the SSH key's passphrase from $DIGITIZE_SSH_PASSPHRASE;
+    [upload] journal (else the user state folder)."""
+    cfg = config.upload
     target = to or cfg.to
     if not target:
         raise UsageProblem(_("No upload target: pass --to URL|DIR or set [upload] to."))
+    journal = cfg.journal or state_dir() / "uploads.jsonl"
+    if is_onestop(target):
+        return UploadSettings(target, None, journal, onestop=onestop_settings(config, target))
     token = read_secret(ENV_TOKEN, cfg.token_file, N_("upload token")) or None
     password = read_secret(ENV_PASSWORD, cfg.password_file, N_("upload password"))
     ssh = SshAuth(cfg.known_hosts, cfg.host_fingerprint, cfg.ssh_key,
                   read_secret(ENV_PASSPHRASE, None), password)
-    return UploadSettings(target, token, cfg.journal or state_dir() / "uploads.jsonl",
-                          cfg.protocol, ssh, DavAuth(token, cfg.user, password))
+    return UploadSettings(target, token, journal, cfg.protocol, ssh,
+                          DavAuth(token, cfg.user, password))
 
 
-def upload_all(bundles: list[Path], settings: UploadSettings, replace: bool
-               ) -> list[dict[str, Any]]:
-    """Deliver each bundle; one receipt each (as `upload --json` prints it), a failed one with
-    its reason, and the others go on. Refused credentials or host key stop the batch (exit 4)."""
+@dataclass(frozen=True)
+class Uploaded:
+    """The receipts of a batch (as `upload --json` prints them) and its exit code: 1 when a
+    delivery failed, 4 when the target could not be reached or did not answer as it should."""
+
+    receipts: list[dict[str, Any]]
+    exit_code: int = EXIT_OK
+
+
+def upload_all(bundles: list[Path], settings: UploadSettings, replace: bool) -> Uploaded:
+    """Deliver each bundle (or each dossier's record, for the one-stop system: a dossier's or
+    an output folder); one receipt each, a failed one with its reason, and the others go on.
+    Refused credentials or host key stop the batch (exit 4)."""
     receipts: list[dict[str, Any]] = []
-    for b in bundles:
+    code = EXIT_OK
+    for b in dossier_folders(bundles) if settings.onestop else bundles:
         try:
             d = upload(b, settings, replace)
             receipts.append({"bundle": str(b), "status": d.status, "target": d.target,
@@ -244,4 +273,5 @@ def upload_all(bundles: list[Path], settings: UploadSettings, replace: bool
                              **({"resumed": d.resumed} if d.resumed else {})})
         except (UploadError, InputFileError) as exc:
             receipts.append({"bundle": str(b), "status": "failed", "error": exc.message})
-    return receipts
+            code = max(code, exc.exit_code, EXIT_PARTIAL)
+    return Uploaded(receipts, code)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from digitize.errors import DigitizeError
+from digitize.errors import EXIT_ENVIRONMENT, DigitizeError
 
 CHUNK = 1 << 20
 RETRIES = 6
@@ -16,11 +16,18 @@ class UploadError(DigitizeError):
     """One bundle could not be delivered; the others go on."""
 
 
+class TargetProblem(UploadError):
+    """The target cannot be reached or does not answer as it should (no answer in time, not its
+    protocol): that delivery fails, the others are still tried, and the command exits 4."""
+
+    exit_code = EXIT_ENVIRONMENT
+
+
 @dataclass(frozen=True)
 class Delivery:
     bundle: str
     target: str
-    status: str  # uploaded | already there | replaced
+    status: str  # uploaded | already there | replaced | updated (a one-stop record)
     sha256: str
     size: int
     resumed: int = 0  # bytes the target already had when an interrupted upload went on

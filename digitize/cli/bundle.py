@@ -57,10 +57,13 @@ def bundle(
 
 @command(app)
 def upload(
-    bundles: Annotated[list[Path], typer.Argument(help=_("Bundle files (zips from `bundle`)."))],
+    bundles: Annotated[list[Path], typer.Argument(help=_(
+        "Bundle files (zips from `bundle`); for the one-stop system, dossiers' output folders "
+        "or output folders."))],
     to: Annotated[str | None, typer.Option(
         "--to", help=_("A folder, sftp://user@host/folder, an https:// WebDAV share (or "
-                     "webdavs://), or digitize's https:// receiver (default: [upload] to)."))
+                     "webdavs://), digitize's https:// receiver, or the one-stop system: "
+                     "onestop+https://… or onestop ([onestop] url) (default: [upload] to)."))
     ] = None,
     replace: Annotated[bool, typer.Option(
         "--replace", help=_("Overwrite a different bundle of the same name at the target."))
@@ -75,23 +78,26 @@ def upload(
     SFTP: `digitize upload transfer/*.zip --to sftp://digitize@archive.example/incoming` (host
     key from [upload] known_hosts or host_fingerprint, key from [upload] ssh_key or the agent).
 
+    One-stop system: `DIGITIZE_ONESTOP_TOKEN=… digitize upload out/ --to onestop` sends each
+    finished dossier's record (added, or updated when it changed; never twice).
+
     A bundle the target already holds is reported `already there`; different bytes under the
     same name are refused unless --replace. Every delivery is written to the upload journal. A
-    refused host key or refused credentials exit 4.
+    refused host key or refused credentials, or a target that does not answer, exit 4.
     """
     from digitize.bundle.upload import upload_all, upload_settings
 
     with user_errors():
         cfg = load_config(config)
-        results = upload_all(bundles, upload_settings(cfg.upload, to), replace)
+        done = upload_all(bundles, upload_settings(cfg, to), replace)
     if as_json:
-        print_json(results)
+        print_json(done.receipts)
     else:
-        for r in results:
+        for r in done.receipts:
             style = "red" if r["status"] == "failed" else "green"
             shown = {"uploaded": _("uploaded"), "already there": _("already there"),
-                     "replaced": _("replaced"), "failed": _("failed")}.get(r["status"],
-                                                                         r["status"])
+                     "replaced": _("replaced"), "updated": _("updated"),
+                     "failed": _("failed")}.get(r["status"], r["status"])
             out.print(f"[{style}]{escape(shown)}[/] {escape(r['bundle'])} "
                       f"{escape(r.get('error') or r.get('target', ''))}", highlight=False)
-    exit_for(any(r["status"] == "failed" for r in results))
+    raise typer.Exit(done.exit_code)

@@ -68,6 +68,7 @@ def scan(
         "--out", "-o", help=_("Output folder for --run (default: [run] out)."))] = None,
     list_devices: Annotated[bool, typer.Option("--list", help=_("List the scanners and stop."))
                             ] = False,
+    procedure: opt.ProcedureOpt = None,
     config: opt.ConfigOpt = None,
     as_json: opt.JsonOpt = False,
 ) -> None:
@@ -101,6 +102,12 @@ def scan(
         if not dossier:
             raise UsageProblem(_("Name the dossier: --dossier CODE (mã hồ sơ)."))
         target = out_folder(cfg, out_dir) if run_after else None
+        named = None
+        if procedure:
+            from digitize.procedures.assign import checked_procedure
+            from digitize.procedures.store import catalogue_path, load_catalogue
+
+            named = checked_procedure(load_catalogue(catalogue_path(cfg)), procedure)
         req = scan_request(sc, device=device, source=source, duplex=duplex, dpi=dpi, mode=mode,
                            pages=pages)
         folder = (inbox or sc.inbox) / dossier
@@ -112,6 +119,11 @@ def scan(
                                   lambda n: progress.update(task, completed=n))
     if result.problem:
         warn(result.problem)
+    if named is not None and result.pages:
+        from digitize.procedures.assign import mark_procedure
+
+        with user_errors():
+            mark_procedure(result.folder, named.code)
     if as_json and not run_after:
         print_json({"folder": str(result.folder), "pages": result.pages,
                      "documents": [{"file": str(c.path), "pages": list(c.pages),

@@ -47,6 +47,15 @@ KeepTextOpt = Annotated[bool | None, typer.Option(
 IndexOpt = Annotated[Path | None, typer.Option(
     "--index",
     help=_("Index file (default: [index] path, else one per user in the data folder)."))]
+ProcedureOpt = Annotated[str | None, typer.Option(
+    "--procedure", help=_("The procedure (mã TTHC, e.g. 1.001234) of every dossier of this run, "
+                        "from the desk's catalogue (`digitize procedures list`): each document "
+                        "is matched to one of its components and a missing required one is "
+                        "named."))]
+ReceivedOpt = Annotated[Path | None, typer.Option(
+    "--received", help=_("The one-stop system's list of received dossiers (CSV or XLSX): the "
+                       "procedure of each dossier, by its code (default: [procedures] "
+                       "received)."))]
 PersonalOpt = Annotated[bool, typer.Option(
     "--show-personal-data", help=_("Print ID (CCCD) and phone numbers and birth dates as they are; "
                                  "by default logs, tables and --json mask them (Decree "

@@ -209,10 +209,13 @@ def summary_table(summary: RunSummary, wide: bool = False) -> None:
             note = private(doc.error or "; ".join(doc.review))
             rows.append([escape(private(d.id)) if i == 0 else "",
                          escape(f"{i + 1}. {private(Path(doc.source).name)}"),
-                         status_cell(doc.status), doc.kind_label, escape(doc.reference),
+                         status_cell(doc.status),
+                         escape(" · ".join(filter(None, (doc.kind_label, str(
+                             doc.metadata.get("component_code") or ""))))),
+                         escape(doc.reference),
                          str(len(doc.metadata)), yes(doc.signature), escape(note)])
     records("digitize run", ((N_("Dossier"), ID), (N_("Document"), ID), (N_("Status"), ID),
-                             (N_("Kind / type"), TEXT), (N_("Number"), ID),
+                             (N_("Kind / type · component"), TEXT), (N_("Number"), ID),
                              (N_("Fields"), ID), (N_("Signed"), ID), (N_("Note"), TEXT)),
             rows, wide)
     t = summary.totals
@@ -235,6 +238,9 @@ def summary_table(summary: RunSummary, wide: bool = False) -> None:
                     highlight=False, soft_wrap=True)
         if d.error and not d.bundle:
             out.print(f"  [red]{escape(d.id)}: {escape(private(d.error))}[/]", highlight=False)
+        for note in d.review:  # a required component missing, the procedure unknown
+            out.print(f"  [yellow]{escape(d.id)}: {escape(note)}[/]", highlight=False,
+                      soft_wrap=True)
 
 
 def shown_path(path: str) -> str:
@@ -286,3 +292,8 @@ def report_tables(report: Any, wide: bool = False) -> None:
                         count=report.total.incomplete), highlight=False)
     for reason, count in report.failures.items():
         out.print(f"  {count} × {escape(reason)}", highlight=False)
+    for d in report.missing:
+        out.print(escape(_("{dossier} lacks required components: {names}").format(
+            dossier=d.dossier_code or d.id, names="; ".join(
+                f"{m.name} ({m.code})" for m in d.missing_components))), highlight=False,
+            soft_wrap=True)

@@ -65,6 +65,8 @@ def run(
                         "(SIP_tailieu, Thông tư 05/2025 Phụ lục IV). A folder holding a file "
                         "named .sip_tailieu is taken so without it."))] = False,
     index: opt.IndexOpt = None,
+    procedure: opt.ProcedureOpt = None,
+    received: opt.ReceivedOpt = None,
     log_format: opt.LogFormatOpt = "text",
     show_personal: opt.PersonalOpt = False,
     wide: opt.WideOpt = False,
@@ -97,7 +99,8 @@ def run(
         opts = run_options(cfg, out_folder(cfg, out_dir), lang=lang, jobs=jobs, signing=signing,
                            profile=profile, drop_blank=drop_blank, keep_text=keep_text,
                            retry_failed=retry_failed,
-                           executor=executor, index=index, loose=loose, operator=operator)
+                           executor=executor, index=index, loose=loose, operator=operator,
+                           procedure=procedure, received=received)
         summary = run_pipeline(inputs, opts, identity, "run")
     if as_json:
         print_json(summary)
@@ -123,6 +126,8 @@ def watch(
     secret_file: opt.SecretOpt = None,
     no_sign: Annotated[bool, typer.Option("--no-sign", help=_("Skip signing."))] = False,
     index: opt.IndexOpt = None,
+    procedure: opt.ProcedureOpt = None,
+    received: opt.ReceivedOpt = None,
     log_format: opt.LogFormatOpt = "text",
     show_personal: opt.PersonalOpt = False,
     as_json: opt.JsonOpt = False,
@@ -152,7 +157,8 @@ def watch(
         from digitize.ocr.tesseract import check_languages
 
         check_languages(lang or cfg.ocr.lang)
-        opts = run_options(cfg, out_dir, lang=lang, jobs=jobs, profile=profile, index=index)
+        opts = run_options(cfg, out_dir, lang=lang, jobs=jobs, profile=profile, index=index,
+                           procedure=procedure, received=received)
 
         def report(summary: RunSummary) -> None:
             if as_json:

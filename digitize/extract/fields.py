@@ -97,12 +97,14 @@ def _form_title(segs: Sequence[Segment]) -> Segment | None:
 
 
 def extract(segs: Sequence[Segment], page_count: int, min_conf: float = REVIEW_THRESHOLD,
-            calibrate: bool = True, model: ReviewModel | None = None) -> Extraction:
+            calibrate: bool = True, model: ReviewModel | None = None,
+            signers: frozenset[str] = frozenset()) -> Extraction:
     """Classify and read one document. Never raises on odd text: missing fields go to review.
     Confidences are probabilities learned from labelled documents (`model`, the shipped
     reviewmodel by default; calibration for what it does not cover); `calibrate=False` gives
-    the raw scores the model is fitted on."""
-    found = Found({}, {}, {})
+    the raw scores the model is fitted on. `signers`: names the desk has confirmed (a name
+    read with their letters and other marks is offered as theirs, for review)."""
+    found = Found({}, {}, {}, signers)
     segs = [s for s in segs if sum(c.isalnum() for c in s.text) >= 2]  # specks, rules
     title = _form_title(segs)
     line = number_line(segs)

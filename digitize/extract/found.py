@@ -11,6 +11,7 @@ from itertools import pairwise
 
 from digitize.extract.calibration import FLAGGED
 from digitize.extract.layout import Segment, same_line
+from digitize.extract.names import respelled
 from digitize.extract.text import clean, fold, implausible_words, is_upper, tidy
 from digitize.extract.vocab import known_surname, places
 from digitize.extract.wordpairs import dotted_i, marks
@@ -29,7 +30,7 @@ _AGENCY = {"issuer", "parent_issuer"}
 _PERSON = {"signer", "applicant_name"}
 # "ngày 5 tháng 3 năm 2026" on folded text. A day or month written by hand over the t of
 # "tháng" or the n of "năm" leaves "háng", "đháng", "hăm", "măm".
-_DATE_TAIL = (r"NGAY\s*([0-9OIl]{1,2})\s+[TD]?HANG\s+([0-9OIl]{1,2})\s+[NHM]?AM\s+"
+_DATE_TAIL = (r"NGAY\s*([0-9OIl]{1,2})\s*[TD]?HANG\s+([0-9OIl]{1,2})\s+[NHM]?AM\s+"
               r"([0-9OIl]{4})")
 DATE_LINE = re.compile(r"(?:^|,)\s*" + _DATE_TAIL)
 # "Số: 15/QĐ-UBND", "Số: 21/2026/TT-BCT", "Số: /KH-UBND" (left blank, filled in at signing),
@@ -51,7 +52,8 @@ NUMBER_GLUED = re.compile(r"^(?P<num>[0-9OIL|]{1,6})(?P<gap>)(?P<year>)"
 # issuer part is still printed; nothing before it is trusted.
 NUMBER_BROKEN = re.compile(r"^(?P<num>.*?\d.*?)(?P<gap>\s*)(?P<year>)"
                            r"(?P<sym>[A-Z]{0,5}\s*-\s*[A-Z]{2,}\S*)\s*$")
-_PLACE_LINE = re.compile(r"^([A-Z][A-Z .'-]{1,40}?)(,)?\s*NGAY\b")
+# "ngày" may be read with the pen's ink glued on or into it ("ngàytháng", "ngàW{ tháng").
+_PLACE_LINE = re.compile(r"^([A-Z][A-Z .'-]{1,40}?)(,)?\s*(?:NGAY\b|NG\S{0,4}\s*THANG\b)")
 YEAR = re.compile(r"(?:19|20)\d\d")  # a year as it can be; "2925" is a misread one
 DIGIT_LIKE = re.compile(r"[0-9OoIl|]{1,6}")
 
@@ -61,6 +63,7 @@ class Found:
     values: dict[str, object]
     conf: dict[str, float]
     seen: dict[str, Evidence]
+    signers: frozenset[str] = frozenset()  # names the desk has confirmed (names.py)
 
     def put(self, key: str, value: object, conf: float, *where: Segment) -> None:
         if isinstance(value, str):
@@ -73,6 +76,8 @@ class Found:
                     value = " ".join(w for w in value.split() if w != "-")
             if key in _PERSON:
                 value = known_surname(value)
+            if key == "signer" and (known := respelled(value, self.signers)) is not None:
+                value, conf = known, min(conf, SUSPECT_CONF)  # "Hiên": the desk's Hiền
             if key in WORDY and implausible_words(value):
                 conf = min(conf, SUSPECT_CONF)
             if key in _PROSE and (restored := dotted_i(value)) is not None:

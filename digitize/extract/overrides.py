@@ -40,7 +40,7 @@ FIELDS = ("doc_kind", "doc_type_name", "doc_type_code", "tt05_type_code", "numbe
           "symbol",
           "issued_date", "place", "issuer", "parent_issuer", "subject", "signer", "signer_title",
           "page_count", "language", "applicant_name", "birth_date", "id_number", "address",
-          "phone", "procedure_name")
+          "phone", "procedure_name", "component_code")
 
 
 class OverrideFile(BaseModel):

@@ -1,34 +1,74 @@
 """A signed document's date of issue checked against the day it was signed. The văn thư writes
 the day in by hand at issuance and the office signs the scan then or a few days later (the
 gazette publishes it after); a day read as after the first signature, or long before it, is
-a misread pen ("24" read as 04), so it goes to the clerk however sure the reading."""
+a misread pen ("24" read as 04), so it goes to the clerk however sure the reading. Where the
+pen's day could not be made a date at all ("45", "154", glued to the print), the days the
+signature allows are the only readings left: the nearest of them to what was read is
+offered, for the clerk to confirm."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from itertools import pairwise
 
 from digitize.extract.calibration import FLAGGED
+from digitize.extract.layout import Segment
+from digitize.extract.text import fold
+from digitize.extract.vocab import distance
 from digitize.model import Extraction
 
 SIGNED_WITHIN_DAYS = 10  # from the day on the page to its first signature, as offices sign
+# "ngày 45 tháng 3 năm 2024", "ngày154 tháng 01 năm 2025", "ngày 04tháng 02 năm 2025": the
+# day as the pen's reading left it (up to three marks, maybe glued to the print), on folded text
+_LOOSE_DATE = re.compile(r"NGAY\s*([0-9OIl]{0,3})\s*[TD]?HANG\s*([0-9OIl]{1,2})\s+[NHM]?AM\s+"
+                         r"([0-9OIl]{4})")
+_NEAR = 2  # edits from the reading to an allowed day, at most ("45" -> 15, "154" -> 15)
 
 
-def dated_by_signature(ex: Extraction, signed_on: Sequence[date]) -> Extraction:
+def dated_by_signature(ex: Extraction, signed_on: Sequence[date],
+                       segs: Sequence[Segment] = ()) -> Extraction:
     """`ex` with its issued_date sent to review where it disagrees with the first day the file
-    was signed (`signed_on`: every signature's day); unchanged otherwise."""
+    was signed (`signed_on`: every signature's day), or, where none was read, offered from the
+    days the signature allows that the date line's reading (`segs`) comes nearest; unchanged
+    otherwise."""
+    if not signed_on:
+        return ex
     issued = ex.metadata.get("issued_date")
-    if not signed_on or not isinstance(issued, str):
-        return ex
     try:
-        day = date.fromisoformat(issued)
+        day = date.fromisoformat(issued) if isinstance(issued, str) else None
     except ValueError:
+        day = None
+    first = min(signed_on)
+    if day is not None and 0 <= (first - day).days <= SIGNED_WITHIN_DAYS:
         return ex
-    if 0 <= (min(signed_on) - day).days <= SIGNED_WITHIN_DAYS:
-        return ex
+    offered = _nearest_allowed(segs, first) if day is None else None
+    meta = ex.metadata if offered is None else {**ex.metadata, "issued_date": offered}
     conf = {**ex.confidence, "issued_date": min(ex.confidence.get("issued_date", 0.0), FLAGGED)}
     review = ex.review if "issued_date" in ex.review else (*ex.review, "issued_date")
-    return ex.model_copy(update={"confidence": conf, "review": review})
+    return ex.model_copy(update={"metadata": meta, "confidence": conf, "review": review})
+
+
+def _nearest_allowed(segs: Sequence[Segment], first: date) -> str | None:
+    """The day, of those from SIGNED_WITHIN_DAYS before `first` to `first`, whose writing is
+    fewest edits from the date line as read (day, month and year together); of equals, the
+    nearest to the signing, as most are signed within a day or two. None where no date line
+    is found, nothing was read in its day, or no allowed day is within _NEAR edits."""
+    texts = [s.text for s in segs] + [f"{a.text} {b.text}" for a, b in pairwise(segs)]
+    m = next((m for t in texts if (m := _LOOSE_DATE.search(fold(t))) is not None), None)
+    if m is None or not m.group(1):
+        return None
+    read = "|".join(g.translate(str.maketrans("OIl", "011")) for g in m.groups())
+    best: tuple[int, int, date] | None = None
+    for back in range(SIGNED_WITHIN_DAYS + 1):
+        d = first - timedelta(days=back)
+        edits = min(distance(read, f"{day}|{month}|{d.year}", _NEAR)
+                    for day in (str(d.day), f"{d.day:02d}")
+                    for month in (str(d.month), f"{d.month:02d}"))
+        if edits <= _NEAR and (best is None or edits < best[0]):
+            best = (edits, back, d)
+    return best[2].isoformat() if best is not None else None
 
 
 def signing_days(times: Sequence[str | None]) -> list[date]:

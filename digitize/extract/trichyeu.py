@@ -1,10 +1,12 @@
-"""The trích yếu's first words as ND 30 writes them under a tên loại."""
+"""The trích yếu as ND 30 writes it under a tên loại: its first words, and its lines told from
+what a stamp in the margin puts beside or between them."""
 
 from __future__ import annotations
 
 import re
 
 from digitize.extract.found import SUSPECT_CONF
+from digitize.extract.layout import Segment
 from digitize.extract.text import fold
 from digitize.extract.vocab import distance
 
@@ -22,3 +24,15 @@ def sentence_head(text: str, conf: float) -> tuple[str, float]:
     if text[:1].islower():
         return text[:1].upper() + text[1:], conf
     return text, conf
+
+
+def in_margin(s: Segment) -> bool:
+    """Wholly in the page's left or right fifth: no line of a centred trích yếu is."""
+    return s.has_geometry and (s.x1 < 0.3 or s.x0 > 0.7)
+
+
+def after_rule(text: str) -> str:
+    """A line's text after a vertical rule read as "|": what stands before it is a stamp's
+    (a received stamp's frame beside "Về việc …"); a trích yếu has no "|"."""
+    _head, bar, tail = text.rpartition(" | ")
+    return tail if bar and len(tail.split()) >= 2 else text

@@ -29,7 +29,7 @@ from digitize.extract.layout import Segment, same_line
 from digitize.extract.signaturepage import QUOC_HIEU as _QUOC_HIEU
 from digitize.extract.signaturepage import signature_page
 from digitize.extract.text import EDGE_JUNK, clean, fold, is_upper, tidy
-from digitize.extract.trichyeu import sentence_head
+from digitize.extract.trichyeu import after_rule, in_margin, sentence_head
 from digitize.extract.vocab import (
     agency_heads,
     agency_words,
@@ -424,18 +424,24 @@ def _subject(segs: Sequence[Segment], found: Found, kind: DocType, start: int,
         return
     parts: list[Segment] = []
     prev = segs[title_idx]
-    for s in segs[title_idx + 1: title_idx + 5]:
-        gap_ok = not s.has_geometry or s.y0 - prev.y1 < 1.2 * prev.height
+    skipped = False
+    for s in segs[title_idx + 1: title_idx + 9]:
+        if parts and in_margin(s):
+            skipped = True  # a received stamp's lines in the margin, between the trích yếu's
+            continue
+        # Past a stamp, only a line set as close as the trích yếu's own goes on with it.
+        gap_ok = not s.has_geometry or s.y0 - prev.y1 < (0.6 if skipped else 1.2) * prev.height
         if _SUBJECT_STOP.match(fold(tidy(s.text))) or not gap_ok or not _centred(s):
             break
-        if parts and is_upper(s.text):
+        if (parts and is_upper(s.text)) or len(parts) == 4:
             break
         parts.append(s)
         prev = s
     if parts:
-        text, conf = sentence_head(clean(" ".join(p.text for p in parts)),
+        text, conf = sentence_head(clean(" ".join(after_rule(p.text) for p in parts)),
                                     min(p.low for p in parts))
         found.put("subject", text, conf, *parts)
+
 
 
 _TITLE_WORDS = frozenset(fold(w) for t in entries("signer_titles") for w in t.split())

@@ -34,19 +34,46 @@ def word_list() -> Path:
 
 
 @functools.cache
-def pairs() -> frozenset[tuple[str, str]]:
-    """Adjacent syllables of every multi-syllable entry, lower case, NFC."""
-    found: set[tuple[str, str]] = set()
+def entries() -> tuple[tuple[str, ...], ...]:
+    """The syllables of each entry of the word list, lower case, NFC."""
     try:
         text = word_list().read_text(encoding="utf-8")
     except OSError as exc:
         raise EnvironmentProblem(_("The Vietnamese word list {PATH} cannot be read ({ERROR}); "
                                    "reinstall underthesea.").format(PATH=word_list(),
                                                                     ERROR=exc)) from exc
-    for line in unicodedata.normalize("NFC", text.lower()).splitlines():
-        syllables = line.replace("-", " ").split()
-        found.update(itertools.pairwise(syllables))
-    return frozenset(found)
+    return tuple(tuple(line.replace("-", " ").split())
+                 for line in unicodedata.normalize("NFC", text.lower()).splitlines())
+
+
+@functools.cache
+def pairs() -> frozenset[tuple[str, str]]:
+    """Adjacent syllables of every multi-syllable entry, by `spelling`."""
+    return frozenset(pair for entry in entries()
+                     for pair in itertools.pairwise(spelling(s) for s in entry))
+
+
+_TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")  # grave, acute, tilde, hook, dot
+
+
+def spelling(syllable: str) -> str:
+    """One key for the two places a tone mark may sit ("ủy"/"uỷ", "hòa"/"hoà"): the letters
+    with their vowel marks, the tone after them."""
+    nfd = unicodedata.normalize("NFD", syllable)
+    tone = "".join(c for c in nfd if c in _TONES)
+    return unicodedata.normalize("NFC", "".join(c for c in nfd if c not in _TONES)) + tone
+
+
+def _tone(syllable: str) -> str:
+    return spelling(syllable)[len(_untoned(syllable)):]
+
+
+def _untoned(syllable: str) -> str:
+    return spelling(syllable).rstrip("".join(_TONES))
+
+
+def _paired(a: str, b: str) -> bool:
+    return (spelling(a), spelling(b)) in pairs()
 
 
 def _key(word: str) -> str:
@@ -63,12 +90,11 @@ def dotted_i(text: str) -> str | None:
         plain = key.translate(_MARKED_I)
         if plain == key or not key.isalpha():
             continue
-        known = pairs()  # read on the first marked i: most values have none
         before = keys[i - 1] if i else ""
         after = keys[i + 1] if i + 1 < len(keys) else ""
-        if (before, key) in known or (key, after) in known:
+        if _paired(before, key) or _paired(key, after):
             continue
-        if (before, plain) in known or (plain, after) in known:
+        if _paired(before, plain) or _paired(plain, after):
             words[i] = words[i].translate(_MARKED_I)
             keys[i] = plain
             changed = True
@@ -81,11 +107,17 @@ def _variants() -> dict[str, frozenset[str]]:
     from digitize.extract.text import fold
 
     found: dict[str, set[str]] = {}
-    for a, b in pairs():
-        for syllable in (a, b):
+    for entry in entries():
+        for syllable in entry if len(entry) > 1 else ():  # one-syllable entries: abbreviations
             if syllable.isalpha():
                 found.setdefault(fold(syllable).lower(), set()).add(syllable)
     return {k: frozenset(v) for k, v in found.items()}
+
+
+@functools.cache
+def _letters() -> frozenset[str]:
+    """Every letter the word list writes: what is outside it ("ø", "§") is a misreading."""
+    return frozenset(c for entry in entries() for s in entry for c in s if c.isalpha())
 
 
 def _cased(like: str, word: str) -> str:
@@ -97,12 +129,10 @@ def _cased(like: str, word: str) -> str:
 RARE = 3.0  # Zipf under which a syllable is rare enough to be a misreading ("bỗ" 0, "bô" 3.9)
 PAIR_BONUS = 1.5  # a syllable that makes a word with a neighbour: that much likelier
 CHANGE_COST = 2.0  # what it takes to prefer another reading to Tesseract's
-
-
-def _marks_of(syllable: str) -> str:
-    """The marks of a syllable, wherever they sit ("hoà" and "hòa" have the same)."""
-    return "".join(sorted(c for c in unicodedata.normalize("NFD", syllable)
-                          if unicodedata.combining(c)))
+# How much commoner (Zipf) a toned reading of a common syllable must be: "bổ" over "bô" 1.6,
+# "tổng" over "tông" 0.75; under it, "những" for "nhưng" (0.26), which the word list's pairs
+# would pick in "nhưng người".
+LOST_TONE_MARGIN = 0.5
 
 
 def _frequency(syllable: str) -> float:
@@ -112,37 +142,60 @@ def _frequency(syllable: str) -> float:
     return zipf_frequency(syllable, "vi")
 
 
-def marks(text: str) -> str | None:
-    """`text` with syllables whose marks OCR misread put right: of the readings with the same
-    letters ("bo": bổ, bồ, bỗ …), the likeliest by how common it is in Vietnamese (wordfreq)
-    and whether it makes a word with a neighbour (Viet74K's pairs), where it beats the
-    syllable as read by CHANGE_COST ("bỗ nhiệm" -> bổ nhiệm, "buỗi" -> buổi); None where
-    nothing changes."""
+def _readings(key: str) -> list[str]:
+    """Syllables of the word list that OCR may have read as `key`: the same letters with other
+    marks, or, where `key` holds a letter Vietnamese does not write, that letter dropped or
+    put right ("nøgãi", "nøãi" -> ngãi)."""
     from digitize.extract.text import fold
 
+    strange = [i for i, c in enumerate(key) if c not in _letters()]
+    if not strange:
+        return [c for c in _variants().get(fold(key).lower(), ())
+                if spelling(c) != spelling(key)]
+    i = strange[0]
+    tries = {key[:i] + key[i + 1:]} | {key[:i] + c + key[i + 1:] for c in _letters()}
+    return [t for t in tries if t in _variants().get(fold(t).lower(), ())]
+
+
+def marks(text: str) -> str | None:
+    """`text` with syllables whose marks OCR misread put right; None where nothing changes.
+
+    A rare syllable ("bỗ", Zipf under RARE) becomes the likeliest of the readings with the
+    same letters, by how common it is (wordfreq) and whether it makes a word with a neighbour
+    (Viet74K's pairs), where that beats the syllable as read by CHANGE_COST ("bỗ nhiệm" ->
+    bổ nhiệm). A common syllable that makes a word with neither neighbour gives way only to a
+    reading that does ("thị trần" -> thị trấn, "bô sung" -> bổ sung, "Uy ban" -> Ủy ban)."""
     words = text.split()
     keys = [_key(w) for w in words]
-    known = pairs()
-    variants = _variants()
     changed = False
 
     def score(c: str, before: str, after: str) -> float:
-        return _frequency(c) + PAIR_BONUS * (((before, c) in known) + ((c, after) in known))
+        return _frequency(c) + PAIR_BONUS * (_paired(before, c) + _paired(c, after))
 
     for i, key in enumerate(keys):
         if not key.isalpha():
             continue
         before = keys[i - 1] if i else ""
         after = keys[i + 1] if i + 1 < len(keys) else ""
-        if _frequency(key) >= RARE:
-            continue  # a word Vietnamese uses: the neighbours alone do not overrule it
-        others = [c for c in variants.get(fold(key).lower(), ()) if c != key
-                  and _marks_of(c) != _marks_of(key)]  # "hoà"/"hòa": one spelling
+        others = _readings(key)
         if not others:
             continue
-        best = max(others, key=lambda c: score(c, before, after))
-        if score(best, before, after) < score(key, before, after) + CHANGE_COST:
-            continue
+        if _frequency(key) >= RARE:
+            # A word Vietnamese uses gives way only where OCR lost its tone mark (the usual
+            # slip: "bô sung", "Uy ban"), to a commoner reading with one that makes a word
+            # with a neighbour, where the syllable as read makes none.
+            if _tone(key) or _paired(before, key) or _paired(key, after):
+                continue
+            others = [c for c in others if _untoned(c) == spelling(key)
+                      and _frequency(c) >= _frequency(key) + LOST_TONE_MARGIN
+                      and (_paired(before, c) or _paired(c, after))]
+            if not others:
+                continue
+            best = max(others, key=lambda c: score(c, before, after))
+        else:
+            best = max(others, key=lambda c: score(c, before, after))
+            if score(best, before, after) < score(key, before, after) + CHANGE_COST:
+                continue
         start = len(words[i]) - len(words[i].lstrip(_EDGES))
         core = words[i].strip(_EDGES)
         words[i] = words[i][:start] + _cased(core, best) + words[i][start + len(core):]

@@ -24,6 +24,7 @@ from digitize.bundle.sheets import COVER_NAME, INDEX_NAME
 from digitize.clock import VN_TZ, now_vn
 from digitize.errors import DigitizeError, EnvironmentProblem, InputFileError
 from digitize.extract import extract, segments_from_words
+from digitize.extract.layout import Segment
 from digitize.extract.overrides import (
     apply_overrides,
     dossier_overrides,
@@ -52,6 +53,7 @@ from digitize.pipeline.inputs import DossierInput
 from digitize.pipeline.options import Progress, RunOptions
 from digitize.pipeline.package import Finished, Sheets, package_dossier, package_loose
 from digitize.pipeline.sheets import Item, check_index, split_sheets
+from digitize.procedures.assign import Checked, check_dossier
 from digitize.scan.split import origin as split_origin
 from digitize.schemas.tt05 import MetadataError
 from digitize.schemas.xmp import embed_metadata
@@ -223,12 +225,13 @@ def _finish_document(doc: Doc, work: Path, code: str, opts: RunOptions,
     text = "\f".join(p.text for p in ocr)
     merge_hocr([p.hocr for p in kept], work / f"{doc_id}.hocr")
     segs = segments_from_words((p.index, p.width, p.height, p.words) for p in ocr)
-    ex = extract(segs, len(ocr), opts.config.extract.min_field_confidence)
+    ex = extract(segs, len(ocr), opts.config.extract.min_field_confidence,
+                 signers=opts.signers)
     ex = fixes.apply(ex, doc.source.name)
     review = _review([p.ocr for p in prepared], ex, opts)
     if doc.signed:
-        return _active(doc, _signed_input(doc, work / f"{doc_id}.pdf", ocr, ex, review, opts,
-                                          signing)), work / f"{doc_id}.pdf", text
+        return _active(doc, _signed_input(doc, work / f"{doc_id}.pdf", ocr, segs, ex, review,
+                                          opts, signing)), work / f"{doc_id}.pdf", text
     scanned = work / f"{doc_id}.scan.pdf"
     if doc.text_layer:
         pdfa_copy(doc.source, scanned, title=doc.source.stem)
@@ -274,8 +277,8 @@ def _active(doc: Doc, result: DocumentResult) -> DocumentResult:
                                      "provenance": [*result.provenance, event]})
 
 
-def _signed_input(doc: Doc, target: Path, ocr: Sequence[OcrPage], ex: Extraction,
-                  review: list[str], opts: RunOptions,
+def _signed_input(doc: Doc, target: Path, ocr: Sequence[OcrPage], segs: Sequence[Segment],
+                  ex: Extraction, review: list[str], opts: RunOptions,
                   signing: SigningContext | None = None) -> DocumentResult:
     """A PDF that came signed: the original goes into the dossier byte for byte (a copy of
     ours would break its signatures), its signatures are checked and reported; the metadata
@@ -298,7 +301,7 @@ def _signed_input(doc: Doc, target: Path, ocr: Sequence[OcrPage], ex: Extraction
     found = [InputSignature(field=s.field, signer=s.signer, signing_time=s.signing_time,
                             status=s.status.value, sub_indication=s.sub_indication,
                             reasons=list(s.reasons)) for s in report.signatures]
-    dated = dated_by_signature(ex, signing_days([s.signing_time for s in found]))
+    dated = dated_by_signature(ex, signing_days([s.signing_time for s in found]), segs)
     if "issued_date" in dated.review and "issued_date" not in ex.review:
         review.insert(0, review_note("issued_date"))
     ex = dated
@@ -423,19 +426,28 @@ def process_dossier(d: DossierInput, planned: Planned, opts: RunOptions,
         if pdf is not None:
             finished.append((res, pdf, text, doc.seq))
     sheets, sheet_items = Sheets(), []
+    check = Checked()
     if opts.package and not (opts.loose or d.marked_loose):
         sheets, finished, sheet_items = _sheets_apart(finished, work, code)
-    failed = broken is not None or any(r.status is Status.failed for r in results)
+        check = check_dossier(opts.catalogue, d.folder, d.dossier_code, opts.procedures,
+                              [(res, text) for res, _p, text, _s in finished],
+                              opts.config.extract.min_field_confidence)
+    failed = broken is not None or check.error is not None or any(
+        r.status is Status.failed for r in results)
     received = d.received_date
+    procedure = check.procedure
     dossier = DossierResult(id=d.id, folder=str(d.folder.resolve()), dossier_code=d.dossier_code,
                             file_code=code, agency_code=opts.config.agency.code,
                             desk=opts.config.desk.name or None, operator=opts.operator or None,
-                            procedure=next((str(r.metadata["procedure_name"]) for r in results
-                                            if r.metadata.get("procedure_name")), None),
+                            procedure=procedure.name if procedure else next(
+                                (str(r.metadata["procedure_name"]) for r in results
+                                 if r.metadata.get("procedure_name")), None),
+                            procedure_code=procedure.code if procedure else None,
+                            missing_components=list(check.missing), review=list(check.notes),
                             received=received.isoformat() if received else None,
                             status=Status.failed if failed else Status.ok, documents=results,
-                            error=broken)
-    if not failed and any(r.status is Status.needs_review for r in results):
+                            error=broken or check.error)
+    if not failed and (check.notes or any(r.status is Status.needs_review for r in results)):
         dossier.status = Status.needs_review
     staging = Path(tempfile.mkdtemp(prefix=f".staging-{d.id}-", dir=opts.out))
     os.chmod(staging, DIR_MODE)
@@ -467,6 +479,8 @@ def process_dossier(d: DossierInput, planned: Planned, opts: RunOptions,
                 # Fields TT 05/2025 requires are missing: no package until a clerk supplies
                 # them, but the documents are kept so that `review` can show and fix them.
                 dossier.status, dossier.error, loose = Status.failed, exc.message, True
+        elif finished and opts.package and broken is None and check.error is not None:
+            loose = True  # its procedure is not in the catalogue: the documents are kept
         elif finished and opts.package and broken is None:
             # The good documents are kept, signed, beside the text; the next run keeps them
             # and redoes only what failed, changed or is new.

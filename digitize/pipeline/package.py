@@ -36,6 +36,18 @@ def dossier_title(docs: Sequence[DocumentResult], fallback: str) -> str:
     return f"Hồ sơ {fallback}"
 
 
+def procedure_note(dossier: DossierResult) -> str:
+    """The dossier's procedure and the required components it lacks, for the EAD's
+    description (ghi chú): the package itself says it is incomplete."""
+    if not dossier.procedure_code:
+        return ""
+    note = f"Thủ tục {dossier.procedure_code}: {dossier.procedure or ''}".strip(": ")
+    if dossier.missing_components:
+        note += ". Thiếu thành phần hồ sơ: " + "; ".join(
+            f"{m.name} ({m.code})" for m in dossier.missing_components)
+    return note[:1000]
+
+
 def _signer(doc: Finished) -> str | None:
     """Who signed the document: digitize's signature, else the first it came with."""
     sig, found = doc.result.signature, doc.result.input_signatures
@@ -46,8 +58,10 @@ def _package_documents(code: str, docs: Sequence[Finished]) -> list[PackageDocum
     pkg_docs = []
     for doc in docs:
         fields = document_fields(code, doc.seq, doc.result.metadata, _signer(doc))
+        component = doc.result.metadata.get("component_code")
         pkg_docs.append(PackageDocument(doc.pdf, fields, Path(doc.result.source).name,
-                                        tuple(doc.result.provenance)))
+                                        tuple(doc.result.provenance),
+                                        str(component) if component else ""))
     return pkg_docs
 
 
@@ -103,12 +117,13 @@ def package_dossier(dossier: DossierResult, docs: Sequence[Finished], config: Co
     fields = dossier_fields(code, cover.title or dossier_title(results, dossier.id),
                             dossier.dossier_code or dossier.id, [r.metadata for r in results],
                             signer, cover.maintenance or DEFAULT_MAINTENANCE,
-                            (cover.start, cover.end))
+                            (cover.start, cover.end), procedure_note(dossier))
     pkg = build_sip(PackageDossier(
         fields=fields, dossier_code=dossier.dossier_code or "", agency_name=config.agency.name,
         agency_code=config.agency.code, documents=tuple(pkg_docs),
         events=tuple(dossier.provenance), cover=sheets.cover[0] if sheets.cover else None,
-        index=sheets.index[0] if sheets.index else None), staging)
+        index=sheets.index[0] if sheets.index else None,
+        procedure_code=dossier.procedure_code or ""), staging)
     dossier.provenance.append(Event(
         type="packaging", time=now_vn(), agent=f"digitize {__version__}",
         detail=f"Thông tư 05/2025/TT-BNV submission package (SIP) {pkg.name}"))

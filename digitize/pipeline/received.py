@@ -4,23 +4,22 @@ has it, its procedure. Vietnamese and English headers are recognised; [report] n
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 from digitize.config import ReportConfig
 from digitize.errors import InputFileError
-from digitize.extract.text import fold
 from digitize.i18n import _
+from digitize.tables import find_column, table_rows
 
 # Folded header -> column; the first that a list has wins.
 CODE_HEADERS = ("MA HO SO", "SO HO SO", "MA HS", "DOSSIER CODE", "DOSSIER_CODE", "CODE")
 DATE_HEADERS = ("NGAY TIEP NHAN", "NGAY NHAN", "THOI GIAN TIEP NHAN", "NGAY NOP",
                 "DATE RECEIVED", "RECEIVED")
-PROCEDURE_HEADERS = ("THU TUC", "TEN THU TUC", "THU TUC HANH CHINH", "TTHC", "PROCEDURE")
+PROCEDURE_HEADERS = ("THU TUC", "TEN THU TUC", "THU TUC HANH CHINH", "TTHC", "MA TTHC",
+                     "MA THU TUC", "PROCEDURE")
 
 
 @dataclass(frozen=True)
@@ -28,37 +27,6 @@ class Received:
     code: str
     day: date
     procedure: str = ""
-
-
-def _rows(path: Path) -> list[list[str]]:
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
-
-        try:
-            book = load_workbook(path, read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many kinds for a bad file
-            raise InputFileError(_("{path} is not a readable XLSX file ({exc}).").format(
-                path=path, exc=exc)) from exc
-        sheet = book.worksheets[0]
-        return [["" if v is None else v.date().isoformat() if isinstance(v, datetime) else
-                 v.isoformat() if isinstance(v, date) else str(v) for v in row]
-                for row in sheet.iter_rows(values_only=True)]
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputFileError(_("{path} is not UTF-8 text; save the list as CSV UTF-8 or "
-                               "XLSX.").format(path=path)) from exc
-    dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t") if text.strip() else "excel"
-    return [row for row in csv.reader(io.StringIO(text), dialect) if any(c.strip() for c in row)]
-
-
-def _column(header: list[str], named: str, known: tuple[str, ...]) -> int | None:
-    folded = [fold(h).strip() for h in header]
-    wanted = [fold(named)] if named else list(known)
-    for want in wanted:
-        if want in folded:
-            return folded.index(want)
-    return None
 
 
 def parse_day(text: str) -> date | None:
@@ -79,20 +47,20 @@ def read_received(path: Path, cfg: ReportConfig) -> list[Received]:
     if not path.is_file():
         raise InputFileError(_("{path} does not exist; give the received list as CSV or "
                                "XLSX.").format(path=path))
-    rows = _rows(path)
+    rows = table_rows(path)
     if not rows:
         raise InputFileError(_("{path} is empty.").format(path=path))
-    header = [str(h) for h in rows[0]]
-    code = _column(header, cfg.code_column, CODE_HEADERS)
-    day = _column(header, cfg.date_column, DATE_HEADERS)
-    proc = _column(header, cfg.procedure_column, PROCEDURE_HEADERS)
+    header = rows[0][1]
+    code = find_column(header, cfg.code_column, CODE_HEADERS)
+    day = find_column(header, cfg.date_column, DATE_HEADERS)
+    proc = find_column(header, cfg.procedure_column, PROCEDURE_HEADERS)
     if code is None or day is None:
         raise InputFileError(_("{path} has no {what} column (its header: {header}); name it "
                                "in [report] code_column / date_column.").format(
             path=path, what=_("dossier code") if code is None else _("date received"),
             header=", ".join(header)))
     found: list[Received] = []
-    for n, row in enumerate(rows[1:], 2):
+    for n, row in rows[1:]:
         cells = [*row, *[""] * len(header)]
         when = parse_day(str(cells[day]))
         if not str(cells[code]).strip() or when is None:

@@ -94,6 +94,8 @@ class Report:
     received: Share | None = None  # with a received list
     received_groups: dict[str, list[Share]] = field(default_factory=dict)
     not_digitized: list[Received] = field(default_factory=list)
+    # Dossiers that lack a required component of their procedure (named, never complete).
+    missing: list[DossierResult] = field(default_factory=list)
 
     @property
     def days(self) -> list[Figures]:
@@ -228,7 +230,8 @@ def make_report(dossiers: Sequence[DossierResult], dims: Sequence[str] = ("day",
         failures.update(failure_reason(doc.error, doc.source) for doc in d.documents
                         if doc.error)
     report = Report(total, {dim: [g[k] for k in sorted(g)] for dim, g in groups.items()},
-                    dict(failures.most_common()))
+                    dict(failures.most_common()),
+                    missing=[d for d in dossiers if d.missing_components])
     if received is not None:
         report.received, report.received_groups, report.not_digitized = _shares(
             dossiers if digitized is None else digitized, received, dims, uploads or set())
@@ -239,7 +242,11 @@ def report_json(report: Report) -> dict[str, object]:
     found: dict[str, object] = {
         "total": report.total.row(), "days": [f.row() for f in report.days],
         "by": {dim: [f.row(dim) for f in groups] for dim, groups in report.groups.items()},
-        "failures": report.failures}
+        "failures": report.failures,
+        "missing_components": [
+            {"dossier": d.dossier_code or d.id, "procedure_code": d.procedure_code,
+             "missing": [m.model_dump() for m in d.missing_components]}
+            for d in report.missing]}
     if report.received is not None:
         found["received"] = {
             "total": report.received.row(), "not_digitized": [

@@ -191,6 +191,14 @@ def _sign_info(signer: str | None) -> str:
     return f"Chữ ký số của {signer}" if signer else ""
 
 
+def _component_note(meta: Mapping[str, Any]) -> str:
+    """The document's component of its procedure (thành phần hồ sơ) in its ghi chú."""
+    code = meta.get("component_code")
+    if not code or code == "-":
+        return ""
+    return f"Thành phần hồ sơ {code}: {meta.get('component_name') or ''}".strip(": ")[:1000]
+
+
 def document_fields(file_code: str, seq: int, meta: Mapping[str, Any], signer: str | None,
                     maintenance: str = DEFAULT_MAINTENANCE) -> DocumentFields:
     is_form = meta.get("applicant_name") is not None
@@ -206,14 +214,14 @@ def document_fields(file_code: str, seq: int, meta: Mapping[str, Any], signer: s
         keyword=str(meta.get("doc_type_name") or ""), mode=MODE_PUBLIC,
         confidenceLevel=CONFIDENCE_DIGITIZED, autograph=str(meta.get("signer") or ""),
         format=FORMAT_DIGITIZED, riskRecovery="0", riskRecoveryStatus="",
-        process="Số hóa từ bản giấy", description=""),
+        process="Số hóa từ bản giấy", description=_component_note(meta)),
         _("Document {id}").format(id=f"{file_code}.{seq}"))
 
 
 def dossier_fields(file_code: str, title: str, paper_code: str,
                    docs: Sequence[Mapping[str, Any]], signer: str | None,
                    maintenance: str = DEFAULT_MAINTENANCE,
-                   span: tuple[str, str] | None = None) -> DossierFields:
+                   span: tuple[str, str] | None = None, description: str = "") -> DossierFields:
     """The dossier's fields from its documents; `span` (ISO start and end dates) when its cover
     gives them."""
     dates = sorted(str(d["issued_date"]) for d in docs if d.get("issued_date"))
@@ -227,5 +235,6 @@ def dossier_fields(file_code: str, title: str, paper_code: str,
         endDate=dmy(dates[-1] if dates else None), keyword="; ".join(keywords),
         totalDoc=len(docs), numberOfPaper=pages, numberOfPage=pages, format=FORMAT_DIGITIZED,
         inforSign=_sign_info(signer), confidenceLevel=CONFIDENCE_DIGITIZED,
-        paperFileCode=paper_code, riskRecovery="0", riskRecoveryStatus="", description=""),
+        paperFileCode=paper_code, riskRecovery="0", riskRecoveryStatus="",
+        description=description),
         _("Dossier {id}").format(id=file_code))

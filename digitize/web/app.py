@@ -234,9 +234,11 @@ class Web:
             form = await self.form(request)
             files = [(f.filename or "scan", f.file) for f in form.getlist("files")
                      if isinstance(f, UploadFile) and f.filename]
-            job = await sync(self.site.intake, str(form.get("code", "")), files)
+            job = await sync(self.site.intake, str(form.get("code", "")), files,
+                             str(form.get("procedure", "")))
             return RedirectResponse(f"/jobs/{job.id}", 303)
-        return self.page(request, "intake.html", max_mb=self.site.max_upload // 2**20)
+        return self.page(request, "intake.html", max_mb=self.site.max_upload // 2**20,
+                         procedures=await sync(self.site.procedures))
 
     async def verify(self, request: Request) -> Response:
         if request.method == "POST":

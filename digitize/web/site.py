@@ -100,7 +100,10 @@ class Site:
         if not 0 <= out < len(self.outs):
             raise NoInputError(_("No such output folder."))
         path = inside(self.outs[out], relative)
-        hidden = any(part.startswith(".") for part in Path(relative).parts)
+        # Hidden as asked for, or where a link in the folder leads (inside resolves links).
+        hidden = any(part.startswith(".") for part in Path(relative).parts) or (
+            path is not None and any(part.startswith(".") for part in path.relative_to(
+                self.outs[out].resolve()).parts))
         if path is None or hidden or not path.is_file():
             raise NoInputError(_("No such file."))
         return path
@@ -203,7 +206,7 @@ class Site:
         if package is None:
             raise NoInputError(_("Dossier {id} has no package yet; run it first.").format(
                 id=dossier_id))
-        settings = upload_settings(self.cfg.upload)
+        settings = upload_settings(self.cfg)
         folder = self.outs[out] / package
 
         def work(job: Job) -> None:
@@ -222,13 +225,28 @@ class Site:
                                 self.outs[out], work, d.record.id, out)
 
     # ------------------------------------------------------------------ intake
-    def intake(self, code: str, files: list[tuple[str, Any]]) -> Job:
+    def procedures(self) -> list[tuple[str, str]]:
+        """The catalogue's procedures (code, name) for the intake form's choice."""
+        from digitize.procedures.store import catalogue_path, load_catalogue
+
+        found = load_catalogue(catalogue_path(self.cfg))
+        return [(p.code, p.name) for p in found.procedures] if found else []
+
+    def intake(self, code: str, files: list[tuple[str, Any]], procedure: str = "") -> Job:
         """A new dossier (or more scans for one) from the browser: each file is read in pieces
         into a temporary folder beside the inbox, checked (size, kind), and only then moved into
-        the inbox's dossier folder; the dossier is then run into the first output folder."""
+        the inbox's dossier folder; the dossier is then run into the first output folder. The
+        procedure chosen is written in the folder's `.procedure`."""
         name = dossier_name(code)
         if not files:
             raise UsageProblem(_("Choose the scanned files of the dossier."))
+        named = None
+        if procedure.strip():
+            from digitize.procedures.assign import checked_procedure
+            from digitize.procedures.store import catalogue_path, load_catalogue
+
+            named = checked_procedure(load_catalogue(catalogue_path(self.cfg)),
+                                      procedure.strip())
         inbox = self.cfg.scan.inbox.resolve()
         inbox.mkdir(parents=True, exist_ok=True)
         target = inbox / name
@@ -239,6 +257,10 @@ class Site:
             target.mkdir(exist_ok=True)
             for path in saved:
                 shutil.move(path, target / path.name)
+            if named is not None:
+                from digitize.procedures.assign import mark_procedure
+
+                mark_procedure(target, named.code)
         return self.jobs.run(_("New dossier: {id}").format(id=name), self.outs[0], [target],
                              name)
 
