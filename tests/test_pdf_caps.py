@@ -114,6 +114,17 @@ def test_extract_and_verify_refuse_each_hostile_pdf(cli_env: Env, bombs: Path) -
     assert all(r["status"] == "invalid" for r in reports)
 
 
+def test_sign_refuses_each_hostile_pdf_and_signs_the_rest(cli_env: Env, bombs: Path,
+                                                         tmp_path: Path) -> None:
+    out = tmp_path / "signed"
+    res = cli_env.run("sign", *map(str, sorted(bombs.iterdir())), "--out", str(out), "--json",
+                      timeout=LIMIT_S)
+    _clean(res)
+    assert res.returncode == 1, res.stderr[-2000:]
+    _refused(json.loads(res.stdout), "source", "error")
+    assert sorted(p.name for p in out.iterdir()) == ["good.pdf"]  # nothing of a refused file
+
+
 def test_a_raised_limit_lets_through_what_the_default_refuses(cli_env: Env, bombs: Path,
                                                               tmp_path: Path) -> None:
     objects = str(bombs / "objects.pdf")

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from digitize.errors import DigitizeError, InputFileError
 from digitize.i18n import _
 from digitize.model import Evidence, SignatureInfo
+from digitize.pdfcaps.check import check_pdf
 from digitize.procs import worker_init
 from digitize.signing.identity import Identity, KeySpec
 from digitize.signing.sign import SigningContext, SignOptions, sign_pdf
@@ -60,6 +61,7 @@ def _sign(ctx: SigningContext, job: tuple[Path, Path]) -> SignResult:
     try:
         if not src.is_file():
             raise InputFileError(_("{src} does not exist or is not a file.").format(src=src))
+        check_pdf(src)  # a file over the limits on input PDFs is refused by name, unread
         block = signature_block(src) if look.profile in ("person", "agency") and \
             look.position == "auto" else None
         return SignResult(src, target, sign_pdf(src, target, ctx, block))
