@@ -1,8 +1,8 @@
 """Limits on the input PDFs every command opens (`ocr`, `run`, `extract`, `verify`, `sign`,
 `renew`, `split` and the web desk's intake and verify): page count, object count and the decoded
 size of each stream, checked before any reader builds the file in memory. This package and
-`limits` stay light (the config sets the limits for the process); `check` holds the check and imports
-pikepdf, only when a file is checked."""
+`limits` stay light (the config sets the limits for the process); `check` holds the check and
+imports pikepdf, only when a file is checked."""
 
 from __future__ import annotations
 
