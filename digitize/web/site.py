@@ -337,10 +337,12 @@ class Site:
         """The report of `digitize report` over the output folders: its figures, its charts as
         data: URLs, and its tables."""
         from digitize.pipeline.charts import report_charts
+        from digitize.pipeline.indicators import BREAKDOWNS, catalogue_codes
         from digitize.pipeline.monthly import report_tables
         from digitize.pipeline.report import report_outputs
 
-        result = report_outputs(self.outs, since or None, until or None, ["day", "desk"])
+        result = report_outputs(self.outs, since or None, until or None, ["day", "desk"],
+                                indicators=BREAKDOWNS, resolve=catalogue_codes(self.cfg))
         charts = {name: "data:image/png;base64," + base64.b64encode(png).decode()
                   for name, png in report_charts(result, self.cfg.report.target).items()}
         return result, charts, report_tables(result)
