@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import time
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +26,7 @@ from .borndigital import Block, born_digital_pdf
 from .conftest import Env, tree_hashes
 from .eark import CHECKER, EARK_VENV, assert_conforms
 from .test_procedures import COMPLETE, DOSSIERS, HEAD, LAND, PAGES, _config
+from .webclient import finished_job
 
 METS = "{http://www.loc.gov/METS/}"
 XLINK = "{http://www.w3.org/1999/xlink}href"
@@ -197,11 +197,7 @@ def test_a_result_uploaded_on_the_dossier_page(desk: Desk, tmp_path: Path) -> No
     res = client.post(f"{page}/result", data={"csrf": _csrf(client, page),
                                               "code": GCN_RESULT[0]}, files=upload)
     assert res.status_code == 303, res.text
-    for _ in range(240):
-        job = client.get(res.headers["location"]).text
-        if 'data-state="done"' in job or 'data-state="failed"' in job:
-            break
-        time.sleep(0.5)
+    job = finished_job(client.get, res.headers["location"])
     assert 'data-state="done"' in job, job
     record = _record(desk)
     assert len(record["results"]) == count + 1

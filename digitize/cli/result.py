@@ -38,15 +38,7 @@ def result_add(
     config: opt.ConfigOpt = None,
     lang: opt.LangOpt = None,
     p12: opt.P12Opt = None,
-    key: opt.KeyOpt = None,
-    cert: opt.CertOpt = None,
-    chain: opt.ChainOpt = None,
-    pkcs11_module: opt.Pkcs11Opt = None,
-    token_label: opt.TokenOpt = "",
-    key_label: opt.KeyLabelOpt = "",
     secret_file: opt.SecretOpt = None,
-    level: opt.LevelOpt = None,
-    tsa: opt.TsaOpt = None,
     operator: Annotated[str | None, typer.Option(
         "--operator", help=_("The clerk recorded with the result (default: [desk] operator, "
                              "else the login)."))] = None,
@@ -55,8 +47,8 @@ def result_add(
     as_json: opt.JsonOpt = False,
 ) -> None:
     """Digitize the procedure's result into its dossier: OCR (or its own text), metadata, the
-    desk's signature (an agency's signed PDF is kept as it is), its result code, and the
-    dossier's package made again with it in a file group of its own.
+    desk's signature (--p12, else [signer]; an agency's signed PDF is kept as it is), its
+    result code, and the dossier's package made again with it in a file group of its own.
 
     Example: `digitize result add gcn_ketqua.pdf --dossier 000.00.31.H49-261201-0001 --out
     /srv/digitized`
@@ -69,13 +61,10 @@ def result_add(
         cfg = load_config(config)
         from digitize.pipeline.options import run_options
         from digitize.pipeline.results import add_result, result_target
-        from digitize.signing.sign import sign_options
 
         result_target(file, out_folder(cfg, out_dir), dossier)  # before a PIN is asked for
-        identity = open_signer(cfg, p12, secret_file, key, cert, chain, pkcs11_module,
-                               token_label, key_label)
-        opts = run_options(cfg, out_folder(cfg, out_dir), lang=lang, jobs=None,
-                           signing=sign_options(cfg, level, tsa, None, None), index=index,
+        identity = open_signer(cfg, p12, secret_file)  # else [signer], as `watch` signs
+        opts = run_options(cfg, out_folder(cfg, out_dir), lang=lang, index=index,
                            operator=operator)
         with RichProgress(_("result")) as progress:
             done = add_result(file, dossier, opts, identity, code, progress)
