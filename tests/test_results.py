@@ -205,3 +205,6 @@ def test_a_result_uploaded_on_the_dossier_page(desk: Desk, tmp_path: Path) -> No
     assert added["code"] == GCN_RESULT[0] and added["signed"]
     assert ".results" in Path(added["source"]).parts  # kept apart from the dossier's scans
     assert GCN_RESULT[0] in client.get(page).text
+    # The web report shows QĐ 766's figures: the one dossier received, both digitized.
+    report = " ".join(client.get("/report").text.split())
+    assert "QĐ 766/QĐ-TTg" in report and "100.0%" in report

@@ -112,11 +112,24 @@ class _Dossier:
     procedure: str = ""
 
 
-def _key(dim: str, item: _Dossier, resolve: Callable[[str], str]) -> str:
-    if dim in ("day", "week", "month"):
-        from digitize.pipeline.report import group_key
+PERIODS = ("day", "week", "month")
 
-        return group_key(dim, item.day)
+
+def period_key(dimension: str, day: date | None) -> str:
+    """The group of `day` in a breakdown by day, ISO week or month (`report`'s too)."""
+    if day is None:
+        return UNKNOWN
+    if dimension == "day":
+        return day.isoformat()
+    if dimension == "week":
+        year, week, _wd = day.isocalendar()
+        return f"{year}-W{week:02d}"
+    return day.strftime("%Y-%m")
+
+
+def _key(dim: str, item: _Dossier, resolve: Callable[[str], str]) -> str:
+    if dim in PERIODS:
+        return period_key(dim, item.day)
     if dim == "procedure":
         coded = next((r.procedure_code for r in item.records if r.procedure_code), None)
         listed = resolve(item.procedure) if item.procedure else ""

@@ -24,12 +24,18 @@ from digitize.errors import NoInputError, UsageProblem
 from digitize.fsutil import atomic_path
 from digitize.i18n import _
 from digitize.model import DOSSIER_RECORD, DossierResult, Status, Totals, read_dossier
-from digitize.pipeline.indicators import TARGET, Indicators, compute_indicators
+from digitize.pipeline.indicators import (  # UNKNOWN: the group of what a record does not say
+    PERIODS,
+    TARGET,
+    UNKNOWN,
+    Indicators,
+    compute_indicators,
+    period_key,
+)
 from digitize.pipeline.received import Received
 
 _PATH = re.compile(r"(?:/[^\s,;:()]+)+")
 DIMENSIONS = ("day", "week", "month", "desk", "operator", "procedure")
-UNKNOWN = "unknown"
 
 
 class Figures(Totals):
@@ -143,15 +149,8 @@ def _finished_within(d: DossierResult, since: date | None, until: date | None) -
 
 def group_key(dimension: str, day: date | None, d: DossierResult | None = None,
               procedure: str = "") -> str:
-    if dimension in ("day", "week", "month"):
-        if day is None:
-            return UNKNOWN
-        if dimension == "day":
-            return day.isoformat()
-        if dimension == "week":
-            year, week, _wd = day.isocalendar()
-            return f"{year}-W{week:02d}"
-        return day.strftime("%Y-%m")
+    if dimension in PERIODS:
+        return period_key(dimension, day)
     value = procedure if dimension == "procedure" and procedure else \
         getattr(d, dimension, None) if d is not None else None
     return str(value) if value else UNKNOWN
