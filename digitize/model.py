@@ -190,6 +190,9 @@ class DocumentResult(Model):
     reused_from: Text | None = Field(
         None, description="the signed PDF this document was reused from (by `reuse`), "
                           "taken byte for byte: source_sha256 is its checksum")
+    reused_dossier: Text | None = Field(
+        None, description="the dossier (its code, else its id) the reused document or result "
+                          "was first digitized in")
 
     @property
     def reference(self) -> str:
@@ -210,15 +213,17 @@ class ComponentRef(Frozen):
     name: str
 
 
-class ResultRecord(Model):
+class ResultRecord(DocumentResult):
     """A result of the procedure digitized with the dossier (kết quả giải quyết: a decision,
-    permit, certificate). Declared for `run --result`; not filled yet."""
+    permit, certificate), added by `digitize result add` or the web desk: a document of the
+    dossier (OCR'd, its metadata read, signed as the desk's copy or kept byte for byte when it
+    came signed) that carries the result's code and goes into the package's own file group."""
 
-    code: str = Field("", description="the result's code (mã kết quả, MaGiayToKetQua)")
-    name: str = ""
-    source: Text = ""
-    pdf: Text | None = None
-    signed: bool = False
+    code: str = Field("", description="the result's code (mã kết quả, MaGiayToKetQua); empty "
+                                      "when it is not known yet (the result needs review)")
+    name: str = Field("", description="the result's name as the procedure's catalogue words it")
+    signed: bool = Field(False, description="signed: by the desk, or by the agency that issued "
+                                            "it (kept byte for byte)")
     component_code: str | None = Field(None, description="its component code, where the "
                                                          "one-stop system gives results one")
 
@@ -247,7 +252,7 @@ class DossierResult(Model):
     review: list[str] = Field(default_factory=list, description="why the dossier as a whole "
                                                                 "needs review")
     results: list[ResultRecord] = Field(default_factory=list, description="the procedure's "
-                                        "results digitized with it (not filled yet)")
+                                        "results digitized with it (`digitize result add`)")
     documents: list[DocumentResult] = Field(default_factory=list)
     error: Text | None = None
     provenance: list[Event] = Field(default_factory=list)

@@ -201,3 +201,128 @@ def test_tables_at_80_columns_never_split_an_identifier(cli_env: Env, sample_run
     assert not _whole_on_a_line(shown.stdout, [DESK, dossiers[0]["finished"][:10]]), shown.stdout
     assert all(len(line) <= 80 for line in shown.stdout.splitlines() if DESK not in line)
     assert names  # the sample run's documents, for the record
+
+
+# ------------------------------------------------ QĐ 766's digitization indicators (--indicators)
+LAND, EXTRACT = "2.000004", "1.000003"
+A1, A2, A3, B1, B2, N1, N2 = (f"000.00.31.H49-2612{d:02d}-000{n}" for n, d in
+                              enumerate((1, 2, 3, 5, 6, 10, 15), 1))
+NOVEMBER = "000.00.31.H49-261130-0009"
+DESK_A, CLERK_A = "Bộ phận Một cửa xã Tịnh Khê", "Nguyễn Thị Lan"
+DESK_B, CLERK_B = "Bộ phận Một cửa phường Nghĩa Lộ", "Trần Văn Hùng"
+
+
+def _month(root: Path, env: Env) -> tuple[Path, Path, Path, Path]:
+    """A month at two desks, through the real commands: the received list (with one dossier of
+    the month before), runs, results added, a component reused from an earlier result, one
+    taken from the national data store; two dossiers received and never digitized."""
+    from samples.make_procedures import write
+
+    from .borndigital import born_digital_pdf
+    from .test_procedures import HEAD, PAGES
+    from .test_results import CERTIFICATE
+
+    pages = {**PAGES, "don_trich_luc.pdf": (HEAD, (90, 700, 14, "ĐƠN ĐỀ NGHỊ CẤP BẢN SAO "
+                                                              "TRÍCH LỤC HỘ TỊCH"),
+                                            (60, 600, 12, "Người yêu cầu: Lê Thị Mai"))}
+    files = {A1: ("don.pdf", "gcn.pdf", "cccd.pdf"), A2: ("don.pdf", "cccd.pdf"),
+             A3: ("don_trich_luc.pdf",), B1: ("hon_nhan.pdf",),
+             B2: ("don_trich_luc.pdf", "cccd.pdf")}
+    for code, names in files.items():
+        for name in names:
+            born_digital_pdf(root / ("in-a" if code in (A1, A2, A3) else "in-b") / code / name,
+                             pages[name])
+    # The clerk took A1's ID card from the citizen's data store on the national portal.
+    (root / "in-a" / A1 / "digitize-overrides.toml").write_text(
+        f'operator = "{CLERK_A}"\n[documents."cccd.pdf"]\nfrom_national_store = "có"\n',
+        encoding="utf-8")
+    listed = root / "tiep_nhan.csv"
+    listed.write_text("Mã hồ sơ;Ngày tiếp nhận;Mã TTHC\n" + "".join(
+        f"{code};{code[18:20]}/12/2026;{proc}\n" for code, proc in (
+            (A1, LAND), (A2, LAND), (A3, EXTRACT), (B1, LAND), (B2, EXTRACT), (N1, LAND),
+            (N2, "Cấp bản sao trích lục hộ tịch"))) + f"{NOVEMBER};30/11/2026;{LAND}\n",
+        encoding="utf-8-sig")
+    base = Path(env.vars["DIGITIZE_CONFIG"]).read_text(encoding="utf-8")
+    configs = {}
+    for desk, name in (("a", DESK_A), ("b", DESK_B)):
+        configs[desk] = root / f"config-{desk}.toml"
+        configs[desk].write_text(base + f'\n[desk]\nname = "{name}"\n[procedures]\nfile = '
+                                 f'"{root / "catalogue.json"}"\n[index]\npath = '
+                                 f'"{root / "index.sqlite"}"\n', encoding="utf-8")
+    assert env.run("procedures", "import", str(write(root / "tthc.csv")), "--config",
+                   str(configs["a"])).returncode == 0
+    for desk, clerk in (("a", CLERK_A), ("b", CLERK_B)):
+        res = env.run("run", str(root / f"in-{desk}"), "--out", str(root / f"out-{desk}"),
+                      "--config", str(configs[desk]), "--received", str(listed),
+                      "--operator", clerk)
+        assert res.returncode == 0, res.stderr
+    certificate = born_digital_pdf(root / "ket_qua" / "gcn.pdf", CERTIFICATE)
+    extract = born_digital_pdf(root / "ket_qua" / "trich_luc.pdf", (
+        HEAD, (150, 700, 16, "TRÍCH LỤC KHAI SINH\n(BẢN SAO)")))
+    for dossier, desk, source, code in ((A1, "a", certificate, ""), (A3, "a", extract,
+                                        "KQ.HT.000002"), (B1, "b", certificate, "")):
+        res = env.run("result", "add", str(source), "--dossier", dossier, "--out",
+                      str(root / f"out-{desk}"), "--config", str(configs[desk]),
+                      *(["--code", code] if code else []))
+        assert res.returncode == 0, res.stderr
+    # A2 lacks its land-use certificate: the one A1's result is, reused from the index.
+    issued = json.loads((root / "out-a" / A1 / "dossier.json").read_text(encoding="utf-8"))
+    res = env.run("reuse", issued["results"][0]["pdf"], "--into", str(root / "out-a" / A2),
+                  "--config", str(configs["a"]), "--json")
+    assert res.returncode == 0, res.stderr
+    return root / "out-a", root / "out-b", listed, configs["a"]
+
+
+@pytest.mark.slow
+def test_indicators_of_a_generated_month_match_the_hand_count(cli_env: Env,
+                                                              tmp_path: Path) -> None:
+    out_a, out_b, listed, config = _month(tmp_path, cli_env)
+    reused = json.loads((out_a / A2 / "dossier.json").read_text(encoding="utf-8"))
+    taken = [d for d in reused["documents"] if d.get("reused_from")]
+    assert len(taken) == 1 and taken[0]["reused_dossier"] == A1
+    assert taken[0]["metadata"]["component_code"] == "DD02"
+    assert reused["missing_components"] == []  # the reused result filled the gap
+    described = [p.read_text(encoding="utf-8") for p in (Path(reused["bundle"]) /
+                 "representations" / "rep1" / "metadata" / "descriptive").glob("*.xml")]
+    assert any(f"Tái sử dụng từ hồ sơ {A1}" in text for text in described)
+
+    csv_file, page = tmp_path / "chi_so.csv", tmp_path / "chi_so.html"
+    res = cli_env.run("report", str(out_a), str(out_b), "--received", str(listed), "--json",
+                      "--indicators", "--since", "2026-12-01", "--until", "2026-12-31",
+                      "--by", "day", "--by", "month", "--by", "desk", "--by", "operator",
+                      "--by", "procedure", "--csv", str(csv_file), "--html", str(page),
+                      "--config", str(config))  # its catalogue names the procedures
+    assert res.returncode == 0, res.stderr
+    found = json.loads(res.stdout)["indicators"]
+
+    def counts(row: dict) -> tuple[int, ...]:
+        return (row["received"], row["components_digitized"], row["results_digitized"],
+                row["both_digitized"], row["reused"], row["national"])
+
+    # By hand: received A1 A2 A3 B1 B2 N1 N2 (the November dossier is outside the period).
+    # Components: A1 A2 A3 B2 (B1's one document is no component of its procedure).
+    # Results: A1 A3 B1. Both: A1 A3. Reused: A2. National store: A1.
+    assert counts(found["total"]) == (7, 4, 3, 2, 1, 1)
+    assert found["total"]["share_both"] == round(2 / 7, 4) and found["target"] == 0.8
+    assert found["total"]["full_marks"] is False
+    by = {dim: {g[dim]: counts(g) for g in groups} for dim, groups in found["by"].items()}
+    assert by["desk"] == {DESK_A: (3, 3, 2, 2, 1, 1), DESK_B: (2, 1, 1, 0, 0, 0),
+                          "unknown": (2, 0, 0, 0, 0, 0)}
+    assert by["operator"] == {CLERK_A: (3, 3, 2, 2, 1, 1), CLERK_B: (2, 1, 1, 0, 0, 0),
+                              "unknown": (2, 0, 0, 0, 0, 0)}
+    assert by["procedure"] == {LAND: (4, 2, 2, 1, 1, 1), EXTRACT: (3, 2, 1, 1, 0, 0)}
+    assert by["month"] == {"2026-12": (7, 4, 3, 2, 1, 1)}
+    days = {g["day"]: g for g in found["by"]["day"]}
+    assert days["2026-12-01"]["full_marks"] is True and days["2026-12-02"]["share_both"] == 0
+    for dim, groups in by.items():  # every breakdown sums to the total
+        assert tuple(map(sum, zip(*groups.values(), strict=True))) == counts(found["total"]), dim
+
+    rows = [r for r in csv_file.read_text(encoding="utf-8").splitlines()
+            if r.startswith("indicators")]
+    assert len(rows) == 1 + sum(len(g) for g in by.values())
+    tree = lxml_html.fromstring(page.read_bytes())
+    text = " ".join(tree.text_content().split())
+    assert "QĐ 766/QĐ-TTg" in text and "28.6%" in text  # 2 of 7, both digitized
+    shown = cli_env.run("report", str(out_a), str(out_b), "--received", str(listed),
+                        "--indicators", "--since", "2026-12-01", "--config", str(config))
+    assert shown.returncode == 0 and "QĐ 766" in shown.stdout and "57%" in shown.stdout

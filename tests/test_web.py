@@ -28,6 +28,7 @@ from digitize.web.auth import login_needed, set_password, stored_hash
 from digitize.web.site import Site
 from tests.conftest import DIGITIZE, ROOT, SAMPLES, Env
 from tests.servers import serving_desk
+from tests.webclient import finished_job
 
 SCREENSHOTS = Path(os.environ.get("DIGITIZE_SCREENSHOTS", ROOT / "build" / "screenshots"))
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
@@ -212,11 +213,7 @@ def test_sending_a_package_to_the_archive_is_a_job(desk: Desk, tmp_path: Path) -
     assert client.post(f"{page}/send", data={"csrf": "forged"}).status_code == 403
     res = client.post(f"{page}/send", data={"csrf": _csrf(client, page)})
     assert res.status_code == 303
-    for _ in range(120):
-        job = client.get(res.headers["location"]).text
-        if 'data-state="done"' in job or 'data-state="failed"' in job:
-            break
-        time.sleep(0.5)
+    job = finished_job(client.get, res.headers["location"], 120)
     assert 'data-state="done"' in job, job
     sent = list((tmp_path / "archive").glob("*.zip"))
     assert len(sent) == 1 and sent[0].stat().st_size > 0

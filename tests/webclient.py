@@ -11,9 +11,10 @@ import re
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlencode
 
 
@@ -116,3 +117,15 @@ def recording_server() -> Iterator[Recorder]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def finished_job(get: Callable[[str], Any], location: str, tries: int = 240) -> str:
+    """The page of the job at `location` once it is done or failed (`get` gives a page's
+    response), after at most `tries` half-second waits."""
+    page = ""
+    for _ in range(tries):
+        page = get(location).text
+        if 'data-state="done"' in page or 'data-state="failed"' in page:
+            break
+        time.sleep(0.5)
+    return page

@@ -7,7 +7,8 @@ built on E-ARK CSIP 2.1:
       documentation/BiaHoSo.pdf, MucLucVanBan.pdf   the dossier cover and index, PDF/A
       representations/rep1/METS.xml
       representations/rep1/metadata/descriptive/EAD_doc_<file>.xml
-      representations/rep1/data/<fileCode>.<n>.pdf
+      representations/rep1/data/<fileCode>.<n>.pdf   the documents (fileGrp Data), then the
+                                                     procedure's results (fileGrp Results)
       schemas/mets1_12.xsd, schemas/xlink.xsd
 
 Every file is listed in a METS file with its size and upper-case SHA-256. The package folder
@@ -68,7 +69,8 @@ class PackageDocument:
     fields: DocumentFields
     original_name: str = ""  # the scan or file it was made from
     events: tuple[Event, ...] = ()  # its provenance: capture, OCR, extraction, signing
-    component: str = ""  # its component code (mã thành phần hồ sơ): its division's TYPE
+    component: str = ""  # its component code (mã thành phần hồ sơ), or a result's code (mã
+    # kết quả): its division's TYPE
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,9 @@ class PackageDossier:
     cover: Path | None = None  # the scanned cover and index sheets, when the dossier had them
     index: Path | None = None
     procedure_code: str = ""  # mã TTHC: an altRecordID of TYPE PROCEDURECODE
+    # The procedure's results digitized with it (kết quả giải quyết), numbered after the
+    # documents: their own file group, their divisions' TYPE their result code.
+    results: tuple[PackageDocument, ...] = ()
 
 
 def new_id() -> str:
@@ -185,26 +190,36 @@ def _mets_root(obj_id: str, created: str, head: _Header) -> etree._Element:
     return root
 
 
-def _rep_mets(rep: Path, head: _Header, created: str,
-              docs: Sequence[tuple[Path, Path]], components: Sequence[str] = ()) -> None:
-    """rep1/METS.xml: one dmdSec per EAD_doc file, the Data files, and a structMap that links
-    each document's metadata to its file; a document's division has its component code (mã
-    thành phần hồ sơ) as its TYPE where it has one."""
+def _rep_mets(rep: Path, head: _Header, created: str, docs: Sequence[tuple[Path, Path]],
+              components: Sequence[str] = (), results: Sequence[tuple[Path, Path, str]] = ()
+              ) -> None:
+    """rep1/METS.xml: one dmdSec per EAD_doc file, the files, and a structMap that links each
+    document's metadata to its file; a document's division has its component code (mã thành
+    phần hồ sơ) as its TYPE where it has one. The procedure's results (`results`: metadata,
+    file, result code) are a file group of their own (USE "Results") and a division of their
+    own (LABEL "Results"), each result's division typed with its code."""
     root = _mets_root(new_id(), created, head)
-    dmds, files = [], []
-    for md, pdf in docs:
-        dmds.append(_dmd(md, rep, created))
-        files.append(_file_el(pdf, rep, created))
-    root.extend(dmds)
-    root.append(M.fileSec(M.fileGrp(*files, USE="Data", ID=new_file_id()),
-                          ID=new_file_id()))
     top = M.div(LABEL=head.record_ids[0][1], ID=new_file_id())
-    for n, (dmd, f) in enumerate(zip(dmds, files, strict=True)):
-        div = M.div(M.fptr(FILEID=f.get("ID")), LABEL=f[0].get(_q(XLINK_NS, "href")),
-                    DMDID=dmd.get("ID"), ID=new_file_id())
-        if n < len(components) and components[n]:
-            div.set("TYPE", components[n])
-        top.append(div)
+    groups = []
+    for use, pairs, types, parent in (
+            ("Data", docs, components, top),
+            ("Results", [(md, pdf) for md, pdf, _c in results], [c for *_p, c in results],
+             M.div(LABEL="Results", ID=new_file_id()))):
+        if not pairs and use != "Data":
+            continue
+        dmds = [_dmd(md, rep, created) for md, _pdf in pairs]
+        files = [_file_el(pdf, rep, created) for _md, pdf in pairs]
+        root.extend(dmds)
+        groups.append(M.fileGrp(*files, USE=use, ID=new_file_id()))
+        for n, (dmd, f) in enumerate(zip(dmds, files, strict=True)):
+            div = M.div(M.fptr(FILEID=f.get("ID")), LABEL=f[0].get(_q(XLINK_NS, "href")),
+                        DMDID=dmd.get("ID"), ID=new_file_id())
+            if n < len(types) and types[n]:
+                div.set("TYPE", types[n])
+            parent.append(div)
+        if parent is not top:
+            top.append(parent)
+    root.append(M.fileSec(*groups, ID=new_file_id()))
     root.append(M.structMap(top, TYPE="PHYSICAL", LABEL="CSIP",
                             ID=new_file_id()))
     _write_xml(root, rep / "METS.xml")
@@ -283,7 +298,10 @@ def build_sip(dossier: PackageDossier, parent: Path) -> Path:
                     dossier.fields, pkg / "metadata" / "descriptive" / "EAD.xml")
         rep = pkg / "representations" / "rep1"
         pairs = [_add_document(rep, doc) for doc in dossier.documents]
-        _rep_mets(rep, head, created, pairs, [d.component for d in dossier.documents])
+        issued = [_add_document(rep, doc) for doc in dossier.results]
+        _rep_mets(rep, head, created, pairs, [d.component for d in dossier.documents],
+                  [(md, pdf, doc.component) for (md, pdf), doc in zip(issued, dossier.results,
+                                                                      strict=True)])
         (pkg / "documentation").mkdir()
         if dossier.cover is not None:
             shutil.copyfile(dossier.cover, pkg / "documentation" / COVER_NAME)
@@ -292,9 +310,11 @@ def build_sip(dossier: PackageDossier, parent: Path) -> Path:
         if dossier.index is not None:
             shutil.copyfile(dossier.index, pkg / "documentation" / INDEX_NAME)
         else:
-            write_index(dossier.fields, [d.fields for d in dossier.documents],
+            write_index(dossier.fields, [d.fields for d in (*dossier.documents,
+                                                            *dossier.results)],
                         pkg / "documentation" / INDEX_NAME)
-        _premis(pkg, dossier.documents, [pdf for _md, pdf in pairs], dossier.events)
+        _premis(pkg, [*dossier.documents, *dossier.results],
+                [pdf for _md, pdf in (*pairs, *issued)], dossier.events)
         _root_mets(pkg, obj_id, head, created, pkg / "metadata" / "descriptive" / "EAD.xml")
     return target
 

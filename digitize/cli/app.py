@@ -45,7 +45,8 @@ MODULES = {"run": "run", "watch": "run", "report": "run", "ocr": "ocr", "extract
            "separator": "desk", "split": "desk", "doctor": "desk", "init": "desk",
            "find": "index", "reuse": "index", "forget": "index"}
 GROUPS = {"schema": ("schema", "app"), "index": ("index", "index_app"),
-          "trust": ("trust", "app"), "procedures": ("procedures", "app")}
+          "trust": ("trust", "app"), "procedures": ("procedures", "app"),
+          "result": ("result", "app")}
 # Global options that take a value, so that `--ui-lang vi sign` finds `sign`.
 _VALUED = ("--ui-lang",)
 

@@ -262,6 +262,10 @@ SHARE_COLUMNS = (("received", N_("Received")), ("digitized", N_("Digitized")),
                  ("share_packaged", N_("Packed")), ("share_uploaded", N_("Sent")),
                  ("median_days_to_digitized", N_("Days")), ("p90_days_to_digitized", N_("p90")))
 
+INDICATOR_COLUMNS = (("received", N_("Received")), ("share_components", N_("Parts")),
+                     ("share_results", N_("Result")), ("share_both", N_("Both")),
+                     ("share_reused", N_("Reused")), ("share_national", N_("National")))
+
 
 def report_tables(report: Any, wide: bool = False) -> None:
     """`digitize report` in the terminal: with a received list its shares first, then each
@@ -281,6 +285,13 @@ def report_tables(report: Any, wide: bool = False) -> None:
         if report.not_digitized:
             out.print(escape(_("Received but not digitized: {codes}").format(
                 codes=", ".join(r.code for r in report.not_digitized))), highlight=False)
+    if report.indicators is not None:
+        for dim, groups in report.indicators.groups.items():
+            rows = [line(g.key, g.row(), INDICATOR_COLUMNS)
+                    for g in [*groups, report.indicators.total]]
+            rows[-1][0] = _("all")
+            records(_("indicators (QĐ 766) — {dim}").format(dim=dim), (
+                (N_("Group"), ID), *((h, ID) for _k, h in INDICATOR_COLUMNS)), rows, wide)
     for dim, groups in report.groups.items():
         rows = [line(f.key, f.row(), REPORT_COLUMNS) for f in [*groups, report.total]]
         rows[-1][0] = _("all")

@@ -195,6 +195,12 @@ def report(
                            "with the dossier code and the date received): the shares "
                            "digitized, signed, packaged and uploaded, and what was not "
                            "digitized."))] = None,
+    indicators: Annotated[bool, typer.Option(
+        "--indicators", help=_("Also the digitization indicators of QĐ 766/QĐ-TTg per received "
+                               "dossier: components digitized, result digitized, both (full "
+                               "marks at 80 %), reused, taken from the national data store; "
+                               "broken down as --by says, else by month, desk, operator and "
+                               "procedure."))] = False,
     csv_file: Annotated[Path | None, typer.Option("--csv", help=_("Also write a CSV file."))
                         ] = None,
     chart: Annotated[Path | None, typer.Option(
@@ -234,7 +240,11 @@ def report(
             from digitize.paths import state_dir
 
             journal = state_dir() / "uploads.jsonl"
-        result = report_outputs(outs, since, until, dims, listed, uploaded_packages(journal))
+        from digitize.pipeline.indicators import BREAKDOWNS, catalogue_codes
+
+        result = report_outputs(outs, since, until, dims, listed, uploaded_packages(journal),
+                                list(dict.fromkeys(by or BREAKDOWNS)) if indicators else None,
+                                catalogue_codes(cfg))
         if csv_file:
             write_csv(result, csv_file)
         if chart:

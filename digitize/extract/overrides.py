@@ -7,6 +7,8 @@ An override file is TOML, one table per document keyed by the input file's name:
     number = "15"
     issued_date = "18/11/2026"           # DD/MM/YYYY or YYYY-MM-DD
     signer = "Lê Văn Thành"
+    [documents."cccd.pdf"]
+    from_national_store = "có"           # taken from the citizen's data store (national portal)
 
 `run` applies `digitize-overrides.toml` found in a dossier folder (written by a person or a script)
 and then the file `digitize review` keeps for the dossier in OUT/.overrides/; `extract` takes one
@@ -40,7 +42,12 @@ FIELDS = ("doc_kind", "doc_type_name", "doc_type_code", "tt05_type_code", "numbe
           "symbol",
           "issued_date", "place", "issuer", "parent_issuer", "subject", "signer", "signer_title",
           "page_count", "language", "applicant_name", "birth_date", "id_number", "address",
-          "phone", "procedure_name", "component_code")
+          "phone", "procedure_name", "component_code", "from_national_store")
+# A clerk's word that the document was taken from the citizen's data store on the national
+# public-service portal (kho dữ liệu của công dân, DuocLayTuKhoDMQG) rather than handed in.
+NATIONAL = "from_national_store"
+_YES = ("CO", "X", "1", "YES", "TRUE")
+_NO = ("KHONG", "0", "NO", "FALSE", "")
 
 
 class OverrideFile(BaseModel):
@@ -71,6 +78,11 @@ def normalise(field: str, value: object) -> object:
         raise ValueError(_("'{field}' is not a metadata field; use one of {items}").format(
                              field=field, items=', '.join(FIELDS)))
     text = clean(str(value))
+    if field == NATIONAL:
+        if fold(text) not in (*_YES, *_NO):
+            raise ValueError(_("{field} '{text}' must be yes (có) or no (không)").format(
+                field=field, text=text))
+        return fold(text) in _YES
     if field in ("issued_date", "birth_date"):
         return iso_date(text)
     if field == "page_count":

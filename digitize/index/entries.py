@@ -15,6 +15,7 @@ from digitize.model import (
     DOSSIER_RECORD,
     DocumentResult,
     DossierResult,
+    ResultRecord,
     Status,
     dossier_records,
     moved_path,
@@ -35,7 +36,10 @@ def document_entry(doc: DocumentResult, dossier: DossierResult, dossier_dir: Pat
         text = moved_path(doc.text_file, dossier_dir, dossier.id)
         body = text.read_text(encoding="utf-8") if text.is_file() else ""
     meta = doc.metadata
+    if isinstance(doc, ResultRecord):  # a result: found, and reused, as one
+        meta = {**meta, "result_code": doc.code, "result_name": doc.name}
     sig = doc.signature
+    came = doc.input_signatures[0] if sig is None and doc.input_signatures else None
 
     def value(key: str) -> str:
         return str(meta.get(key) or "")
@@ -50,14 +54,18 @@ def document_entry(doc: DocumentResult, dossier: DossierResult, dossier_dir: Pat
         issuer=value("issuer"), applicant_name=value("applicant_name"),
         id_number=value("id_number"), birth_date=value("birth_date"),
         procedure_name=value("procedure_name"), subject=value("subject"),
-        signature_level=sig.level if sig else "", signer=sig.signer if sig else "",
-        signing_time=sig.signing_time if sig else "", source=doc.source,
+        # A file that came signed (an agency's result) is signed, at a level not ours to say.
+        signature_level=sig.level if sig else "PAdES" if came else "",
+        signer=sig.signer if sig else came.signer if came else "",
+        signing_time=sig.signing_time if sig else (came.signing_time or "") if came else "",
+        source=doc.source,
         agency_code=dossier.agency_code or "", desk=dossier.desk or "", metadata=meta,
         indexed_at=now_vn(), body=body)
 
 
 def dossier_entries(dossier: DossierResult, dossier_dir: Path) -> list[Entry]:
-    entries = (document_entry(d, dossier, dossier_dir) for d in dossier.documents)
+    entries = (document_entry(d, dossier, dossier_dir) for d in [*dossier.documents,
+                                                                  *dossier.results])
     return [e for e in entries if e is not None]
 
 

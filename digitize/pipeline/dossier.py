@@ -42,6 +42,7 @@ from digitize.model import (
     Extraction,
     InputSignature,
     OcrPage,
+    ResultRecord,
     SignatureInfo,
     Status,
     read_dossier,
@@ -52,6 +53,7 @@ from digitize.ocr.hocr import merge_hocr
 from digitize.pipeline.inputs import DossierInput
 from digitize.pipeline.options import Progress, RunOptions
 from digitize.pipeline.package import Finished, Sheets, package_dossier, package_loose
+from digitize.pipeline.repack import Added, kept_results, number_results, write_side_files
 from digitize.pipeline.sheets import Item, check_index, split_sheets
 from digitize.procedures.assign import Checked, check_dossier
 from digitize.scan.split import origin as split_origin
@@ -195,7 +197,7 @@ def _review(ocr: Sequence[OcrPage], ex: Extraction, opts: RunOptions) -> list[st
     return notes
 
 
-def _finish_document(doc: Doc, work: Path, code: str, opts: RunOptions,
+def finish_document(doc: Doc, work: Path, code: str, opts: RunOptions,
                      signing: SigningContext | None, progress: Progress, fixes: Corrections,
                      dossier_code: str | None) -> tuple[DocumentResult, Path | None, str]:
     """Assemble, extract and sign one document; returns its result, signed PDF and text."""
@@ -398,6 +400,21 @@ def _sheets_apart(finished: list[Item], work: Path, code: str
     return sheets, docs, apart
 
 
+def _carry_results(dossier: DossierResult, carried: Sequence[Added],
+                   issued: Sequence[Finished], staging: Path, target: Path, code: str,
+                   in_package: bool) -> None:
+    """The dossier's results kept through a new run: their text, hOCR and record under their
+    numbers after the documents, their PDFs in the new package, else beside it."""
+    for item, done in zip(carried, issued, strict=True):
+        stem = f"{code}.{done.seq}"
+        if not in_package:
+            shutil.copyfile(item.pdf, staging / f"{stem}.pdf")
+            item.result.pdf = str((target / f"{stem}.pdf").resolve())
+        write_side_files(staging, target, item, stem)
+        write_text_atomic(staging / f"{stem}.json", item.result.model_dump_json(indent=2))
+    dossier.results = [r for r in (a.result for a in carried) if isinstance(r, ResultRecord)]
+
+
 def process_dossier(d: DossierInput, planned: Planned, opts: RunOptions,
                      signing: SigningContext | None, progress: Progress, tmp: Path
                      ) -> DossierResult:
@@ -419,7 +436,7 @@ def process_dossier(d: DossierInput, planned: Planned, opts: RunOptions,
         if doc.earlier is not None:
             res, pdf, text = _kept_document(doc, work, code)
         else:
-            res, pdf, text = _finish_document(doc, work, code, opts, signing, progress, fixes,
+            res, pdf, text = finish_document(doc, work, code, opts, signing, progress, fixes,
                                               d.dossier_code)
         doc.pages.clear()  # the page results (words, boxes) are done with: keep memory flat
         results.append(res)
@@ -454,6 +471,9 @@ def process_dossier(d: DossierInput, planned: Planned, opts: RunOptions,
     try:
         target = opts.out / d.id
         loose = not opts.package  # the PDFs go beside the text, not into a package
+        carried = kept_results(read_dossier(target), target) if (
+            target / DOSSIER_RECORD).is_file() else []  # the results `result add` added
+        issued: list[Finished] = []
         if finished and opts.package and broken is None and (
                 opts.loose or d.marked_loose):
             # Documents outside a dossier stand alone: each good one gets its package.
@@ -467,11 +487,12 @@ def process_dossier(d: DossierInput, planned: Planned, opts: RunOptions,
         elif finished and not failed and opts.package:
             finished += _earlier_reused(target, len(finished))
             dossier.documents += [res for res, *_ in finished if res.reused_from]
+            docs = [Finished(res, pdf, seq) for res, pdf, _t, seq in finished]
+            issued = number_results(docs, carried)
             try:
-                package_dossier(dossier, [Finished(res, pdf, seq)
-                                          for res, pdf, _t, seq in finished],
-                                opts.config, staging, target,
-                                signing.identity.common_name if signing else None, sheets)
+                package_dossier(dossier, docs, opts.config, staging, target,
+                                signing.identity.common_name if signing else None, sheets,
+                                issued)
                 for res, *_rest in sheet_items:  # in the package's documentation
                     res.pdf = str(Path(dossier.bundle or "") / "documentation" / (
                         COVER_NAME if res.sheet == "cover" else INDEX_NAME))
@@ -504,6 +525,9 @@ def process_dossier(d: DossierInput, planned: Planned, opts: RunOptions,
                 shutil.copyfile(hocr, staging / f"{stem}.hocr")
                 res.hocr_file = str((target / f"{stem}.hocr").resolve())
             write_text_atomic(staging / f"{stem}.json", res.model_dump_json(indent=2))
+        _carry_results(dossier, carried, issued or number_results(
+            [Finished(r, p, s) for r, p, _t, s in finished], carried), staging, target,
+            code, in_package=bool(issued) and not loose)
         dossier.finished = now_vn()
         dossier.seconds = round(time.monotonic() - began, 2)
         write_text_atomic(staging / DOSSIER_RECORD, dossier.model_dump_json(indent=2))

@@ -26,6 +26,10 @@ SHARES = (("received", N_("Received")), ("digitized", N_("Digitized")),
           ("share_packaged", N_("Share packaged")), ("share_uploaded", N_("Share uploaded")),
           ("median_days_to_digitized", N_("Median days")),
           ("p90_days_to_digitized", N_("p90 days")))
+INDICATORS = (("received", N_("Received")),
+              ("share_components", N_("Components digitized")),
+              ("share_results", N_("Result digitized")), ("share_both", N_("Both")),
+              ("share_reused", N_("Reused")), ("share_national", N_("National store")))
 DIMENSION_TITLES = {"day": N_("By day"), "week": N_("By week"), "month": N_("By month"),
                     "desk": N_("By desk"), "operator": N_("By operator"),
                     "procedure": N_("By procedure")}
@@ -49,6 +53,14 @@ def report_tables(report: Report) -> list[tuple[str, list[str], list[list[str]]]
         for dim, shares in report.received_groups.items():
             found.append((_("Received dossiers") + " — " + _(DIMENSION_TITLES[dim]), heads,
                           [_line(shown_key(s.key), s.row(), SHARES) for s in shares]))
+    if report.indicators is not None:
+        heads = [_("Group"), *(_(h) for _k, h in INDICATORS)]
+        title = _("Digitization indicators (QĐ 766/QĐ-TTg)")
+        found.append((title, heads, [_line(_("All received"), report.indicators.total.row(),
+                                           INDICATORS)]))
+        for dim, groups in report.indicators.groups.items():
+            found.append((title + " — " + _(DIMENSION_TITLES[dim]), heads,
+                          [_line(shown_key(g.key), g.row(), INDICATORS) for g in groups]))
     heads = [_("Group"), *(_(h) for _k, h in FIGURES)]
     found.append((_("Digitized"), heads, [_line(_("All"), report.total.row(), FIGURES)]))
     for dim, groups in report.groups.items():

@@ -13,9 +13,10 @@ from digitize.bundle.sip import build_sip_tailieu
 from digitize.clock import now_vn
 from digitize.config import Config
 from digitize.errors import DigitizeError
+from digitize.extract.overrides import NATIONAL
 from digitize.extract.sheets import Cover, parse_cover
 from digitize.i18n import _
-from digitize.model import DocumentResult, DossierResult, Event
+from digitize.model import DocumentResult, DossierResult, Event, ResultRecord
 from digitize.schemas.tt05 import DEFAULT_MAINTENANCE, document_fields, dossier_fields
 
 
@@ -54,14 +55,28 @@ def _signer(doc: Finished) -> str | None:
     return sig.signer if sig else (found[0].signer if found else None)
 
 
+def _note(doc: DocumentResult) -> str:
+    """What the document's ghi chú says besides its component: the result it is, where a
+    reused one came from, that it was taken from the national data store."""
+    notes = []
+    if isinstance(doc, ResultRecord):
+        notes.append(f"Kết quả giải quyết {doc.code or '?'}: {doc.name}".strip(": "))
+    if doc.reused_from:
+        notes.append(f"Tái sử dụng từ hồ sơ {doc.reused_dossier or '?'} "
+                     f"({Path(doc.reused_from).name}, SHA-256 {doc.source_sha256})")
+    if doc.metadata.get(NATIONAL):
+        notes.append("Lấy từ kho dữ liệu của công dân trên Cổng Dịch vụ công quốc gia")
+    return "; ".join(notes)
+
+
 def _package_documents(code: str, docs: Sequence[Finished]) -> list[PackageDocument]:
     pkg_docs = []
     for doc in docs:
-        fields = document_fields(code, doc.seq, doc.result.metadata, _signer(doc))
-        component = doc.result.metadata.get("component_code")
-        pkg_docs.append(PackageDocument(doc.pdf, fields, Path(doc.result.source).name,
-                                        tuple(doc.result.provenance),
-                                        str(component) if component else ""))
+        res = doc.result
+        fields = document_fields(code, doc.seq, res.metadata, _signer(doc), note=_note(res))
+        kind = res.code if isinstance(res, ResultRecord) else res.metadata.get("component_code")
+        pkg_docs.append(PackageDocument(doc.pdf, fields, Path(res.source).name,
+                                        tuple(res.provenance), str(kind) if kind else ""))
     return pkg_docs
 
 
@@ -104,18 +119,22 @@ class Sheets:
 
 def package_dossier(dossier: DossierResult, docs: Sequence[Finished], config: Config,
                     staging: Path, target: Path, signer: str | None,
-                    sheets: Sheets = Sheets()) -> None:
+                    sheets: Sheets = Sheets(), results: Sequence[Finished] = ()) -> None:
     """Build the package of `dossier` in `staging` (which will become `target`), then point
     the dossier and each document at where their files will be. A scanned cover gives the
-    dossier's title, dates and retention period; cover and index go in the documentation."""
+    dossier's title, dates and retention period; cover and index go in the documentation. The
+    procedure's `results` are numbered after the documents, in a file group of their own."""
     code = dossier.file_code or dossier.id
     pkg_docs = _package_documents(code, docs)
+    after = max((d.seq for d in docs), default=0)
+    issued = [Finished(r.result, r.pdf, after + n) for n, r in enumerate(results, 1)]
+    pkg_results = _package_documents(code, issued)
     if docs:
         signer = _signer(docs[-1])
-    results = [d.result for d in docs]
+    every = [d.result for d in (*docs, *issued)]
     cover = parse_cover(sheets.cover[1]) if sheets.cover else Cover()
-    fields = dossier_fields(code, cover.title or dossier_title(results, dossier.id),
-                            dossier.dossier_code or dossier.id, [r.metadata for r in results],
+    fields = dossier_fields(code, cover.title or dossier_title(every, dossier.id),
+                            dossier.dossier_code or dossier.id, [r.metadata for r in every],
                             signer, cover.maintenance or DEFAULT_MAINTENANCE,
                             (cover.start, cover.end), procedure_note(dossier))
     pkg = build_sip(PackageDossier(
@@ -123,11 +142,11 @@ def package_dossier(dossier: DossierResult, docs: Sequence[Finished], config: Co
         agency_code=config.agency.code, documents=tuple(pkg_docs),
         events=tuple(dossier.provenance), cover=sheets.cover[0] if sheets.cover else None,
         index=sheets.index[0] if sheets.index else None,
-        procedure_code=dossier.procedure_code or ""), staging)
+        procedure_code=dossier.procedure_code or "", results=tuple(pkg_results)), staging)
     dossier.provenance.append(Event(
         type="packaging", time=now_vn(), agent=f"digitize {__version__}",
         detail=f"Thông tư 05/2025/TT-BNV submission package (SIP) {pkg.name}"))
     _checked(pkg, dossier.id)
     dossier.bundle = str((target / pkg.name).resolve())
-    for doc, pd in zip(results, pkg_docs, strict=True):
+    for doc, pd in zip(every, [*pkg_docs, *pkg_results], strict=True):
         doc.pdf = _packaged_pdf(target / pkg.name, pd)

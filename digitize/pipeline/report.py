@@ -12,7 +12,7 @@ import json
 import re
 import statistics
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -24,11 +24,18 @@ from digitize.errors import NoInputError, UsageProblem
 from digitize.fsutil import atomic_path
 from digitize.i18n import _
 from digitize.model import DOSSIER_RECORD, DossierResult, Status, Totals, read_dossier
+from digitize.pipeline.indicators import (  # UNKNOWN: the group of what a record does not say
+    PERIODS,
+    TARGET,
+    UNKNOWN,
+    Indicators,
+    compute_indicators,
+    period_key,
+)
 from digitize.pipeline.received import Received
 
 _PATH = re.compile(r"(?:/[^\s,;:()]+)+")
 DIMENSIONS = ("day", "week", "month", "desk", "operator", "procedure")
-UNKNOWN = "unknown"
 
 
 class Figures(Totals):
@@ -96,6 +103,7 @@ class Report:
     not_digitized: list[Received] = field(default_factory=list)
     # Dossiers that lack a required component of their procedure (named, never complete).
     missing: list[DossierResult] = field(default_factory=list)
+    indicators: Indicators | None = None  # QĐ 766's digitization figures (--indicators)
 
     @property
     def days(self) -> list[Figures]:
@@ -141,15 +149,8 @@ def _finished_within(d: DossierResult, since: date | None, until: date | None) -
 
 def group_key(dimension: str, day: date | None, d: DossierResult | None = None,
               procedure: str = "") -> str:
-    if dimension in ("day", "week", "month"):
-        if day is None:
-            return UNKNOWN
-        if dimension == "day":
-            return day.isoformat()
-        if dimension == "week":
-            year, week, _wd = day.isocalendar()
-            return f"{year}-W{week:02d}"
-        return day.strftime("%Y-%m")
+    if dimension in PERIODS:
+        return period_key(dimension, day)
     value = procedure if dimension == "procedure" and procedure else \
         getattr(d, dimension, None) if d is not None else None
     return str(value) if value else UNKNOWN
@@ -247,6 +248,11 @@ def report_json(report: Report) -> dict[str, object]:
             {"dossier": d.dossier_code or d.id, "procedure_code": d.procedure_code,
              "missing": [m.model_dump() for m in d.missing_components]}
             for d in report.missing]}
+    if report.indicators is not None:
+        found["indicators"] = {
+            "target": TARGET, "total": report.indicators.total.row(),
+            "by": {dim: [g.row(dim) for g in groups]
+                   for dim, groups in report.indicators.groups.items()}}
     if report.received is not None:
         found["received"] = {
             "total": report.received.row(), "not_digitized": [
@@ -268,6 +274,10 @@ def write_csv(report: Report, target: Path) -> None:
         rows += [{"group_by": f"received by {dim}", **s.row("group")}
                  for dim, shares in report.received_groups.items() for s in shares]
         rows.append({"group_by": "received", **report.received.row("group")})
+    if report.indicators is not None:
+        rows += [{"group_by": f"indicators by {dim}", **g.row("group")}
+                 for dim, groups in report.indicators.groups.items() for g in groups]
+        rows.append({"group_by": "indicators", **report.indicators.total.row("group")})
     names: list[str] = []
     for row in rows:
         names += [k for k in row if k not in names]
@@ -287,11 +297,15 @@ def _day(value: str | None, option: str) -> date | None:
 
 def report_outputs(outs: Sequence[Path], since: str | None = None, until: str | None = None,
                    dims: Sequence[str] = ("day",), received: Sequence[Received] | None = None,
-                   uploads: set[str] | None = None) -> Report:
+                   uploads: set[str] | None = None,
+                   indicators: Sequence[str] | None = None,
+                   resolve: Callable[[str], str] | None = None) -> Report:
     """The report of `run`'s output folders, from `since` to `until` (YYYY-MM-DD), broken down
-    by `dims`; with `received`, the received dossiers of those days as the denominator."""
+    by `dims`; with `received`, the received dossiers of those days as the denominator; with
+    `indicators` (their breakdowns), QĐ 766's digitization figures of the dossiers received
+    then."""
     start, end = _day(since, "--since"), _day(until, "--until")
-    unknown = [d for d in dims if d not in DIMENSIONS]
+    unknown = [d for d in [*dims, *(indicators or ())] if d not in DIMENSIONS]
     if unknown:
         raise UsageProblem(_("--by {value}: use {choices}.").format(
             value=unknown[0], choices=", ".join(DIMENSIONS)))
@@ -305,5 +319,9 @@ def report_outputs(outs: Sequence[Path], since: str | None = None, until: str | 
     everything = load_dossiers(outs)
     # A dossier received in the period may be digitized after it: all records count for the
     # shares.
-    return make_report([d for d in everything if _finished_within(d, start, end)], dims,
-                       received, uploads, digitized=everything)
+    report = make_report([d for d in everything if _finished_within(d, start, end)], dims,
+                         received, uploads, digitized=everything)
+    if indicators is not None:
+        report.indicators = compute_indicators(everything, received, indicators, start, end,
+                                               resolve)
+    return report

@@ -4,9 +4,6 @@ no OCR and no new signature. The dossier's provenance records where it came from
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,8 +11,8 @@ from pathlib import Path
 from digitize import __version__
 from digitize.clock import now_vn
 from digitize.config import Config, index_location
-from digitize.errors import InputFileError, NoInputError
-from digitize.fsutil import DIR_MODE, replace_dir, sha256_file, write_text_atomic
+from digitize.errors import InputFileError
+from digitize.fsutil import sha256_file
 from digitize.i18n import _
 from digitize.index.model import Entry
 from digitize.index.store import open_index
@@ -28,10 +25,16 @@ from digitize.model import (
     Event,
     SignatureInfo,
     Status,
-    read_dossier,
 )
 from digitize.pipeline.lock import hold_lock
-from digitize.pipeline.package import Finished, package_dossier
+from digitize.pipeline.repack import Added, packaged, repackage
+from digitize.procedures.assign import (
+    MISSING_NOTE,
+    assign_component,
+    missing_components,
+    missing_note,
+)
+from digitize.procedures.model import Catalogue
 
 
 def check_entry(entry: Entry) -> None:
@@ -53,7 +56,8 @@ def _reused_result(entry: Entry) -> DocumentResult:
     when = now_vn()
     return DocumentResult(
         source=entry.pdf, status=Status.ok, doc_kind=DocKind(entry.doc_kind) if entry.doc_kind
-        else None, metadata=entry.metadata, source_sha256=entry.sha256, reused_from=entry.pdf,
+        else None, metadata=dict(entry.metadata), source_sha256=entry.sha256,
+        reused_from=entry.pdf, reused_dossier=entry.dossier_code or entry.dossier_id,
         signature=SignatureInfo(level=entry.signature_level, signer=entry.signer,
                                 signing_time=entry.signing_time),
         provenance=[Event(
@@ -69,62 +73,57 @@ class Reused:
     added: tuple[DocumentResult, ...]  # empty when every document was in the dossier already
 
 
-def reuse_documents(entries: Sequence[Entry], dossier_dir: Path, config: Config) -> Reused:
+def _components(dossier: DossierResult, added: Sequence[tuple[DocumentResult, str]],
+                catalogue: Catalogue | None, threshold: float) -> None:
+    """Each reused document matched to a component of the new dossier's procedure (in place),
+    as `run` matches its own, and what the dossier lacks named again: a reused component
+    counts (QĐ 766's reuse figure), a reused extra document does not."""
+    procedure = catalogue.get(dossier.procedure_code) if catalogue and dossier.procedure_code \
+        else None
+    if procedure is None:
+        return
+    for doc, text in added:
+        doc.metadata.pop("component_code", None)  # its component in its first dossier
+        assign_component(procedure, doc, text, threshold)
+    dossier.missing_components = list(missing_components(procedure, [
+        *dossier.documents, *(d for d, _t in added)]))
+    said = _(MISSING_NOTE).split("{", 1)[0]
+    dossier.review = [n for n in dossier.review if not n.startswith(said)] + \
+        list(missing_note(dossier.missing_components))
+    unsure = dossier.review or any(d.status is Status.needs_review for d in
+                                   [*dossier.documents, *(d for d, _t in added)])
+    dossier.status = Status.needs_review if unsure else Status.ok
+
+
+def reuse_documents(entries: Sequence[Entry], dossier_dir: Path, config: Config,
+                    catalogue: Catalogue | None = None) -> Reused:
     """Add `entries` to the packaged dossier in `dossier_dir` (an OUT/<dossier> folder made by
-    `run`) and rebuild its package around the same signed files."""
+    `run`) and rebuild its package around the same signed files; with the desk's catalogue,
+    each is matched to a component of the dossier's procedure."""
     if not (dossier_dir / DOSSIER_RECORD).is_file():
-        raise NoInputError(_("{dossier_dir} is not a dossier made by `digitize run` (no "
-                             "{RECORD}); run the new dossier first, then reuse into "
-                             "OUT/<dossier>.").format(
-                               dossier_dir=dossier_dir, RECORD=DOSSIER_RECORD))
+        packaged(dossier_dir)  # says why
     for entry in entries:
         check_entry(entry)
     out = dossier_dir.parent
     with hold_lock(out):
-        dossier = read_dossier(dossier_dir)
-        if not dossier.bundle or dossier.status is Status.failed:
-            raise NoInputError(_("{dossier_dir} has no package (its run failed); fix and run it "
-                                 "again before reusing documents into it.").format(
-                                   dossier_dir=dossier_dir))
+        dossier = packaged(dossier_dir)
         have = {d.source_sha256 for d in dossier.documents if d.reused_from}
         # A document of this very dossier, or one reused already, is not added twice.
         new = [e for e in entries if e.sha256 not in have
                and (e.dossier_id, e.out_dir) != (dossier.id, str(out.resolve()))]
         if not new:
             return Reused(dossier, ())
-        docs = [d for d in dossier.documents if d.pdf]
         added = [_reused_result(e) for e in new]
-        sources = [(d, Path(d.pdf or "")) for d in docs] + \
-            [(d, Path(e.pdf)) for d, e in zip(added, new, strict=True)]
-        finished = [Finished(d, pdf, i) for i, (d, pdf) in enumerate(sources, 1)]
+        _components(dossier, list(zip(added, (e.body for e in new), strict=True)), catalogue,
+                    config.extract.min_field_confidence)
         for e in new:
             dossier.provenance.append(Event(
                 type="reuse", time=now_vn(), agent=f"digitize {__version__}",
                 detail=f"added {Path(e.pdf).name} from dossier {e.dossier_id} by reference, "
                        f"SHA-256 {e.sha256}"))
-        staging = Path(tempfile.mkdtemp(prefix=f".staging-{dossier.id}-", dir=out))
-        os.chmod(staging, DIR_MODE)
-        try:
-            old_bundle = Path(dossier.bundle)
-            for item in dossier_dir.iterdir():
-                if item != old_bundle and item.is_file():
-                    shutil.copy2(item, staging / item.name)
-            package_dossier(dossier, finished, config, staging, dossier_dir,
-                            next((d.signature.signer for d in docs if d.signature), None))
-            dossier.documents = [*dossier.documents, *added]
-            for doc, entry in zip(added, new, strict=True):
-                stem = Path(doc.pdf or "").stem
-                write_text_atomic(staging / f"{stem}.txt", entry.body)
-                doc.text_file = str((dossier_dir / f"{stem}.txt").resolve())
-            for doc in [d.result for d in finished]:
-                write_text_atomic(staging / f"{Path(doc.pdf or '').stem}.json",
-                                  doc.model_dump_json(indent=2))
-            dossier.finished = now_vn()
-            write_text_atomic(staging / DOSSIER_RECORD, dossier.model_dump_json(indent=2))
-            replace_dir(staging, dossier_dir)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
+        dossier.finished = now_vn()
+        repackage(dossier_dir, dossier, config,
+                  [Added(d, Path(e.pdf), e.body) for d, e in zip(added, new, strict=True)])
     return Reused(dossier, tuple(added))
 
 
@@ -135,7 +134,9 @@ def reuse_into(documents: Sequence[str], dossier_dir: Path, config: Config,
     where = index_location(config, index)
     with open_index(where) as ix:
         entries = [ix.lookup(doc) for doc in documents]
-    done = reuse_documents(entries, dossier_dir, config)
+    from digitize.procedures.store import catalogue_path, load_catalogue
+
+    done = reuse_documents(entries, dossier_dir, config, load_catalogue(catalogue_path(config)))
     if config.index.enabled or index is not None:
         index_dossier(where, dossier_dir.parent, done.dossier)
     return done

@@ -89,8 +89,6 @@ def _plan(dossiers: Sequence[DossierInput], opts: RunOptions, pool: Executor, tm
     """Count pages and queue every page of every dossier (the pool works ahead of us).
     Documents that failed before with the same content stay quarantined unless retried;
     documents an earlier run finished with the same work key are kept, not queued."""
-    cfg = opts.config.ocr
-    max_px = cfg.max_megapixels * 1_000_000
     plan: dict[str, Planned] = {}
     total = 0
     for d in dossiers:
@@ -117,25 +115,32 @@ def _plan(dossiers: Sequence[DossierInput], opts: RunOptions, pool: Executor, tm
             if key is not None and key in kept:
                 docs.append(Doc(src, seq, [], sha=sha, key=key, earlier=kept[key]))
                 continue
-            try:
-                facts = read_input(src, max_px)
-            except InputFileError as exc:
-                docs.append(Doc(src, seq, [], exc.message, sha))
-                continue
-            workdir = tmp / f"{d.id}-{seq}"
-            workdir.mkdir(parents=True, exist_ok=True)
-            text = opts.keep_text and facts.text_layer and facts.not_archivable is None
-            own = set(facts.text_pages) if opts.keep_text else set()  # a signed file's text
-            futures = [pool.submit(text_page if text or i in own else prepare_page,
-                                   PageTask(src, i, workdir, opts.lang, cfg.default_dpi, max_px,
-                                            cfg.timeout_s, opts.profile, cfg.best_vie))
-                       for i in range(facts.pages)]
-            docs.append(Doc(src, seq, futures, sha=sha, key=key, signed=facts.signed,
-                            text_layer=text, active=facts.active,
-                            attachments=facts.attachments))
-            total += facts.pages
+            doc = queue_document(src, seq, sha, key, opts, pool, tmp / f"{d.id}-{seq}")
+            docs.append(doc)
+            total += len(doc.pages)
         plan[d.id] = Planned(docs, fixes)
     return plan, total
+
+
+def queue_document(src: Path, seq: int, sha: str, key: str | None, opts: RunOptions,
+                   pool: Executor, workdir: Path) -> Doc:
+    """One document's pages queued in the pool (OCR'd, or their own text read where it is
+    born-digital); a file that cannot be read is a Doc with its error and no pages."""
+    cfg = opts.config.ocr
+    max_px = cfg.max_megapixels * 1_000_000
+    try:
+        facts = read_input(src, max_px)
+    except InputFileError as exc:
+        return Doc(src, seq, [], exc.message, sha)
+    workdir.mkdir(parents=True, exist_ok=True)
+    text = opts.keep_text and facts.text_layer and facts.not_archivable is None
+    own = set(facts.text_pages) if opts.keep_text else set()  # a signed file's text
+    futures = [pool.submit(text_page if text or i in own else prepare_page,
+                           PageTask(src, i, workdir, opts.lang, cfg.default_dpi, max_px,
+                                    cfg.timeout_s, opts.profile, cfg.best_vie))
+               for i in range(facts.pages)]
+    return Doc(src, seq, futures, sha=sha, key=key, signed=facts.signed, text_layer=text,
+               active=facts.active, attachments=facts.attachments)
 
 
 def _add_to_index(result: DossierResult, opts: RunOptions) -> None:

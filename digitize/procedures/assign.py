@@ -18,7 +18,7 @@ from pathlib import Path
 
 from digitize.errors import UsageProblem
 from digitize.fsutil import write_text_atomic
-from digitize.i18n import _
+from digitize.i18n import N_, _
 from digitize.model import ComponentRef, DocumentResult, Status
 from digitize.procedures.match import match_document
 from digitize.procedures.model import Catalogue, Procedure
@@ -165,9 +165,22 @@ def check_dossier(catalogue: Catalogue | None, folder: Path, dossier_code: str |
     for doc, text in docs:
         if doc.status is not Status.failed:
             assign_component(procedure, doc, text, threshold)
-    have = {str(d.metadata.get(FIELD)) for d, _t in docs if d.status is not Status.failed}
-    missing = tuple(ComponentRef(code=c.code, name=c.name) for c in procedure.required
-                    if c.code not in have)
-    notes = (_("missing required components: {names}").format(
-        names="; ".join(f"{m.name} ({m.code})" for m in missing)),) if missing else ()
-    return Checked(procedure, missing, notes)
+    missing = missing_components(procedure, [d for d, _t in docs])
+    return Checked(procedure, missing, missing_note(missing))
+
+
+def missing_components(procedure: Procedure, docs: Sequence[DocumentResult]
+                       ) -> tuple[ComponentRef, ...]:
+    """The required components of `procedure` that no document (not failed) is matched to."""
+    have = {str(d.metadata.get(FIELD)) for d in docs if d.status is not Status.failed}
+    return tuple(ComponentRef(code=c.code, name=c.name) for c in procedure.required
+                 if c.code not in have)
+
+
+MISSING_NOTE = N_("missing required components: {names}")
+
+
+def missing_note(missing: Sequence[ComponentRef]) -> tuple[str, ...]:
+    """The dossier's review note that names what it lacks (none when it lacks nothing)."""
+    return (_(MISSING_NOTE).format(names="; ".join(f"{m.name} ({m.code})" for m in missing)),
+            ) if missing else ()

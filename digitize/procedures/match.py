@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from digitize.extract.text import clean, fold
-from digitize.procedures.model import Component, Procedure
+from digitize.procedures.model import Component, Procedure, ResultSpec
+
+Named = Component | ResultSpec  # what a document may be matched to: a component, a result
 
 MIN_SCORE = 0.5  # below it a document is no component of the procedure (an extra one)
 MARGIN = 0.2  # a second component closer than this to the best lowers the confidence
@@ -65,15 +67,15 @@ def dice(a: frozenset[str], b: frozenset[str]) -> float:
 class Match:
     """The component a document fits best (None: none fits), how sure that is, and why."""
 
-    component: Component | None
+    component: Named | None
     confidence: float
     score: float
     title: str = ""  # the title that fitted it best
-    runner_up: Component | None = None
+    runner_up: Named | None = None
     runner_up_score: float = 0.0
 
 
-def _score(component: Component, candidates: Sequence[tuple[str, frozenset[str]]]
+def _score(component: Named, candidates: Sequence[tuple[str, frozenset[str]]]
            ) -> tuple[float, str]:
     best, title = 0.0, ""
     for variant in name_variants(component.name):
@@ -86,9 +88,18 @@ def _score(component: Component, candidates: Sequence[tuple[str, frozenset[str]]
 
 def match_document(procedure: Procedure, metadata: Mapping[str, object], text: str) -> Match:
     """The component of `procedure` the document is, from its titles."""
+    return match_named(procedure.components, metadata, text)
+
+
+def match_result(procedure: Procedure, metadata: Mapping[str, object], text: str) -> Match:
+    """The result of `procedure` a result's file is (a certificate, a decision), the same way."""
+    return match_named(procedure.results, metadata, text)
+
+
+def match_named(specs: Sequence[Named], metadata: Mapping[str, object], text: str) -> Match:
+    """The one of `specs` the document fits best, from its titles and their names."""
     candidates = [(t, syllables(t)) for t in titles(metadata, text)]
-    scored = sorted(((*_score(c, candidates), c) for c in procedure.components),
-                    key=lambda s: -s[0])
+    scored = sorted(((*_score(c, candidates), c) for c in specs), key=lambda s: -s[0])
     if not scored or scored[0][0] < MIN_SCORE:
         top = scored[0] if scored else (0.0, "", None)
         return Match(None, 0.0, round(top[0], 3), top[1], top[2], round(top[0], 3))

@@ -200,7 +200,9 @@ def _component_note(meta: Mapping[str, Any]) -> str:
 
 
 def document_fields(file_code: str, seq: int, meta: Mapping[str, Any], signer: str | None,
-                    maintenance: str = DEFAULT_MAINTENANCE) -> DocumentFields:
+                    maintenance: str = DEFAULT_MAINTENANCE, note: str = "") -> DocumentFields:
+    """The 21 fields of one document; `note` is added to its ghi chú (a result's code, where a
+    reused document came from)."""
     is_form = meta.get("applicant_name") is not None
     subject = str(meta.get("subject") or meta.get("doc_type_name") or "")
     if is_form and meta.get("applicant_name"):
@@ -214,7 +216,8 @@ def document_fields(file_code: str, seq: int, meta: Mapping[str, Any], signer: s
         keyword=str(meta.get("doc_type_name") or ""), mode=MODE_PUBLIC,
         confidenceLevel=CONFIDENCE_DIGITIZED, autograph=str(meta.get("signer") or ""),
         format=FORMAT_DIGITIZED, riskRecovery="0", riskRecoveryStatus="",
-        process="Số hóa từ bản giấy", description=_component_note(meta)),
+        process="Số hóa từ bản giấy",
+        description="; ".join(filter(None, (_component_note(meta), note)))[:1000]),
         _("Document {id}").format(id=f"{file_code}.{seq}"))
 
 

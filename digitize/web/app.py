@@ -196,6 +196,16 @@ class Web:
         job = await sync(self.site.send, p["out"], p["dossier"])
         return RedirectResponse(f"/jobs/{job.id}", 303)
 
+    async def result(self, request: Request) -> Response:
+        form = await self.form(request)
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            raise UsageProblem(_("Choose the result's scan or PDF."))
+        p = request.path_params
+        job = await sync(self.site.add_result, p["out"], p["dossier"], upload.filename,
+                         upload.file, str(form.get("code", "")))
+        return RedirectResponse(f"/jobs/{job.id}", 303)
+
     async def page_image(self, request: Request) -> Response:
         p = request.path_params
         d, doc = await sync(self.site.document, p["out"], p["dossier"], p["n"])
@@ -335,6 +345,7 @@ def create_app(site: Site, login: Logins | str | None, secret: str | None = None
         route("/dossiers", web.dossiers),
         route("/dossiers/{out:int}/{dossier}", web.dossier),
         route("/dossiers/{out:int}/{dossier}/send", web.send, ("POST",)),
+        route("/dossiers/{out:int}/{dossier}/result", web.result, ("POST",)),
         route("/dossiers/{out:int}/{dossier}/{n:int}", web.document),
         route("/dossiers/{out:int}/{dossier}/{n:int}/page/{page:int}.png", web.page_image),
         route("/files/{out:int}/{path:path}", web.files),
@@ -360,4 +371,8 @@ def create_app(site: Site, login: Logins | str | None, secret: str | None = None
     hosts, any_ip = host_names(listen, site.cfg.web.allowed_hosts)
     uploads = {"/intake": MAX_FILES * site.max_upload + FORM_SLACK,
                "/verify": site.max_upload + FORM_SLACK}
-    return Guard(app, hosts, any_ip, lambda path: uploads.get(path, FORM_SLACK))
+    def bound(path: str) -> int:  # a dossier's result is one file
+        if path.startswith("/dossiers/") and path.endswith("/result"):
+            return site.max_upload + FORM_SLACK
+        return uploads.get(path, FORM_SLACK)
+    return Guard(app, hosts, any_ip, bound)

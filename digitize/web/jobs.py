@@ -12,6 +12,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from digitize.config import Config
 from digitize.errors import DigitizeError
@@ -82,17 +83,36 @@ class JobBoard:
         """Run `run`'s pipeline over `inputs` into `out`."""
         return self.submit(label, out, lambda job: self._run(job, inputs), dossier, out_index)
 
-    def _run(self, job: Job, inputs: list[Path]) -> None:
-        from digitize.pipeline.options import run_options
-        from digitize.pipeline.run import run_batch
+    def identity(self) -> Any:
+        """The desk's signing identity ([signer]; no prompt: the server has no terminal)."""
         from digitize.signing.sources import KeyChoice, open_identity
 
         warn: Callable[[str], None] = log.warning
-        identity = open_identity(self.cfg.signer, KeyChoice(), None, warn=warn)
-        summary = run_batch(inputs, run_options(self.cfg, job.out), identity, _JobProgress(job))
+        return open_identity(self.cfg.signer, KeyChoice(), None, warn=warn)
+
+    def _run(self, job: Job, inputs: list[Path]) -> None:
+        from digitize.pipeline.options import run_options
+        from digitize.pipeline.run import run_batch
+
+        summary = run_batch(inputs, run_options(self.cfg, job.out), self.identity(),
+                            _JobProgress(job))
         job.statuses = {d.id: d.status.value for d in summary.dossiers}
         job.state = "failed" if summary.any_failed else "done"
         job.message = "; ".join(d.error for d in summary.dossiers if d.error)
+
+    def result(self, label: str, out: Path, source: Path, dossier: str, code: str,
+               out_index: int = 0) -> Job:
+        """Digitize `source` as the result of `dossier` in `out` (`digitize result add`)."""
+        def work(job: Job) -> None:
+            from digitize.pipeline.options import run_options
+            from digitize.pipeline.results import add_result
+
+            done = add_result(source, dossier, run_options(self.cfg, job.out), self.identity(),
+                              code, _JobProgress(job))
+            job.statuses = {done.dossier.id: done.result.status.value}
+            job.message = _("result {code}: {status}").format(
+                code=done.result.code or "?", status=_(done.result.status.value))
+        return self.submit(label, out, work, dossier, out_index)
 
     def _work(self, job: Job, work: Callable[[Job], None]) -> None:
         job.state = "running"

@@ -281,6 +281,25 @@ class Site:
                 fh.write(chunk)
         return path
 
+    def add_result(self, out: int, dossier_id: str, filename: str, stream: Any,
+                   code: str = "") -> Job:
+        """The procedure's result uploaded on the dossier's page: kept under the inbox's
+        hidden `.results/<dossier>/` (out of the dossier's own scans, which a run would take
+        as its documents), then digitized into the dossier as `digitize result add` does."""
+        d = self.dossier(out, dossier_id)
+        if d.record.bundle is None:
+            raise NoInputError(_("Dossier {id} has no package yet; run it first.").format(
+                id=dossier_id))
+        folder = self.cfg.scan.inbox.resolve() / ".results" / d.record.id
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix=".upload-", dir=folder) as tmp:
+            saved = self._receive(Path(tmp), filename, stream,
+                                  len(list(folder.glob("*.*"))) + 1)
+            kept = folder / saved.name
+            shutil.move(saved, kept)
+        return self.jobs.result(_("Result: {id}").format(id=d.record.id), self.outs[out], kept,
+                                d.record.id, code.strip(), out)
+
     # ------------------------------------------------------------------ verify
     def verify_upload(self, filename: str, stream: Any, offline: bool) -> tuple[Any, str]:
         """The verdict and the HTML report of `digitize verify --report` for one uploaded PDF,
@@ -318,10 +337,12 @@ class Site:
         """The report of `digitize report` over the output folders: its figures, its charts as
         data: URLs, and its tables."""
         from digitize.pipeline.charts import report_charts
+        from digitize.pipeline.indicators import BREAKDOWNS, catalogue_codes
         from digitize.pipeline.monthly import report_tables
         from digitize.pipeline.report import report_outputs
 
-        result = report_outputs(self.outs, since or None, until or None, ["day", "desk"])
+        result = report_outputs(self.outs, since or None, until or None, ["day", "desk"],
+                                indicators=BREAKDOWNS, resolve=catalogue_codes(self.cfg))
         charts = {name: "data:image/png;base64," + base64.b64encode(png).decode()
                   for name, png in report_charts(result, self.cfg.report.target).items()}
         return result, charts, report_tables(result)
