@@ -8,12 +8,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import stat
 import subprocess
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,41 +25,18 @@ from digitize.web.app import create_app
 from digitize.web.auth import login_needed, set_password, stored_hash
 from digitize.web.site import Site
 from tests.conftest import DIGITIZE, ROOT, SAMPLES, Env
+from tests.desk import Desk, prepare_desk
 from tests.servers import serving_desk
 
 SCREENSHOTS = Path(os.environ.get("DIGITIZE_SCREENSHOTS", ROOT / "build" / "screenshots"))
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 
 
-@dataclass(frozen=True)
-class Desk:
-    config: Path
-    out: Path
-    inbox: Path
-    dossier: Path  # its input folder
-    record: dict
-
-
 @pytest.fixture(scope="module")
 def desk(cli_env: Env, tmp_path_factory: pytest.TempPathFactory) -> Desk:
     """One sample dossier run with a strict review threshold (several fields to review), the
     config the server uses."""
-    top = tmp_path_factory.mktemp("web")
-    src = SAMPLES / "000.00.31.H49-261120-0002"
-    folder = top / "in" / src.name
-    shutil.copytree(src, folder)
-    config = top / "config.toml"
-    config.write_text(
-        Path(cli_env.vars["DIGITIZE_CONFIG"]).read_text(encoding="utf-8")
-        + '\n[extract]\nmin_field_confidence = 0.995\n[review]\noperator = "Phạm Thu Hà"\n'
-        f'[verify]\ntrust = ["{cli_env.ca_cert}"]\n[scan]\ninbox = "{top / "inbox"}"\n'
-        f'[index]\npath = "{top / "index.sqlite"}"\n[web]\npassword_file = "{top / "pw"}"\n',
-        encoding="utf-8")
-    out = top / "out"
-    res = cli_env.run("run", str(folder), "--out", str(out), "--config", str(config))
-    assert res.returncode == 0, res.stderr
-    record = json.loads((out / src.name / "dossier.json").read_text(encoding="utf-8"))
-    return Desk(config, out, top / "inbox", folder, record)
+    return prepare_desk(cli_env, tmp_path_factory.mktemp("web"))
 
 
 def _client(desk: Desk, hashed: str | None = None, max_mb: int = 200) -> TestClient:
