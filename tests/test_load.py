@@ -1,5 +1,7 @@
-"""The desk under load (issue 37): a page read while a re-run swaps the dossier's new outputs
-in (the dossier was missing for a moment: a 404), made to happen at will."""
+"""The desk under load (issue 37): two faults of many clerks at once, each made to happen at will:
+answers saved at the same moment into one dossier's override file (some were lost), and a page
+read while a re-run swaps the dossier's new outputs in (the dossier was missing for a moment:
+a 404)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,25 @@ from typing import Any
 import pytest
 
 from digitize import fsutil
+from digitize.extract.overrides import OVERRIDES_DIR, load_overrides
+from digitize.extract.review import record_answers
+
+FIELDS = ("subject", "issuer", "signer", "place")
+
+
+def test_answers_saved_at_once_into_one_dossier_are_all_kept(tmp_path: Path) -> None:
+    def clerk(k: int) -> None:
+        for i in range(12):
+            record_answers(tmp_path, "D", {f"{k}.png": {FIELDS[i % 4]: f"{k}-{i}"}}, "Hà")
+
+    threads = [threading.Thread(target=clerk, args=(k,)) for k in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    kept = load_overrides(tmp_path / OVERRIDES_DIR / "D.toml").documents
+    assert kept == {f"{k}.png": {f: f"{k}-{8 + j}" for j, f in enumerate(FIELDS)}
+                    for k in range(8)}
 
 
 def test_outputs_being_replaced_are_never_missing(tmp_path: Path,
