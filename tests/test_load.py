@@ -9,13 +9,16 @@ import os
 import threading
 import time
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from digitize import fsutil
+from digitize.config import Config
 from digitize.extract.overrides import OVERRIDES_DIR, load_overrides
 from digitize.extract.review import record_answers
+from digitize.web.jobs import JobBoard
 
 FIELDS = ("subject", "issuer", "signer", "place")
 
@@ -69,3 +72,38 @@ def test_outputs_being_replaced_are_never_missing(tmp_path: Path,
     assert not missing
     assert (target / "dossier.json").read_text() == "200"
     assert list(tmp_path.iterdir()) == [target]  # the old outputs are gone
+
+
+def test_saves_while_a_run_waits_join_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every review save asks for a run of its dossier; with twenty clerks saving, one run each
+    made a queue that grew without end. Saves made while a run of the dossier waits its turn
+    now join that run; one made after it started gets a run of its own (the running one may
+    have read the override file already)."""
+    started: list[tuple[Path, ...]] = []
+    hold = threading.Event()
+
+    def run_batch(inputs: list[Path], *args: Any) -> Any:
+        started.append(tuple(inputs))
+        hold.wait(30)
+        return SimpleNamespace(dossiers=[], any_failed=False)
+
+    monkeypatch.setattr("digitize.pipeline.run.run_batch", run_batch)
+    monkeypatch.setattr("digitize.signing.sources.open_identity", lambda *a, **k: None)
+    board = JobBoard(Config())
+    out, one, two = tmp_path / "out", tmp_path / "in" / "D1", tmp_path / "in" / "D2"
+    try:
+        first = board.run("Run again: D1", out, [one], "D1")
+        for _ in range(100):  # until the first run is under way
+            if started:
+                break
+            time.sleep(0.05)
+        after_start = [board.run("Run again: D1", out, [one], "D1") for _ in range(5)]
+        other = board.run("Run again: D2", out, [two], "D2")
+        assert first.state == "running"
+        assert len({j.id for j in after_start}) == 1 and after_start[0].id != first.id
+        assert other.id not in (first.id, after_start[0].id)
+    finally:
+        hold.set()
+        board.shutdown()
+    assert started == [(one,), (one,), (two,)]
+    assert {j.state for j in (first, *after_start, other)} == {"done"}
