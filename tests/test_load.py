@@ -16,8 +16,9 @@ import pytest
 
 from digitize import fsutil
 from digitize.config import Config
-from digitize.extract.overrides import OVERRIDES_DIR, load_overrides
+from digitize.extract.overrides import OVERRIDES_DIR, load_overrides, writing_overrides
 from digitize.extract.review import record_answers
+from digitize.pipeline.run import _clean_after_crash
 from digitize.web.jobs import JobBoard
 
 FIELDS = ("subject", "issuer", "signer", "place")
@@ -107,3 +108,23 @@ def test_saves_while_a_run_waits_join_it(tmp_path: Path, monkeypatch: pytest.Mon
         board.shutdown()
     assert started == [(one,), (one,), (two,)]
     assert {j.state for j in (first, *after_start, other)} == {"done"}
+
+
+def test_a_run_starting_leaves_a_save_under_way_alone(tmp_path: Path) -> None:
+    """A run starts by removing what a crashed run left, temporary files included; it also
+    removed the one a clerk's save was writing at that moment in OUT/.overrides, and the save
+    failed ('Cannot write …toml: No such file or directory', seen under load)."""
+    out = tmp_path / "out"
+    left = out / "D" / ".D.1.pdf.x1.part"  # a crashed run's
+    left.parent.mkdir(parents=True)
+    left.write_bytes(b"%PDF")
+    with writing_overrides(out) as folder:  # a clerk's save under way
+        writing = folder / ".D.toml.x2.part"
+        writing.write_text("operator = 'Hà'\n")
+        cleaning = threading.Thread(target=_clean_after_crash, args=(out,))
+        cleaning.start()
+        cleaning.join(1)
+        assert writing.exists() and not left.exists()
+        assert cleaning.is_alive()  # waiting for the save to finish
+    cleaning.join(10)
+    assert not writing.exists()  # a save's leftover goes once no save is under way

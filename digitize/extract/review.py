@@ -4,12 +4,8 @@ where the answers go (OUT/.overrides/<dossier>.toml, which the next `run` applie
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import os
 import subprocess
 import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +18,7 @@ from digitize.extract.overrides import (
     OverrideFile,
     load_overrides,
     save_overrides,
+    writing_overrides,
 )
 from digitize.i18n import _
 from digitize.model import (
@@ -121,27 +118,13 @@ def crop(item: ReviewItem, margin: float = 0.02, dpi: int = 110) -> Path | None:
     return target
 
 
-@contextlib.contextmanager
-def _one_writer(folder: Path) -> Iterator[None]:
-    """The override files of `folder` for one writer at a time: the web desk's clerks (threads
-    of one server) and `digitize review` in another process alike wait for an exclusive flock
-    on `folder`/.lock while one reads a file, merges its answers and writes it back."""
-    folder.mkdir(parents=True, exist_ok=True)
-    fd = os.open(folder / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)  # closing releases the lock
-
-
 def record_answers(out: Path, dossier_id: str, answers: dict[str, dict[str, object]],
                    operator: str) -> Path:
     """Merge a clerk's answers (input file name -> field -> value) into the dossier's override
     file; later answers replace earlier ones for the same field. Answers saved at the same
     time to the same dossier (two clerks, two fields) are all kept."""
     path = out / OVERRIDES_DIR / f"{dossier_id}.toml"
-    with _one_writer(path.parent):
+    with writing_overrides(out):
         data = load_overrides(path) if path.is_file() else OverrideFile()
         docs = {k: dict(v) for k, v in data.documents.items()}
         for name, values in answers.items():
