@@ -153,8 +153,10 @@ def _made(out: Path, code: str, procedure: str = "Đăng ký khai sinh", reused:
         pdf = folder / "ket-qua" / "Giấy khai sinh.pdf"
         pdf.parent.mkdir()
         pdf.write_bytes(b"%PDF-1.7\n% result\n")
-        made = [ResultRecord(code="KQ.HT.000001", name="Giấy khai sinh", pdf=str(pdf),
-                             signed=True), ResultRecord(code="KQ.HT.000009", name="no file")]
+        made = [ResultRecord(source=str(pdf), status=Status.ok, code="KQ.HT.000001",
+                             name="Giấy khai sinh", pdf=str(pdf), signed=True),
+                ResultRecord(source="/in/none.pdf", status=Status.failed, code="KQ.HT.000009",
+                             name="no file")]
     record = DossierResult(id=code, status=Status.needs_review, dossier_code=code,
                            bundle=str(data.parent.parent.parent), procedure_code="1.000001",
                            procedure=procedure, received="2026-12-02", documents=docs,
