@@ -146,7 +146,8 @@ def _made(out: Path, code: str, procedure: str = "Đăng ký khai sinh", reused:
         pdf.write_bytes(b"%PDF-1.7\n% test\n")
         docs.append(DocumentResult(
             source=f"/in/{code}/{n}.pdf", status=Status.needs_review, pdf=str(pdf),
-            metadata={"component_code": component}, review=["number: missing or uncertain"],
+            metadata={"component_code": component, "from_national_store": n == 1},
+            review=["number: missing or uncertain"],
             reused_from="/archive/2025/giay-chung-sinh.pdf" if reused and n == 2 else None))
     made = []
     if results:
@@ -178,8 +179,8 @@ def test_results_reuse_and_nfc_reach_the_system(cli_env: Env, onestop: OnestopSy
     record = onestop.records[A]
     assert record["TenTTHC"] == "Đăng ký khai sinh" and record["NgayTiepNhan"] == \
         "20261202000000"
-    assert [(f["MaThanhPhanHoSo"], f["DuocSoHoa"], f["DuocTaiSuDung"])
-            for f in record["TaiLieuNop"]] == [("KS01", 1, 0), ("KS02", 1, 1)]
+    assert [(f["MaThanhPhanHoSo"], f["DuocSoHoa"], f["DuocTaiSuDung"], f["DuocLayTuKhoDMQG"])
+            for f in record["TaiLieuNop"]] == [("KS01", 1, 0, 1), ("KS02", 1, 1, 0)]
     assert record["DanhSachGiayToKetQua"] == [{
         "TenGiayTo": "Giấy khai sinh", "MaThanhPhanHoSo": "", "MaGiayToKetQua": "KQ.HT.000001",
         "DuongDanTepTinKetQua": f"{FILES}/{A}/ket-qua/Gi%E1%BA%A5y%20khai%20sinh.pdf"}]

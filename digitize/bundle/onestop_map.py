@@ -15,6 +15,8 @@ Where each field comes from (README, "Delivering to a one-stop system", has the 
       DuongDanTaiTepTin       [onestop] files_url + its path in the output folder
       DuocSoHoa               1: every file sent is a digitized copy (here, or reused)
       DuocTaiSuDung           1 when it was reused from an earlier result (reused_from)
+      DuocLayTuKhoDMQG        1 when the clerk recorded it as taken from the citizen's data
+                              store on the national portal (metadata.from_national_store)
     DanhSachGiayToKetQua[]  each result digitized with it (results, those with a file):
       TenGiayTo, MaThanhPhanHoSo, MaGiayToKetQua, DuongDanTepTinKetQua
     HoSoCoThanhPhanSoHoa    1 when a file with a component code was sent, else 0
@@ -34,6 +36,7 @@ from urllib.parse import quote
 
 from digitize.bundle.upload_common import UploadError
 from digitize.clock import VN_TZ
+from digitize.extract.overrides import NATIONAL
 from digitize.i18n import _
 from digitize.model import DocumentResult, DossierResult, Status, moved_path
 
@@ -120,6 +123,7 @@ def _submitted(doc: DocumentResult, folder: Path, dossier_id: str, files_url: st
         "DuongDanTaiTepTin": file_link(doc.pdf or "", folder, dossier_id, files_url),
         "DuocSoHoa": 1,
         "DuocTaiSuDung": 1 if doc.reused_from else 0,
+        "DuocLayTuKhoDMQG": 1 if doc.metadata.get(NATIONAL) is True else 0,
     }
 
 
