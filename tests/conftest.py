@@ -53,9 +53,10 @@ class Env:
                               env=env, input=input_text, timeout=timeout, check=False, cwd=cwd)
 
 
-@pytest.fixture(scope="session")
-def cli_env(tmp_path_factory: pytest.TempPathFactory) -> Env:
-    home = tmp_path_factory.mktemp("digitize-home")
+def make_cli_env(home: Path) -> Env:
+    """An environment of its own under `home` (never the developer's folders): the demo
+    identity and a config naming the sample agency. Used by the fixture below and by
+    benchmarks/load_test.py."""
     base = {k: v for k, v in os.environ.items() if not k.startswith("DIGITIZE_")}
     base["DIGITIZE_DATA_DIR"] = str(home / "data")
     for xdg in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
@@ -70,6 +71,11 @@ def cli_env(tmp_path_factory: pytest.TempPathFactory) -> Env:
         'archive_code = "H49.64.33"\n', encoding="utf-8")
     base["DIGITIZE_CONFIG"] = str(config)
     return Env(home, base, ident.ca_cert, ident.p12, ident.secret_file)
+
+
+@pytest.fixture(scope="session")
+def cli_env(tmp_path_factory: pytest.TempPathFactory) -> Env:
+    return make_cli_env(tmp_path_factory.mktemp("digitize-home"))
 
 
 @dataclass(frozen=True)

@@ -258,15 +258,22 @@ def running_postgres() -> Iterator[Postgres]:
 def serving_desk(digitize: str, out: Path, config: Path, env: dict[str, str],
                  tries: int = 400) -> Iterator[tuple[int, subprocess.Popen[str]]]:
     """`digitize serve OUT` on 127.0.0.1 (uvicorn, as the desk runs it) while the block runs:
-    its port and process."""
+    its port and process. What it says goes to a temporary file, never to a pipe: nobody reads
+    a pipe while the server runs, and once one is full every thread of the server that logs
+    stops (a job's warning, then the jobs after it)."""
     port = free_port()
-    proc = subprocess.Popen([digitize, "serve", str(out), "--port", str(port), "--config",
-                             str(config)], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
-    try:
-        wait_listening(port, proc, "digitize serve",
-                       lambda: proc.stdout.read() if proc.stdout else "", tries=tries)
-        yield port, proc
-    finally:
-        proc.terminate()
-        proc.wait(timeout=60)
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as log:
+        proc = subprocess.Popen([digitize, "serve", str(out), "--port", str(port), "--config",
+                                 str(config)], env=env, stdout=log, stderr=subprocess.STDOUT,
+                                text=True)
+
+        def said() -> str:
+            log.seek(0)
+            return log.read()
+
+        try:
+            wait_listening(port, proc, "digitize serve", said, tries=tries)
+            yield port, proc
+        finally:
+            proc.terminate()
+            proc.wait(timeout=60)

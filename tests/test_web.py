@@ -8,12 +8,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import stat
 import subprocess
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,41 +25,18 @@ from digitize.web.app import create_app
 from digitize.web.auth import login_needed, set_password, stored_hash
 from digitize.web.site import Site
 from tests.conftest import DIGITIZE, ROOT, SAMPLES, Env
+from tests.desk import Desk, prepare_desk
 from tests.servers import serving_desk
 
 SCREENSHOTS = Path(os.environ.get("DIGITIZE_SCREENSHOTS", ROOT / "build" / "screenshots"))
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 
 
-@dataclass(frozen=True)
-class Desk:
-    config: Path
-    out: Path
-    inbox: Path
-    dossier: Path  # its input folder
-    record: dict
-
-
 @pytest.fixture(scope="module")
 def desk(cli_env: Env, tmp_path_factory: pytest.TempPathFactory) -> Desk:
     """One sample dossier run with a strict review threshold (several fields to review), the
     config the server uses."""
-    top = tmp_path_factory.mktemp("web")
-    src = SAMPLES / "000.00.31.H49-261120-0002"
-    folder = top / "in" / src.name
-    shutil.copytree(src, folder)
-    config = top / "config.toml"
-    config.write_text(
-        Path(cli_env.vars["DIGITIZE_CONFIG"]).read_text(encoding="utf-8")
-        + '\n[extract]\nmin_field_confidence = 0.995\n[review]\noperator = "Phạm Thu Hà"\n'
-        f'[verify]\ntrust = ["{cli_env.ca_cert}"]\n[scan]\ninbox = "{top / "inbox"}"\n'
-        f'[index]\npath = "{top / "index.sqlite"}"\n[web]\npassword_file = "{top / "pw"}"\n',
-        encoding="utf-8")
-    out = top / "out"
-    res = cli_env.run("run", str(folder), "--out", str(out), "--config", str(config))
-    assert res.returncode == 0, res.stderr
-    record = json.loads((out / src.name / "dossier.json").read_text(encoding="utf-8"))
-    return Desk(config, out, top / "inbox", folder, record)
+    return prepare_desk(cli_env, tmp_path_factory.mktemp("web"))
 
 
 def _client(desk: Desk, hashed: str | None = None, max_mb: int = 200) -> TestClient:
@@ -257,6 +232,21 @@ def _shot(driver: Any, name: str) -> None:
     driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
 
 
+def _submit(driver: Any, button: Any, timeout: float = 300) -> None:
+    """Click a form's button and wait until the page the form leads to has loaded: the old
+    page gone (the intake's script sends the files first, then goes on) and the new one
+    complete. Reading the page straight after the click may still read the old one."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    old = driver.find_element(By.TAG_NAME, "html")
+    button.click()
+    wait = WebDriverWait(driver, timeout)
+    wait.until(expected_conditions.staleness_of(old))
+    wait.until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
 def _wait_job(driver: Any, timeout: float = 300) -> str:
     from selenium.webdriver.common.by import By
 
@@ -300,7 +290,7 @@ def test_review_in_the_browser_reruns_the_dossier(desk: Desk, server: str,
     box = section.find_element(By.NAME, "value")
     box.clear()
     box.send_keys(value)
-    section.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    _submit(d, section.find_element(By.CSS_SELECTOR, "button[type=submit]"))
     _shot(d, "rerun")
     assert _wait_job(d) == "done"
     record = json.loads((desk.out / desk.record["id"] / "dossier.json").read_text(
@@ -328,7 +318,7 @@ def test_intake_verify_and_find_in_the_browser(desk: Desk, server: str, browser:
     # One progress bar per chosen file (the page's only script; the form works without it).
     assert len(d.find_elements(By.CSS_SELECTOR, "#upload-progress progress")) == len(scans)
     _shot(d, "intake")
-    d.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
+    _submit(d, d.find_element(By.CSS_SELECTOR, "main button[type=submit]"))
     assert _wait_job(d) == "done"
     _shot(d, "intake-done")
     record = json.loads((desk.out / code / "dossier.json").read_text(encoding="utf-8"))
@@ -342,7 +332,7 @@ def test_intake_verify_and_find_in_the_browser(desk: Desk, server: str, browser:
     d.get(f"{server}/verify")
     d.find_element(By.NAME, "file").send_keys(signed)
     assert not d.find_element(By.NAME, "online").is_selected()  # offline unless ticked
-    d.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
+    _submit(d, d.find_element(By.CSS_SELECTOR, "main button[type=submit]"))
     assert d.find_element(By.ID, "verdict").get_attribute("data-status") == "valid"
     _shot(d, "verify")
     cli = subprocess.run([DIGITIZE, "verify", signed, "--offline", "--json", "--config",
@@ -355,10 +345,10 @@ def test_intake_verify_and_find_in_the_browser(desk: Desk, server: str, browser:
     d.get(f"{server}/find?id_number={number}")
     rows = d.find_elements(By.CSS_SELECTOR, "#hits tr")
     assert len(rows) >= 2 and number not in d.find_element(By.ID, "hits").text
-    d.find_element(By.ID, "personal").click()
+    _submit(d, d.find_element(By.ID, "personal"))
     assert number in d.find_element(By.ID, "hits").text
     _shot(d, "find")
-    d.find_element(By.ID, "personal").click()
+    _submit(d, d.find_element(By.ID, "personal"))
     d.get(f"{server}/report")
     assert d.find_elements(By.CSS_SELECTOR, "img.chart")
     _shot(d, "report")

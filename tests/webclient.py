@@ -70,13 +70,20 @@ class Clerk:
 
     def upload(self, path: str, form: dict[str, str], name: str, filename: str,
                data: bytes) -> Answer:
+        return self.upload_files(path, form, [(name, filename, data)])
+
+    def upload_files(self, path: str, form: dict[str, str],
+                     files: list[tuple[str, str, bytes]]) -> Answer:
+        """A multipart form with `files` (field name, file name, content), as a browser sends
+        a form whose file input holds several files."""
         boundary = uuid.uuid4().hex
         parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'
                  .encode() for k, v in form.items()]
-        quoted = filename.replace('"', "%22")
-        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
-                     f'filename="{quoted}"\r\nContent-Type: application/pdf\r\n\r\n'.encode()
-                     + data + b"\r\n")
+        for name, filename, data in files:
+            quoted = filename.replace('"', "%22")
+            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+                         f'filename="{quoted}"\r\nContent-Type: application/pdf\r\n\r\n'
+                         .encode() + data + b"\r\n")
         body = b"".join(parts) + f"--{boundary}--\r\n".encode()
         return self.request("POST", path, body, f"multipart/form-data; boundary={boundary}")
 

@@ -16,9 +16,12 @@ the old value, the new value, the time and the operator, and reaches the package
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import getpass
+import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -119,6 +122,21 @@ def save_overrides(data: OverrideFile, path: Path) -> None:
         lines.append(f"\n[documents.{toml_value(doc)}]")
         lines += [f"{k} = {toml_value(v)}" for k, v in values.items()]
     write_text_atomic(path, "\n".join(lines) + "\n")
+
+
+@contextlib.contextmanager
+def writing_overrides(out: Path) -> Iterator[Path]:
+    """OUT/.overrides for one writer at a time (yielded): the web desk's clerks (threads of one
+    server), `digitize review` in another process and a run cleaning up after a crash wait for
+    an exclusive flock on its .lock while one reads a file, merges and writes it back."""
+    folder = out / OVERRIDES_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield folder
+    finally:
+        os.close(fd)  # closing releases the lock
 
 
 def operator_name(*choices: str) -> str:

@@ -18,6 +18,7 @@ from digitize.extract.overrides import (
     OverrideFile,
     load_overrides,
     save_overrides,
+    writing_overrides,
 )
 from digitize.i18n import _
 from digitize.model import (
@@ -120,12 +121,14 @@ def crop(item: ReviewItem, margin: float = 0.02, dpi: int = 110) -> Path | None:
 def record_answers(out: Path, dossier_id: str, answers: dict[str, dict[str, object]],
                    operator: str) -> Path:
     """Merge a clerk's answers (input file name -> field -> value) into the dossier's override
-    file; later answers replace earlier ones for the same field."""
+    file; later answers replace earlier ones for the same field. Answers saved at the same
+    time to the same dossier (two clerks, two fields) are all kept."""
     path = out / OVERRIDES_DIR / f"{dossier_id}.toml"
-    data = load_overrides(path) if path.is_file() else OverrideFile()
-    docs = {k: dict(v) for k, v in data.documents.items()}
-    for name, values in answers.items():
-        docs.setdefault(name, {}).update({k: v if isinstance(v, int) else str(v)
-                                          for k, v in values.items()})
-    save_overrides(OverrideFile(operator=operator or data.operator, documents=docs), path)
+    with writing_overrides(out):
+        data = load_overrides(path) if path.is_file() else OverrideFile()
+        docs = {k: dict(v) for k, v in data.documents.items()}
+        for name, values in answers.items():
+            docs.setdefault(name, {}).update({k: v if isinstance(v, int) else str(v)
+                                              for k, v in values.items()})
+        save_overrides(OverrideFile(operator=operator or data.operator, documents=docs), path)
     return path

@@ -19,7 +19,9 @@ from pathlib import Path
 
 from digitize.errors import DigitizeError, InputFileError, NoInputError
 from digitize.extract.overrides import (
+    OVERRIDES_DIR,
     override_paths,
+    writing_overrides,
 )
 from digitize.fsutil import sha256_file, write_text_atomic
 from digitize.i18n import N_, _
@@ -151,6 +153,10 @@ def _add_to_index(result: DossierResult, opts: RunOptions) -> None:
                       "later.").format(reason=message, out=opts.out), extra={"dossier": result.id})
 
 
+def _remove(path: Path) -> None:
+    shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
+
+
 def _clean_after_crash(out: Path) -> None:
     """Remove what an interrupted run left: staging folders, temporary files, work files; and
     finish a swap of outputs that a crash cut in the middle."""
@@ -162,8 +168,16 @@ def _clean_after_crash(out: Path) -> None:
             shutil.rmtree(old, ignore_errors=True)
         else:
             os.replace(old, target)  # the new outputs never arrived: keep the previous ones
+    # The override files are written by review (the web desk, `digitize review`), which never
+    # waits for a run: their temporary files go only under review's own lock, never one that
+    # a clerk's save is writing now.
     for part in out.rglob(".*.part"):
-        shutil.rmtree(part, ignore_errors=True) if part.is_dir() else part.unlink(missing_ok=True)
+        if part.relative_to(out).parts[0] != OVERRIDES_DIR:
+            _remove(part)
+    if (out / OVERRIDES_DIR).is_dir():
+        with writing_overrides(out) as folder:
+            for part in folder.glob(".*.part"):
+                _remove(part)
     shutil.rmtree(out / WORK_NAME, ignore_errors=True)
 
 

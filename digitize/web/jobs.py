@@ -59,7 +59,8 @@ class JobBoard:
         self.jobs: dict[int, Job] = {}
         self._ids = itertools.count(1)
         self._pools: dict[Path, ThreadPoolExecutor] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # run() submits while it holds it
+        self._waiting_runs: dict[tuple[Path, tuple[Path, ...]], Job] = {}
 
     def _pool(self, out: Path) -> ThreadPoolExecutor:
         with self._lock:
@@ -79,13 +80,27 @@ class JobBoard:
 
     def run(self, label: str, out: Path, inputs: list[Path], dossier: str = "",
             out_index: int = 0) -> Job:
-        """Run `run`'s pipeline over `inputs` into `out`."""
-        return self.submit(label, out, lambda job: self._run(job, inputs), dossier, out_index)
+        """Run `run`'s pipeline over `inputs` into `out`. When the same run is already waiting
+        its turn, that job is the answer: it reads the scans and the override files only once
+        it starts, so it takes in whatever was saved before (twenty clerks correcting one
+        dossier make one run after the one under way, not twenty)."""
+        key = (out.resolve(), tuple(p.resolve() for p in inputs))
+        with self._lock:
+            waiting = self._waiting_runs.get(key)
+            if waiting is not None:
+                return waiting
+            job = self.submit(label, out, lambda job: self._run(job, inputs, key), dossier,
+                              out_index)
+            self._waiting_runs[key] = job
+            return job
 
-    def _run(self, job: Job, inputs: list[Path]) -> None:
+    def _run(self, job: Job, inputs: list[Path], key: tuple[Path, tuple[Path, ...]]) -> None:
         from digitize.pipeline.options import run_options
         from digitize.pipeline.run import run_batch
         from digitize.signing.sources import KeyChoice, open_identity
+
+        with self._lock:  # from here on, what is saved needs a run of its own
+            self._waiting_runs.pop(key, None)
 
         warn: Callable[[str], None] = log.warning
         identity = open_identity(self.cfg.signer, KeyChoice(), None, warn=warn)

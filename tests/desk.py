@@ -1,0 +1,53 @@
+"""A desk's output folder with processed sample dossiers and the config `digitize serve` reads
+for it: the web tests' desk, and the one benchmarks/load_test.py puts under load."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.conftest import SAMPLES, Env
+
+FIRST = "000.00.31.H49-261120-0002"
+
+
+@dataclass(frozen=True)
+class Desk:
+    config: Path
+    out: Path
+    inbox: Path
+    dossier: Path  # the first dossier's input folder
+    records: tuple[dict, ...]  # each dossier's record (dossier.json), in the order asked
+
+    @property
+    def record(self) -> dict:
+        """The first dossier's record."""
+        return self.records[0]
+
+    @property
+    def password_file(self) -> Path:
+        return self.config.parent / "pw"
+
+
+def prepare_desk(env: Env, top: Path, dossiers: Sequence[str] = (FIRST,)) -> Desk:
+    """The sample `dossiers` run into `top`/out with a strict review threshold (several fields
+    of each to review), trusting the demo root, with an inbox, an index and a password file
+    (not set) of their own under `top`."""
+    for name in dossiers:
+        shutil.copytree(SAMPLES / name, top / "in" / name)
+    config = top / "config.toml"
+    config.write_text(
+        Path(env.vars["DIGITIZE_CONFIG"]).read_text(encoding="utf-8")
+        + '\n[extract]\nmin_field_confidence = 0.995\n[review]\noperator = "Phạm Thu Hà"\n'
+        f'[verify]\ntrust = ["{env.ca_cert}"]\n[scan]\ninbox = "{top / "inbox"}"\n'
+        f'[index]\npath = "{top / "index.sqlite"}"\n[web]\npassword_file = "{top / "pw"}"\n',
+        encoding="utf-8")
+    out = top / "out"
+    res = env.run("run", str(top / "in"), "--out", str(out), "--config", str(config))
+    assert res.returncode == 0, res.stderr
+    records = tuple(json.loads((out / name / "dossier.json").read_text(encoding="utf-8"))
+                    for name in dossiers)
+    return Desk(config, out, top / "inbox", top / "in" / dossiers[0], records)
