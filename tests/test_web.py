@@ -27,6 +27,7 @@ from digitize.web.site import Site
 from tests.conftest import DIGITIZE, ROOT, SAMPLES, Env
 from tests.desk import Desk, prepare_desk
 from tests.servers import serving_desk
+from tests.webclient import Clerk
 
 SCREENSHOTS = Path(os.environ.get("DIGITIZE_SCREENSHOTS", ROOT / "build" / "screenshots"))
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
@@ -155,6 +156,7 @@ def test_personal_data_is_masked_until_shown(desk: Desk, cli_env: Env) -> None:
 
 def test_uploads_are_limited_and_checked(desk: Desk, tmp_path: Path) -> None:
     client = _client(desk, max_mb=1)
+    client.get("/lang/en")  # the refusals below in English (the page's language)
     token = _csrf(client)
     big = b"%PDF-1.7\n" + b"0" * (2 * 2**20)
     res = client.post("/intake", data={"csrf": token, "code": "000.00.31.H49-261201-0099"},
@@ -198,6 +200,40 @@ def test_sending_a_package_to_the_archive_is_a_job(desk: Desk, tmp_path: Path) -
     receipt = json.loads((tmp_path / "uploads.jsonl").read_text(encoding="utf-8").splitlines()[-1])
     assert receipt["status"] == "uploaded"
     assert receipt["sha256"].lower() == hashlib.sha256(sent[0].read_bytes()).hexdigest()
+
+
+def test_errors_say_their_charset_and_open_tabs_outlive_a_restart(desk: Desk,
+                                                                    cli_env: Env) -> None:
+    clerk = Clerk(0)
+    with serving_desk(DIGITIZE, desk.out, desk.config, cli_env.vars) as (port, _proc):
+        clerk.port = port
+        token = clerk.csrf("/intake")
+        refused = clerk.post("/personal", {"csrf": "forged", "show": "1", "next": "/dossiers"})
+        assert refused.status == 403 and "Biểu mẫu đã hết hạn" in refused.text
+        missing = clerk.get(f"/dossiers/0/{desk.record['id']}/99")
+        assert missing.status == 404
+        for answer in (refused, missing):
+            assert answer.headers["content-type"].endswith("charset=utf-8"), answer.headers
+        shown = clerk.post("/personal", {"csrf": token, "show": "1", "next": "/dossiers"})
+        assert shown.status == 303
+        mets = clerk.get(f"/files/0/{Path(desk.record['bundle']).relative_to(desk.out)}"
+                         "/METS.xml")
+        assert mets.status == 200 and "charset=utf-8" in mets.headers["content-type"]
+    key = Path(cli_env.vars["DIGITIZE_DATA_DIR"]) / "web-secret"
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    with serving_desk(DIGITIZE, desk.out, desk.config, cli_env.vars) as (port, _proc):
+        clerk.port = port
+        # The same tab after the restart: its session (personal data shown) and its form's
+        # token still hold.
+        assert 'id="personal">Ẩn dữ liệu cá nhân' in clerk.get("/dossiers").text
+        hidden = clerk.post("/personal", {"csrf": token, "show": "0", "next": "/dossiers"})
+        assert hidden.status == 303, hidden.text
+    # Behind a login, "log in first" says its charset too.
+    cfg = load_config(desk.config)
+    app = create_app(Site(cfg, [desk.out], 200), "$argon2id$v=19$m=65536,t=3,p=4$x$y")
+    client = TestClient(app, base_url="http://127.0.0.1", follow_redirects=False)
+    res = client.post("/review", data={"out": "0"})
+    assert res.status_code == 401 and "charset=utf-8" in res.headers["content-type"]
 
 
 # ---------------------------------------------------------------- the browser

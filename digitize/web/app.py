@@ -27,13 +27,14 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from digitize.errors import DigitizeError, NoInputError, UsageProblem
-from digitize.i18n import N_, _, in_language
+from digitize.i18n import N_, _, for_task, in_language
 from digitize.ocr.activecontent import carries
+from digitize.paths import data_dir
 from digitize.privacy import mask_text, mask_value
 from digitize.web.auth import Throttle, check_password
 from digitize.web.guard import ASGIApp, BoundedParser, Guard, TooLarge, host_names
 from digitize.web.safety import csrf_ok, csrf_token
-from digitize.web.sessions import Logins
+from digitize.web.sessions import Logins, desk_key
 from digitize.web.site import Site
 
 HERE = Path(__file__).resolve().parent
@@ -282,26 +283,36 @@ def _guarded(web: Web, handler: Callable[[Request], Awaitable[Response]]
     async def endpoint(request: Request) -> Response:
         if web.logins is not None and request.session.get("user") and not web.logged_in(request):
             request.session.clear()  # logged out, or the password changed: the cookie is void
-        if web.logins is not None and not request.session.get("user") and \
-                not request.url.path.startswith(OPEN_PATHS):
-            if request.method == "GET":
-                return RedirectResponse("/login", 303)
-            return Response(_("Log in first."), status_code=401)
-        try:
-            return await handler(request)
-        except MultiPartException as exc:
-            return web.problem(request, UsageProblem(str(exc)))
-        except PermissionError:
-            return Response(_("The form is out of date (CSRF); open the page again."),
-                            status_code=403)
-        except DigitizeError as exc:
-            return web.problem(request, exc)
-        except (KeyError, ValueError):
-            return web.problem(request, UsageProblem(_("The form is incomplete.")))
-        finally:
-            await request.close()  # the form's spooled files, at once
+        with for_task(request.session.get("lang", "vi")):
+            if web.logins is not None and not request.session.get("user") and \
+                    not request.url.path.startswith(OPEN_PATHS):
+                if request.method == "GET":
+                    return RedirectResponse("/login", 303)
+                return web.page(request, "problem.html", code=401, message=_(
+                    "Log in first: your session has ended. Open the page again and log in."))
+            try:
+                return await _answer(web, handler, request)
+            finally:
+                await request.close()  # the form's spooled files, at once
 
     return endpoint
+
+
+async def _answer(web: Web, handler: Callable[[Request], Awaitable[Response]],
+                  request: Request) -> Response:
+    """The handler's page, or the library's errors as pages and a missing or wrong CSRF token as
+    a 403 page, in the clerk's language."""
+    try:
+        return await handler(request)
+    except MultiPartException as exc:
+        return web.problem(request, UsageProblem(str(exc)))
+    except PermissionError:
+        return web.page(request, "problem.html", code=403, message=_(
+            "The form has expired; open the page again and repeat what you did."))
+    except DigitizeError as exc:
+        return web.problem(request, exc)
+    except (KeyError, ValueError):
+        return web.problem(request, UsageProblem(_("The form is incomplete.")))
 
 
 def no_paths(message: str) -> str:
@@ -347,7 +358,8 @@ def create_app(site: Site, login: Logins | str | None, secret: str | None = None
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     # The cookie's key is the one kept with the sessions, so a restart logs nobody out.
-    key = secret or (logins.key if logins else secrets.token_urlsafe(32))
+    # Without a login, the key kept in the data folder: open tabs outlive a restart.
+    key = secret or (logins.key if logins else desk_key(data_dir() / "web-secret"))
     middleware = [Middleware(SessionMiddleware, secret_key=key,
                              session_cookie="digitize_session", same_site="strict",
                              max_age=12 * 3600)]
