@@ -36,6 +36,7 @@ from digitize.web.guard import ASGIApp, BoundedParser, Guard, TooLarge, host_nam
 from digitize.web.safety import csrf_ok, csrf_token
 from digitize.web.sessions import Logins, desk_key
 from digitize.web.site import Site
+from digitize.web.words import code_words, confidence_words, field_label, kind_label, web_text
 
 HERE = Path(__file__).resolve().parent
 LANGS = ("vi", "en")
@@ -50,11 +51,15 @@ RECORDS = (".json", ".jsonl", ".txt", ".hocr", ".html", ".toml", ".csv", ".xml")
 LABELS = {"ok": N_("done"), "needs_review": N_("needs review"), "incomplete": N_("incomplete"),
           "failed": N_("failed"), "waiting": N_("waiting"), "running": N_("running"),
           "done": N_("done"), "valid": N_("valid"), "invalid": N_("invalid"),
-          "indeterminate": N_("indeterminate")}
+          "indeterminate": N_("indeterminate"), "uploaded": N_("delivered"),
+          "already there": N_("already delivered")}
 
 _templates = Environment(loader=FileSystemLoader(HERE / "templates"),
                          autoescape=select_autoescape(["html"]))
-_templates.globals["carries"] = carries  # "carries JavaScript code / attached files"
+_templates.globals.update(carries=carries,  # "carries JavaScript code / attached files"
+                          field_label=field_label, kind_label=kind_label, code_words=code_words,
+                          confidence_words=confidence_words, web_text=web_text)
+_templates.filters["web_text"] = web_text
 # The interface language is process-wide (the CLI's catalogues); pages are drawn one at a time
 # so that two tabs in two languages never mix.
 _drawing = threading.Lock()
@@ -96,7 +101,8 @@ class Web:
     def problem(self, request: Request, exc: DigitizeError) -> HTMLResponse:
         code = 404 if isinstance(exc, NoInputError) else 413 if isinstance(exc, TooLarge) \
             else 400
-        return self.page(request, "problem.html", code=code, message=no_paths(exc.message))
+        return self.page(request, "problem.html", code=code,
+                         message=web_text(no_paths(exc.message)))
 
     async def form(self, request: Request) -> Any:
         """The posted form, after its CSRF token is checked (every form carries one). A body
@@ -254,7 +260,8 @@ class Web:
         return self.page(request, "verify.html")
 
     async def find(self, request: Request) -> Response:
-        params = {k: v for k, v in request.query_params.items() if v.strip()}
+        params = {k: v for k, v in request.query_params.items() if v.strip() and k in (
+            "text", "id_number", "applicant", "dossier", "type", "from", "to", "desk")}
         hits = await sync(self.site.find, params) if params else None
         return self.page(request, "find.html", hits=hits, params=params)
 
