@@ -4,6 +4,7 @@ key, kind or signature code, and no command-line option."""
 
 from __future__ import annotations
 
+import io
 import re
 import time
 from pathlib import Path
@@ -109,3 +110,25 @@ def test_every_page_is_vietnamese_with_no_codes_or_options(desk: Desk, tmp_path:
     assert "Trích yếu nội dung" in pages["/review"] + pages[f"/dossiers/0/{desk.record['id']}/0"]
     assert "không do tổ chức tin cậy cấp" in pages["/verify (untrusted)"] or \
         "không thuộc chuỗi tin cậy" in pages["/verify (untrusted)"]
+
+
+def test_the_desk_ships_a_typeface_that_draws_vietnamese(desk: Desk) -> None:
+    from fontTools.ttLib import TTFont
+
+    client = TestClient(create_app(Site(load_config(desk.config), [desk.out], 200), None),
+                        base_url="http://127.0.0.1")
+    css = client.get("/static/style.css").text
+    fonts = re.findall(r'url\("(/static/fonts/[\w-]+\.woff)"\)', css)
+    assert len(fonts) == 3 and '"Desk Mono", monospace' in css and 'font-family: "Desk Sans"' in css
+    letters = "ĐđƠơƯưĨĩŨũ" + "".join(chr(c) for c in range(0x1EA0, 0x1EFA))
+    marks = "\u0300\u0301\u0303\u0309\u0323"  # the five tones, as combining marks
+    for url in fonts:
+        res = client.get(url)
+        assert res.status_code == 200 and res.content.startswith(b"wOFF"), url
+        font = TTFont(io.BytesIO(res.content))
+        cmap = font.getBestCmap()
+        assert not [c for c in letters + marks if ord(c) not in cmap], url
+        features = {r.FeatureTag for r in font["GPOS"].table.FeatureList.FeatureRecord}
+        assert {"mark", "mkmk"} <= features, url  # a letter and its marks compose
+    assert {p.name for p in (HERE / "static" / "fonts").glob("LICENSE-*")} == {
+        "LICENSE-DejaVu.txt", "LICENSE-Noto.txt"}
