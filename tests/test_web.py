@@ -154,6 +154,26 @@ def test_personal_data_is_masked_until_shown(desk: Desk, cli_env: Env) -> None:
     assert number in page.text
 
 
+def test_the_package_opens_with_personal_data_hidden(desk: Desk) -> None:
+    client = _client(desk)
+    rid = desk.record["id"]
+    link = client.get(f"/dossiers/0/{rid}").text.split('id="package"', 1)[0].rsplit(
+        'href="', 1)[1].split('"', 1)[0]
+    listing = client.get(link)
+    assert listing.status_code == 200, listing.text
+    text = listing.text
+    assert "METS.xml" in text and "EAD.xml" in text and ".pdf" in text
+    personal = [str(d["metadata"][k]) for d in desk.record["documents"]
+                for k in ("id_number", "phone", "birth_date") if d["metadata"].get(k)]
+    assert personal and not [v for v in personal if v in text]
+    # The descriptions are not linked while hidden; the signed PDFs are, and open.
+    assert 'METS.xml"' not in text
+    pdf = text.split('.pdf">', 1)[0].rsplit('href="', 1)[1] + ".pdf"
+    assert client.get(pdf).content.startswith(b"%PDF")
+    client.post("/personal", data={"csrf": _csrf(client), "show": "1", "next": link})
+    assert 'METS.xml"' in client.get(link).text
+
+
 def test_uploads_are_limited_and_checked(desk: Desk, tmp_path: Path) -> None:
     client = _client(desk, max_mb=1)
     client.get("/lang/en")  # the refusals below in English (the page's language)
@@ -187,7 +207,13 @@ def test_sending_a_package_to_the_archive_is_a_job(desk: Desk, tmp_path: Path) -
     page = f"/dossiers/0/{desk.record['id']}"
     assert "archive" in client.get(page).text
     assert client.post(f"{page}/send", data={"csrf": "forged"}).status_code == 403
-    res = client.post(f"{page}/send", data={"csrf": _csrf(client, page)})
+    # The dossier still has fields to review: the desk asks before it leaves.
+    assert desk.record["status"] == "needs_review"
+    ask = client.post(f"{page}/send", data={"csrf": _csrf(client, page)})
+    assert ask.status_code == 200 and 'id="send-anyway"' in ask.text
+    assert 'name="confirm"' in ask.text
+    assert not list((tmp_path / "archive").iterdir())
+    res = client.post(f"{page}/send", data={"csrf": _csrf(client, page), "confirm": "1"})
     assert res.status_code == 303
     for _ in range(120):
         job = client.get(res.headers["location"]).text
@@ -195,6 +221,8 @@ def test_sending_a_package_to_the_archive_is_a_job(desk: Desk, tmp_path: Path) -
             break
         time.sleep(0.5)
     assert 'data-state="done"' in job, job
+    # The delivery's result shown as a result, not as an error, and no "0/0 pages".
+    assert 'class="result" id="result">Đã gửi:' in job and "0/0" not in job, job
     sent = list((tmp_path / "archive").glob("*.zip"))
     assert len(sent) == 1 and sent[0].stat().st_size > 0
     receipt = json.loads((tmp_path / "uploads.jsonl").read_text(encoding="utf-8").splitlines()[-1])

@@ -62,7 +62,7 @@ def _walk(client: TestClient, desk: Desk) -> dict[str, str]:
     paths = ["/dossiers", "/dossiers?status=needs_review", f"/dossiers/0/{rid}", "/review",
              "/intake", "/verify", "/find?text=quyết", "/find?from=abc", "/report",
              "/report?since=abc", f"/dossiers/0/{rid}/99", "/jobs/999", "/files/0/nothing",
-             f"/files/0/{rid}/dossier.json"]
+             f"/files/0/{rid}/dossier.json", f"/dossiers/0/{rid}/package"]
     paths += [f"/dossiers/0/{rid}/{n}" for n in range(len(desk.record["documents"]))]
     pages = {p: client.get(p).text for p in paths}
     # A refused form, a signed PDF verified without the trusted root, a delivery's result.
@@ -72,6 +72,7 @@ def _walk(client: TestClient, desk: Desk) -> dict[str, str]:
     pages["/verify (untrusted)"] = client.post(
         "/verify", data={"csrf": token},
         files=[("file", ("signed.pdf", signed.read_bytes(), "application/pdf"))]).text
+    pages["/send (ask)"] = client.post(f"/dossiers/0/{rid}/send", data={"csrf": token}).text
     sent = client.post(f"/dossiers/0/{rid}/send", data={"csrf": token, "confirm": "1"})
     job = sent.headers.get("location", "/jobs/999")
     for _ in range(120):
@@ -95,7 +96,7 @@ def test_every_page_is_vietnamese_with_no_codes_or_options(desk: Desk, tmp_path:
     # Every template was drawn.
     drawn = {m for page in pages.values() for m in re.findall(r"<h1>([^<]*)", page)}
     assert len(drawn) >= 8, drawn
-    assert len(list((HERE / "templates").glob("*.html"))) <= 13  # a new page: walk it too
+    assert len(list((HERE / "templates").glob("*.html"))) <= 15  # a new page: walk it too
     english = _english_only()
     assert len(english) > 300
     codes = [*FIELDS, *KINDS, *CODES, "unknown", "missing or uncertain", "Common Name"]
@@ -107,6 +108,9 @@ def test_every_page_is_vietnamese_with_no_codes_or_options(desk: Desk, tmp_path:
                      if re.search(rf"(?<![\w/.-]){re.escape(c)}(?![\w/.-])", text)]
         problems += [(path, "option", m.group()) for m in OPTION.finditer(text)]
     assert not problems, problems[:15]
+    # The list says why a dossier needs attention: the fields of each document to check.
+    row = pages["/dossiers"].split(desk.record["id"], 1)[1].split("</tr>", 1)[0]
+    assert "chưa đọc được hoặc chưa chắc chắn" in row and "Người ký" in row, row
     assert "Trích yếu nội dung" in pages["/review"] + pages[f"/dossiers/0/{desk.record['id']}/0"]
     assert "không do tổ chức tin cậy cấp" in pages["/verify (untrusted)"] or \
         "không thuộc chuỗi tin cậy" in pages["/verify (untrusted)"]

@@ -198,10 +198,20 @@ class Web:
                          pdf=self.site.relative(d, doc.pdf))
 
     async def send(self, request: Request) -> Response:
-        await self.form(request)
+        form = await self.form(request)
         p = request.path_params
+        d = await sync(self.site.dossier, p["out"], p["dossier"])
+        if d.record.status.value != "ok" and form.get("confirm") != "1":
+            # Fields still to review: the clerk says so once more before it leaves the desk.
+            return self.page(request, "send.html", d=d, target=self.site.cfg.upload.to)
         job = await sync(self.site.send, p["out"], p["dossier"])
         return RedirectResponse(f"/jobs/{job.id}", 303)
+
+    async def package(self, request: Request) -> Response:
+        p = request.path_params
+        d = await sync(self.site.dossier, p["out"], p["dossier"])
+        files = await sync(self.site.package_files, d)
+        return self.page(request, "package.html", d=d, files=files, records=RECORDS)
 
     async def page_image(self, request: Request) -> Response:
         p = request.path_params
@@ -353,6 +363,7 @@ def create_app(site: Site, login: Logins | str | None, secret: str | None = None
         route("/dossiers", web.dossiers),
         route("/dossiers/{out:int}/{dossier}", web.dossier),
         route("/dossiers/{out:int}/{dossier}/send", web.send, ("POST",)),
+        route("/dossiers/{out:int}/{dossier}/package", web.package),
         route("/dossiers/{out:int}/{dossier}/{n:int}", web.document),
         route("/dossiers/{out:int}/{dossier}/{n:int}/page/{page:int}.png", web.page_image),
         route("/files/{out:int}/{path:path}", web.files),

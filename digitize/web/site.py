@@ -125,6 +125,17 @@ class Site:
         except ValueError:
             return None
 
+    def package_files(self, d: Found) -> list[tuple[str, int]]:
+        """The files of the dossier's package (its path as /files/ serves it, and its size):
+        names and sizes only, which hold no personal data, so the listing is shown masked."""
+        package = self.relative(d, d.record.bundle)
+        folder = inside(self.outs[d.out], package or "")
+        if folder is None or not folder.is_dir():
+            raise NoInputError(_("Dossier {id} has no package yet; run it first.").format(
+                id=d.record.id))
+        return [(str(f.relative_to(self.outs[d.out])), f.stat().st_size)
+                for f in sorted(folder.rglob("*")) if f.is_file() and not f.is_symlink()]
+
     def text(self, d: Found, doc: DocumentResult) -> str:
         if not doc.text_file:
             return ""
