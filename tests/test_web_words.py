@@ -63,6 +63,8 @@ def _walk(client: TestClient, desk: Desk) -> dict[str, str]:
              "/intake", "/verify", "/find?text=quyết", "/find?from=abc", "/report",
              "/report?since=abc", f"/dossiers/0/{rid}/99", "/jobs/999", "/files/0/nothing",
              f"/files/0/{rid}/dossier.json", f"/dossiers/0/{rid}/package"]
+    paths += [f"/review/0/{rid}/{n}" for n, d in enumerate(desk.record["documents"])
+              if d["review"]]
     paths += [f"/dossiers/0/{rid}/{n}" for n in range(len(desk.record["documents"]))]
     pages = {p: client.get(p).text for p in paths}
     # A refused form, a signed PDF verified without the trusted root, a delivery's result.
@@ -96,7 +98,7 @@ def test_every_page_is_vietnamese_with_no_codes_or_options(desk: Desk, tmp_path:
     # Every template was drawn.
     drawn = {m for page in pages.values() for m in re.findall(r"<h1>([^<]*)", page)}
     assert len(drawn) >= 8, drawn
-    assert len(list((HERE / "templates").glob("*.html"))) <= 15  # a new page: walk it too
+    assert len(list((HERE / "templates").glob("*.html"))) <= 16  # a new page: walk it too
     english = _english_only()
     assert len(english) > 300
     codes = [*FIELDS, *KINDS, *CODES, "unknown", "missing or uncertain", "Common Name"]

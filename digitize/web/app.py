@@ -33,6 +33,7 @@ from digitize.paths import data_dir
 from digitize.privacy import mask_text, mask_value
 from digitize.web.auth import Throttle, check_password
 from digitize.web.guard import ASGIApp, BoundedParser, Guard, TooLarge, host_names
+from digitize.web.review_doc import check_answers, form_fields
 from digitize.web.safety import csrf_ok, csrf_token
 from digitize.web.sessions import Logins, desk_key
 from digitize.web.site import Site
@@ -59,7 +60,7 @@ _templates = Environment(loader=FileSystemLoader(HERE / "templates"),
 _templates.globals.update(carries=carries,  # "carries JavaScript code / attached files"
                           field_label=field_label, kind_label=kind_label, code_words=code_words,
                           confidence_words=confidence_words, web_text=web_text)
-_templates.filters["web_text"] = web_text
+_templates.filters.update(web_text=web_text, field_label=field_label)
 # The interface language is process-wide (the CLI's catalogues); pages are drawn one at a time
 # so that two tabs in two languages never mix.
 _drawing = threading.Lock()
@@ -238,7 +239,34 @@ class Web:
             job = await sync(self.site.answer, int(form["out"]), str(form["dossier"]),
                              int(form["n"]), str(form["field"]), str(form.get("value", "")))
             return RedirectResponse(f"/jobs/{job.id}", 303)
-        return self.page(request, "review.html", items=await sync(self.site.review_queue))
+        return self.page(request, "review.html", docs=await sync(self.site.review_documents),
+                         saved=request.query_params.get("saved", ""))
+
+    async def review_document(self, request: Request) -> Response:
+        """One document on one screen; its save checks every answer before writing any, then
+        goes on to the next document while the dossier runs again."""
+        p = request.path_params
+        d, doc = await sync(self.site.document, p["out"], p["dossier"], p["n"])
+        fields = form_fields(doc, bool(request.session.get("show_personal")))
+        queue = [(o, i, n) for o, i, n, _items in await sync(self.site.review_documents)
+                 if (o, i, n) != (p["out"], p["dossier"], p["n"])]
+        sent: dict[str, str] = {}
+        problems: dict[str, str] = {}
+        if request.method == "POST":
+            form = await self.form(request)
+            sent = {f.key: str(form.get(f"f:{f.key}", f.value)) for f in fields}
+            answers, problems = check_answers(doc, fields, sent)
+            if not problems:
+                job = await sync(self.site.answer_document, p["out"], p["dossier"], p["n"],
+                                 answers)
+                target = "/review/{}/{}/{}".format(*queue[0]) if queue else "/review"
+                return RedirectResponse(f"{target}?saved={job.id}", 303)
+        saved = request.query_params.get("saved", "")
+        return self.page(request, "review_doc.html", code=400 if problems else 200, d=d,
+                         doc=doc, n=p["n"], fields=fields, sent=sent, problems=problems,
+                         pages=int(doc.metadata.get("page_count") or 1),
+                         next="/review/{}/{}/{}".format(*queue[0]) if queue else "/review",
+                         saved=self.site.jobs.jobs.get(int(saved)) if saved.isdigit() else None)
 
     async def job(self, request: Request) -> Response:
         job = self.site.jobs.jobs.get(request.path_params["id"])
@@ -368,6 +396,7 @@ def create_app(site: Site, login: Logins | str | None, secret: str | None = None
         route("/dossiers/{out:int}/{dossier}/{n:int}/page/{page:int}.png", web.page_image),
         route("/files/{out:int}/{path:path}", web.files),
         route("/review", web.review, ("GET", "POST")),
+        route("/review/{out:int}/{dossier}/{n:int}", web.review_document, ("GET", "POST")),
         route("/jobs/{id:int}", web.job),
         route("/intake", web.intake, ("GET", "POST")),
         route("/verify", web.verify, ("GET", "POST")),

@@ -206,12 +206,34 @@ class Site:
             raise UsageProblem(str(exc)) from None
         who = operator_name(self.cfg.desk.operator, self.cfg.review.operator)
         record_answers(self.outs[out], d.record.id, {Path(doc.source).name: {field: fixed}}, who)
+        return self._rerun(d, out)
+
+    def _rerun(self, d: Found, out: int) -> Job:
         if not d.record.folder or not Path(d.record.folder).is_dir():
             raise NoInputError(_("The scans of dossier {id} are no longer in {folder}; the "
                                  "answer is saved and applies when it is run again.").format(
                                    id=d.record.id, folder=d.record.folder))
         return self.jobs.run(_("Run again: {id}").format(id=d.record.id), self.outs[out],
                              [Path(d.record.folder)], d.record.id, out)
+
+    def review_documents(self) -> list[tuple[int, str, int, list[ReviewItem]]]:
+        """The documents with fields to review (output folder, dossier id, document number, its
+        items), in the queue's order."""
+        found: dict[tuple[int, str, int], list[ReviewItem]] = {}
+        for out, n, item in self.review_queue():
+            found.setdefault((out, item.dossier.id, n), []).append(item)
+        return [(*key, items) for key, items in found.items()]
+
+    def answer_document(self, out: int, dossier_id: str, n: int, answers: dict[str, object]
+                        ) -> Job:
+        """Every answer of one document written at once (already checked), then the dossier run
+        again in the background, as `answer` does for one field."""
+        from digitize.extract.overrides import operator_name
+
+        d, doc = self.document(out, dossier_id, n)
+        who = operator_name(self.cfg.desk.operator, self.cfg.review.operator)
+        record_answers(self.outs[out], d.record.id, {Path(doc.source).name: answers}, who)
+        return self._rerun(d, out)
 
     def send(self, out: int, dossier_id: str) -> Job:
         """Zip the dossier's package and deliver it to [upload] to, as `digitize bundle --zip`
