@@ -250,21 +250,21 @@ class Desktop:
 
 
 # ---------------------------------------------------------------- the run
-def review_slots(page: str, desk: Desk) -> list[Slot]:
-    """The fields of the review page's forms, with their documents' input file names."""
+def review_slots(page: str, desk: Desk, fetch: Callable[[str], object]) -> list[Slot]:
+    """The fields to review of every document of the review queue (each document's review
+    screen, fetched with `fetch`), with their documents' input file names; each is saved on
+    its own through the one-field form (POST /review), as many clerks on one field would."""
     slots = []
-    for section in page.split('<section class="review"')[1:]:
-        found = [re.search(rf'name="{name}" value="([^"]*)"', section)
-                 for name in ("out", "dossier", "n", "field")]
-        values = [m[1] for m in found if m]
-        if len(values) < len(found):
-            continue
-        image = re.search(r'<img class="evidence" src="([^"]+)"', section)
-        slot = Slot(int(values[0]), values[1], int(values[2]), values[3],
-                    image[1].replace("&amp;", "&") if image else "")
-        record = next(r for r in desk.records if r["id"] == slot.dossier)
-        slot.source = Path(record["documents"][slot.n]["source"]).name
-        slots.append(slot)
+    for url in re.findall(r'href="(/review/\d+/[^"/]+/\d+)"', page):
+        out, dossier, n = url.split("/")[2:5]
+        screen = fetch(url)
+        text = str(getattr(screen, "text", ""))
+        image = re.search(r'<img id="page" src="([^"]+)"', text)
+        for key in re.findall(r'class="field to-review[^"]*".*?name="f:(\w+)"', text, re.S):
+            slot = Slot(int(out), dossier, int(n), key, image[1] if image else "")
+            record = next(r for r in desk.records if r["id"] == slot.dossier)
+            slot.source = Path(record["documents"][slot.n]["source"]).name
+            slots.append(slot)
     return slots
 
 
@@ -277,7 +277,8 @@ def clerks_at_work(desk: Desk, port: int, clerks: int, seconds: float, think: fl
     if not first.login():
         raise SystemExit(f"cannot log in: {load.failures}")
     review = first.get("review", "/review")
-    slots = review_slots(review.text if review else "", desk)
+    slots = review_slots(review.text if review else "", desk,
+                         lambda url: first.get("review", url))
     if not slots:
         raise SystemExit("the desk has nothing to review")
     signed = Path(next(d["pdf"] for r in desk.records for d in r["documents"]

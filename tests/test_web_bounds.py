@@ -99,13 +99,16 @@ class Watcher:
 
 
 def _session(served: Served, page: str = "/intake") -> tuple[str, str]:
-    """The session cookie and the CSRF token of a page."""
-    conn = served.conn()
-    conn.request("GET", page, headers={"Host": f"127.0.0.1:{served.port}"})
-    res = conn.getresponse()
-    html = res.read().decode()
-    cookie = res.getheader("set-cookie", "").split(";", 1)[0]
-    conn.close()
+    """The session cookie and the CSRF token of a page, in English (the refusals the tests
+    read)."""
+    cookie, html = "", ""
+    for path in ("/lang/en", page):
+        conn = served.conn()
+        conn.request("GET", path, headers={"Host": f"127.0.0.1:{served.port}", "Cookie": cookie})
+        res = conn.getresponse()
+        html = res.read().decode()
+        cookie = res.getheader("set-cookie", "").split(";", 1)[0] or cookie
+        conn.close()
     return cookie, html.split('name="csrf" value="', 1)[1].split('"', 1)[0]
 
 

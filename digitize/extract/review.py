@@ -20,7 +20,7 @@ from digitize.extract.overrides import (
     save_overrides,
     writing_overrides,
 )
-from digitize.i18n import _
+from digitize.i18n import LANGS, _, in_language
 from digitize.model import (
     DOSSIER_RECORD,
     DocumentResult,
@@ -61,9 +61,12 @@ class ReviewItem:
     @property
     def notes(self) -> list[str]:
         """Why the field is here beyond its confidence (the index of documents disagrees …)."""
-        generic = review_note(self.field)
+        generic = set()
+        for lang in LANGS:  # the record keeps the note in the language the run spoke
+            with in_language(lang):
+                generic.add(review_note(self.field))
         return [n.split(":", 1)[1].strip() for n in self.doc.review
-                if n.split(":", 1)[0] == self.field and n != generic]
+                if n.split(":", 1)[0] == self.field and n not in generic]
 
 
 def _records(target: Path) -> list[Path]:

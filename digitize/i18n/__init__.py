@@ -12,6 +12,7 @@ Click and Typer's own words (Usage, Options, Error…) are translated through th
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import functools
 import json
 import os
@@ -108,9 +109,29 @@ class _State:
     lang: str | None = None
 
 
+# The language of what one task is doing now (a web page for a clerk who reads Vietnamese while
+# another reads English): set for a request, or by `in_language`, it wins over the process's.
+_TASK_LANG: contextvars.ContextVar[str | None] = contextvars.ContextVar("digitize_lang",
+                                                                       default=None)
+
+
+@contextlib.contextmanager
+def for_task(lang: str) -> Iterator[None]:
+    """Messages made in this task (and the threads it hands work to) in `lang`, whatever the
+    process speaks: a web request in its clerk's language."""
+    token = _TASK_LANG.set(lang if lang in LANGS else None)
+    try:
+        yield
+    finally:
+        _TASK_LANG.reset(token)
+
+
 def language() -> str:
     """The interface language, chosen on first use (reading the config may itself need `_`:
     the locale's choice stands in meanwhile)."""
+    task = _TASK_LANG.get()
+    if task is not None:
+        return task
     if _State.lang is None:
         _State.lang = _from_locale()
         _State.lang = choose(sys.argv[1:])
@@ -131,6 +152,10 @@ def set_language(lang: str) -> None:
 def in_language(lang: str) -> Iterator[None]:
     """Write something in `lang` (a document filed in Vietnamese whatever the terminal
     speaks), then go back to the interface language."""
+    if _TASK_LANG.get() is not None:
+        with for_task(lang):
+            yield
+        return
     before = language()
     set_language(lang)
     try:

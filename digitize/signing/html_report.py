@@ -30,6 +30,28 @@ _ROWS = ((N_("Signature field"), "field"), (N_("Signer"), "signer_subject"),
          (N_("Changed after signing"), "changes_after"), (N_("Visual check"), "visual"),
          (N_("PAdES level"), "level"),
          (N_("Sub-indication"), "sub_indication"))
+# ETSI TS 119 102-1 sub-indications and pyHanko's coverage levels, as a clerk reads them.
+CODES = {
+    "HASH_FAILURE": N_("the signed content was changed"),
+    "SIG_CRYPTO_FAILURE": N_("the signature does not match the file"),
+    "FORMAT_FAILURE": N_("the file was changed in a way the signature does not allow"),
+    "REVOKED": N_("the signer's certificate was revoked"),
+    "REVOKED_NO_POE": N_("the signer's certificate was revoked"),
+    "NO_CERTIFICATE_CHAIN_FOUND": N_("the signer's certificate is not from a trusted "
+                                     "authority"),
+    "CHAIN_CONSTRAINTS_FAILURE": N_("the signer's certificate chain breaks its rules"),
+    "OUT_OF_BOUNDS_NO_POE": N_("the certificate was not valid at the signing time"),
+    "TRY_LATER": N_("the certificate's revocation could not be checked"),
+    "ENTIRE_FILE": N_("the whole file"),
+    "ENTIRE_REVISION": N_("the whole version that was signed"),
+    "CONTIGUOUS_BLOCK_FROM_START": N_("only part of the file"),
+    "UNCLEAR": N_("unclear"),
+}
+_DN = {"Common Name": N_("Name"), "Organizational Unit": N_("Unit"),
+       "Organization": N_("Organisation"), "Country": N_("Country"),
+       "Locality": N_("Place"), "State or Province": N_("Province"),
+       "Email Address": N_("Email"), "Serial Number": N_("Serial number"),
+       "User ID": N_("User ID")}
 _INDICATIONS = {"valid": N_("valid"), "invalid": N_("invalid"),
                 "indeterminate": N_("indeterminate")}
 
@@ -39,7 +61,22 @@ def _status(value: str) -> str:
     return f'<span class="{escape(value)}">{escape(shown)}</span>'
 
 
-def _file(report: Any) -> str:
+def _names(subject: str) -> str:
+    """A certificate's name with its parts said in the reader's language ("Common Name: X")."""
+    for part, word in _DN.items():
+        subject = subject.replace(f"{part}:", f"{_(word)}:")
+    return subject
+
+
+def _code(code: str, plain: bool) -> str:
+    """A code of the check in words; `plain`: the words alone (a clerk's page), else the words
+    and the code the JSON holds."""
+    if code not in CODES:
+        return code
+    return _(CODES[code]) if plain else f"{_(CODES[code])} ({code})"
+
+
+def _file(report: Any, plain: bool = False) -> str:
     parts = [f"<h2>{escape(report.path)} — {_status(report.status.value)}</h2>"]
     if report.reasons:
         parts.append("<ul>" + "".join(f"<li>{escape(r)}</li>" for r in report.reasons) +
@@ -51,7 +88,9 @@ def _file(report: Any) -> str:
             value = getattr(sig, key)
             if value in (None, ""):
                 continue
-            shown = (_("yes") if value else _("no")) if isinstance(value, bool) else str(value)
+            shown = (_("yes") if value else _("no")) if isinstance(value, bool) else \
+                _code(value, plain) if key in ("coverage", "sub_indication") \
+                else _names(str(value)) if key in ("signer_subject", "issuer") else str(value)
             rows.append(f"<tr><th>{escape(_(label))}</th><td>{escape(shown)}</td></tr>")
         if sig.reasons:
             rows.append(f"<tr><th>{escape(_('Reasons'))}</th><td>" +
@@ -64,8 +103,9 @@ def _file(report: Any) -> str:
     return "".join(parts)
 
 
-def render(reports: Sequence[Any], policy: str) -> str:
-    """`reports` are FileReport and PackageReport objects, as `verify` makes them."""
+def render(reports: Sequence[Any], policy: str, plain: bool = False) -> str:
+    """`reports` are FileReport and PackageReport objects, as `verify` makes them; `plain`: the
+    checks' codes said in words only (the web desk's clerk)."""
     body = []
     for r in reports:
         if hasattr(r, "documents"):
@@ -76,9 +116,9 @@ def render(reports: Sequence[Any], policy: str) -> str:
             if r.reasons:
                 body.append("<ul>" + "".join(f"<li>{escape(x)}</li>" for x in r.reasons) +
                             "</ul>")
-            body.extend(_file(d) for d in r.documents)
+            body.extend(_file(d, plain) for d in r.documents)
         else:
-            body.append(_file(r))
+            body.append(_file(r, plain))
     title = escape(_("Signature verification report"))
     made = escape(_("Made {time} by digitize {version}.").format(time=now_vn(),
                                                                  version=__version__))

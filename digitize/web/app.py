@@ -27,14 +27,17 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from digitize.errors import DigitizeError, NoInputError, UsageProblem
-from digitize.i18n import N_, _, in_language
+from digitize.i18n import N_, _, for_task, in_language
 from digitize.ocr.activecontent import carries
+from digitize.paths import data_dir
 from digitize.privacy import mask_text, mask_value
 from digitize.web.auth import Throttle, check_password
 from digitize.web.guard import ASGIApp, BoundedParser, Guard, TooLarge, host_names
+from digitize.web.review_doc import check_answers, form_fields
 from digitize.web.safety import csrf_ok, csrf_token
-from digitize.web.sessions import Logins
+from digitize.web.sessions import Logins, desk_key
 from digitize.web.site import Site
+from digitize.web.words import code_words, confidence_words, field_label, kind_label, web_text
 
 HERE = Path(__file__).resolve().parent
 LANGS = ("vi", "en")
@@ -49,11 +52,15 @@ RECORDS = (".json", ".jsonl", ".txt", ".hocr", ".html", ".toml", ".csv", ".xml")
 LABELS = {"ok": N_("done"), "needs_review": N_("needs review"), "incomplete": N_("incomplete"),
           "failed": N_("failed"), "waiting": N_("waiting"), "running": N_("running"),
           "done": N_("done"), "valid": N_("valid"), "invalid": N_("invalid"),
-          "indeterminate": N_("indeterminate")}
+          "indeterminate": N_("indeterminate"), "uploaded": N_("delivered"),
+          "already there": N_("already delivered")}
 
 _templates = Environment(loader=FileSystemLoader(HERE / "templates"),
                          autoescape=select_autoescape(["html"]))
-_templates.globals["carries"] = carries  # "carries JavaScript code / attached files"
+_templates.globals.update(carries=carries,  # "carries JavaScript code / attached files"
+                          field_label=field_label, kind_label=kind_label, code_words=code_words,
+                          confidence_words=confidence_words, web_text=web_text)
+_templates.filters.update(web_text=web_text, field_label=field_label)
 # The interface language is process-wide (the CLI's catalogues); pages are drawn one at a time
 # so that two tabs in two languages never mix.
 _drawing = threading.Lock()
@@ -95,7 +102,8 @@ class Web:
     def problem(self, request: Request, exc: DigitizeError) -> HTMLResponse:
         code = 404 if isinstance(exc, NoInputError) else 413 if isinstance(exc, TooLarge) \
             else 400
-        return self.page(request, "problem.html", code=code, message=no_paths(exc.message))
+        return self.page(request, "problem.html", code=code,
+                         message=web_text(no_paths(exc.message)))
 
     async def form(self, request: Request) -> Any:
         """The posted form, after its CSRF token is checked (every form carries one). A body
@@ -191,8 +199,12 @@ class Web:
                          pdf=self.site.relative(d, doc.pdf))
 
     async def send(self, request: Request) -> Response:
-        await self.form(request)
+        form = await self.form(request)
         p = request.path_params
+        d = await sync(self.site.dossier, p["out"], p["dossier"])
+        if d.record.status.value != "ok" and form.get("confirm") != "1":
+            # Fields still to review: the clerk says so once more before it leaves the desk.
+            return self.page(request, "send.html", d=d, target=self.site.cfg.upload.to)
         job = await sync(self.site.send, p["out"], p["dossier"])
         return RedirectResponse(f"/jobs/{job.id}", 303)
 
@@ -205,6 +217,12 @@ class Web:
         job = await sync(self.site.add_result, p["out"], p["dossier"], upload.filename,
                          upload.file, str(form.get("code", "")))
         return RedirectResponse(f"/jobs/{job.id}", 303)
+
+    async def package(self, request: Request) -> Response:
+        p = request.path_params
+        d = await sync(self.site.dossier, p["out"], p["dossier"])
+        files = await sync(self.site.package_files, d)
+        return self.page(request, "package.html", d=d, files=files, records=RECORDS)
 
     async def page_image(self, request: Request) -> Response:
         p = request.path_params
@@ -231,7 +249,34 @@ class Web:
             job = await sync(self.site.answer, int(form["out"]), str(form["dossier"]),
                              int(form["n"]), str(form["field"]), str(form.get("value", "")))
             return RedirectResponse(f"/jobs/{job.id}", 303)
-        return self.page(request, "review.html", items=await sync(self.site.review_queue))
+        return self.page(request, "review.html", docs=await sync(self.site.review_documents),
+                         saved=request.query_params.get("saved", ""))
+
+    async def review_document(self, request: Request) -> Response:
+        """One document on one screen; its save checks every answer before writing any, then
+        goes on to the next document while the dossier runs again."""
+        p = request.path_params
+        d, doc = await sync(self.site.document, p["out"], p["dossier"], p["n"])
+        fields = form_fields(doc, bool(request.session.get("show_personal")))
+        queue = [(o, i, n) for o, i, n, _items in await sync(self.site.review_documents)
+                 if (o, i, n) != (p["out"], p["dossier"], p["n"])]
+        sent: dict[str, str] = {}
+        problems: dict[str, str] = {}
+        if request.method == "POST":
+            form = await self.form(request)
+            sent = {f.key: str(form.get(f"f:{f.key}", f.value)) for f in fields}
+            answers, problems = check_answers(doc, fields, sent)
+            if not problems:
+                job = await sync(self.site.answer_document, p["out"], p["dossier"], p["n"],
+                                 answers)
+                target = "/review/{}/{}/{}".format(*queue[0]) if queue else "/review"
+                return RedirectResponse(f"{target}?saved={job.id}", 303)
+        saved = request.query_params.get("saved", "")
+        return self.page(request, "review_doc.html", code=400 if problems else 200, d=d,
+                         doc=doc, n=p["n"], fields=fields, sent=sent, problems=problems,
+                         pages=int(doc.metadata.get("page_count") or 1),
+                         next="/review/{}/{}/{}".format(*queue[0]) if queue else "/review",
+                         saved=self.site.jobs.jobs.get(int(saved)) if saved.isdigit() else None)
 
     async def job(self, request: Request) -> Response:
         job = self.site.jobs.jobs.get(request.path_params["id"])
@@ -263,7 +308,8 @@ class Web:
         return self.page(request, "verify.html")
 
     async def find(self, request: Request) -> Response:
-        params = {k: v for k, v in request.query_params.items() if v.strip()}
+        params = {k: v for k, v in request.query_params.items() if v.strip() and k in (
+            "text", "id_number", "applicant", "dossier", "type", "from", "to", "desk")}
         hits = await sync(self.site.find, params) if params else None
         return self.page(request, "find.html", hits=hits, params=params)
 
@@ -292,26 +338,36 @@ def _guarded(web: Web, handler: Callable[[Request], Awaitable[Response]]
     async def endpoint(request: Request) -> Response:
         if web.logins is not None and request.session.get("user") and not web.logged_in(request):
             request.session.clear()  # logged out, or the password changed: the cookie is void
-        if web.logins is not None and not request.session.get("user") and \
-                not request.url.path.startswith(OPEN_PATHS):
-            if request.method == "GET":
-                return RedirectResponse("/login", 303)
-            return Response(_("Log in first."), status_code=401)
-        try:
-            return await handler(request)
-        except MultiPartException as exc:
-            return web.problem(request, UsageProblem(str(exc)))
-        except PermissionError:
-            return Response(_("The form is out of date (CSRF); open the page again."),
-                            status_code=403)
-        except DigitizeError as exc:
-            return web.problem(request, exc)
-        except (KeyError, ValueError):
-            return web.problem(request, UsageProblem(_("The form is incomplete.")))
-        finally:
-            await request.close()  # the form's spooled files, at once
+        with for_task(request.session.get("lang", "vi")):
+            if web.logins is not None and not request.session.get("user") and \
+                    not request.url.path.startswith(OPEN_PATHS):
+                if request.method == "GET":
+                    return RedirectResponse("/login", 303)
+                return web.page(request, "problem.html", code=401, message=_(
+                    "Log in first: your session has ended. Open the page again and log in."))
+            try:
+                return await _answer(web, handler, request)
+            finally:
+                await request.close()  # the form's spooled files, at once
 
     return endpoint
+
+
+async def _answer(web: Web, handler: Callable[[Request], Awaitable[Response]],
+                  request: Request) -> Response:
+    """The handler's page, or the library's errors as pages and a missing or wrong CSRF token as
+    a 403 page, in the clerk's language."""
+    try:
+        return await handler(request)
+    except MultiPartException as exc:
+        return web.problem(request, UsageProblem(str(exc)))
+    except PermissionError:
+        return web.page(request, "problem.html", code=403, message=_(
+            "The form has expired; open the page again and repeat what you did."))
+    except DigitizeError as exc:
+        return web.problem(request, exc)
+    except (KeyError, ValueError):
+        return web.problem(request, UsageProblem(_("The form is incomplete.")))
 
 
 def no_paths(message: str) -> str:
@@ -346,10 +402,12 @@ def create_app(site: Site, login: Logins | str | None, secret: str | None = None
         route("/dossiers/{out:int}/{dossier}", web.dossier),
         route("/dossiers/{out:int}/{dossier}/send", web.send, ("POST",)),
         route("/dossiers/{out:int}/{dossier}/result", web.result, ("POST",)),
+        route("/dossiers/{out:int}/{dossier}/package", web.package),
         route("/dossiers/{out:int}/{dossier}/{n:int}", web.document),
         route("/dossiers/{out:int}/{dossier}/{n:int}/page/{page:int}.png", web.page_image),
         route("/files/{out:int}/{path:path}", web.files),
         route("/review", web.review, ("GET", "POST")),
+        route("/review/{out:int}/{dossier}/{n:int}", web.review_document, ("GET", "POST")),
         route("/jobs/{id:int}", web.job),
         route("/intake", web.intake, ("GET", "POST")),
         route("/verify", web.verify, ("GET", "POST")),
@@ -358,7 +416,8 @@ def create_app(site: Site, login: Logins | str | None, secret: str | None = None
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     # The cookie's key is the one kept with the sessions, so a restart logs nobody out.
-    key = secret or (logins.key if logins else secrets.token_urlsafe(32))
+    # Without a login, the key kept in the data folder: open tabs outlive a restart.
+    key = secret or (logins.key if logins else desk_key(data_dir() / "web-secret"))
     middleware = [Middleware(SessionMiddleware, secret_key=key,
                              session_cookie="digitize_session", same_site="strict",
                              max_age=12 * 3600)]

@@ -5,6 +5,7 @@ progress kept in memory so that every browser tab sees the same state."""
 
 from __future__ import annotations
 
+import contextvars
 import itertools
 import logging
 import threading
@@ -76,7 +77,8 @@ class JobBoard:
         folder; whatever it raises ends the job as failed, with the reason shown."""
         job = Job(next(self._ids), label, out, out_index, dossier)
         self.jobs[job.id] = job
-        self._pool(out).submit(self._work, job, work)
+        # In the language of the page that asked (its message is that clerk's to read).
+        self._pool(out).submit(contextvars.copy_context().run, self._work, job, work)
         return job
 
     def run(self, label: str, out: Path, inputs: list[Path], dossier: str = "",

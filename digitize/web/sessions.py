@@ -30,6 +30,43 @@ def sessions_path(password_file: Path) -> Path:
     return password_file.with_name(password_file.name + ".sessions")
 
 
+def desk_key(path: Path) -> str:
+    """The key that signs the cookies (and with them each form's CSRF token) of a desk without a
+    login, kept in `path` (the data folder's `web-secret`, mode 600) so that a restart of the
+    server leaves every open tab working. A file others may read is refused; where the folder
+    cannot be written the key lives as long as the process, with a warning."""
+    if path.is_file():
+        if path.stat().st_mode & 0o077:
+            raise CredentialError(_("The login file {path} can be read by other users; run "
+                                    "`chmod 600 {path}`.").format(path=path))
+        key = path.read_text(encoding="utf-8").strip()
+        if len(key) >= 32:
+            return key
+    key = secrets.token_urlsafe(32)
+    try:
+        _write_private(path, key)
+    except OSError as exc:
+        log.warning(_("The desk's key cannot be kept in {path} ({error}); a restart of the "
+                      "server will make open pages ask to be opened again.").format(
+                        path=path, error=exc))
+    return key
+
+
+def _write_private(path: Path, text: str) -> None:
+    """`text` written whole into `path`, owner-only from the start, then renamed into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -147,19 +184,11 @@ class Logins:
             return
         data = json.dumps({"key": self.key, "generation": self._generation(),
                            "sessions": self._sessions})
-        tmp = None
         try:
-            fd, tmp = tempfile.mkstemp(prefix=f".{self._store.name}.", dir=self._store.parent)
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self._store)
+            _write_private(self._store, data)
         except OSError as exc:
             # A password file in a folder the server may only read (/etc/digitize): the
             # sessions still work, kept in memory; a restart then logs everyone out.
-            if tmp:
-                Path(tmp).unlink(missing_ok=True)
             log.warning(_("The login's sessions cannot be kept in {path} ({error}); a restart "
                           "of the server will log everyone out.").format(path=self._store,
                                                                          error=exc))

@@ -28,6 +28,7 @@ from digitize.model import (
 )
 from digitize.web.jobs import Job, JobBoard
 from digitize.web.safety import dossier_name, inside, upload_name
+from digitize.web.words import web_policy, web_text
 
 PAGE_DPI = 60
 CHUNK = 1 << 20
@@ -47,11 +48,16 @@ class Found:
 
     @property
     def reason(self) -> str:
-        """Why it is not done: its error, else its failed documents' errors."""
+        """Why it is not done: its error, else its failed documents' errors, else what its
+        documents need reviewed."""
         if self.record.error:
             return self.record.error
-        return "; ".join(f"{Path(d.source).name}: {d.error}" for d in self.record.documents
-                         if d.status is Status.failed and d.error)
+        failed = "; ".join(f"{Path(d.source).name}: {d.error}" for d in self.record.documents
+                           if d.status is Status.failed and d.error)
+        # Else what needs a person's eye: the fields of each document to review.
+        return failed or "; ".join([*self.record.review, *(
+            f"{Path(d.source).name}: {note}" for d in self.record.documents
+            if d.status is Status.needs_review for note in d.review)])
 
 
 class Site:
@@ -118,6 +124,17 @@ class Site:
                        .relative_to(self.outs[d.out]))
         except ValueError:
             return None
+
+    def package_files(self, d: Found) -> list[tuple[str, int]]:
+        """The files of the dossier's package (its path as /files/ serves it, and its size):
+        names and sizes only, which hold no personal data, so the listing is shown masked."""
+        package = self.relative(d, d.record.bundle)
+        folder = inside(self.outs[d.out], package or "")
+        if folder is None or not folder.is_dir():
+            raise NoInputError(_("Dossier {id} has no package yet; run it first.").format(
+                id=d.record.id))
+        return [(str(f.relative_to(self.outs[d.out])), f.stat().st_size)
+                for f in sorted(folder.rglob("*")) if f.is_file() and not f.is_symlink()]
 
     def text(self, d: Found, doc: DocumentResult) -> str:
         if not doc.text_file:
@@ -189,12 +206,34 @@ class Site:
             raise UsageProblem(str(exc)) from None
         who = operator_name(self.cfg.desk.operator, self.cfg.review.operator)
         record_answers(self.outs[out], d.record.id, {Path(doc.source).name: {field: fixed}}, who)
+        return self._rerun(d, out)
+
+    def _rerun(self, d: Found, out: int) -> Job:
         if not d.record.folder or not Path(d.record.folder).is_dir():
             raise NoInputError(_("The scans of dossier {id} are no longer in {folder}; the "
                                  "answer is saved and applies when it is run again.").format(
                                    id=d.record.id, folder=d.record.folder))
         return self.jobs.run(_("Run again: {id}").format(id=d.record.id), self.outs[out],
                              [Path(d.record.folder)], d.record.id, out)
+
+    def review_documents(self) -> list[tuple[int, str, int, list[ReviewItem]]]:
+        """The documents with fields to review (output folder, dossier id, document number, its
+        items), in the queue's order."""
+        found: dict[tuple[int, str, int], list[ReviewItem]] = {}
+        for out, n, item in self.review_queue():
+            found.setdefault((out, item.dossier.id, n), []).append(item)
+        return [(*key, items) for key, items in found.items()]
+
+    def answer_document(self, out: int, dossier_id: str, n: int, answers: dict[str, object]
+                        ) -> Job:
+        """Every answer of one document written at once (already checked), then the dossier run
+        again in the background, as `answer` does for one field."""
+        from digitize.extract.overrides import operator_name
+
+        d, doc = self.document(out, dossier_id, n)
+        who = operator_name(self.cfg.desk.operator, self.cfg.review.operator)
+        record_answers(self.outs[out], d.record.id, {Path(doc.source).name: answers}, who)
+        return self._rerun(d, out)
 
     def send(self, out: int, dossier_id: str) -> Job:
         """Zip the dossier's package and deliver it to [upload] to, as `digitize bundle --zip`
@@ -218,8 +257,10 @@ class Site:
                 if made.bundle is None:
                     raise NoInputError(made.error)
                 delivery = upload(made.bundle, settings, replace=False)
-            job.message = _("{status}: {target}").format(status=delivery.status,
-                                                        target=delivery.target)
+            said = {"uploaded": _("Delivered"), "already there": _("Already delivered")}
+            job.message = _("{status}: {name} to {target}").format(
+                status=said.get(delivery.status, delivery.status), name=made.bundle.name,
+                target=Path(delivery.target).name or delivery.target)
 
         return self.jobs.submit(_("Send to the archive: {id}").format(id=d.record.id),
                                 self.outs[out], work, d.record.id, out)
@@ -316,16 +357,23 @@ class Site:
             path = self._save(stream, Path(tmp) / f"upload{suffix}", filename)
             reports = verify_paths([path], load_trust(self.cfg.verify.trust), offline, 1,
                                    self.cfg.verify.eark_python or True)
+            for found in reports:  # the library's advice said as the web says it
+                for report in [found, *getattr(found, "documents", [])]:
+                    for said in [report, *report.signatures] if hasattr(
+                            report, "signatures") else [report]:
+                        said.reasons = [web_text(r) for r in said.reasons]
             # The report names the file by the name it came with, escaped as every value of
             # the report is: a name is the uploader's to choose, markup and all.
-            return reports[0], render(reports, POLICY).replace(escape(str(path)),
-                                                               escape(filename))
+            page = render(reports, web_policy(POLICY), plain=True)
+            return reports[0], page.replace(escape(str(path)), escape(filename))
 
     # ------------------------------------------------------------------ find, report
     def find(self, params: dict[str, str]) -> list[Any]:
         from digitize.index.model import Query
         from digitize.index.store import open_index
 
+        for key, label in (("from", _("From")), ("to", _("To"))):
+            _day(params.get(key, ""), label)
         q = Query.asked(text=params.get("text"), id_number=params.get("id_number"),
                         applicant=params.get("applicant"), dossier=params.get("dossier"),
                         doc_type=params.get("type"), date_from=params.get("from"),
@@ -341,11 +389,24 @@ class Site:
         from digitize.pipeline.monthly import report_tables
         from digitize.pipeline.report import report_outputs
 
+        _day(since, _("From"))
+        _day(until, _("To"))
         result = report_outputs(self.outs, since or None, until or None, ["day", "desk"],
                                 indicators=BREAKDOWNS, resolve=catalogue_codes(self.cfg))
         charts = {name: "data:image/png;base64," + base64.b64encode(png).decode()
                   for name, png in report_charts(result, self.cfg.report.target).items()}
         return result, charts, report_tables(result)
+
+
+def _day(value: str, label: str) -> None:
+    """A day the browser sent (its date picker writes YYYY-MM-DD), refused in the web's words
+    before the library would name its command-line option."""
+    try:
+        if value:
+            date.fromisoformat(value)
+    except ValueError:
+        raise UsageProblem(_("{label}: {value!r} is not a date; choose the day in the "
+                             "calendar.").format(label=label, value=value[:40])) from None
 
 
 def today() -> str:

@@ -1,0 +1,140 @@
+"""The desk speaks Vietnamese through and through: every page and template, drawn in
+Vietnamese (errors included), shows no English message the catalogue translates, no raw field
+key, kind or signature code, and no command-line option."""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+from lxml import html
+from starlette.testclient import TestClient
+
+from digitize.config import load_config
+from digitize.i18n import catalogue_path
+from digitize.signing.html_report import CODES
+from digitize.web.app import HERE, create_app
+from digitize.web.site import Site
+from digitize.web.words import FIELDS, KINDS
+from tests.conftest import Env
+from tests.desk import Desk, prepare_desk
+
+OPTION = re.compile(r"(?<![\w-])--[a-z]")
+SLOT = re.compile(r"\{[^{}]*\}")
+
+
+@pytest.fixture(scope="module")
+def desk(cli_env: Env, tmp_path_factory: pytest.TempPathFactory) -> Desk:
+    return prepare_desk(cli_env, tmp_path_factory.mktemp("words"))
+
+
+def _english_only() -> list[str]:
+    """The English pieces (between placeholders, 12 characters or more) of every message the
+    Vietnamese catalogue says differently."""
+    with open(catalogue_path("vi"), "rb") as fh:
+        cat = read_po(fh)
+    pieces = []
+    for m in cat:
+        if m.id and m.string and m.string != m.id:
+            pieces += [p.strip() for p in SLOT.split(str(m.id)) if len(p.strip()) >= 12 and
+                       re.search(r"[a-z]{3} [a-z]{3}", p)]
+    return pieces
+
+
+def _shown(page: str) -> str:
+    """What a clerk reads: the text (no script, no style), the titles, labels and placeholders,
+    and the verify report's frame."""
+    doc = html.fromstring(page)
+    for gone in doc.xpath("//script|//style"):
+        gone.drop_tree()
+    said = [doc.text_content()]
+    said += doc.xpath("//@title|//@alt|//@placeholder|//input[@type='submit']/@value")
+    said += [html.fromstring(s).text_content() for s in doc.xpath("//iframe/@srcdoc") if s]
+    return " ".join(said)
+
+
+def _walk(client: TestClient, desk: Desk) -> dict[str, str]:
+    rid = desk.record["id"]
+    paths = ["/dossiers", "/dossiers?status=needs_review", f"/dossiers/0/{rid}", "/review",
+             "/intake", "/verify", "/find?text=quyết", "/find?from=abc", "/report",
+             "/report?since=abc", f"/dossiers/0/{rid}/99", "/jobs/999", "/files/0/nothing",
+             f"/files/0/{rid}/dossier.json", f"/dossiers/0/{rid}/package"]
+    paths += [f"/review/0/{rid}/{n}" for n, d in enumerate(desk.record["documents"])
+              if d["review"]]
+    paths += [f"/dossiers/0/{rid}/{n}" for n in range(len(desk.record["documents"]))]
+    pages = {p: client.get(p).text for p in paths}
+    # A refused form, a signed PDF verified without the trusted root, a delivery's result.
+    pages["/personal (forged)"] = client.post("/personal", data={"csrf": "x"}).text
+    token = client.get("/verify").text.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+    signed = next(Path(d["pdf"]) for d in desk.record["documents"] if d.get("signature"))
+    pages["/verify (untrusted)"] = client.post(
+        "/verify", data={"csrf": token},
+        files=[("file", ("signed.pdf", signed.read_bytes(), "application/pdf"))]).text
+    pages["/send (ask)"] = client.post(f"/dossiers/0/{rid}/send", data={"csrf": token}).text
+    sent = client.post(f"/dossiers/0/{rid}/send", data={"csrf": token, "confirm": "1"})
+    job = sent.headers.get("location", "/jobs/999")
+    for _ in range(120):
+        pages["/jobs (send)"] = client.get(job).text
+        if 'data-state="running"' not in pages["/jobs (send)"] and \
+                'data-state="waiting"' not in pages["/jobs (send)"]:
+            break
+        time.sleep(0.5)
+    return pages
+
+
+def test_every_page_is_vietnamese_with_no_codes_or_options(desk: Desk, tmp_path: Path) -> None:
+    cfg = load_config(desk.config)
+    cfg.verify.trust = []  # the demo root not trusted: the chain's code has to be said
+    cfg.upload.to = str(tmp_path / "archive")
+    cfg.upload.journal = tmp_path / "uploads.jsonl"
+    (tmp_path / "archive").mkdir()
+    client = TestClient(create_app(Site(cfg, [desk.out], 200), None),
+                        base_url="http://127.0.0.1", follow_redirects=False)
+    pages = _walk(client, desk)
+    # Every template was drawn.
+    drawn = {m for page in pages.values() for m in re.findall(r"<h1>([^<]*)", page)}
+    assert len(drawn) >= 8, drawn
+    assert len(list((HERE / "templates").glob("*.html"))) <= 16  # a new page: walk it too
+    english = _english_only()
+    assert len(english) > 300
+    codes = [*FIELDS, *KINDS, *CODES, "unknown", "missing or uncertain", "Common Name"]
+    problems = []
+    for path, page in pages.items():
+        text = _shown(page)
+        problems += [(path, "English", e) for e in english if e in text]
+        problems += [(path, "code", c) for c in codes
+                     if re.search(rf"(?<![\w/.-]){re.escape(c)}(?![\w/.-])", text)]
+        problems += [(path, "option", m.group()) for m in OPTION.finditer(text)]
+    assert not problems, problems[:15]
+    # The list says why a dossier needs attention: the fields of each document to check.
+    row = pages["/dossiers"].split(desk.record["id"], 1)[1].split("</tr>", 1)[0]
+    assert "chưa đọc được hoặc chưa chắc chắn" in row and "Người ký" in row, row
+    assert "Trích yếu nội dung" in pages["/review"] + pages[f"/dossiers/0/{desk.record['id']}/0"]
+    assert "không do tổ chức tin cậy cấp" in pages["/verify (untrusted)"] or \
+        "không thuộc chuỗi tin cậy" in pages["/verify (untrusted)"]
+
+
+def test_the_desk_ships_a_typeface_that_draws_vietnamese(desk: Desk) -> None:
+    from fontTools.ttLib import TTFont
+
+    client = TestClient(create_app(Site(load_config(desk.config), [desk.out], 200), None),
+                        base_url="http://127.0.0.1")
+    css = client.get("/static/style.css").text
+    fonts = re.findall(r'url\("(/static/fonts/[\w-]+\.woff)"\)', css)
+    assert len(fonts) == 3 and '"Desk Mono", monospace' in css and 'font-family: "Desk Sans"' in css
+    letters = "ĐđƠơƯưĨĩŨũ" + "".join(chr(c) for c in range(0x1EA0, 0x1EFA))
+    marks = "\u0300\u0301\u0303\u0309\u0323"  # the five tones, as combining marks
+    for url in fonts:
+        res = client.get(url)
+        assert res.status_code == 200 and res.content.startswith(b"wOFF"), url
+        font = TTFont(io.BytesIO(res.content))
+        cmap = font.getBestCmap()
+        assert not [c for c in letters + marks if ord(c) not in cmap], url
+        features = {r.FeatureTag for r in font["GPOS"].table.FeatureList.FeatureRecord}
+        assert {"mark", "mkmk"} <= features, url  # a letter and its marks compose
+    assert {p.name for p in (HERE / "static" / "fonts").glob("LICENSE-*")} == {
+        "LICENSE-DejaVu.txt", "LICENSE-Noto.txt"}
