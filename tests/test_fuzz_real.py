@@ -54,3 +54,18 @@ def test_a_damaged_number_is_a_finding_not_a_crash(tmp_path) -> None:  # type: i
     bad.write_bytes(data)
     assert verify_pdf(bad, [], offline=True).status in (Indication.invalid,
                                                        Indication.indeterminate)
+
+
+def test_a_library_traceback_never_reaches_the_clerk(cli_env, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Mutant 7834 of `make fuzz` (2026-12-05): a flipped bit in a signed scan's certificate
+    made pyHanko log the name it could not parse with its traceback, which Python printed on
+    stderr under `digitize verify`'s plain verdict."""
+    source, data = fuzz.mutant(7834)
+    if source.name != "qng_023.pdf":
+        pytest.skip("the seed files are not those of the run that found it")
+    bad = tmp_path / source.name
+    bad.write_bytes(data)
+    res = cli_env.run("verify", str(bad), "--offline", "--no-eark")
+    assert res.returncode == 1, res.stderr[-2000:]
+    assert "Traceback" not in res.stderr + res.stdout, res.stderr[-2000:]
+    assert source.name in res.stdout

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import logging
 import os
 import signal
 import sys
@@ -143,11 +144,24 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+def quiet_libraries() -> None:
+    """Libraries' own log records (pyHanko logs a damaged certificate it skips with its
+    traceback) stay out of what a clerk sees: with no handler of the root's, Python would print
+    them, tracebacks and all, on stderr. What went wrong reaches the clerk as our sentence;
+    DIGITIZE_DEBUG=1 shows the libraries' records too."""
+    root = logging.getLogger()
+    if os.environ.get("DIGITIZE_DEBUG"):
+        logging.basicConfig(level=logging.WARNING)
+    elif not root.handlers:
+        root.addHandler(logging.NullHandler())
+
+
 def main() -> None:
     # A handler of our own, not Python's default: asyncio.run (which pyHanko uses for every
     # signature and validation) replaces the default one with a handler that cancels its task,
     # and a library that swallows the cancellation would swallow the clerk's Ctrl-C with it.
     signal.signal(signal.SIGINT, _interrupt)
+    quiet_libraries()
     localise_framework()
     add_commands(wanted(sys.argv[1:]))
     cli = typer.main.get_command(app)
