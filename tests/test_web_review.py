@@ -3,7 +3,10 @@ one save per document, checked against the rules the run applies before anything
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
+from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
@@ -60,3 +63,43 @@ def test_an_invalid_correction_is_refused_in_the_form_and_nothing_is_written(
     res = client.post(url, data={"csrf": token, "f:issued_date": "31/02/2026"})
     assert res.status_code == 400 and 'id="problem-issued_date"' in res.text
     assert (overrides.read_bytes() if overrides.exists() else None) == before
+
+
+def test_the_queue_is_filtered_by_desk_day_and_field(desk: Desk, tmp_path: Path) -> None:
+    """The queue across dossiers narrowed by a small form (desk, day, field), in Vietnamese;
+    the filter goes with the clerk from the queue to each document and back."""
+    out = tmp_path / "out"
+    shutil.copytree(desk.out, out)
+    record = out / desk.record["id"] / "dossier.json"
+    data = json.loads(record.read_text(encoding="utf-8"))
+    data["desk"] = "Một cửa xã"
+    record.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    client = TestClient(create_app(Site(load_config(desk.config), [out], 200), None),
+                        base_url="http://127.0.0.1", follow_redirects=False)
+
+    def queue(**params: str) -> tuple[list[int], str]:
+        page = client.get("/review", params=params)
+        assert page.status_code == 200
+        return [int(n) for n in re.findall(r'href="/review/0/[^"?]+/(\d+)', page.text)], \
+            page.text
+
+    every, page = queue()
+    assert every and 'id="queue-filter"' in page
+    form = page.split('id="queue-filter"', 1)[1].split("</form>", 1)[0]
+    assert '<option value="Một cửa xã"' in form and "Bộ phận" in form and "Ngày" in form
+    assert 'value="number">Số của văn bản</option>' in form  # fields by their names
+    day = data["finished"][:10]
+    assert queue(desk="Một cửa xã", day=day)[0] == every
+    assert queue(desk="Bộ phận khác")[0] == []
+    assert queue(day="2000-01-01")[0] == []
+    assert queue(day="không phải ngày")[0] == every  # no day, no filter
+    numbered = [i for i, d in enumerate(data["documents"]) if d["status"] == "needs_review"
+                and "number" in (r.split(":", 1)[0] for r in d["review"])]
+    only, page = queue(field="number")
+    assert only == numbered and len(only) < len(every)
+    assert f"trong {len(every)} tài liệu" in page
+    # The filter goes along: the document's "next" and its way back to the queue keep it.
+    link = re.findall(r'href="(/review/0/[^"]+)"', page)[0].replace("&amp;", "&")
+    assert link.endswith("?field=number")
+    doc = client.get(link).text
+    assert 'href="/review?field=number"' in doc

@@ -110,6 +110,10 @@ def test_every_page_is_vietnamese_with_no_codes_or_options(desk: Desk, tmp_path:
                      if re.search(rf"(?<![\w/.-]){re.escape(c)}(?![\w/.-])", text)]
         problems += [(path, "option", m.group()) for m in OPTION.finditer(text)]
     assert not problems, problems[:15]
+    # One term for review on every page: the nav's, the statuses' and the queue's.
+    assert not [path for path, page in pages.items() if "rà soát" in _shown(page).lower()]
+    assert all(">Cần kiểm tra</a>" in page for path, page in pages.items()
+               if 'href="/review"' in page), "the nav names review as the statuses do"
     # The list says why a dossier needs attention: the fields of each document to check.
     row = pages["/dossiers"].split(desk.record["id"], 1)[1].split("</tr>", 1)[0]
     assert "chưa đọc được hoặc chưa chắc chắn" in row and "Người ký" in row, row

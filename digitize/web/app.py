@@ -10,6 +10,7 @@ import re
 import secrets
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,7 @@ from digitize.web.guard import ASGIApp, BoundedParser, Guard, TooLarge, host_nam
 from digitize.web.review_doc import check_answers, form_fields
 from digitize.web.safety import csrf_ok, csrf_token
 from digitize.web.sessions import Logins, desk_key
-from digitize.web.site import Site
+from digitize.web.site import QueueFilter, Site
 from digitize.web.words import code_words, confidence_words, field_label, kind_label, web_text
 
 HERE = Path(__file__).resolve().parent
@@ -65,6 +66,17 @@ _templates.filters.update(web_text=web_text, field_label=field_label)
 # so that two tabs in two languages never mix.
 _drawing = threading.Lock()
 
+
+def queue_filter(request: Request) -> QueueFilter:
+    """The review queue's filter from a page's query (desk, day, field); a day that is not one
+    (YYYY-MM-DD) is no filter."""
+    q = request.query_params
+    day = q.get("day", "").strip()
+    try:
+        day = date.fromisoformat(day).isoformat() if day else ""
+    except ValueError:
+        day = ""
+    return QueueFilter(q.get("desk", "").strip(), day, q.get("field", "").strip())
 
 class Web:
     """The routes over one `Site`; `logins` the login's password and sessions (None: no
@@ -249,7 +261,12 @@ class Web:
             job = await sync(self.site.answer, int(form["out"]), str(form["dossier"]),
                              int(form["n"]), str(form["field"]), str(form.get("value", "")))
             return RedirectResponse(f"/jobs/{job.id}", 303)
-        return self.page(request, "review.html", docs=await sync(self.site.review_documents),
+        every = await sync(self.site.review_documents)
+        only = queue_filter(request)
+        return self.page(request, "review.html", docs=[q for q in every if only.holds(q[3])],
+                         only=only, total=len(every),
+                         desks=sorted({q[3][0].dossier.desk or "" for q in every} - {""}),
+                         fields=list(dict.fromkeys(i.field for q in every for i in q[3])),
                          saved=request.query_params.get("saved", ""))
 
     async def review_document(self, request: Request) -> Response:
@@ -258,8 +275,10 @@ class Web:
         p = request.path_params
         d, doc = await sync(self.site.document, p["out"], p["dossier"], p["n"])
         fields = form_fields(doc, bool(request.session.get("show_personal")))
-        queue = [(o, i, n) for o, i, n, _items in await sync(self.site.review_documents)
+        only = queue_filter(request)  # the queue's filter, kept from document to document
+        queue = [(o, i, n) for o, i, n, _items in await sync(self.site.review_documents, only)
                  if (o, i, n) != (p["out"], p["dossier"], p["n"])]
+        after = "/review/{}/{}/{}".format(*queue[0]) if queue else "/review"
         sent: dict[str, str] = {}
         problems: dict[str, str] = {}
         if request.method == "POST":
@@ -269,13 +288,13 @@ class Web:
             if not problems:
                 job = await sync(self.site.answer_document, p["out"], p["dossier"], p["n"],
                                  answers)
-                target = "/review/{}/{}/{}".format(*queue[0]) if queue else "/review"
-                return RedirectResponse(f"{target}?saved={job.id}", 303)
+                sep = "&" if only.query else "?"
+                return RedirectResponse(f"{after}{only.query}{sep}saved={job.id}", 303)
         saved = request.query_params.get("saved", "")
         return self.page(request, "review_doc.html", code=400 if problems else 200, d=d,
                          doc=doc, n=p["n"], fields=fields, sent=sent, problems=problems,
                          pages=int(doc.metadata.get("page_count") or 1),
-                         next="/review/{}/{}/{}".format(*queue[0]) if queue else "/review",
+                         next=after + only.query, only=only,
                          saved=self.site.jobs.jobs.get(int(saved)) if saved.isdigit() else None)
 
     async def job(self, request: Request) -> Response:

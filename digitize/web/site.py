@@ -13,6 +13,7 @@ from datetime import date
 from html import escape
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from digitize.config import Config, index_location
 from digitize.errors import NoInputError, UsageProblem
@@ -58,6 +59,30 @@ class Found:
         return failed or "; ".join([*self.record.review, *(
             f"{Path(d.source).name}: {note}" for d in self.record.documents
             if d.status is Status.needs_review for note in d.review)])
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """The review queue narrowed to a desk ([desk] name of the run), a day (when the dossier's
+    run ended, YYYY-MM-DD, as on the dossier list) and a field to review; empty: any."""
+
+    desk: str = ""
+    day: str = ""
+    field: str = ""
+
+    def holds(self, items: list[ReviewItem]) -> bool:
+        """Whether a document with these fields to review is in the narrowed queue."""
+        record = items[0].dossier
+        return ((not self.desk or (record.desk or "") == self.desk)
+                and (not self.day or (record.finished or "")[:10] == self.day)
+                and (not self.field or any(i.field == self.field for i in items)))
+
+    @property
+    def query(self) -> str:
+        """The filter as a URL's query ("" for none), for the links that keep it."""
+        given = {k: v for k, v in (("desk", self.desk), ("day", self.day),
+                                   ("field", self.field)) if v}
+        return f"?{urlencode(given)}" if given else ""
 
 
 class Site:
@@ -216,13 +241,16 @@ class Site:
         return self.jobs.run(_("Run again: {id}").format(id=d.record.id), self.outs[out],
                              [Path(d.record.folder)], d.record.id, out)
 
-    def review_documents(self) -> list[tuple[int, str, int, list[ReviewItem]]]:
+    def review_documents(self, only: QueueFilter | None = None
+                         ) -> list[tuple[int, str, int, list[ReviewItem]]]:
         """The documents with fields to review (output folder, dossier id, document number, its
-        items), in the queue's order."""
+        items), in the queue's order; with `only`, those of its desk and day that have its field
+        to review."""
         found: dict[tuple[int, str, int], list[ReviewItem]] = {}
         for out, n, item in self.review_queue():
             found.setdefault((out, item.dossier.id, n), []).append(item)
-        return [(*key, items) for key, items in found.items()]
+        return [(*key, items) for key, items in found.items()
+                if only is None or only.holds(items)]
 
     def answer_document(self, out: int, dossier_id: str, n: int, answers: dict[str, object]
                         ) -> Job:
