@@ -15,38 +15,17 @@ import argparse
 import io
 import sys
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from tests.browser import chromium, installed  # noqa: E402
 from tests.conftest import DIGITIZE, SAMPLES, make_cli_env  # noqa: E402
 from tests.desk import FIRST, Desk, prepare_desk  # noqa: E402
 from tests.servers import serving_desk  # noqa: E402
 
-CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 SIZES = ((1366, 768), (1920, 1080))  # the first is the one saved
-
-
-@contextmanager
-def chromium() -> Iterator[Any]:
-    """Debian's headless chromium in Vietnamese, as the browser tests drive it."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--hide-scrollbars", "--lang=vi"):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    driver.implicitly_wait(5)
-    try:
-        yield driver
-    finally:
-        driver.quit()
 
 
 def viewport(driver: Any, width: int, height: int) -> None:
@@ -85,7 +64,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     args = parser.parse_args()
-    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
+    if not installed():
         print("Debian's chromium and chromium-driver are not installed", file=sys.stderr)
         return 2
     args.out.mkdir(parents=True, exist_ok=True)
@@ -95,7 +74,7 @@ def main() -> int:
         others = sorted(p.name for p in SAMPLES.glob("000.*") if p.name != FIRST)
         desk = prepare_desk(env, Path(tmp) / "desk", (FIRST, *others))  # a list, not a line
         with serving_desk(DIGITIZE, desk.out, desk.config, env.vars) as (port, _proc), \
-                chromium() as driver:
+                chromium("--hide-scrollbars") as driver:
             for name, path in pages(desk).items():
                 for width, height in reversed(SIZES):  # the saved size last
                     viewport(driver, width, height)
