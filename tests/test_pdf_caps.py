@@ -59,15 +59,22 @@ def _refused(documents: list[dict], key: str, error: str) -> None:
     assert "[pdf]" not in json.dumps(good, ensure_ascii=False), good
 
 
-def test_ocr_refuses_each_hostile_pdf_and_reads_the_rest(cli_env: Env, bombs: Path,
-                                                         tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    res = cli_env.run("ocr", *map(str, sorted(bombs.iterdir())), "--out", str(out), "--json",
+def _each_file(cli_env: Env, command: str, bombs: Path, out: Path) -> list[dict]:
+    """`command` over every file of `bombs` into `out`: exit 1, each hostile file refused with
+    its sentence, the intact one not; its --json answer."""
+    res = cli_env.run(command, *map(str, sorted(bombs.iterdir())), "--out", str(out), "--json",
                       timeout=LIMIT_S)
     _clean(res)
     assert res.returncode == 1, res.stderr[-2000:]
     docs = json.loads(res.stdout)
     _refused(docs, "source", "error")
+    return docs
+
+
+def test_ocr_refuses_each_hostile_pdf_and_reads_the_rest(cli_env: Env, bombs: Path,
+                                                         tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    docs = _each_file(cli_env, "ocr", bombs, out)
     assert all(d["pdf"] is None for d in docs if Path(d["source"]).name in WHY)
     good = next(d for d in docs if d["source"].endswith("good.pdf"))
     assert good["status"] in ("ok", "needs_review") and Path(good["pdf"]).is_file()
@@ -117,11 +124,7 @@ def test_extract_and_verify_refuse_each_hostile_pdf(cli_env: Env, bombs: Path) -
 def test_sign_refuses_each_hostile_pdf_and_signs_the_rest(cli_env: Env, bombs: Path,
                                                          tmp_path: Path) -> None:
     out = tmp_path / "signed"
-    res = cli_env.run("sign", *map(str, sorted(bombs.iterdir())), "--out", str(out), "--json",
-                      timeout=LIMIT_S)
-    _clean(res)
-    assert res.returncode == 1, res.stderr[-2000:]
-    _refused(json.loads(res.stdout), "source", "error")
+    _each_file(cli_env, "sign", bombs, out)
     assert sorted(p.name for p in out.iterdir()) == ["good.pdf"]  # nothing of a refused file
 
 
