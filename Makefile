@@ -40,7 +40,12 @@ demo: deps
 	$(VENV)/bin/digitize run samples/ --out out/demo --config $(DEMO_CONFIG)
 	$(VENV)/bin/digitize verify out/demo --trust "$$($(PY) -m digitize.signing.demo --ca-path)"
 
+# What only the tests need: an SSH server and a PostgreSQL server they start, Debian's chromium
+# for the browser tests. `make demo` installs none of them.
+TEST_PACKAGES := openssh-server postgresql chromium chromium-driver
+
 test: deps
+	@PYTHON=$(PYTHON) scripts/ensure-system-packages.sh $(TEST_PACKAGES)
 	$(VENV)/bin/ruff check digitize tests samples benchmarks
 	$(PY) -m pytest
 

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Install the Debian packages digitize needs when any is missing: as root directly, else through
 # sudo without a password prompt; otherwise print the exact command and fail.
-# Extra package names given as arguments are added (e.g. ghostscript for the benchmarks).
+# What digitize itself needs; extra package names given as arguments are added (what only the
+# tests need, from `make test`; ghostscript for the benchmarks).
 set -euo pipefail
 PACKAGES=(tesseract-ocr tesseract-ocr-vie tesseract-ocr-script-viet tesseract-ocr-osd tesseract-ocr-eng
           poppler-utils qpdf
-          softhsm2 fonts-liberation2 sane-utils jbig2dec openssh-server postgresql chromium
-          chromium-driver "$@")
+          softhsm2 fonts-liberation2 sane-utils jbig2dec "$@")
 # Debian's own python3 needs python3-venv to make a virtualenv; other interpreters bring it.
 "${PYTHON:-python3}" -c 'import ensurepip, venv' 2>/dev/null || PACKAGES+=(python3-venv)
 missing=()
