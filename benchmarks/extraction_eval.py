@@ -55,7 +55,7 @@ from digitize.extract.calibration import fitted_on
 from digitize.extract.hocr import segments_from_hocr
 from digitize.extract.signed import dated_by_signature, signing_days
 from digitize.model import Extraction
-from digitize.signing.verify import verify_pdf
+from digitize.validation.verify import verify_pdf
 
 sys.path.insert(0, str(ROOT))
 from tests.realtruth import QNG_FIELDS, qng_truth, real_truth

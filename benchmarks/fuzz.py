@@ -106,7 +106,7 @@ def _stages(path: Path, draw: bool) -> Iterator[tuple[str, object]]:
     from digitize.config import Config
     from digitize.extract.files import extract_file
     from digitize.ocr.images import load_page, read_input
-    from digitize.signing.verify import verify_pdf
+    from digitize.validation.verify import verify_pdf
 
     def ocr_input() -> object:
         facts = read_input(path, 150_000_000)

@@ -34,14 +34,14 @@ from pathlib import Path
 
 from common import BIN, ROOT, scanned_pdfs
 
-from digitize.signing.testpki import PASSWORD, PIN, LocalPki, softhsm_token
+from digitize.devtools.testpki import PASSWORD, PIN, LocalPki, softhsm_token
 
 # The test PKI in a process of its own: it prints where it serves, then runs until its stdin
 # closes.
 PKI_SCRIPT = """
 import json, sys
 from pathlib import Path
-from digitize.signing.testpki import start_test_pki
+from digitize.devtools.testpki import start_test_pki
 with start_test_pki(Path(sys.argv[1])) as pki:
     print(json.dumps({"url": pki.url, "tsa": pki.tsa_url, "other": pki.other_tsa_url}),
           flush=True)

@@ -4,7 +4,7 @@ later changes; parallel over the cores) next to pyHanko's own validator on the s
 (`validate_pdf_signature` with the DSS as validation context, one process, pyHanko as shipped).
 
 Then, on the real 30-page decree in ../shared/real/signed (six signatures, later revisions),
-the cost of the visual check (digitize/signing/visual.py) apart: per signature and per page
+the cost of the visual check (digitize/validation/visual.py) apart: per signature and per page
 rendered. Single-revision files, as above, are never rendered.
 
 Target (issue 7, 19): >= 30 documents/s on 2 cores.
@@ -25,7 +25,7 @@ from pathlib import Path
 
 from common import BIN, ROOT, scanned_pdfs
 
-from digitize.signing.testpki import PASSWORD, start_test_pki
+from digitize.devtools.testpki import PASSWORD, start_test_pki
 
 PYHANKO_LOOP = """
 import sys, time
@@ -91,7 +91,7 @@ def visual_cost() -> None:
 
     from pyhanko.pdf_utils.reader import PdfFileReader
 
-    from digitize.signing.visual import VisualCheck
+    from digitize.validation.visual import VisualCheck
 
     decree = ROOT.parent / "shared" / "real" / "signed" / "50-2026-ND-CP.pdf"
     if not decree.is_file():

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from digitize.signing.testpki import (
+from digitize.devtools.testpki import (
     PASSWORD,
     PIN,
     LocalPki,

@@ -1,5 +1,5 @@
 """Remote signing over the CSC API (issue 20) against a real HTTP service on 127.0.0.1
-(digitize.signing.csctest, keys from the test PKI): a batch is authorised once (one OTP) and
+(digitize.devtools.csctest, keys from the test PKI): a batch is authorised once (one OTP) and
 signed in one signHash call, for v1 and v2 and with OAuth2 client credentials; every failure a
 clerk can meet (wrong PIN or OTP, an expired token, a service that times out or answers
 garbage) exits 4 with one sentence, writes nothing and shows no secret; a credential that allows
@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from digitize.signing.csctest import CscService, credential_from_files, serve_csc
-from digitize.signing.identity import load_certs
-from digitize.signing.testpki import PASSWORD
-from digitize.signing.verify import verify_pdf
+from digitize.devtools.csctest import CscService, credential_from_files, serve_csc
+from digitize.devtools.testpki import PASSWORD
+from digitize.identity import load_certs
+from digitize.validation.verify import verify_pdf
 
 from .conftest import Signing, sign_with
 

@@ -28,7 +28,7 @@ def test_mutants_of_real_inputs_get_a_plain_answer() -> None:
 def test_a_damaged_stream_is_a_finding_not_a_crash(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """The mutant that found it: a signed decree with a flipped bit in a compressed stream
     made `verify` raise zlib's error instead of reporting the file."""
-    from digitize.signing.verify import Indication, verify_pdf
+    from digitize.validation.verify import Indication, verify_pdf
 
     signed = ROOT.parent / "shared" / "real" / "signed" / "50-2026-ND-CP.pdf"
     if not signed.is_file():
@@ -45,7 +45,7 @@ def test_a_damaged_stream_is_a_finding_not_a_crash(tmp_path) -> None:  # type: i
 def test_a_damaged_number_is_a_finding_not_a_crash(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """Mutant 4525 of `make fuzz`: a qng scan whose xref damage left a malformed number made
     pyHanko raise decimal's InvalidOperation out of `verify`."""
-    from digitize.signing.verify import Indication, verify_pdf
+    from digitize.validation.verify import Indication, verify_pdf
 
     source, data = fuzz.mutant(4525)
     if source.name != "qng_031.pdf":

@@ -1,4 +1,4 @@
-"""What verification may fetch (signing.fetch), how fast an address may guess the desk's
+"""What verification may fetch (validation.fetch), how fast an address may guess the desk's
 password (web.auth.Throttle) and the login's sessions (web.sessions), on their own: loopback,
 private, link-local and mapped addresses refused, answers capped in size and time, no redirects
 followed; guessers wait, doubling, and one address's guessing never refuses another's first
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from digitize.signing.fetch import FetchPolicy, FetchRefused, allowed_address, fetch
+from digitize.validation.fetch import FetchPolicy, FetchRefused, allowed_address, fetch
 from digitize.web.auth import (
     BUSY_FAILURES,
     FIRST_WAIT_S,

@@ -25,7 +25,7 @@ from digitize.index.shared import SharedIndex
 from digitize.index.sqlite import SqliteIndex
 from digitize.index.store import IndexStore
 from digitize.privacy import mask_data, mask_text
-from digitize.signing.verify import load_trust, verify_pdf
+from digitize.validation.verify import load_trust, verify_pdf
 from tests.conftest import SAMPLES, Env, SampleRun
 from tests.servers import Postgres
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pikepdf
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from digitize.signing import objstm
+from digitize.validation import objstm
 
 from .conftest import ROOT
 

@@ -15,7 +15,7 @@ import pytest
 from lxml import etree
 
 from digitize.schemas.xsd import mets_schema
-from digitize.signing.verify import load_trust, verify_pdf
+from digitize.validation.verify import load_trust, verify_pdf
 
 from .conftest import SampleRun
 

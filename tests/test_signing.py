@@ -18,10 +18,10 @@ import pytest
 from PIL import Image, ImageChops
 from pyhanko.sign import signers
 
-from digitize.signing.identity import load_certs
+from digitize.devtools.testpki import PASSWORD
+from digitize.identity import load_certs
 from digitize.signing.signer import KeptKeySigner, load_pkcs12
-from digitize.signing.testpki import PASSWORD
-from digitize.signing.verify import verify_pdf
+from digitize.validation.verify import verify_pdf
 
 from .conftest import Signing, key_args, sign_with
 
@@ -300,7 +300,7 @@ def test_level_above_b_b_without_tsa_is_a_usage_error(signing: Signing, tmp_path
 def test_fast_hex_reader_reads_what_pyhanko_reads(text: bytes) -> None:
     import io
 
-    from digitize.signing import fasthex
+    from digitize.validation import fasthex
 
     ours, theirs = io.BytesIO(text + b" /Next"), io.BytesIO(text + b" /Next")
     assert fasthex.read_hex_string(ours) == fasthex._ORIGINAL(theirs)
@@ -312,7 +312,7 @@ def test_fast_hex_reader_refuses_what_pyhanko_refuses() -> None:
 
     from pyhanko.pdf_utils.misc import PdfStreamError
 
-    from digitize.signing import fasthex
+    from digitize.validation import fasthex
 
     for bad in (b"<48zz>", b"<4865"):
         with pytest.raises(PdfStreamError):
@@ -324,7 +324,7 @@ def test_fast_name_equality_answers_as_asn1crypto() -> None:
     UTF-8 string) and different ones still get asn1crypto's RFC 5280 answer."""
     from asn1crypto import x509
 
-    from digitize.signing import fastnames
+    from digitize.validation import fastnames
 
     a = x509.Name.build({"country_name": "VN", "common_name": "SỞ TƯ PHÁP TỈNH TEST"})
     same = x509.Name.load(a.dump())

@@ -8,11 +8,11 @@ import subprocess
 import sys
 import textwrap
 
-from digitize.signing import deferred
+from digitize.validation import deferred
 
 PROBE = textwrap.dedent("""
     import sys
-    import digitize.signing.sign, digitize.signing.verify, digitize.signing.renew
+    import digitize.signing.sign, digitize.validation.verify, digitize.signing.renew
     assert "aiohttp" not in sys.modules, "aiohttp imported by signing"
     from pyhanko.sign.timestamps import DummyTimeStamper, TimeStamper, __all__ as names
     assert "HTTPTimeStamper" in names and issubclass(DummyTimeStamper, TimeStamper)

@@ -14,7 +14,7 @@ from asn1crypto import pem
 from cryptography import x509 as cx509
 from cryptography.hazmat.primitives.serialization import Encoding, pkcs7
 
-from digitize.signing.trust import BUILTIN, parse_certificates
+from digitize.validation.trust import BUILTIN, parse_certificates
 
 from .conftest import ROOT, Env
 

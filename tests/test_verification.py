@@ -21,10 +21,10 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import signers
 from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
 
-from digitize.signing.fetch import FetchPolicy
-from digitize.signing.identity import load_certs
-from digitize.signing.testpki import PASSWORD
-from digitize.signing.verify import FileReport, verify_pdf
+from digitize.devtools.testpki import PASSWORD
+from digitize.identity import load_certs
+from digitize.validation.fetch import FetchPolicy
+from digitize.validation.verify import FileReport, verify_pdf
 
 from .conftest import Signing, sign_with
 
@@ -413,7 +413,7 @@ def test_renew_an_aip_updates_its_premis_fixity(signing: Signing, sample_run,
 def test_claimed_signing_times_are_checked_against_the_time_stamp() -> None:
     from datetime import UTC, datetime, timedelta
 
-    from digitize.signing.verify import time_warnings
+    from digitize.validation.verify import time_warnings
 
     stamp = datetime(2026, 1, 31, 15, 0, tzinfo=UTC)
     vgca = time_warnings(stamp + timedelta(hours=7, seconds=4), stamp)
@@ -520,7 +520,7 @@ def test_government_signing_workflow_on_a_tagged_pdf(signing: Signing, tmp_path:
 @pytest.mark.skipif(not (Path(__file__).resolve().parents[2] / "shared" / "real" / "signed"
                          ).is_dir(), reason="shared/real/signed is not here")
 def test_the_real_decree_verifies_with_all_six_signatures() -> None:
-    from digitize.signing.trust import load_store
+    from digitize.validation.trust import load_store
 
     decree = Path(__file__).resolve().parents[2] / "shared" / "real" / "signed" / \
         "50-2026-ND-CP.pdf"

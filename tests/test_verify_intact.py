@@ -13,8 +13,8 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.generic import pdf_name
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
-from digitize.signing.identity import load_certs
-from digitize.signing.verify import verify_pdf
+from digitize.identity import load_certs
+from digitize.validation.verify import verify_pdf
 
 from .test_verification import _reasons, _replace, _update
 

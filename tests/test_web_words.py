@@ -16,7 +16,7 @@ from starlette.testclient import TestClient
 
 from digitize.config import load_config
 from digitize.i18n import catalogue_path
-from digitize.signing.html_report import CODES
+from digitize.validation.html_report import CODES
 from digitize.web.app import HERE, create_app
 from digitize.web.site import Site
 from digitize.web.words import FIELDS, KINDS

@@ -19,7 +19,7 @@ from digitize.bundle.transfer import check_bag, find_package, is_bag, unpack_zip
 from digitize.errors import InputFileError
 from digitize.i18n import _
 from digitize.procs import worker_init
-from digitize.signing.verify import POLICY, FileReport, Indication, overall, verify_pdf
+from digitize.validation.verify import POLICY, FileReport, Indication, overall, verify_pdf
 
 
 def _python(eark: bool | Path) -> Path | None:

@@ -16,8 +16,8 @@ from digitize.i18n import _
 from digitize.model import RunSummary
 
 if TYPE_CHECKING:
+    from digitize.identity import Identity
     from digitize.pipeline.options import RunOptions
-    from digitize.signing.identity import Identity
 
 
 def _hidden_prompt(label: str) -> Callable[[], str] | None:

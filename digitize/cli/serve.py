@@ -64,7 +64,7 @@ def serve(
         listen = host or cfg.web.host
         hashed = stored_hash(where)
         login_needed(listen, hashed)
-        from digitize.signing.fetch import FetchPolicy, set_policy
+        from digitize.validation.fetch import FetchPolicy, set_policy
         from digitize.web.app import create_app
         from digitize.web.sessions import Logins
         from digitize.web.site import Site

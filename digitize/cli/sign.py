@@ -108,8 +108,8 @@ def renew(
 
     Example: `digitize renew archive/ --tsa http://tsa.example.vn/tsr`
     """
-    from digitize.signing.fetch import FetchPolicy
     from digitize.signing.renew import renew_paths
+    from digitize.validation.fetch import FetchPolicy
 
     with user_errors():
         cfg = load_config(config)

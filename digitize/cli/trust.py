@@ -14,7 +14,7 @@ from digitize.cli.group import command
 from digitize.cli.output import ID, TEXT, print_json, records
 from digitize.config import load_config
 from digitize.i18n import N_, _
-from digitize.signing.trust import StoredCertificate
+from digitize.validation.trust import StoredCertificate
 
 app = typer.Typer(help=_("The certificates signatures are checked against: the built-in "
                          "Vietnamese anchors (vn) and your own store (user)."),
@@ -42,7 +42,7 @@ def trust_list(
 
     Example: `digitize trust list`
     """
-    from digitize.signing.trust import list_store
+    from digitize.validation.trust import list_store
 
     with user_errors():
         certs = list_store(load_config(config).verify.trust)
@@ -59,7 +59,7 @@ def trust_add(
 
     Example: `digitize trust add vnpt-ca.p7b`
     """
-    from digitize.signing.trust import add_to_user_store
+    from digitize.validation.trust import add_to_user_store
 
     with user_errors():
         added = [c for f in files for c in add_to_user_store(f)]

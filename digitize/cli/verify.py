@@ -54,8 +54,8 @@ def verify(
     """
     from digitize.bundle.verify import PackageReport, verify_paths
     from digitize.pipeline.executors import default_jobs
-    from digitize.signing.fetch import FetchPolicy, set_policy
-    from digitize.signing.verify import FileReport, Indication, load_trust
+    from digitize.validation.fetch import FetchPolicy, set_policy
+    from digitize.validation.verify import FileReport, Indication, load_trust
 
     with user_errors():
         cfg = load_config(config)
@@ -67,8 +67,8 @@ def verify(
                                                                            or True))
         if report is not None:
             from digitize.fsutil import write_text_atomic
-            from digitize.signing.html_report import render
-            from digitize.signing.verify import POLICY
+            from digitize.validation.html_report import render
+            from digitize.validation.verify import POLICY
 
             write_text_atomic(report, render(reports, POLICY))
     if as_json:

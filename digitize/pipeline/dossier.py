@@ -287,7 +287,7 @@ def _signed_input(doc: Doc, target: Path, ocr: Sequence[OcrPage], segs: Sequence
     comes from OCR of its rendered pages. With [signer] countersign_inputs, the desk adds its
     signature by incremental update: the original stays the file's first bytes and its
     signatures stay valid."""
-    from digitize.signing.verify import load_trust, verify_pdf
+    from digitize.validation.verify import load_trust, verify_pdf
 
     shutil.copyfile(doc.source, target)
     report = verify_pdf(target, load_trust(list(opts.signing.trust)), offline=True)

@@ -20,6 +20,7 @@ from digitize.clock import now_vn
 from digitize.errors import DigitizeError, NoInputError, UsageProblem
 from digitize.fsutil import sha256_file
 from digitize.i18n import _
+from digitize.identity import Identity
 from digitize.index.updates import index_dossier
 from digitize.model import DossierResult, Event, ResultRecord, Status
 from digitize.ocr.tesseract import check_languages
@@ -33,7 +34,6 @@ from digitize.pipeline.run import WORK_NAME, queue_document
 from digitize.procedures.match import match_result
 from digitize.procedures.model import Procedure, ResultSpec
 from digitize.procs import worker_init
-from digitize.signing.identity import Identity
 from digitize.signing.sign import SigningContext
 
 log = logging.getLogger("digitize")

@@ -25,6 +25,7 @@ from digitize.extract.overrides import (
 )
 from digitize.fsutil import sha256_file, write_text_atomic
 from digitize.i18n import N_, _
+from digitize.identity import Identity
 from digitize.index.updates import index_dossier
 from digitize.model import (
     DOSSIER_RECORD,
@@ -54,7 +55,6 @@ from digitize.pipeline.journal import Journal, inputs_key
 from digitize.pipeline.lock import hold_lock
 from digitize.pipeline.options import Progress, RunOptions
 from digitize.procs import worker_init
-from digitize.signing.identity import Identity
 from digitize.signing.sign import SigningContext
 
 WORK_NAME = ".work"

@@ -12,11 +12,11 @@ from pathlib import Path
 
 from digitize.errors import DigitizeError, NoInputError
 from digitize.i18n import _
+from digitize.identity import Identity
 from digitize.model import RunSummary
 from digitize.pipeline.inputs import DossierInput, discover
 from digitize.pipeline.options import Progress, RunOptions
 from digitize.pipeline.run import run_dossiers
-from digitize.signing.identity import Identity
 
 Signature = tuple[tuple[str, int, int], ...]
 

@@ -12,7 +12,7 @@ from digitize.model import DocumentResult, RunSummary
 from digitize.schemas.legacy import LegacyExport
 from digitize.schemas.tt05 import DocumentFields, DossierFields
 from digitize.schemas.xsd import package_schema_files
-from digitize.signing.verify import FileReport
+from digitize.validation.verify import FileReport
 
 
 def schema_files() -> dict[str, bytes]:

@@ -196,7 +196,7 @@ def _token(cfg: Config) -> Iterator[Check]:
 
 
 def _trust(cfg: Config) -> Iterator[Check]:
-    from digitize.signing.trust import load_store, store_path, user_store
+    from digitize.validation.trust import load_store, store_path, user_store
 
     name = _("trust store")
     for entry in cfg.verify.trust:

@@ -1,6 +1,7 @@
-"""Signing stage: signing identities (signer), PAdES signing (sign) and validation (verify),
-kept apart as pyHanko keeps them."""
+"""Signing stage: signing identities (signer, key sources, PKCS#11, remote CSC), appearances,
+PAdES signing (sign), batch signing and renewal. Judging signatures is the validation stage
+below it (`digitize.validation`), kept apart as pyHanko keeps `sign/` and `sign/validation/`."""
 
-from digitize.signing import deferred
+from digitize.validation import deferred
 
 deferred.install()

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING
 
 from digitize.errors import DigitizeError, InputFileError
 from digitize.i18n import _
+from digitize.identity import Identity, KeySpec
 from digitize.model import Evidence, SignatureInfo
 from digitize.pdfcaps.check import check_pdf
 from digitize.procs import worker_init
-from digitize.signing.identity import Identity, KeySpec
 from digitize.signing.sign import SigningContext, SignOptions, sign_pdf
 from digitize.signing.signer import open_key
 

@@ -34,7 +34,7 @@ from pyhanko.sign.signers.csc_signer import (
 
 from digitize.errors import CredentialError, UsageProblem
 from digitize.i18n import N_, _
-from digitize.signing.identity import Identity, KeySpec, identity_from
+from digitize.identity import Identity, KeySpec, identity_from
 from digitize.signing.secrets import read_secret
 
 ENV_TOKEN = "DIGITIZE_CSC_TOKEN"  # a user access token (OAuth2 bearer)

@@ -7,7 +7,7 @@ import contextlib
 
 from digitize.errors import CredentialError, EnvironmentProblem
 from digitize.i18n import _
-from digitize.signing.identity import Identity, KeySpec, identity_from, load_certs
+from digitize.identity import Identity, KeySpec, identity_from, load_certs
 
 
 def token_labels(module: str) -> list[str]:

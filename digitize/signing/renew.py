@@ -33,8 +33,8 @@ from digitize.fsutil import atomic_path, write_bytes_atomic
 from digitize.i18n import _
 from digitize.model import DOSSIER_RECORD, Event, read_dossier
 from digitize.pdfcaps.check import check_pdf
-from digitize.signing.fetch import FetchPolicy, GuardedFetcherBackend, GuardedTimeStamper
-from digitize.signing.verify import FileReport, Indication, load_trust, verify_pdf
+from digitize.validation.fetch import FetchPolicy, GuardedFetcherBackend, GuardedTimeStamper
+from digitize.validation.verify import FileReport, Indication, load_trust, verify_pdf
 
 EVENT = "validation data renewal"
 
@@ -50,7 +50,7 @@ def renew_pdf(src: Path, target: Path, tsa_url: str, trust: Sequence[x509.Certif
               fetch: FetchPolicy | None = None) -> FileReport:
     """Write `src` renewed to `target` (may be the same path) and return the check of the
     result: every signature as before, and B-LTA reached. Certificates, OCSP answers and CRLs
-    are fetched under `fetch` (default: public addresses only, see signing.fetch), as
+    are fetched under `fetch` (default: public addresses only, see validation.fetch), as
     verification fetches them: the addresses come from the file's certificates. The TSA is the
     operator's choice: any address, with the same timeout and size cap."""
     fetch = fetch or FetchPolicy()

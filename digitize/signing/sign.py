@@ -26,13 +26,13 @@ from digitize.config import Config
 from digitize.errors import CredentialError, InputFileError, UsageProblem
 from digitize.fsutil import atomic_path
 from digitize.i18n import _
+from digitize.identity import Identity
 from digitize.model import Evidence, SignatureInfo
 from digitize.schemas.xmpns import register_prefixes
 from digitize.signing.appearance import Appearance, field_spec, place, stamp_style
-from digitize.signing.identity import Identity
-from digitize.signing.trust import load_store
-from digitize.signing.verify import SignatureReport, verify_pdf
-from digitize.signing.visual import annotations, is_signature_widget, media_size, page_tree
+from digitize.validation.trust import load_store
+from digitize.validation.verify import SignatureReport, verify_pdf
+from digitize.validation.visual import annotations, is_signature_widget, media_size, page_tree
 
 LEVELS = ("B-B", "B-T", "B-LT", "B-LTA")
 # Fixed reservation so pyHanko signs once instead of twice to size the signature (DESIGN.md);

@@ -24,7 +24,7 @@ from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 from digitize.errors import CredentialError
 from digitize.i18n import _
-from digitize.signing.identity import Identity, KeySpec, identity_from
+from digitize.identity import Identity, KeySpec, identity_from
 
 
 def open_key(spec: KeySpec) -> Identity:

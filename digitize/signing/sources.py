@@ -11,8 +11,8 @@ from pathlib import Path
 from digitize.config import SignerConfig
 from digitize.errors import CredentialError, UsageProblem
 from digitize.i18n import _
+from digitize.identity import Identity, KeySpec
 from digitize.signing.demo import DEMO_NAME, demo_identity
-from digitize.signing.identity import Identity, KeySpec
 from digitize.signing.secrets import ENV_SECRET, resolve_secret
 from digitize.signing.signer import open_key
 

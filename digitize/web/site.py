@@ -203,7 +203,7 @@ class Site:
         return self.file(d.out, rel)
 
     def signature_report(self, d: Found, doc: DocumentResult) -> Any:
-        from digitize.signing.verify import load_trust, verify_pdf
+        from digitize.validation.verify import load_trust, verify_pdf
 
         return verify_pdf(self._pdf(d, doc), load_trust(self.cfg.verify.trust), offline=True)
 
@@ -374,8 +374,8 @@ class Site:
         """The verdict and the HTML report of `digitize verify --report` for one uploaded PDF,
         package zip or bag zip."""
         from digitize.bundle.verify import verify_paths
-        from digitize.signing.html_report import render
-        from digitize.signing.verify import POLICY, load_trust
+        from digitize.validation.html_report import render
+        from digitize.validation.verify import POLICY, load_trust
 
         suffix = Path(filename).suffix.lower()
         if suffix not in (".pdf", ".zip"):

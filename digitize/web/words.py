@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from digitize.i18n import LANGS, N_, _, in_language
-from digitize.signing.html_report import CODES
+from digitize.validation.html_report import CODES
 
 # The fields of the metadata (DESIGN's keys, the component codes and the TT 05/2025 codes), by
 # the names TT 05/2025 and ND 30 give them.

@@ -27,7 +27,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
 
-from digitize.signing.identity import load_certs
+from digitize.identity import load_certs
 
 SHA256_RSA = "1.2.840.113549.1.1.11"
 RSA = "1.2.840.113549.1.1.1"

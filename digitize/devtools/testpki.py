@@ -5,7 +5,7 @@ nobody trusts. For tests, benchmarks and trying the PAdES levels out — never f
     with start_test_pki(folder) as pki:
         pki.tsa_url, pki.root_pem, pki.signer("signer").p12 ...
 
-Run: python -m digitize.signing.testpki FOLDER   (serves until Ctrl-C and prints where things are)
+Run: python -m digitize.devtools.testpki FOLDER   (serves until Ctrl-C and prints where things are)
 """
 
 from __future__ import annotations

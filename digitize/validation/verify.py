@@ -38,11 +38,11 @@ from digitize.clock import VN_TZ
 from digitize.i18n import N_, _
 from digitize.model import Model
 from digitize.pdfcaps import refusal
-from digitize.signing import fasthex, fastnames, objstm
-from digitize.signing.diffpolicy import DIFF_POLICY
-from digitize.signing.fetch import FetchPolicy, GuardedFetcherBackend
-from digitize.signing.trust import load_store
-from digitize.signing.visual import VisualCheck, page_tree
+from digitize.validation import fasthex, fastnames, objstm
+from digitize.validation.diffpolicy import DIFF_POLICY
+from digitize.validation.fetch import FetchPolicy, GuardedFetcherBackend
+from digitize.validation.trust import load_store
+from digitize.validation.visual import VisualCheck, page_tree
 
 objstm.install()  # indexed object-stream reads: see objstm
 
@@ -569,7 +569,7 @@ def verify_pdf(path: Path, trust: Sequence[x509.Certificate], offline: bool = Tr
     `own_output` (a file digitize has just signed) skips the analysis of later revisions,
     which digitize wrote itself; files from elsewhere always get it, once within the limits on
     input PDFs (else invalid, unread, with the reason). Online, what is fetched keeps to
-    `fetch` (default: the process's policy, see signing.fetch)."""
+    `fetch` (default: the process's policy, see validation.fetch)."""
     if not own_output and (refused := refusal(path)):
         return FileReport(path=str(path), status=Indication.invalid, reasons=[refused])
     try:

@@ -15,8 +15,8 @@ from asn1crypto import pem, x509
 from digitize.errors import UsageProblem
 from digitize.fsutil import write_bytes_atomic
 from digitize.i18n import _
+from digitize.identity import parse_certificates
 from digitize.paths import data_dir
-from digitize.signing.identity import parse_certificates
 
 BUILTIN = Path(__file__).parent / "trust_vn"
 SUFFIXES = {".pem", ".crt", ".cer", ".der", ".p7b", ".p7c"}
