@@ -1,4 +1,6 @@
-"""The package's layering: no import cycles inside `digitize/` and no module over 600 lines.
+"""The package's layering: no import cycles inside `digitize/`, every module imports only its own
+layer or a lower one, no product module imports the development tools, and no module over 600
+lines.
 
 Every import counts, at module level or inside a function (a lazy import still runs the other
 module), and importing `digitize.a.b` also runs the package `digitize.a`: a module importing a
@@ -11,8 +13,30 @@ import ast
 from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
 PACKAGE = Path(__file__).resolve().parent.parent / "digitize"
 MAX_LINES = 600
+
+# The layers, bottom first, by the name under `digitize.` (a top-level module or a package). A
+# module may import its own layer and those below it, never one above. The producing stages
+# still import each other both ways (ocr and extract, signing and bundle), so they share one
+# layer for now; the validation stage sits below all of them.
+LAYERS: list[set[str]] = [
+    # the lower layer: what every stage uses (identity and certificate loading included)
+    {"digitize", "clock", "config", "errors", "fsutil", "identity", "model", "paths", "privacy",
+     "procs", "i18n", "pdfcaps"},
+    # judging signatures: verify, change policy, visual check, trust store, report
+    {"validation"},
+    # the producing stages
+    {"scan", "ocr", "extract", "tables", "procedures", "schemas", "signing", "bundle", "index",
+     "setup"},
+    {"pipeline"},
+    {"web", "cli", "__main__"},
+]
+# Tools for tests, benchmarks and a developer's machine (test PKI, CSC test service): they may
+# import the product, no module of the product may import them.
+DEVTOOLS = "devtools"
 
 
 def module_name(path: Path) -> str:
@@ -136,6 +160,97 @@ def test_lazy_imports_count() -> None:
     tree = ast.parse("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
                      "    from digitize.config import Config\n")
     assert [n.module for n in _imports(tree) if isinstance(n, ast.ImportFrom)] == ["typing"]
+
+
+def _unit(module: str) -> str:
+    """`digitize.signing.sign` -> `signing`; the package itself -> `digitize`."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else parts[0]
+
+
+def _layer(module: str) -> int | None:
+    unit = _unit(module)
+    return next((i for i, names in enumerate(LAYERS) if unit in names), None)
+
+
+def layering_violations(graph: dict[str, set[str]]) -> list[str]:
+    """Each import that goes up a layer or into the development tools, and each module in no
+    declared layer, as one line."""
+    found: list[str] = []
+    for module in sorted(graph):
+        if _unit(module) == DEVTOOLS:
+            continue
+        level = _layer(module)
+        if level is None:
+            found.append(f"{module}: in no declared layer")
+            continue
+        for target in sorted(graph[module]):
+            if _unit(target) == DEVTOOLS:
+                found.append(f"{module} imports the development tools ({target})")
+                continue
+            above = _layer(target)
+            if above is not None and above > level:
+                found.append(f"{module} imports {target}, a layer above it")
+    return found
+
+
+def test_every_import_goes_down_and_no_product_module_imports_the_devtools() -> None:
+    assert layering_violations(import_graph()) == []
+
+
+def test_the_verification_stage_lives_apart_from_signing() -> None:
+    signing = PACKAGE / "signing"
+    verification = {"verify", "diffpolicy", "visual", "trust", "html_report", "fetch",
+                    "fastnames", "fasthex", "objstm"}
+    assert {p.stem for p in signing.glob("*.py")} & verification == set()
+    assert not (signing / "trust_vn").exists()
+    assert {p.stem for p in (PACKAGE / "validation").glob("*.py")} >= verification
+    assert not {"testpki", "csctest"} & {p.stem for p in PACKAGE.rglob("*.py")
+                                         if _unit(module_name(p)) != DEVTOOLS}
+
+
+def _graph_of(sources: dict[str, str], tmp_path: Path,
+              monkeypatch: pytest.MonkeyPatch) -> dict[str, set[str]]:
+    """The import graph of a fake `digitize` package written from `sources` (a name that
+    prefixes another is a package)."""
+    root = tmp_path / "digitize"
+    for name, text in sources.items():
+        parts = name.split(".")[1:]
+        is_package = any(other.startswith(name + ".") for other in sources)
+        path = root.joinpath(*parts, "__init__.py") if is_package else root.joinpath(
+            *parts[:-1], parts[-1] + ".py")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    monkeypatch.setitem(globals(), "PACKAGE", root)
+    return import_graph()
+
+
+def test_the_layer_check_finds_violations(tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    graph = _graph_of({
+        "digitize": "",
+        "digitize.errors": "",
+        "digitize.validation": "",
+        "digitize.validation.verify": "from digitize.signing.sign import sign_pdf\n",
+        "digitize.validation.trust": "def f():\n    from digitize.devtools import testpki\n",
+        "digitize.signing": "",
+        "digitize.signing.sign": "from digitize.validation.verify import verify_pdf\n"
+                                 "from digitize.errors import X\n",
+        "digitize.devtools": "",
+        "digitize.devtools.testpki": "from digitize.signing.sign import sign_pdf\n",
+        "digitize.newstage": "import digitize.errors\n",
+    }, tmp_path, monkeypatch)
+    assert layering_violations(graph) == [
+        "digitize.newstage: in no declared layer",
+        "digitize.validation.trust imports the development tools (digitize.devtools)",
+        "digitize.validation.trust imports the development tools (digitize.devtools.testpki)",
+        "digitize.validation.verify imports digitize.signing, a layer above it",
+        "digitize.validation.verify imports digitize.signing.sign, a layer above it",
+    ]
+    # the real tree's own rules, spelled as a graph: a clean one passes
+    assert layering_violations({"digitize.signing.sign": {"digitize.validation.verify",
+                                                          "digitize.errors"},
+                                "digitize.devtools.testpki": {"digitize.signing"}}) == []
 
 
 def test_no_module_over_600_lines() -> None:
