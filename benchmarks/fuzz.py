@@ -119,8 +119,12 @@ def _stages(path: Path, draw: bool) -> Iterator[tuple[str, object]]:
 
 
 def run_one(job: tuple[int, str, str, int, str, bool]) -> Outcome:
-    """One mutant through every stage, in a worker process."""
+    """One mutant through every stage, in a worker process, whose log goes where the
+    command line's does (libraries' records, tracebacks and all, nowhere a clerk looks)."""
+    from digitize.cli.app import quiet_libraries
     from digitize.errors import DigitizeError
+
+    quiet_libraries()
 
     index, seed_file, kind, seed, workdir, draw = job
     rng = random.Random(f"{seed}:{index}")
