@@ -8,6 +8,7 @@ training command makes of the labelled observations kept in the repository."""
 from __future__ import annotations
 
 import json
+import os
 from datetime import date
 from pathlib import Path
 
@@ -212,3 +213,35 @@ def test_a_received_stamp_beside_the_trich_yeu_stays_out_of_it() -> None:
     ex = extract([*HEADER, _seg("Số: 17/CT-UBND", 0.19, 0.11, 0.37), *lines, *BODY[2:]], 1)
     assert ex.metadata["subject"] == ("Về việc tăng cường công tác thi hành án trên địa bàn "
                                       "tỉnh Quảng Ngãi")
+
+
+def test_the_desks_signers_are_read_again_only_from_records_that_changed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from digitize.extract import names
+    from digitize.model import DOSSIER_RECORD, DocumentResult, DossierResult, Status
+
+    def record(folder: Path, signer: str) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / DOSSIER_RECORD).write_text(DossierResult(id=folder.name, status=Status.ok,
+            documents=[DocumentResult(source="a.pdf", status=Status.ok,
+                                      metadata={"signer": signer}, confidence={"signer": 0.99})]
+        ).model_dump_json(), encoding="utf-8")
+
+    out = tmp_path / "out"
+    record(out / "HS-1", "Nguyễn Văn Bình")
+    record(out / "HS-2", "Lê Thị Lan")
+    assert names.confirmed_signers(out, 0.95) == {"Nguyễn Văn Bình", "Lê Thị Lan"}
+    reads: list[Path] = []
+    real = names.read_dossier
+
+    def counted(folder: Path) -> DossierResult:
+        reads.append(folder)
+        return real(folder)
+
+    monkeypatch.setattr(names, "read_dossier", counted)
+    assert names.confirmed_signers(out, 0.95) == {"Nguyễn Văn Bình", "Lê Thị Lan"}
+    assert reads == []
+    record(out / "HS-2", "Trần Văn Nam")
+    os.utime(out / "HS-2" / DOSSIER_RECORD, ns=(1, 1))  # a rewrite within the same tick
+    assert names.confirmed_signers(out, 0.95) == {"Nguyễn Văn Bình", "Trần Văn Nam"}
+    assert reads == [out / "HS-2"]

@@ -25,20 +25,40 @@ def respelled(name: str, known: Iterable[str]) -> str | None:
     return next(iter(same))
 
 
+# Names per dossier record, kept while the record is unchanged: the web desk asks before every
+# job, and an output folder holds thousands of dossiers.
+_READ: dict[Path, tuple[tuple[int, int], frozenset[str]]] = {}
+
+
 def confirmed_signers(out: Path, min_conf: float) -> frozenset[str]:
     """Signers' names of the dossiers in the output folder `out` read with at least `min_conf`
     (not sent to review) or set or confirmed by a clerk. A record that cannot be read is
-    skipped: it costs a suggestion, not the run."""
+    skipped: it costs a suggestion, not the run. Records unchanged since the last call in this
+    process are not read again."""
     names: set[str] = set()
     for record in dossier_records(out) if out.is_dir() else ():
-        try:
-            dossier = read_dossier(record.parent)
-        except (OSError, ValueError):
-            continue
-        for doc in dossier.documents:
-            signer = doc.metadata.get("signer")
-            if isinstance(signer, str) and signer and (
-                    doc.confidence.get("signer", 0.0) >= min_conf
-                    or any(o.field == "signer" for o in doc.overrides)):
-                names.add(signer)
+        names |= _record_signers(record, min_conf)
     return frozenset(names)
+
+
+def _record_signers(record: Path, min_conf: float) -> frozenset[str]:
+    try:
+        st = record.stat()
+    except OSError:
+        return frozenset()
+    stamp = (st.st_mtime_ns, st.st_size)
+    key = record.with_name(f"{record.name}@{min_conf}")
+    seen = _READ.get(key)
+    if seen is not None and seen[0] == stamp:
+        return seen[1]
+    try:
+        dossier = read_dossier(record.parent)
+    except (OSError, ValueError):
+        return frozenset()
+    names = frozenset(
+        signer for doc in dossier.documents
+        if isinstance(signer := doc.metadata.get("signer"), str) and signer and (
+            doc.confidence.get("signer", 0.0) >= min_conf
+            or any(o.field == "signer" for o in doc.overrides)))
+    _READ[key] = (stamp, names)
+    return names
