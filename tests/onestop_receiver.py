@@ -17,6 +17,8 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
+from digitize.devtools.loopback import serving
+
 SCHEMA = Path(__file__).with_name("onestop.schema.json")
 PATH = "/api/dvc"
 
@@ -126,12 +128,8 @@ class _Handler(BaseHTTPRequestHandler):
 @contextmanager
 def running_onestop(token: str = "mot-cua-2026") -> Iterator[OnestopSystem]:
     server = OnestopSystem(token)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     try:
-        yield server
+        with serving(server):
+            yield server
     finally:
         server.release.set()
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)

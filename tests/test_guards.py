@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import http.server
 import stat
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
+from digitize.devtools.loopback import serving
 from digitize.validation.fetch import FetchPolicy, FetchRefused, allowed_address, fetch
 from digitize.web.auth import (
     BUSY_FAILURES,
@@ -54,12 +54,8 @@ def _answering(status: int, body: bytes, headers: dict[str, str]) -> Iterator[st
             pass
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+    with serving(server):
         yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def test_answers_are_capped_and_redirects_not_followed() -> None:

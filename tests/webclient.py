@@ -8,7 +8,6 @@ from __future__ import annotations
 import http.client
 import http.server
 import re
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -16,6 +15,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
+
+from digitize.devtools.loopback import serving
 
 
 @dataclass
@@ -117,13 +118,8 @@ def recording_server() -> Iterator[Recorder]:
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     rec.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(server):
         yield rec
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def finished_job(get: Callable[[str], Any], location: str, tries: int = 240) -> str:

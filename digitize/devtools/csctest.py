@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
 
+from digitize.devtools.loopback import serving
 from digitize.identity import load_certs
 
 SHA256_RSA = "1.2.840.113549.1.1.11"
@@ -206,11 +207,5 @@ def serve_csc(credentials: dict[str, TestCredential]) -> Iterator[CscService]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     svc.url = f"http://127.0.0.1:{server.server_port}"
     svc.new_token()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(server):
         yield svc
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)

@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 
+from digitize.devtools.loopback import serving
 from digitize.i18n import _
 
 ARCH = "digitize-test"
@@ -224,16 +225,11 @@ def start_test_pki(folder: Path) -> Iterator[LocalPki]:
     arch = cfg.get_pki_arch(ArchLabel(ARCH))
     _export(folder, arch, keys)
     app["wsgi"] = Animator(AnimatorArchStore(cfg.pki_archs), with_web_ui=False)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     tsa = arch.service_registry.get_tsa_info(ServiceLabel("tsa")).url
     other_tsa = arch.service_registry.get_tsa_info(ServiceLabel("other-tsa")).url
-    try:
+    with serving(server):
         yield LocalPki(folder, prefix, folder / "root.pem", folder / "other-root.pem", tsa,
-                      other_tsa, arch)
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
+                       other_tsa, arch)
 
 
 SOFTHSM_MODULES = ("/usr/lib/softhsm/libsofthsm2.so",
