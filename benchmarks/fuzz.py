@@ -118,13 +118,17 @@ def _stages(path: Path, draw: bool) -> Iterator[tuple[str, object]]:
         yield "verify", lambda: verify_pdf(path, [], offline=True)
 
 
-def run_one(job: tuple[int, str, str, int, str, bool]) -> Outcome:
-    """One mutant through every stage, in a worker process, whose log goes where the
-    command line's does (libraries' records, tracebacks and all, nowhere a clerk looks)."""
+def quiet_worker() -> None:
+    """A worker's log goes where the command line's does (libraries' records, tracebacks and
+    all, nowhere a clerk looks): set once when the worker starts."""
     from digitize.cli.app import quiet_libraries
-    from digitize.errors import DigitizeError
 
     quiet_libraries()
+
+
+def run_one(job: tuple[int, str, str, int, str, bool]) -> Outcome:
+    """One mutant through every stage, in a worker process started by `quiet_worker`."""
+    from digitize.errors import DigitizeError
 
     index, seed_file, kind, seed, workdir, draw = job
     rng = random.Random(f"{seed}:{index}")
@@ -178,7 +182,8 @@ def fuzz(n: int, seed: int = SEED, jobs: int = 2, draw: bool = True,
         plan = [(i, str(f), kind, seed, work, draw) for i, (f, kind) in
                 enumerate(_plan(files, n, seed))]
         done: list[Outcome] = []
-        with multiprocessing.get_context("fork").Pool(jobs, maxtasksperchild=50) as pool:
+        with multiprocessing.get_context("fork").Pool(jobs, initializer=quiet_worker,
+                                                     maxtasksperchild=50) as pool:
             for outcome in pool.imap_unordered(run_one, plan, chunksize=4):
                 done.append(outcome)
                 if outcome.failures:  # at once: a long run's findings are not lost to a stop
