@@ -92,10 +92,14 @@ ANALYZE document_words;
 # lexemes are refused.
 _MAX_POS = 16383
 _MAX_LEXEME_BYTES = 2046
-# `find` may first look at this many newest documents (of the desk asked for): a common word
-# is found there at once. It does so when the planner's estimate says that enough matches are
-# likely among them; a rarer word is looked up in the GIN index instead (the planner, asked for
-# the newest 20, would scan the table backwards for it).
+# `find` first looks at the newest PROBE documents (of the desk asked for): a common word is
+# found there at once. When some matched but not enough, the newest RECENT_WINDOW; when few or
+# none did, the word is rare and is looked up in the GIN index instead (the planner, asked for
+# the newest 20, would scan the table backwards for it). Each document looked at this way costs
+# reading its tsvector; the GIN index costs a little per match. What was seen decides, not the
+# planner's statistics: they take the words of a line of a form as independent, and such
+# words come together.
+PROBE = 200
 RECENT_WINDOW = 2000
 # A phrase (or the applicant's weight) needs each candidate's tsvector read to be checked; the
 # index gives candidates without that, and only the newest this many are then checked.
@@ -386,15 +390,6 @@ class PostgresIndex:
         except psycopg.OperationalError as exc:
             raise Unreachable(self.where, exc) from exc
 
-    def _common(self, tsquery: str, limit: int) -> bool:
-        """Whether the planner's statistics expect at least twice `limit` matches of `tsquery`
-        among the newest RECENT_WINDOW documents (true while there are no statistics yet)."""
-        plan = self._rows("EXPLAIN (FORMAT JSON) SELECT id FROM document_words WHERE "
-                          "search @@ %s::tsquery", (tsquery,))[0][0]
-        total = self._rows("SELECT reltuples FROM pg_class WHERE oid = "
-                           "'document_words'::regclass", ())[0][0]
-        return total <= 0 or plan[0]["Plan"]["Plan Rows"] / total * RECENT_WINDOW >= 2 * limit
-
     def _matching(self, tsquery: str, filters: list[str], args: list[Any],
                   limit: int) -> list[int]:
         """The ids of the newest `limit` documents matching `tsquery` (if any) and `filters`,
@@ -412,17 +407,16 @@ class PostgresIndex:
         return [r[0] for r in self._rows(f"WITH found AS MATERIALIZED ({sql}) SELECT id FROM "
                                          f"found ORDER BY id DESC LIMIT {int(limit)}", values)]
 
-    def _recent(self, q: Query, tsquery: str, filters: list[str],
-                args: list[Any]) -> list[int]:
-        """The ids of the newest matches among the newest RECENT_WINDOW documents (of the desk
-        asked for, through its (desk, id) index), newest first, one at a time."""
+    def _recent(self, q: Query, tsquery: str, filters: list[str], args: list[Any],
+                window: int) -> list[int]:
+        """The ids of the newest matches among the newest `window` documents (of the desk asked
+        for, through its (desk, id) index), looked at newest first, one at a time."""
         if q.desk:
             column, value = desk_filter(q.desk)
-            window, values = f"documents WHERE {column} = %s", [value]
+            newest, values = f"documents WHERE {column} = %s", [value]
         else:
-            window, values = ("documents" if filters or not tsquery else "document_words"), []
-        sql = f"SELECT r.id FROM (SELECT id FROM {window} ORDER BY id DESC LIMIT " \
-              f"{RECENT_WINDOW}) r"
+            newest, values = ("documents" if filters or not tsquery else "document_words"), []
+        sql = f"SELECT r.id FROM (SELECT id FROM {newest} ORDER BY id DESC LIMIT {int(window)}) r"
         where = list(filters)
         if filters:
             sql += " JOIN documents d ON d.id = r.id"
@@ -431,25 +425,38 @@ class PostgresIndex:
             sql += " JOIN document_words w ON w.id = r.id"
             where.append("w.search @@ %s::tsquery")
             values.append(tsquery)
-        return [r[0] for r in self._rows(f"{sql} WHERE {' AND '.join(where) or 'TRUE'} ORDER BY "
-                                         "r.id DESC LIMIT %s", [*values, q.limit])]
+        # Each of them through its primary key: never every match of a word the GIN index
+        # gives (the planner would take a rare-looking one as cheap).
+        self._rows("SELECT set_config('enable_bitmapscan', 'off', true)", ())
+        ids = [r[0] for r in self._rows(f"{sql} WHERE {' AND '.join(where) or 'TRUE'} ORDER BY "
+                                        "r.id DESC LIMIT %s", [*values, q.limit])]
+        self._rows("SELECT set_config('enable_bitmapscan', 'on', true)", ())
+        return ids
 
     def _newest(self, q: Query, exact: str, loose: str, filters: list[str],
                 args: list[Any]) -> list[int]:
         """The ids `find` answers, newest first."""
-        if not (q.id_number or q.dossier) and (not exact or self._common(loose, q.limit)):
-            # A common word is found among the newest documents at once.
-            ids = self._recent(q, exact, filters, args)
+        if not (q.id_number or q.dossier):
+            ids = self._recent(q, exact, filters, args, PROBE if exact else RECENT_WINDOW)
+            if exact and q.limit > len(ids) and \
+                    len(ids) * RECENT_WINDOW >= 2 * q.limit * PROBE:
+                ids = self._recent(q, exact, filters, args, RECENT_WINDOW)
             if len(ids) >= q.limit:
                 return ids
         if "<->" in exact or ":A" in exact:
             # The newest candidates from the index alone, then the exact check on them only;
             # complete when there were no more candidates or enough of them match.
+            # Checked newest first, twice the wanted number at a time: candidates are mostly
+            # matches, and each costs reading its tsvector.
             found = self._matching(loose, filters, args, CANDIDATES + 1)
-            ids = [r[0] for r in self._rows(
-                "SELECT id FROM document_words WHERE id = ANY(%s) AND search @@ %s::tsquery "
-                "ORDER BY id DESC LIMIT %s", (found[:CANDIDATES], exact, q.limit))]
-            if len(found) <= CANDIDATES or len(ids) >= q.limit:
+            ids = []
+            for at in range(0, min(len(found), CANDIDATES), 2 * q.limit):
+                ids += [r[0] for r in self._rows(
+                    "SELECT id FROM document_words WHERE id = ANY(%s) AND search @@ %s::tsquery "
+                    "ORDER BY id DESC", (found[at:min(at + 2 * q.limit, CANDIDATES)], exact))]
+                if len(ids) >= q.limit:
+                    return ids[:q.limit]
+            if len(found) <= CANDIDATES:
                 return ids
         return self._matching(exact, filters, args, q.limit)
 
