@@ -379,7 +379,7 @@ class PostgresIndex:
 
     @contextmanager
     def _reading(self) -> Iterator[None]:
-        """One read-only transaction whose queries go through indexes only (see _INDEXES_ONLY)."""
+        """One transaction for `find`'s reads, whose queries go through indexes only."""
         import psycopg
 
         try:
