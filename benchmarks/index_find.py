@@ -9,10 +9,12 @@ beforehand), newest first, as a script over the .txt files would (the anchor hol
 200,000 texts; past that it scans the first 200,000, which flatters it).
 Targets: p95 under 100 ms (issue 11; issue 24 on 2 cores for PostgreSQL). With PostgreSQL it
 also runs 8 parallel writers (8 desks re-indexing dossiers at once) and prints entries/s and
-how many entries were lost or duplicated (target: none).
+how many entries were lost or duplicated (target: none). With --trigram it then measures the
+design it was compared with (issue 41): the same documents' folded text under a pg_trgm GIN
+index (whole words matched with LIKE), its build time and size apart, the same queries.
 
     python benchmarks/index_find.py [--docs 100000] [--queries 200] [--keep DIR]
-    python benchmarks/index_find.py --backend postgresql [--docs 1000000] [--url URL]
+    python benchmarks/index_find.py --backend postgresql [--docs 1000000] [--url URL] [--trigram]
 
 Without --url a throw-away PostgreSQL server is started as the tests start theirs (Debian's
 postgresql, as nobody when run as root); its password then comes from that server.
@@ -24,6 +26,7 @@ import argparse
 import json
 import os
 import random
+import re
 import shutil
 import statistics
 import sys
@@ -39,7 +42,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from digitize.index.fold import fold  # noqa: E402
-from digitize.index.model import Entry, Query  # noqa: E402
+from digitize.index.model import Entry, Query, desk_filter, digits  # noqa: E402
+from digitize.index.postgres import RECENT_WINDOW, words  # noqa: E402
 from digitize.index.sqlite import SqliteIndex  # noqa: E402
 from digitize.index.store import IndexStore  # noqa: E402
 
@@ -115,7 +119,7 @@ def parallel_writers(url: str, password: str, per_writer: int = 2000) -> None:
     import psycopg
 
     with psycopg.connect(url, password=password or None, autocommit=True) as db:
-        db.execute("DROP TABLE documents")
+        db.execute("DROP TABLE documents, document_words, digitize_info")
     start = time.perf_counter()
     with ProcessPoolExecutor(8) as pool:
         written = sum(pool.map(_writer, [url] * 8, [password] * 8, range(8), [per_writer] * 8))
@@ -126,6 +130,88 @@ def parallel_writers(url: str, password: str, per_writer: int = 2000) -> None:
     print(f"8 parallel writers: {written:,} entries, each written twice, in {took:.1f} s "
           f"({2 * written / took:,.0f} entries/s); in the index {total:,}: "
           f"{written - distinct:,} lost, {total - distinct:,} duplicated")
+
+
+TRIGRAM_TABLE = "trigram_text"
+
+
+def trigram_text(e: Entry) -> str:
+    """The entry's folded words, one space apart, body, fields and applicant on lines of their
+    own, spaces at both ends: `LIKE '% nguyen van an %'` is then the phrase, whole words."""
+    return " " + " \n ".join(" ".join(words(t)) for t in (e.body, e.fields_text,
+                                                          e.applicant_name)) + " "
+
+
+class Trigram:
+    """The design compared (issue 41): pg_trgm's GIN index over the folded text, asked with
+    LIKE for each phrase or word, newest first as `find` (the newest RECENT_WINDOW first, then
+    every match, materialised), the rows then read from `documents` as `find` reads them."""
+
+    def __init__(self, url: str, password: str) -> None:
+        import psycopg
+
+        self.db = psycopg.connect(url, password=password or None, autocommit=True)
+
+    def __enter__(self) -> Trigram:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.db.close()
+
+    def build(self, docs: int, desks: int) -> tuple[float, float, int]:
+        """The table (the ids of `documents`, in order) and its index: seconds for each, and
+        the bytes of both."""
+        self.db.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        self.db.execute(f"CREATE TABLE {TRIGRAM_TABLE}(id BIGINT PRIMARY KEY, folded TEXT NOT "
+                        "NULL)")
+        start = time.perf_counter()
+        ids = [r[0] for r in self.db.execute("SELECT id FROM documents ORDER BY id")]
+        with self.db.cursor() as cur, cur.copy(f"COPY {TRIGRAM_TABLE} FROM STDIN") as copy:
+            for rowid, e in zip(ids, entries(docs, seed=11, desks=desks), strict=True):
+                copy.write_row([rowid, trigram_text(e)])
+        table = time.perf_counter() - start
+        self.db.execute(f"CREATE INDEX {TRIGRAM_TABLE}_folded ON {TRIGRAM_TABLE} USING "
+                        "GIN(folded gin_trgm_ops)")
+        self.db.execute(f"ANALYZE {TRIGRAM_TABLE}")
+        size = self.db.execute(f"SELECT pg_total_relation_size('{TRIGRAM_TABLE}')").fetchone()
+        return table, time.perf_counter() - start - table, int(size[0])
+
+    def find(self, q: Query) -> list[tuple[object, ...]]:
+        where, args = [], []
+        for quoted, loose in re.findall(r'"([^"]*)"|(\S+)', q.text):
+            found = words(quoted or loose)
+            for part in [" ".join(found)] if quoted else found:
+                where.append("folded LIKE %s")
+                args.append(f"% {part} %")
+        if q.id_number:
+            where.append("(id IN (SELECT id FROM documents WHERE id_number = %s) OR folded LIKE "
+                         "%s)")
+            args += [digits(q.id_number), f"% {digits(q.id_number)} %"]
+        if q.desk:
+            column, value = desk_filter(q.desk)
+            where.append(f"id IN (SELECT id FROM documents WHERE {column} = %s)")
+            args.append(value)
+        cond = " AND ".join(where)
+        ids = [r[0] for r in self.db.execute(
+            f"SELECT id FROM (SELECT * FROM {TRIGRAM_TABLE} ORDER BY id DESC LIMIT "
+            f"{RECENT_WINDOW}) recent WHERE {cond} ORDER BY id DESC LIMIT %s", [*args, q.limit])]
+        if len(ids) < q.limit:
+            ids = [r[0] for r in self.db.execute(
+                f"WITH found AS MATERIALIZED (SELECT id FROM {TRIGRAM_TABLE} WHERE {cond}) "
+                "SELECT id FROM found ORDER BY id DESC LIMIT %s", [*args, q.limit])]
+        return self.db.execute("SELECT * FROM documents WHERE id = ANY(%s) ORDER BY id DESC",
+                               (ids,)).fetchall()
+
+
+def compare_trigram(url: str, password: str, docs: int, desks: int, queries: int) -> None:
+    """Build the pg_trgm design beside the index and time the same queries on it."""
+    with Trigram(url, password) as tri:
+        table, index, size = tri.build(docs, desks)
+    print(f"pg_trgm: table of folded text {table:.1f} s, GIN trigram index {index:.1f} s; size "
+          f"{size / 2**20:.1f} MiB ({size / docs / 1024:.1f} KiB per document)")
+    # Fewer queries: some of them take seconds.
+    query_latency(lambda: Trigram(url, password), docs, desks,  # type: ignore[arg-type]
+                  min(queries, 50), anchors=False)
 
 
 # What is measured: its label, how to open it, its size in bytes, its URL and password.
@@ -146,11 +232,13 @@ def _backend(args: argparse.Namespace, folder: Path) -> Iterator[Measured]:
 
     def opened(url: str, password: str) -> Iterator[Measured]:
         with psycopg.connect(url, password=password or None, autocommit=True) as db:
-            db.execute("DROP TABLE IF EXISTS documents, digitize_info")
+            db.execute(f"DROP TABLE IF EXISTS documents, document_words, digitize_info, "
+                       f"{TRIGRAM_TABLE}")
 
         def size() -> int:
             with psycopg.connect(url, password=password or None) as db:
-                return int(db.execute("SELECT pg_total_relation_size('documents')").fetchone()[0])
+                return int(db.execute("SELECT pg_total_relation_size('documents') + "
+                                      "pg_total_relation_size('document_words')").fetchone()[0])
         yield "PostgreSQL", lambda: PostgresIndex(url, password), size, url, password
 
     if args.url:
@@ -172,6 +260,8 @@ def main() -> None:
                                   "the password from $DIGITIZE_INDEX_PASSWORD")
     ap.add_argument("--queries", type=int, default=200)
     ap.add_argument("--keep", type=Path, help="build the SQLite index here and leave it")
+    ap.add_argument("--trigram", action="store_true", help="then measure the pg_trgm design "
+                                                           "on the same documents (PostgreSQL)")
     args = ap.parse_args()
     docs = args.docs or (100_000 if args.backend == "sqlite" else 1_000_000)
     desks = 1 if args.backend == "sqlite" else args.desks
@@ -187,6 +277,8 @@ def main() -> None:
               f"({docs / build:,.0f} docs/s); size {size / 2**20:.1f} MiB "
               f"({size / docs / 1024:.1f} KiB per document)")
         query_latency(open_index, docs, desks, args.queries)
+        if url and args.trigram:
+            compare_trigram(url, password, docs, desks, args.queries)
         if url:
             parallel_writers(url, password)
     if not args.keep:
@@ -194,9 +286,9 @@ def main() -> None:
 
 
 def query_latency(open_index: Callable[[], IndexStore], docs: int, desks: int,
-                  queries: int) -> None:
+                  queries: int, anchors: bool = True) -> None:
     rnd = random.Random(5)
-    held = min(docs, 200_000)
+    held = min(docs, 200_000) if anchors else 0
     sample = [e for i, e in enumerate(entries(docs, seed=11, desks=desks))
               if i % max(1, docs // 1000) == 0]
     # The anchor: the texts held in memory and scanned from the newest, as a script grepping
@@ -233,9 +325,10 @@ def query_latency(open_index: Callable[[], IndexStore], docs: int, desks: int,
         for label, values, ours, anchor in cases:
             picks = [rnd.choice(values) for _ in range(queries)]
             mine = _timed(ours, picks)  # type: ignore[arg-type]
-            base = _timed(anchor, picks[:20])  # type: ignore[arg-type]
-            print(f"{label:<18} {_p(mine, 50):8.2f} {_p(mine, 95):8.2f} {_p(base, 50):11.1f} "
-                  f"{_p(base, 95):11.1f} {_p(base, 95) / _p(mine, 95):9.0f}×  "
+            base = _timed(anchor, picks[:20] if anchors else [])  # type: ignore[arg-type]
+            against = (f"{_p(base, 50):11.1f} {_p(base, 95):11.1f} "
+                       f"{_p(base, 95) / _p(mine, 95):9.0f}×" if base else f"{'':>33}")
+            print(f"{label:<18} {_p(mine, 50):8.2f} {_p(mine, 95):8.2f} {against}  "
                   f"{'met' if _p(mine, 95) < 100 else 'NOT met'}")
 
 

@@ -294,6 +294,72 @@ def test_parallel_desks_never_lose_or_duplicate_entries(postgres: Postgres) -> N
         assert len(ix.find(Query(desk="mot cua 3", limit=100))) == 60
 
 
+def _many(n: int) -> Iterator[Entry]:
+    """Documents past the newest 2,000 that `find` may look at first: a rare word and a name
+    only in the oldest, the name's words also apart in newer ones, a common word in all."""
+    for i in range(1, n + 1):
+        body = f"Giấy tờ chung số {i}."
+        if i % 7 == 0:
+            body += " Nguyễn Văn An" if i < 300 else " An, họ Nguyễn, tên đệm Văn"
+        if i < 60:
+            body += " hiếm"
+        yield _entry(i, doc_kind="don" if i % 3 else "", body=body, issued_date="2026-11-20",
+                     applicant_name="Nguyễn Văn An" if i % 3 and i < 400 else "",
+                     desk=f"Một cửa {i % 2}")
+
+
+def test_every_way_to_find_answers_as_sqlite(postgres: Postgres, tmp_path: Path) -> None:
+    """Common words from the newest documents, rare ones, phrases and the applicant through the
+    index: the shared index answers what SQLite answers, before and after the planner has
+    statistics (which decide where `find` looks first)."""
+    queries = [Query(text="chung"), Query(text="hiem"), Query(text='"nguyen van an"'),
+               Query(text="nguyen van an"), Query(applicant="nguyen van an"),
+               Query(text="hiem", desk="mot cua 1"), Query(text='"nguyen van an" chung'),
+               Query(text="nguyen hiem", limit=100), Query(text="khong co")]
+    url = postgres.new_database("every_way")
+    with SqliteIndex(tmp_path / "index.sqlite") as lite, PostgresIndex(
+            url, postgres.password) as pg:
+        lite.add_many(_many(2600))
+        pg.add_many(_many(2600))
+        expected = [[(h.id, h.entry.pdf) for h in lite.find(q)] for q in queries]
+        assert [len(e) for e in expected] == [20, 20, 20, 20, 20, 20, 20, 42, 0]
+        assert [[(h.id, h.entry.pdf) for h in pg.find(q)] for q in queries] == expected
+        pg.db.execute("ANALYZE document_words")
+        assert [[(h.id, h.entry.pdf) for h in pg.find(q)] for q in queries] == expected
+
+
+def test_an_index_of_schema_2_is_upgraded_once(postgres: Postgres,
+                                                caplog: pytest.LogCaptureFixture) -> None:
+    url = postgres.new_database("upgrade")
+    with PostgresIndex(url, postgres.password) as ix:
+        ix.add_many(_many(30))
+    with psycopg.connect(url, password=postgres.password, autocommit=True) as db:
+        # As digitize 0.x left it: the tsvector in `documents`, under its own GIN index.
+        db.execute("ALTER TABLE documents ADD COLUMN search TSVECTOR")
+        db.execute("UPDATE documents d SET search = w.search FROM document_words w "
+                   "WHERE w.id = d.id")
+        db.execute("CREATE INDEX documents_search ON documents USING GIN(search)")
+        db.execute("DROP TABLE document_words")
+        db.execute("UPDATE digitize_info SET value = '2'")
+    with caplog.at_level("WARNING", logger="digitize"), PostgresIndex(
+            url, postgres.password) as ix:
+        # The name in the body (every 7th) or as the applicant (not every 3rd).
+        assert [h.id for h in ix.find(Query(text='"nguyen van an"'))] == \
+            [i for i in range(30, 0, -1) if i % 7 == 0 or i % 3][:20]
+    assert "Upgrading the shared index" in caplog.text
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="digitize"), PostgresIndex(
+            url, postgres.password) as ix:
+        assert ix.count() == 30
+    assert "Upgrading" not in caplog.text
+    with psycopg.connect(url, password=postgres.password, autocommit=True) as db:
+        assert db.execute("SELECT count(*) FROM information_schema.columns WHERE column_name = "
+                          "'search' AND table_name = 'documents'").fetchone()[0] == 0
+        db.execute("UPDATE digitize_info SET value = '4'")
+    with pytest.raises(EnvironmentProblem, match="newer digitize"):
+        PostgresIndex(url, postgres.password)
+
+
 def _shared(tmp_path: Path, pg: Postgres, database: str) -> IndexLocation:
     secret = tmp_path / "pg-password"
     secret.write_text(pg.password + "\n")

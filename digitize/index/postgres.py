@@ -3,16 +3,19 @@
 Text is folded in Python exactly as for SQLite, split into the same words (runs of letters and
 digits) and kept as one weighted tsvector per document (body D, descriptive fields B, applicant
 A) under a GIN index; PostgreSQL's `simple` configuration only lower-cases, so no server
-extension (unaccent) is needed and a managed server works as well as a local one. Queries are
-the same as SQLite's: every "phrase" must occur (`<->` chains), the applicant filter is the A
-weight, newest first. Each dossier's (or desk's) replacement takes a transaction-level advisory
-lock, so desks writing at once never lose or duplicate entries.
+extension (unaccent) is needed and a managed server works as well as a local one. The tsvectors
+live in a narrow table of their own (`document_words`: the id and the tsvector, kept out of
+line), so turning the GIN index's matches into ids reads a few small pages instead of one wide
+row per match. Queries are the same as SQLite's: every "phrase" must occur (`<->` chains), the
+applicant filter is the A weight, newest first. Each dossier's (or desk's) replacement takes a
+transaction-level advisory lock, so desks writing at once never lose or duplicate entries.
 """
 
 from __future__ import annotations
 
 import contextlib
 import itertools
+import logging
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -40,11 +43,20 @@ from digitize.index.model import (
 if TYPE_CHECKING:
     import psycopg
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 # FTS5's unicode61 tokens: runs of letters and digits (an underscore separates).
 _WORD = re.compile(r"[^\W_]+")
 SNIPPET_WORDS = 12
+log = logging.getLogger("digitize")
+# The documents that hold an ID number: in its column, or anywhere in their words.
+_ID_NUMBER = ("SELECT id FROM documents WHERE id_number = %s UNION SELECT id FROM document_words "
+              "WHERE search @@ %s::tsquery")
 
+_WORDS_TABLE = """
+CREATE TABLE IF NOT EXISTS document_words(id BIGINT PRIMARY KEY, search TSVECTOR NOT NULL);
+ALTER TABLE document_words ALTER search SET STORAGE EXTERNAL;
+CREATE INDEX IF NOT EXISTS document_words_search ON document_words USING GIN(search);
+"""
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS digitize_info(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS documents(
@@ -53,10 +65,9 @@ CREATE TABLE IF NOT EXISTS documents(
   type_key TEXT NOT NULL,
   desk_key TEXT NOT NULL,
   fields_text TEXT NOT NULL,
-  search TSVECTOR NOT NULL,
   UNIQUE(agency_code, desk_key, pdf)
 );
-CREATE INDEX IF NOT EXISTS documents_search ON documents USING GIN(search);
+{_WORDS_TABLE}
 CREATE INDEX IF NOT EXISTS documents_id_number ON documents(id_number);
 CREATE INDEX IF NOT EXISTS documents_dossier ON documents(dossier_id);
 CREATE INDEX IF NOT EXISTS documents_dossier_code ON documents(dossier_code);
@@ -67,18 +78,41 @@ CREATE INDEX IF NOT EXISTS documents_agency ON documents(agency_code, id);
 CREATE INDEX IF NOT EXISTS documents_out ON documents(out_dir, dossier_id);
 INSERT INTO digitize_info VALUES ('schema', '{SCHEMA_VERSION}') ON CONFLICT DO NOTHING;
 """
+# Schema 2 kept the tsvector in `documents` itself: moved into `document_words` once.
+_UPGRADE_FROM_2 = f"""
+{_WORDS_TABLE}
+INSERT INTO document_words SELECT id, search FROM documents;
+DROP INDEX IF EXISTS documents_search;
+ALTER TABLE documents DROP COLUMN search;
+UPDATE digitize_info SET value = '{SCHEMA_VERSION}' WHERE key = 'schema';
+ANALYZE document_words;
+"""
 
 # PostgreSQL's limits on a tsvector: positions past this are counted as this one, and longer
 # lexemes are refused.
 _MAX_POS = 16383
 _MAX_LEXEME_BYTES = 2046
-# `find` first looks at this many newest documents (of the desk asked for): enough for a common
-# word (1 %); a rarer one is then looked up in the GIN index instead (the planner, asked for the
-# newest 20, would scan the table backwards for it).
+# `find` first looks at the newest PROBE documents (of the desk asked for): a common word is
+# found there at once. When some matched but not enough, the newest RECENT_WINDOW; when few or
+# none did, the word is rare and is looked up in the GIN index instead (the planner, asked for
+# the newest 20, would scan the table backwards for it). Each document looked at this way costs
+# reading its tsvector; the GIN index costs a little per match. What was seen decides, not the
+# planner's statistics: they take the words of a line of a form as independent, and such
+# words come together.
+PROBE = 200
 RECENT_WINDOW = 2000
 # A phrase (or the applicant's weight) needs each candidate's tsvector read to be checked; the
 # index gives candidates without that, and only the newest this many are then checked.
 CANDIDATES = 200
+# Rows a load must reach before it refreshes the planner's statistics itself (a first `index
+# rebuild` or the benchmark), rather than waiting for autovacuum.
+ANALYZE_AFTER = 10_000
+# Every query of `find` is answered through indexes: a sequential scan or a hash join would
+# read every tsvector (out of line) the planner thinks cheap in the narrow table.
+_INDEXES_ONLY = ("enable_seqscan", "enable_hashjoin", "enable_mergejoin")
+# Writes go in batches: ids are taken from the identity's sequence for each, then the
+# documents and their words are copied.
+_BATCH = 1000
 
 
 def words(text: str) -> list[str]:
@@ -165,11 +199,45 @@ class PostgresIndex:
         try:
             self.db: psycopg.Connection[Any] = psycopg.connect(url, **params)
             with self.db.transaction():
-                # One desk creates the schema; the others wait for it instead of failing.
+                # One desk creates (or upgrades) the schema; the others wait for it instead of
+                # failing.
                 self.db.execute("SELECT pg_advisory_xact_lock(8470)")
-                self.db.execute(_SCHEMA)
+                self._prepare()
         except psycopg.Error as exc:
             raise Unreachable(self.where, exc) from exc
+        except EnvironmentProblem:
+            self.db.close()
+            raise
+
+    def _prepare(self) -> None:
+        """The schema, made once (later connections change nothing, so they take no lock that
+        desks writing at the same time hold). An index made by an older digitize is upgraded
+        in place, once, by the first desk to open it (in one transaction, so an interrupted
+        upgrade leaves it as it was); one made by a newer digitize is refused."""
+        made = self.db.execute("SELECT to_regclass('digitize_info') IS NOT NULL AND "
+                               "to_regclass('documents') IS NOT NULL AND "
+                               "to_regclass('document_words') IS NOT NULL").fetchone()[0]
+        if self.db.execute("SELECT to_regclass('digitize_info')").fetchone()[0] is not None:
+            row = self.db.execute("SELECT value FROM digitize_info WHERE key = 'schema'"
+                                  ).fetchone()
+            version = int(row[0]) if row and row[0].isdigit() else 0
+            if version > int(SCHEMA_VERSION):
+                raise EnvironmentProblem(_(
+                    "The shared index {where} was made by a newer digitize (schema {found}, "
+                    "this one knows {known}); update digitize at this desk.").format(
+                        where=self.where, found=version, known=SCHEMA_VERSION))
+            if made and version == int(SCHEMA_VERSION):
+                return
+        if self.db.execute("SELECT 1 FROM information_schema.columns WHERE table_schema = "
+                           "current_schema() AND table_name = 'documents' AND column_name = "
+                           "'search'").fetchone():
+            log.warning(_("Upgrading the shared index {where} to schema {known}: its words move "
+                          "into a table of their own, once (minutes for a million documents); "
+                          "afterwards its administrator may run `VACUUM FULL documents` to give "
+                          "back the space they held.").format(
+                              where=self.where, known=SCHEMA_VERSION))
+            self.db.execute(_UPGRADE_FROM_2)
+        self.db.execute(_SCHEMA)
 
     def __enter__(self) -> PostgresIndex:
         return self
@@ -196,20 +264,35 @@ class PostgresIndex:
 
     # ------------------------------------------------------------------ writing
     def _insert_many(self, entries: Iterable[Entry]) -> int:
-        cols = [*COLUMNS, "type_key", "desk_key", "fields_text", "search"]
+        """Copy the entries in, in batches: each batch's ids are taken from the identity's
+        sequence first (newest last, as before), so that its words can be copied beside."""
+        cols = ["id", *COLUMNS, "type_key", "desk_key", "fields_text"]
         n = 0
-        with self.db.cursor() as cur, cur.copy(
-                f"COPY documents({', '.join(cols)}) FROM STDIN") as copy:
-            for e in entries:
-                values = stored_values(e)
-                copy.write_row([*(values[c] for c in COLUMNS), type_key(e.doc_type_code),
-                                desk_key(e.desk), nfc(e.fields_text),
-                                ts_vector(e.body, e.fields_text, e.applicant_name)])
-                n += 1
+        it = iter(entries)
+        while batch := list(itertools.islice(it, _BATCH)):
+            ids = [r[0] for r in self.db.execute(
+                "SELECT nextval(pg_get_serial_sequence('documents', 'id')) "
+                "FROM generate_series(1, %s)", (len(batch),)).fetchall()]
+            with self.db.cursor() as cur:
+                with cur.copy(f"COPY documents({', '.join(cols)}) FROM STDIN") as copy:
+                    for rowid, e in zip(ids, batch, strict=True):
+                        values = stored_values(e)
+                        copy.write_row([rowid, *(values[c] for c in COLUMNS),
+                                        type_key(e.doc_type_code), desk_key(e.desk),
+                                        nfc(e.fields_text)])
+                with cur.copy("COPY document_words(id, search) FROM STDIN") as copy:
+                    for rowid, e in zip(ids, batch, strict=True):
+                        copy.write_row([rowid, ts_vector(e.body, e.fields_text,
+                                                         e.applicant_name)])
+            n += len(batch)
+        if n >= ANALYZE_AFTER:
+            self.db.execute("ANALYZE document_words")
         return n
 
     def _delete(self, where: str, args: Iterable[Any]) -> None:
-        self.db.execute(f"DELETE FROM documents WHERE {where}", list(args))
+        self.db.execute(f"WITH gone AS (DELETE FROM documents WHERE {where} RETURNING id) "
+                        "DELETE FROM document_words WHERE id IN (SELECT id FROM gone)",
+                        list(args))
 
     def replace_dossier(self, out_dir: str, dossier_id: str, entries: Iterable[Entry], *,
                         agency_code: str = "", desk: str = "") -> int:
@@ -242,15 +325,17 @@ class PostgresIndex:
         number = check_id_number(id_number)
         with self._transaction():
             # Only forget reports what it removed (a replacement need not read rows back).
-            removed = [stored_entry(r) for r in self.db.execute(
-                f"DELETE FROM documents WHERE id_number = %s OR search @@ %s::tsquery "
-                f"RETURNING {', '.join(COLUMNS)}", (number, f"'{number}'")).fetchall()]
+            removed = [stored_entry(r[1:]) for r in self.db.execute(
+                f"WITH gone AS (DELETE FROM documents WHERE id IN ({_ID_NUMBER}) RETURNING id, "
+                f"{', '.join(COLUMNS)}), words AS (DELETE FROM document_words WHERE id IN "
+                "(SELECT id FROM gone)) SELECT * FROM gone ORDER BY id",
+                (number, f"'{number}'")).fetchall()]
         if removed:
             import psycopg
 
             # A role without the right to vacuum: autovacuum does it later.
             with contextlib.suppress(psycopg.Error):
-                self.db.execute("VACUUM documents")
+                self.db.execute("VACUUM documents, document_words")
         return removed
 
     # ------------------------------------------------------------------ reading
@@ -292,67 +377,118 @@ class PostgresIndex:
     def count(self) -> int:
         return int(self._rows("SELECT count(*) FROM documents", ())[0][0])
 
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        """One transaction for `find`'s reads, whose queries go through indexes only."""
+        import psycopg
+
+        try:
+            with self.db.transaction():
+                self.db.execute("SELECT " + ", ".join(f"set_config('{name}', 'off', true)"
+                                                      for name in _INDEXES_ONLY))
+                yield
+        except psycopg.OperationalError as exc:
+            raise Unreachable(self.where, exc) from exc
+
+    def _matching(self, tsquery: str, filters: list[str], args: list[Any],
+                  limit: int) -> list[int]:
+        """The ids of the newest `limit` documents matching `tsquery` (if any) and `filters`,
+        through the indexes: every match first (materialised, so the planner cannot turn it
+        into a backward scan of the whole table), then the newest of them."""
+        if tsquery and not filters:
+            sql, values = "SELECT id FROM document_words WHERE search @@ %s::tsquery", [tsquery]
+        else:
+            sql = f"SELECT d.id FROM documents d WHERE {' AND '.join(filters) or 'TRUE'}"
+            values = list(args)
+            if tsquery:
+                sql = (f"WITH words AS MATERIALIZED (SELECT id FROM document_words WHERE search "
+                       f"@@ %s::tsquery) {sql} AND d.id IN (SELECT id FROM words)")
+                values.insert(0, tsquery)
+        return [r[0] for r in self._rows(f"WITH found AS MATERIALIZED ({sql}) SELECT id FROM "
+                                         f"found ORDER BY id DESC LIMIT {int(limit)}", values)]
+
+    def _recent(self, q: Query, tsquery: str, filters: list[str], args: list[Any],
+                window: int) -> list[int]:
+        """The ids of the newest matches among the newest `window` documents (of the desk asked
+        for, through its (desk, id) index), looked at newest first, one at a time."""
+        if q.desk:
+            column, value = desk_filter(q.desk)
+            newest, values = f"documents WHERE {column} = %s", [value]
+        else:
+            newest, values = ("documents" if filters or not tsquery else "document_words"), []
+        sql = f"SELECT r.id FROM (SELECT id FROM {newest} ORDER BY id DESC LIMIT {int(window)}) r"
+        where = list(filters)
+        if filters:
+            sql += " JOIN documents d ON d.id = r.id"
+            values += args
+        if tsquery:
+            sql += " JOIN document_words w ON w.id = r.id"
+            where.append("w.search @@ %s::tsquery")
+            values.append(tsquery)
+        # Each of them through its primary key: never every match of a word the GIN index
+        # gives (the planner would take a rare-looking one as cheap).
+        self._rows("SELECT set_config('enable_bitmapscan', 'off', true)", ())
+        ids = [r[0] for r in self._rows(f"{sql} WHERE {' AND '.join(where) or 'TRUE'} ORDER BY "
+                                        "r.id DESC LIMIT %s", [*values, q.limit])]
+        self._rows("SELECT set_config('enable_bitmapscan', 'on', true)", ())
+        return ids
+
+    def _newest(self, q: Query, exact: str, loose: str, filters: list[str],
+                args: list[Any]) -> list[int]:
+        """The ids `find` answers, newest first."""
+        if not (q.id_number or q.dossier):
+            ids = self._recent(q, exact, filters, args, PROBE if exact else RECENT_WINDOW)
+            if exact and q.limit > len(ids) and \
+                    len(ids) * RECENT_WINDOW >= 2 * q.limit * PROBE:
+                ids = self._recent(q, exact, filters, args, RECENT_WINDOW)
+            if len(ids) >= q.limit:
+                return ids
+        if "<->" in exact or ":A" in exact:
+            # The newest candidates from the index alone, then the exact check on them only;
+            # complete when there were no more candidates or enough of them match.
+            # Checked newest first, twice the wanted number at a time: candidates are mostly
+            # matches, and each costs reading its tsvector.
+            found = self._matching(loose, filters, args, CANDIDATES + 1)
+            ids = []
+            for at in range(0, min(len(found), CANDIDATES), 2 * q.limit):
+                ids += [r[0] for r in self._rows(
+                    "SELECT id FROM document_words WHERE id = ANY(%s) AND search @@ %s::tsquery "
+                    "ORDER BY id DESC", (found[at:min(at + 2 * q.limit, CANDIDATES)], exact))]
+                if len(ids) >= q.limit:
+                    return ids[:q.limit]
+            if len(found) <= CANDIDATES:
+                return ids
+        return self._matching(exact, filters, args, q.limit)
+
     def find(self, q: Query) -> list[Hit]:
         """Documents matching every given criterion, newest first (as SQLite answers)."""
-        where: list[str] = []
-        args: list[Any] = []
-        match: list[str] = []
+        exact: list[str] = []
         loose: list[str] = []
         if q.text:
             text = ts_query(q.text)
             if text is None:
                 raise UsageProblem(_("Nothing to search for in {text!r}; type words or "
                                      "numbers.").format(text=q.text))
-            match.append(text)
+            exact.append(text)
             loose.append(ts_query(q.text, exact=False) or "")
         if q.applicant:
             name = ts_query(q.applicant, ":A")
             if name:
-                match.append(name)
+                exact.append(name)
                 loose.append(ts_query(q.applicant, exact=False) or "")
-        at = -1
-        if match:
-            where.append("search @@ %s::tsquery")
-            at = len(args)
-            args.append(" & ".join(match))
+        filters: list[str] = []
+        args: list[Any] = []
         if q.id_number:
             number = digits(q.id_number)
-            where.append("(id_number = %s OR search @@ %s::tsquery)")
+            filters.append(f"d.id IN ({_ID_NUMBER})")
             args += [number, f"'{number}'" if number else "''"]
-        for sql, values in column_filters(q, "%s"):
-            where.append(sql)
+        for sql, values in column_filters(q, "%s", "d."):
+            filters.append(sql)
             args += values
-        window, window_args = "TRUE", []
-        if q.desk:
-            column, value = desk_filter(q.desk)
-            window, window_args = f"{column} = %s", [value]
-        cols = ", ".join(COLUMNS)
-        cond = " AND ".join(where) or "TRUE"
-        rows = []
-        if not (q.id_number or q.dossier):
-            # The newest documents first: a common word is found among them at once.
-            # (The desk's newest, through its (desk, id) index, when one desk is asked for.)
-            rows = self._rows(f"SELECT id, {cols} FROM (SELECT * FROM documents WHERE {window} "
-                              f"ORDER BY id DESC LIMIT {RECENT_WINDOW}) recent WHERE {cond} "
-                              "ORDER BY id DESC LIMIT %s", [*window_args, *args, q.limit])
-        full = len(rows) < q.limit
-        if full and at >= 0 and ("<->" in args[at] or ":A" in args[at]):
-            # The newest candidates from the index alone, then the exact check on them only;
-            # complete when there were no more candidates or enough of them match.
-            wide = [*args[:at], " & ".join(loose), *args[at + 1:]]
-            ids = [r[0] for r in self._rows(
-                f"WITH found AS MATERIALIZED (SELECT id FROM documents WHERE {cond}) SELECT id "
-                f"FROM found ORDER BY id DESC LIMIT {CANDIDATES + 1}", wide)]
-            rows = self._rows(f"SELECT id, {cols} FROM documents WHERE id = ANY(%s) AND {cond} "
-                              "ORDER BY id DESC LIMIT %s", [ids[:CANDIDATES], *args, q.limit])
-            full = len(ids) > CANDIDATES and len(rows) < q.limit
-        if full:
-            # Every match, through the indexes (materialised, so the planner cannot turn it
-            # into a backward scan of the whole table), then the newest of them.
-            rows = self._rows(f"WITH found AS MATERIALIZED (SELECT id FROM documents WHERE "
-                              f"{cond}) SELECT id, {cols} FROM documents WHERE id IN (SELECT id "
-                              "FROM found ORDER BY id DESC LIMIT %s) ORDER BY id DESC",
-                              [*args, q.limit])
+        with self._reading():
+            ids = self._newest(q, " & ".join(exact), " & ".join(loose), filters, args)
+            rows = self._rows(f"SELECT id, {', '.join(COLUMNS)} FROM documents WHERE id = "
+                              "ANY(%s) ORDER BY id DESC", (ids,))
         shown = set(words(f"{q.text} {q.applicant} {q.id_number}"))
         hits = []
         for row in rows:
