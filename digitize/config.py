@@ -141,7 +141,7 @@ class VerifyConfig(_Section):
                     '`digitize trust add` added), files and folders of PEM/DER/.p7b')
     eark_python: Path | None = Field(
         None, description="python of a virtualenv with eark-validator 1.1.3, for the E-ARK "
-                          "check of packages (default: found by itself, see README)")
+                          "check of packages (default: found by itself, see the docs: Packages)")
     allow_private_fetch: bool = Field(
         False, description="let verification and renewal fetch OCSP, CRLs and issuers from "
                            "loopback, link-local and private addresses (a test PKI); the "
