@@ -70,7 +70,7 @@ fuzz: deps
 # The documentation site (docs/, mkdocs.yml) into site/: offline, every warning an error. The
 # command reference and the config reference are generated from the code as it builds.
 docs: deps
-	$(VENV)/bin/mkdocs build --strict --site-dir site
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --site-dir site
 
 # Run every command on samples/ again and store what it prints in docs/examples/ (minutes: OCR).
 examples: deps
