@@ -53,6 +53,7 @@ def test_the_generated_pages_follow_the_code() -> None:
     assert "$ digitize run" in run  # its example, as recorded
     assert "| 130 | `EXIT_INTERRUPTED` |" in pages["reference/exit-codes.md"]
     assert "| `min_field_confidence` |" in pages["reference/config.md"]
+    assert "## `tt05-document.schema.json`" in pages["reference/schemas.md"]
 
 
 @pytest.mark.slow

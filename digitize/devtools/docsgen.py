@@ -250,11 +250,52 @@ def config_page() -> str:
     return "\n".join(lines)
 
 
+def _schema_type(prop: dict[str, Any]) -> str:
+    if "$ref" in prop:
+        return prop["$ref"].rsplit("/", 1)[-1]
+    if "anyOf" in prop:
+        return " or ".join(_schema_type(p) for p in prop["anyOf"])
+    if prop.get("type") == "array":
+        return f"list of {_schema_type(prop.get('items', {}))}"
+    if "enum" in prop:
+        return " or ".join(f"`{v}`" for v in prop["enum"])
+    return str(prop.get("type", "any"))
+
+
+def schemas_page() -> str:
+    """Every schema `digitize schema export` publishes: each JSON Schema's fields, the XSDs."""
+    import json
+
+    from digitize.schemas.export import schema_files
+
+    lines = ["# Published schemas", "",
+             "Generated from the models `digitize schema export --out DIR` writes the schemas "
+             "of: the JSON Schema of every `--json` output and of the TT 05/2025 field sets, "
+             "and the XML schemas packages use. Their top-level fields:", ""]
+    files = schema_files()
+    for name, data in files.items():
+        if not name.endswith(".json"):
+            continue
+        schema = json.loads(data)
+        lines += [f"## `{name}`", ""]
+        if schema.get("description"):
+            lines += [" ".join(schema["description"].split()), ""]
+        lines += ["| field | title | type | description |", "|---|---|---|---|"]
+        for key, prop in schema.get("properties", {}).items():
+            lines.append(f"| `{key}` | {_cell(prop.get('title', ''))} | "
+                         f"{_cell(_schema_type(prop))} | {_cell(prop.get('description', ''))} |")
+        lines.append("")
+    xsds = sorted(n for n in files if not n.endswith(".json"))
+    lines += ["## XML schemas", "", "Shipped with every package (`schemas/`) and published: "
+              + ", ".join(f"`{n}`" for n in xsds) + ".", ""]
+    return "\n".join(lines)
+
+
 def generated_pages() -> dict[str, str]:
     """Every generated page: its path under docs/ and its Markdown."""
     docs = app_commands()
     pages = {f"{CLI_DIR}/index.md": cli_index_page(docs), "reference/config.md": config_page(),
-             "reference/exit-codes.md": exit_codes_page()}
+             "reference/exit-codes.md": exit_codes_page(), "reference/schemas.md": schemas_page()}
     for doc in docs:
         pages[f"{CLI_DIR}/{doc.slug}.md"] = command_page(doc)
     return pages
