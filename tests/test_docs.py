@@ -10,8 +10,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from digitize.devtools import docsgen
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -56,7 +54,6 @@ def test_the_generated_pages_follow_the_code() -> None:
     assert "## `tt05-document.schema.json`" in pages["reference/schemas.md"]
 
 
-@pytest.mark.slow
 def test_the_site_builds_offline_without_a_warning(tmp_path: Path) -> None:
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(ROOT)}
     res = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir",
