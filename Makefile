@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 EARK := .venv-eark
 EARK_STAMP := $(EARK)/.installed
 
-.PHONY: demo test deps lint samples bench fuzz clean
+.PHONY: demo test deps lint samples bench fuzz docs examples clean
 
 deps: $(STAMP) $(EARK_STAMP)
 	@PYTHON=$(PYTHON) scripts/ensure-system-packages.sh
@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml constraints.txt
 	@PYTHON=$(PYTHON) scripts/ensure-system-packages.sh
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q -c constraints.txt --upgrade pip
-	$(PY) -m pip install -q -c constraints.txt -e '.[dev]'
+	$(PY) -m pip install -q -c constraints.txt -e '.[dev,docs]'
 	@touch $(STAMP)
 
 $(EARK_STAMP): constraints-eark.txt
@@ -54,7 +54,7 @@ lint: deps
 
 bench: deps
 	@PYTHON=$(PYTHON) scripts/ensure-system-packages.sh ghostscript
-	$(PY) -m pip install -q -c constraints.txt -e '.[dev,bench]'
+	$(PY) -m pip install -q -c constraints.txt -e '.[dev,docs,bench]'
 	$(PY) benchmarks/ocr_vs_ocrmypdf.py
 	$(PY) benchmarks/real_pages.py
 	$(PY) benchmarks/page_kinds.py
@@ -67,8 +67,17 @@ bench: deps
 fuzz: deps
 	$(PY) benchmarks/fuzz.py --n 10000
 
+# The documentation site (docs/, mkdocs.yml) into site/: offline, every warning an error. The
+# command reference and the config reference are generated from the code as it builds.
+docs: deps
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --site-dir site
+
+# Run every command on samples/ again and store what it prints in docs/examples/ (minutes: OCR).
+examples: deps
+	$(PY) scripts/capture-examples.py
+
 samples: deps
 	$(PY) samples/make_samples.py
 
 clean:
-	rm -rf out .pytest_cache
+	rm -rf out site .pytest_cache

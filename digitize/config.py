@@ -25,13 +25,14 @@ class _Section(BaseModel):
 
 
 class AgencyConfig(_Section):
-    name: str = "ỦY BAN NHÂN DÂN XÃ (CHƯA CẤU HÌNH)"
+    name: str = Field("ỦY BAN NHÂN DÂN XÃ (CHƯA CẤU HÌNH)", description="the agency's name, as "
+                      "on its documents and in every package")
     code: str = Field("000.00.00.H00", description="agency code of QCVN 102 (mã định danh)")
     archive_code: str = Field("H00.00.00", description="organ identifier that starts fileCode")
 
 
 class OcrConfig(_Section):
-    lang: str = "vie"
+    lang: str = Field("vie", description="Tesseract languages, e.g. vie or vie+eng")
     best_vie: bool = Field(False, description="read with the best vie network shipped with "
                            "digitize (tessdata_best) instead of the system's")
     jobs: int = Field(0, description="parallel pages; 0 = all cores")
@@ -60,10 +61,10 @@ class ExtractConfig(_Section):
 class SignerConfig(_Section):
     p12: Path | None = Field(None, description="PKCS#12 file (key, certificate, chain)")
     key: Path | None = Field(None, description="PEM/DER private key (with cert and chain)")
-    cert: Path | None = None
+    cert: Path | None = Field(None, description="the signer's certificate, for key")
     chain: list[Path] = Field(default_factory=list, description="CA certificates of the chain")
     pkcs11_module: Path | None = Field(None, description="PKCS#11 library of a token or HSM")
-    token_label: str = ""
+    token_label: str = Field("", description="label of the token (with pkcs11_module)")
     key_label: str = Field("", description="label of the key and certificate on the token")
     key_id: str = Field("", description="id (hex) of the key and certificate on the token")
     secret_file: Path | None = Field(None, description="file holding the password or PIN")
@@ -93,8 +94,9 @@ class SignerConfig(_Section):
                                                         "their signatures valid); off: kept "
                                                         "byte for byte")
     jobs: int = Field(0, description="parallel signing processes for file keys; 0 = cores")
-    reason: str = "Số hóa tài liệu (Thông tư 05/2025/TT-BNV)"
-    location: str = ""
+    reason: str = Field("Số hóa tài liệu (Thông tư 05/2025/TT-BNV)",
+                        description="the reason written into every signature")
+    location: str = Field("", description="the place written into every signature")
 
 
 class DeskConfig(_Section):
@@ -139,7 +141,7 @@ class VerifyConfig(_Section):
                     '`digitize trust add` added), files and folders of PEM/DER/.p7b')
     eark_python: Path | None = Field(
         None, description="python of a virtualenv with eark-validator 1.1.3, for the E-ARK "
-                          "check of packages (default: found by itself, see README)")
+                          "check of packages (default: found by itself, see the docs: Packages)")
     allow_private_fetch: bool = Field(
         False, description="let verification and renewal fetch OCSP, CRLs and issuers from "
                            "loopback, link-local and private addresses (a test PKI); the "
@@ -194,7 +196,7 @@ class RunConfig(_Section):
 class ScanConfig(_Section):
     device: str = Field("", description="SANE device (digitize scan --list); empty: the first")
     source: str = Field("adf", description="adf (document feeder) or flatbed")
-    duplex: bool = False
+    duplex: bool = Field(False, description="scan both sides of every sheet")
     dpi: int = Field(300, ge=200, description="TT 05/2025 asks for at least 200 dpi")
     mode: str = Field("color", description="color (as the original, TT 05/2025), gray or lineart")
     split: str = Field("none", description="none, separator (QR sheets) or blank (blank pages)")
@@ -219,7 +221,7 @@ class IndexConfig(_Section):
 class WebConfig(_Section):
     host: str = Field("127.0.0.1", description="where `digitize serve` listens; any other "
                                                "address needs a login (serve --set-password)")
-    port: int = Field(8470, ge=1, le=65535)
+    port: int = Field(8470, ge=1, le=65535, description="the port the web desk listens on")
     outs: list[Path] = Field(default_factory=list, description="output folders it shows (else "
                                                                "[run] out)")
     max_upload_mb: int = Field(200, ge=1, description="largest file a browser may send")

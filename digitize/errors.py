@@ -9,6 +9,28 @@ EXIT_NO_INPUT = 3
 EXIT_ENVIRONMENT = 4
 EXIT_INTERRUPTED = 130
 
+# What each exit code means, for the documentation's reference page (generated from this).
+EXIT_MEANINGS: dict[int, str] = {
+    EXIT_OK: "all done (documents may still be `needs_review`)",
+    EXIT_PARTIAL: "finished, but some items failed or did not verify (listed in the output), a "
+    "dossier got no package (`incomplete`: its good documents are kept; or its procedure is not "
+    "in the catalogue), or `find` found nothing",
+    EXIT_USAGE: "usage error: bad option, unreadable config, a `--procedure` (or `procedures "
+    "show` code) the catalogue does not have, a `result add --code` the dossier's procedure does "
+    "not issue",
+    EXIT_NO_INPUT: "no usable input: nothing found, or no input exists; a procedure file "
+    "`procedures import` refuses (nothing is imported), or no catalogue imported (`procedures "
+    "list`); `result add` for a dossier not in OUT, one without a package, or a result file "
+    "that does not exist or cannot be read (nothing is written)",
+    EXIT_ENVIRONMENT: "environment or credential problem: Tesseract or language data missing, "
+    "key file missing, wrong password, PIN or OTP, no secret and no terminal, no scanner, an "
+    "upload target that refuses the credentials or whose SSH host key is unknown or changed; a "
+    "one-stop system that refuses the token, does not answer in time or answers what is not a "
+    "one-stop system's answer; the shared index cannot be reached (`find`; `index sync` with "
+    "changes still waiting); `doctor` found a problem",
+    EXIT_INTERRUPTED: "interrupted (Ctrl-C); run the same command again",
+}
+
 
 def printable(text: str) -> str:
     """Text that can be printed and written as UTF-8 JSON: file names that are not UTF-8 (old

@@ -1,4 +1,4 @@
-"""README's screenshots of the web desk: the review screen, the dossier list and a document's
+"""The docs' screenshots of the web desk: the review screen, the dossier list and a document's
 page, as a clerk sees them on the common desk screen (1366×768), in Vietnamese.
 
 The real server (`digitize serve`, as the browser tests start it) runs on 127.0.0.1 over the

@@ -1,5 +1,5 @@
 """The desk under load (issue 37): 20 simulated clerks on the real `digitize serve` for 20 s
-(benchmarks/load_test.py, whose 5-minute run README reports) with no failed request and no
+(benchmarks/load_test.py, whose 5-minute run docs/benchmarks reports) with no failed request and no
 lost correction; and the faults found while building it, each made to happen at will: answers
 saved at the same moment into one dossier (some were lost), a page read while a re-run swaps
 the dossier's new outputs in (missing for a moment: a 404), a run starting while a save writes

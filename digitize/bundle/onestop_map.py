@@ -4,7 +4,7 @@ not public; the field names are those open-source one-stop systems use). Every f
 services' names and the answer codes are here and nowhere else, so that a province whose system
 names things differently changes this module, or `[onestop] rename` and `extra` in its config.
 
-Where each field comes from (README, "Delivering to a one-stop system", has the same table):
+Where each field comes from (docs/admin/onestop.md has the same table):
 
     MaHoSo                  the dossier code (dossier.json dossier_code)
     MaTTHC, TenTTHC         its procedure in the desk's catalogue (procedure_code, procedure)

@@ -14,7 +14,7 @@ built on E-ARK CSIP 2.1:
 Every file is listed in a METS file with its size and upper-case SHA-256. The package folder
 appears whole (built beside its target, then renamed) or not at all. Where the circular chose
 otherwise than CSIP (the CSIP profile URL where E-ARK's SIP profile asks for its own, the
-`<simpledc>` EAD files), the circular is followed (README: "E-ARK conformance").
+`<simpledc>` EAD files), the circular is followed (docs/archivist/packages.md: "E-ARK conformance").
 """
 
 from __future__ import annotations

@@ -243,8 +243,8 @@ def doctor(
 @command(app)
 def init(
     from_file: Annotated[Path | None, typer.Option(
-        "--from", help=_("Answers in a TOML file (keys as in README), for provisioning many desks "
-                       "without questions."))] = None,
+        "--from", help=_("Answers in a TOML file (keys as in the docs), for provisioning many "
+                       "desks without questions."))] = None,
     config: Annotated[Path | None, typer.Option(
         "--config", help=_("Config file to write (default: $DIGITIZE_CONFIG, then the user "
                          "config folder)."), envvar="DIGITIZE_CONFIG", show_envvar=False)] = None,

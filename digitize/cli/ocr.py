@@ -74,7 +74,8 @@ def extract(
              ".txt files."))],
     config: opt.ConfigOpt = None,
     overrides: Annotated[Path | None, typer.Option(
-        "--overrides", help=_("Override file (TOML, tables keyed by file name); see README."))
+        "--overrides", help=_("Override file (TOML, tables keyed by file name); see the docs "
+                              "(Review and overrides)."))
     ] = None,
     show_personal: opt.PersonalOpt = False,
     as_json: opt.JsonOpt = False,
@@ -162,7 +163,7 @@ def review(
     Example: `digitize review out/`
 
     Answers go to OUT/.overrides/<dossier>.toml (the same format as a dossier's
-    digitize-overrides.toml, see README). With --rerun (the default) the changed dossiers are
+    digitize-overrides.toml, see the docs). With --rerun (the default) the changed dossiers are
     processed again, so the corrected values are in the metadata, the PDF, the package and its
     provenance (old value, new value, time, operator).
     """

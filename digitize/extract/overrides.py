@@ -114,7 +114,7 @@ def normalise(field: str, value: object) -> object:
 
 def load_overrides(path: Path) -> OverrideFile:
     """Read and check an override file; every wrong value is a usage error naming it."""
-    data = read_toml(path, OverrideFile, _("Override file"), "README (Review and overrides)")
+    data = read_toml(path, OverrideFile, _("Override file"), "the docs (Review and overrides)")
     for doc, values in data.documents.items():
         for field, value in values.items():
             try:
@@ -127,7 +127,7 @@ def load_overrides(path: Path) -> OverrideFile:
 
 def save_overrides(data: OverrideFile, path: Path) -> None:
     """Write an override file (atomically); JSON string escapes are valid TOML strings."""
-    lines = ["# digitize overrides: values a person set or confirmed (see README)."]
+    lines = ["# digitize overrides: values a person set or confirmed (see the docs)."]
     if data.operator:
         lines.append(f"operator = {toml_value(data.operator)}")
     for doc, values in sorted(data.documents.items()):

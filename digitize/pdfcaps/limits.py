@@ -1,7 +1,7 @@
 """How large an input PDF may be, for the whole process: the configuration's `[pdf]` section
 sets it once when it is loaded (forked workers inherit it; any other process keeps the
 defaults). Each limit is far above what a real dossier's document needs and well below what
-makes a reader run out of memory or time; see README, "Limits on input files"."""
+makes a reader run out of memory or time; see docs/design/ocr.md, "Limits on input PDFs"."""
 
 from __future__ import annotations
 

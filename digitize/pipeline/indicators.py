@@ -4,7 +4,7 @@ systems compute them per received dossier): the share of received dossiers whose
 were digitized, whose result was digitized, both (full marks at 80 %), that reused at least one
 digitized component, and that took a component from the citizen's data store on the national
 portal. Per period of receipt, desk, clerk and procedure; every breakdown sums to the total.
-README ("The indicators") words each definition and says which parts are our reading."""
+docs/admin/reports.md ("The indicators") words each definition and which parts are our reading."""
 
 from __future__ import annotations
 

@@ -24,7 +24,7 @@ from digitize.schemas.xmpns import EXTENSION as _EXT
 from digitize.schemas.xmpns import NS, PREFIX
 from digitize.schemas.xmpns import RDF as _RDF
 
-# JSON key -> (XMP property, description). Documented in README ("Metadata in the PDF").
+# JSON key -> (XMP property, description). Documented in docs/reference/json-schemas.md.
 PROPERTIES: dict[str, tuple[str, str]] = {
     "doc_kind": ("docKind", "van_ban (administrative document) or don (application form)"),
     "doc_type_name": ("docTypeName", "tên loại as printed"),

@@ -67,7 +67,7 @@ class InitAnswers(BaseModel):
 
 
 def read_answers(path: Path) -> InitAnswers:
-    answers = read_toml(path, InitAnswers, _("Answers file"), "README (digitize init)")
+    answers = read_toml(path, InitAnswers, _("Answers file"), "the docs (Setting up a desk)")
     if problem := answers.missing():
         raise UsageProblem(_("{path}: {problem}.").format(path=path, problem=problem))
     return answers
