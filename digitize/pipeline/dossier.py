@@ -225,7 +225,7 @@ def finish_document(doc: Doc, work: Path, code: str, opts: RunOptions,
         [p for p in prepared if not (opts.drop_blank and p.ocr.blank)] or prepared
     ocr = [p.ocr for p in kept]
     text = "\f".join(p.text for p in ocr)
-    merge_hocr([p.hocr for p in kept], work / f"{doc_id}.hocr")
+    merge_hocr([p.hocr for p in kept], work / f"{doc_id}.hocr", doc.source)
     segs = segments_from_words((p.index, p.width, p.height, p.words) for p in ocr)
     ex = extract(segs, len(ocr), opts.config.extract.min_field_confidence,
                  signers=opts.signers)
