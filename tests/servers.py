@@ -284,11 +284,12 @@ def serving_desk(digitize: str, out: Path, config: Path, env: dict[str, str],
 @dataclass
 class DaskCluster:
     """A real Dask cluster on 127.0.0.1: a `dask scheduler` and a `dask worker` process that
-    runs `workers` worker processes (under their nannies) of one thread each."""
+    runs `workers` worker processes (under their nannies) of one thread each (none when
+    `workers` is 0: a scheduler alone)."""
 
     address: str  # tcp://127.0.0.1:PORT
     scheduler: subprocess.Popen[bytes]
-    worker: subprocess.Popen[bytes]
+    worker: subprocess.Popen[bytes] | None
     log: Path
 
     @property
@@ -322,17 +323,19 @@ def running_dask(workers: int, bindir: Path, env: dict[str, str] | None = None,
                 time.sleep(0.1)
             time.sleep(0.1)  # written in one go, but give the writer its close
             address = json.loads((top / "scheduler.json").read_text())["address"]
-            procs.append(subprocess.Popen(
+            procs.extend([subprocess.Popen(
                 [str(bindir / "dask"), "worker", address, "--nworkers", str(workers),
                  "--nthreads", "1", "--host", "127.0.0.1", "--no-dashboard",
                  "--local-directory", str(top / "workers")],
-                stdout=sink, stderr=subprocess.STDOUT, env=env, start_new_session=True))
-        cluster = DaskCluster(address, procs[0], procs[1], log)
+                stdout=sink, stderr=subprocess.STDOUT, env=env, start_new_session=True)]
+                         if workers else [])
+        cluster = DaskCluster(address, procs[0], procs[-1] if workers else None, log)
         from distributed import Client
 
-        with Client(address, timeout=timeout_s) as client:
+        with Client(address, timeout=timeout_s) as client:  # also: the scheduler answers
             try:
-                client.wait_for_workers(workers, timeout=timeout_s)
+                if workers:
+                    client.wait_for_workers(workers, timeout=timeout_s)
             except TimeoutError as exc:
                 raise RuntimeError(f"{workers} dask workers did not join: {cluster.said()}"
                                    ) from exc
