@@ -94,12 +94,12 @@ class DaskExecutor(Executor):
                                       reason=f" ({exc})" if exc else ""))
 
     def _fail(self, problem: EnvironmentProblem) -> None:
-        with self._lock:
+        with self._lock:  # as _settle does: a future is settled once
             self._lost = self._lost or problem
-            pending, self._pending = self._pending, set()
-        for fut in pending:
-            if not fut.done():
-                fut.set_exception(self._lost)
+            for fut in self._pending:
+                if not fut.done():
+                    fut.set_exception(self._lost)
+            self._pending = set()
 
     def _watch_workers(self) -> None:
         """Fails the pending pages when no worker has been there for `timeout_s`, or when the
@@ -113,8 +113,9 @@ class DaskExecutor(Executor):
                 continue
             try:
                 workers = len(self._client.nthreads())
-            except (OSError, TimeoutError) as exc:
-                self._fail(self._scheduler_lost(exc))
+            except Exception as exc:  # OSError, TimeoutError; anything else: it is gone too
+                if not self._stop.is_set():  # not the client being closed under us
+                    self._fail(self._scheduler_lost(exc))
                 return
             if workers:
                 alone_since = None
