@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -108,11 +109,14 @@ class PeakMemory:
         self.main = 0
         self._stop = threading.Event()
 
-    def watch(self, proc: psutil.Process) -> None:
+    def watch(self, proc: psutil.Process, also: Sequence[psutil.Process] = ()) -> None:
+        """Samples `proc`'s tree, adding the trees of `also` (a Dask cluster's processes) to
+        the sum of all processes."""
         def loop() -> None:
             while not self._stop.is_set():
                 try:
-                    procs = [proc, *proc.children(recursive=True)]
+                    procs = [q for root in (proc, *also)
+                             for q in (root, *root.children(recursive=True))]
                     self.tree = max(self.tree, sum(_pss(p) for p in procs))
                     self.main = max(self.main, proc.memory_info().rss)
                 except psutil.Error:
@@ -127,12 +131,13 @@ class PeakMemory:
         self._thread.join()
 
 
-def _timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, PeakMemory, str]:
+def _timed(cmd: list[str], env: dict[str, str] | None = None,
+           also: Sequence[psutil.Process] = ()) -> tuple[float, PeakMemory, str]:
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=env)
     mem = PeakMemory()
-    mem.watch(psutil.Process(proc.pid))
+    mem.watch(psutil.Process(proc.pid), also)
     out, err = proc.communicate()
     mem.stop()
     if proc.returncode not in (0, 1):

@@ -1,11 +1,13 @@
 """Real servers the transport tests deliver to, on 127.0.0.1 and ephemeral ports: OpenSSH's
 sshd run as an unprivileged user with throw-away host and user keys, and a wsgidav WebDAV share
-with basic authentication; and a PostgreSQL server for the shared index."""
+with basic authentication; a PostgreSQL server for the shared index; and a Dask cluster (a
+`dask scheduler` and `dask worker` processes) for `run --executor dask://`."""
 
 from __future__ import annotations
 
 import contextlib
 import getpass
+import json
 import os
 import pwd
 import shutil
@@ -277,3 +279,75 @@ def serving_desk(digitize: str, out: Path, config: Path, env: dict[str, str],
         finally:
             proc.terminate()
             proc.wait(timeout=60)
+
+
+@dataclass
+class DaskCluster:
+    """A real Dask cluster on 127.0.0.1: a `dask scheduler` and a `dask worker` process that
+    runs `workers` worker processes (under their nannies) of one thread each (none when
+    `workers` is 0: a scheduler alone)."""
+
+    address: str  # tcp://127.0.0.1:PORT
+    scheduler: subprocess.Popen[bytes]
+    worker: subprocess.Popen[bytes] | None
+    log: Path
+
+    @property
+    def spec(self) -> str:
+        """What `digitize run --executor` takes."""
+        return "dask://" + self.address.split("://", 1)[1]
+
+    def said(self) -> str:
+        return self.log.read_text(errors="replace")[-3000:] if self.log.exists() else ""
+
+
+@contextmanager
+def running_dask(workers: int, bindir: Path, env: dict[str, str] | None = None,
+                 timeout_s: float = 60) -> Iterator[DaskCluster]:
+    """`dask scheduler` on 127.0.0.1 and a free port, and `dask worker --nworkers N --nthreads
+    1` connected to it, until all N workers have joined; both stopped (SIGTERM, then SIGKILL)
+    afterwards. RuntimeError with what they said when they do not come up in `timeout_s`."""
+    top = Path(tempfile.mkdtemp(prefix="digitize-dask-"))
+    log = top / "cluster.log"
+    procs: list[subprocess.Popen[bytes]] = []
+    try:
+        with log.open("ab") as sink:
+            procs.append(subprocess.Popen(
+                [str(bindir / "dask"), "scheduler", "--host", "127.0.0.1", "--port", "0",
+                 "--no-dashboard", "--scheduler-file", str(top / "scheduler.json")],
+                stdout=sink, stderr=subprocess.STDOUT, env=env, start_new_session=True))
+            deadline = time.monotonic() + timeout_s
+            while not (top / "scheduler.json").is_file():
+                if procs[0].poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"dask scheduler did not start: {log.read_text()}")
+                time.sleep(0.1)
+            time.sleep(0.1)  # written in one go, but give the writer its close
+            address = json.loads((top / "scheduler.json").read_text())["address"]
+            procs.extend([subprocess.Popen(
+                [str(bindir / "dask"), "worker", address, "--nworkers", str(workers),
+                 "--nthreads", "1", "--host", "127.0.0.1", "--no-dashboard",
+                 "--local-directory", str(top / "workers")],
+                stdout=sink, stderr=subprocess.STDOUT, env=env, start_new_session=True)]
+                         if workers else [])
+        cluster = DaskCluster(address, procs[0], procs[-1] if workers else None, log)
+        from distributed import Client
+
+        with Client(address, timeout=timeout_s) as client:  # also: the scheduler answers
+            try:
+                if workers:
+                    client.wait_for_workers(workers, timeout=timeout_s)
+            except TimeoutError as exc:
+                raise RuntimeError(f"{workers} dask workers did not join: {cluster.said()}"
+                                   ) from exc
+        yield cluster
+    finally:
+        for proc in reversed(procs):
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+        for proc in reversed(procs):
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+        shutil.rmtree(top, ignore_errors=True)

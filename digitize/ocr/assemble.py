@@ -7,6 +7,7 @@ from __future__ import annotations
 import errno
 import functools
 import math
+import struct
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -61,10 +62,31 @@ def _image_xobject(pdf: pikepdf.Pdf, img: ImageStream) -> pikepdf.Stream:
     return stream
 
 
+# The ICC header's creation date (bytes 24-35, six big-endian uint16): LittleCMS writes the
+# time of the call, which would make every run's PDFs differ; the profile is the same sRGB.
+_ICC_DATE = slice(24, 36)
+ICC_CREATED = (2026, 1, 1, 0, 0, 0)
+
+
 @functools.cache
 def srgb_icc() -> bytes:
-    """An sRGB ICC profile (built by LittleCMS through Pillow) for the PDF/A output intent."""
-    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    """An sRGB ICC profile (built by LittleCMS through Pillow) for the PDF/A output intent,
+    dated ICC_CREATED whenever it is built (LittleCMS leaves its profile ID unset, so the date
+    is not part of a checksum)."""
+    icc = bytearray(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+    icc[_ICC_DATE] = struct.pack(">6H", *ICC_CREATED)
+    return bytes(icc)
+
+
+def _free_name(page: pikepdf.Page, stem: str) -> Name:
+    """`stem`0, 1, ... : the first not used by the page's resources (pikepdf's own choice of a
+    resource name is random, which would make every run's PDFs differ)."""
+    used = {key for res in page.resources.as_dict().values()
+            if isinstance(res, pikepdf.Dictionary) for key in res}
+    n = 0
+    while f"/{stem}{n}" in used:
+        n += 1
+    return Name(f"/{stem}{n}")
 
 
 def make_pdfa(pdf: pikepdf.Pdf, title: str) -> None:
@@ -117,7 +139,7 @@ def assemble_pdf(pages: Sequence[PreparedPage], target: Path, title: str) -> Non
                 if key in page.obj:
                     del page.obj[key]
             name = page.add_resource(_image_xobject(pdf, prepared.image), Name.XObject,
-                                     prefix="Scan")
+                                     _free_name(page, "Scan"))
             # Text layer: Tesseract's page (scan frame, in points) turned upright and levelled
             # by the residual skew. Image: the same, after the levelling Tesseract's input got.
             text = (f"{_fmt(_about_centre(prepared.post_skew, w, h))} cm "

@@ -17,6 +17,7 @@ from digitize.ocr.tesseract import vietnamese
 XHTML = "{http://www.w3.org/1999/xhtml}"
 _ID = re.compile(r"^([a-z]+)_\d+(_|$)")
 _PPAGENO = re.compile(r"ppageno \d+")
+_IMAGE = re.compile(r'image "[^"]*"')
 _WORD = re.compile(r"(<span class='ocrx_word'[^>]*title='bbox (\d+) (\d+) (\d+) (\d+)[^']*)"
                    r"('[^>]*>)([^<]*)(</span>)")
 HAND = "x_ink blue"  # a word written by hand (cleanup.mark_handwriting); hOCR's x_ for our own
@@ -120,8 +121,11 @@ def replace_words(page_hocr: Path, gone: set[Box], lines: Sequence[Sequence[Word
     page_hocr.write_text(text, encoding="utf-8")
 
 
-def merge_hocr(pages: Sequence[Path], target_tmp: Path) -> None:
-    """Write the pages' hOCR as one document; ids are made unique per page, text is NFC."""
+def merge_hocr(pages: Sequence[Path], target_tmp: Path, source: Path) -> None:
+    """Write the pages' hOCR as one document; ids are made unique per page, text is NFC. Each
+    page names the document's source file (by name) as its image, not the run's temporary copy
+    Tesseract read, so the same scan gives the same hOCR in every run."""
+    image = 'image "{}"'.format(source.name.replace('"', "'"))
     parser = etree.XMLParser(no_network=True, resolve_entities=False)
     first = etree.parse(str(pages[0]), parser)
     body = first.getroot().find(f"{XHTML}body")
@@ -138,7 +142,8 @@ def merge_hocr(pages: Sequence[Path], target_tmp: Path) -> None:
                     node.set("id", _ID.sub(lambda m, n=number: f"{m.group(1)}_{n}{m.group(2)}",
                                            node.get("id")))
                 if node.get("class") == "ocr_page" and node.get("title"):
-                    node.set("title", _PPAGENO.sub(f"ppageno {number - 1}", node.get("title")))
+                    title = _PPAGENO.sub(f"ppageno {number - 1}", node.get("title"))
+                    node.set("title", _IMAGE.sub(lambda _m: image, title))
                 if node.text:
                     node.text = vietnamese(node.text)
             body.append(el)

@@ -14,7 +14,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Sequence
-from concurrent.futures import Future
+from concurrent.futures import BrokenExecutor, Future
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -212,6 +212,10 @@ def finish_document(doc: Doc, work: Path, code: str, opts: RunOptions,
                               error=exc.message), None, ""
     except (EnvironmentProblem, KeyboardInterrupt):
         raise
+    except BrokenExecutor as exc:  # a worker process was killed (OOM killer, kill -9)
+        raise EnvironmentProblem(_("A worker process died while reading {name} (killed, or out "
+                                   "of memory); run the same command again to resume.").format(
+                                     name=doc.source.name)) from exc
     except Exception as exc:  # a bug must not stop the rest of the batch
         progress.advance(len(doc.pages) - len(prepared))
         return DocumentResult(source=str(doc.source), status=Status.failed,
@@ -225,7 +229,7 @@ def finish_document(doc: Doc, work: Path, code: str, opts: RunOptions,
         [p for p in prepared if not (opts.drop_blank and p.ocr.blank)] or prepared
     ocr = [p.ocr for p in kept]
     text = "\f".join(p.text for p in ocr)
-    merge_hocr([p.hocr for p in kept], work / f"{doc_id}.hocr")
+    merge_hocr([p.hocr for p in kept], work / f"{doc_id}.hocr", doc.source)
     segs = segments_from_words((p.index, p.width, p.height, p.words) for p in ocr)
     ex = extract(segs, len(ocr), opts.config.extract.min_field_confidence,
                  signers=opts.signers)

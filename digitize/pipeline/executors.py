@@ -3,11 +3,19 @@ machine (`dask-local`), or a running Dask cluster (`dask://HOST:PORT`). Each is 
 concurrent.futures interface, so the pipeline does not care which.
 
 A cluster of several machines needs the inputs and the output folder on storage every worker
-mounts at the same path (NFS, SMB): workers read the scans and write their page files there."""
+mounts at the same path (NFS, SMB): workers read the scans and write their page files there.
+
+On a cluster, a worker that dies is replaced (its nanny restarts it) and its pages go to
+another: the run goes on. A run stops with EnvironmentProblem (exit 4, one sentence; running the
+same command again resumes) when the scheduler is lost, or when no worker has been there for
+`[ocr] scheduler_timeout_s`: Dask itself would wait for a worker for ever."""
 
 from __future__ import annotations
 
+import functools
 import os
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import Any
@@ -41,12 +49,89 @@ class DaskExecutor(Executor):
                                        "check that it runs and the address.").format(
                                          address=address, exc=exc)) from exc
         self._executor = self._client.get_executor(pure=False)
+        self._address = address or self._client.scheduler.address
+        self._timeout_s = timeout_s
+        self._lock = threading.Lock()
+        self._pending: set[Future[Any]] = set()
+        self._lost: EnvironmentProblem | None = None
+        self._stop = threading.Event()
+        self._watch = threading.Thread(target=self._watch_workers, name="dask-watch",
+                                       daemon=True)
+        self._watch.start()
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
-        return self._executor.submit(fn, *args, **kwargs)
+        """A future of our own, settled from Dask's: so that a lost cluster can fail it."""
+        outer: Future[Any] = Future()
+        with self._lock:
+            if self._lost is not None:
+                outer.set_exception(self._lost)
+                return outer
+            self._pending.add(outer)
+        try:
+            inner = self._executor.submit(fn, *args, **kwargs)
+        except OSError as exc:  # distributed's CommClosedError: the scheduler went away
+            self._fail(self._scheduler_lost(exc))
+            return outer
+        inner.add_done_callback(functools.partial(self._settle, outer))
+        return outer
+
+    def _settle(self, outer: Future[Any], inner: Future[Any]) -> None:
+        with self._lock:
+            self._pending.discard(outer)
+            if outer.done():
+                return
+            if inner.cancelled():  # Dask cancels every future of a client that lost its scheduler
+                outer.set_exception(self._lost or self._scheduler_lost(None))
+            elif (exc := inner.exception()) is not None:
+                outer.set_exception(exc)
+            else:
+                outer.set_result(inner.result())
+
+    def _scheduler_lost(self, exc: BaseException | None) -> EnvironmentProblem:
+        return EnvironmentProblem(_("Lost the Dask scheduler at {address}{reason}; check that it "
+                                    "runs, then run the same command again to resume.").format(
+                                      address=self._address,
+                                      reason=f" ({exc})" if exc else ""))
+
+    def _fail(self, problem: EnvironmentProblem) -> None:
+        with self._lock:  # as _settle does: a future is settled once
+            self._lost = self._lost or problem
+            for fut in self._pending:
+                if not fut.done():
+                    fut.set_exception(self._lost)
+            self._pending = set()
+
+    def _watch_workers(self) -> None:
+        """Fails the pending pages when no worker has been there for `timeout_s`, or when the
+        scheduler does not answer."""
+        alone_since: float | None = None
+        while not self._stop.wait(1.0):
+            with self._lock:
+                idle = not self._pending
+            if idle:
+                alone_since = None
+                continue
+            try:
+                workers = len(self._client.nthreads())
+            except Exception as exc:  # OSError, TimeoutError; anything else: it is gone too
+                if not self._stop.is_set():  # not the client being closed under us
+                    self._fail(self._scheduler_lost(exc))
+                return
+            if workers:
+                alone_since = None
+                continue
+            now = time.monotonic()
+            alone_since = alone_since if alone_since is not None else now
+            if now - alone_since >= self._timeout_s:
+                self._fail(EnvironmentProblem(_(
+                    "No Dask worker has been connected to {address} for {seconds} s; start "
+                    "workers (dask worker {address}), then run the same command again to "
+                    "resume.").format(address=self._address, seconds=f"{self._timeout_s:g}")))
+                return
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
-        self._executor.shutdown(wait=wait and not cancel_futures)
+        self._stop.set()
+        self._executor.shutdown(wait=wait and not cancel_futures and self._lost is None)
         self._client.close()
         if self._cluster is not None:
             self._cluster.close()
