@@ -7,6 +7,7 @@ import importlib.util
 import json
 import random
 import re
+import resource
 import subprocess
 import sys
 import threading
@@ -100,12 +101,22 @@ def _pss(proc: psutil.Process) -> int:
     return proc.memory_full_info().pss
 
 
+def children_cpu() -> float:
+    """CPU seconds (user and system) of this process's ended and waited-for children, theirs
+    included: the difference across a command is what the command used."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
 class PeakMemory:
-    """Samples the memory of a process and all its children (PSS summed; RSS of the main)."""
+    """Samples the memory of a process and all its children (PSS summed; RSS of the main;
+    `worker`: the most one child of the main took, with its own children, PSS)."""
 
     def __init__(self) -> None:
         self.tree = 0
         self.main = 0
+        self.worker = 0
+        self.cpu = 0.0  # CPU seconds of the command and its children, once it ended (_timed)
         self._stop = threading.Event()
 
     def watch(self, proc: psutil.Process) -> None:
@@ -115,6 +126,9 @@ class PeakMemory:
                     procs = [proc, *proc.children(recursive=True)]
                     self.tree = max(self.tree, sum(_pss(p) for p in procs))
                     self.main = max(self.main, proc.memory_info().rss)
+                    for child in proc.children():
+                        self.worker = max(self.worker, sum(
+                            _pss(p) for p in [child, *child.children(recursive=True)]))
                 except psutil.Error:
                     pass
                 self._stop.wait(0.1)
@@ -128,13 +142,14 @@ class PeakMemory:
 
 
 def _timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, PeakMemory, str]:
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), children_cpu()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=env)
     mem = PeakMemory()
     mem.watch(psutil.Process(proc.pid))
     out, err = proc.communicate()
     mem.stop()
+    mem.cpu = children_cpu() - cpu
     if proc.returncode not in (0, 1):
         raise SystemExit(f"{cmd[0]} failed ({proc.returncode}): {err[-2000:]}")
     return time.perf_counter() - start, mem, out
