@@ -3,6 +3,7 @@ layouts, with ground truth) and memory sampling of a process tree."""
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import random
@@ -13,6 +14,7 @@ import sys
 import threading
 import time
 import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -198,3 +200,49 @@ def check_or_write(made: dict[str, Any], shipped: Path, data: Path, check: bool,
         target.write_text(json.dumps(made, ensure_ascii=False, indent=1) + "\n",
                           encoding="utf-8")
         print(f"wrote {target}")
+
+
+def run_parallel(cmds: list[list[str]], jobs: int, env: dict[str, str]
+                 ) -> tuple[float, int, int, float]:
+    """Run commands `jobs` at a time (as users batch OCRmyPDF over a folder); return wall time,
+    the peak memory of all of them together, of one with its children, and their CPU time."""
+    peak = one_peak = 0
+    running: list[psutil.Process] = []
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak, one_peak
+        while not stop.is_set():
+            total = 0
+            with lock:
+                procs = list(running)
+            for p in procs:
+                with contextlib.suppress(psutil.Error):
+                    one = sum(_pss(q) for q in [p, *p.children(recursive=True)])
+                    total += one
+                    one_peak = max(one_peak, one)
+            peak = max(peak, total)
+            stop.wait(0.1)
+
+    def one(cmd: list[str]) -> None:
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                env=env)
+        ps = psutil.Process(proc.pid)
+        with lock:
+            running.append(ps)
+        _, err = proc.communicate()
+        with lock:
+            running.remove(ps)
+        if proc.returncode != 0:
+            raise RuntimeError(f"{cmd[0]} failed: {err[-1500:]!r}")
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    start, cpu = time.perf_counter(), children_cpu()
+    with ThreadPoolExecutor(jobs) as pool:
+        list(pool.map(one, cmds))
+    wall, cpu = time.perf_counter() - start, children_cpu() - cpu
+    stop.set()
+    sampler.join()
+    return wall, peak, one_peak, cpu

@@ -18,20 +18,16 @@ installs.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import shutil
 import subprocess
 import tempfile
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-import psutil
-from common import BIN, _norm, _pss, _timed, children_cpu, make_corpus
+from common import BIN, _norm, _timed, make_corpus, run_parallel
 from rapidfuzz.distance import Levenshtein
 
 
@@ -46,52 +42,6 @@ class Usage:
     main: int  # peak RSS of its main process (0: none apart)
     cer: float
     size: int  # bytes of output
-
-
-def run_parallel(cmds: list[list[str]], jobs: int, env: dict[str, str]
-                 ) -> tuple[float, int, int, float]:
-    """Run commands `jobs` at a time (as users batch OCRmyPDF over a folder); return wall time,
-    the peak memory of all of them together, of one with its children, and their CPU time."""
-    peak = one_peak = 0
-    running: list[psutil.Process] = []
-    lock = threading.Lock()
-    stop = threading.Event()
-
-    def sample() -> None:
-        nonlocal peak, one_peak
-        while not stop.is_set():
-            total = 0
-            with lock:
-                procs = list(running)
-            for p in procs:
-                with contextlib.suppress(psutil.Error):
-                    one = sum(_pss(q) for q in [p, *p.children(recursive=True)])
-                    total += one
-                    one_peak = max(one_peak, one)
-            peak = max(peak, total)
-            stop.wait(0.1)
-
-    def one(cmd: list[str]) -> None:
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                env=env)
-        ps = psutil.Process(proc.pid)
-        with lock:
-            running.append(ps)
-        _, err = proc.communicate()
-        with lock:
-            running.remove(ps)
-        if proc.returncode != 0:
-            raise RuntimeError(f"{cmd[0]} failed: {err[-1500:]!r}")
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    start, cpu = time.perf_counter(), children_cpu()
-    with ThreadPoolExecutor(jobs) as pool:
-        list(pool.map(one, cmds))
-    wall, cpu = time.perf_counter() - start, children_cpu() - cpu
-    stop.set()
-    sampler.join()
-    return wall, peak, one_peak, cpu
 
 
 def cer(pairs: list[tuple[str, str]]) -> float:

@@ -47,6 +47,9 @@ Output = Literal["text", "tsv", "hocr"]
 def _tesserocr() -> ModuleType | None:
     if os.environ.get(FORCE_CLI, "").strip().lower() == "cli":
         return None
+    # Debian's libtesseract is built with OpenMP: one thread, read as its library loads
+    # (tesseract.py gives the command the same; DESIGN.md says why).
+    os.environ["OMP_THREAD_LIMIT"] = "1"
     try:
         import tesserocr
     except (ImportError, OSError) as exc:
