@@ -54,8 +54,8 @@ def _tesserocr() -> ModuleType | None:
         import tesserocr
     except (ImportError, OSError) as exc:
         log.warning(_("Tesseract runs as one process per reading, slower: tesserocr cannot "
-                      "load ({reason}); install it with: .venv/bin/pip install "
-                      "tesserocr").format(reason=exc))
+                      "load ({reason}); run `make deps`, which builds it on the system's "
+                      "Tesseract.").format(reason=exc))
         return None
     return tesserocr
 
@@ -185,7 +185,7 @@ def engine(folder: Path | None, lang: str) -> Engine | None:
                                             lang=lang, psm=mod.PSM.AUTO_OSD)
             except RuntimeError:
                 log.warning(_("Tesseract runs as one process per reading, slower: tesserocr "
-                              "could not load {lang} from {folder} ({said})").format(
+                              "could not load {lang} from {folder} ({said}).").format(
                                 lang=lang, folder=folder, said=" ".join(said) or "no reason"))
                 _ENGINES[key] = None
             else:
