@@ -20,7 +20,9 @@ $(STAMP): pyproject.toml constraints.txt
 	@PYTHON=$(PYTHON) scripts/ensure-system-packages.sh
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q -c constraints.txt --upgrade pip
-	$(PY) -m pip install -q -c constraints.txt -e '.[dev,docs]'
+	@# tesserocr built on the system's libtesseract (the `tesseract` command's), not its wheel
+	@# with a Tesseract of its own: the same library reads the same words.
+	$(PY) -m pip install -q -c constraints.txt --no-binary tesserocr -e '.[dev,docs]'
 	@touch $(STAMP)
 
 $(EARK_STAMP): constraints-eark.txt
@@ -54,7 +56,7 @@ lint: deps
 
 bench: deps
 	@PYTHON=$(PYTHON) scripts/ensure-system-packages.sh ghostscript
-	$(PY) -m pip install -q -c constraints.txt -e '.[dev,docs,bench]'
+	$(PY) -m pip install -q -c constraints.txt --no-binary tesserocr -e '.[dev,docs,bench]'
 	$(PY) benchmarks/ocr_vs_ocrmypdf.py
 	$(PY) benchmarks/real_pages.py
 	$(PY) benchmarks/page_kinds.py

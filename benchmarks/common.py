@@ -3,16 +3,19 @@ layouts, with ground truth) and memory sampling of a process tree."""
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import random
 import re
+import resource
 import subprocess
 import sys
 import threading
 import time
 import unicodedata
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -101,12 +104,22 @@ def _pss(proc: psutil.Process) -> int:
     return proc.memory_full_info().pss
 
 
+def children_cpu() -> float:
+    """CPU seconds (user and system) of this process's ended and waited-for children, theirs
+    included: the difference across a command is what the command used."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
 class PeakMemory:
-    """Samples the memory of a process and all its children (PSS summed; RSS of the main)."""
+    """Samples the memory of a process and all its children (PSS summed; RSS of the main;
+    `worker`: the most one child of the main took, with its own children, PSS)."""
 
     def __init__(self) -> None:
         self.tree = 0
         self.main = 0
+        self.worker = 0
+        self.cpu = 0.0  # CPU seconds of the command and its children, once it ended (_timed)
         self._stop = threading.Event()
 
     def watch(self, proc: psutil.Process, also: Sequence[psutil.Process] = ()) -> None:
@@ -119,6 +132,9 @@ class PeakMemory:
                              for q in (root, *root.children(recursive=True))]
                     self.tree = max(self.tree, sum(_pss(p) for p in procs))
                     self.main = max(self.main, proc.memory_info().rss)
+                    for child in proc.children():
+                        self.worker = max(self.worker, sum(
+                            _pss(p) for p in [child, *child.children(recursive=True)]))
                 except psutil.Error:
                     pass
                 self._stop.wait(0.1)
@@ -133,13 +149,14 @@ class PeakMemory:
 
 def _timed(cmd: list[str], env: dict[str, str] | None = None,
            also: Sequence[psutil.Process] = ()) -> tuple[float, PeakMemory, str]:
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), children_cpu()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=env)
     mem = PeakMemory()
     mem.watch(psutil.Process(proc.pid), also)
     out, err = proc.communicate()
     mem.stop()
+    mem.cpu = children_cpu() - cpu
     if proc.returncode not in (0, 1):
         raise SystemExit(f"{cmd[0]} failed ({proc.returncode}): {err[-2000:]}")
     return time.perf_counter() - start, mem, out
@@ -188,3 +205,49 @@ def check_or_write(made: dict[str, Any], shipped: Path, data: Path, check: bool,
         target.write_text(json.dumps(made, ensure_ascii=False, indent=1) + "\n",
                           encoding="utf-8")
         print(f"wrote {target}")
+
+
+def run_parallel(cmds: list[list[str]], jobs: int, env: dict[str, str]
+                 ) -> tuple[float, int, int, float]:
+    """Run commands `jobs` at a time (as users batch OCRmyPDF over a folder); return wall time,
+    the peak memory of all of them together, of one with its children, and their CPU time."""
+    peak = one_peak = 0
+    running: list[psutil.Process] = []
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak, one_peak
+        while not stop.is_set():
+            total = 0
+            with lock:
+                procs = list(running)
+            for p in procs:
+                with contextlib.suppress(psutil.Error):
+                    one = sum(_pss(q) for q in [p, *p.children(recursive=True)])
+                    total += one
+                    one_peak = max(one_peak, one)
+            peak = max(peak, total)
+            stop.wait(0.1)
+
+    def one(cmd: list[str]) -> None:
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                env=env)
+        ps = psutil.Process(proc.pid)
+        with lock:
+            running.append(ps)
+        _, err = proc.communicate()
+        with lock:
+            running.remove(ps)
+        if proc.returncode != 0:
+            raise RuntimeError(f"{cmd[0]} failed: {err[-1500:]!r}")
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    start, cpu = time.perf_counter(), children_cpu()
+    with ThreadPoolExecutor(jobs) as pool:
+        list(pool.map(one, cmds))
+    wall, cpu = time.perf_counter() - start, children_cpu() - cpu
+    stop.set()
+    sampler.join()
+    return wall, peak, one_peak, cpu

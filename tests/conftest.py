@@ -129,7 +129,9 @@ def scratch(tmp_path: Path) -> Iterator[Path]:
 
 def counting_tesseract(folder: Path) -> tuple[dict[str, str], Path]:
     """A `tesseract` first on PATH that logs each page's recognition (its one `--psm 1`
-    pass, not the second readings of a line or a pen's digits), then runs the real one."""
+    pass, not the second readings of a line or a pen's digits), then runs the real one; the
+    environment also makes digitize run the command (DIGITIZE_TESSERACT=cli), not Tesseract
+    inside its workers, where no command would be seen."""
     real = shutil.which("tesseract")
     log = folder / "tesseract-calls.log"
     wrapper = folder / "bin" / "tesseract"
@@ -137,7 +139,7 @@ def counting_tesseract(folder: Path) -> tuple[dict[str, str], Path]:
     wrapper.write_text(f'#!/bin/sh\ncase " $* " in *" --psm 1 "*) echo "$1" >> "{log}" ;; esac\n'
                        f'exec "{real}" "$@"\n', encoding="utf-8")
     wrapper.chmod(0o755)
-    return {"PATH": f"{wrapper.parent}:{os.environ['PATH']}"}, log
+    return {"PATH": f"{wrapper.parent}:{os.environ['PATH']}", "DIGITIZE_TESSERACT": "cli"}, log
 
 
 def ocr_calls(log: Path) -> int:

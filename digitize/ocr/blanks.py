@@ -66,14 +66,14 @@ def find_blanks(words: Sequence[Word], height: int, width: int) -> list[Blank]:
     return [b for b in (number, day) if b is not None]
 
 
-def _printed_edges(crop: Path, letters: str, glued: bool, dpi: int, timeout: int, shown: str
-                   ) -> tuple[int, int | None] | None:
+def _printed_edges(crop: Image.Image, path: Path, letters: str, glued: bool, dpi: int,
+                   timeout: int, shown: str) -> tuple[int, int | None] | None:
     """Where the head's printed letters end in `crop` (x, pixels), from Tesseract's
     character boxes: after the colon of "Số:" (or its ố where the colon is lost to the pen),
     after the y of "ngày"; and, where the print after the blank was read into the same word
     (`glued`), where the "th" of "tháng" begins. None where it does not read them."""
     chars = [(fold(c).upper(), x0, x1) for c, x0, x1 in tesseract.char_boxes(
-        crop, "vie", dpi, timeout, shown) if c.strip()]
+        crop, path, "vie", dpi, timeout, shown) if c.strip()]
     end: int | None = None
     if letters == "NGAY":
         end = next((x1 for c, _x0, x1 in chars[2:5] if c == "Y"), None)
@@ -98,12 +98,9 @@ def blank_ink(seen: Image.Image, words: Sequence[Word], blank: Blank, stem: Path
     right = head.left + head.width if glued else stop.left - 1
     if right - head.left < h:
         return None
-    path = Path(f"{stem}-blank{blank.head}.png")
-    try:
-        seen.crop((head.left, head.top, right, head.top + head.height)).save(path)
-        edges = _printed_edges(path, blank.letters, glued, dpi, timeout, shown)
-    finally:
-        path.unlink(missing_ok=True)
+    edges = _printed_edges(seen.crop((head.left, head.top, right, head.top + head.height)),
+                           Path(f"{stem}-blank{blank.head}.png"), blank.letters, glued, dpi,
+                           timeout, shown)
     if edges is None:
         return None
     x0 = head.left + edges[0] + 1

@@ -107,12 +107,8 @@ def reread_left_column(seen: Image.Image, ink: Image.Image, words: tuple[Word, .
     missed = _missed_line(ink, box, inside)
     if inside and not missed and all(w.conf >= SURE for w in inside if _alnum(w)):
         return words, set(), []
-    path = Path(f"{stem}-column.png")
-    try:
-        seen.crop(box).save(path)
-        read = tesseract.read_words(path, lang, dpi, timeout, shown, psm=6)
-    finally:
-        path.unlink(missing_ok=True)
+    read = tesseract.read_words(seen.crop(box), Path(f"{stem}-column.png"), lang, dpi, timeout,
+                                shown, psm=6)
     new = [w.model_copy(update={"left": w.left + x0, "top": w.top + y0, "block": BLOCK + w.block})
            for w in read if _alnum(w)]
     # The number's line and what follows stay as the page pass read them: a pen's digits

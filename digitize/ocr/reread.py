@@ -99,12 +99,9 @@ def relook(seen: Image.Image, masks: InkMasks | None, words: tuple[Word, ...], s
                 bottom = min(bottom, w.top - 1)
         if top > y0 or bottom < y1:
             continue  # a sure word overlaps the run itself: what is unsure there is a speck
-        path = Path(f"{stem}-relook{n}.png")
-        try:
-            seen.crop((left, top, max(left + 1, right), bottom)).save(path)
-            seen_again = tesseract.read_words(path, lang, dpi, timeout, shown)
-        finally:
-            path.unlink(missing_ok=True)
+        seen_again = tesseract.read_words(seen.crop((left, top, max(left + 1, right), bottom)),
+                                          Path(f"{stem}-relook{n}.png"), lang, dpi, timeout,
+                                          shown)
         read = [(w.text, w.conf) for w in seen_again if any(ch.isalnum() for ch in w.text)]
         while read and len(read[0][0]) == 1 and len(read) > 1:
             read = read[1:]  # a speck of the line above or beside, at the edge of the cut
@@ -235,28 +232,24 @@ DIGITS_LANG = "eng"  # the model that reads a hand's digits best: 96% of them, a
 
 def read_digits(hand: Image.Image, path: Path, lang: str, dpi: int, timeout: int,
             shown: str) -> str:
-    """The digits in `hand` (a pen's ink, black on white, saved at `path`), read with
+    """The digits in `hand` (a pen's ink, black on white; `path` where a copy goes for the
+    `tesseract` command, where it runs), read with
     DIGITS_LANG where it is installed (digits are the same in any script, and its model reads
     them better than vie's: a slanted 1 as 4, 8 as 6), as a line, else as one word (a lone
     "8" a line's reading misses); digits standing apart that the reading ran together ("11"
     read as 1) are read one by one."""
     model = DIGITS_LANG if DIGITS_LANG in tesseract.installed_languages() else lang
-    text = (tesseract.read_line(path, model, dpi, timeout, shown, HAND_DIGITS) or
-            tesseract.read_line(path, model, dpi, timeout, shown, HAND_DIGITS, psm=8))
+    text = (tesseract.read_line(hand, path, model, dpi, timeout, shown, HAND_DIGITS) or
+            tesseract.read_line(hand, path, model, dpi, timeout, shown, HAND_DIGITS, psm=8))
     text = text.replace(" ", "")
     glyphs = glyph_columns(hand)
     if not text or len(text) >= len(glyphs):
         return text
     one = path.with_name(f"{path.stem}-glyph.png")
-    alone: list[str] = []
-    try:
-        for first, last in glyphs:
-            ImageOps.expand(hand.crop((first, 0, last + 1, hand.height)), GLYPH_PAD,
-                            fill=255).save(one)
-            alone.append(tesseract.read_line(one, model, dpi, timeout, shown, HAND_DIGITS,
-                                             psm=10))
-    finally:
-        one.unlink(missing_ok=True)
+    alone = [tesseract.read_line(ImageOps.expand(hand.crop((first, 0, last + 1, hand.height)),
+                                                 GLYPH_PAD, fill=255),
+                                 one, model, dpi, timeout, shown, HAND_DIGITS, psm=10)
+             for first, last in glyphs]
     return "".join(alone) if all(len(d) == 1 for d in alone) else text
 
 
@@ -265,21 +258,16 @@ def _hand_text(inks: Inks, path: Path, lang: str, dpi: int, timeout: int, shown:
     """What a handwritten word reads as, its pen's ink and its print apart ("" where the
     pen's ink reads as words, or as nothing); with `pen` False, its print alone (its pen's
     ink was read with a word before it)."""
-    try:
-        text = ""
-        if pen:
-            inks.hand.save(path)
-            if inks.printed is None:
-                free = tesseract.read_line(path, lang, dpi, timeout, shown)
-                if sum(c.isalpha() for c in free) >= 3 and not any(c.isdigit() for c in free):
-                    return ""  # a note in the margin, not a number: as Tesseract read it
-            text = read_digits(inks.hand, path, lang, dpi, timeout, shown)
-        if (pen and not text) or inks.printed is None:
-            return text
-        inks.printed.save(path)
-        rest = tesseract.read_line(path, lang, dpi, timeout, shown).replace(" ", "")
-    finally:
-        path.unlink(missing_ok=True)
+    text = ""
+    if pen:
+        if inks.printed is None:
+            free = tesseract.read_line(inks.hand, path, lang, dpi, timeout, shown)
+            if sum(c.isalpha() for c in free) >= 3 and not any(c.isdigit() for c in free):
+                return ""  # a note in the margin, not a number: as Tesseract read it
+        text = read_digits(inks.hand, path, lang, dpi, timeout, shown)
+    if (pen and not text) or inks.printed is None:
+        return text
+    rest = tesseract.read_line(inks.printed, path, lang, dpi, timeout, shown).replace(" ", "")
     # Where the pen crossed the print, what is left of it reads as specks ("_", "¬", "ˆ").
     first = next((i for i, c in enumerate(rest) if _solid(c) or c == "/"), len(rest))
     last = next((i for i in range(len(rest), first, -1) if _solid(rest[i - 1])), first)

@@ -21,10 +21,13 @@ from pathlib import Path
 
 import platformdirs
 from lxml import etree
+from PIL import Image
 
 from digitize.errors import EnvironmentProblem, InputFileError
 from digitize.i18n import _
 from digitize.model import Word
+from digitize.ocr import engine
+from digitize.ocr.engine import Engine
 
 APT_HINT = "sudo apt-get install tesseract-ocr tesseract-ocr-vie tesseract-ocr-script-viet"
 # Tesseract's best Vietnamese network (tessdata_best, integer build), shipped with digitize:
@@ -190,14 +193,26 @@ def check_languages(lang: str) -> None:
               "{pkgs}").format(items='+'.join(missing), pkgs=pkgs))
 
 
+def _too_long(timeout: int, shown: str) -> InputFileError:
+    return InputFileError(_("Tesseract took longer than {timeout} s on {shown}; the page may "
+                            "be damaged or far too large — rescan it.").format(
+                              timeout=timeout, shown=shown))
+
+
 def _run(args: list[str], shown: str, timeout: int) -> subprocess.CompletedProcess[str]:
     try:
         return subprocess.run([_binary(), *args], capture_output=True, text=True, check=False,
                               env=_env(), timeout=timeout)
     except subprocess.TimeoutExpired as exc:
-        raise InputFileError(_("Tesseract took longer than {timeout} s on {shown}; the page may "
-                               "be damaged or far too large — rescan it.").format(
-                                 timeout=timeout, shown=shown)) from exc
+        raise _too_long(timeout, shown) from exc
+
+
+def _engine(lang: str) -> Engine | None:
+    """This process's in-process engine for `lang`, with the data folder the command would
+    use (the best vie where it is on); None: run the command."""
+    if not engine.in_process():
+        return None
+    return engine.engine(tessdata_dir(), lang)
 
 
 @dataclass(frozen=True)
@@ -213,41 +228,72 @@ def recognise(image: Path, out_base: Path, lang: str, dpi: int, timeout: int,
     """One Tesseract pass with orientation detection (--psm 1) writing a text-only PDF page,
     word boxes (TSV), plain text and hOCR (whose line angles give the page orientation).
     `shown` names the page in messages (the user's file, not a work file)."""
-    args = [str(image), str(out_base), "-l", lang, "--dpi", str(dpi), "--psm", "1",
-            "-c", "textonly_pdf=1", "pdf", "tsv", "txt", "hocr"]
-    out = _run(args, shown, timeout)
     result = Recognised(*(Path(f"{out_base}.{ext}") for ext in ("pdf", "tsv", "txt", "hocr")))
-    if out.returncode != 0 or not result.text_pdf.exists():
-        detail = (out.stderr.strip().splitlines() or ["no output"])[-1]
-        if "traineddata" in out.stderr:
+    reader = _engine(lang)
+    if reader is not None:
+        done = reader.page(image, out_base, dpi, timeout)
+        if done.timed_out:
+            raise _too_long(timeout, shown)
+        if done.ok and result.text_pdf.exists():
+            result.tsv.write_text(done.out, encoding="utf-8")
+            return result
+        ok, said = False, done.said
+    else:
+        args = [str(image), str(out_base), "-l", lang, "--dpi", str(dpi), "--psm", "1",
+                "-c", "textonly_pdf=1", "pdf", "tsv", "txt", "hocr"]
+        out = _run(args, shown, timeout)
+        ok = out.returncode == 0 and result.text_pdf.exists()
+        said = out.stderr
+    if not ok:
+        detail = (said.strip().splitlines() or ["no output"])[-1]
+        if "traineddata" in said:
             check_languages(lang)
         raise InputFileError(_("Tesseract could not read {shown} ({detail}); the page may be "
                                "damaged, scan it again.").format(shown=shown, detail=detail))
     return result
 
 
-def read_line(image: Path, lang: str, dpi: int, timeout: int, shown: str,
-              allowed: str = "", psm: int = 7) -> str:
-    """The text of a small image holding one line (--psm 7; 8 for one word), limited to the
-    `allowed` characters when given; "" where Tesseract reads nothing."""
-    args = [str(image), "stdout", "-l", lang, "--dpi", str(dpi), "--psm", str(psm)]
+def _read(image: Image.Image, path: Path, lang: str, dpi: int, timeout: int, shown: str,
+          psm: int, output: engine.Output, allowed: str = "", char_boxes: bool = False) -> str:
+    """A small image read on its own: in this process's engine, else by the command on a copy
+    saved at `path` (removed after); "" where Tesseract fails on it."""
+    reader = _engine(lang)
+    if reader is not None:
+        done = reader.read(image, dpi, timeout, psm, output, allowed, char_boxes)
+        if done.timed_out:
+            raise _too_long(timeout, shown)
+        return done.out
+    args = [str(path), "stdout", "-l", lang, "--dpi", str(dpi), "--psm", str(psm)]
     if allowed:
         args += ["-c", f"tessedit_char_whitelist={allowed}"]
-    out = _run(args, shown, timeout)
-    return vietnamese(out.stdout).strip() if out.returncode == 0 else ""
+    if char_boxes:
+        args += ["-c", "hocr_char_boxes=1"]
+    if output != "text":
+        args.append(output)
+    try:
+        image.save(path)
+        out = _run(args, shown, timeout)
+    finally:
+        path.unlink(missing_ok=True)
+    return out.stdout if out.returncode == 0 else ""
 
 
-def char_boxes(image: Path, lang: str, dpi: int, timeout: int, shown: str
+def read_line(image: Image.Image, path: Path, lang: str, dpi: int, timeout: int, shown: str,
+              allowed: str = "", psm: int = 7) -> str:
+    """The text of a small image holding one line (--psm 7; 8 for one word, 10 for one
+    character), limited to the `allowed` characters when given; "" where Tesseract reads
+    nothing. `path`: where the command's copy of the image goes, where it runs."""
+    return vietnamese(_read(image, path, lang, dpi, timeout, shown, psm, "text", allowed)).strip()
+
+
+def char_boxes(image: Image.Image, path: Path, lang: str, dpi: int, timeout: int, shown: str
                ) -> list[tuple[str, int, int]]:
     """(character, left and right edge in pixels) of each character Tesseract reads in a small image
     holding one line, in reading order (hOCR with character boxes); [] where it reads none."""
-    args = [str(image), "stdout", "-l", lang, "--dpi", str(dpi), "--psm", "7",
-            "-c", "hocr_char_boxes=1", "hocr"]
-    out = _run(args, shown, timeout)
-    if out.returncode != 0 or not out.stdout.strip():
+    hocr = _read(image, path, lang, dpi, timeout, shown, 7, "hocr", char_boxes=True)
+    if not hocr.strip():
         return []
-    root = etree.fromstring(out.stdout.encode("utf-8"),
-                            etree.XMLParser(recover=True, no_network=True))
+    root = etree.fromstring(hocr.encode("utf-8"), etree.XMLParser(recover=True, no_network=True))
     if root is None:
         return []
     found = []
@@ -260,14 +306,12 @@ def char_boxes(image: Path, lang: str, dpi: int, timeout: int, shown: str
     return found
 
 
-def read_words(image: Path, lang: str, dpi: int, timeout: int, shown: str,
+def read_words(image: Image.Image, path: Path, lang: str, dpi: int, timeout: int, shown: str,
                psm: int = 7) -> tuple[Word, ...]:
     """The words (NFC, with their boxes in the image's pixels and Tesseract's confidence,
     0..100) of a small image: one line (--psm 7), or a block of lines (6); () where Tesseract
     reads nothing."""
-    out = _run([str(image), "stdout", "-l", lang, "--dpi", str(dpi), "--psm", str(psm), "tsv"],
-               shown, timeout)
-    return tsv_words(out.stdout) if out.returncode == 0 else ()
+    return tsv_words(_read(image, path, lang, dpi, timeout, shown, psm, "tsv"))
 
 
 def tsv_words(tsv: str) -> tuple[Word, ...]:

@@ -73,6 +73,7 @@ def _tesseract(cfg: Config) -> Iterator[Check]:
                       "read with the Vietnamese model, which misreads more of them").format(
                           code=DIGITS_LANG),
                     f"{APT} {tesseract.apt_package(DIGITS_LANG)}")
+    yield _engine(tesseract.version().split()[-1])
     name = _("orientation data (osd)")
     if "osd" in have:
         yield Check("language:osd", name, OK, _("installed"))
@@ -80,6 +81,26 @@ def _tesseract(cfg: Config) -> Iterator[Check]:
         yield Check("language:osd", name, PROBLEM,
                     _("Tesseract cannot turn pages upright without its OSD data"),
                     f"{APT} tesseract-ocr-osd")
+
+
+def _engine(command: str) -> Check:
+    """Whether Tesseract runs inside digitize's workers (tesserocr), with the command's
+    library: a wheel carrying a Tesseract of its own reads some words differently."""
+    from digitize.ocr import engine
+
+    fix = "make deps"
+    if not engine.in_process():
+        return Check("tesserocr", "tesserocr", WARNING, _("not loaded: Tesseract runs as one "
+                                                          "process per reading, slower"), fix)
+    library = engine.library_version()
+    if library != command:
+        return Check("tesserocr", "tesserocr", WARNING,
+                     _("it carries Tesseract {library}, the command is {command}: some words "
+                       "are read differently").format(library=library, command=command),
+                     ".venv/bin/pip install --force-reinstall --no-deps --no-binary tesserocr "
+                     "tesserocr")
+    return Check("tesserocr", "tesserocr", OK,
+                 _("Tesseract {library} inside the workers").format(library=library))
 
 
 def _vie_model(best: bool) -> Check:
