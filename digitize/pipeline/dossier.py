@@ -308,7 +308,8 @@ def _signed_input(doc: Doc, target: Path, ocr: Sequence[OcrPage], segs: Sequence
     if "issued_date" in dated.review and "issued_date" not in ex.review:
         review.insert(0, review_note("issued_date"))
     elif "issued_date" in ex.review and "issued_date" not in dated.review:
-        review.remove(review_note("issued_date"))  # a pen's day the signature confirms
+        # A pen's day that the signature confirms (signed.py): no longer the clerk's to check.
+        review[:] = [n for n in review if n != review_note("issued_date")]
     ex = dated
     for s in found:
         if s.status == "invalid":
