@@ -3,7 +3,9 @@
 On a varied synthetic corpus (benchmarks/eval_corpus.py, or with --corpus other the
 independent benchmarks/other_corpus.py; --n scans, --seed) and, with --real, on the real
 provincial documents of ../shared/real/qng (their gold metadata; read 6-fold, each document
-with a review model trained without it; by kind of file, handwritten numbers and days apart)
+with a review model trained without it, and a pen's day that its signature confirms trusted at
+the probability the other folds' pen readings give (signed.py); by kind of file, handwritten
+numbers and days apart; --per-doc lists what each document sends to review)
 and the real government pages (../shared/real/gov-pages: type, number, symbol and issuer from
 its truth.jsonl; the Hà Nội pages' blank number must come out empty). Runs `digitize ocr` on
 them (the real pipeline), reads each document's metadata again from its hOCR with the library
@@ -53,7 +55,14 @@ from digitize.config import ExtractConfig
 from digitize.extract import extract
 from digitize.extract.calibration import fitted_on
 from digitize.extract.hocr import segments_from_hocr
-from digitize.extract.signed import dated_by_signature, signing_days
+from digitize.extract.layout import Segment
+from digitize.extract.signed import (
+    PEN_SURE,
+    dated_by_signature,
+    pen_score,
+    signed_day_probability,
+    signing_days,
+)
 from digitize.model import Extraction
 from digitize.validation.verify import verify_pdf
 
@@ -86,6 +95,8 @@ class Tally:
     total: Counter[str] = field(default_factory=Counter)
     points: list[tuple[float, bool]] = field(default_factory=list)  # (confidence, right)
     wrong: list[str] = field(default_factory=list)
+    # Per document, what it sends to review: each field, right (✓) or not (✗), its confidence.
+    sent: list[str] = field(default_factory=list)
     docs_reviewed: int = 0
     docs: int = 0
     # A pen's number and day (qng): read right, sent to review, wrong and not sent.
@@ -98,10 +109,15 @@ class Tally:
             ok = norm(ex.metadata.get(key, "")) == norm(truth.get(key, ""))
             if key in hand:
                 self.hand["right" if ok else "review" if key in ex.review else "wrong"] += 1
+                self.hand["trusted"] += ok and key not in ex.review
             else:
                 self.printed["right" if ok else "wrong"] += 1
         self.docs += 1
         self.docs_reviewed += bool(ex.review)
+        self.sent.append(f"{name}: " + ("; ".join(
+            f"{k} {'✓' if norm(ex.metadata.get(k, '')) == norm(truth.get(k, '')) else '✗'} "
+            f"{ex.confidence.get(k, 0.0):.2f}" for k in sorted(keys) if k in ex.review)
+            or "nothing to review"))
         for key in sorted(keys):
             got = ex.metadata.get(key, "")
             ok = norm(got) == norm(truth.get(key, ""))
@@ -119,7 +135,7 @@ class Tally:
                                   f"(conf {ex.confidence.get(key, 0.0):.2f}"
                                   f"{', reviewed' if sent else ', NOT REVIEWED'})")
 
-    def print(self, title: str, show: int) -> None:
+    def print(self, title: str, show: int, per_doc: bool = False) -> None:
         print(f"\n{title}\n")
         print(f"{'field':<18}{'right':>8}{'review':>8}{'wrong, not reviewed':>21}"
               f"{'missing, not asked':>20}{'n':>6}")
@@ -139,12 +155,17 @@ class Tally:
             n = sum(self.printed.values())
             print(f"printed fields (all but the handwritten numbers and days): "
                   f"{self.printed['right'] / n:.1%} right (n={n})")
-            n = sum(self.hand.values())
-            print(f"handwritten numbers and dates: {self.hand['right'] / n:.1%} read right, "
+            n = self.hand["right"] + self.hand["review"] + self.hand["wrong"]
+            print(f"handwritten numbers and dates: {self.hand['right'] / n:.1%} read right "
+                  f"({self.hand['trusted'] / n:.1%} right and not sent to review), "
                   f"{self.hand['review'] / n:.1%} wrong or missing and sent to review, "
                   f"{self.hand['wrong'] / n:.1%} wrong and not sent (n={n})")
         for line in self.wrong[:show]:
             print("  ", line)
+        if per_doc:
+            print("sent to review, per document (✓ right, ✗ wrong; confidence):")
+            for line in self.sent:
+                print("  ", line)
 
 
 def plot(points: list[tuple[float, bool]], target: Path, title: str) -> None:
@@ -220,6 +241,20 @@ def real(pages: Path, work: Path, threshold: float) -> Tally:
     return tally
 
 
+def pen_readings(ex: Extraction, segs: Sequence[Segment], rec: dict[str, object]
+                 ) -> list[bool]:
+    """Of a real document's handwritten number and day, those the handwriting model read
+    surely (signed.PEN_SURE): whether each is right."""
+    fields = rec["fields"]
+    assert isinstance(fields, dict)
+    out = []
+    for key in rec["handwritten"]:  # type: ignore[attr-defined]
+        score = pen_score(ex, key, segs)
+        if score is not None and score >= PEN_SURE:
+            out.append(norm(ex.metadata.get(key, "")) == norm(fields.get(key, "")))
+    return out
+
+
 def qng(folder: Path, work: Path, threshold: float) -> dict[str, Tally]:
     """The real provincial documents (../shared/real/qng), read by `digitize ocr` as a desk
     would (a signed born-digital file from its own text), each scored against its gold
@@ -258,17 +293,31 @@ def qng(folder: Path, work: Path, threshold: float) -> dict[str, Tally]:
         for k in range(FOLDS)]
     print(f"qng: {FOLDS}-fold; each document read with a review model trained on the "
           f"generators' {len(rows)} observations and the other folds' real documents")
-    tallies = {"all": Tally(), "scan": Tally(), "born-digital": Tally()}
-    for name, rec in sorted(truth.items()):
+    read: dict[str, tuple[Extraction, list[Segment]]] = {}
+    for name in names:
         segs, pages = segments_from_hocr(train_review.hocr_path(out, name))
         # The desk has confirmed the signers of the other folds' documents (names.py).
-        ex = extract(segs, pages, threshold, model=models[fold_of[name]],
-                     signers=frozenset(str(truth[n]["fields"]["signer"])  # type: ignore[index]
-                                       for n in names if fold_of[n] != fold_of[name]))
+        read[name] = (extract(segs, pages, threshold, model=models[fold_of[name]],
+                              signers=frozenset(str(truth[n]["fields"]["signer"])  # type: ignore[index]
+                                                for n in names if fold_of[n] != fold_of[name])),
+                      segs)
+    # How often the pen's sure readings are wrong, per fold measured on the other folds only.
+    sure = {name: pen_readings(read[name][0], read[name][1], truth[name]) for name in names}
+    pen_error = []
+    for k in range(FOLDS):
+        seen = [ok for n in names if fold_of[n] != k for ok in sure[n]]
+        pen_error.append((seen.count(False) + 1) / (len(seen) + 2))
+    print("pen's sure readings (score >= {:.2f}) wrong, per fold from the other folds: {}; "
+          "a confirmed day's probability: {}".format(
+              PEN_SURE, ", ".join(f"{e:.3f}" for e in pen_error),
+              ", ".join(f"{signed_day_probability(e):.3f}" for e in pen_error)))
+    tallies = {"all": Tally(), "scan": Tally(), "born-digital": Tally()}
+    for name, rec in sorted(truth.items()):
+        ex, segs = read[name]
         # As the run does with a file that came signed: its day checked against the signing.
         report = verify_pdf(folder / name, [], offline=True)
         ex = dated_by_signature(ex, signing_days([s.signing_time for s in report.signatures]),
-                                segs)
+                                segs, threshold, pen_error[fold_of[name]])
         fields = rec["fields"]
         assert isinstance(fields, dict)
         keys = {k for k in QNG_FIELDS if fields.get(k) or k in ("number", "parent_issuer",
@@ -295,6 +344,9 @@ def main() -> None:
     ap.add_argument("--no-synthetic", action="store_true")
     ap.add_argument("--plot", type=Path, default=None, help="reliability diagram (PNG)")
     ap.add_argument("--show", type=int, default=25, help="print this many wrong fields")
+    ap.add_argument("--per-doc", action="store_true",
+                    help="also list, per real document, the fields sent to review and whether "
+                         "each was right")
     args = ap.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="digitize-eval-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -311,7 +363,8 @@ def main() -> None:
     if args.real is not None and (args.real / "truth.jsonl").is_file() and \
             args.real.name != GOV.name:
         for kind, tally in qng(args.real, work, threshold).items():
-            tally.print(f"{tally.docs} real documents ({args.real}), {kind}", args.show)
+            tally.print(f"{tally.docs} real documents ({args.real}), {kind}", args.show,
+                        args.per_doc and kind == "all")
             if kind == "all":
                 points += tally.points
     if args.real is not None:

@@ -245,3 +245,76 @@ def test_the_desks_signers_are_read_again_only_from_records_that_changed(
     os.utime(out / "HS-2" / DOSSIER_RECORD, ns=(1, 1))  # a rewrite within the same tick
     assert names.confirmed_signers(out, 0.95) == {"Nguyễn Văn Bình", "Trần Văn Nam"}
     assert reads == [out / "HS-2"]
+
+
+def _hocr(tmp_path: Path, lines: list[list[tuple[str, int, int, int, int, str]]]) -> Path:
+    """An hOCR page of 2480 × 3508 px: one line per list of (text, x0, y0, x1, conf, ink),
+    each word 50 px high; ink "blue" marks a pen's word as the OCR stage does."""
+    spans = []
+    for i, line in enumerate(lines):
+        words = " ".join(
+            f'<span class="ocrx_word" title="bbox {x0} {y0} {x1} {y0 + 50}; x_wconf {conf}'
+            f'{"; x_ink blue" if ink else ""}">{text}</span>'
+            for text, x0, y0, x1, conf, ink in line)
+        spans.append(f'<div class="ocr_carea" title="bbox 0 0 2480 3508"><span class="ocr_line"'
+                     f' id="line_{i}" title="bbox 0 0 2480 3508">{words}</span></div>')
+    path = tmp_path / "page.hocr"
+    path.write_text('<html xmlns="http://www.w3.org/1999/xhtml"><body><div class="ocr_page" '
+                    f'title="bbox 0 0 2480 3508">{"".join(spans)}</div></body></html>',
+                    encoding="utf-8")
+    return path
+
+
+def _printed(text: str, x0: int, y0: int, x1: int) -> list[tuple[str, int, int, int, int, str]]:
+    words = text.split()
+    step = (x1 - x0) // len(words)
+    return [(w, x0 + k * step, y0, x0 + (k + 1) * step - 20, 96, "") for k, w in enumerate(words)]
+
+
+def _pen_dated(tmp_path: Path, day_conf: int, month_conf: int = 96) -> list[Segment]:
+    """A Chỉ thị whose number and day a pen wrote in (the hand model's scores: 97 for the
+    number, `day_conf` for the day), read back from its hOCR."""
+    lines = [_printed("ỦY BAN NHÂN DÂN", 250, 170, 870),
+             _printed("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 1100, 170, 2230),
+             _printed("TỈNH QUẢNG NGÃI", 250, 240, 870),
+             _printed("Độc lập - Tự do - Hạnh phúc", 1240, 240, 2100),
+             [("Số:", 300, 350, 380, 96, ""), ("16", 400, 345, 470, 97, "blue"),
+              ("/CT-UBND", 500, 350, 780, 96, "")],
+             [*_printed("Quảng Ngãi,", 1200, 350, 1480), ("ngày", 1500, 350, 1600, 96, ""),
+              ("16", 1620, 345, 1690, day_conf, "blue"), ("tháng", 1710, 350, 1830, 96, ""),
+              ("01", 1850, 350, 1900, month_conf, ""), ("năm", 1920, 350, 2000, 96, ""),
+              ("2025", 2020, 350, 2130, 96, "")],
+             _printed("CHỈ THỊ", 1100, 700, 1400),
+             _printed("Về việc tăng cường công tác phòng cháy", 700, 770, 1900),
+             _printed("TM. ỦY BAN NHÂN DÂN", 1500, 2450, 2100),
+             _printed("CHỦ TỊCH", 1620, 2520, 1950),
+             _printed("Nguyễn Văn An", 1560, 2800, 2000)]
+    return segments_from_hocr(_hocr(tmp_path, lines))[0]
+
+
+def test_a_pens_sure_day_that_the_signing_allows_is_not_sent_to_review(tmp_path: Path) -> None:
+    segs = _pen_dated(tmp_path, 97)
+    ex = extract(segs, 1)
+    assert (ex.metadata["number"], ex.metadata["issued_date"]) == ("16", "2025-01-16")
+    assert {"number", "issued_date"} <= set(ex.review)  # a pen's reading alone: checked
+    signed = dated_by_signature(ex, [date(2025, 1, 17)], segs)  # signed the next day
+    assert "issued_date" not in signed.review and signed.confidence["issued_date"] >= 0.95
+    assert "number" in signed.review  # nothing confirms the pen's number
+    # Signed a month later, or a pen's reader that is often wrong: the clerk checks the day.
+    assert "issued_date" in dated_by_signature(ex, [date(2025, 2, 17)], segs).review
+    assert "issued_date" in dated_by_signature(ex, [date(2025, 1, 17)], segs,
+                                               pen_error=0.3).review
+    assert "issued_date" in dated_by_signature(ex, [date(2025, 1, 17)], segs,
+                                               min_conf=0.99).review
+
+
+@pytest.mark.parametrize(("day_conf", "month_conf"), [
+    (60, 96),  # the hand model unsure of the day
+    (97, 30),  # the printed month read badly: the pen is not all that is in doubt
+])
+def test_a_pens_day_stays_in_review_unless_only_the_pen_held_it_back(
+        tmp_path: Path, day_conf: int, month_conf: int) -> None:
+    segs = _pen_dated(tmp_path, day_conf, month_conf)
+    ex = extract(segs, 1)
+    assert ex.metadata["issued_date"] == "2025-01-16" and "issued_date" in ex.review
+    assert "issued_date" in dated_by_signature(ex, [date(2025, 1, 17)], segs).review

@@ -12,6 +12,8 @@ from digitize.extract.calibration import FLAGGED
 from digitize.extract.text import clean
 from digitize.model import Word
 
+NO_PEN = -1.0  # Segment.pen of a printed word
+
 
 @dataclass(frozen=True)
 class Segment:
@@ -23,6 +25,9 @@ class Segment:
     y1: float
     conf: float  # 0..1
     word_conf: tuple[float, ...] = ()  # 0..1, one per word of `text` (empty: only `conf`)
+    # One per word of `text`: the handwriting model's own score (0..1) for what a pen wrote,
+    # NO_PEN for print; empty where the segment holds no handwriting.
+    pen: tuple[float, ...] = ()
 
     @property
     def has_geometry(self) -> bool:
@@ -53,6 +58,24 @@ class Segment:
                 found.append(conf)
             pos += len(word) + 1
         return min(found, default=self.conf)
+
+    def pen_of(self, start: int, end: int) -> float | None:
+        """The lowest handwriting-model score of the pen's words that text[start:end] touches;
+        None where it touches none."""
+        found, pos = [], 0
+        for word, score in zip(self.text.split(" "), self.pen, strict=False):
+            if pos < end and pos + len(word) > start and score != NO_PEN:
+                found.append(score)
+            pos += len(word) + 1
+        return min(found, default=None)
+
+
+def joined_pen(a: Segment, b: Segment) -> tuple[float, ...]:
+    """Segment.pen of `a` and `b` read as one run, `a` first."""
+    if not a.pen and not b.pen:
+        return ()
+    return (a.pen or (NO_PEN,) * len(a.text.split(" "))) + (
+        b.pen or (NO_PEN,) * len(b.text.split(" ")))
 
 
 def same_line(a: Segment, b: Segment) -> bool:
@@ -101,6 +124,9 @@ def segments_from_words(pages: Iterable[tuple[int, int, int, Sequence[Word]]]) -
                     y1=max(w.top + w.height for w in run) / height,
                     conf=max(0.0, min(1.0, sum(_trusted(w) for w in run) / len(run) / 100)),
                     word_conf=tuple(max(0.0, min(1.0, c / 100)) for _, c in pieces),
+                    pen=tuple(max(0.0, min(1.0, w.conf / 100)) if w.hand else NO_PEN
+                              for w in run for _ in clean(w.text).split())
+                    if any(w.hand for w in run) else (),
                 )
                 out.append(((page, top, seg.x0), seg))
     out.sort(key=lambda keyed: keyed[0])

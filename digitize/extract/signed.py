@@ -4,7 +4,16 @@ gazette publishes it after); a day read as after the first signature, or long be
 a misread pen ("24" read as 04), so it goes to the clerk however sure the reading. Where the
 pen's day could not be made a date at all ("45", "154", glued to the print), the days the
 signature allows are the only readings left: the nearest of them to what was read is
-offered, for the clerk to confirm."""
+offered, for the clerk to confirm.
+
+The other way round, a pen's day that the signature agrees with has two readers that do not
+share their errors: the handwriting model, and the office's signing time. A misread pen lands
+on any day of the month alike, and only (SIGNED_WITHIN_DAYS + 1) of about 31 of them lie in the
+signature's window, so a day the model read surely (PEN_SURE) and the signature allows is
+right with probability (1 - e) / ((1 - e) + e * window / 31), e the share of such sure pen
+readings that are wrong (PEN_ERROR, measured on real pages; extraction_eval.py --real gives
+each fold the share measured on the other folds). Where that reaches the desk's review
+threshold, the day is not sent to the clerk."""
 
 from __future__ import annotations
 
@@ -14,6 +23,7 @@ from datetime import date, datetime, timedelta
 from itertools import pairwise
 
 from digitize.extract.calibration import FLAGGED
+from digitize.extract.fields import REVIEW_THRESHOLD
 from digitize.extract.layout import Segment
 from digitize.extract.text import fold
 from digitize.extract.vocab import distance
@@ -25,14 +35,22 @@ SIGNED_WITHIN_DAYS = 10  # from the day on the page to its first signature, as o
 _LOOSE_DATE = re.compile(r"NGAY\s*([0-9OIl]{0,3})\s*[TD]?HANG\s*([0-9OIl]{1,2})\s+[NHM]?AM\s+"
                          r"([0-9OIl]{4})")
 _NEAR = 2  # edits from the reading to an allowed day, at most ("45" -> 15, "154" -> 15)
+PEN_SURE = 0.85  # the handwriting model's score from which its reading counts as sure
+# Of the pen's sure readings (numbers and days) on ../shared/real/qng's scans, the share that
+# is wrong, smoothed ((wrong + 1) / (n + 2)): 2 of 30 on 2026-12-05 (extraction_eval.py --real
+# prints it per fold).
+PEN_ERROR = 3 / 32
+_MONTH = 31
 
 
 def dated_by_signature(ex: Extraction, signed_on: Sequence[date],
-                       segs: Sequence[Segment] = ()) -> Extraction:
+                       segs: Sequence[Segment] = (), min_conf: float = REVIEW_THRESHOLD,
+                       pen_error: float = PEN_ERROR) -> Extraction:
     """`ex` with its issued_date sent to review where it disagrees with the first day the file
     was signed (`signed_on`: every signature's day), or, where none was read, offered from the
-    days the signature allows that the date line's reading (`segs`) comes nearest; unchanged
-    otherwise."""
+    days the signature allows that the date line's reading (`segs`) comes nearest; a pen's sure
+    day that the signature allows is confirmed (see the module: `pen_error`; its probability
+    reaching `min_conf` takes it out of review); unchanged otherwise."""
     if not signed_on:
         return ex
     issued = ex.metadata.get("issued_date")
@@ -42,12 +60,47 @@ def dated_by_signature(ex: Extraction, signed_on: Sequence[date],
         day = None
     first = min(signed_on)
     if day is not None and 0 <= (first - day).days <= SIGNED_WITHIN_DAYS:
-        return ex
+        return _confirmed(ex, segs, min_conf, pen_error)
     offered = _nearest_allowed(segs, first) if day is None else None
     meta = ex.metadata if offered is None else {**ex.metadata, "issued_date": offered}
     conf = {**ex.confidence, "issued_date": min(ex.confidence.get("issued_date", 0.0), FLAGGED)}
     review = ex.review if "issued_date" in ex.review else (*ex.review, "issued_date")
     return ex.model_copy(update={"metadata": meta, "confidence": conf, "review": review})
+
+
+def signed_day_probability(pen_error: float) -> float:
+    """The probability that a pen's sure day inside the signature's window is right."""
+    chance = (SIGNED_WITHIN_DAYS + 1) / _MONTH  # a misread day lands in the window
+    return (1 - pen_error) / ((1 - pen_error) + pen_error * chance)
+
+
+def pen_score(ex: Extraction, field: str, segs: Sequence[Segment]) -> float | None:
+    """The handwriting model's lowest score for the pen's words on the line(s) `field` was
+    read from (its evidence); None where a pen wrote none of it."""
+    ev = ex.evidence.get(field)
+    if ev is None:
+        return None
+    x0, y0, x1, y1 = ev.box
+    eps = 1e-6
+    scores = [s.pen_of(0, len(s.text)) for s in segs if s.pen and s.page == ev.page and
+              s.x0 >= x0 - eps and s.y0 >= y0 - eps and s.x1 <= x1 + eps and s.y1 <= y1 + eps]
+    return min((v for v in scores if v is not None), default=None)
+
+
+def _confirmed(ex: Extraction, segs: Sequence[Segment], min_conf: float,
+               pen_error: float) -> Extraction:
+    """`ex` with a pen's sure day, that the signature allows, at the probability of such days;
+    only where the pen is all that held it back (no printed word of the line read worse)."""
+    score = pen_score(ex, "issued_date", segs)
+    conf = ex.confidence.get("issued_date", 0.0)
+    if score is None or score < PEN_SURE or conf < FLAGGED:
+        return ex
+    sure = round(signed_day_probability(pen_error), 3)
+    if sure <= conf:
+        return ex
+    review = ex.review if sure < min_conf else tuple(k for k in ex.review if k != "issued_date")
+    return ex.model_copy(update={"confidence": {**ex.confidence, "issued_date": sure},
+                                 "review": review})
 
 
 def _nearest_allowed(segs: Sequence[Segment], first: date) -> str | None:

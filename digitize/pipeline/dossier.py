@@ -307,9 +307,13 @@ def _signed_input(doc: Doc, target: Path, ocr: Sequence[OcrPage], segs: Sequence
     found = [InputSignature(field=s.field, signer=s.signer, signing_time=s.signing_time,
                             status=s.status.value, sub_indication=s.sub_indication,
                             reasons=list(s.reasons)) for s in report.signatures]
-    dated = dated_by_signature(ex, signing_days([s.signing_time for s in found]), segs)
+    dated = dated_by_signature(ex, signing_days([s.signing_time for s in found]), segs,
+                               opts.config.extract.min_field_confidence)
     if "issued_date" in dated.review and "issued_date" not in ex.review:
         review.insert(0, review_note("issued_date"))
+    elif "issued_date" in ex.review and "issued_date" not in dated.review:
+        # A pen's day that the signature confirms (signed.py): no longer the clerk's to check.
+        review[:] = [n for n in review if n != review_note("issued_date")]
     ex = dated
     for s in found:
         if s.status == "invalid":
