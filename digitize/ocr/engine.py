@@ -38,7 +38,9 @@ log = logging.getLogger("digitize")
 FORCE_CLI = "DIGITIZE_TESSERACT"  # "cli": run the `tesseract` command, never tesserocr
 TSV_HEADER = ("level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\t"
               "height\tconf\ttext\n")  # the command writes it; the library's TSV lacks it
-_PAGE_OUTPUTS = ("tessedit_create_pdf", "tessedit_create_hocr", "tessedit_create_txt")
+# The page pass's renderers, on for it and off after (second readings write no files).
+_PAGE_SETTINGS = {name: ("1", "0") for name in ("textonly_pdf", "tessedit_create_pdf",
+                                                "tessedit_create_hocr", "tessedit_create_txt")}
 
 Output = Literal["text", "tsv", "hocr"]
 
@@ -108,33 +110,44 @@ class _Stderr:
 class Engine:
     """One TessBaseAPI with its model loaded, reused for every reading of this process."""
 
-    def __init__(self, api: object) -> None:
+    def __init__(self, api: object, stderr: _Stderr) -> None:
         self._api = api
         self._lock = threading.Lock()
-        self._stderr = _Stderr()
+        self._stderr = stderr
+
+    @contextlib.contextmanager
+    def _reading(self, psm: int, dpi: int, timeout_s: int,
+                 settings: dict[str, tuple[str, str]]) -> Iterator[Done]:
+        """One reading: the engine to itself, Tesseract's messages caught, `settings` (name:
+        (value for this reading, value after it)) set, and everything reset after. The block
+        fills in the Done it is given; whether it ran out of time is worked out here."""
+        api = self._api
+        done = Done(ok=False)
+        with self._lock, self._stderr.caught() as said:
+            api.SetPageSegMode(psm)  # type: ignore[attr-defined]
+            api.SetVariable("user_defined_dpi", str(dpi))  # type: ignore[attr-defined]
+            for name, (value, _after) in settings.items():
+                api.SetVariable(name, value)  # type: ignore[attr-defined]
+            start = time.monotonic()
+            try:
+                yield done
+            finally:
+                for name, (_value, after) in settings.items():
+                    api.SetVariable(name, after)  # type: ignore[attr-defined]
+                api.Clear()  # type: ignore[attr-defined]
+            done.timed_out = not done.ok and time.monotonic() - start >= timeout_s
+        done.said = " ".join(said)
 
     def page(self, image: Path, out_base: Path, dpi: int, timeout_s: int) -> Done:
         """The page pass with orientation detection (--psm 1): a text-only PDF page, hOCR and
         text at `out_base`.pdf/.hocr/.txt as the command writes them; `out` is the TSV."""
         api = self._api
-        with self._lock, self._stderr.caught() as said:
-            api.SetPageSegMode(1)  # type: ignore[attr-defined]
-            api.SetVariable("user_defined_dpi", str(dpi))  # type: ignore[attr-defined]
-            api.SetVariable("textonly_pdf", "1")  # type: ignore[attr-defined]
-            for name in _PAGE_OUTPUTS:
-                api.SetVariable(name, "1")  # type: ignore[attr-defined]
-            start = time.monotonic()
-            try:
-                ok = api.ProcessPages(str(out_base), str(image),  # type: ignore[attr-defined]
-                                      timeout=1000 * timeout_s)
-                tsv = api.GetTSVText(0) if ok else ""  # type: ignore[attr-defined]
-            finally:
-                for name in _PAGE_OUTPUTS:
-                    api.SetVariable(name, "0")  # type: ignore[attr-defined]
-                api.SetVariable("textonly_pdf", "0")  # type: ignore[attr-defined]
-                api.Clear()  # type: ignore[attr-defined]
-            late = not ok and time.monotonic() - start >= timeout_s
-        return Done(ok, TSV_HEADER + tsv if ok else "", late, " ".join(said))
+        with self._reading(1, dpi, timeout_s, _PAGE_SETTINGS) as done:
+            done.ok = api.ProcessPages(str(out_base), str(image),  # type: ignore[attr-defined]
+                                       timeout=1000 * timeout_s)
+            if done.ok:
+                done.out = TSV_HEADER + api.GetTSVText(0)  # type: ignore[attr-defined]
+        return done
 
     def read(self, image: Image.Image, dpi: int, timeout_s: int, psm: int, output: Output,
              allowed: str = "", char_boxes: bool = False) -> Done:
@@ -142,26 +155,16 @@ class Engine:
         character, 6 a block), limited to the `allowed` characters when given; its text,
         TSV or hOCR (with character boxes where `char_boxes`)."""
         api = self._api
-        with self._lock, self._stderr.caught() as said:
-            api.SetPageSegMode(psm)  # type: ignore[attr-defined]
-            api.SetVariable("user_defined_dpi", str(dpi))  # type: ignore[attr-defined]
-            api.SetVariable("tessedit_char_whitelist", allowed)  # type: ignore[attr-defined]
-            api.SetVariable("hocr_char_boxes", "1" if char_boxes else "0")  # type: ignore
-            start = time.monotonic()
-            try:
-                api.SetImage(image)  # type: ignore[attr-defined]
-                ok = api.Recognize(1000 * timeout_s)  # type: ignore[attr-defined]
-                out = ""
-                if ok:
-                    out = (api.GetUTF8Text() if output == "text"  # type: ignore[attr-defined]
-                           else TSV_HEADER + api.GetTSVText(0)  # type: ignore[attr-defined]
-                           if output == "tsv" else api.GetHOCRText(0))  # type: ignore
-            finally:
-                api.SetVariable("tessedit_char_whitelist", "")  # type: ignore[attr-defined]
-                api.SetVariable("hocr_char_boxes", "0")  # type: ignore[attr-defined]
-                api.Clear()  # type: ignore[attr-defined]
-            late = not ok and time.monotonic() - start >= timeout_s
-        return Done(ok, out, late, " ".join(said))
+        settings = {"tessedit_char_whitelist": (allowed, ""),
+                    "hocr_char_boxes": ("1" if char_boxes else "0", "0")}
+        with self._reading(psm, dpi, timeout_s, settings) as done:
+            api.SetImage(image)  # type: ignore[attr-defined]
+            done.ok = api.Recognize(1000 * timeout_s)  # type: ignore[attr-defined]
+            if done.ok:
+                done.out = (api.GetUTF8Text() if output == "text"  # type: ignore[attr-defined]
+                            else TSV_HEADER + api.GetTSVText(0)  # type: ignore[attr-defined]
+                            if output == "tsv" else api.GetHOCRText(0))  # type: ignore
+        return done
 
 
 _ENGINES: dict[tuple[str, str], Engine | None] = {}
@@ -189,5 +192,5 @@ def engine(folder: Path | None, lang: str) -> Engine | None:
                                 lang=lang, folder=folder, said=" ".join(said) or "no reason"))
                 _ENGINES[key] = None
             else:
-                _ENGINES[key] = Engine(api)
+                _ENGINES[key] = Engine(api, stderr)
         return _ENGINES[key]
