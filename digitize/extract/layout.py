@@ -59,15 +59,11 @@ class Segment:
             pos += len(word) + 1
         return min(found, default=self.conf)
 
-    def pen_of(self, start: int, end: int) -> float | None:
-        """The lowest handwriting-model score of the pen's words that text[start:end] touches;
-        None where it touches none."""
-        found, pos = [], 0
-        for word, score in zip(self.text.split(" "), self.pen, strict=False):
-            if pos < end and pos + len(word) > start and score != NO_PEN:
-                found.append(score)
-            pos += len(word) + 1
-        return min(found, default=None)
+    @property
+    def pen_low(self) -> float | None:
+        """The lowest handwriting-model score of the pen's words; None where there are none."""
+        return min((score for word, score in zip(self.text.split(" "), self.pen, strict=False)
+                    if word and score != NO_PEN), default=None)
 
 
 def joined_pen(a: Segment, b: Segment) -> tuple[float, ...]:
@@ -114,19 +110,18 @@ def segments_from_words(pages: Iterable[tuple[int, int, int, Sequence[Word]]]) -
             top = round(min(w.top for w in line) / height, 3)
             for run in _split(line):
                 # One cleaned word per confidence, so that text.split(" ") lines up with them.
-                pieces = [(part, _trusted(w)) for w in run for part in clean(w.text).split()]
+                pieces = [(part, _trusted(w), w) for w in run for part in clean(w.text).split()]
                 if not pieces:
                     continue
                 seg = Segment(
-                    text=" ".join(p for p, _ in pieces), page=page,
+                    text=" ".join(p for p, _, _ in pieces), page=page,
                     x0=min(w.left for w in run) / width, y0=min(w.top for w in run) / height,
                     x1=max(w.left + w.width for w in run) / width,
                     y1=max(w.top + w.height for w in run) / height,
                     conf=max(0.0, min(1.0, sum(_trusted(w) for w in run) / len(run) / 100)),
-                    word_conf=tuple(max(0.0, min(1.0, c / 100)) for _, c in pieces),
+                    word_conf=tuple(max(0.0, min(1.0, c / 100)) for _, c, _ in pieces),
                     pen=tuple(max(0.0, min(1.0, w.conf / 100)) if w.hand else NO_PEN
-                              for w in run for _ in clean(w.text).split())
-                    if any(w.hand for w in run) else (),
+                              for _, _, w in pieces) if any(w.hand for w in run) else (),
                 )
                 out.append(((page, top, seg.x0), seg))
     out.sort(key=lambda keyed: keyed[0])

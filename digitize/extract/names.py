@@ -27,7 +27,7 @@ def respelled(name: str, known: Iterable[str]) -> str | None:
 
 # Names per dossier record, kept while the record is unchanged: the web desk asks before every
 # job, and an output folder holds thousands of dossiers.
-_READ: dict[Path, tuple[tuple[int, int], frozenset[str]]] = {}
+_READ: dict[tuple[Path, float], tuple[tuple[int, int], frozenset[str]]] = {}
 
 
 def confirmed_signers(out: Path, min_conf: float) -> frozenset[str]:
@@ -47,8 +47,7 @@ def _record_signers(record: Path, min_conf: float) -> frozenset[str]:
     except OSError:
         return frozenset()
     stamp = (st.st_mtime_ns, st.st_size)
-    key = record.with_name(f"{record.name}@{min_conf}")
-    seen = _READ.get(key)
+    seen = _READ.get((record, min_conf))
     if seen is not None and seen[0] == stamp:
         return seen[1]
     try:
@@ -60,5 +59,5 @@ def _record_signers(record: Path, min_conf: float) -> frozenset[str]:
         if isinstance(signer := doc.metadata.get("signer"), str) and signer and (
             doc.confidence.get("signer", 0.0) >= min_conf
             or any(o.field == "signer" for o in doc.overrides)))
-    _READ[key] = (stamp, names)
+    _READ[record, min_conf] = (stamp, names)
     return names

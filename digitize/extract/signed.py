@@ -82,7 +82,7 @@ def pen_score(ex: Extraction, field: str, segs: Sequence[Segment]) -> float | No
         return None
     x0, y0, x1, y1 = ev.box
     eps = 1e-6
-    scores = [s.pen_of(0, len(s.text)) for s in segs if s.pen and s.page == ev.page and
+    scores = [s.pen_low for s in segs if s.pen and s.page == ev.page and
               s.x0 >= x0 - eps and s.y0 >= y0 - eps and s.x1 <= x1 + eps and s.y1 <= y1 + eps]
     return min((v for v in scores if v is not None), default=None)
 
