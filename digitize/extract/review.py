@@ -20,7 +20,7 @@ from digitize.extract.overrides import (
     save_overrides,
     writing_overrides,
 )
-from digitize.i18n import LANGS, _, in_language
+from digitize.i18n import N_, _, translations
 from digitize.model import (
     DOSSIER_RECORD,
     DocumentResult,
@@ -34,9 +34,12 @@ from digitize.model import (
 CROPS_DIR = ".review"
 
 
+_REVIEW_NOTE = N_("{field}: missing or uncertain")
+
+
 def review_note(field: str) -> str:
     """The note that sends a field to review."""
-    return _("{field}: missing or uncertain").format(field=field)
+    return _(_REVIEW_NOTE).format(field=field)
 
 
 @dataclass(frozen=True)
@@ -61,10 +64,8 @@ class ReviewItem:
     @property
     def notes(self) -> list[str]:
         """Why the field is here beyond its confidence (the index of documents disagrees …)."""
-        generic = set()
-        for lang in LANGS:  # the record keeps the note in the language the run spoke
-            with in_language(lang):
-                generic.add(review_note(self.field))
+        # The record keeps the note in the language the run spoke.
+        generic = {note.format(field=self.field) for note in translations(_REVIEW_NOTE)}
         return [n.split(":", 1)[1].strip() for n in self.doc.review
                 if n.split(":", 1)[0] == self.field and n not in generic]
 

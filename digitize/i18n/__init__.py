@@ -169,6 +169,11 @@ def _(message: str) -> str:
     return _catalogue(language()).get(message) or message
 
 
+def translations(message: str) -> list[str]:
+    """`message` in every interface language, in the order of LANGS."""
+    return [_catalogue(lang).get(message) or message for lang in LANGS]
+
+
 def N_(message: str) -> str:
     """Marks a message for the catalogue without translating it here."""
     return message

@@ -214,10 +214,11 @@ class PostgresIndex:
         desks writing at the same time hold). An index made by an older digitize is upgraded
         in place, once, by the first desk to open it (in one transaction, so an interrupted
         upgrade leaves it as it was); one made by a newer digitize is refused."""
-        made = self.db.execute("SELECT to_regclass('digitize_info') IS NOT NULL AND "
-                               "to_regclass('documents') IS NOT NULL AND "
-                               "to_regclass('document_words') IS NOT NULL").fetchone()[0]
-        if self.db.execute("SELECT to_regclass('digitize_info')").fetchone()[0] is not None:
+        info, *tables = self.db.execute("SELECT to_regclass('digitize_info'), to_regclass("
+                                        "'documents'), to_regclass('document_words')"
+                                        ).fetchone()
+        made = info is not None and None not in tables
+        if info is not None:
             row = self.db.execute("SELECT value FROM digitize_info WHERE key = 'schema'"
                                   ).fetchone()
             version = int(row[0]) if row and row[0].isdigit() else 0

@@ -8,7 +8,6 @@ import contextlib
 import math
 import re
 import secrets
-import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import date
 from pathlib import Path
@@ -62,9 +61,6 @@ _templates.globals.update(carries=carries,  # "carries JavaScript code / attache
                           field_label=field_label, kind_label=kind_label, code_words=code_words,
                           confidence_words=confidence_words, web_text=web_text)
 _templates.filters.update(web_text=web_text, field_label=field_label)
-# The interface language is process-wide (the CLI's catalogues); pages are drawn one at a time
-# so that two tabs in two languages never mix.
-_drawing = threading.Lock()
 
 
 def queue_filter(request: Request) -> QueueFilter:
@@ -102,7 +98,9 @@ class Web:
                 return ""
             return str(value) if show else mask_text(str(mask_value(key, value)))
 
-        with _drawing, in_language(lang):
+        # Every request runs as a task in its session's language (_guarded); the session's
+        # language may have changed during this one.
+        with in_language(lang):
             html = _templates.get_template(template).render(
                 _=_, lang=lang, csrf=csrf_token(session), show_personal=show, private=private,
                 path=request.url.path, login=self.logins is not None,

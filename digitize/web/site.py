@@ -222,15 +222,22 @@ class Site:
         """Write the clerk's value as `digitize review` does and run the dossier again. The
         operator recorded is the desk's ([desk] or [review] operator, else the server's login
         name): the one login is the desk's, and nothing the browser sends names a person."""
-        from digitize.extract.overrides import normalise, operator_name
+        from digitize.extract.overrides import normalise
 
         d, doc = self.document(out, dossier_id, n)
         try:
             fixed = normalise(field, value)
         except ValueError as exc:
             raise UsageProblem(str(exc)) from None
+        return self._record(d, doc, out, {field: fixed})
+
+    def _record(self, d: Found, doc: DocumentResult, out: int, answers: dict[str, object]
+                ) -> Job:
+        """Write a document's answers in the desk's name, then run its dossier again."""
+        from digitize.extract.overrides import operator_name
+
         who = operator_name(self.cfg.desk.operator, self.cfg.review.operator)
-        record_answers(self.outs[out], d.record.id, {Path(doc.source).name: {field: fixed}}, who)
+        record_answers(self.outs[out], d.record.id, {Path(doc.source).name: answers}, who)
         return self._rerun(d, out)
 
     def _rerun(self, d: Found, out: int) -> Job:
@@ -256,12 +263,8 @@ class Site:
                         ) -> Job:
         """Every answer of one document written at once (already checked), then the dossier run
         again in the background, as `answer` does for one field."""
-        from digitize.extract.overrides import operator_name
-
         d, doc = self.document(out, dossier_id, n)
-        who = operator_name(self.cfg.desk.operator, self.cfg.review.operator)
-        record_answers(self.outs[out], d.record.id, {Path(doc.source).name: answers}, who)
-        return self._rerun(d, out)
+        return self._record(d, doc, out, answers)
 
     def send(self, out: int, dossier_id: str) -> Job:
         """Zip the dossier's package and deliver it to [upload] to, as `digitize bundle --zip`

@@ -4,9 +4,10 @@ and the library's messages with their command-line advice said as the web would 
 
 from __future__ import annotations
 
+import functools
 import re
 
-from digitize.i18n import LANGS, N_, _, in_language
+from digitize.i18n import N_, _, translations
 from digitize.validation.html_report import CODES
 
 # The fields of the metadata (DESIGN's keys, the component codes and the TT 05/2025 codes), by
@@ -102,24 +103,22 @@ def web_text(message: str) -> str:
     """`message` with the command-line advice of the library said as the web says it (in the
     language of now), and a field's key as its name. The message may be in either language:
     a record keeps the notes of the run in the language it ran in."""
-    for cli, web in WEB_WORDING.items():
-        for said in {cli, *_translations(cli)}:
-            pattern = _SLOT.sub(lambda m: rf"(?P<{m.group(1)}>\w+)" if m.group(1) == "field"
-                                else f"(?P<{m.group(1)}>[^;]+?)", re.escape(said))
-            message = re.sub(pattern, lambda m, web=web: _(web).format(**{
-                k: field_label(v) if k == "field" else v for k, v in m.groupdict().items()}),
-                message)
+    for pattern, web in _wording_patterns():
+        message = pattern.sub(lambda m, web=web: _(web).format(**{
+            k: field_label(v) if k == "field" else v for k, v in m.groupdict().items()}),
+            message)
     return message
+
+
+@functools.cache
+def _wording_patterns() -> list[tuple[re.Pattern[str], str]]:
+    """Each command-line wording, in every language, as a pattern, with the web's msgid:
+    made once (the catalogues do not change while the desk runs)."""
+    return [(re.compile(_SLOT.sub(lambda m: rf"(?P<{m.group(1)}>\w+)" if m.group(1) == "field"
+                                  else f"(?P<{m.group(1)}>[^;]+?)", re.escape(said))), web)
+            for cli, web in WEB_WORDING.items() for said in {cli, *translations(cli)}]
 
 
 def web_policy(policy: str) -> str:
     """The verification policy's message id as the web words it."""
     return WEB_WORDING.get(policy, policy)
-
-
-def _translations(msgid: str) -> list[str]:
-    found = []
-    for lang in LANGS:
-        with in_language(lang):
-            found.append(_(msgid))
-    return found
