@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import sys
 import tempfile
@@ -104,18 +103,13 @@ def _tree_cpu(roots: list[psutil.Process]) -> float:
     return total
 
 
-def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
 def run_once(batch: Batch, out: Path, name: str, workers: int, executor: str,
              cluster: list[psutil.Process] | None = None) -> Row:
     cmd = [str(BIN / "digitize"), "run", str(batch.inbox), "--out", str(out), "--no-sign",
            "--json", "--jobs", str(workers), "--executor", executor]
-    cpu0, tree0 = _children_cpu(), _tree_cpu(cluster or [])
+    tree0 = _tree_cpu(cluster or [])
     wall, mem, stdout = _timed(cmd, also=cluster or ())
-    cpu = _children_cpu() - cpu0 + _tree_cpu(cluster or []) - tree0
+    cpu = mem.cpu + _tree_cpu(cluster or []) - tree0
     done = sum(len(d["documents"]) for d in json.loads(stdout)["dossiers"])
     if done != batch.docs:
         raise SystemExit(f"{name}: {done} documents in the summary, {batch.docs} given")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import json
+import os
 import random
 import re
 import resource
@@ -104,6 +105,11 @@ def _pss(proc: psutil.Process) -> int:
     return proc.memory_full_info().pss
 
 
+def load_average() -> str:
+    """The machine's load over 1, 5 and 15 minutes, printed beside every timing."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def children_cpu() -> float:
     """CPU seconds (user and system) of this process's ended and waited-for children, theirs
     included: the difference across a command is what the command used."""
@@ -160,8 +166,6 @@ def _timed(cmd: list[str], env: dict[str, str] | None = None,
     if proc.returncode not in (0, 1):
         raise SystemExit(f"{cmd[0]} failed ({proc.returncode}): {err[-2000:]}")
     return time.perf_counter() - start, mem, out
-
-
 
 
 def scanned_pdfs(work: Path, count: int) -> list[Path]:

@@ -27,7 +27,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from common import BIN, _norm, _timed, make_corpus, run_parallel
+from common import BIN, _norm, _timed, load_average, make_corpus, run_parallel
 from rapidfuzz.distance import Levenshtein
 
 
@@ -78,7 +78,7 @@ def bench(args: argparse.Namespace) -> None:
     config.write_text(f"[ocr]\nbest_vie = {'true' if args.best_vie else 'false'}\n",
                       encoding="utf-8")
     print(f"corpus: {n} pages ({args.pages} generated + the samples), jobs={args.jobs}, "
-          f"{os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}, load {_load()}, model: "
+          f"{os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}, load {load_average()}, model: "
           f"{model}", flush=True)
     results: dict[str, Usage] = {}
 
@@ -153,7 +153,7 @@ def bench(args: argparse.Namespace) -> None:
     print(f"size compact/OCRmyPDF: {size:.2f}x (target <= 1.0x)")
     print(f"peak memory digitize: {d.main / mb:.0f} MB main process, {d.worker / mb:.0f} MB per "
           f"worker, {d.tree / mb:.0f} MB all together (target <= 300 MB)")
-    print(f"load at the end: {_load()}")
+    print(f"load at the end: {load_average()}")
 
     if args.scaling:
         big = work / "pages-big"
@@ -169,10 +169,6 @@ def bench(args: argparse.Namespace) -> None:
               f"{mem.main / mb:.0f} MB (vs {d.tree / mb:.0f} / {d.main / mb:.0f} MB for {n})")
     if not args.keep and not args.work:
         shutil.rmtree(work, ignore_errors=True)
-
-
-def _load() -> str:
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def _ocrmypdf_version() -> str:

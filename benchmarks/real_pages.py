@@ -28,7 +28,7 @@ import numpy as np
 from rapidfuzz.distance import Levenshtein
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import BIN, ROOT, _norm, _timed, run_parallel
+from common import BIN, ROOT, _norm, _timed, load_average, run_parallel
 
 PAGES = ROOT.parent / "shared" / "real" / "gov-pages"
 ENV = dict(os.environ, OMP_THREAD_LIMIT="1")
@@ -62,10 +62,6 @@ def cer_any_order(truth: str, got: str) -> float:
     return sum(_stretch_distance(ln, text) for ln in lines) / max(1, sum(map(len, lines)))
 
 
-def _load() -> str:
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pages", type=Path, default=PAGES)
@@ -79,7 +75,7 @@ def main() -> None:
     truth = {rec["doc_id"]: rec["text"] for rec in records}
     n, mb = len(records), 1024 * 1024
     print(f"{n} real pages, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, jobs="
-          f"{args.jobs}, load {_load()}", flush=True)
+          f"{args.jobs}, load {load_average()}", flush=True)
     texts: dict[str, dict[str, str]] = {}
     runs: dict[str, tuple[float, float, int]] = {}  # wall, CPU, peak memory per worker
 
@@ -151,7 +147,7 @@ def main() -> None:
     ahead = all(mean["digitize"][0] < mean[t][0] for t in others)
     print(f"target: plain CER ≤ 5% and ahead of the others — "
           f"{'met' if mean['digitize'][0] <= 0.05 and ahead else 'NOT met'}")
-    print(f"load at the end: {_load()}")
+    print(f"load at the end: {load_average()}")
 
 
 if __name__ == "__main__":

@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from digitize.devtools.docsgen import EXAMPLES, app_commands  # noqa: E402
 from tests.conftest import DIGITIZE, SAMPLES, Env, make_cli_env  # noqa: E402
+from tests.servers import free_port  # noqa: E402
 
 DOSSIER = "000.00.31.H49-261120-0003"  # a sample dossier; its documents are signed in `run`
 SCANNED = "000.00.31.H49-261123-0007"  # the dossier `scan` makes with SANE's test device
@@ -164,12 +165,6 @@ def _port_free(port: int) -> bool:
         return True
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _stack(target: Path) -> Path:
     """A scanned stack: a sample page, a separator sheet, two sample pages (a TIFF)."""
     from PIL import Image
@@ -273,7 +268,7 @@ def capture(c: Capture) -> None:
                            "--interval", "1"], until=w / "watched" / DOSSIER / "dossier.json")
 
     c.run("serve", "serve", "--set-password", answer=lambda screen: "mật-khẩu-bàn-1")
-    port = 8470 if _port_free(8470) else _free_port()
+    port = 8470 if _port_free(8470) else free_port()
     url = f"http://127.0.0.1:{port}/"
     proc = subprocess.Popen([DIGITIZE, "serve", "out", "--port", str(port)], cwd=w,
                             env=c.env.vars, text=True, stdout=subprocess.PIPE,

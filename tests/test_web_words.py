@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -22,6 +21,7 @@ from digitize.web.site import Site
 from digitize.web.words import FIELDS, KINDS
 from tests.conftest import Env
 from tests.desk import Desk, prepare_desk
+from tests.webclient import finished_job
 
 OPTION = re.compile(r"(?<![\w-])--[a-z]")
 SLOT = re.compile(r"\{[^{}]*\}")
@@ -77,12 +77,7 @@ def _walk(client: TestClient, desk: Desk) -> dict[str, str]:
     pages["/send (ask)"] = client.post(f"/dossiers/0/{rid}/send", data={"csrf": token}).text
     sent = client.post(f"/dossiers/0/{rid}/send", data={"csrf": token, "confirm": "1"})
     job = sent.headers.get("location", "/jobs/999")
-    for _ in range(120):
-        pages["/jobs (send)"] = client.get(job).text
-        if 'data-state="running"' not in pages["/jobs (send)"] and \
-                'data-state="waiting"' not in pages["/jobs (send)"]:
-            break
-        time.sleep(0.5)
+    pages["/jobs (send)"] = finished_job(client.get, job, tries=120)
     return pages
 
 
