@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
 
+import numpy as np
 from PIL import Image, ImageChops, ImageDraw, ImageOps
 
 from digitize.model import Box, Word
+from digitize.ocr.inkgrid import strip_columns
 
 _TEXTANGLE = re.compile(r"textangle (\d+)")
 MAX_SKEW = 10.0
@@ -92,11 +94,30 @@ def upright_words(words: Sequence[Word], rotation: int, w: int, h: int
     return level_words(upright, skew, uw, uh), uw, uh, skew
 
 
-def _row_profile_score(ink: Image.Image, angle: float) -> float:
-    turned = ink.rotate(angle, resample=Image.Resampling.BILINEAR, fillcolor=0)
-    rows = turned.resize((1, turned.height), Image.Resampling.BOX).tobytes()
-    mean = sum(rows) / len(rows)
-    return sum((v - mean) ** 2 for v in rows)
+class _RowProfile:
+    """The ink of a small greyscale thumbnail (255 ink, 0 paper) as points, each spread over the
+    two rows it lands on when the page is turned: how sharp the rows of ink are at an angle,
+    without turning any pixels (a few thousand inked points against the whole thumbnail)."""
+
+    def __init__(self, ink: Image.Image) -> None:
+        arr = np.asarray(ink, dtype=np.float32)
+        self.h, w = arr.shape
+        ys, xs = np.nonzero(arr)
+        self.weights = arr[ys, xs]
+        self.dx, self.dy = xs - (w - 1) / 2, ys - (self.h - 1) / 2
+
+    def score(self, angle: float) -> float:
+        """The spread (sum of squares about the mean) of the rows' ink with the page turned
+        `angle` degrees counter-clockwise (as PIL's rotate) about its centre."""
+        a = math.radians(angle)
+        y = (self.h - 1) / 2 - self.dx * math.sin(a) + self.dy * math.cos(a)
+        top = np.floor(y).astype(np.int64)
+        below = y - top
+        # Rows 0 and h + 1 gather the ink turned off the page, which counts for no row.
+        size, last = self.h + 2, self.h + 1
+        rows = (np.bincount(np.clip(top + 1, 0, last), self.weights * (1 - below), size)
+                + np.bincount(np.clip(top + 2, 0, last), self.weights * below, size))[1:-1]
+        return float(((rows - rows.mean()) ** 2).sum())
 
 
 def estimate_skew(img: Image.Image, max_angle: float = 5.0) -> float:
@@ -104,13 +125,13 @@ def estimate_skew(img: Image.Image, max_angle: float = 5.0) -> float:
     rotate) that make the rows of ink sharpest, searched coarse to fine (1°, 0.25°, 0.05°).
     0 when no angle is clearly better than none (little text, or lines that run vertically on
     a sideways page)."""
-    ink = ImageOps.invert(_grey_thumbnail(img, 320))
-    base = _row_profile_score(ink, 0.0)
+    profile = _RowProfile(ImageOps.invert(_grey_thumbnail(img, 320)))
+    base = profile.score(0.0)
     best, best_score = 0.0, base
     candidates = [float(a) for a in range(-round(max_angle), round(max_angle) + 1) if a]
     for step in (0.25, 0.05, None):
         for a in candidates:
-            score = _row_profile_score(ink, a)
+            score = profile.score(a)
             if score > best_score:
                 best, best_score = a, score
         if step is None:
@@ -130,7 +151,11 @@ def deskew(img: Image.Image, angle: float) -> Image.Image:
 
 
 def _grey_thumbnail(img: Image.Image, width: int = 400) -> Image.Image:
-    grey = img.convert("L")
+    """`img` in grey, `width` pixels wide. A colour page is averaged down (box) before it is
+    made grey: converting the whole scan first cost more than the rest of the skew search."""
+    factor = img.width // (2 * width)
+    small = img.reduce(factor) if factor > 1 and img.mode in ("L", "RGB") else img
+    grey = small.convert("L")
     scale = width / grey.width
     return grey.resize((width, max(1, round(grey.height * scale))), Image.Resampling.BOX)
 
@@ -168,18 +193,34 @@ def compact_image(img: Image.Image) -> Image.Image:
     return img
 
 
+RED, BLUE = 0, 2  # bands of an RGB image
 BLUE_MARGIN = 40  # how much bluer than red and green a pixel must be to be a pen's ink
 INK_LEVEL = 170  # darker than this (grey level) is ink, of any colour
 HAND_SHARE = 0.2  # a word at least this much of whose ink is blue was written by hand
 
 
+def _tint(img: Image.Image, band: int, margin: int) -> Image.Image:
+    """Where a colour band of an RGB image (0 red, 2 blue) exceeds both others by more than
+    `margin`: 255 there, 0 elsewhere."""
+    bands = img.split()
+    ours, a, b = bands[band], *(bands[i] for i in range(3) if i != band)
+    return ImageChops.darker(ImageChops.subtract(ours, a), ImageChops.subtract(ours, b)).point(
+        lambda v: 255 if v > margin else 0)
+
+
+def _may_show(img: Image.Image, band: int, margin: int) -> bool:
+    """Whether an RGB image may hold pixels of that tint: looked for at half size with a third
+    of the margin, which a pen's or a seal's stroke a pixel wide still passes (half of each
+    2x2 block it crosses at least, over paper). False lets a page skip the full-size mask."""
+    return _tint(img.reduce(2), band, margin // 3).getbbox() is not None
+
+
 def _inks(img: Image.Image) -> tuple[Image.Image, Image.Image]:
     """Masks of an RGB image: the pen's ink (blue and dark), and all ink."""
-    r, g, b = img.split()
-    blue = ImageChops.darker(ImageChops.subtract(b, r), ImageChops.subtract(b, g)).point(
-        lambda v: 255 if v > BLUE_MARGIN else 0)
     ink = ink_mask(img)
-    return ImageChops.darker(blue, ink), ink
+    if not _may_show(img, BLUE, BLUE_MARGIN):
+        return Image.new("L", img.size, 0), ink
+    return ImageChops.darker(_tint(img, BLUE, BLUE_MARGIN), ink), ink
 
 
 def ink_mask(img: Image.Image) -> Image.Image:
@@ -350,8 +391,7 @@ def stray_pen(masks: InkMasks, held: Sequence[Box], least: int) -> list[Box]:
     draw = ImageDraw.Draw(pen)
     for x0, y0, x1, y1 in held:
         draw.rectangle((x0 - 2, y0 - 2, x1 + 2, y1 + 2), fill=0)
-    inked = [pen.crop((0, y, pen.width, min(pen.height, y + STRAY_STRIP))).getbbox() is not None
-             for y in range(0, pen.height, STRAY_STRIP)]
+    inked = strip_columns(pen, STRAY_STRIP).any(axis=1).tolist()
     boxes: list[Box] = []
     for key, group in groupby(enumerate(inked), key=lambda t: t[1]):
         strips = [i for i, _ in group]
@@ -377,11 +417,9 @@ def drop_red(img: Image.Image) -> Image.Image | None:
     in colour and a seal over the signature block makes Tesseract skip the block; None when
     the page is not colour or shows no red. The stored scan keeps its seal: only what is
     read changes. Blue (handwritten numbers and dates) is content and stays."""
-    if img.mode != "RGB":
+    if img.mode != "RGB" or not _may_show(img, RED, RED_MARGIN):
         return None
-    r, g, b = img.split()
-    redder = ImageChops.darker(ImageChops.subtract(r, g), ImageChops.subtract(r, b))
-    mask = redder.point(lambda v: 255 if v > RED_MARGIN else 0)
+    mask = _tint(img, RED, RED_MARGIN)
     hist = mask.histogram()
     if hist[255] < RED_SHARE * img.width * img.height:
         return None

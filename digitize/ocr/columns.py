@@ -12,11 +12,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 from PIL import Image
 
 from digitize.model import Box, Word
 from digitize.ocr import tesseract
-from digitize.ocr.cleanup import box_of, column_runs, inked_columns, typical_height
+from digitize.ocr.cleanup import box_of, typical_height
+from digitize.ocr.inkgrid import strip_columns, widest_run
 
 GUTTER_SPAN = (0.3, 0.7)  # where across the page the gutter between the columns may lie
 GUTTER_LEAST = 0.012  # the narrowest gutter, as a share of the page's width
@@ -41,25 +43,24 @@ def left_column(ink: Image.Image) -> Box | None:
     w, h = ink.size
     lo, hi = round(GUTTER_SPAN[0] * w), round(GUTTER_SPAN[1] * w)
     least = max(4, round(GUTTER_LEAST * w))
-    free = [True] * (hi - lo)
+    free = np.ones(hi - lo, dtype=bool)
     top: int | None = None
     gutter: tuple[int, int] | None = None
     both = [False, False]  # ink left of the gutter, and right of it
-    for y in range(0, round(HEADER_DEPTH * h), STRIP):
-        cols = inked_columns(ink.crop((0, y, w, min(h, y + STRIP))))
-        if not any(cols):
+    for i, cols in enumerate(strip_columns(ink, STRIP, round(HEADER_DEPTH * h))):
+        if not cols.any():
             continue
+        y = i * STRIP
         top = y if top is None else top
-        still = [f and not c for f, c in zip(free, cols[lo:hi], strict=True)]
-        runs = column_runs(still, 1)
-        run = max(((a, b + 1) for a, b in runs), key=lambda r: r[1] - r[0], default=None)
-        if run is None or run[1] - run[0] < least:
+        still = free & ~cols[lo:hi]
+        run = widest_run(still, least)
+        if run is None:
             if gutter is None or not all(both) or y - top < LEAST_DEPTH * h:
                 return None
             return 0, max(0, top - STRIP), lo + (gutter[0] + gutter[1]) // 2, y
         free, gutter = still, run
-        both[0] = both[0] or any(cols[:lo + run[0]])
-        both[1] = both[1] or any(cols[lo + run[1]:])
+        both[0] = both[0] or bool(cols[:lo + run[0]].any())
+        both[1] = both[1] or bool(cols[lo + run[1]:].any())
     return None
 
 

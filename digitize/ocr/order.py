@@ -15,11 +15,11 @@ from collections.abc import Sequence
 
 import numpy as np
 from PIL import Image
-from scipy import ndimage
 
 from digitize.model import Box, Word
-from digitize.ocr.cleanup import box_of, column_runs, inked_columns, typical_height
+from digitize.ocr.cleanup import box_of, typical_height
 from digitize.ocr.columns import GUTTER_SPAN, LEAST_DEPTH, STRIP
+from digitize.ocr.inkgrid import rules, strip_columns, widest_run
 
 FRAME_RULE = 0.04  # a ruled box's top and bottom are lines at least this share of the width long
 FRAME_SIDE = 0.02  # and its sides at least this share of the page's height
@@ -34,34 +34,31 @@ STAMP = "frame"  # kinds of stamp words, as hOCR's x_stamp property gives them
 MARGIN = "margin"
 
 
-def _rules(ink: np.ndarray, length: int, axis: int) -> np.ndarray:
-    """Where `ink` runs straight for at least `length` pixels along `axis` (1: rows): the
-    opening by a line `length` long, as a running minimum then maximum (each linear in the
-    page's pixels, where a binary opening's cost grows with `length` too)."""
-    pixels = ink.astype(np.uint8)
-    least = ndimage.minimum_filter1d(pixels, length, axis=axis, mode="constant", cval=0)
-    # An even window is centred one place to the right: the maximum takes it back.
-    return ndimage.maximum_filter1d(least, length, axis=axis, mode="constant", cval=0,
-                                    origin=-1 if length % 2 == 0 else 0).astype(bool)
-
-
 def frames(ink: Image.Image) -> list[Box]:
     """Boxes ruled on all four sides, no larger than a stamp (FRAME_MAX), in an ink mask (255
     where inked): a received stamp's frame. An underline or a rule under the agency's name has
     no sides; a table is larger."""
     arr = np.asarray(ink.convert("L")) > 0
     h, w = arr.shape
-    across = _rules(arr, max(20, round(FRAME_RULE * w)), 1)
-    down = _rules(arr, max(20, round(FRAME_SIDE * h)), 0)
+    across = rules(arr, max(20, round(FRAME_RULE * w)), 1)
+    down = rules(arr, max(20, round(FRAME_SIDE * h)), 0)
     if not across.any() or not down.any():
         return []
-    joined = ndimage.binary_dilation(across | down, iterations=2)
+    from scipy import ndimage  # most pages hold no rules both ways: they never load it
+
+    # Only where rules are: joining and labelling them there, not over the whole page.
+    ry, rx = np.nonzero(across | down)
+    y0, x0 = max(0, int(ry.min()) - 2), max(0, int(rx.min()) - 2)
+    near = (slice(y0, min(h, int(ry.max()) + 3)), slice(x0, min(w, int(rx.max()) + 3)))
+    joined = ndimage.binary_dilation((across | down)[near], iterations=2)
     labels, _count = ndimage.label(joined)
     found: list[Box] = []
-    for sl in ndimage.find_objects(labels):
-        if sl is None:
+    for part in ndimage.find_objects(labels):
+        if part is None:
             continue
-        ys, xs = sl
+        ys = slice(part[0].start + y0, part[0].stop + y0)
+        xs = slice(part[1].start + x0, part[1].stop + x0)
+        sl = (ys, xs)
         bw, bh = xs.stop - xs.start, ys.stop - ys.start
         if bw > FRAME_MAX[0] * w or bh > FRAME_MAX[1] * h or bw < 2 * FRAME_RULE * w:
             continue
@@ -125,7 +122,7 @@ def column_bands(ink: Image.Image) -> list[tuple[int, int, int]]:
     lo, hi = round(GUTTER_SPAN[0] * w), round(GUTTER_SPAN[1] * w)
     least = max(4, round(BAND_GUTTER * w))
     bands: list[tuple[int, int, int]] = []
-    free: list[bool] | None = None
+    free: np.ndarray | None = None
     top = end = 0
     run: tuple[int, int] | None = None
     lines = [0, 0]  # lines of ink left of the gutter, and right of it
@@ -135,29 +132,23 @@ def column_bands(ink: Image.Image) -> list[tuple[int, int, int]]:
         if run is not None and min(lines) >= BAND_LINES and end - top >= LEAST_DEPTH * h:
             bands.append((top, end, lo + (run[0] + run[1]) // 2))
 
-    def widest(cols: list[bool]) -> tuple[int, int] | None:
-        runs = [(a, b + 1) for a, b in column_runs(cols, 1)]
-        best = max(runs, key=lambda r: r[1] - r[0], default=None)
-        return best if best is not None and best[1] - best[0] >= least else None
-
-    for y in range(0, h, STRIP):
-        cols = inked_columns(ink.crop((0, y, w, min(h, y + STRIP))))
-        if not any(cols):
+    for i, cols in enumerate(strip_columns(ink, STRIP)):
+        if not cols.any():
             continue
-        still = [not c for c in cols[lo:hi]] if free is None else \
-            [f and not c for f, c in zip(free, cols[lo:hi], strict=True)]
-        found = widest(still)
+        y = i * STRIP
+        still = ~cols[lo:hi] if free is None else free & ~cols[lo:hi]
+        found = widest_run(still, least)
         if found is None and free is not None:
             close()
             free, run = None, None
-            still = [not c for c in cols[lo:hi]]
-            found = widest(still)
+            still = ~cols[lo:hi]
+            found = widest_run(still, least)
         if found is None:
             continue
         if free is None:
             top, lines, last = y, [0, 0], [-1, -1]
         free, run, end = still, found, min(h, y + STRIP)
-        for side, inked in enumerate((any(cols[:lo + found[0]]), any(cols[lo + found[1]:]))):
+        for side, inked in enumerate((cols[:lo + found[0]].any(), cols[lo + found[1]:].any())):
             if inked:
                 lines[side] += last[side] != y - STRIP
                 last[side] = y
