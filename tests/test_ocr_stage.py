@@ -10,6 +10,7 @@ import os
 import re
 import statistics
 import subprocess
+import sys
 from pathlib import Path
 
 import pikepdf
@@ -197,3 +198,29 @@ def test_low_resolution_pages_are_read_at_twice_their_size(tmp_path: Path) -> No
     with pikepdf.open(page.text_pdf) as text_page:  # the text layer keeps the page's size
         box = [float(v) for v in text_page.pages[0].mediabox]
     assert abs(box[2] - low.width / 100 * 72) < 2 and abs(box[3] - low.height / 100 * 72) < 2
+
+
+LOADED_PROBE = """
+import os, sys
+import digitize.cli.app as app
+def leave(code=0):
+    print(" ".join(sorted({m.split(".")[0] for m in sys.modules})))
+    sys.stdout.flush()
+    os._exit(code)
+app.leave = leave
+sys.argv = ["digitize", *sys.argv[1:]]
+app.main()
+"""
+
+
+def test_a_run_that_signs_nothing_never_loads_the_signing_stack(tmp_path: Path) -> None:
+    # pyHanko and fpdf2 cost ~0.4 s to import: a clerk's `digitize ocr` of one page, and every
+    # run of a batch that is not signed, does without them.
+    page = SAMPLES / "000.00.31.H49-261120-0001" / "02_quyet_dinh.jpg"
+    res = subprocess.run([sys.executable, "-c", LOADED_PROBE, "ocr", str(page), "--out",
+                          str(tmp_path / "out"), "--json"], capture_output=True, text=True,
+                         timeout=300, env={**os.environ, "OMP_THREAD_LIMIT": "1"})
+    assert res.returncode == 0, res.stderr[-2000:]
+    loaded = set(res.stdout.strip().splitlines()[-1].split())
+    assert "digitize" in loaded and "PIL" in loaded  # the probe saw the run's own modules
+    assert not {"pyhanko", "pyhanko_certvalidator", "fpdf"} & loaded

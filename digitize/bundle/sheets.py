@@ -9,17 +9,19 @@ import io
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pikepdf
-from fpdf import FPDF
 
 from digitize.errors import UsageProblem
 from digitize.i18n import _
 from digitize.ocr.assemble import make_pdfa
 from digitize.schemas.codes import MAINTENANCE
 from digitize.schemas.tt05 import DocumentFields, DossierFields
-from digitize.signing.appearance import FONT_DIRS
-from digitize.signing.stampfont import font_cut
+from digitize.signing.fontcut import FONT_DIRS, font_cut
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 COVER_NAME = "BiaHoSo.pdf"
 INDEX_NAME = "MucLucVanBan.pdf"
@@ -53,6 +55,8 @@ def _serif(style: str, text: str) -> Path:
 
 def new_sheet(text: str, orientation: str = "P") -> FPDF:
     """An A4 page set up for `text` (all the text the sheet will show)."""
+    from fpdf import FPDF  # loaded by the runs that draw a sheet, not by every run
+
     pdf = FPDF(orientation=orientation, unit="mm", format="A4")
     pdf.set_auto_page_break(auto=True, margin=20)
     pdf.set_margins(30, 20, 15)  # ND 30: left 30-35 mm, right 15-20 mm

@@ -91,7 +91,7 @@ def run(
         output.setup_logging(log_format)
         cfg = load_config(config)
         from digitize.pipeline.options import run_options
-        from digitize.signing.sign import sign_options
+        from digitize.signing.options import sign_options
 
         signing = sign_options(cfg, level, tsa, appearance, position)
         identity = None if no_sign else open_signer(cfg, p12, secret_file, key, cert, chain,

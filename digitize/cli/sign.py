@@ -15,7 +15,8 @@ from digitize.cli.group import command, group
 from digitize.cli.output import RichProgress, print_outcomes
 from digitize.config import load_config
 from digitize.i18n import N_, _
-from digitize.signing.sign import sign_options, signed_copies
+from digitize.signing.options import sign_options
+from digitize.signing.sign import signed_copies
 
 app = group()
 

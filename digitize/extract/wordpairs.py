@@ -42,15 +42,16 @@ def entries() -> tuple[tuple[str, ...], ...]:
         raise EnvironmentProblem(_("The Vietnamese word list {PATH} cannot be read ({ERROR}); "
                                    "reinstall underthesea.").format(PATH=word_list(),
                                                                     ERROR=exc)) from exc
-    return tuple(tuple(line.replace("-", " ").split())
-                 for line in unicodedata.normalize("NFC", text.lower()).splitlines())
+    text = unicodedata.normalize("NFC", text.lower()).replace("-", " ")
+    return tuple(tuple(line.split()) for line in text.splitlines())
 
 
 @functools.cache
 def pairs() -> frozenset[tuple[str, str]]:
     """Adjacent syllables of every multi-syllable entry, by `spelling`."""
+    spelt = {s: spelling(s) for s in {s for entry in entries() for s in entry}}  # ~10k of 170k
     return frozenset(pair for entry in entries()
-                     for pair in itertools.pairwise(spelling(s) for s in entry))
+                     for pair in itertools.pairwise(spelt[s] for s in entry))
 
 
 _TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")  # grave, acute, tilde, hook, dot
@@ -107,17 +108,18 @@ def _variants() -> dict[str, frozenset[str]]:
     from digitize.extract.text import fold
 
     found: dict[str, set[str]] = {}
-    for entry in entries():
-        for syllable in entry if len(entry) > 1 else ():  # one-syllable entries: abbreviations
-            if syllable.isalpha():
-                found.setdefault(fold(syllable).lower(), set()).add(syllable)
+    # One-syllable entries are left out: abbreviations.
+    for syllable in {s for entry in entries() if len(entry) > 1 for s in entry}:
+        if syllable.isalpha():
+            found.setdefault(fold(syllable).lower(), set()).add(syllable)
     return {k: frozenset(v) for k, v in found.items()}
 
 
 @functools.cache
 def _letters() -> frozenset[str]:
     """Every letter the word list writes: what is outside it ("ø", "§") is a misreading."""
-    return frozenset(c for entry in entries() for s in entry for c in s if c.isalpha())
+    return frozenset(c for s in {s for entry in entries() for s in entry} for c in s
+                     if c.isalpha())
 
 
 def _cased(like: str, word: str) -> str:

@@ -18,6 +18,7 @@ from concurrent.futures import BrokenExecutor, Future
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from digitize import __version__
 from digitize.bundle.sheets import COVER_NAME, INDEX_NAME
@@ -59,7 +60,9 @@ from digitize.procedures.assign import Checked, check_dossier
 from digitize.scan.split import origin as split_origin
 from digitize.schemas.tt05 import MetadataError
 from digitize.schemas.xmp import embed_metadata
-from digitize.signing.sign import SigningContext, sign_pdf
+
+if TYPE_CHECKING:
+    from digitize.signing.sign import SigningContext
 
 log = logging.getLogger("digitize")
 MIN_ARCHIVE_DPI = 200  # TT 05/2025 Điều 8
@@ -253,6 +256,8 @@ def finish_document(doc: Doc, work: Path, code: str, opts: RunOptions,
     if signing is not None:
         final = work / f"{doc_id}.pdf"
         try:
+            from digitize.signing.sign import sign_pdf  # pyHanko: only when signing
+
             signature = sign_pdf(unsigned, final, signing, block=ex.evidence.get("signer"))
         except InputFileError as exc:
             return DocumentResult(source=str(doc.source), status=Status.failed,
@@ -299,6 +304,8 @@ def _signed_input(doc: Doc, target: Path, ocr: Sequence[OcrPage], segs: Sequence
     if signing is not None and opts.config.signer.countersign_inputs:
         signed = target.with_suffix(".countersigned.pdf")
         try:
+            from digitize.signing.sign import sign_pdf
+
             countersigned = sign_pdf(target, signed, signing)
         except InputFileError as exc:
             return DocumentResult(source=str(doc.source), status=Status.failed,

@@ -14,7 +14,7 @@ from digitize.i18n import _
 from digitize.ocr.page import PROFILES
 from digitize.procedures.assign import Sources, checked_procedure
 from digitize.procedures.model import Catalogue
-from digitize.signing.sign import SignOptions, sign_options
+from digitize.signing.options import SignOptions, sign_options
 
 
 class Progress:

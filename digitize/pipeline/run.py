@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from digitize.errors import DigitizeError, InputFileError, NoInputError
 from digitize.extract.overrides import (
@@ -55,7 +56,9 @@ from digitize.pipeline.journal import Journal, inputs_key
 from digitize.pipeline.lock import hold_lock
 from digitize.pipeline.options import Progress, RunOptions
 from digitize.procs import worker_init
-from digitize.signing.sign import SigningContext
+
+if TYPE_CHECKING:
+    from digitize.signing.sign import SigningContext
 
 WORK_NAME = ".work"
 QUARANTINED = N_("Quarantined by an earlier run")
@@ -233,7 +236,11 @@ def run_dossiers(dossiers: Sequence[DossierInput], opts: RunOptions, identity: I
         _clean_after_crash(opts.out)
         journal = Journal(opts.out)
         try:
-            signing = SigningContext(identity, opts.signing) if identity else None
+            signing = None
+            if identity is not None:
+                from digitize.signing.sign import SigningContext  # pyHanko: only when signing
+
+                signing = SigningContext(identity, opts.signing)
             results = _run_locked(dossiers, opts, signing, progress, factory, journal)
         finally:
             journal.close()

@@ -14,7 +14,7 @@ from digitize.errors import UsageProblem
 from digitize.fsutil import write_bytes_atomic
 from digitize.i18n import _
 from digitize.scan.split import doc_type, payload
-from digitize.signing.appearance import FONT_DIRS
+from digitize.signing.fontcut import FONT_DIRS
 
 DPI = 150
 A4 = (round(210 / 25.4 * DPI), round(297 / 25.4 * DPI))

@@ -30,6 +30,8 @@ from pyhanko.stamp import TextStampStyle
 from digitize.errors import UsageProblem
 from digitize.i18n import _
 from digitize.model import Evidence
+from digitize.signing.fontcut import FONT_DIRS
+from digitize.signing.options import Appearance
 from digitize.signing.stampfont import CutFont, CutFontFactory, load_cut
 
 if TYPE_CHECKING:
@@ -39,25 +41,12 @@ PROFILES = ("none", "archive", "person", "agency", "copy")
 # ND 30/2020, Phụ lục I, Phần II, I: a paper document copied to electronic form shows the copy
 # form, the copying agency and the signing time at the top right of page 1.
 COPY_FORMS = ("SAO Y", "SAO LỤC", "TRÍCH SAO")
-FONT_DIRS = (Path("/usr/share/fonts/truetype/liberation2"),
-             Path("/usr/share/fonts/truetype/liberation"))
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S+07:00"  # the signing time is taken in Vietnam time
 FONT_SIZE, LEADING = 10, 12  # points: the archive and copy stamps are 10 pt, never scaled
 COPY_TOP = 8.0  # the copy stamp sits above a 20 mm top margin's header (ND 30)
 SAMPLE_TIME = "2026-12-31T23:59:59+07:00"
 MARGIN = 18.0
 _POSITION = re.compile(r"^(\d+):(-?[\d.]+),(-?[\d.]+),(-?[\d.]+),(-?[\d.]+)$")
-
-
-@dataclass(frozen=True)
-class Appearance:
-    profile: str = "archive"
-    agency: str = ""
-    signer_title: str = ""
-    position: str = "auto"
-    signature_image: Path | None = None
-    seal_image: Path | None = None
-    copy_form: str = "SAO Y"  # the 'copy' appearance: SAO Y, SAO LỤC or TRÍCH SAO
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,8 @@ from digitize.identity import Identity, KeySpec
 from digitize.model import Evidence, SignatureInfo
 from digitize.pdfcaps.check import check_pdf
 from digitize.procs import worker_init
-from digitize.signing.sign import SigningContext, SignOptions, sign_pdf
+from digitize.signing.options import SignOptions
+from digitize.signing.sign import SigningContext, sign_pdf
 from digitize.signing.signer import open_key
 
 if TYPE_CHECKING:

@@ -10,7 +10,7 @@ that then fail), and the reservation grows when a signature outgrows it.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -22,14 +22,14 @@ from pyhanko.sign import fields, signers
 from pyhanko.sign.general import SigningError
 
 from digitize.clock import VN_TZ
-from digitize.config import Config
 from digitize.errors import CredentialError, InputFileError, UsageProblem
 from digitize.fsutil import atomic_path
 from digitize.i18n import _
 from digitize.identity import Identity
 from digitize.model import Evidence, SignatureInfo
 from digitize.schemas.xmpns import register_prefixes
-from digitize.signing.appearance import Appearance, field_spec, place, stamp_style
+from digitize.signing.appearance import field_spec, place, stamp_style
+from digitize.signing.options import SignOptions
 from digitize.validation.trust import load_store
 from digitize.validation.verify import SignatureReport, verify_pdf
 from digitize.validation.visual import annotations, is_signature_widget, media_size, page_tree
@@ -40,35 +40,6 @@ LEVELS = ("B-B", "B-T", "B-LT", "B-LTA")
 # pyHanko's validator reads the /Contents hex string character by character, so a smaller
 # reservation is also a faster check (a B-B signature with its chain is about 4 KB).
 BYTES_RESERVED = {"B-B": 8192, "B-T": 16384, "B-LT": 16384, "B-LTA": 16384}
-
-
-@dataclass(frozen=True)
-class SignOptions:
-    level: str = "B-B"
-    reason: str = ""
-    location: str = ""
-    tsa_url: str = ""
-    appearance: Appearance = field(default_factory=lambda: Appearance(profile="none"))
-    certify: bool = False
-    trust: tuple[Path, ...] = ()  # roots beside the signer's own chain, for B-LT validation
-    retries: int = 3
-    timeout_s: float = 10.0
-    backoff_s: float = 0.5
-
-
-def sign_options(cfg: Config, level: str | None = None, tsa: str | None = None,
-                 appearance: str | None = None, position: str | None = None,
-                 certify: bool = False, copy_form: str | None = None) -> SignOptions:
-    """The signing options of [signer] and [agency], with what the command line gave instead."""
-    sc = cfg.signer
-    look = Appearance(profile=appearance or sc.appearance, agency=cfg.agency.name,
-                      signer_title=sc.signer_title, position=position or sc.position,
-                      signature_image=sc.signature_image, seal_image=sc.seal_image,
-                      copy_form=copy_form or sc.copy_form)
-    return SignOptions(level=level or sc.level, reason=sc.reason, location=sc.location,
-                       tsa_url=tsa if tsa is not None else sc.tsa_url, appearance=look,
-                       certify=certify or sc.certify, trust=tuple(cfg.verify.trust),
-                       retries=sc.retries, timeout_s=sc.timeout_s)
 
 
 def signed_copies(pdfs: list[Path], out_dir: Path) -> list[tuple[Path, Path]]:
