@@ -154,14 +154,20 @@ class PeakMemory:
 
 
 def _timed(cmd: list[str], env: dict[str, str] | None = None,
-           also: Sequence[psutil.Process] = ()) -> tuple[float, PeakMemory, str]:
+           also: Sequence[psutil.Process] = (), sample: bool = True
+           ) -> tuple[float, PeakMemory, str]:
+    """Run `cmd`: its wall time, memory (sampled 10 times a second, unless not `sample`: reading
+    every process's page map takes CPU from the command on a small machine, so a timing that
+    is compared is taken on a run of its own) and standard output."""
     start, cpu = time.perf_counter(), children_cpu()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=env)
     mem = PeakMemory()
-    mem.watch(psutil.Process(proc.pid), also)
+    if sample:
+        mem.watch(psutil.Process(proc.pid), also)
     out, err = proc.communicate()
-    mem.stop()
+    if sample:
+        mem.stop()
     mem.cpu = children_cpu() - cpu
     if proc.returncode not in (0, 1):
         raise SystemExit(f"{cmd[0]} failed ({proc.returncode}): {err[-2000:]}")
@@ -211,16 +217,17 @@ def check_or_write(made: dict[str, Any], shipped: Path, data: Path, check: bool,
         print(f"wrote {target}")
 
 
-def run_parallel(cmds: list[list[str]], jobs: int, env: dict[str, str]
+def run_parallel(cmds: list[list[str]], jobs: int, env: dict[str, str], sample: bool = True
                  ) -> tuple[float, int, int, float]:
     """Run commands `jobs` at a time (as users batch OCRmyPDF over a folder); return wall time,
-    the peak memory of all of them together, of one with its children, and their CPU time."""
+    the peak memory of all of them together, of one with its children (0 unless `sample`, as
+    in _timed), and their CPU time."""
     peak = one_peak = 0
     running: list[psutil.Process] = []
     lock = threading.Lock()
     stop = threading.Event()
 
-    def sample() -> None:
+    def sampling() -> None:
         nonlocal peak, one_peak
         while not stop.is_set():
             total = 0
@@ -246,12 +253,14 @@ def run_parallel(cmds: list[list[str]], jobs: int, env: dict[str, str]
         if proc.returncode != 0:
             raise RuntimeError(f"{cmd[0]} failed: {err[-1500:]!r}")
 
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
+    sampler = threading.Thread(target=sampling, daemon=True)
+    if sample:
+        sampler.start()
     start, cpu = time.perf_counter(), children_cpu()
     with ThreadPoolExecutor(jobs) as pool:
         list(pool.map(one, cmds))
     wall, cpu = time.perf_counter() - start, children_cpu() - cpu
     stop.set()
-    sampler.join()
+    if sample:
+        sampler.join()
     return wall, peak, one_peak, cpu

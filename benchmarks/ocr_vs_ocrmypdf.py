@@ -6,8 +6,10 @@ a desk scanner writes them. For each tool it prints pages/s, the character error
 the ground truth, the peak memory (all processes of the tool together, and its main process),
 the CPU time per page and the output size; raw `tesseract --psm 1` with the model digitize
 reads with (the system's vie, or with --best-vie the best vie shipped with digitize) on the same
-pages is the floor. digitize runs twice: Tesseract inside its workers (tesserocr), and one
-`tesseract` command per reading (DIGITIZE_TESSERACT=cli, what it falls back to).
+pages is the floor. digitize is measured two ways: Tesseract inside its workers (tesserocr),
+and one `tesseract` command per reading (DIGITIZE_TESSERACT=cli, what it falls back to). Every
+tool runs twice: once timed on its own, once with its memory sampled (reading every process's
+page map ten times a second takes CPU from the tool being measured).
 
 Run:  make bench      (or: .venv/bin/python benchmarks/ocr_vs_ocrmypdf.py --pages 7 --jobs 2)
       add --scaling 500 to also measure digitize's memory on 500 pages.
@@ -27,7 +29,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from common import BIN, _norm, _timed, load_average, make_corpus, run_parallel
+from common import BIN, PeakMemory, _norm, _timed, load_average, make_corpus, run_parallel
 from rapidfuzz.distance import Levenshtein
 
 
@@ -83,11 +85,15 @@ def bench(args: argparse.Namespace) -> None:
     results: dict[str, Usage] = {}
 
     # Raw Tesseract with digitize's model: the floor.
+    def floor(folder: Path, sample: bool) -> tuple[float, int, int, float]:
+        folder.mkdir()
+        return run_parallel([["tesseract", str(p.path), str(folder / p.path.stem), "-l", "vie",
+                              "--psm", "1", "--dpi", str(p.dpi), "pdf", "txt"] for p in corpus],
+                            args.jobs, env, sample)
+
     raw = work / "raw"
-    raw.mkdir()
-    raw_cmds = [["tesseract", str(p.path), str(raw / p.path.stem), "-l", "vie", "--psm", "1",
-                 "--dpi", str(p.dpi), "pdf", "txt"] for p in corpus]
-    wall, tree, worker, cpu = run_parallel(raw_cmds, args.jobs, env)
+    wall, _, _, cpu = floor(raw, False)
+    _, tree, worker, _ = floor(work / "raw-memory", True)
     results["floor"] = Usage(wall, cpu, tree, worker, 0, cer(
         [(p.truth, (raw / f"{p.path.stem}.txt").read_text(encoding="utf-8")) for p in corpus]),
         _size(list(raw.glob("*.pdf"))))
@@ -98,28 +104,34 @@ def bench(args: argparse.Namespace) -> None:
     for name, profile, extra in (("archive", "archive", {}),
                                  ("command", "archive", {"DIGITIZE_TESSERACT": "cli"}),
                                  ("compact", "compact", {})):
-        out = work / f"digitize-{name}"
-        wall, mem, stdout = _timed([str(BIN / "digitize"), "ocr", str(work / "pages"), "--out",
-                                    str(out), "--jobs", str(args.jobs), "--profile", profile,
-                                    "--config", str(config), "--json"],
-                                   env=dict(env, **extra))
+        def ours(out: Path, sample: bool, profile: str = profile,
+                 extra: dict[str, str] = extra) -> tuple[float, PeakMemory, str]:
+            return _timed([str(BIN / "digitize"), "ocr", str(work / "pages"), "--out", str(out),
+                           "--jobs", str(args.jobs), "--profile", profile, "--config",
+                           str(config), "--json"], env=dict(env, **extra), sample=sample)
+
+        wall, timed, stdout = ours(work / f"digitize-{name}", False)
+        mem = ours(work / f"digitize-{name}-memory", True)[1]
         docs = {Path(d["source"]).name: d for d in json.loads(stdout)}
         pairs = [(p.truth, Path(docs[p.path.name]["text_file"]).read_text(encoding="utf-8"))
                  for p in corpus]
         pdfs = [Path(docs[p.path.name]["pdf"]) for p in corpus]
-        results[name] = Usage(wall, mem.cpu, mem.tree, mem.worker, mem.main, cer(pairs),
+        results[name] = Usage(wall, timed.cpu, mem.tree, mem.worker, mem.main, cer(pairs),
                               _size(pdfs))
         print(f"  digitize {name} done in {wall:.1f} s", flush=True)
 
     # OCRmyPDF, one process per file, `jobs` at a time, as users run it (the system's vie).
+    def ocrmypdf(folder: Path, sample: bool) -> tuple[float, int, int, float]:
+        folder.mkdir()
+        return run_parallel([[str(BIN / "ocrmypdf"), "-l", "vie", "--rotate-pages", "--deskew",
+                              "--output-type", "pdfa", "--jobs", "1", "--image-dpi", str(p.dpi),
+                              "--sidecar", str(folder / f"{p.path.stem}.txt"), "--quiet",
+                              str(p.path), str(folder / f"{p.path.stem}.pdf")] for p in corpus],
+                            args.jobs, dict(os.environ, OMP_THREAD_LIMIT="1"), sample)
+
     om = work / "ocrmypdf"
-    om.mkdir()
-    om_cmds = [[str(BIN / "ocrmypdf"), "-l", "vie", "--rotate-pages", "--deskew",
-                "--output-type", "pdfa", "--jobs", "1", "--image-dpi", str(p.dpi), "--sidecar",
-                str(om / f"{p.path.stem}.txt"), "--quiet", str(p.path),
-                str(om / f"{p.path.stem}.pdf")] for p in corpus]
-    wall, tree, worker, cpu = run_parallel(om_cmds, args.jobs,
-                                           dict(os.environ, OMP_THREAD_LIMIT="1"))
+    wall, _, _, cpu = ocrmypdf(om, False)
+    _, tree, worker, _ = ocrmypdf(work / "ocrmypdf-memory", True)
     results["ocrmypdf"] = Usage(wall, cpu, tree, worker, 0, cer(
         [(p.truth, (om / f"{p.path.stem}.txt").read_text(encoding="utf-8")) for p in corpus]),
         _size([om / f"{p.path.stem}.pdf" for p in corpus]))

@@ -28,7 +28,7 @@ import numpy as np
 from rapidfuzz.distance import Levenshtein
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import BIN, ROOT, _norm, _timed, load_average, run_parallel
+from common import BIN, ROOT, PeakMemory, _norm, _timed, load_average, run_parallel
 
 PAGES = ROOT.parent / "shared" / "real" / "gov-pages"
 ENV = dict(os.environ, OMP_THREAD_LIMIT="1")
@@ -84,32 +84,42 @@ def main() -> None:
     inbox.mkdir(parents=True, exist_ok=True)
     for page in pages.values():
         shutil.copyfile(page, inbox / page.name)
-    wall, mem, stdout = _timed([str(BIN / "digitize"), "ocr", str(inbox), "--out",
-                                str(work / "digitize"), "--jobs", str(args.jobs), "--json"],
-                               env=ENV)
+    def ours(out: Path, sample: bool) -> tuple[float, PeakMemory, str]:
+        return _timed([str(BIN / "digitize"), "ocr", str(inbox), "--out", str(out), "--jobs",
+                       str(args.jobs), "--json"], env=ENV, sample=sample)
+
+    # Each tool runs twice: timed on its own, and with its memory sampled (common._timed).
+    wall, timed, stdout = ours(work / "digitize", False)
+    mem = ours(work / "digitize-memory", True)[1]
     made = {Path(d["source"]).name: d for d in json.loads(stdout)}
     texts["digitize"] = {k: Path(made[p.name]["text_file"]).read_text(encoding="utf-8")
                          for k, p in pages.items()}
-    runs["digitize"] = (wall, mem.cpu, mem.worker)
+    runs["digitize"] = (wall, timed.cpu, mem.worker)
 
     # Plain Tesseract as users run it (its defaults), and the floor: the same model and page
     # segmentation as digitize's pass (--psm 1), the PDF and text it writes.
     for tool, extra in (("tesseract", []), ("floor", ["--psm", "1", "--dpi", "200", "pdf"])):
         folder = work / tool
-        folder.mkdir()
+        for where in (folder, work / f"{tool}-memory"):
+            where.mkdir()
         cmds = [["tesseract", str(p), str(folder / k), "-l", "vie", *extra, "txt"]
                 for k, p in pages.items()]
-        wall, _tree, worker, cpu = run_parallel(cmds, args.jobs, ENV)
+        wall, _tree, _worker, cpu = run_parallel(cmds, args.jobs, ENV, sample=False)
+        worker = run_parallel([[*c[:2], str(work / f"{tool}-memory" / Path(c[2]).name), *c[3:]]
+                               for c in cmds], args.jobs, ENV)[2]
         texts[tool] = {k: (folder / f"{k}.txt").read_text(encoding="utf-8") for k in pages}
         runs[tool] = (wall, cpu, worker)
     ocrmypdf = shutil.which("ocrmypdf", path=str(BIN)) or shutil.which("ocrmypdf")
     if ocrmypdf:
+        def theirs(folder: Path) -> list[list[str]]:
+            folder.mkdir()
+            return [[ocrmypdf, "-q", "-l", "vie", "--image-dpi", "200", "--sidecar",
+                     str(folder / f"{k}.txt"), str(p), str(folder / f"{k}.pdf")]
+                    for k, p in pages.items()]
+
         folder = work / "ocrmypdf"
-        folder.mkdir()
-        cmds = [[ocrmypdf, "-q", "-l", "vie", "--image-dpi", "200", "--sidecar",
-                 str(folder / f"{k}.txt"), str(p), str(folder / f"{k}.pdf")]
-                for k, p in pages.items()]
-        wall, _tree, worker, cpu = run_parallel(cmds, args.jobs, ENV)
+        wall, _tree, _worker, cpu = run_parallel(theirs(folder), args.jobs, ENV, sample=False)
+        worker = run_parallel(theirs(work / "ocrmypdf-memory"), args.jobs, ENV)[2]
         texts["OCRmyPDF"] = {k: (folder / f"{k}.txt").read_text(encoding="utf-8")
                              for k in pages}
         runs["OCRmyPDF"] = (wall, cpu, worker)
