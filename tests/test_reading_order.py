@@ -126,3 +126,24 @@ def test_tesseract_reads_with_the_shipped_best_vie_model(monkeypatch: pytest.Mon
     finally:
         monkeypatch.delenv("TESSDATA_PREFIX")
         tesseract.data_folder.cache_clear()
+
+
+def test_rules_are_the_opening_by_a_line_both_ways() -> None:
+    # inkgrid.rules finds runs from their ends (rows) and by doubling over packed bits
+    # (columns); both must be exactly the opening by a line, as scipy's running min and max.
+    import numpy as np
+    from scipy import ndimage
+
+    from digitize.ocr.inkgrid import rules
+
+    rng = np.random.default_rng(7)
+    for _ in range(200):
+        h, w = (int(v) for v in rng.integers(1, 70, 2))
+        length = int(rng.integers(1, 40))
+        ink = rng.random((h, w)) < rng.random()
+        for axis in (0, 1):
+            least = ndimage.minimum_filter1d(ink.astype(np.uint8), length, axis=axis,
+                                             mode="constant", cval=0)
+            want = ndimage.maximum_filter1d(least, length, axis=axis, mode="constant", cval=0,
+                                            origin=-1 if length % 2 == 0 else 0).astype(bool)
+            assert (rules(ink, length, axis) == want).all(), (h, w, length, axis)
