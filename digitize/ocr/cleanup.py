@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
 
-import numpy as np
 from PIL import Image, ImageChops, ImageDraw, ImageOps
 
 from digitize.model import Box, Word
@@ -94,30 +93,11 @@ def upright_words(words: Sequence[Word], rotation: int, w: int, h: int
     return level_words(upright, skew, uw, uh), uw, uh, skew
 
 
-class _RowProfile:
-    """The ink of a small greyscale thumbnail (255 ink, 0 paper) as points, each spread over the
-    two rows it lands on when the page is turned: how sharp the rows of ink are at an angle,
-    without turning any pixels (a few thousand inked points against the whole thumbnail)."""
-
-    def __init__(self, ink: Image.Image) -> None:
-        arr = np.asarray(ink, dtype=np.float32)
-        self.h, w = arr.shape
-        ys, xs = np.nonzero(arr)
-        self.weights = arr[ys, xs]
-        self.dx, self.dy = xs - (w - 1) / 2, ys - (self.h - 1) / 2
-
-    def score(self, angle: float) -> float:
-        """The spread (sum of squares about the mean) of the rows' ink with the page turned
-        `angle` degrees counter-clockwise (as PIL's rotate) about its centre."""
-        a = math.radians(angle)
-        y = (self.h - 1) / 2 - self.dx * math.sin(a) + self.dy * math.cos(a)
-        top = np.floor(y).astype(np.int64)
-        below = y - top
-        # Rows 0 and h + 1 gather the ink turned off the page, which counts for no row.
-        size, last = self.h + 2, self.h + 1
-        rows = (np.bincount(np.clip(top + 1, 0, last), self.weights * (1 - below), size)
-                + np.bincount(np.clip(top + 2, 0, last), self.weights * below, size))[1:-1]
-        return float(((rows - rows.mean()) ** 2).sum())
+def _row_profile_score(ink: Image.Image, angle: float) -> float:
+    turned = ink.rotate(angle, resample=Image.Resampling.BILINEAR, fillcolor=0)
+    rows = turned.resize((1, turned.height), Image.Resampling.BOX).tobytes()
+    mean = sum(rows) / len(rows)
+    return sum((v - mean) ** 2 for v in rows)
 
 
 def estimate_skew(img: Image.Image, max_angle: float = 5.0) -> float:
@@ -125,13 +105,13 @@ def estimate_skew(img: Image.Image, max_angle: float = 5.0) -> float:
     rotate) that make the rows of ink sharpest, searched coarse to fine (1°, 0.25°, 0.05°).
     0 when no angle is clearly better than none (little text, or lines that run vertically on
     a sideways page)."""
-    profile = _RowProfile(ImageOps.invert(_grey_thumbnail(img, 320)))
-    base = profile.score(0.0)
+    ink = ImageOps.invert(_grey_thumbnail(img, 320))
+    base = _row_profile_score(ink, 0.0)
     best, best_score = 0.0, base
     candidates = [float(a) for a in range(-round(max_angle), round(max_angle) + 1) if a]
     for step in (0.25, 0.05, None):
         for a in candidates:
-            score = profile.score(a)
+            score = _row_profile_score(ink, a)
             if score > best_score:
                 best, best_score = a, score
         if step is None:
@@ -151,11 +131,7 @@ def deskew(img: Image.Image, angle: float) -> Image.Image:
 
 
 def _grey_thumbnail(img: Image.Image, width: int = 400) -> Image.Image:
-    """`img` in grey, `width` pixels wide. A colour page is averaged down (box) before it is
-    made grey: converting the whole scan first cost more than the rest of the skew search."""
-    factor = img.width // (2 * width)
-    small = img.reduce(factor) if factor > 1 and img.mode in ("L", "RGB") else img
-    grey = small.convert("L")
+    grey = img.convert("L")
     scale = width / grey.width
     return grey.resize((width, max(1, round(grey.height * scale))), Image.Resampling.BOX)
 
