@@ -23,6 +23,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import tempfile
 import time
@@ -91,34 +92,46 @@ def bench(args: argparse.Namespace) -> None:
                               "--psm", "1", "--dpi", str(p.dpi), "pdf", "txt"] for p in corpus],
                             args.jobs, env, sample)
 
-    raw = work / "raw"
-    wall, _, _, cpu = floor(raw, False)
-    _, tree, worker, _ = floor(work / "raw-memory", True)
-    results["floor"] = Usage(wall, cpu, tree, worker, 0, cer(
-        [(p.truth, (raw / f"{p.path.stem}.txt").read_text(encoding="utf-8")) for p in corpus]),
-        _size(list(raw.glob("*.pdf"))))
-    print(f"  tesseract done in {wall:.1f} s", flush=True)
-
     # digitize: Tesseract in its workers (archive and compact profiles), and as one command
     # per reading (DIGITIZE_TESSERACT=cli: the path where tesserocr cannot load).
-    for name, profile, extra in (("archive", "archive", {}),
-                                 ("command", "archive", {"DIGITIZE_TESSERACT": "cli"}),
-                                 ("compact", "compact", {})):
-        def ours(out: Path, sample: bool, profile: str = profile,
-                 extra: dict[str, str] = extra) -> tuple[float, PeakMemory, str]:
-            return _timed([str(BIN / "digitize"), "ocr", str(work / "pages"), "--out", str(out),
-                           "--jobs", str(args.jobs), "--profile", profile, "--config",
-                           str(config), "--json"], env=dict(env, **extra), sample=sample)
+    variants = {"archive": ("archive", {}), "command": ("archive", {"DIGITIZE_TESSERACT": "cli"}),
+                "compact": ("compact", {})}
 
-        wall, timed, stdout = ours(work / f"digitize-{name}", False)
-        mem = ours(work / f"digitize-{name}-memory", True)[1]
+    def ours(name: str, out: Path, sample: bool) -> tuple[float, PeakMemory, str]:
+        profile, extra = variants[name]
+        return _timed([str(BIN / "digitize"), "ocr", str(work / "pages"), "--out", str(out),
+                       "--jobs", str(args.jobs), "--profile", profile, "--config", str(config),
+                       "--json"], env=dict(env, **extra), sample=sample)
+
+    # The floor and digitize's archive run timed in turns, --rounds times each: this machine's
+    # speed drifts by up to 10 % from one minute to the next, so each takes the median of its
+    # runs (the other tools run once).
+    turns = [(floor(work / f"raw-{r}", False), ours("archive", work / f"digitize-archive-{r}",
+                                                      False)) for r in range(args.rounds)]
+    raw = work / "raw-0"
+    _, tree, worker, _ = floor(work / "raw-memory", True)
+    results["floor"] = Usage(
+        statistics.median(t[0][0] for t in turns), statistics.median(t[0][3] for t in turns),
+        tree, worker, 0, cer([(p.truth, (raw / f"{p.path.stem}.txt").read_text(
+            encoding="utf-8")) for p in corpus]), _size(list(raw.glob("*.pdf"))))
+    print(f"  tesseract done in {', '.join(f'{t[0][0]:.1f}' for t in turns)} s", flush=True)
+
+    for name in variants:
+        if name == "archive":
+            wall = statistics.median(t[1][0] for t in turns)
+            cpu = statistics.median(t[1][1].cpu for t in turns)
+            stdout = turns[0][1][2]
+        else:
+            wall, timed, stdout = ours(name, work / f"digitize-{name}", False)
+            cpu = timed.cpu
+        mem = ours(name, work / f"digitize-{name}-memory", True)[1]
         docs = {Path(d["source"]).name: d for d in json.loads(stdout)}
         pairs = [(p.truth, Path(docs[p.path.name]["text_file"]).read_text(encoding="utf-8"))
                  for p in corpus]
         pdfs = [Path(docs[p.path.name]["pdf"]) for p in corpus]
-        results[name] = Usage(wall, timed.cpu, mem.tree, mem.worker, mem.main, cer(pairs),
-                              _size(pdfs))
-        print(f"  digitize {name} done in {wall:.1f} s", flush=True)
+        results[name] = Usage(wall, cpu, mem.tree, mem.worker, mem.main, cer(pairs), _size(pdfs))
+        runs = [t[1][0] for t in turns] if name == "archive" else [wall]
+        print(f"  digitize {name} done in {', '.join(f'{w:.1f}' for w in runs)} s", flush=True)
 
     # OCRmyPDF, one process per file, `jobs` at a time, as users run it (the system's vie).
     def ocrmypdf(folder: Path, sample: bool) -> tuple[float, int, int, float]:
@@ -193,6 +206,8 @@ def main() -> None:
     ap.add_argument("--pages", type=int, default=48, help="generated pages (plus the samples)")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--scaling", type=int, default=0, help="also run digitize on N pages")
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="timed runs of the floor and of digitize, in turns (the median counts)")
     ap.add_argument("--work", help="keep everything in this folder")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
     ap.add_argument("--best-vie", action="store_true",
