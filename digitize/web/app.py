@@ -52,8 +52,7 @@ RECORDS = (".json", ".jsonl", ".txt", ".hocr", ".html", ".toml", ".csv", ".xml")
 LABELS = {"ok": N_("done"), "needs_review": N_("needs review"), "incomplete": N_("incomplete"),
           "failed": N_("failed"), "waiting": N_("waiting"), "running": N_("running"),
           "done": N_("done"), "valid": N_("valid"), "invalid": N_("invalid"),
-          "indeterminate": N_("indeterminate"), "uploaded": N_("delivered"),
-          "already there": N_("already delivered")}
+          "indeterminate": N_("indeterminate")}
 
 _templates = Environment(loader=FileSystemLoader(HERE / "templates"),
                          autoescape=select_autoescape(["html"]))
