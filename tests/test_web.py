@@ -28,7 +28,7 @@ from tests.browser import chromium, installed
 from tests.conftest import DIGITIZE, ROOT, SAMPLES, Env
 from tests.desk import Desk, prepare_desk
 from tests.servers import serving_desk
-from tests.webclient import Clerk, finished_job
+from tests.webclient import Clerk, csrf_of, finished_job
 
 SCREENSHOTS = Path(os.environ.get("DIGITIZE_SCREENSHOTS", ROOT / "build" / "screenshots"))
 
@@ -44,11 +44,6 @@ def _client(desk: Desk, hashed: str | None = None, max_mb: int = 200) -> TestCli
     site = Site(load_config(desk.config), [desk.out], max_mb)
     return TestClient(create_app(site, hashed), base_url="http://127.0.0.1",
                       follow_redirects=False)
-
-
-def _csrf(client: TestClient, page: str = "/intake") -> str:
-    html = client.get(page).text
-    return html.split('name="csrf" value="', 1)[1].split('"', 1)[0]
 
 
 # ---------------------------------------------------------------- security
@@ -79,7 +74,7 @@ def test_a_request_without_a_login_is_refused(desk: Desk, tmp_path: Path) -> Non
         res = client.get(page)
         assert res.status_code == 303 and res.headers["location"] == "/login", page
     assert client.post("/review", data={"out": "0"}).status_code == 401
-    token = _csrf(client, "/login")
+    token = csrf_of(client.get, "/login")
     assert client.post("/login", data={"csrf": token, "password": "wrong"}).status_code == 401
     res = client.post("/login", data={"csrf": token, "password": "mật khẩu bàn một cửa"})
     assert res.status_code == 303
@@ -138,7 +133,8 @@ def test_no_file_outside_the_output_folders(desk: Desk, tmp_path: Path) -> None:
     pdf = Path(desk.record["documents"][0]["pdf"]).relative_to(desk.out)
     got = client.get(f"/files/0/{pdf}")
     assert got.status_code == 200 and got.content.startswith(b"%PDF")
-    client.post("/personal", data={"csrf": _csrf(client), "show": "1", "next": "/dossiers"})
+    client.post("/personal", data={"csrf": csrf_of(client.get, "/intake"), "show": "1",
+                                   "next": "/dossiers"})
     inside = client.get(record)
     assert inside.status_code == 200 and desk.record["id"] in inside.text
 
@@ -151,7 +147,8 @@ def test_personal_data_is_masked_until_shown(desk: Desk, cli_env: Env) -> None:
     n = next(i for i, d in enumerate(desk.record["documents"]) if d["metadata"].get("id_number"))
     page = client.get(f"/dossiers/0/{desk.record['id']}/{n}")
     assert page.status_code == 200 and number not in page.text and number[-3:] in page.text
-    client.post("/personal", data={"csrf": _csrf(client), "show": "1", "next": "/dossiers"})
+    client.post("/personal", data={"csrf": csrf_of(client.get, "/intake"), "show": "1",
+                                   "next": "/dossiers"})
     page = client.get(page.url.path)
     assert number in page.text
 
@@ -172,14 +169,15 @@ def test_the_package_opens_with_personal_data_hidden(desk: Desk) -> None:
     assert 'METS.xml"' not in text
     pdf = text.split('.pdf">', 1)[0].rsplit('href="', 1)[1] + ".pdf"
     assert client.get(pdf).content.startswith(b"%PDF")
-    client.post("/personal", data={"csrf": _csrf(client), "show": "1", "next": link})
+    client.post("/personal", data={"csrf": csrf_of(client.get, "/intake"), "show": "1",
+                                   "next": link})
     assert 'METS.xml"' in client.get(link).text
 
 
 def test_uploads_are_limited_and_checked(desk: Desk, tmp_path: Path) -> None:
     client = _client(desk, max_mb=1)
     client.get("/lang/en")  # the refusals below in English (the page's language)
-    token = _csrf(client)
+    token = csrf_of(client.get, "/intake")
     big = b"%PDF-1.7\n" + b"0" * (2 * 2**20)
     res = client.post("/intake", data={"csrf": token, "code": "000.00.31.H49-261201-0099"},
                       files=[("files", ("big.pdf", big, "application/pdf"))])
@@ -211,11 +209,11 @@ def test_sending_a_package_to_the_archive_is_a_job(desk: Desk, tmp_path: Path) -
     assert client.post(f"{page}/send", data={"csrf": "forged"}).status_code == 403
     # The dossier still has fields to review: the desk asks before it leaves.
     assert desk.record["status"] == "needs_review"
-    ask = client.post(f"{page}/send", data={"csrf": _csrf(client, page)})
+    ask = client.post(f"{page}/send", data={"csrf": csrf_of(client.get, page)})
     assert ask.status_code == 200 and 'id="send-anyway"' in ask.text
     assert 'name="confirm"' in ask.text
     assert not list((tmp_path / "archive").iterdir())
-    res = client.post(f"{page}/send", data={"csrf": _csrf(client, page), "confirm": "1"})
+    res = client.post(f"{page}/send", data={"csrf": csrf_of(client.get, page), "confirm": "1"})
     assert res.status_code == 303
     job = finished_job(client.get, res.headers["location"], 120)
     assert 'data-state="done"' in job, job

@@ -16,6 +16,7 @@ from digitize.web.app import create_app
 from digitize.web.site import Site
 from tests.conftest import Env
 from tests.desk import Desk, prepare_desk
+from tests.webclient import csrf_of
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +51,7 @@ def test_an_invalid_correction_is_refused_in_the_form_and_nothing_is_written(
     rid = desk.record["id"]
     n = next(i for i, d in enumerate(desk.record["documents"]) if d["doc_kind"] == "van_ban")
     url = f"/review/0/{rid}/{n}"
-    token = client.get(url).text.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+    token = csrf_of(client.get, url)
     overrides = desk.out / ".overrides" / f"{rid}.toml"
     before = overrides.read_bytes() if overrides.exists() else None
     res = client.post(url, data={"csrf": token, "f:symbol": "QĐ-" + "X" * 60})

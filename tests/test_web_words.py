@@ -21,7 +21,7 @@ from digitize.web.site import Site
 from digitize.web.words import FIELDS, KINDS
 from tests.conftest import Env
 from tests.desk import Desk, prepare_desk
-from tests.webclient import finished_job
+from tests.webclient import csrf_of, finished_job
 
 OPTION = re.compile(r"(?<![\w-])--[a-z]")
 SLOT = re.compile(r"\{[^{}]*\}")
@@ -69,7 +69,7 @@ def _walk(client: TestClient, desk: Desk) -> dict[str, str]:
     pages = {p: client.get(p).text for p in paths}
     # A refused form, a signed PDF verified without the trusted root, a delivery's result.
     pages["/personal (forged)"] = client.post("/personal", data={"csrf": "x"}).text
-    token = client.get("/verify").text.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+    token = csrf_of(client.get, "/verify")
     signed = next(Path(d["pdf"]) for d in desk.record["documents"] if d.get("signature"))
     pages["/verify (untrusted)"] = client.post(
         "/verify", data={"csrf": token},
