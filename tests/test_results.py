@@ -15,15 +15,14 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
-from starlette.testclient import TestClient
 
 from digitize.config import load_config
-from digitize.web.app import create_app
 from digitize.web.site import Site
 from samples.make_procedures import write
 
 from .borndigital import Block, born_digital_pdf
 from .conftest import Env, tree_hashes
+from .desk import site_client
 from .eark import CHECKER, EARK_VENV, assert_conforms
 from .test_procedures import COMPLETE, DOSSIERS, HEAD, LAND, PAGES, _config
 from .webclient import csrf_of, finished_job
@@ -178,8 +177,7 @@ def test_results_are_signed_packaged_in_their_own_group_and_verify(
 
 @pytest.mark.slow
 def test_a_result_uploaded_on_the_dossier_page(desk: Desk, tmp_path: Path) -> None:
-    client = TestClient(create_app(Site(load_config(desk.config), [desk.out], 20), None),
-                        base_url="http://127.0.0.1", follow_redirects=False)
+    client = site_client(Site(load_config(desk.config), [desk.out], 20))
     page = f"/dossiers/0/{COMPLETE}"
     assert 'id="add-result"' in client.get(page).text
     certificate = born_digital_pdf(tmp_path / "ket_qua_web.pdf", CERTIFICATE)

@@ -16,17 +16,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from starlette.testclient import TestClient
 
 from digitize.config import load_config
 from digitize.errors import UsageProblem
 from digitize.schemas.xmp import read_metadata
-from digitize.web.app import create_app
 from digitize.web.auth import login_needed, set_password, stored_hash
 from digitize.web.site import Site
 from tests.browser import chromium, installed
 from tests.conftest import DIGITIZE, ROOT, SAMPLES, Env
-from tests.desk import Desk, prepare_desk
+from tests.desk import Desk, desk_client, desk_site, prepare_desk, site_client
 from tests.servers import serving_desk
 from tests.webclient import Clerk, csrf_of, finished_job
 
@@ -38,12 +36,6 @@ def desk(cli_env: Env, tmp_path_factory: pytest.TempPathFactory) -> Desk:
     """One sample dossier run with a strict review threshold (several fields to review), the
     config the server uses."""
     return prepare_desk(cli_env, tmp_path_factory.mktemp("web"))
-
-
-def _client(desk: Desk, hashed: str | None = None, max_mb: int = 200) -> TestClient:
-    site = Site(load_config(desk.config), [desk.out], max_mb)
-    return TestClient(create_app(site, hashed), base_url="http://127.0.0.1",
-                      follow_redirects=False)
 
 
 # ---------------------------------------------------------------- security
@@ -68,7 +60,7 @@ def test_other_addresses_need_a_login(desk: Desk, cli_env: Env, tmp_path: Path) 
 def test_a_request_without_a_login_is_refused(desk: Desk, tmp_path: Path) -> None:
     secret = tmp_path / "pw"
     set_password(secret, "mật khẩu bàn một cửa")
-    client = _client(desk, stored_hash(secret))  # the test client's address is not loopback
+    client = desk_client(desk, stored_hash(secret))  # the test client's address is not loopback
     for page in ("/dossiers", "/review", "/find?id_number=001203004567", "/report",
                  f"/files/0/{desk.record['id']}/dossier.json"):
         res = client.get(page)
@@ -80,13 +72,13 @@ def test_a_request_without_a_login_is_refused(desk: Desk, tmp_path: Path) -> Non
     assert res.status_code == 303
     assert client.get("/dossiers").status_code == 200
     # A signed cookie: a forged one is no login.
-    other = _client(desk, stored_hash(secret))
+    other = desk_client(desk, stored_hash(secret))
     other.cookies.set("digitize_session", "eyJ1c2VyIjogImRlc2sifQ==.forged.sig")
     assert other.get("/dossiers").status_code == 303
 
 
 def test_every_form_needs_its_csrf_token(desk: Desk) -> None:
-    client = _client(desk)
+    client = desk_client(desk)
     app = client.app
     posts = [r.path.replace("{out:int}", "0").replace("{dossier}", desk.record["id"])
              .replace("{n:int}", "0")
@@ -100,7 +92,7 @@ def test_every_form_needs_its_csrf_token(desk: Desk) -> None:
 
 
 def test_no_file_outside_the_output_folders(desk: Desk, tmp_path: Path) -> None:
-    client = _client(desk)
+    client = desk_client(desk)
     secret = tmp_path / "secret.txt"
     secret.write_text("not for the browser")
     (desk.out / "link-out").symlink_to(tmp_path)
@@ -143,7 +135,7 @@ def test_personal_data_is_masked_until_shown(desk: Desk, cli_env: Env) -> None:
     number = next((str(d["metadata"]["id_number"]) for d in desk.record["documents"]
                    if d["metadata"].get("id_number")), None)
     assert number, "the sample dossier carries an ID number"
-    client = _client(desk)
+    client = desk_client(desk)
     n = next(i for i, d in enumerate(desk.record["documents"]) if d["metadata"].get("id_number"))
     page = client.get(f"/dossiers/0/{desk.record['id']}/{n}")
     assert page.status_code == 200 and number not in page.text and number[-3:] in page.text
@@ -154,7 +146,7 @@ def test_personal_data_is_masked_until_shown(desk: Desk, cli_env: Env) -> None:
 
 
 def test_the_package_opens_with_personal_data_hidden(desk: Desk) -> None:
-    client = _client(desk)
+    client = desk_client(desk)
     rid = desk.record["id"]
     link = client.get(f"/dossiers/0/{rid}").text.split('id="package"', 1)[0].rsplit(
         'href="', 1)[1].split('"', 1)[0]
@@ -175,7 +167,7 @@ def test_the_package_opens_with_personal_data_hidden(desk: Desk) -> None:
 
 
 def test_uploads_are_limited_and_checked(desk: Desk, tmp_path: Path) -> None:
-    client = _client(desk, max_mb=1)
+    client = desk_client(desk, max_mb=1)
     client.get("/lang/en")  # the refusals below in English (the page's language)
     token = csrf_of(client.get, "/intake")
     big = b"%PDF-1.7\n" + b"0" * (2 * 2**20)
@@ -202,8 +194,7 @@ def test_sending_a_package_to_the_archive_is_a_job(desk: Desk, tmp_path: Path) -
     cfg.upload.to = str(tmp_path / "archive")
     cfg.upload.journal = tmp_path / "uploads.jsonl"
     (tmp_path / "archive").mkdir()
-    client = TestClient(create_app(Site(cfg, [desk.out], 200), None),
-                        base_url="http://127.0.0.1", follow_redirects=False)
+    client = site_client(Site(cfg, [desk.out], 200))
     page = f"/dossiers/0/{desk.record['id']}"
     assert "archive" in client.get(page).text
     assert client.post(f"{page}/send", data={"csrf": "forged"}).status_code == 403
@@ -253,9 +244,7 @@ def test_errors_say_their_charset_and_open_tabs_outlive_a_restart(desk: Desk,
         hidden = clerk.post("/personal", {"csrf": token, "show": "0", "next": "/dossiers"})
         assert hidden.status == 303, hidden.text
     # Behind a login, "log in first" says its charset too.
-    cfg = load_config(desk.config)
-    app = create_app(Site(cfg, [desk.out], 200), "$argon2id$v=19$m=65536,t=3,p=4$x$y")
-    client = TestClient(app, base_url="http://127.0.0.1", follow_redirects=False)
+    client = site_client(desk_site(desk), "$argon2id$v=19$m=65536,t=3,p=4$x$y")
     res = client.post("/review", data={"out": "0"})
     assert res.status_code == 401 and "charset=utf-8" in res.headers["content-type"]
 

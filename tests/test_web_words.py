@@ -16,11 +16,11 @@ from starlette.testclient import TestClient
 from digitize.config import load_config
 from digitize.i18n import catalogue_path
 from digitize.validation.html_report import CODES
-from digitize.web.app import HERE, create_app
+from digitize.web.app import HERE
 from digitize.web.site import Site
 from digitize.web.words import FIELDS, KINDS
 from tests.conftest import Env
-from tests.desk import Desk, prepare_desk
+from tests.desk import Desk, desk_client, prepare_desk, site_client
 from tests.webclient import csrf_of, finished_job
 
 OPTION = re.compile(r"(?<![\w-])--[a-z]")
@@ -87,8 +87,7 @@ def test_every_page_is_vietnamese_with_no_codes_or_options(desk: Desk, tmp_path:
     cfg.upload.to = str(tmp_path / "archive")
     cfg.upload.journal = tmp_path / "uploads.jsonl"
     (tmp_path / "archive").mkdir()
-    client = TestClient(create_app(Site(cfg, [desk.out], 200), None),
-                        base_url="http://127.0.0.1", follow_redirects=False)
+    client = site_client(Site(cfg, [desk.out], 200))
     pages = _walk(client, desk)
     # Every template was drawn.
     drawn = {m for page in pages.values() for m in re.findall(r"<h1>([^<]*)", page)}
@@ -120,8 +119,7 @@ def test_every_page_is_vietnamese_with_no_codes_or_options(desk: Desk, tmp_path:
 def test_the_desk_ships_a_typeface_that_draws_vietnamese(desk: Desk) -> None:
     from fontTools.ttLib import TTFont
 
-    client = TestClient(create_app(Site(load_config(desk.config), [desk.out], 200), None),
-                        base_url="http://127.0.0.1")
+    client = desk_client(desk)
     css = client.get("/static/style.css").text
     fonts = re.findall(r'url\("(/static/fonts/[\w-]+\.woff)"\)', css)
     assert len(fonts) == 3 and '"Desk Mono", monospace' in css and 'font-family: "Desk Sans"' in css
