@@ -8,18 +8,10 @@ import re
 import shutil
 from pathlib import Path
 
-import pytest
-
 from digitize.config import load_config
 from digitize.web.site import Site
-from tests.conftest import Env
-from tests.desk import Desk, desk_client, desk_site, prepare_desk, site_client
+from tests.desk import Desk, desk_client, desk_site, site_client
 from tests.webclient import csrf_of
-
-
-@pytest.fixture(scope="module")
-def desk(cli_env: Env, tmp_path_factory: pytest.TempPathFactory) -> Desk:
-    return prepare_desk(cli_env, tmp_path_factory.mktemp("review"))
 
 
 def test_one_screen_holds_every_field_the_ones_to_review_first(desk: Desk) -> None:

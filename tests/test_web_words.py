@@ -8,7 +8,6 @@ import io
 import re
 from pathlib import Path
 
-import pytest
 from babel.messages.pofile import read_po
 from lxml import html
 from starlette.testclient import TestClient
@@ -19,17 +18,11 @@ from digitize.validation.html_report import CODES
 from digitize.web.app import HERE
 from digitize.web.site import Site
 from digitize.web.words import FIELDS, KINDS
-from tests.conftest import Env
-from tests.desk import Desk, desk_client, prepare_desk, site_client
+from tests.desk import Desk, desk_client, site_client
 from tests.webclient import csrf_of, finished_job
 
 OPTION = re.compile(r"(?<![\w-])--[a-z]")
 SLOT = re.compile(r"\{[^{}]*\}")
-
-
-@pytest.fixture(scope="module")
-def desk(cli_env: Env, tmp_path_factory: pytest.TempPathFactory) -> Desk:
-    return prepare_desk(cli_env, tmp_path_factory.mktemp("words"))
 
 
 def _english_only() -> list[str]:
