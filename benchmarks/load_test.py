@@ -52,7 +52,7 @@ from digitize.web.auth import set_password  # noqa: E402
 from tests.conftest import DIGITIZE, SAMPLES, Env, make_cli_env  # noqa: E402
 from tests.desk import Desk, prepare_desk  # noqa: E402
 from tests.servers import serving_desk  # noqa: E402
-from tests.webclient import Answer, Clerk  # noqa: E402
+from tests.webclient import Answer, Clerk, csrf_in  # noqa: E402
 
 PASSWORD = "mật khẩu bàn một cửa"
 DOSSIERS = ("000.00.31.H49-261120-0001", "000.00.31.H49-261120-0002",
@@ -147,9 +147,10 @@ class Run:
         return not self.load.failures and not self.lost
 
 
-def csrf_of(answer: Answer | None) -> str:
-    found = re.search(r'name="csrf" value="([^"]+)"', answer.text) if answer else None
-    return found.group(1) if found else ""
+def page_csrf(answer: Answer | None) -> str:
+    """The token of the page's form; "" where the page did not come (a failure counted
+    already) or has no form, and the form posted with it is then refused and counted."""
+    return csrf_in(answer.text) if answer else ""
 
 
 def value_for(slot: Slot, k: int, i: int) -> str:
@@ -181,7 +182,7 @@ class Desktop:
         return self.load.call(kind, lambda: self.browser.get(path), path=path)
 
     def login(self) -> bool:
-        token = csrf_of(self.get("login page", "/login"))
+        token = page_csrf(self.get("login page", "/login"))
         done = self.load.call("login", lambda: self.browser.post(
             "/login", {"csrf": token, "password": PASSWORD}), expect=(303,))
         return done is not None
@@ -200,7 +201,7 @@ class Desktop:
             self.get("page image", src)
 
     def review(self) -> None:
-        token = csrf_of(self.get("review", "/review"))
+        token = page_csrf(self.get("review", "/review"))
         slot = self.rng.choice(self.slots)
         if slot.image:
             self.get("page image", slot.image)
@@ -218,7 +219,7 @@ class Desktop:
         self.get("find", "/find?" + urlencode({"text": self.rng.choice(WORDS)}))
 
     def verify(self) -> None:
-        token = csrf_of(self.get("verify page", "/verify"))
+        token = page_csrf(self.get("verify page", "/verify"))
         got = self.load.call("verify", lambda: self.browser.upload(
             "/verify", {"csrf": token}, "file", "quyet_dinh_da_ky.pdf", self.signed))
         if got is not None and 'data-status="valid"' not in got.text:
@@ -226,7 +227,7 @@ class Desktop:
             self.load.fail("verify", f"verdict {found.group(1) if found else 'missing'}")
 
     def intake(self) -> None:
-        token = csrf_of(self.get("intake page", "/intake"))
+        token = page_csrf(self.get("intake page", "/intake"))
         scans = self.rng.sample(SMALL_SCANS, self.rng.choice((1, 2)))
         code = self.codes()
         got = self.load.call("intake", lambda: self.browser.upload_files(

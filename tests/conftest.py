@@ -1,5 +1,6 @@
 """Shared fixtures: a private demo identity and config, the real `digitize` command, and one
-run of the whole pipeline over samples/ that several test modules inspect."""
+run of the whole pipeline over samples/ that several test modules inspect, and one desk that the
+web modules which only look at it share."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -24,6 +26,9 @@ from digitize.devtools.testpki import (
     start_test_pki,
 )
 from tests.servers import Postgres, running_postgres
+
+if TYPE_CHECKING:
+    from tests.desk import Desk
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -101,6 +106,16 @@ def sample_run(cli_env: Env, tmp_path_factory: pytest.TempPathFactory) -> Sample
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert json.loads(result.stdout)["totals"] == summary["totals"]
     return SampleRun(out, result, summary, before, after, truth)
+
+
+@pytest.fixture(scope="session")
+def desk(cli_env: Env, tmp_path_factory: pytest.TempPathFactory) -> Desk:
+    """One sample dossier run into a desk with a strict review threshold (`prepare_desk`), once
+    per session, for the modules that only look at it (test_web_review, test_web_words): none
+    may write into it. A module that changes its desk defines a `desk` fixture of its own."""
+    from tests.desk import prepare_desk  # tests.desk imports this module
+
+    return prepare_desk(cli_env, tmp_path_factory.mktemp("desk"))
 
 
 @pytest.fixture(scope="session")

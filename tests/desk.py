@@ -1,5 +1,6 @@
 """A desk's output folder with processed sample dossiers and the config `digitize serve` reads
-for it: the web tests' desk, and the one benchmarks/load_test.py puts under load."""
+for it: the web tests' desk, and the one benchmarks/load_test.py puts under load; and
+Starlette's test client on the desk's app."""
 
 from __future__ import annotations
 
@@ -9,6 +10,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from starlette.testclient import TestClient
+
+from digitize.config import load_config
+from digitize.web.app import create_app
+from digitize.web.site import Site
 from tests.conftest import SAMPLES, Env
 
 FIRST = "000.00.31.H49-261120-0002"
@@ -51,3 +57,21 @@ def prepare_desk(env: Env, top: Path, dossiers: Sequence[str] = (FIRST,)) -> Des
     records = tuple(json.loads((out / name / "dossier.json").read_text(encoding="utf-8"))
                     for name in dossiers)
     return Desk(config, out, top / "inbox", top / "in" / dossiers[0], records)
+
+
+def desk_site(desk: Desk, max_mb: int = 200) -> Site:
+    """The web desk over `desk`'s output folder, with its config and an upload limit of
+    `max_mb` MB."""
+    return Site(load_config(desk.config), [desk.out], max_mb)
+
+
+def site_client(site: Site, hashed: str | None = None) -> TestClient:
+    """Starlette's test client on the desk app for `site` (a login with the password hashed as
+    `hashed`, or none), at http://127.0.0.1, redirects not followed."""
+    return TestClient(create_app(site, hashed), base_url="http://127.0.0.1",
+                      follow_redirects=False)
+
+
+def desk_client(desk: Desk, hashed: str | None = None, max_mb: int = 200) -> TestClient:
+    """`site_client` on `desk_site(desk, max_mb)`."""
+    return site_client(desk_site(desk, max_mb), hashed)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from pyhanko.sign import signers
 from tests.conftest import DIGITIZE, Env
 from tests.servers import serving_desk
 from tests.test_web import Desk, desk  # noqa: F401 (the sample dossier the desk serves)
+from tests.webclient import csrf_in
 
 CODE = "000.00.31.H49-261204-0037"
 
@@ -110,9 +110,9 @@ def test_a_signed_input_with_active_content_is_kept_and_reported(
 
 def _personal(session: requests.Session, base: str, show: bool) -> None:
     html = session.get(f"{base}/dossiers", timeout=60).text
-    token = re.search(r'name="csrf" value="([^"]+)"', html)
+    token = csrf_in(html)
     assert token
-    res = session.post(f"{base}/personal", data={"csrf": token.group(1),
+    res = session.post(f"{base}/personal", data={"csrf": token,
                                                  "show": "1" if show else "0",
                                                  "next": "/dossiers"}, timeout=60)
     assert res.status_code == 200

@@ -15,18 +15,17 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
-from starlette.testclient import TestClient
 
 from digitize.config import load_config
-from digitize.web.app import create_app
 from digitize.web.site import Site
 from samples.make_procedures import write
 
 from .borndigital import Block, born_digital_pdf
 from .conftest import Env, tree_hashes
+from .desk import site_client
 from .eark import CHECKER, EARK_VENV, assert_conforms
 from .test_procedures import COMPLETE, DOSSIERS, HEAD, LAND, PAGES, _config
-from .webclient import finished_job
+from .webclient import csrf_of, finished_job
 
 METS = "{http://www.loc.gov/METS/}"
 XLINK = "{http://www.w3.org/1999/xlink}href"
@@ -176,14 +175,9 @@ def test_results_are_signed_packaged_in_their_own_group_and_verify(
     (desk.inbox / COMPLETE / "uy_quyen.pdf").unlink()
 
 
-def _csrf(client: TestClient, page: str) -> str:
-    return client.get(page).text.split('name="csrf" value="', 1)[1].split('"', 1)[0]
-
-
 @pytest.mark.slow
 def test_a_result_uploaded_on_the_dossier_page(desk: Desk, tmp_path: Path) -> None:
-    client = TestClient(create_app(Site(load_config(desk.config), [desk.out], 20), None),
-                        base_url="http://127.0.0.1", follow_redirects=False)
+    client = site_client(Site(load_config(desk.config), [desk.out], 20))
     page = f"/dossiers/0/{COMPLETE}"
     assert 'id="add-result"' in client.get(page).text
     certificate = born_digital_pdf(tmp_path / "ket_qua_web.pdf", CERTIFICATE)
@@ -191,10 +185,10 @@ def test_a_result_uploaded_on_the_dossier_page(desk: Desk, tmp_path: Path) -> No
     assert client.post(f"{page}/result", data={"csrf": "forged"}, files=upload
                        ).status_code == 403
     missing = client.post("/dossiers/0/000.00.31.H49-261201-0099/result",
-                          data={"csrf": _csrf(client, page)}, files=upload)
+                          data={"csrf": csrf_of(client.get, page)}, files=upload)
     assert missing.status_code == 404
     count = len(_record(desk)["results"])
-    res = client.post(f"{page}/result", data={"csrf": _csrf(client, page),
+    res = client.post(f"{page}/result", data={"csrf": csrf_of(client.get, page),
                                               "code": GCN_RESULT[0]}, files=upload)
     assert res.status_code == 303, res.text
     job = finished_job(client.get, res.headers["location"])

@@ -16,19 +16,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from starlette.testclient import TestClient
 
 from digitize.config import load_config
 from digitize.errors import UsageProblem
 from digitize.schemas.xmp import read_metadata
-from digitize.web.app import create_app
 from digitize.web.auth import login_needed, set_password, stored_hash
 from digitize.web.site import Site
 from tests.browser import chromium, installed
 from tests.conftest import DIGITIZE, ROOT, SAMPLES, Env
-from tests.desk import Desk, prepare_desk
+from tests.desk import Desk, desk_client, desk_site, prepare_desk, site_client
 from tests.servers import serving_desk
-from tests.webclient import Clerk, finished_job
+from tests.webclient import Clerk, csrf_of, finished_job
 
 SCREENSHOTS = Path(os.environ.get("DIGITIZE_SCREENSHOTS", ROOT / "build" / "screenshots"))
 
@@ -38,17 +36,6 @@ def desk(cli_env: Env, tmp_path_factory: pytest.TempPathFactory) -> Desk:
     """One sample dossier run with a strict review threshold (several fields to review), the
     config the server uses."""
     return prepare_desk(cli_env, tmp_path_factory.mktemp("web"))
-
-
-def _client(desk: Desk, hashed: str | None = None, max_mb: int = 200) -> TestClient:
-    site = Site(load_config(desk.config), [desk.out], max_mb)
-    return TestClient(create_app(site, hashed), base_url="http://127.0.0.1",
-                      follow_redirects=False)
-
-
-def _csrf(client: TestClient, page: str = "/intake") -> str:
-    html = client.get(page).text
-    return html.split('name="csrf" value="', 1)[1].split('"', 1)[0]
 
 
 # ---------------------------------------------------------------- security
@@ -73,25 +60,25 @@ def test_other_addresses_need_a_login(desk: Desk, cli_env: Env, tmp_path: Path) 
 def test_a_request_without_a_login_is_refused(desk: Desk, tmp_path: Path) -> None:
     secret = tmp_path / "pw"
     set_password(secret, "mật khẩu bàn một cửa")
-    client = _client(desk, stored_hash(secret))  # the test client's address is not loopback
+    client = desk_client(desk, stored_hash(secret))  # the test client's address is not loopback
     for page in ("/dossiers", "/review", "/find?id_number=001203004567", "/report",
                  f"/files/0/{desk.record['id']}/dossier.json"):
         res = client.get(page)
         assert res.status_code == 303 and res.headers["location"] == "/login", page
     assert client.post("/review", data={"out": "0"}).status_code == 401
-    token = _csrf(client, "/login")
+    token = csrf_of(client.get, "/login")
     assert client.post("/login", data={"csrf": token, "password": "wrong"}).status_code == 401
     res = client.post("/login", data={"csrf": token, "password": "mật khẩu bàn một cửa"})
     assert res.status_code == 303
     assert client.get("/dossiers").status_code == 200
     # A signed cookie: a forged one is no login.
-    other = _client(desk, stored_hash(secret))
+    other = desk_client(desk, stored_hash(secret))
     other.cookies.set("digitize_session", "eyJ1c2VyIjogImRlc2sifQ==.forged.sig")
     assert other.get("/dossiers").status_code == 303
 
 
 def test_every_form_needs_its_csrf_token(desk: Desk) -> None:
-    client = _client(desk)
+    client = desk_client(desk)
     app = client.app
     posts = [r.path.replace("{out:int}", "0").replace("{dossier}", desk.record["id"])
              .replace("{n:int}", "0")
@@ -105,7 +92,7 @@ def test_every_form_needs_its_csrf_token(desk: Desk) -> None:
 
 
 def test_no_file_outside_the_output_folders(desk: Desk, tmp_path: Path) -> None:
-    client = _client(desk)
+    client = desk_client(desk)
     secret = tmp_path / "secret.txt"
     secret.write_text("not for the browser")
     (desk.out / "link-out").symlink_to(tmp_path)
@@ -138,7 +125,8 @@ def test_no_file_outside_the_output_folders(desk: Desk, tmp_path: Path) -> None:
     pdf = Path(desk.record["documents"][0]["pdf"]).relative_to(desk.out)
     got = client.get(f"/files/0/{pdf}")
     assert got.status_code == 200 and got.content.startswith(b"%PDF")
-    client.post("/personal", data={"csrf": _csrf(client), "show": "1", "next": "/dossiers"})
+    client.post("/personal", data={"csrf": csrf_of(client.get, "/intake"), "show": "1",
+                                   "next": "/dossiers"})
     inside = client.get(record)
     assert inside.status_code == 200 and desk.record["id"] in inside.text
 
@@ -147,17 +135,18 @@ def test_personal_data_is_masked_until_shown(desk: Desk, cli_env: Env) -> None:
     number = next((str(d["metadata"]["id_number"]) for d in desk.record["documents"]
                    if d["metadata"].get("id_number")), None)
     assert number, "the sample dossier carries an ID number"
-    client = _client(desk)
+    client = desk_client(desk)
     n = next(i for i, d in enumerate(desk.record["documents"]) if d["metadata"].get("id_number"))
     page = client.get(f"/dossiers/0/{desk.record['id']}/{n}")
     assert page.status_code == 200 and number not in page.text and number[-3:] in page.text
-    client.post("/personal", data={"csrf": _csrf(client), "show": "1", "next": "/dossiers"})
+    client.post("/personal", data={"csrf": csrf_of(client.get, "/intake"), "show": "1",
+                                   "next": "/dossiers"})
     page = client.get(page.url.path)
     assert number in page.text
 
 
 def test_the_package_opens_with_personal_data_hidden(desk: Desk) -> None:
-    client = _client(desk)
+    client = desk_client(desk)
     rid = desk.record["id"]
     link = client.get(f"/dossiers/0/{rid}").text.split('id="package"', 1)[0].rsplit(
         'href="', 1)[1].split('"', 1)[0]
@@ -172,14 +161,15 @@ def test_the_package_opens_with_personal_data_hidden(desk: Desk) -> None:
     assert 'METS.xml"' not in text
     pdf = text.split('.pdf">', 1)[0].rsplit('href="', 1)[1] + ".pdf"
     assert client.get(pdf).content.startswith(b"%PDF")
-    client.post("/personal", data={"csrf": _csrf(client), "show": "1", "next": link})
+    client.post("/personal", data={"csrf": csrf_of(client.get, "/intake"), "show": "1",
+                                   "next": link})
     assert 'METS.xml"' in client.get(link).text
 
 
 def test_uploads_are_limited_and_checked(desk: Desk, tmp_path: Path) -> None:
-    client = _client(desk, max_mb=1)
+    client = desk_client(desk, max_mb=1)
     client.get("/lang/en")  # the refusals below in English (the page's language)
-    token = _csrf(client)
+    token = csrf_of(client.get, "/intake")
     big = b"%PDF-1.7\n" + b"0" * (2 * 2**20)
     res = client.post("/intake", data={"csrf": token, "code": "000.00.31.H49-261201-0099"},
                       files=[("files", ("big.pdf", big, "application/pdf"))])
@@ -204,18 +194,17 @@ def test_sending_a_package_to_the_archive_is_a_job(desk: Desk, tmp_path: Path) -
     cfg.upload.to = str(tmp_path / "archive")
     cfg.upload.journal = tmp_path / "uploads.jsonl"
     (tmp_path / "archive").mkdir()
-    client = TestClient(create_app(Site(cfg, [desk.out], 200), None),
-                        base_url="http://127.0.0.1", follow_redirects=False)
+    client = site_client(Site(cfg, [desk.out], 200))
     page = f"/dossiers/0/{desk.record['id']}"
     assert "archive" in client.get(page).text
     assert client.post(f"{page}/send", data={"csrf": "forged"}).status_code == 403
     # The dossier still has fields to review: the desk asks before it leaves.
     assert desk.record["status"] == "needs_review"
-    ask = client.post(f"{page}/send", data={"csrf": _csrf(client, page)})
+    ask = client.post(f"{page}/send", data={"csrf": csrf_of(client.get, page)})
     assert ask.status_code == 200 and 'id="send-anyway"' in ask.text
     assert 'name="confirm"' in ask.text
     assert not list((tmp_path / "archive").iterdir())
-    res = client.post(f"{page}/send", data={"csrf": _csrf(client, page), "confirm": "1"})
+    res = client.post(f"{page}/send", data={"csrf": csrf_of(client.get, page), "confirm": "1"})
     assert res.status_code == 303
     job = finished_job(client.get, res.headers["location"], 120)
     assert 'data-state="done"' in job, job
@@ -255,9 +244,7 @@ def test_errors_say_their_charset_and_open_tabs_outlive_a_restart(desk: Desk,
         hidden = clerk.post("/personal", {"csrf": token, "show": "0", "next": "/dossiers"})
         assert hidden.status == 303, hidden.text
     # Behind a login, "log in first" says its charset too.
-    cfg = load_config(desk.config)
-    app = create_app(Site(cfg, [desk.out], 200), "$argon2id$v=19$m=65536,t=3,p=4$x$y")
-    client = TestClient(app, base_url="http://127.0.0.1", follow_redirects=False)
+    client = site_client(desk_site(desk), "$argon2id$v=19$m=65536,t=3,p=4$x$y")
     res = client.post("/review", data={"out": "0"})
     assert res.status_code == 401 and "charset=utf-8" in res.headers["content-type"]
 

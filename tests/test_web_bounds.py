@@ -21,6 +21,7 @@ import pytest
 
 from tests.conftest import DIGITIZE, Env
 from tests.servers import serving_desk
+from tests.webclient import csrf_in
 
 MB = 2**20
 
@@ -109,7 +110,9 @@ def _session(served: Served, page: str = "/intake") -> tuple[str, str]:
         html = res.read().decode()
         cookie = res.getheader("set-cookie", "").split(";", 1)[0] or cookie
         conn.close()
-    return cookie, html.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+    token = csrf_in(html)
+    assert token, f"no CSRF token on {page}"
+    return cookie, token
 
 
 def _multipart(fields: dict[str, str], name: str, filename: str, boundary: str) -> bytes:

@@ -8,29 +8,14 @@ import re
 import shutil
 from pathlib import Path
 
-import pytest
-from starlette.testclient import TestClient
-
 from digitize.config import load_config
-from digitize.web.app import create_app
 from digitize.web.site import Site
-from tests.conftest import Env
-from tests.desk import Desk, prepare_desk
-
-
-@pytest.fixture(scope="module")
-def desk(cli_env: Env, tmp_path_factory: pytest.TempPathFactory) -> Desk:
-    return prepare_desk(cli_env, tmp_path_factory.mktemp("review"))
-
-
-def _client(desk: Desk) -> tuple[TestClient, Site]:
-    site = Site(load_config(desk.config), [desk.out], 200)
-    return TestClient(create_app(site, None), base_url="http://127.0.0.1",
-                      follow_redirects=False), site
+from tests.desk import Desk, desk_client, desk_site, site_client
+from tests.webclient import csrf_of
 
 
 def test_one_screen_holds_every_field_the_ones_to_review_first(desk: Desk) -> None:
-    client, _site = _client(desk)
+    client = desk_client(desk)
     queue = client.get("/review").text
     links = re.findall(r'href="(/review/0/[^"]+/\d+)"', queue)
     assert links, queue
@@ -46,11 +31,12 @@ def test_one_screen_holds_every_field_the_ones_to_review_first(desk: Desk) -> No
 
 def test_an_invalid_correction_is_refused_in_the_form_and_nothing_is_written(
         desk: Desk) -> None:
-    client, site = _client(desk)
+    site = desk_site(desk)
+    client = site_client(site)
     rid = desk.record["id"]
     n = next(i for i, d in enumerate(desk.record["documents"]) if d["doc_kind"] == "van_ban")
     url = f"/review/0/{rid}/{n}"
-    token = client.get(url).text.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+    token = csrf_of(client.get, url)
     overrides = desk.out / ".overrides" / f"{rid}.toml"
     before = overrides.read_bytes() if overrides.exists() else None
     res = client.post(url, data={"csrf": token, "f:symbol": "QĐ-" + "X" * 60})
@@ -74,8 +60,7 @@ def test_the_queue_is_filtered_by_desk_day_and_field(desk: Desk, tmp_path: Path)
     data = json.loads(record.read_text(encoding="utf-8"))
     data["desk"] = "Một cửa xã"
     record.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    client = TestClient(create_app(Site(load_config(desk.config), [out], 200), None),
-                        base_url="http://127.0.0.1", follow_redirects=False)
+    client = site_client(Site(load_config(desk.config), [out], 200))
 
     def queue(**params: str) -> tuple[list[int], str]:
         page = client.get("/review", params=params)

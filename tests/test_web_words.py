@@ -8,7 +8,6 @@ import io
 import re
 from pathlib import Path
 
-import pytest
 from babel.messages.pofile import read_po
 from lxml import html
 from starlette.testclient import TestClient
@@ -16,20 +15,14 @@ from starlette.testclient import TestClient
 from digitize.config import load_config
 from digitize.i18n import catalogue_path
 from digitize.validation.html_report import CODES
-from digitize.web.app import HERE, create_app
+from digitize.web.app import HERE
 from digitize.web.site import Site
 from digitize.web.words import FIELDS, KINDS
-from tests.conftest import Env
-from tests.desk import Desk, prepare_desk
-from tests.webclient import finished_job
+from tests.desk import Desk, desk_client, site_client
+from tests.webclient import csrf_of, finished_job
 
 OPTION = re.compile(r"(?<![\w-])--[a-z]")
 SLOT = re.compile(r"\{[^{}]*\}")
-
-
-@pytest.fixture(scope="module")
-def desk(cli_env: Env, tmp_path_factory: pytest.TempPathFactory) -> Desk:
-    return prepare_desk(cli_env, tmp_path_factory.mktemp("words"))
 
 
 def _english_only() -> list[str]:
@@ -69,7 +62,7 @@ def _walk(client: TestClient, desk: Desk) -> dict[str, str]:
     pages = {p: client.get(p).text for p in paths}
     # A refused form, a signed PDF verified without the trusted root, a delivery's result.
     pages["/personal (forged)"] = client.post("/personal", data={"csrf": "x"}).text
-    token = client.get("/verify").text.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+    token = csrf_of(client.get, "/verify")
     signed = next(Path(d["pdf"]) for d in desk.record["documents"] if d.get("signature"))
     pages["/verify (untrusted)"] = client.post(
         "/verify", data={"csrf": token},
@@ -87,8 +80,7 @@ def test_every_page_is_vietnamese_with_no_codes_or_options(desk: Desk, tmp_path:
     cfg.upload.to = str(tmp_path / "archive")
     cfg.upload.journal = tmp_path / "uploads.jsonl"
     (tmp_path / "archive").mkdir()
-    client = TestClient(create_app(Site(cfg, [desk.out], 200), None),
-                        base_url="http://127.0.0.1", follow_redirects=False)
+    client = site_client(Site(cfg, [desk.out], 200))
     pages = _walk(client, desk)
     # Every template was drawn.
     drawn = {m for page in pages.values() for m in re.findall(r"<h1>([^<]*)", page)}
@@ -120,8 +112,7 @@ def test_every_page_is_vietnamese_with_no_codes_or_options(desk: Desk, tmp_path:
 def test_the_desk_ships_a_typeface_that_draws_vietnamese(desk: Desk) -> None:
     from fontTools.ttLib import TTFont
 
-    client = TestClient(create_app(Site(load_config(desk.config), [desk.out], 200), None),
-                        base_url="http://127.0.0.1")
+    client = desk_client(desk)
     css = client.get("/static/style.css").text
     fonts = re.findall(r'url\("(/static/fonts/[\w-]+\.woff)"\)', css)
     assert len(fonts) == 3 and '"Desk Mono", monospace' in css and 'font-family: "Desk Sans"' in css

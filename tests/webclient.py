@@ -1,7 +1,8 @@
 """A small HTTP client for the tests that drive the real `digitize serve` process: its own
 cookie, a source address of its choosing among the loopback addresses (127.0.0.2 is another
-clerk's PC to the server), forms and file uploads; and a local HTTP server that records every
-request made to it (the addresses a hostile certificate names)."""
+clerk's PC to the server), forms and file uploads, the CSRF token of a page's form; and a
+local HTTP server that records every request made to it (the addresses a hostile certificate
+names)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,22 @@ from typing import Any
 from urllib.parse import urlencode
 
 from digitize.devtools.loopback import serving
+
+CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+def csrf_in(html: str) -> str:
+    """The CSRF token of the form in a page's HTML; "" where the page has none."""
+    found = CSRF.search(html)
+    return found.group(1) if found else ""
+
+
+def csrf_of(get: Callable[[str], Any], page: str = "/login") -> str:
+    """The CSRF token of the form on `page` (`get` gives a page's response: a `Clerk`'s or
+    Starlette's test client's); the test fails where the page has none."""
+    token = csrf_in(get(page).text)
+    assert token, f"no CSRF token on {page}"
+    return token
 
 
 @dataclass
@@ -62,9 +79,7 @@ class Clerk:
         return self.request("GET", path)
 
     def csrf(self, page: str = "/login") -> str:
-        found = re.search(r'name="csrf" value="([^"]+)"', self.get(page).text)
-        assert found, f"no CSRF token on {page}"
-        return found.group(1)
+        return csrf_of(self.get, page)
 
     def post(self, path: str, form: dict[str, str]) -> Answer:
         return self.request("POST", path, urlencode(form).encode(),
