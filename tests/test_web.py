@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from digitize.config import load_config
-from digitize.errors import UsageProblem
+from digitize.errors import NoInputError, UsageProblem
 from digitize.schemas.xmp import read_metadata
 from digitize.web.auth import login_needed, set_password, stored_hash
 from digitize.web.site import Site
@@ -405,3 +405,38 @@ def test_intake_verify_and_find_in_the_browser(desk: Desk, server: str, browser:
     d.get(f"{server}/lang/en?next=/dossiers")
     assert "Dossiers" in d.find_element(By.TAG_NAME, "h1").text
     d.get(f"{server}/lang/vi?next=/dossiers")
+
+
+class _SwappedMidway(Site):
+    """A desk whose dossier is re-run between reading its record and drawing its page: the
+    first drawing finds the package under a new name, as after a real re-run's swap."""
+
+    swapped = False
+
+    def page_png(self, d: Any, doc: Any, page: int, field: str = "",
+                 masked: bool = True) -> bytes:
+        if not self.swapped:
+            self.swapped = True
+            old = next(p for p in d.folder.iterdir() if p.name.startswith("uuid-"))
+            new = old.with_name("uuid-00000000-0000-4000-8000-000000000001")
+            old.rename(new)
+            record = d.folder / "dossier.json"
+            record.write_text(record.read_text(encoding="utf-8").replace(old.name, new.name),
+                              encoding="utf-8")
+        return super().page_png(d, doc, page, field, masked)
+
+
+def test_a_page_asked_for_while_a_rerun_swaps_the_dossier_is_drawn(desk: Desk,
+                                                                   tmp_path: Path) -> None:
+    # The load test once met it: 20 clerks, a correction's re-run renamed the package while a
+    # page image was asked for, and the clerk got "No such file" for a page that was there.
+    import shutil
+
+    out = tmp_path / "out"
+    shutil.copytree(desk.out, out, symlinks=True)
+    site = _SwappedMidway(load_config(desk.config), [out], 200)
+    dossier = next(p.parent.name for p in out.glob("*/dossier.json"))
+    png = site.page_image(0, dossier, 0, 0)
+    assert site.swapped and png.startswith(b"\x89PNG")
+    with pytest.raises(NoInputError):  # a page that is not there
+        site.page_image(0, dossier, 0, 99)

@@ -235,8 +235,7 @@ class Web:
 
     async def page_image(self, request: Request) -> Response:
         p = request.path_params
-        d, doc = await sync(self.site.document, p["out"], p["dossier"], p["n"])
-        png = await sync(self.site.page_png, d, doc, p["page"],
+        png = await sync(self.site.page_image, p["out"], p["dossier"], p["n"], p["page"],
                          request.query_params.get("field", ""),
                          not request.session.get("show_personal"))
         return Response(png, media_type="image/png", headers={"Cache-Control": "no-store"})

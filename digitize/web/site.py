@@ -196,6 +196,21 @@ class Site:
         img.save(buf, "PNG")
         return buf.getvalue()
 
+    def page_image(self, out: int, dossier_id: str, n: int, page: int, field: str = "",
+                   masked: bool = True) -> bytes:
+        """Page `page` of document `n` as page_png draws it. A re-run swaps the dossier's folder
+        in whole, and its package (and so the PDF's path) gets a new name: a record read just
+        before the swap names a PDF that is gone just after it. The record is then read again
+        once, and the page drawn from the PDF it names now."""
+        d, doc = self.document(out, dossier_id, n)
+        try:
+            return self.page_png(d, doc, page, field, masked)
+        except NoInputError:
+            again, now = self.document(out, dossier_id, n)
+            if now.pdf == doc.pdf:
+                raise
+            return self.page_png(again, now, page, field, masked)
+
     def _pdf(self, d: Found, doc: DocumentResult) -> Path:
         rel = self.relative(d, doc.pdf)
         if rel is None:
