@@ -408,26 +408,34 @@ def test_intake_verify_and_find_in_the_browser(desk: Desk, server: str, browser:
 
 
 class _SwappedMidway(Site):
-    """A desk whose dossier is re-run between reading its record and drawing its page: the
-    first drawing finds the package under a new name, as after a real re-run's swap."""
+    """A desk whose dossier is re-run between reading a document's record and opening its PDF:
+    the first opening finds the package under a new name, as after a real re-run's swap."""
 
-    swapped = False
+    swaps = 0
+
+    def _rerun(self, d: Any) -> None:
+        self.swaps += 1
+        old = next(p for p in d.folder.iterdir() if p.name.startswith("uuid-"))
+        new = old.with_name(f"uuid-00000000-0000-4000-8000-{self.swaps:012d}")
+        old.rename(new)
+        record = d.folder / "dossier.json"
+        record.write_text(record.read_text(encoding="utf-8").replace(old.name, new.name),
+                          encoding="utf-8")
 
     def page_png(self, d: Any, doc: Any, page: int, field: str = "",
                  masked: bool = True) -> bytes:
-        if not self.swapped:
-            self.swapped = True
-            old = next(p for p in d.folder.iterdir() if p.name.startswith("uuid-"))
-            new = old.with_name("uuid-00000000-0000-4000-8000-000000000001")
-            old.rename(new)
-            record = d.folder / "dossier.json"
-            record.write_text(record.read_text(encoding="utf-8").replace(old.name, new.name),
-                              encoding="utf-8")
+        if self.swaps < 1:
+            self._rerun(d)
         return super().page_png(d, doc, page, field, masked)
 
+    def signature_report(self, d: Any, doc: Any) -> Any:
+        if self.swaps < 2:
+            self._rerun(d)
+        return super().signature_report(d, doc)
 
-def test_a_page_asked_for_while_a_rerun_swaps_the_dossier_is_drawn(desk: Desk,
-                                                                   tmp_path: Path) -> None:
+
+def test_a_document_asked_for_while_a_rerun_swaps_the_dossier_is_shown(desk: Desk,
+                                                                       tmp_path: Path) -> None:
     # The load test once met it: 20 clerks, a correction's re-run renamed the package while a
     # page image was asked for, and the clerk got "No such file" for a page that was there.
     import shutil
@@ -437,6 +445,8 @@ def test_a_page_asked_for_while_a_rerun_swaps_the_dossier_is_drawn(desk: Desk,
     site = _SwappedMidway(load_config(desk.config), [out], 200)
     dossier = next(p.parent.name for p in out.glob("*/dossier.json"))
     png = site.page_image(0, dossier, 0, 0)
-    assert site.swapped and png.startswith(b"\x89PNG")
-    with pytest.raises(NoInputError):  # a page that is not there
+    assert site.swaps == 1 and png.startswith(b"\x89PNG")
+    report = site.read_document(0, dossier, 0, site.signature_report)  # the document's page
+    assert site.swaps == 2 and report.signatures and "uuid-" in report.path
+    with pytest.raises(NoInputError):  # a page that is not there is still not there
         site.page_image(0, dossier, 0, 99)

@@ -28,6 +28,7 @@ from starlette.staticfiles import StaticFiles
 
 from digitize.errors import DigitizeError, NoInputError, UsageProblem
 from digitize.i18n import N_, _, for_task, in_language
+from digitize.model import DocumentResult
 from digitize.ocr.activecontent import carries
 from digitize.paths import data_dir
 from digitize.privacy import mask_text, mask_value
@@ -36,7 +37,7 @@ from digitize.web.guard import ASGIApp, BoundedParser, Guard, TooLarge, host_nam
 from digitize.web.review_doc import check_answers, form_fields
 from digitize.web.safety import csrf_ok, csrf_token
 from digitize.web.sessions import Logins, desk_key
-from digitize.web.site import QueueFilter, Site
+from digitize.web.site import Found, QueueFilter, Site
 from digitize.web.words import code_words, confidence_words, field_label, kind_label, web_text
 
 HERE = Path(__file__).resolve().parent
@@ -199,13 +200,17 @@ class Web:
 
     async def document(self, request: Request) -> Response:
         p = request.path_params
-        d, doc = await sync(self.site.document, p["out"], p["dossier"], p["n"])
-        report = await sync(self.site.signature_report, d, doc) if doc.signature or \
-            doc.input_signatures else None
+
+        def shown(d: Found, doc: DocumentResult) -> tuple[Found, DocumentResult, Any, str]:
+            report = self.site.signature_report(d, doc) if doc.signature or \
+                doc.input_signatures else None
+            return d, doc, report, self.site.text(d, doc)
+
+        d, doc, report, text = await sync(self.site.read_document, p["out"], p["dossier"],
+                                          p["n"], shown)
         return self.page(request, "document.html", d=d, doc=doc, n=p["n"],
-                         pages=int(doc.metadata.get("page_count") or 1),
-                         text=await sync(self.site.text, d, doc), report=report,
-                         pdf=self.site.relative(d, doc.pdf))
+                         pages=int(doc.metadata.get("page_count") or 1), text=text,
+                         report=report, pdf=self.site.relative(d, doc.pdf))
 
     async def send(self, request: Request) -> Response:
         form = await self.form(request)

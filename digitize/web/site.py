@@ -8,11 +8,12 @@ import base64
 import io
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from digitize.config import Config, index_location
@@ -30,6 +31,8 @@ from digitize.model import (
 from digitize.web.jobs import Job, JobBoard
 from digitize.web.safety import dossier_name, inside, upload_name
 from digitize.web.words import web_policy, web_text
+
+T = TypeVar("T")
 
 PAGE_DPI = 60
 CHUNK = 1 << 20
@@ -196,20 +199,26 @@ class Site:
         img.save(buf, "PNG")
         return buf.getvalue()
 
-    def page_image(self, out: int, dossier_id: str, n: int, page: int, field: str = "",
-                   masked: bool = True) -> bytes:
-        """Page `page` of document `n` as page_png draws it. A re-run swaps the dossier's folder
-        in whole, and its package (and so the PDF's path) gets a new name: a record read just
-        before the swap names a PDF that is gone just after it. The record is then read again
-        once, and the page drawn from the PDF it names now."""
+    def read_document(self, out: int, dossier_id: str, n: int,
+                      use: Callable[[Found, DocumentResult], T]) -> T:
+        """`use` applied to document `n`'s record (and the files it names). A re-run swaps the
+        dossier's folder in whole, and its package (and so the PDF's path) gets a new name: a
+        record read just before the swap names a PDF that is gone just after it. The record is
+        then read again once, and `use` given the one in place now."""
         d, doc = self.document(out, dossier_id, n)
         try:
-            return self.page_png(d, doc, page, field, masked)
+            return use(d, doc)
         except NoInputError:
             again, now = self.document(out, dossier_id, n)
             if now.pdf == doc.pdf:
                 raise
-            return self.page_png(again, now, page, field, masked)
+            return use(again, now)
+
+    def page_image(self, out: int, dossier_id: str, n: int, page: int, field: str = "",
+                   masked: bool = True) -> bytes:
+        """Page `page` of document `n` as page_png draws it, from the record in place."""
+        return self.read_document(out, dossier_id, n, lambda d, doc: self.page_png(
+            d, doc, page, field, masked))
 
     def _pdf(self, d: Found, doc: DocumentResult) -> Path:
         rel = self.relative(d, doc.pdf)
