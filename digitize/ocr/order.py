@@ -47,10 +47,11 @@ def frames(ink: Image.Image) -> list[Box]:
     from scipy import ndimage  # most pages hold no rules both ways: they never load it
 
     # Only where rules are: joining and labelling them there, not over the whole page.
-    ry, rx = np.nonzero(across | down)
+    ruled = across | down
+    ry, rx = np.nonzero(ruled)
     y0, x0 = max(0, int(ry.min()) - 2), max(0, int(rx.min()) - 2)
     near = (slice(y0, min(h, int(ry.max()) + 3)), slice(x0, min(w, int(rx.max()) + 3)))
-    joined = ndimage.binary_dilation((across | down)[near], iterations=2)
+    joined = ndimage.binary_dilation(ruled[near], iterations=2)
     labels, _count = ndimage.label(joined)
     found: list[Box] = []
     for part in ndimage.find_objects(labels):
