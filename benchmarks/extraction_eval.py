@@ -56,12 +56,15 @@ from digitize.extract import extract
 from digitize.extract.calibration import fitted_on
 from digitize.extract.hocr import segments_from_hocr
 from digitize.extract.layout import Segment
-from digitize.extract.signed import (
+from digitize.extract.signed import dated_by_signature, signed_day_probability, signing_days
+from digitize.extract.twice import (
+    NEVER,
     PEN_SURE,
-    dated_by_signature,
+    Agreement,
+    Reading,
+    agreed,
     pen_score,
-    signed_day_probability,
-    signing_days,
+    read_twice,
 )
 from digitize.model import Extraction
 from digitize.validation.verify import verify_pdf
@@ -242,16 +245,17 @@ def real(pages: Path, work: Path, threshold: float) -> Tally:
 
 
 def pen_readings(ex: Extraction, segs: Sequence[Segment], rec: dict[str, object]
-                 ) -> list[bool]:
-    """Of a real document's handwritten number and day, those the handwriting model read
-    surely (signed.PEN_SURE): whether each is right."""
+                 ) -> list[Reading]:
+    """A real document's handwritten number and day as the handwriting model read them: right
+    or not, sure (twice.PEN_SURE) or not, and whether the second reader agreed."""
     fields = rec["fields"]
     assert isinstance(fields, dict)
     out = []
     for key in rec["handwritten"]:  # type: ignore[attr-defined]
         score = pen_score(ex, key, segs)
-        if score is not None and score >= PEN_SURE:
-            out.append(norm(ex.metadata.get(key, "")) == norm(fields.get(key, "")))
+        if score is not None:
+            out.append(Reading(norm(ex.metadata.get(key, "")) == norm(fields.get(key, "")),
+                               score >= PEN_SURE, agreed(ex, key, segs)))
     return out
 
 
@@ -299,18 +303,28 @@ def qng(folder: Path, work: Path, threshold: float) -> dict[str, Tally]:
         # The desk has confirmed the signers of the other folds' documents (names.py).
         read[name] = (extract(segs, pages, threshold, model=models[fold_of[name]],
                               signers=frozenset(str(truth[n]["fields"]["signer"])  # type: ignore[index]
-                                                for n in names if fold_of[n] != fold_of[name])),
-                      segs)
-    # How often the pen's sure readings are wrong, per fold measured on the other folds only.
+                                                for n in names if fold_of[n] != fold_of[name]),
+                              agreement=NEVER), segs)
+    # How often the pen's sure readings are wrong, and how often the second reader agrees with
+    # right and wrong ones, per fold measured on the other folds only.
     sure = {name: pen_readings(read[name][0], read[name][1], truth[name]) for name in names}
-    pen_error = []
-    for k in range(FOLDS):
-        seen = [ok for n in names if fold_of[n] != k for ok in sure[n]]
-        pen_error.append((seen.count(False) + 1) / (len(seen) + 2))
-    print("pen's sure readings (score >= {:.2f}) wrong, per fold from the other folds: {}; "
-          "a confirmed day's probability: {}".format(
-              PEN_SURE, ", ".join(f"{e:.3f}" for e in pen_error),
-              ", ".join(f"{signed_day_probability(e):.3f}" for e in pen_error)))
+    seen_all = [r for n in names for r in sure[n]]
+    right, wrong = [r for r in seen_all if r.right], [r for r in seen_all if not r.right]
+    print(f"the pen's readings, all folds: {sum(not r.right for r in seen_all if r.sure)} of "
+          f"{sum(r.sure for r in seen_all)} sure ones (score >= {PEN_SURE:.2f}) wrong; the "
+          f"second reader agreed with {sum(r.agreed for r in right)} of the {len(right)} right "
+          f"and {sum(r.agreed for r in wrong)} of the {len(wrong)} wrong (sure or not)")
+    agreement = [Agreement.counted([r for n in names if fold_of[n] != k for r in sure[n]])
+                 for k in range(FOLDS)]
+    pen_error = [a.wrong for a in agreement]
+    print("per fold from the other folds: sure readings wrong {}; a confirmed day's "
+          "probability {}; a reading both readers agree on right {}".format(
+              ", ".join(f"{e:.3f}" for e in pen_error),
+              ", ".join(f"{signed_day_probability(e):.3f}" for e in pen_error),
+              ", ".join(f"{a.probability():.3f}" for a in agreement)))
+    for name in names:
+        ex, segs = read[name]
+        read[name] = (read_twice(ex, segs, threshold, agreement[fold_of[name]]), segs)
     tallies = {"all": Tally(), "scan": Tally(), "born-digital": Tally()}
     for name, rec in sorted(truth.items()):
         ex, segs = read[name]

@@ -47,7 +47,8 @@ Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in a page's pixels
 
 class Word(Frozen):
     """One recognised word: text (NFC), box in page pixels (upright page), confidence 0..100;
-    `hand` where its ink is a pen's blue on a colour scan (a number or day written in)."""
+    `hand` where its ink is a pen's blue on a colour scan (a number or day written in);
+    `agreed` where a pen's digits were read alike by a second reader (ocr.blanks)."""
 
     text: str
     left: int
@@ -59,6 +60,7 @@ class Word(Frozen):
     par: int
     line: int
     hand: bool = False
+    agreed: bool = False
 
 
 def document_reference(meta: Mapping[str, object]) -> str:

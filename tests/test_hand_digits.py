@@ -1,7 +1,8 @@
 """The blanks ND 30 leaves for the number and the day, read where they stand whatever the
 pen's colour: the ink after "Số:" and before the symbol's slash, cut into glyphs (touching
 digits apart, a rule above dropped), read by the learned model of handwritten digits, kept as
-a handwritten word the clerk confirms; the model is what its training command makes."""
+a handwritten word the clerk confirms unless a second reader reads the same digits; the model
+is what its training command makes."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from digitize.extract import extract, segments_from_words
-from digitize.ocr import handdigits
+from digitize.ocr import blanks, handdigits
 from digitize.ocr.page import PageTask, prepare_page
 
 from .conftest import ROOT
@@ -45,7 +46,11 @@ def test_touching_digits_are_cut_apart_and_a_rule_is_not_a_digit() -> None:
     assert len(handdigits.glyphs(_ink("5"))) == 1
 
 
-def test_a_number_written_into_the_blank_is_read_and_sent_to_review(tmp_path: Path) -> None:
+@pytest.mark.parametrize("second", ["eng", "none"])
+def test_a_number_written_into_the_blank_is_read_and_checked_by_a_second_reader(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, second: str) -> None:
+    # "none": the second reader's language is not installed, so nothing agrees.
+    monkeypatch.setattr(blanks, "SECOND_READER", second)
     page = Image.new("RGB", (2480, 1200), "white")
     draw = ImageDraw.Draw(page)
     serif = ImageFont.truetype(str(SERIF), 50)
@@ -71,8 +76,13 @@ def test_a_number_written_into_the_blank_is_read_and_sent_to_review(tmp_path: Pa
     ex = extract(segments_from_words([(0, done.ocr.width, done.ocr.height,
                                        done.ocr.words)]), 1)
     assert ex.metadata["number"] == "05" and ex.metadata["symbol"] == "CT-UBND"
-    assert "number" in ex.review  # a pen's digits: the clerk confirms them
     assert "hand" in done.hocr.read_text(encoding="utf-8")
+    if second == "none":
+        assert not hand[0].agreed and "number" in ex.review  # the model alone: the clerk checks
+    else:
+        # Tesseract's digits read the same ink alike and the model was sure: two readers.
+        assert hand[0].agreed and "x_agreed" in done.hocr.read_text(encoding="utf-8")
+        assert "number" not in ex.review and ex.confidence["number"] >= 0.95
 
 
 @pytest.mark.parametrize("script", ["train_digits.py", "train_review.py"])

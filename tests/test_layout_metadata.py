@@ -616,12 +616,15 @@ def test_a_digit_the_pen_wrote_where_tesseract_saw_no_word_is_read(tmp_path: Pat
 
 def test_the_hocr_takes_words_read_again_and_digits_read_where_none_was(tmp_path: Path) -> None:
     from digitize.extract.hocr import segments_from_hocr
+    from digitize.model import Word
     from digitize.ocr.hocr import mark_hand
 
     page = one_line_page(tmp_path / "p.hocr", [((10, 10, 200, 40), 3, "NHuuớng"),
                                                ((300, 10, 400, 40), 96, "tháng"),
                                                ((500, 10, 600, 40), 96, "năm")])
-    mark_hand(page, {}, {(300, 10, 400, 40): ((420, 8, 450, 42), "7", 50.0)},
+    seven = Word(text="7", left=420, top=8, width=30, height=34, conf=50.0, block=0, par=0,
+                 line=0, hand=True)
+    mark_hand(page, {}, {(300, 10, 400, 40): seven},
               {(10, 10, 200, 40): ("CHÍNH PHỦ", 96.0)})
     text = page.read_text(encoding="utf-8")
     assert "x_wconf 96'>CHÍNH PHỦ<" in text and "x_ink blue'>7</span>" in text

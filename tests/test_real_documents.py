@@ -20,6 +20,7 @@ from digitize.extract import Segment, extract
 from digitize.extract.hocr import segments_from_hocr
 from digitize.extract.reviewmodel import shipped
 from digitize.extract.signed import dated_by_signature
+from digitize.extract.twice import MEASURED, Agreement, Reading
 from digitize.ocr.images import read_input
 from digitize.ocr.textlayer import pdf_words, write_hocr
 
@@ -249,12 +250,14 @@ def test_the_desks_signers_are_read_again_only_from_records_that_changed(
 
 def _hocr(tmp_path: Path, lines: list[list[tuple[str, int, int, int, int, str]]]) -> Path:
     """An hOCR page of 2480 × 3508 px: one line per list of (text, x0, y0, x1, conf, ink),
-    each word 50 px high; ink "blue" marks a pen's word as the OCR stage does."""
+    each word 50 px high; ink "blue" marks a pen's word as the OCR stage does, "agreed" one
+    that a second reader read alike."""
     spans = []
     for i, line in enumerate(lines):
         words = " ".join(
             f'<span class="ocrx_word" title="bbox {x0} {y0} {x1} {y0 + 50}; x_wconf {conf}'
-            f'{"; x_ink blue" if ink else ""}">{text}</span>'
+            f'{"; x_ink blue" if ink else ""}{"; x_agreed" if ink == "agreed" else ""}">'
+            f'{text}</span>'
             for text, x0, y0, x1, conf, ink in line)
         spans.append(f'<div class="ocr_carea" title="bbox 0 0 2480 3508"><span class="ocr_line"'
                      f' id="line_{i}" title="bbox 0 0 2480 3508">{words}</span></div>')
@@ -271,17 +274,20 @@ def _printed(text: str, x0: int, y0: int, x1: int) -> list[tuple[str, int, int, 
     return [(w, x0 + k * step, y0, x0 + (k + 1) * step - 20, 96, "") for k, w in enumerate(words)]
 
 
-def _pen_dated(tmp_path: Path, day_conf: int, month_conf: int = 96) -> list[Segment]:
+def _pen_dated(tmp_path: Path, day_conf: int, month_conf: int = 96, agreed: bool = False
+               ) -> list[Segment]:
     """A Chỉ thị whose number and day a pen wrote in (the hand model's scores: 97 for the
-    number, `day_conf` for the day), read back from its hOCR."""
+    number, `day_conf` for the day; `agreed`: a second reader read both alike), read back
+    from its hOCR."""
+    pen = "agreed" if agreed else "blue"
     lines = [_printed("ỦY BAN NHÂN DÂN", 250, 170, 870),
              _printed("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 1100, 170, 2230),
              _printed("TỈNH QUẢNG NGÃI", 250, 240, 870),
              _printed("Độc lập - Tự do - Hạnh phúc", 1240, 240, 2100),
-             [("Số:", 300, 350, 380, 96, ""), ("16", 400, 345, 470, 97, "blue"),
+             [("Số:", 300, 350, 380, 96, ""), ("16", 400, 345, 470, 97, pen),
               ("/CT-UBND", 500, 350, 780, 96, "")],
              [*_printed("Quảng Ngãi,", 1200, 350, 1480), ("ngày", 1500, 350, 1600, 96, ""),
-              ("16", 1620, 345, 1690, day_conf, "blue"), ("tháng", 1710, 350, 1830, 96, ""),
+              ("16", 1620, 345, 1690, day_conf, pen), ("tháng", 1710, 350, 1830, 96, ""),
               ("01", 1850, 350, 1900, month_conf, ""), ("năm", 1920, 350, 2000, 96, ""),
               ("2025", 2020, 350, 2130, 96, "")],
              _printed("CHỈ THỊ", 1100, 700, 1400),
@@ -318,3 +324,22 @@ def test_a_pens_day_stays_in_review_unless_only_the_pen_held_it_back(
     ex = extract(segs, 1)
     assert ex.metadata["issued_date"] == "2025-01-16" and "issued_date" in ex.review
     assert "issued_date" in dated_by_signature(ex, [date(2025, 1, 17)], segs).review
+    # Read alike by a second reader, the same day is still doubted for the same reasons.
+    assert "issued_date" in extract(_pen_dated(tmp_path, day_conf, month_conf, True), 1).review
+
+
+def test_a_pens_sure_digits_that_two_readers_read_alike_are_not_sent_to_review(
+        tmp_path: Path) -> None:
+    alone = extract(_pen_dated(tmp_path, 97), 1)
+    assert {"number", "issued_date"} <= set(alone.review)  # the model alone: checked
+    ex = extract(_pen_dated(tmp_path, 97, agreed=True), 1)
+    assert (ex.metadata["number"], ex.metadata["issued_date"]) == ("16", "2025-01-16")
+    assert not {"number", "issued_date"} & set(ex.review)
+    assert ex.confidence["number"] == round(MEASURED.probability(), 3) >= 0.95
+    # Readers that often agree on wrong readings: agreeing proves less, the clerk checks.
+    doubtful = Agreement(wrong=0.2, agreed_right=0.5, agreed_wrong=0.3)
+    assert "number" in extract(_pen_dated(tmp_path, 97, agreed=True), 1,
+                               agreement=doubtful).review
+    assert Agreement.counted([Reading(True, True, True)] * 8 + [Reading(False, False, True)]
+                             ).probability() == pytest.approx(
+        (1 - 2 / 11) * (9 / 10) / ((1 - 2 / 11) * (9 / 10) + 2 / 11 * 1 / 3))

@@ -18,6 +18,7 @@ from digitize.extract.found import digits as _digits
 from digitize.extract.layout import Segment
 from digitize.extract.reviewmodel import ReviewModel, shipped
 from digitize.extract.text import clean, fold, is_upper, sentence_case, tidy
+from digitize.extract.twice import MEASURED, Agreement, read_twice
 from digitize.extract.vanban import doc_type, number_line, read_van_ban, symbol_type
 from digitize.extract.vocab import places
 from digitize.model import DocKind, Extraction
@@ -98,12 +99,14 @@ def _form_title(segs: Sequence[Segment]) -> Segment | None:
 
 def extract(segs: Sequence[Segment], page_count: int, min_conf: float = REVIEW_THRESHOLD,
             calibrate: bool = True, model: ReviewModel | None = None,
-            signers: frozenset[str] = frozenset()) -> Extraction:
+            signers: frozenset[str] = frozenset(), agreement: Agreement = MEASURED
+            ) -> Extraction:
     """Classify and read one document. Never raises on odd text: missing fields go to review.
     Confidences are probabilities learned from labelled documents (`model`, the shipped
     reviewmodel by default; calibration for what it does not cover); `calibrate=False` gives
     the raw scores the model is fitted on. `signers`: names the desk has confirmed (a name
-    read with their letters and other marks is offered as theirs, for review)."""
+    read with their letters and other marks is offered as theirs, for review). A pen's
+    number or day that two readers read alike is weighed by `agreement` (twice.py)."""
     found = Found({}, {}, {}, signers)
     segs = [s for s in segs if sum(c.isalnum() for c in s.text) >= 2]  # specks, rules
     title = _form_title(segs)
@@ -129,5 +132,6 @@ def extract(segs: Sequence[Segment], page_count: int, min_conf: float = REVIEW_T
         required = (*required, "signer_title")  # ND 30: the name signs under a title
     review = tuple(k for k in dict.fromkeys((*required, *found.values))
                    if k not in found.values or found.conf.get(k, 0.0) < min_conf)
-    return Extraction(doc_kind=kind, metadata=found.values, confidence=found.conf, review=review,
-                      evidence=found.seen)
+    read = Extraction(doc_kind=kind, metadata=found.values, confidence=found.conf,
+                      review=review, evidence=found.seen)
+    return read_twice(read, segs, min_conf, agreement) if calibrate else read

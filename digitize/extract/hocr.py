@@ -15,7 +15,7 @@ from digitize.extract.text import clean
 from digitize.i18n import _
 from digitize.model import Word
 from digitize.ocr.cleanup import orientation_from_hocr, upright_words
-from digitize.ocr.hocr import HAND
+from digitize.ocr.hocr import AGREED, HAND
 
 _BBOX = re.compile(r"bbox (\d+) (\d+) (\d+) (\d+)")
 _CONF = re.compile(r"x_wconf (\d+)")
@@ -57,7 +57,8 @@ def segments_from_hocr(path: Path) -> tuple[list[Segment], int]:
                     x0, y0, x1, y1 = (int(g) for g in b.groups())
                     words.append(Word(text=text, left=x0, top=y0, width=x1 - x0,
                                       height=y1 - y0, conf=float(c.group(1)) if c else 0.0,
-                                      block=b_idx, par=0, line=l_idx, hand=HAND in title))
+                                      block=b_idx, par=0, line=l_idx, hand=HAND in title,
+                                      agreed=AGREED in title))
         rotation = orientation_from_hocr(etree.tostring(page, encoding="unicode"))
         upright, uw, uh, _turned = upright_words(words, rotation, width, height)
         pages.append((len(pages), uw, uh, upright))

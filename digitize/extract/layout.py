@@ -28,6 +28,9 @@ class Segment:
     # One per word of `text`: the handwriting model's own score (0..1) for what a pen wrote,
     # NO_PEN for print; empty where the segment holds no handwriting.
     pen: tuple[float, ...] = ()
+    # One per word of `text` where `pen` is: whether a second reader read the pen's digits
+    # alike (ocr.blanks).
+    agreed: tuple[bool, ...] = ()
 
     @property
     def has_geometry(self) -> bool:
@@ -66,12 +69,21 @@ class Segment:
                     if word and score != NO_PEN), default=None)
 
 
-def joined_pen(a: Segment, b: Segment) -> tuple[float, ...]:
-    """Segment.pen of `a` and `b` read as one run, `a` first."""
+    @property
+    def pen_agreed(self) -> bool:
+        """Whether a pen wrote some of the words and a second reader read each of them alike."""
+        pens = [i for i, score in enumerate(self.pen) if score != NO_PEN]
+        return bool(pens) and len(self.agreed) == len(self.pen) and all(
+            self.agreed[i] for i in pens)
+
+
+def joined_pen(a: Segment, b: Segment) -> dict[str, tuple[float, ...] | tuple[bool, ...]]:
+    """Segment.pen and Segment.agreed of `a` and `b` read as one run, `a` first."""
     if not a.pen and not b.pen:
-        return ()
-    return (a.pen or (NO_PEN,) * len(a.text.split(" "))) + (
-        b.pen or (NO_PEN,) * len(b.text.split(" ")))
+        return {"pen": (), "agreed": ()}
+    na, nb = len(a.text.split(" ")), len(b.text.split(" "))
+    return {"pen": (a.pen or (NO_PEN,) * na) + (b.pen or (NO_PEN,) * nb),
+            "agreed": (a.agreed or (False,) * na) + (b.agreed or (False,) * nb)}
 
 
 def same_line(a: Segment, b: Segment) -> bool:
@@ -122,6 +134,8 @@ def segments_from_words(pages: Iterable[tuple[int, int, int, Sequence[Word]]]) -
                     word_conf=tuple(max(0.0, min(1.0, c / 100)) for _, c, _ in pieces),
                     pen=tuple(max(0.0, min(1.0, w.conf / 100)) if w.hand else NO_PEN
                               for _, _, w in pieces) if any(w.hand for w in run) else (),
+                    agreed=tuple(w.agreed for _, _, w in pieces) if any(
+                        w.hand for w in run) else (),
                 )
                 out.append(((page, top, seg.x0), seg))
     out.sort(key=lambda keyed: keyed[0])

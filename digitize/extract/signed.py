@@ -26,6 +26,7 @@ from digitize.extract.calibration import FLAGGED
 from digitize.extract.fields import REVIEW_THRESHOLD
 from digitize.extract.layout import Segment
 from digitize.extract.text import fold
+from digitize.extract.twice import PEN_SURE, pen_score
 from digitize.extract.vocab import distance
 from digitize.model import Extraction
 
@@ -35,7 +36,6 @@ SIGNED_WITHIN_DAYS = 10  # from the day on the page to its first signature, as o
 _LOOSE_DATE = re.compile(r"NGAY\s*([0-9OIl]{0,3})\s*[TD]?HANG\s*([0-9OIl]{1,2})\s+[NHM]?AM\s+"
                          r"([0-9OIl]{4})")
 _NEAR = 2  # edits from the reading to an allowed day, at most ("45" -> 15, "154" -> 15)
-PEN_SURE = 0.85  # the handwriting model's score from which its reading counts as sure
 # Of the pen's sure readings (numbers and days) on ../shared/real/qng's scans, the share that
 # is wrong, smoothed ((wrong + 1) / (n + 2)): 2 of 30 on 2026-12-05 (extraction_eval.py --real
 # prints it per fold).
@@ -72,19 +72,6 @@ def signed_day_probability(pen_error: float) -> float:
     """The probability that a pen's sure day inside the signature's window is right."""
     chance = (SIGNED_WITHIN_DAYS + 1) / _MONTH  # a misread day lands in the window
     return (1 - pen_error) / ((1 - pen_error) + pen_error * chance)
-
-
-def pen_score(ex: Extraction, field: str, segs: Sequence[Segment]) -> float | None:
-    """The handwriting model's lowest score for the pen's words on the line(s) `field` was
-    read from (its evidence); None where a pen wrote none of it."""
-    ev = ex.evidence.get(field)
-    if ev is None:
-        return None
-    x0, y0, x1, y1 = ev.box
-    eps = 1e-6
-    scores = [s.pen_low for s in segs if s.pen and s.page == ev.page and
-              s.x0 >= x0 - eps and s.y0 >= y0 - eps and s.x1 <= x1 + eps and s.y1 <= y1 + eps]
-    return min((v for v in scores if v is not None), default=None)
 
 
 def _confirmed(ex: Extraction, segs: Sequence[Segment], min_conf: float,

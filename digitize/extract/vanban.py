@@ -238,7 +238,7 @@ def number_line(segs: Sequence[Segment]) -> NumberLine | None:
             for nxt in sorted(after, key=lambda t: t.x0):
                 s = replace(s, text=f"{s.text} {nxt.text}", x1=nxt.x1,
                             word_conf=s.word_conf + nxt.word_conf if s.word_conf and
-                            nxt.word_conf else (), pen=joined_pen(s, nxt))
+                            nxt.word_conf else (), **joined_pen(s, nxt))
             folded = fold(s.text[start:])
             head = NUMBER_HEAD.match(folded) or head
             rest = folded[head.end():]

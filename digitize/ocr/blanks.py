@@ -5,7 +5,10 @@ the print ("Số:22", "ngày06"); the page pass reads them as garbage ("Số:4@`
 letters are found with Tesseract's character boxes (the blank starts after the colon of
 "Số:" or the y of "ngày"), and the ink after them, up to the next printed word, is read by a
 model of handwritten digits (handdigits). What a pen wrote stays a handwritten word: the clerk
-confirms it."""
+confirms it, unless a second reader that shares nothing with the model (Tesseract's English
+network, digits only, on the same ink: its own cut into characters, its own training) reads
+the same digits; the word is then marked `agreed`, and extract.twice weighs that by how often
+two such readers agree on a wrong reading."""
 
 from __future__ import annotations
 
@@ -25,6 +28,8 @@ from digitize.ocr.cleanup import INK_LEVEL, box_of
 HEADER = 0.45  # the số and date lines stand in the top part of page 1
 PRINTED_CONF = 85.0  # digits the page pass read this surely in a blank were typed there
 HAND_TALLER = 1.1  # a pen's digits stand taller than the print's "Số:" (typed ones do not)
+SECOND_READER = "eng"  # Tesseract's language for the second reading: its network reads digits
+DIGITS = "0123456789"
 
 
 @dataclass(frozen=True)
@@ -117,9 +122,23 @@ def blank_ink(seen: Image.Image, words: Sequence[Word], blank: Blank, stem: Path
     return ink[:, a:b], (x0 + a, top + int(rows[0]), x0 + b, top + int(rows[-1]) + 1)
 
 
+def second_reading(ink: np.ndarray, stem: Path, dpi: int, timeout: int, shown: str) -> str:
+    """The digits Tesseract reads in a blank's ink (black on white with a margin, one line,
+    digits only); "" where it reads none or its SECOND_READER language is not installed."""
+    if SECOND_READER not in tesseract.installed_languages():
+        return ""
+    pad = max(8, ink.shape[0] // 2)
+    image = Image.new("L", (ink.shape[1] + 2 * pad, ink.shape[0] + 2 * pad), 255)
+    image.paste(Image.fromarray(np.where(ink, 0, 255).astype(np.uint8)), (pad, pad))
+    read = tesseract.read_line(image, Path(f"{stem}-second.png"), SECOND_READER, dpi, timeout,
+                               shown, allowed=DIGITS)
+    return "".join(read.split())
+
+
 def read_blank(seen: Image.Image, words: Sequence[Word], blank: Blank, stem: Path, dpi: int,
-               timeout: int, shown: str) -> tuple[str, float, Box] | None:
-    """The digits written into `blank`, the model's score for them and their box."""
+               timeout: int, shown: str) -> tuple[str, float, Box, bool] | None:
+    """The digits written into `blank`, the model's score for them, their box, and whether
+    the second reader read the same digits."""
     learned = handdigits.model()
     found = blank_ink(seen, words, blank, stem, dpi, timeout, shown)
     if learned is None or found is None:
@@ -128,18 +147,19 @@ def read_blank(seen: Image.Image, words: Sequence[Word], blank: Blank, stem: Pat
     text, prob = learned.read(ink)
     if not text or len(text) > 5:
         return None
-    return text, round(100 * prob, 1), box
+    agreed = second_reading(ink, stem, dpi, timeout, shown) == text
+    return text, round(100 * prob, 1), box, agreed
 
 
 def read_blanks(seen: Image.Image, words: tuple[Word, ...], stem: Path, dpi: int, timeout: int,
                 shown: str) -> tuple[tuple[Word, ...], dict[Box, tuple[str, float]],
-                                     dict[Box, tuple[Box, str, float]]]:
+                                     dict[Box, Word]]:
     """Page 1's blanks read (see the module): the words with each blank's garbage replaced by
     its digits (a handwritten word), and what the hOCR must take: the words whose text changes
     (the head keeps its print, what lay in the blank goes) and the digits added after the
     head. A blank a pen's blue ink already gave (read_hand) is left as it is."""
     changed: dict[Box, tuple[str, float]] = {}
-    added: dict[Box, tuple[Box, str, float]] = {}
+    added: dict[Box, Word] = {}
     heads: dict[int, Word] = {}  # the head as printed
     inserted: dict[int, Word] = {}  # the digits, after the head
     drop: set[int] = set()
@@ -154,7 +174,7 @@ def read_blanks(seen: Image.Image, words: tuple[Word, ...], stem: Path, dpi: int
         if read is None or (typed and read[2][3] - read[2][1] <= HAND_TALLER *
                             words[blank.head].height):
             continue  # digits no taller than the print: typed, as the page pass read them
-        text, conf, box = read
+        text, conf, box, agreed = read
         head = words[blank.head]
         printed = "Số:" if blank.letters == "SO" else "ngày"
         if head.text != printed:
@@ -165,10 +185,9 @@ def read_blanks(seen: Image.Image, words: tuple[Word, ...], stem: Path, dpi: int
         for j in between:
             changed[box_of(words[j])] = ("", words[j].conf)
             drop.add(j)
-        inserted[blank.head] = head.model_copy(update={
-            "text": text, "conf": conf, "hand": True, "left": box[0], "top": box[1],
-            "width": box[2] - box[0], "height": box[3] - box[1]})
-        added[box_of(head)] = (box, text, conf)
+        inserted[blank.head] = added[box_of(head)] = head.model_copy(update={
+            "text": text, "conf": conf, "hand": True, "agreed": agreed, "left": box[0],
+            "top": box[1], "width": box[2] - box[0], "height": box[3] - box[1]})
     out: list[Word] = []
     for j, w in enumerate(words):
         if j not in drop:

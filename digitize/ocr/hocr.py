@@ -21,6 +21,7 @@ _IMAGE = re.compile(r'image "[^"]*"')
 _WORD = re.compile(r"(<span class='ocrx_word'[^>]*title='bbox (\d+) (\d+) (\d+) (\d+)[^']*)"
                    r"('[^>]*>)([^<]*)(</span>)")
 HAND = "x_ink blue"  # a word written by hand (cleanup.mark_handwriting); hOCR's x_ for our own
+AGREED = "x_agreed"  # a pen's digits a second reader read alike (ocr.blanks)
 STAMP = "x_stamp"  # a stamp's or margin mark's word (order.stamp_words), kept out of the text
 
 
@@ -28,13 +29,14 @@ _WCONF = re.compile(r"x_wconf \d+")
 
 
 def mark_hand(page_hocr: Path, words: dict[Box, str],
-              after: dict[Box, tuple[Box, str, float]] | None = None,
+              after: dict[Box, Word] | None = None,
               printed: dict[Box, tuple[str, float]] | None = None) -> None:
     """Add HAND to the title of Tesseract's words with these boxes (x0, y0, x1, y1), with the
     text they were read again as, in place: the page's hOCR, in the document's work folder,
-    before pages are merged. `after` adds a handwritten word (its box, text and score)
-    after the word with the given box: digits Tesseract read no word for. `printed` gives printed
-    words read again their new text and score."""
+    before pages are merged. `after` adds a handwritten word (its box, text, score, and
+    AGREED where a second reader read the same digits) after the word with the given box:
+    digits Tesseract read no word for. `printed` gives printed words read again their new
+    text and score."""
     after, printed = after or {}, printed or {}
     if not words and not after and not printed:
         return
@@ -52,11 +54,12 @@ def mark_hand(page_hocr: Path, words: dict[Box, str],
             out = f"{_WCONF.sub(f'x_wconf {round(score)}', m.group(1))}{m.group(6)}" \
                   f"{html.escape(text, quote=False)}{m.group(8)}"
         if box in after:
-            (x0, y0, x1, y1), text, score = after[box]
+            w = after[box]
             added += 1
-            out += (f" <span class='ocrx_word' id='word_hand_{added}' title='bbox {x0} {y0} {x1}"
-                    f" {y1}; x_wconf {round(score)}; {HAND}'>"
-                    f"{html.escape(text, quote=False)}</span>")
+            agreed = f"; {AGREED}" if w.agreed else ""
+            out += (f" <span class='ocrx_word' id='word_hand_{added}' title='bbox {w.left} "
+                    f"{w.top} {w.left + w.width} {w.top + w.height}; x_wconf {round(w.conf)}; "
+                    f"{HAND}{agreed}'>{html.escape(w.text, quote=False)}</span>")
         return out
 
     text = page_hocr.read_text(encoding="utf-8")

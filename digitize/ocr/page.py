@@ -206,7 +206,7 @@ def _prepare(task: PageTask) -> PreparedPage:
     if rotation == 0:
         read, relooked = relook(seen, masks, read, stem, task.lang, dpi, task.timeout_s, shown)
         read, texts, added = read_hand(masks, read, stem, task.lang, dpi, task.timeout_s, shown)
-        after = {box: (box_of(w), w.text, w.conf) for box, w in added.items()}
+        after = dict(added)
         if task.index == 0:  # ND 30's blanks for the number and the day are on page 1
             read, blanked, written = read_blanks(seen, read, stem, dpi, task.timeout_s, shown)
             relooked, after = {**relooked, **blanked}, {**after, **written}
