@@ -29,7 +29,7 @@ from digitize.extract.layout import Segment, joined_pen, same_line
 from digitize.extract.signaturepage import QUOC_HIEU as _QUOC_HIEU
 from digitize.extract.signaturepage import signature_page
 from digitize.extract.text import EDGE_JUNK, clean, fold, is_upper, tidy
-from digitize.extract.trichyeu import after_rule, in_margin, sentence_head
+from digitize.extract.trichyeu import after_rule, in_margin, prose_low, sentence_head
 from digitize.extract.vocab import (
     agency_heads,
     agency_words,
@@ -416,7 +416,7 @@ def _subject(segs: Sequence[Segment], found: Found, kind: DocType, start: int,
                         break
                     parts.append(nxt.text)
                     s = nxt
-                conf = min(x.low for x in below[j: j + len(parts)])
+                conf = prose_low(below[j: j + len(parts)])
                 found.put("subject", clean(" ".join(parts)), conf, *below[j: j + len(parts)])
                 return
         return
@@ -439,7 +439,7 @@ def _subject(segs: Sequence[Segment], found: Found, kind: DocType, start: int,
         prev = s
     if parts:
         text, conf = sentence_head(clean(" ".join(after_rule(p.text) for p in parts)),
-                                    min(p.low for p in parts))
+                                    prose_low(parts))
         found.put("subject", text, conf, *parts)
 
 

@@ -14,6 +14,7 @@ import functools
 import importlib.util
 import itertools
 import unicodedata
+from collections.abc import Sequence
 from pathlib import Path
 
 from digitize.errors import EnvironmentProblem
@@ -79,6 +80,23 @@ def _paired(a: str, b: str) -> bool:
 
 def _key(word: str) -> str:
     return unicodedata.normalize("NFC", word.strip(_EDGES).lower())
+
+
+def paired_low(words: Sequence[str], confs: Sequence[float]) -> float:
+    """The least sure of a run of prose's words (1.0 for none), where a word that makes a word
+    of the word list with a neighbour counts as sure as that neighbour, if surer: a misread
+    syllable seldom still makes a Vietnamese word with the next one, so the pair vouches for
+    it ("chuyển" read at 0.46 before "hóa" at 0.96); two unsure words make a pair only as sure
+    as the surer of them."""
+    keys = [_key(w) for w in words]
+    low = 1.0
+    for i, conf in enumerate(confs):
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(keys) and keys[i].isalpha() and keys[j].isalpha() and \
+                    _paired(*((keys[j], keys[i]) if j < i else (keys[i], keys[j]))):
+                conf = max(conf, confs[j])
+        low = min(low, conf)
+    return low
 
 
 def dotted_i(text: str) -> str | None:
