@@ -131,6 +131,25 @@ def test_saves_while_a_run_waits_join_it(tmp_path: Path, monkeypatch: pytest.Mon
     assert {j.state for j in (first, *after_start, other)} == {"done"}
 
 
+def test_the_job_board_forgets_old_finished_jobs_and_never_a_live_one(tmp_path: Path) -> None:
+    board = JobBoard(Config(), keep_finished=2)
+    hold = threading.Event()
+    try:
+        live = board.submit("held", tmp_path / "a", lambda job: hold.wait(30) and None)
+        done = [board.submit(f"quick {k}", tmp_path / "b", lambda job: None) for k in range(4)]
+        for _ in range(100):  # until the quick ones (another folder's queue) have finished
+            if all(j.state == "done" for j in done):
+                break
+            time.sleep(0.05)
+        last = board.submit("one more", tmp_path / "b", lambda job: None)
+        # The two latest finished jobs stay for their pages, the held one and the new one too.
+        assert set(board.jobs) == {live.id, done[2].id, done[3].id, last.id}
+        assert live.state == "running"
+    finally:
+        hold.set()
+        board.shutdown()
+
+
 def test_a_run_starting_leaves_a_save_under_way_alone(tmp_path: Path) -> None:
     """A run starts by removing what a crashed run left, temporary files included; it also
     removed the one a clerk's save was writing at that moment in OUT/.overrides, and the save

@@ -52,12 +52,18 @@ class _JobProgress(Progress):
         self.job.done += pages
 
 
+KEEP_FINISHED = 500  # finished jobs whose pages stay; a desk server runs for months
+
+
 class JobBoard:
     """The jobs of this server. `run_dossiers` is what runs the pipeline (the app passes the
-    library call; the tests may pass their own)."""
+    library call; the tests may pass their own). Of the finished jobs, the `keep_finished`
+    latest are kept for their pages; older ones are forgotten as new ones come (their
+    dossiers' records hold what they did)."""
 
-    def __init__(self, cfg: Config) -> None:
+    def __init__(self, cfg: Config, keep_finished: int = KEEP_FINISHED) -> None:
         self.cfg = cfg
+        self.keep_finished = keep_finished
         self.jobs: dict[int, Job] = {}
         self._ids = itertools.count(1)
         self._pools: dict[Path, ThreadPoolExecutor] = {}
@@ -76,7 +82,9 @@ class JobBoard:
         """Do `work` in the background, after the jobs already waiting for that output
         folder; whatever it raises ends the job as failed, with the reason shown."""
         job = Job(next(self._ids), label, out, out_index, dossier)
-        self.jobs[job.id] = job
+        with self._lock:
+            self._forget_finished()
+            self.jobs[job.id] = job
         # In the language of the page that asked (its message is that clerk's to read).
         self._pool(out).submit(contextvars.copy_context().run, self._work, job, work)
         return job
@@ -143,6 +151,11 @@ class JobBoard:
             job.state = "failed"
             job.message = _("Unexpected error ({error}); please report it.").format(
                 error=f"{type(exc).__name__}: {exc}")
+
+    def _forget_finished(self) -> None:
+        finished = [i for i, j in self.jobs.items() if j.state in ("done", "failed")]
+        for i in finished[:max(0, len(finished) - self.keep_finished)]:
+            del self.jobs[i]  # ids grow with time: the first are the oldest
 
     def for_dossier(self, dossier: str) -> list[Job]:
         return [j for j in self.jobs.values() if j.dossier == dossier]
