@@ -434,6 +434,32 @@ class _SwappedMidway(Site):
         return super().signature_report(d, doc)
 
 
+def test_a_link_into_a_package_a_rerun_renamed_leads_to_the_same_file_now(
+        desk: Desk, tmp_path: Path) -> None:
+    # A page shown before a re-run links into the package folder the re-run renamed.
+    import shutil
+
+    out = tmp_path / "out"
+    shutil.copytree(desk.out, out, symlinks=True)
+    site = _SwappedMidway(load_config(desk.config), [out], 200)
+    dossier = next(p.parent.name for p in out.glob("*/dossier.json"))
+    d = site.dossier(0, dossier)
+    package = out / str(site.relative(d, d.record.bundle))
+    pdf = next(package.rglob("*.pdf"))  # no record file: served without personal data shown
+    old = str(pdf.relative_to(out))
+    site._rerun(d)
+    client = site_client(site)
+    moved = client.get(f"/files/0/{old}")
+    assert moved.status_code == 303
+    now = moved.headers["location"]
+    assert now != f"/files/0/{old}" and now.endswith("/" + pdf.name) and "/uuid-" in now
+    served = client.get(now)
+    assert served.status_code == 200 and served.content == (
+        out / now.removeprefix("/files/0/")).read_bytes()
+    # A file the package never had is still not there, before the re-run or after it.
+    assert client.get(f"/files/0/{Path(old).parent}/nothing.pdf").status_code == 404
+
+
 def test_a_document_asked_for_while_a_rerun_swaps_the_dossier_is_shown(desk: Desk,
                                                                        tmp_path: Path) -> None:
     # The load test once met it: 20 clerks, a correction's re-run renamed the package while a

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import anyio
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -246,8 +247,15 @@ class Web:
         return Response(png, media_type="image/png", headers={"Cache-Control": "no-store"})
 
     async def files(self, request: Request) -> Response:
-        path = await sync(self.site.file, request.path_params["out"],
-                          request.path_params["path"])
+        out, wanted = request.path_params["out"], request.path_params["path"]
+        try:
+            path = await sync(self.site.file, out, wanted)
+        except NoInputError:
+            # A link from a page shown before the dossier ran again: its package has a new name.
+            now = await sync(self.site.moved_file, out, wanted)
+            if now is None:
+                raise
+            return RedirectResponse(f"/files/{out}/{quote(now)}", 303)
         if path.suffix.lower() in RECORDS and not request.session.get("show_personal"):
             # Records and text files hold personal data unmasked, as the archive needs it.
             return self.page(request, "problem.html", code=403, message=_(

@@ -142,6 +142,27 @@ class Site:
             raise NoInputError(_("No such file."))
         return path
 
+    def moved_file(self, out: int, relative: str) -> str | None:
+        """Where a file of a dossier's earlier package is now. A re-run names the package
+        anew (a new UUID), so a page shown before it links into a folder that is gone: the
+        same file in the package the dossier's record names now; None where there is none."""
+        parts = Path(relative).parts
+        if len(parts) < 3:
+            return None
+        try:
+            d = self.dossier(out, parts[0])
+        except NoInputError:
+            return None
+        package = Path(self.relative(d, d.record.bundle) or "").parts
+        if len(package) != 2 or package[0] != parts[0] or package[1] == parts[1]:
+            return None
+        now = str(Path(*package, *parts[2:]))
+        try:
+            self.file(out, now)
+        except NoInputError:
+            return None
+        return now
+
     def relative(self, d: Found, path: str | None) -> str | None:
         """A path the dossier's record holds (found again when the output folder was moved), as
         /files/ serves it; None when it is not in the output folder."""
