@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 
 from digitize.errors import EnvironmentProblem, InputFileError
+from digitize.model import Word
 from digitize.ocr import engine, tesseract
 from digitize.ocr.reread import HAND_DIGITS
 
@@ -38,6 +39,17 @@ def _page() -> Path:
     return next(SAMPLES.glob("*/02_quyet_dinh.jpg"))
 
 
+@pytest.fixture(scope="module")
+def title(tmp_path_factory: pytest.TempPathFactory) -> tuple[Word, Word]:
+    """The sample page's title, QUYẾT ĐỊNH, as the page pass reads it (read once here for the
+    crops of the tests below)."""
+    words = tesseract.tsv_words(tesseract.recognise(
+        _page(), tmp_path_factory.mktemp("title") / "p", "vie", 200, 120, "page 1"
+    ).tsv.read_text(encoding="utf-8"))
+    at = next(i for i, w in enumerate(words) if w.text == "QUYẾT")
+    return words[at], words[at + 1]
+
+
 def _words(rec: tesseract.Recognised) -> list[str]:
     return [w.text for w in tesseract.tsv_words(rec.tsv.read_text(encoding="utf-8"))]
 
@@ -60,11 +72,9 @@ def test_the_engine_writes_what_the_command_writes_with_the_same_words(
     assert len(_words(inside)) > 100 and "QUYẾT" in _words(inside)
 
 
-def test_a_crop_reads_alike_in_the_engine_and_by_the_command(path_of, tmp_path: Path) -> None:
-    page = tesseract.tsv_words(tesseract.recognise(
-        _page(), tmp_path / "p", "vie", 200, 120, "page 1").tsv.read_text(encoding="utf-8"))
-    at = next(i for i, w in enumerate(page) if w.text == "QUYẾT")
-    first, last = page[at], page[at + 1]  # QUYẾT ĐỊNH, the title
+def test_a_crop_reads_alike_in_the_engine_and_by_the_command(
+        path_of, title: tuple[Word, Word], tmp_path: Path) -> None:
+    first, last = title
     with Image.open(_page()) as img:
         crop = img.convert("L").crop((first.left - 10, first.top - 10,
                                       last.left + last.width + 10, last.top + last.height + 10))
@@ -82,13 +92,12 @@ def test_a_crop_reads_alike_in_the_engine_and_by_the_command(path_of, tmp_path: 
     assert "".join(got[True][2]) == "QUYẾTĐỊNH"
 
 
-def test_a_whitelist_holds_for_one_reading_only(path_of, tmp_path: Path) -> None:
+def test_a_whitelist_holds_for_one_reading_only(
+        path_of, title: tuple[Word, Word], tmp_path: Path) -> None:
     path_of(True)
     with Image.open(_page()) as img:
         page = img.convert("L")
-    words = tesseract.tsv_words(tesseract.recognise(
-        _page(), tmp_path / "p", "vie", 200, 120, "page 1").tsv.read_text(encoding="utf-8"))
-    word = next(w for w in words if w.text == "QUYẾT")
+    word = title[0]
     crop = page.crop((word.left - 10, word.top - 10, word.left + word.width + 10,
                       word.top + word.height + 10))
     digits = tesseract.read_line(crop, tmp_path / "c.png", "vie", 200, 60, "crop",
