@@ -38,19 +38,26 @@ class Desk:
         return self.config.parent / "pw"
 
 
+def desk_config(env: Env, top: Path, extra: str = "", web: str = "") -> Path:
+    """A desk's config at `top`/config.toml: the test environment's, with an inbox, an index
+    and a password file (not set) of its own under `top`; `extra` adds sections, `web` lines
+    of [web]."""
+    config = top / "config.toml"
+    config.write_text(
+        Path(env.vars["DIGITIZE_CONFIG"]).read_text(encoding="utf-8") + "\n" + extra
+        + f'[scan]\ninbox = "{top / "inbox"}"\n[index]\npath = "{top / "index.sqlite"}"\n'
+        f'[web]\n{web}password_file = "{top / "pw"}"\n', encoding="utf-8")
+    return config
+
+
 def prepare_desk(env: Env, top: Path, dossiers: Sequence[str] = (FIRST,)) -> Desk:
     """The sample `dossiers` run into `top`/out with a strict review threshold (several fields
     of each to review), trusting the demo root, with an inbox, an index and a password file
     (not set) of their own under `top`."""
     for name in dossiers:
         shutil.copytree(SAMPLES / name, top / "in" / name)
-    config = top / "config.toml"
-    config.write_text(
-        Path(env.vars["DIGITIZE_CONFIG"]).read_text(encoding="utf-8")
-        + '\n[extract]\nmin_field_confidence = 0.995\n[review]\noperator = "Phạm Thu Hà"\n'
-        f'[verify]\ntrust = ["{env.ca_cert}"]\n[scan]\ninbox = "{top / "inbox"}"\n'
-        f'[index]\npath = "{top / "index.sqlite"}"\n[web]\npassword_file = "{top / "pw"}"\n',
-        encoding="utf-8")
+    config = desk_config(env, top, '[extract]\nmin_field_confidence = 0.995\n[review]\n'
+                         f'operator = "Phạm Thu Hà"\n[verify]\ntrust = ["{env.ca_cert}"]\n')
     out = top / "out"
     res = env.run("run", str(top / "in"), "--out", str(out), "--config", str(config))
     assert res.returncode == 0, res.stderr

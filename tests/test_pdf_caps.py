@@ -19,6 +19,7 @@ import pytest
 
 from tests import hostilepdf
 from tests.conftest import DIGITIZE, ROOT, SAMPLES, Env
+from tests.desk import desk_config
 from tests.servers import serving_desk
 from tests.webclient import Clerk
 
@@ -164,11 +165,7 @@ def desk(cli_env: Env, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Des
     top = tmp_path_factory.mktemp("caps-web")
     out = top / "out"
     out.mkdir()
-    config = top / "config.toml"
-    config.write_text(
-        Path(cli_env.vars["DIGITIZE_CONFIG"]).read_text(encoding="utf-8")
-        + f'[scan]\ninbox = "{top / "inbox"}"\n[index]\npath = "{top / "index.sqlite"}"\n'
-        f'[web]\npassword_file = "{top / "pw"}"\n', encoding="utf-8")
+    config = desk_config(cli_env, top)
     with serving_desk(DIGITIZE, out, config, cli_env.vars) as (port, _proc):
         yield Desk(port, out)
 

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import DIGITIZE, Env
+from tests.desk import desk_config
 from tests.servers import serving_desk
 from tests.webclient import csrf_in
 
@@ -43,12 +44,8 @@ def served(cli_env: Env, tmp_path_factory: pytest.TempPathFactory) -> Iterator[S
     tmp, out = top / "tmp", top / "out"
     tmp.mkdir()
     out.mkdir()
-    config = top / "config.toml"
-    config.write_text(
-        Path(cli_env.vars["DIGITIZE_CONFIG"]).read_text(encoding="utf-8")
-        + f'[scan]\ninbox = "{top / "inbox"}"\n[index]\npath = "{top / "index.sqlite"}"\n'
-        f'[web]\nmax_upload_mb = 1\npassword_file = "{top / "pw"}"\n'
-        'allowed_hosts = ["mot-cua.example"]\n', encoding="utf-8")
+    config = desk_config(cli_env, top, web='max_upload_mb = 1\nallowed_hosts = '
+                                            '["mot-cua.example"]\n')
     with serving_desk(DIGITIZE, out, config, {**cli_env.vars, "TMPDIR": str(tmp)}) as (
             port, proc):
         yield Served(port, proc.pid, tmp, top / "inbox")
