@@ -12,7 +12,7 @@ from pathlib import Path
 
 from starlette.testclient import TestClient
 
-from digitize.config import load_config
+from digitize.config import Config, load_config
 from digitize.web.app import create_app
 from digitize.web.site import Site
 from tests.conftest import SAMPLES, Env
@@ -64,6 +64,16 @@ def prepare_desk(env: Env, top: Path, dossiers: Sequence[str] = (FIRST,)) -> Des
     records = tuple(json.loads((out / name / "dossier.json").read_text(encoding="utf-8"))
                     for name in dossiers)
     return Desk(config, out, top / "inbox", top / "in" / dossiers[0], records)
+
+
+def archive_config(desk: Desk, archive: Path) -> Config:
+    """`desk`'s config sending packages to the folder `archive` (made here), its journal
+    beside it (uploads.jsonl)."""
+    cfg = load_config(desk.config)
+    cfg.upload.to = str(archive)
+    cfg.upload.journal = archive.parent / "uploads.jsonl"
+    archive.mkdir()
+    return cfg
 
 
 def desk_site(desk: Desk, max_mb: int = 200) -> Site:

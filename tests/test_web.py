@@ -24,7 +24,7 @@ from digitize.web.auth import login_needed, set_password, stored_hash
 from digitize.web.site import Site
 from tests.browser import chromium, installed
 from tests.conftest import DIGITIZE, ROOT, SAMPLES, Env
-from tests.desk import Desk, desk_client, desk_site, prepare_desk, site_client
+from tests.desk import Desk, archive_config, desk_client, desk_site, prepare_desk, site_client
 from tests.servers import serving_desk
 from tests.webclient import Clerk, csrf_of, finished_job
 
@@ -190,11 +190,7 @@ def test_uploads_are_limited_and_checked(desk: Desk, tmp_path: Path) -> None:
 
 
 def test_sending_a_package_to_the_archive_is_a_job(desk: Desk, tmp_path: Path) -> None:
-    cfg = load_config(desk.config)
-    cfg.upload.to = str(tmp_path / "archive")
-    cfg.upload.journal = tmp_path / "uploads.jsonl"
-    (tmp_path / "archive").mkdir()
-    client = site_client(Site(cfg, [desk.out], 200))
+    client = site_client(Site(archive_config(desk, tmp_path / "archive"), [desk.out], 200))
     page = f"/dossiers/0/{desk.record['id']}"
     assert "archive" in client.get(page).text
     assert client.post(f"{page}/send", data={"csrf": "forged"}).status_code == 403

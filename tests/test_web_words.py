@@ -12,13 +12,12 @@ from babel.messages.pofile import read_po
 from lxml import html
 from starlette.testclient import TestClient
 
-from digitize.config import load_config
 from digitize.i18n import catalogue_path
 from digitize.validation.html_report import CODES
 from digitize.web.app import HERE
 from digitize.web.site import Site
 from digitize.web.words import FIELDS, KINDS
-from tests.desk import Desk, desk_client, site_client
+from tests.desk import Desk, archive_config, desk_client, site_client
 from tests.webclient import csrf_of, finished_job
 
 OPTION = re.compile(r"(?<![\w-])--[a-z]")
@@ -75,11 +74,8 @@ def _walk(client: TestClient, desk: Desk) -> dict[str, str]:
 
 
 def test_every_page_is_vietnamese_with_no_codes_or_options(desk: Desk, tmp_path: Path) -> None:
-    cfg = load_config(desk.config)
+    cfg = archive_config(desk, tmp_path / "archive")
     cfg.verify.trust = []  # the demo root not trusted: the chain's code has to be said
-    cfg.upload.to = str(tmp_path / "archive")
-    cfg.upload.journal = tmp_path / "uploads.jsonl"
-    (tmp_path / "archive").mkdir()
     client = site_client(Site(cfg, [desk.out], 200))
     pages = _walk(client, desk)
     # Every template was drawn.
