@@ -237,10 +237,11 @@ def finish_document(doc: Doc, work: Path, code: str, opts: RunOptions,
     ex = extract(segs, len(ocr), opts.config.extract.min_field_confidence,
                  signers=opts.signers)
     ex = fixes.apply(ex, doc.source.name)
-    review = _review([p.ocr for p in prepared], ex, opts)
     if doc.signed:
-        return _active(doc, _signed_input(doc, work / f"{doc_id}.pdf", ocr, segs, ex, review,
-                                          opts, signing)), work / f"{doc_id}.pdf", text
+        return _active(doc, _signed_input(doc, work / f"{doc_id}.pdf", ocr, segs, ex,
+                                          [p.ocr for p in prepared], opts, signing)), \
+            work / f"{doc_id}.pdf", text
+    review = _review([p.ocr for p in prepared], ex, opts)
     scanned = work / f"{doc_id}.scan.pdf"
     if doc.text_layer:
         pdfa_copy(doc.source, scanned, title=doc.source.stem)
@@ -289,13 +290,14 @@ def _active(doc: Doc, result: DocumentResult) -> DocumentResult:
 
 
 def _signed_input(doc: Doc, target: Path, ocr: Sequence[OcrPage], segs: Sequence[Segment],
-                  ex: Extraction, review: list[str], opts: RunOptions,
+                  ex: Extraction, read: Sequence[OcrPage], opts: RunOptions,
                   signing: SigningContext | None = None) -> DocumentResult:
     """A PDF that came signed: the original goes into the dossier byte for byte (a copy of
     ours would break its signatures), its signatures are checked and reported; the metadata
     comes from OCR of its rendered pages. With [signer] countersign_inputs, the desk adds its
     signature by incremental update: the original stays the file's first bytes and its
-    signatures stay valid."""
+    signatures stay valid. Its review notes are those of `read` (every page read, blank ones
+    too) and of the extraction once its day is checked against the signing (signed.py)."""
     from digitize.validation.verify import load_trust, verify_pdf
 
     shutil.copyfile(doc.source, target)
@@ -314,14 +316,9 @@ def _signed_input(doc: Doc, target: Path, ocr: Sequence[OcrPage], segs: Sequence
     found = [InputSignature(field=s.field, signer=s.signer, signing_time=s.signing_time,
                             status=s.status.value, sub_indication=s.sub_indication,
                             reasons=list(s.reasons)) for s in report.signatures]
-    dated = dated_by_signature(ex, signing_days([s.signing_time for s in found]), segs,
-                               opts.config.extract.min_field_confidence)
-    if "issued_date" in dated.review and "issued_date" not in ex.review:
-        review.insert(0, review_note("issued_date"))
-    elif "issued_date" in ex.review and "issued_date" not in dated.review:
-        # A pen's day that the signature confirms (signed.py): no longer the clerk's to check.
-        review[:] = [n for n in review if n != review_note("issued_date")]
-    ex = dated
+    ex = dated_by_signature(ex, signing_days([s.signing_time for s in found]), segs,
+                            opts.config.extract.min_field_confidence)
+    review = _review(read, ex, opts)
     for s in found:
         if s.status == "invalid":
             review.append(_("the signature of {signer} ({field}) is invalid: {reason}").format(
