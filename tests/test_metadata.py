@@ -402,3 +402,24 @@ def test_review_walks_the_fields_and_reruns(cli_env: Env, tmp_path: Path) -> Non
     assert override["operator"] == "Phạm Thu Hà" and override["new"] == expected
     assert any(e["type"] == "metadata modification" and expected in e["detail"]
                for e in doc["provenance"])
+
+
+def test_review_lists_the_results_whose_code_needs_a_person(cli_env: Env, tmp_path: Path) -> None:
+    from digitize.model import DOSSIER_RECORD, DossierResult, ResultRecord, Status
+
+    out = tmp_path / "out"
+    note = "result_code: matches no result of procedure 1.004227; give it with --code"
+    record = DossierResult(id="000.00.31.H49-261205-0001", status=Status.needs_review, results=[
+        ResultRecord(source="/srv/ket qua/gcn.pdf", status=Status.needs_review, review=[note]),
+        ResultRecord(source="/srv/ket qua/qd.pdf", status=Status.ok, code="KQ.DD.000001")])
+    (out / record.id).mkdir(parents=True)
+    (out / record.id / DOSSIER_RECORD).write_text(record.model_dump_json(), encoding="utf-8")
+    res = cli_env.run("review", str(out), "--json", input_text="")
+    assert res.returncode == 0, res.stderr
+    listed = json.loads(res.stdout)["results"]
+    assert [(r["dossier"], r["source"], r["notes"]) for r in listed] == [
+        (record.id, "/srv/ket qua/gcn.pdf", [note])]  # the one with a code is not
+    assert listed[0]["command"].startswith("digitize result add '/srv/ket qua/gcn.pdf' "
+                                           f"--dossier {record.id} --out ")
+    shown = cli_env.run("review", str(out), input_text="")
+    assert shown.returncode == 0 and "gcn.pdf" in shown.stdout and "--code" in shown.stdout

@@ -103,6 +103,14 @@ def extract(
     exit_for(any(r.status is Status.failed for r in results))
 
 
+def _result_command(source: str, dossier: str, out_dir: Path) -> str:
+    """The command that confirms a result's code (the clerk puts the code in)."""
+    import shlex
+
+    return (f"digitize result add {shlex.quote(source)} --dossier {shlex.quote(dossier)} "
+            f"--out {shlex.quote(str(out_dir))} --code " + _("CODE"))
+
+
 def ask_field(item: ReviewItem) -> str | None:
     """One field: the value read, where, and the clerk's answer (None = leave it for later)."""
     from rich.prompt import Prompt
@@ -165,15 +173,17 @@ def review(
     Answers go to OUT/.overrides/<dossier>.toml (the same format as a dossier's
     digitize-overrides.toml, see the docs). With --rerun (the default) the changed dossiers are
     processed again, so the corrected values are in the metadata, the PDF, the package and its
-    provenance (old value, new value, time, operator).
+    provenance (old value, new value, time, operator). Results of the procedure whose code
+    is unsure are listed at the end with the `digitize result add … --code` that confirms them.
     """
     from digitize.extract.overrides import normalise, operator_name
-    from digitize.extract.review import pending, record_answers
+    from digitize.extract.review import pending, pending_results, record_answers
 
     with user_errors():
         cfg = load_config(config)
         who = operator_name(operator, cfg.review.operator)
         items = pending(target)
+        results = pending_results(target)
         answers: dict[str, dict[str, dict[str, object]]] = {}
         folders: dict[str, Path] = {}
         for item in items:
@@ -194,16 +204,24 @@ def review(
 
             summary = run_pipeline(sources, run_options(cfg, next(iter(folders.values()))),
                                    identity, "review")
+    confirm = [{"dossier": r.dossier.id, "source": r.result.source, "code": r.result.code,
+                "notes": r.notes, "command": _result_command(r.result.source, r.dossier.id,
+                                                             r.out)} for r in results]
     result = {"fields": len(items), "answered": sum(len(v) for a in answers.values()
                                                     for v in a.values()),
               "override_files": [str(p) for p in written],
-              "rerun": summary.model_dump(mode="json") if summary else None}
+              "rerun": summary.model_dump(mode="json") if summary else None,
+              "results": confirm}
     if as_json:
         print_json(result)
     else:
         out.print(_("{answered} of {fields} fields answered; {files}").format(
             answered=result["answered"], fields=len(items),
             files=", ".join(result["override_files"]) or _("nothing written")), highlight=False)
+        for r in confirm:
+            out.print(_("Result of {dossier} to confirm ({notes}): {command}").format(
+                dossier=r["dossier"], notes="; ".join(r["notes"]), command=r["command"]),
+                highlight=False)
         if summary is not None:
             output.summary_table(summary)
     exit_for(summary is not None and summary.totals.failed > 0)

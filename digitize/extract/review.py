@@ -26,6 +26,7 @@ from digitize.model import (
     DocumentResult,
     DossierResult,
     Evidence,
+    ResultRecord,
     Status,
     dossier_records,
     read_dossier,
@@ -91,6 +92,30 @@ def pending(target: Path) -> list[ReviewItem]:
             items += [ReviewItem(dossier, record.parent.parent, doc, f) for f in fields
                       if f in FIELDS]
     return items
+
+
+@dataclass(frozen=True)
+class ResultToConfirm:
+    """A procedure's result whose code needs a person (`digitize result add … --code`)."""
+
+    dossier: DossierResult
+    out: Path  # the run's output folder
+    result: ResultRecord
+
+    @property
+    def notes(self) -> list[str]:
+        return list(self.result.review)
+
+
+def pending_results(target: Path) -> list[ResultToConfirm]:
+    """Every result of the finished dossiers that needs review (its code unsure or unknown):
+    it is confirmed by adding it again with its code, not field by field."""
+    found: list[ResultToConfirm] = []
+    for record in _records(target):
+        dossier = read_dossier(record.parent)
+        found += [ResultToConfirm(dossier, record.parent.parent, r) for r in dossier.results
+                  if r.status is Status.needs_review]
+    return found
 
 
 def crop(item: ReviewItem, margin: float = 0.02, dpi: int = 110) -> Path | None:
