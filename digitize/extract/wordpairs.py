@@ -26,32 +26,35 @@ _MARKED_I = str.maketrans({"ỉ": "i", "í": "i", "ì": "i", "ĩ": "i",
 _EDGES = ",.;:!?()[]\"'“”‘’«»…-–"
 
 
-def word_list() -> Path:
+COMMON = "Viet11K.txt"  # the shortest of underthesea's lists beside Viet74K: everyday words
+
+
+def word_list(name: str = "Viet74K.txt") -> Path:
     spec = importlib.util.find_spec("underthesea")  # found, not imported: only its data is used
     if spec is None or not spec.submodule_search_locations:
         raise EnvironmentProblem(_("The Vietnamese word list (the underthesea package) is not "
                                    "installed; run `make deps`, or pip install underthesea."))
-    return Path(next(iter(spec.submodule_search_locations))) / "corpus" / "data" / "Viet74K.txt"
+    return Path(next(iter(spec.submodule_search_locations))) / "corpus" / "data" / name
 
 
 @functools.cache
-def entries() -> tuple[tuple[str, ...], ...]:
-    """The syllables of each entry of the word list, lower case, NFC."""
+def entries(name: str = "Viet74K.txt") -> tuple[tuple[str, ...], ...]:
+    """The syllables of each entry of a word list, lower case, NFC."""
     try:
-        text = word_list().read_text(encoding="utf-8")
+        text = word_list(name).read_text(encoding="utf-8")
     except OSError as exc:
         raise EnvironmentProblem(_("The Vietnamese word list {PATH} cannot be read ({ERROR}); "
-                                   "reinstall underthesea.").format(PATH=word_list(),
+                                   "reinstall underthesea.").format(PATH=word_list(name),
                                                                     ERROR=exc)) from exc
     text = unicodedata.normalize("NFC", text.lower()).replace("-", " ")
     return tuple(tuple(line.split()) for line in text.splitlines())
 
 
 @functools.cache
-def pairs() -> frozenset[tuple[str, str]]:
-    """Adjacent syllables of every multi-syllable entry, by `spelling`."""
-    spelt = {s: spelling(s) for s in {s for entry in entries() for s in entry}}  # ~10k of 170k
-    return frozenset(pair for entry in entries()
+def pairs(name: str = "Viet74K.txt") -> frozenset[tuple[str, str]]:
+    """Adjacent syllables of every multi-syllable entry of a word list, by `spelling`."""
+    spelt = {s: spelling(s) for s in {s for entry in entries(name) for s in entry}}
+    return frozenset(pair for entry in entries(name)
                      for pair in itertools.pairwise(spelt[s] for s in entry))
 
 
@@ -76,6 +79,11 @@ def _untoned(syllable: str) -> str:
 
 def _paired(a: str, b: str) -> bool:
     return (spelling(a), spelling(b)) in pairs()
+
+
+def _common(a: str, b: str) -> bool:
+    """Whether `a` `b` is an everyday word (COMMON)."""
+    return (spelling(a), spelling(b)) in pairs(COMMON)
 
 
 def _key(word: str) -> str:
@@ -184,7 +192,10 @@ def marks(text: str) -> str | None:
     same letters, by how common it is (wordfreq) and whether it makes a word with a neighbour
     (Viet74K's pairs), where that beats the syllable as read by CHANGE_COST ("bỗ nhiệm" ->
     bổ nhiệm). A common syllable that makes a word with neither neighbour gives way only to a
-    reading that does ("thị trần" -> thị trấn, "bô sung" -> bổ sung, "Uy ban" -> Ủy ban)."""
+    reading that does: without its tone mark, to a much commoner toned one ("bô sung" -> bổ
+    sung); with another mark, to one at least as common that makes an everyday word (COMMON)
+    with a neighbour no other word has taken ("Tổ chúc" -> Tổ chức, "tống kết" -> tổng kết;
+    "trên địa bàn tỉnh" stays, "bàn" being taken by "địa bàn")."""
     words = text.split()
     keys = [_key(w) for w in words]
     changed = False
@@ -201,14 +212,23 @@ def marks(text: str) -> str | None:
         if not others:
             continue
         if _frequency(key) >= RARE:
-            # A word Vietnamese uses gives way only where OCR lost its tone mark (the usual
-            # slip: "bô sung", "Uy ban"), to a commoner reading with one that makes a word
-            # with a neighbour, where the syllable as read makes none.
-            if _tone(key) or _paired(before, key) or _paired(key, after):
+            # A word Vietnamese uses gives way only where the syllable as read makes no word
+            # with either neighbour.
+            if _paired(before, key) or _paired(key, after):
                 continue
-            others = [c for c in others if _untoned(c) == spelling(key)
-                      and _frequency(c) >= _frequency(key) + LOST_TONE_MARGIN
-                      and (_paired(before, c) or _paired(c, after))]
+            if _tone(key):
+                # Another mark misread: only for an everyday word. A neighbour that already
+                # makes a word on its other side ("địa bàn") is taken: "bàn tính" would cut
+                # it in two.
+                free_before = not (i >= 2 and _paired(keys[i - 2], before))
+                free_after = not (i + 2 < len(keys) and _paired(after, keys[i + 2]))
+                others = [c for c in others if _frequency(c) >= _frequency(key)
+                          and ((free_before and _common(before, c))
+                               or (free_after and _common(c, after)))]
+            else:  # the tone mark lost (the usual slip: "bô sung", "Uy ban")
+                others = [c for c in others if _untoned(c) == spelling(key)
+                          and _frequency(c) >= _frequency(key) + LOST_TONE_MARGIN
+                          and (_paired(before, c) or _paired(c, after))]
             if not others:
                 continue
             best = max(others, key=lambda c: score(c, before, after))
