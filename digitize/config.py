@@ -231,6 +231,10 @@ class WebConfig(_Section):
                                      "headers get 400 (DNS rebinding)")
     password_file: Path | None = Field(None, description="the login's hash (default: in the "
                                                          "user config folder)")
+    trusted_proxies: list[str] = Field(
+        default_factory=list, description="addresses of reverse proxies (nginx) in front of "
+        "the desk whose X-Forwarded-For names the clerk's address (failed logins are counted "
+        "per clerk); from any other address the header is ignored, e.g. [\"127.0.0.1\"]")
 
 
 class Config(_Section):

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from digitize.web.auth import set_password
+from digitize.web.auth import FREE_TRIES, set_password
 from tests import hostilepdf, test_web
 from tests.conftest import DIGITIZE, Env, Signing
+from tests.desk import desk_config
 from tests.servers import serving_desk
 from tests.test_web import Desk
 from tests.webclient import Clerk, finished_job, recording_server
@@ -69,6 +70,25 @@ def test_guessing_is_refused_and_other_clerks_are_not_stalled(guarded: int) -> N
     again = Clerk(guarded, "127.0.0.2")
     refused = again.login(PASSWORD)
     assert refused.status == 429 and int(refused.headers["retry-after"]) >= 1
+
+
+def test_a_trusted_proxy_names_the_clerk_and_no_other_sender_can(
+        desk: Desk, cli_env: Env, tmp_path: Path) -> None:
+    config = desk_config(cli_env, tmp_path, web='trusted_proxies = ["127.0.0.5"]\n')
+    set_password(tmp_path / "pw", PASSWORD)
+
+    def guess(clerk: Clerk) -> list[int]:
+        return [clerk.post("/login", {"csrf": clerk.csrf(), "password": f"đoán sai {i}"}).status
+                for i in range(FREE_TRIES + 1)]
+
+    with serving_desk(DIGITIZE, desk.out, config, cli_env.vars, tries=600) as (port, _p):
+        # Behind the desk's nginx every clerk comes from its address: one clerk guessing is
+        # refused, the clerk beside it is not.
+        assert guess(Clerk(port, "127.0.0.5", forwarded_for="10.0.0.1"))[-1] == 429
+        assert Clerk(port, "127.0.0.5", forwarded_for="10.0.0.2").login(PASSWORD).status == 303
+        # Anyone else's X-Forwarded-For is ignored: a guesser cannot pick a fresh address.
+        assert guess(Clerk(port, "127.0.0.6", forwarded_for="10.0.0.3"))[-1] == 429
+        assert Clerk(port, "127.0.0.6", forwarded_for="10.0.0.4").login(PASSWORD).status == 429
 
 
 # ---------------------------------------------------------------- item 6: logout

@@ -51,12 +51,15 @@ class Clerk:
     port: int
     source: str = "127.0.0.1"
     cookie: str = ""
+    forwarded_for: str = ""  # an X-Forwarded-For header on every request, as a proxy sends
 
     def request(self, method: str, path: str, body: bytes = b"", content_type: str = "",
                 timeout: float = 120) -> Answer:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout,
                                           source_address=(self.source, 0))
         headers = {"Cookie": self.cookie} if self.cookie else {}
+        if self.forwarded_for:
+            headers["X-Forwarded-For"] = self.forwarded_for
         if content_type:
             headers["Content-Type"] = content_type
         start = time.monotonic()

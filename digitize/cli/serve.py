@@ -80,8 +80,11 @@ def serve(
     url = f"http://{listen}:{port or cfg.web.port}/"
     out.print(escape(_("digitize serves {outs} at {url} (Ctrl-C stops it)").format(
         outs=", ".join(map(str, site.outs)), url=url)), highlight=False)
-    # The client's address is the connection's own (no X-Forwarded-For): failed logins are
-    # counted per address, and a header is the sender's to choose.
+    # The client's address is the connection's own: failed logins are counted per address,
+    # and a header is the sender's to choose; only a proxy the desk names ([web]
+    # trusted_proxies) says whose request it passes on (X-Forwarded-For).
+    proxies = list(cfg.web.trusted_proxies)
     uvicorn.run(create_app(site, logins, listen=listen), host=listen,
                 port=port or cfg.web.port, log_level="warning", server_header=False,
-                limit_concurrency=64, proxy_headers=False)
+                limit_concurrency=64, proxy_headers=bool(proxies),
+                forwarded_allow_ips=proxies or None)
