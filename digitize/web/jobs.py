@@ -158,7 +158,8 @@ class JobBoard:
             del self.jobs[i]  # ids grow with time: the first are the oldest
 
     def for_dossier(self, dossier: str) -> list[Job]:
-        return [j for j in self.jobs.values() if j.dossier == dossier]
+        # A snapshot: other threads add and forget jobs while a page is drawn.
+        return [j for j in list(self.jobs.values()) if j.dossier == dossier]
 
     def shutdown(self) -> None:
         for pool in self._pools.values():
