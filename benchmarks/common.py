@@ -22,6 +22,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import psutil
 from PIL import Image
 
@@ -48,6 +49,35 @@ class PageFile:
 
 def _norm(s: str) -> str:
     return re.sub(r"\s+", " ", unicodedata.normalize("NFC", s)).strip()
+
+
+def _stretch_distance(line: str, text: np.ndarray) -> int:
+    """The least edit distance between `line` and any stretch of `text` (code points): the
+    semi-global alignment, one row of the table per character of `line`, with the insertions
+    along a row as a running minimum (D[j] = j + min over k <= j of E[k] - k)."""
+    n = len(text)
+    row = np.zeros(n + 1, dtype=np.int64)  # a stretch may start anywhere
+    index = np.arange(n + 1, dtype=np.int64)
+    for i, ch in enumerate(line, start=1):
+        best = np.empty(n + 1, dtype=np.int64)
+        best[0] = i
+        best[1:] = np.minimum(row[:-1] + (text != ord(ch)), row[1:] + 1)
+        row = index + np.minimum.accumulate(best - index)
+    return int(row.min())
+
+
+def any_order_distance(truth: str, got: str) -> tuple[int, int]:
+    """Each truth line against its best-matching stretch of the output: the edits summed over
+    the lines, and the lines' length."""
+    text = np.frombuffer(_norm(got).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    lines = [ln for ln in (_norm(x) for x in truth.splitlines()) if ln]
+    return sum(_stretch_distance(ln, text) for ln in lines), sum(map(len, lines))
+
+
+def cer_any_order(truth: str, got: str) -> float:
+    """The order-insensitive character error rate of one page (any_order_distance)."""
+    edits, length = any_order_distance(truth, got)
+    return edits / max(1, length)
 
 
 def make_corpus(folder: Path, generated: int, seed: int = 7) -> list[PageFile]:

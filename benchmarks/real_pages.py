@@ -24,11 +24,19 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
 from rapidfuzz.distance import Levenshtein
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import BIN, ROOT, PeakMemory, _norm, _timed, load_average, run_parallel
+from common import (
+    BIN,
+    ROOT,
+    PeakMemory,
+    _norm,
+    _timed,
+    cer_any_order,
+    load_average,
+    run_parallel,
+)
 
 PAGES = ROOT.parent / "shared" / "real" / "gov-pages"
 ENV = dict(os.environ, OMP_THREAD_LIMIT="1")
@@ -37,29 +45,6 @@ ENV = dict(os.environ, OMP_THREAD_LIMIT="1")
 def cer(truth: str, got: str) -> float:
     t, g = _norm(truth), _norm(got)
     return Levenshtein.distance(t, g) / max(1, len(t))
-
-
-def _stretch_distance(line: str, text: np.ndarray) -> int:
-    """The least edit distance between `line` and any stretch of `text` (code points): the
-    semi-global alignment, one row of the table per character of `line`, with the insertions
-    along a row as a running minimum (D[j] = j + min over k <= j of E[k] - k)."""
-    n = len(text)
-    row = np.zeros(n + 1, dtype=np.int64)  # a stretch may start anywhere
-    index = np.arange(n + 1, dtype=np.int64)
-    for i, ch in enumerate(line, start=1):
-        best = np.empty(n + 1, dtype=np.int64)
-        best[0] = i
-        best[1:] = np.minimum(row[:-1] + (text != ord(ch)), row[1:] + 1)
-        row = index + np.minimum.accumulate(best - index)
-    return int(row.min())
-
-
-def cer_any_order(truth: str, got: str) -> float:
-    """Each truth line against its best-matching stretch of the output, summed over the lines,
-    divided by their length."""
-    text = np.frombuffer(_norm(got).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
-    lines = [ln for ln in (_norm(x) for x in truth.splitlines()) if ln]
-    return sum(_stretch_distance(ln, text) for ln in lines) / max(1, sum(map(len, lines)))
 
 
 def main() -> None:
