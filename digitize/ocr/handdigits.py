@@ -23,6 +23,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from digitize.ocr.inkgrid import true_runs
+
 GRID = 16
 SIDE = 32  # a glyph is scaled into SIDE×SIDE, then averaged down to GRID×GRID
 MIN_INK = 20  # pixels: less is a speck
@@ -31,14 +33,8 @@ TOUCHING = 0.9  # a run of ink wider than this many of its heights holds two dig
 
 def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
     """(start, end) of each run of True, end exclusive."""
-    out, start = [], None
-    for i, f in enumerate([*flags.tolist(), False]):
-        if f and start is None:
-            start = i
-        elif not f and start is not None:
-            out.append((start, i))
-            start = None
-    return out
+    starts, ends = true_runs(flags)
+    return list(zip(starts.tolist(), ends.tolist(), strict=True))
 
 
 def _main_band(ink: np.ndarray) -> np.ndarray:

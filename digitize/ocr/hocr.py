@@ -11,7 +11,7 @@ from pathlib import Path
 from lxml import etree
 
 from digitize.model import Box, Word
-from digitize.ocr.cleanup import span
+from digitize.ocr.cleanup import box_of, span
 from digitize.ocr.tesseract import vietnamese
 
 XHTML = "{http://www.w3.org/1999/xhtml}"
@@ -57,9 +57,10 @@ def mark_hand(page_hocr: Path, words: dict[Box, str],
             w = after[box]
             added += 1
             agreed = f"; {AGREED}" if w.agreed else ""
-            out += (f" <span class='ocrx_word' id='word_hand_{added}' title='bbox {w.left} "
-                    f"{w.top} {w.left + w.width} {w.top + w.height}; x_wconf {round(w.conf)}; "
-                    f"{HAND}{agreed}'>{html.escape(w.text, quote=False)}</span>")
+            x0, y0, x1, y1 = box_of(w)
+            out += (f" <span class='ocrx_word' id='word_hand_{added}' title='bbox {x0} {y0} {x1}"
+                    f" {y1}; x_wconf {round(w.conf)}; {HAND}{agreed}'>"
+                    f"{html.escape(w.text, quote=False)}</span>")
         return out
 
     text = page_hocr.read_text(encoding="utf-8")
