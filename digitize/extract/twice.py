@@ -78,17 +78,23 @@ def pen_lines(ex: Extraction, field: str, segs: Sequence[Segment]) -> list[Segme
             s.y0 >= y0 - eps and s.x1 <= x1 + eps and s.y1 <= y1 + eps]
 
 
+def _lowest(lines: Sequence[Segment]) -> float | None:
+    return min((v for s in lines if (v := s.pen_low) is not None), default=None)
+
+
+def _all_agreed(lines: Sequence[Segment]) -> bool:
+    return bool(lines) and all(s.pen_agreed for s in lines if s.pen_low is not None)
+
+
 def pen_score(ex: Extraction, field: str, segs: Sequence[Segment]) -> float | None:
     """The handwriting model's lowest score for the pen's words on the line(s) `field` was
     read from; None where a pen wrote none of it."""
-    return min((v for s in pen_lines(ex, field, segs) if (v := s.pen_low) is not None),
-               default=None)
+    return _lowest(pen_lines(ex, field, segs))
 
 
 def agreed(ex: Extraction, field: str, segs: Sequence[Segment]) -> bool:
     """Whether every pen's word `field` was read from was read alike by the second reader."""
-    lines = pen_lines(ex, field, segs)
-    return bool(lines) and all(s.pen_agreed for s in lines if s.pen_low is not None)
+    return _all_agreed(pen_lines(ex, field, segs))
 
 
 def read_twice(ex: Extraction, segs: Sequence[Segment], min_conf: float,
@@ -99,10 +105,11 @@ def read_twice(ex: Extraction, segs: Sequence[Segment], min_conf: float,
     sure = round(agreement.probability(), 3)
     conf, review = dict(ex.confidence), ex.review
     for field in PEN_FIELDS:
-        score = pen_score(ex, field, segs)
+        lines = pen_lines(ex, field, segs)
+        score = _lowest(lines)
         if field not in ex.metadata or score is None or score < PEN_SURE or \
                 conf.get(field, 0.0) < FLAGGED or sure <= conf.get(field, 0.0) or \
-                not agreed(ex, field, segs):
+                not _all_agreed(lines):
             continue
         conf[field] = sure
         if sure >= min_conf:
