@@ -177,13 +177,19 @@ def review(
     is unsure are listed at the end with the `digitize result add … --code` that confirms them.
     """
     from digitize.extract.overrides import normalise, operator_name
-    from digitize.extract.review import pending, pending_results, record_answers
+    from digitize.extract.review import (
+        fields_to_review,
+        finished,
+        record_answers,
+        results_to_confirm,
+    )
 
     with user_errors():
         cfg = load_config(config)
         who = operator_name(operator, cfg.review.operator)
-        items = pending(target)
-        results = pending_results(target)
+        dossiers = finished(target)  # each record read once, for the fields and the results
+        items = fields_to_review(dossiers)
+        results = results_to_confirm(dossiers)
         answers: dict[str, dict[str, dict[str, object]]] = {}
         folders: dict[str, Path] = {}
         for item in items:

@@ -80,16 +80,26 @@ def _records(target: Path) -> list[Path]:
     return found
 
 
+def finished(target: Path) -> list[tuple[Path, DossierResult]]:
+    """The finished dossiers under `target`, each with the run's output folder that holds it."""
+    return [(record.parent.parent, read_dossier(record.parent)) for record in _records(target)]
+
+
 def pending(target: Path) -> list[ReviewItem]:
-    """Every field flagged for review, dossier by dossier, document by document."""
+    """Every field flagged for review under `target`, dossier by dossier, document by
+    document."""
+    return fields_to_review(finished(target))
+
+
+def fields_to_review(dossiers: list[tuple[Path, DossierResult]]) -> list[ReviewItem]:
+    """Every field flagged for review in these finished dossiers (`finished`)."""
     items: list[ReviewItem] = []
-    for record in _records(target):
-        dossier = read_dossier(record.parent)
+    for out, dossier in dossiers:
         for doc in dossier.documents:
             if doc.status is not Status.needs_review:
                 continue
             fields = dict.fromkeys(n.split(":", 1)[0] for n in doc.review)
-            items += [ReviewItem(dossier, record.parent.parent, doc, f) for f in fields
+            items += [ReviewItem(dossier, out, doc, f) for f in fields
                       if f in FIELDS]
     return items
 
@@ -107,15 +117,12 @@ class ResultToConfirm:
         return list(self.result.review)
 
 
-def pending_results(target: Path) -> list[ResultToConfirm]:
-    """Every result of the finished dossiers that needs review (its code unsure or unknown):
-    it is confirmed by adding it again with its code, not field by field."""
-    found: list[ResultToConfirm] = []
-    for record in _records(target):
-        dossier = read_dossier(record.parent)
-        found += [ResultToConfirm(dossier, record.parent.parent, r) for r in dossier.results
-                  if r.status is Status.needs_review]
-    return found
+def results_to_confirm(dossiers: list[tuple[Path, DossierResult]]) -> list[ResultToConfirm]:
+    """Every result of these finished dossiers (`finished`) that needs review (its code
+    unsure or unknown): it is confirmed by adding it again with its code, not field by
+    field."""
+    return [ResultToConfirm(dossier, out, r) for out, dossier in dossiers
+            for r in dossier.results if r.status is Status.needs_review]
 
 
 def crop(item: ReviewItem, margin: float = 0.02, dpi: int = 110) -> Path | None:
