@@ -53,14 +53,18 @@ def entries(name: str = "Viet74K.txt") -> tuple[tuple[str, ...], ...]:
 @functools.cache
 def pairs(name: str = "Viet74K.txt") -> frozenset[tuple[str, str]]:
     """Adjacent syllables of every multi-syllable entry of a word list, by `spelling`."""
-    spelt = {s: spelling(s) for s in {s for entry in entries(name) for s in entry}}
-    return frozenset(pair for entry in entries(name)
-                     for pair in itertools.pairwise(spelt[s] for s in entry))
+    found: set[tuple[str, str]] = set()
+    for entry in entries(name):
+        if len(entry) > 1:
+            found.update(itertools.pairwise(map(spelling, entry)))
+    return frozenset(found)
 
 
 _TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")  # grave, acute, tilde, hook, dot
 
 
+# A language's syllables are a few thousand; the bound is for OCR's noise in a long `watch`.
+@functools.lru_cache(maxsize=1 << 16)
 def spelling(syllable: str) -> str:
     """One key for the two places a tone mark may sit ("ủy"/"uỷ", "hòa"/"hoà"): the letters
     with their vowel marks, the tone after them."""
@@ -163,6 +167,7 @@ CHANGE_COST = 2.0  # what it takes to prefer another reading to Tesseract's
 LOST_TONE_MARGIN = 0.5
 
 
+@functools.lru_cache(maxsize=1 << 16)  # wordfreq tokenises every word it is asked about
 def _frequency(syllable: str) -> float:
     """How common a Vietnamese syllable is (wordfreq's Zipf scale: 0 unknown, 7 "được")."""
     from wordfreq import zipf_frequency

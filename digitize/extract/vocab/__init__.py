@@ -257,6 +257,7 @@ class AgencyMatch:
     edits: int  # letters OCR got wrong, on the accent-folded text (0: only marks)
 
 
+@functools.lru_cache(maxsize=4096)  # a desk's batch names the same few agencies again and again
 def nearest_agency(name: str) -> AgencyMatch | None:
     """The agency name `name` misreads: its words, taken a few at a time, read as a head and
     known parts ("HÍNH PHỦ" as CHÍNH PHỦ, "BỘ GIÁO DỤC VÀ ĐÀOTẠO"), each within a letter or
