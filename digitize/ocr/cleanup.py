@@ -131,7 +131,7 @@ def deskew(img: Image.Image, angle: float) -> Image.Image:
 
 
 def _grey_thumbnail(img: Image.Image, width: int = 400) -> Image.Image:
-    grey = img.convert("L")
+    grey = img if img.mode == "L" else img.convert("L")
     scale = width / grey.width
     return grey.resize((width, max(1, round(grey.height * scale))), Image.Resampling.BOX)
 
@@ -191,9 +191,10 @@ def _may_show(img: Image.Image, band: int, margin: int) -> bool:
     return _tint(img.reduce(2), band, margin // 3).getbbox() is not None
 
 
-def _inks(img: Image.Image) -> tuple[Image.Image, Image.Image]:
-    """Masks of an RGB image: the pen's ink (blue and dark), and all ink."""
-    ink = ink_mask(img)
+def _inks(img: Image.Image, grey: Image.Image | None) -> tuple[Image.Image, Image.Image]:
+    """Masks of an RGB image (`grey`: the same in grey, where it is at hand): the pen's ink
+    (blue and dark), and all ink."""
+    ink = ink_mask(img if grey is None else grey)
     if not _may_show(img, BLUE, BLUE_MARGIN):
         return Image.new("L", img.size, 0), ink
     return ImageChops.darker(_tint(img, BLUE, BLUE_MARGIN), ink), ink
@@ -201,7 +202,8 @@ def _inks(img: Image.Image) -> tuple[Image.Image, Image.Image]:
 
 def ink_mask(img: Image.Image) -> Image.Image:
     """Where `img` is inked, of any colour: 255 there, 0 on the paper."""
-    return img.convert("L").point(lambda v: 255 if v < INK_LEVEL else 0)
+    return (img if img.mode == "L" else img.convert("L")).point(
+        lambda v: 255 if v < INK_LEVEL else 0)
 
 
 @dataclass(frozen=True)
@@ -222,10 +224,10 @@ class InkMasks:
         return self.ink.height
 
 
-def page_inks(img: Image.Image) -> InkMasks | None:
-    """The inks of a colour page; None for a grey or bitonal one, which says nothing of a
-    pen (desks scan in colour)."""
-    return InkMasks(*_inks(img)) if img.mode == "RGB" else None
+def page_inks(img: Image.Image, grey: Image.Image | None = None) -> InkMasks | None:
+    """The inks of a colour page (`grey`: the page in grey, where the caller made it already);
+    None for a grey or bitonal one, which says nothing of a pen (desks scan in colour)."""
+    return InkMasks(*_inks(img, grey)) if img.mode == "RGB" else None
 
 
 def box_of(word: Word) -> Box:

@@ -185,7 +185,9 @@ def _prepare(task: PageTask) -> PreparedPage:
     # Tesseract's "<base>.pdf" outputs are predictable.
     stem = task.workdir / f"p{task.index:04d}"
     page = load_page(task.source, task.index, task.default_dpi, task.max_pixels)
-    pre_skew = estimate_skew(page.image)
+    # The page in grey, made once: the skew search and the ink masks both start from it.
+    grey = page.image if page.image.mode == "L" else page.image.convert("L")
+    pre_skew = estimate_skew(grey)
     source, scale, seen = ocr_input(page, pre_skew, stem)
     dpi, shown = round(page.dpi * scale), f"{task.source} page {task.index + 1}"
     rec = tesseract.recognise(source, stem, task.lang, dpi, task.timeout_s, shown=shown)
@@ -193,7 +195,8 @@ def _prepare(task: PageTask) -> PreparedPage:
         source.unlink(missing_ok=True)
     w, h = page.image.size
     rotation = orientation_from_hocr(rec.hocr)
-    masks = page_inks(seen)  # once a page: every reading of a pen's ink crops them
+    # Once a page: every reading of a pen's ink crops them.
+    masks = page_inks(seen, grey if seen is page.image else None)
     read = tesseract.tsv_words(rec.tsv.read_text(encoding="utf-8"))
     ink = None
     if rotation == 0:
