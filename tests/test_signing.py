@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import http.server
 import json
 import socket
 import subprocess
+import threading
+import time
 import unicodedata
 from pathlib import Path
 
@@ -18,6 +21,7 @@ import pytest
 from PIL import Image, ImageChops
 from pyhanko.sign import signers
 
+from digitize.devtools.loopback import serving
 from digitize.devtools.testpki import PASSWORD
 from digitize.identity import load_certs
 from digitize.signing.signer import KeptKeySigner, load_pkcs12
@@ -286,6 +290,52 @@ def test_unreachable_tsa_fails_each_document_after_retries(signing: Signing,
     assert "after 2 tries" in rows[0]["error"]
     assert not list((tmp_path / "o").glob("*.pdf")) if (tmp_path / "o").exists() else True
     assert not list(tmp_path.rglob("*.part"))
+
+
+def test_a_tsa_that_never_finishes_its_answer_fails_the_document_in_time(
+        signing: Signing, tmp_path: Path) -> None:
+    """A time-stamping server that trickles its answer a byte at a time, each within the read
+    timeout, held a batch (and `watch`) for as long as it kept going: the timeout was per read.
+    Now each request has an overall deadline (three timeouts)."""
+    done = threading.Event()
+
+    class Trickling(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/timestamp-reply")
+            self.send_header("Content-Length", str(1 << 20))
+            self.end_headers()
+            while not done.wait(0.2):
+                try:
+                    self.wfile.write(b"0")
+                    self.wfile.flush()
+                except OSError:
+                    return
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    config = tmp_path / "fast.toml"
+    config.write_text(Path(signing.env.vars["DIGITIZE_CONFIG"]).read_text(encoding="utf-8")
+                      + "\n[signer]\nretries = 1\ntimeout_s = 1\n", encoding="utf-8")
+    args, secret = key_args(signing, "p12")
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Trickling)
+    with serving(server):
+        started = time.monotonic()
+        try:
+            res = signing.env.run("sign", str(signing.pdf), "--out", str(tmp_path / "o"), *args,
+                                  "--level", "B-T", "--tsa",
+                                  f"http://127.0.0.1:{server.server_address[1]}/tsa",
+                                  "--config", str(config), "--json",
+                                  extra={"DIGITIZE_SECRET": secret}, timeout=90)
+        finally:
+            done.set()
+    assert time.monotonic() - started < 60
+    assert res.returncode == 1, res.stderr
+    rows = json.loads(res.stdout)
+    assert rows[0]["status"] == "failed" and "slower than 3" in rows[0]["error"]
+    assert not list(tmp_path.rglob("*.pdf")) and not list(tmp_path.rglob("*.part"))
 
 
 def test_level_above_b_b_without_tsa_is_a_usage_error(signing: Signing, tmp_path: Path) -> None:

@@ -40,6 +40,7 @@ LEVELS = ("B-B", "B-T", "B-LT", "B-LTA")
 # pyHanko's validator reads the /Contents hex string character by character, so a smaller
 # reservation is also a faster check (a B-B signature with its chain is about 4 KB).
 BYTES_RESERVED = {"B-B": 8192, "B-T": 16384, "B-LT": 16384, "B-LTA": 16384}
+DEADLINE_TIMEOUTS = 3  # one request to the TSA, OCSP or CRL server: at most this many timeouts
 
 
 def signed_copies(pdfs: list[Path], out_dir: Path) -> list[tuple[Path, Path]]:
@@ -88,18 +89,27 @@ class SigningContext:
         self.timestamper: Any = None
         self.validation_context: Any = None
         if opts.level != "B-B":  # the network clients (requests: ~0.1 s to import) only then
-            from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
             from pyhanko_certvalidator import ValidationContext
-            from pyhanko_certvalidator.fetchers.requests_fetchers import RequestsFetcherBackend
 
-            # requests, not aiohttp: pyHanko's aiohttp clients open a new session per request,
-            # which cost more than the request itself here.
-            self.timestamper = RequestsHTTPTimeStamper(opts.tsa_url, timeout=opts.timeout_s)
+            from digitize.validation.fetch import (
+                FetchPolicy,
+                GuardedFetcherBackend,
+                GuardedTimeStamper,
+            )
+
+            # The TSA is the desk's choice and the OCSP and CRL addresses come from its own
+            # chain and the TSA's, so any address is allowed; but a server that answers slowly
+            # or without end must not hold a batch (or `watch`) for ever: each request gets
+            # verification's overall deadline and size cap. The validation context lives for
+            # one batch and answers repeat requests from its cache, so its request budget is
+            # spent once, not per document.
+            fetch = FetchPolicy(allow_private=True, timeout_s=opts.timeout_s,
+                                deadline_s=DEADLINE_TIMEOUTS * opts.timeout_s)
+            self.timestamper = GuardedTimeStamper(opts.tsa_url, fetch)
             if opts.level in ("B-LT", "B-LTA"):
                 self.validation_context = ValidationContext(
                     trust_roots=roots, other_certs=list(identity.chain), allow_fetching=True,
-                    revocation_mode="hard-fail",
-                    fetcher_backend=RequestsFetcherBackend(per_request_timeout=opts.timeout_s))
+                    revocation_mode="hard-fail", fetcher_backend=GuardedFetcherBackend(fetch))
         register_prefixes()  # pyHanko rewrites the XMP: keep our namespace's declared prefix
 
     def _meta(self, name: str) -> signers.PdfSignatureMetadata:
