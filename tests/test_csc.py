@@ -129,6 +129,20 @@ def test_a_service_that_never_answers_exits_4_in_time(signing: Signing, csc: Csc
     assert not list((tmp_path / "out").glob("*"))
 
 
+def test_a_service_that_trickles_its_answer_exits_4_in_time(signing: Signing, csc: CscService,
+                                                            tmp_path: Path) -> None:
+    """A byte every 0.3 s is within a 1 s timeout for ever: each answer has a deadline of three
+    timeouts in all (before, the batch waited as long as the service kept sending)."""
+    csc.trickle_s = 0.3
+    start = time.monotonic()
+    res = _sign(signing, csc, _docs(signing, tmp_path / "in", 2), tmp_path / "out",
+                extra_cfg="timeout_s = 1\n")
+    assert res.returncode == 4 and "did not answer" in res.stderr, res.stderr
+    assert "3.0 s" in " ".join(res.stderr.split())
+    assert time.monotonic() - start < 30
+    assert not list((tmp_path / "out").glob("*"))
+
+
 def test_a_service_answering_garbage_exits_4(signing: Signing, csc: CscService,
                                              tmp_path: Path) -> None:
     csc.garbage = True

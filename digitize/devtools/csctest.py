@@ -57,6 +57,7 @@ class CscService:
     clients: dict[str, str] = field(default_factory=dict)  # client id -> secret
     delay_s: float = 0.0  # before answering signHash
     garbage: bool = False  # answer signHash with HTML
+    trickle_s: float = 0.0  # answer signHash a byte at a time, this many seconds apart
     calls: Counter[str] = field(default_factory=Counter)
     sads: dict[str, tuple[str, frozenset[str] | None, int]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -140,13 +141,23 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, *args: Any) -> None:  # quiet: tests read the answers
         pass
 
-    def _answer(self, status: int, body: Any, kind: str = "application/json") -> None:
+    def _answer(self, status: int, body: Any, kind: str = "application/json",
+                trickle_s: float = 0.0) -> None:
         data = body if isinstance(body, bytes) else json.dumps(body).encode()
         self.send_response(status)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
-        self.wfile.write(data)
+        if not trickle_s:
+            self.wfile.write(data)
+            return
+        for i in range(len(data)):
+            try:
+                self.wfile.write(data[i:i + 1])
+                self.wfile.flush()
+            except OSError:
+                return  # the client gave up
+            time.sleep(trickle_s)
 
     def do_POST(self) -> None:  # the name http.server calls
         svc = self.svc
@@ -183,7 +194,8 @@ class _Handler(BaseHTTPRequestHandler):
                         "signatures/signHash": lambda: _sign_hash(body, svc, v2)}
             if endpoint not in handlers:
                 raise _Refused(404, "invalid_request", "Unknown path")
-            self._answer(200, handlers[endpoint]())
+            self._answer(200, handlers[endpoint](),
+                         trickle_s=svc.trickle_s if endpoint == "signatures/signHash" else 0.0)
         except _Refused as exc:
             self._answer(exc.status, {"error": exc.error, "error_description": exc.description})
         except (ValueError, KeyError) as exc:
