@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -42,6 +43,9 @@ class OnestopSystem(ThreadingHTTPServer):
         self.ops: list[tuple[str, str]] = []  # ("add" | "update", MaHoSo)
         self.mode = ""  # "", "garbage", "hang": every request
         self.hang_for: set[str] = set()  # requests naming these dossier codes hang
+        # Requests naming these codes are answered a byte at a time, this far apart.
+        self.trickle_for: set[str] = set()
+        self.trickle_s = 0.2
         self.fail_next = 0  # the next requests answer 500
         self.refuse: dict[str, str] = {}  # MaHoSo -> the error message its sending gets
         self.release = threading.Event()  # ends the hanging requests
@@ -87,12 +91,23 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         pass
 
+    trickle_s = 0.0  # this request's answer a byte at a time, this far apart
+
     def _reply(self, code: int, data: bytes, kind: str = "application/json") -> None:
         self.send_response(code)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
-        self.wfile.write(data)
+        if not self.trickle_s:
+            self.wfile.write(data)
+            return
+        for i in range(len(data)):
+            try:
+                self.wfile.write(data[i:i + 1])
+                self.wfile.flush()
+            except OSError:
+                return  # the client gave up
+            time.sleep(self.trickle_s)
 
     def _json(self, code: int, body: dict) -> None:
         self._reply(code, json.dumps(body, ensure_ascii=False).encode("utf-8"),
@@ -105,8 +120,10 @@ class _Handler(BaseHTTPRequestHandler):
             return self._json(404, {"error_code": 404, "message": "Not Found"})
         if self.headers.get("Authorization") != f"Bearer {server.token}":
             return self._json(401, {"error_code": 401, "message": "Unauthorized"})
-        if server.mode == "hang" or any(code in raw.decode("utf-8", "replace")
-                                        for code in server.hang_for):
+        text = raw.decode("utf-8", "replace")
+        if any(code in text for code in server.trickle_for):
+            self.trickle_s = server.trickle_s
+        if server.mode == "hang" or any(code in text for code in server.hang_for):
             server.release.wait(30)  # no answer: the client's timeout ends it
             self.close_connection = True
             return None

@@ -211,6 +211,21 @@ def test_a_hang_times_out_exit_4_and_the_rest_goes_on(cli_env: Env, onestop: One
     assert sorted(onestop.records) == [B]  # nothing of A, nothing half-sent
 
 
+def test_an_answer_trickled_without_end_times_out_and_the_rest_goes_on(
+        cli_env: Env, onestop: OnestopSystem, tmp_path: Path) -> None:
+    """A byte every 0.2 s is within a 0.5 s timeout for ever: each answer has a deadline of
+    three timeouts (before, A was sent after a minute of waiting on every request)."""
+    config = _config(cli_env, tmp_path, onestop.url, extra="timeout_s = 0.5\nretries = 2")
+    out = tmp_path / "out"
+    _made(out, A), _made(out, B)
+    onestop.trickle_for = {A}
+    rc, receipts, err = _send(cli_env, config, out)
+    assert rc == 4, err
+    assert receipts[A]["status"] == "failed" and receipts[B]["status"] == "uploaded"
+    assert "no answer within 1.5 s" in _one_sentence(receipts[A]["error"])
+    assert sorted(onestop.records) == [B]
+
+
 def test_garbage_exits_4_and_an_error_answer_fails_that_dossier_alone(
         cli_env: Env, onestop: OnestopSystem, tmp_path: Path) -> None:
     config = _config(cli_env, tmp_path, onestop.url)

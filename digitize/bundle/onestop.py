@@ -19,6 +19,7 @@ from urllib.parse import urlparse, urlunparse
 
 import requests
 
+from digitize import answers
 from digitize.bundle.onestop_map import (
     Record,
     RecordOptions,
@@ -99,6 +100,9 @@ def dossier_folders(paths: list[Path]) -> list[Path]:
     return found
 
 
+ANSWER_LIMIT = 16 * 2**20  # a dossier's records, as the system holds them: a few kB
+
+
 class _Retry(OSError):
     """An answer worth trying again (5xx)."""
 
@@ -109,10 +113,10 @@ class _Exchange:
 
     def call(self, body: Record) -> dict[str, Any]:
         s = self.settings
-        answer = self.s.post(s.url, data=json.dumps(body, ensure_ascii=False).encode("utf-8"),
-                             timeout=s.timeout, headers={
-                                 "Content-Type": "application/json; charset=utf-8",
-                                 "Accept": "application/json"})
+        answer = answers.post(self.s, s.url, timeout=s.timeout, limit=ANSWER_LIMIT,
+                              data=json.dumps(body, ensure_ascii=False).encode("utf-8"),
+                              headers={"Content-Type": "application/json; charset=utf-8",
+                                       "Accept": "application/json"})
         if answer.status_code in (401, 403):
             raise CredentialError(_("The one-stop system at {url} refused the token ({code}); "
                                     "check ${env} or [onestop] token_file.").format(
@@ -152,8 +156,11 @@ class _Exchange:
 
 
 def _problem(exc: Exception, timeout: float) -> str:
+    if isinstance(exc, answers.TooLarge):
+        return _("an answer longer than {mb:g} MB").format(mb=exc.limit / 2**20)
     if isinstance(exc, requests.Timeout):
-        return _("no answer within {seconds:g} s").format(seconds=timeout)
+        return _("no answer within {seconds:g} s").format(
+            seconds=exc.seconds if isinstance(exc, answers.TooSlow) else timeout)
     if isinstance(exc, requests.ConnectionError):
         return _("no connection")
     return str(exc)

@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 import requests
-import urllib3
 from asn1crypto import algos
 from pyhanko.sign.general import SigningError
 from pyhanko.sign.signers import Signer
@@ -35,6 +32,8 @@ from pyhanko.sign.signers.csc_signer import (
     _process_certificate_info_response,
 )
 
+from digitize import answers
+from digitize.answers import Answer
 from digitize.errors import CredentialError, UsageProblem
 from digitize.i18n import N_, _
 from digitize.identity import Identity, KeySpec, identity_from
@@ -61,54 +60,21 @@ class CscSettings:
     batch: int = 50  # documents per authorisation at most (the credential's multisign too)
 
 
-# One answer of the service: at most this many timeouts in all (a service that trickles its
-# answer a byte at a time, each within the timeout, must not hold the batch), and this size (a
-# batch's signatures and a credential's chain are a few tens of kB).
-DEADLINE_TIMEOUTS = 3
-ANSWER_LIMIT = 4 * 2**20
+ANSWER_LIMIT = 4 * 2**20  # a batch's signatures and a credential's chain: a few tens of kB
 
 
-@dataclass(frozen=True)
-class _Answer:
-    status: int
-    content: bytes
-
-    def json(self) -> Any:
-        return json.loads(self.content)
-
-
-class _TooSlow(Exception):
-    pass
-
-
-class _TooLarge(Exception):
-    pass
-
-
-def _read_answer(resp: requests.Response, deadline: float) -> _Answer:
-    """The whole body of a streamed answer, by the deadline and within ANSWER_LIMIT."""
-    data = bytearray()
-    while chunk := resp.raw.read1(65536, decode_content=True):
-        data += chunk
-        if len(data) > ANSWER_LIMIT:
-            raise _TooLarge
-        if time.monotonic() > deadline:
-            raise _TooSlow
-    return _Answer(resp.status_code, bytes(data))
-
-
-def _service_error(resp: _Answer) -> str:
+def _service_error(resp: Answer) -> str:
     """The service's own error code and description (CSC: `error`, `error_description`),
     shortened; services do not echo secrets in them."""
     try:
         body = resp.json()
     except ValueError:
-        return f"HTTP {resp.status}"
+        return f"HTTP {resp.status_code}"
     if not isinstance(body, dict):
-        return f"HTTP {resp.status}"
+        return f"HTTP {resp.status_code}"
     code, text = str(body.get("error", "")), str(body.get("error_description", ""))
     return (f"{code}: {text}" if code and text else code or text or
-            f"HTTP {resp.status}")[:200]
+            f"HTTP {resp.status_code}")[:200]
 
 
 class CscClient:
@@ -148,37 +114,35 @@ class CscClient:
               data: dict[str, str] | None = None, headers: dict[str, str] | None = None
               ) -> Any:
         shown, timeout = self.settings.url, self.settings.timeout_s
-        deadline = time.monotonic() + DEADLINE_TIMEOUTS * timeout
         try:
-            with self.http.post(url, json=json, data=data, headers=headers or {},
-                                timeout=timeout, stream=True) as streamed:
-                resp = _read_answer(streamed, deadline)
-        except (requests.Timeout, urllib3.exceptions.TimeoutError, _TooSlow) as exc:
+            resp = answers.post(self.http, url, timeout=timeout, limit=ANSWER_LIMIT, json=json,
+                                data=data, headers=headers or {})
+        except requests.Timeout as exc:
             raise CredentialError(_("The signing service at {url} did not answer {what} within "
                                     "{timeout} s; nothing was signed. Try again later or raise "
                                     "[signer] timeout_s.").format(
                                       url=shown, what=what,
-                                      timeout=timeout if not isinstance(exc, _TooSlow) else
-                                      DEADLINE_TIMEOUTS * timeout)) from exc
-        except _TooLarge as exc:
+                                      timeout=exc.seconds if isinstance(exc, answers.TooSlow)
+                                      else timeout)) from exc
+        except answers.TooLarge as exc:
             raise CredentialError(_("The signing service at {url} answered {what} with more "
                                     "than {limit} MB; nothing was signed. Check [signer] "
                                     "csc_url.").format(url=shown, what=what,
                                                        limit=ANSWER_LIMIT // 2**20)) from exc
-        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+        except requests.RequestException as exc:
             raise CredentialError(_("The signing service at {url} cannot be reached ({kind}); "
                                     "check [signer] csc_url and the network.").format(
                                       url=shown, kind=type(exc).__name__)) from exc
-        if resp.status == 401:
+        if resp.status_code == 401:
             raise CredentialError(_("The signing service at {url} refused the access token "
                                     "({error}): it has expired or was revoked. Get a new token "
                                     "and sign again.").format(url=shown,
                                                               error=_service_error(resp)))
-        if resp.status >= 400:
+        if resp.status_code >= 400:
             raise CredentialError(_("The signing service at {url} refused {what} "
                                     "({error}).").format(url=shown, what=what,
                                                          error=self._explain(resp)))
-        if resp.status == 204 or not resp.content:
+        if resp.status_code == 204 or not resp.content:
             return {}
         try:
             return resp.json()
@@ -189,7 +153,7 @@ class CscClient:
                                       url=shown, what=what, api=self.settings.api)) from exc
 
     @staticmethod
-    def _explain(resp: _Answer) -> str:
+    def _explain(resp: Answer) -> str:
         error = _service_error(resp)
         low = error.lower()
         if "otp" in low:
