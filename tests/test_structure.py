@@ -24,8 +24,8 @@ MAX_LINES = 600
 # layer for now; the validation stage sits below all of them.
 LAYERS: list[set[str]] = [
     # the lower layer: what every stage uses (identity and certificate loading included)
-    {"digitize", "clock", "config", "errors", "fsutil", "identity", "model", "paths", "privacy",
-     "procs", "i18n", "pdfcaps"},
+    {"digitize", "answers", "clock", "config", "errors", "fsutil", "identity", "model", "paths",
+     "privacy", "procs", "i18n", "pdfcaps"},
     # judging signatures: verify, change policy, visual check, trust store, report
     {"validation"},
     # the producing stages
