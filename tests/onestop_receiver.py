@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,7 +17,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from digitize.devtools.loopback import serving
+from digitize.devtools.loopback import send_answer, serving
 
 SCHEMA = Path(__file__).with_name("onestop.schema.json")
 PATH = "/api/dvc"
@@ -94,20 +93,7 @@ class _Handler(BaseHTTPRequestHandler):
     trickle_s = 0.0  # this request's answer a byte at a time, this far apart
 
     def _reply(self, code: int, data: bytes, kind: str = "application/json") -> None:
-        self.send_response(code)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        if not self.trickle_s:
-            self.wfile.write(data)
-            return
-        for i in range(len(data)):
-            try:
-                self.wfile.write(data[i:i + 1])
-                self.wfile.flush()
-            except OSError:
-                return  # the client gave up
-            time.sleep(self.trickle_s)
+        send_answer(self, code, data, kind, self.trickle_s)
 
     def _json(self, code: int, body: dict) -> None:
         self._reply(code, json.dumps(body, ensure_ascii=False).encode("utf-8"),

@@ -11,7 +11,6 @@ import http.server
 import json
 import socket
 import subprocess
-import threading
 import time
 import unicodedata
 from pathlib import Path
@@ -21,7 +20,7 @@ import pytest
 from PIL import Image, ImageChops
 from pyhanko.sign import signers
 
-from digitize.devtools.loopback import serving
+from digitize.devtools.loopback import send_answer, serving
 from digitize.devtools.testpki import PASSWORD
 from digitize.identity import load_certs
 from digitize.signing.signer import KeptKeySigner, load_pkcs12
@@ -297,21 +296,10 @@ def test_a_tsa_that_never_finishes_its_answer_fails_the_document_in_time(
     """A time-stamping server that trickles its answer a byte at a time, each within the read
     timeout, held a batch (and `watch`) for as long as it kept going: the timeout was per read.
     Now each request has an overall deadline (three timeouts)."""
-    done = threading.Event()
-
     class Trickling(http.server.BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             self.rfile.read(int(self.headers.get("Content-Length", "0")))
-            self.send_response(200)
-            self.send_header("Content-Type", "application/timestamp-reply")
-            self.send_header("Content-Length", str(1 << 20))
-            self.end_headers()
-            while not done.wait(0.2):
-                try:
-                    self.wfile.write(b"0")
-                    self.wfile.flush()
-                except OSError:
-                    return
+            send_answer(self, 200, b"0" * (1 << 20), "application/timestamp-reply", 0.2)
 
         def log_message(self, *args: object) -> None:
             pass
@@ -323,14 +311,11 @@ def test_a_tsa_that_never_finishes_its_answer_fails_the_document_in_time(
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Trickling)
     with serving(server):
         started = time.monotonic()
-        try:
-            res = signing.env.run("sign", str(signing.pdf), "--out", str(tmp_path / "o"), *args,
-                                  "--level", "B-T", "--tsa",
-                                  f"http://127.0.0.1:{server.server_address[1]}/tsa",
-                                  "--config", str(config), "--json",
-                                  extra={"DIGITIZE_SECRET": secret}, timeout=90)
-        finally:
-            done.set()
+        res = signing.env.run("sign", str(signing.pdf), "--out", str(tmp_path / "o"), *args,
+                              "--level", "B-T", "--tsa",
+                              f"http://127.0.0.1:{server.server_address[1]}/tsa",
+                              "--config", str(config), "--json",
+                              extra={"DIGITIZE_SECRET": secret}, timeout=90)
     assert time.monotonic() - started < 60
     assert res.returncode == 1, res.stderr
     rows = json.loads(res.stdout)

@@ -27,7 +27,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
 
-from digitize.devtools.loopback import serving
+from digitize.devtools.loopback import send_answer, serving
 from digitize.identity import load_certs
 
 SHA256_RSA = "1.2.840.113549.1.1.11"
@@ -144,20 +144,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(self, status: int, body: Any, kind: str = "application/json",
                 trickle_s: float = 0.0) -> None:
         data = body if isinstance(body, bytes) else json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        if not trickle_s:
-            self.wfile.write(data)
-            return
-        for i in range(len(data)):
-            try:
-                self.wfile.write(data[i:i + 1])
-                self.wfile.flush()
-            except OSError:
-                return  # the client gave up
-            time.sleep(trickle_s)
+        send_answer(self, status, data, kind, trickle_s)
 
     def do_POST(self) -> None:  # the name http.server calls
         svc = self.svc
