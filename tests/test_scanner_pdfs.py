@@ -5,9 +5,13 @@ gives its documented result; our text layer replaces the vendor's, whose words n
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import shutil
+import signal
 import subprocess
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -113,3 +117,38 @@ def test_scanner_pdfs_through_ocr(cli_env: Env, tmp_path: Path) -> None:
             assert doc["status"] == "failed" and phrase in doc["error"], (name, doc["error"])
             assert name in doc["error"] and "\n" not in doc["error"]
     assert tree_hashes(tmp_path / "inbox") == before  # inputs never touched
+
+
+_DRAW_FIRST_PAGE = """
+import sys
+from pathlib import Path
+from digitize.ocr import jbig2
+jbig2.DECODE_TIMEOUT_S = 2
+from digitize.ocr.images import load_page
+page = load_page(Path(sys.argv[1]), 0, 300, 150_000_000)
+print(page.image.width, page.image.height)
+"""
+
+
+@needs_real
+def test_a_jbig2_stream_that_sets_jbig2dec_looping_is_drawn_by_poppler_in_time(
+        tmp_path: Path) -> None:
+    """A stretch of a page's JBIG2 data repeated (found by benchmarks/fuzz.py) sets jbig2dec
+    looping for ever, taking memory as it goes; pikepdf waited on it with no limit and the
+    worker, and the batch, with it. Now the decode is stopped at its deadline and poppler draws
+    the page."""
+    data = (REAL / "jbig2.pdf").read_bytes()
+    repeated = tmp_path / "repeated.pdf"
+    repeated.write_bytes(data[:9583] + data[6880:9583] + data[9583:])
+    child = subprocess.Popen([sys.executable, "-c", _DRAW_FIRST_PAGE, str(repeated)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             start_new_session=True)
+    try:
+        out, err = child.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        out, err = "", "still decoding after 60 s"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(child.pid, signal.SIGKILL)  # jbig2dec too, if it is still going
+        child.wait()
+    assert child.returncode == 0 and out.split() == ["1000", "1520"], err

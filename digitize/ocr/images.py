@@ -16,9 +16,11 @@ from PIL import Image, UnidentifiedImageError
 
 from digitize.errors import EnvironmentProblem, InputFileError
 from digitize.i18n import _
-from digitize.ocr import activecontent, textlayer
+from digitize.ocr import activecontent, jbig2, textlayer
 from digitize.ocr.pdfpage import DrawnImage, PageMakeup, page_makeup
 from digitize.pdfcaps.check import check_pdf
+
+jbig2.install()  # jbig2dec under a deadline and a memory cap: a damaged stream cannot hang us
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff"}
 SUFFIXES = IMAGE_SUFFIXES | {".pdf"}
