@@ -31,6 +31,7 @@ BLANK_INK = 0.003  # share of dark pixels under which a page is blank (as the OC
 ORIGIN_KEY = "/DigitizeSplitFrom"
 _ORIGIN = "digitize split:"
 _DETECT_DPI = 100
+_DRAW_S_PER_PAGE = 10  # drawing a page for detection: at most, on average
 
 
 def doc_type(code: str) -> DocType:
@@ -133,8 +134,17 @@ def _load(ref: tuple[Path, int]) -> Image.Image:
 
 
 def _pdf_pages(pdf: Path, work: Path) -> list[Image.Image]:
-    res = subprocess.run(["pdftoppm", "-gray", "-r", str(_DETECT_DPI), "-png", str(pdf),
-                          str(work / "p")], capture_output=True, text=True, check=False)
+    # A damaged stream can keep a renderer busy for ever; a real page draws in well under a
+    # second at this resolution.
+    limit = 60 + _DRAW_S_PER_PAGE * _pdf_page_count(pdf)
+    try:
+        res = subprocess.run(["pdftoppm", "-gray", "-r", str(_DETECT_DPI), "-png", str(pdf),
+                              str(work / "p")], capture_output=True, text=True, check=False,
+                             timeout=limit)
+    except subprocess.TimeoutExpired as exc:
+        raise InputFileError(_("{pdf} could not be drawn within {seconds} s; it may be "
+                               "damaged: check the file or scan it again.").format(
+                                 pdf=pdf, seconds=limit)) from exc
     pages = sorted(work.glob("p-*.png"))
     if res.returncode != 0 or not pages:
         raise InputFileError(_("{pdf} cannot be read as a PDF ({value}); check the file.").format(
