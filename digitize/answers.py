@@ -2,8 +2,9 @@
 timeout in requests bounds each wait for data, not the answer: a server that trickles its
 answer a byte at a time, each within the timeout, or sends without end, would hold a batch (or
 `watch`) for as long as it kept going. The clients of the services the operator names (CSC
-signing, the one-stop system) read their answers here; verification's fetches, whose addresses
-come from the files, have their own stricter guard (validation.fetch)."""
+signing, the one-stop system, a WebDAV archive's short answers) read their answers here;
+verification's fetches, whose addresses come from the files, have their own stricter guard
+(validation.fetch)."""
 
 from __future__ import annotations
 
@@ -47,13 +48,15 @@ class TooLarge(requests.RequestException):
         self.limit = limit
 
 
-def post(session: requests.Session, url: str, *, timeout: float, limit: int,
-         **kwargs: Any) -> Answer:
-    """POST with `session`, the answer read whole within DEADLINE_TIMEOUTS × `timeout` and
-    `limit` bytes; requests' exceptions for every failure (TooSlow and TooLarge among them)."""
+def request(session: requests.Session, method: str, url: str, *, timeout: float, limit: int,
+            **kwargs: Any) -> Answer:
+    """`method` `url` with `session`, the answer read whole within DEADLINE_TIMEOUTS ×
+    `timeout` and `limit` bytes; requests' exceptions for every failure (TooSlow and TooLarge
+    among them). For requests whose answer is short: not for sending or fetching whole files,
+    whose time grows with their size."""
     deadline = DEADLINE_TIMEOUTS * timeout
     ends = time.monotonic() + deadline
-    with session.post(url, timeout=timeout, stream=True, **kwargs) as resp:
+    with session.request(method, url, timeout=timeout, stream=True, **kwargs) as resp:
         data = bytearray()
         try:
             while chunk := resp.raw.read1(65536, decode_content=True):

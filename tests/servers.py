@@ -136,6 +136,8 @@ class Dav:
     user: str
     password: str
     cut_next_put: Callable[[], None]  # the next PUT drops its connection half-way
+    # The next MOVE is not made, and answered a byte every 0.2 s (each within any timeout).
+    trickle_next_move: Callable[[], None]
 
 
 @contextmanager
@@ -153,13 +155,19 @@ def running_webdav(root: Path) -> Iterator[Dav]:
         "http_authenticator": {"accept_basic": True, "accept_digest": False,
                                "default_to_digest": False},
         "verbose": 0, "logging": {"enable_loggers": []}, "lock_storage": True})
-    cut = {"next": False}
+    cut = {"next": False, "move": False}
 
     def cutting(environ, start_response):  # type: ignore[no-untyped-def]
         if environ["REQUEST_METHOD"] == "PUT" and cut["next"]:
             cut["next"] = False
             environ["wsgi.input"].read(256 * 1024)
             raise ConnectionAbortedError("cut half-way (test)")
+        if environ["REQUEST_METHOD"] == "MOVE" and cut["move"]:
+            cut["move"] = False
+            body = b"moved" * 40
+            start_response("201 Created", [("Content-Type", "text/plain"),
+                                           ("Content-Length", str(len(body)))])
+            return (time.sleep(0.2) or body[i:i + 1] for i in range(len(body)))
         return app(environ, start_response)
 
     server = wsgi.Server(("127.0.0.1", 0), cutting)
@@ -168,7 +176,7 @@ def running_webdav(root: Path) -> Iterator[Dav]:
     thread.start()
     try:
         yield Dav(root, f"http://127.0.0.1:{server.bind_addr[1]}/dav/in", user, password,
-                  lambda: cut.update(next=True))
+                  lambda: cut.update(next=True), lambda: cut.update(move=True))
     finally:
         server.stop()
         thread.join(timeout=10)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -189,6 +190,23 @@ def test_webdav_cut_mid_file_is_sent_again_whole(dav: Dav, tmp_path: Path) -> No
     dav.cut_next_put()
     delivery = upload_webdav(bundle, dav.url, DavAuth(user=dav.user, password=dav.password),
                              replace=False, backoff=0.1)
+    assert delivery.status == "uploaded"
+    assert (dav.root / "in" / bundle.name).read_bytes() == bundle.read_bytes()
+
+
+def test_webdav_answer_trickled_without_end_is_cut_and_the_bundle_sent_again(
+        dav: Dav, tmp_path: Path) -> None:
+    """A share that answers MOVE a byte every 0.2 s, each within the timeout, held the upload
+    for as long as it kept sending; now the answer has a deadline of three timeouts, and the
+    bundle is sent again (the MOVE never happened)."""
+    from digitize.bundle.webdav import DavAuth, upload_webdav
+
+    bundle = _bundle(tmp_path, "uuid-DAVSLOW.zip", size=200_000, seed=11)
+    dav.trickle_next_move()
+    started = time.monotonic()
+    delivery = upload_webdav(bundle, dav.url, DavAuth(user=dav.user, password=dav.password),
+                             replace=False, backoff=0.1, timeout=1.0)
+    assert time.monotonic() - started < 20
     assert delivery.status == "uploaded"
     assert (dav.root / "in" / bundle.name).read_bytes() == bundle.read_bytes()
 

@@ -113,10 +113,10 @@ class _Exchange:
 
     def call(self, body: Record) -> dict[str, Any]:
         s = self.settings
-        answer = answers.post(self.s, s.url, timeout=s.timeout, limit=ANSWER_LIMIT,
-                              data=json.dumps(body, ensure_ascii=False).encode("utf-8"),
-                              headers={"Content-Type": "application/json; charset=utf-8",
-                                       "Accept": "application/json"})
+        answer = answers.request(self.s, "POST", s.url, timeout=s.timeout, limit=ANSWER_LIMIT,
+                                 data=json.dumps(body, ensure_ascii=False).encode("utf-8"),
+                                 headers={"Content-Type": "application/json; charset=utf-8",
+                                          "Accept": "application/json"})
         if answer.status_code in (401, 403):
             raise CredentialError(_("The one-stop system at {url} refused the token ({code}); "
                                     "check ${env} or [onestop] token_file.").format(

@@ -12,16 +12,18 @@ import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote, urlparse, urlunparse
 
 import requests
 
+from digitize import answers
 from digitize.bundle.upload_common import CHUNK, RETRIES, Delivery, UploadError, temp_name
 from digitize.errors import CredentialError, UsageProblem
 from digitize.fsutil import sha256_file
 from digitize.i18n import _
 
+SHORT_ANSWER = 2**20  # a share's answer to OPTIONS, HEAD, MOVE or DELETE: headers, a line
 WEBDAV_SCHEMES = {"webdav": "http", "webdavs": "https", "dav": "http", "davs": "https"}
 
 
@@ -52,7 +54,7 @@ def is_webdav(url: str, auth: DavAuth, timeout: float) -> bool:
         return True
     try:
         with _session(auth) as s:
-            answer = s.options(dav_base(url), timeout=timeout)
+            answer = _short(s, "OPTIONS", dav_base(url), timeout)
     except requests.RequestException:
         return False
     # A share asks for credentials before it says what it is: refused ones are refused here.
@@ -70,7 +72,18 @@ def _session(auth: DavAuth) -> requests.Session:
     return s
 
 
-def _checked(resp: requests.Response, where: str) -> requests.Response:
+def _short(s: requests.Session, method: str, url: str, timeout: float, **kwargs: Any
+           ) -> answers.Answer:
+    """A request whose answer is headers and a line or two (OPTIONS, HEAD, MOVE, DELETE): read
+    by a deadline, so a share that trickles it cannot hold the upload (PUT and the read-back
+    of a bundle move whole files, and keep requests' timeout per wait)."""
+    return answers.request(s, method, url, timeout=timeout, limit=SHORT_ANSWER, **kwargs)
+
+
+R = TypeVar("R", answers.Answer, requests.Response)
+
+
+def _checked(resp: R, where: str) -> R:
     if resp.status_code in (401, 403):
         raise CredentialError(_("The server {where} refused the credentials ({code}); check "
                                 "$DIGITIZE_UPLOAD_TOKEN or [upload] token_file, or [upload] "
@@ -94,7 +107,7 @@ def _claimed_sha256(headers: Any) -> str:
 
 
 def _remote_sha256(s: requests.Session, url: str, timeout: float) -> str:
-    head = _checked(s.head(url, timeout=timeout), url)
+    head = _checked(_short(s, "HEAD", url, timeout, allow_redirects=False), url)
     claimed = _claimed_sha256(head.headers)
     if claimed:
         return claimed
@@ -110,7 +123,8 @@ def _remote_sha256(s: requests.Session, url: str, timeout: float) -> str:
 def _send(s: requests.Session, bundle: Path, base: str, sha: str, replace: bool,
           timeout: float) -> str:
     final, part = base + quote(bundle.name), base + quote(temp_name(bundle.name))
-    exists = _checked(s.head(final, timeout=timeout), base).status_code == 200
+    held = _checked(_short(s, "HEAD", final, timeout, allow_redirects=False), base)
+    exists = held.status_code == 200
     if exists:
         if _remote_sha256(s, final, timeout) == sha:
             return "already there"
@@ -124,12 +138,12 @@ def _send(s: requests.Session, bundle: Path, base: str, sha: str, replace: bool,
         raise UploadError(_("The WebDAV share did not take {name} ({code}).").format(
                               name=bundle.name, code=put.status_code))
     if _remote_sha256(s, part, timeout) != sha:
-        s.delete(part, timeout=timeout)
+        _short(s, "DELETE", part, timeout)
         raise OSError(_("the copy on the share does not match"))
-    moved = _checked(s.request("MOVE", part, timeout=timeout, headers={
+    moved = _checked(_short(s, "MOVE", part, timeout, headers={
         "Destination": final, "Overwrite": "T" if replace else "F"}), base)
     if moved.status_code == 412:
-        s.delete(part, timeout=timeout)
+        _short(s, "DELETE", part, timeout)
         raise UploadError(_("The WebDAV share already holds a different {name}; pass "
                             "--replace to overwrite it.").format(name=bundle.name))
     if moved.status_code not in (201, 204):

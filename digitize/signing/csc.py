@@ -115,8 +115,8 @@ class CscClient:
               ) -> Any:
         shown, timeout = self.settings.url, self.settings.timeout_s
         try:
-            resp = answers.post(self.http, url, timeout=timeout, limit=ANSWER_LIMIT, json=json,
-                                data=data, headers=headers or {})
+            resp = answers.request(self.http, "POST", url, timeout=timeout, limit=ANSWER_LIMIT,
+                                   json=json, data=data, headers=headers or {})
         except requests.Timeout as exc:
             raise CredentialError(_("The signing service at {url} did not answer {what} within "
                                     "{timeout} s; nothing was signed. Try again later or raise "
