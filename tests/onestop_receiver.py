@@ -17,7 +17,8 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from digitize.devtools.loopback import send_answer, serving
+from digitize.answers import send_answer
+from digitize.devtools.loopback import serving
 
 SCHEMA = Path(__file__).with_name("onestop.schema.json")
 PATH = "/api/dvc"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import time
 from pathlib import Path
 
 import bagit
@@ -180,6 +181,21 @@ def test_http_upload_survives_a_failing_archive(receiver: Receiver, zipped: Path
     assert list((receiver.store / ".partial").iterdir()) == []
     again = upload_http(zipped, receiver.url, TOKEN, replace=False, backoff=0.01)
     assert again.status == "already there"
+
+
+def test_http_upload_cuts_an_answer_trickled_without_end_and_sends_again(
+        receiver: Receiver, zipped: Path) -> None:
+    """The archive sends its receipt a byte every 0.2 s, each within the timeout (22 s for
+    the whole): the answer has a deadline of three timeouts, so completion is asked again
+    within seconds (before, the upload waited as long as the archive kept sending)."""
+    receiver.inject("trickle")
+    started = time.monotonic()
+    d = upload_http(zipped, receiver.url, TOKEN, replace=False, backoff=0.01, timeout=0.5,
+                    chunk_size=64 * 1024)
+    assert time.monotonic() - started < 10
+    # The receipt was lost on the way: asked again, the archive says it holds those bytes.
+    assert d.status == "already there" and not receiver.faults
+    assert (receiver.store / zipped.name).read_bytes() == zipped.read_bytes()
 
 
 def test_http_upload_resumes_where_the_archive_stopped(receiver: Receiver, zipped: Path

@@ -20,7 +20,8 @@ import pytest
 from PIL import Image, ImageChops
 from pyhanko.sign import signers
 
-from digitize.devtools.loopback import send_answer, serving
+from digitize.answers import send_answer
+from digitize.devtools.loopback import serving
 from digitize.devtools.testpki import PASSWORD
 from digitize.identity import load_certs
 from digitize.signing.signer import KeptKeySigner, load_pkcs12

@@ -32,9 +32,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
+from digitize.answers import send_answer
 from digitize.i18n import _
 
-FAULTS = ("drop", "500", "slow", "wrong_checksum")
+FAULTS = ("drop", "500", "slow", "trickle", "wrong_checksum")
+TRICKLE_S = 0.2  # "trickle": the receipt a byte at a time, this far apart
 
 
 def _sha256(path: Path) -> str:
@@ -84,13 +86,10 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:  # quiet by default
         pass
 
+    trickle_s = 0.0  # this request's answer a byte at a time (the "trickle" fault)
+
     def _reply(self, code: int, body: dict) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(code)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        send_answer(self, code, json.dumps(body).encode(), "application/json", self.trickle_s)
 
     def _route(self) -> tuple[str, str, dict[str, list[str]]] | None:
         url = urlparse(self.path)
@@ -113,13 +112,16 @@ class _Handler(BaseHTTPRequestHandler):
             return faults.popleft() if faults and faults[0] in applicable else None
 
     def _injected(self, fault: str | None, unread: int) -> bool:
-        """Apply a 500 (answered: True, after taking the unread body) or a slow answer."""
+        """Apply a 500 (answered: True, after taking the unread body), a slow answer or a
+        trickled one."""
         if fault == "500":
             self.rfile.read(unread)
             self._reply(500, {"error": "injected failure"})
             return True
         if fault == "slow":
             time.sleep(1.0)
+        if fault == "trickle":
+            self.trickle_s = TRICKLE_S
         return False
 
     def _paths(self, name: str) -> tuple[Path, Path]:
@@ -179,7 +181,7 @@ class _Handler(BaseHTTPRequestHandler):
         if route is None:
             return
         name, rest, _match = route
-        fault = self._fault(("500", "slow", "wrong_checksum"))
+        fault = self._fault(("500", "slow", "trickle", "wrong_checksum"))
         if self._injected(fault, 0):
             return
         if rest != "complete":

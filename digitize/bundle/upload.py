@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlparse
 
+from digitize import answers
 from digitize.bundle.onestop import (
     OnestopSettings,
     dossier_folders,
@@ -36,6 +37,7 @@ from digitize.paths import state_dir
 from digitize.signing.secrets import read_secret
 
 ENV_TOKEN = "DIGITIZE_UPLOAD_TOKEN"
+RECEIPT_LIMIT = 2**20  # the receiver's answers: a bundle's state or its receipt, in JSON
 ENV_PASSWORD = "DIGITIZE_UPLOAD_PASSWORD"  # SFTP password or WebDAV basic password
 ENV_PASSPHRASE = "DIGITIZE_SSH_PASSPHRASE"
 
@@ -94,7 +96,7 @@ class _Http:
         try:
             conn.request(method, f"{self.base}{path}", body=body, headers=headers)
             resp = conn.getresponse()
-            raw = resp.read()
+            raw = answers.read_body(resp.read1, self.timeout, RECEIPT_LIMIT)
             return resp.status, json.loads(raw) if raw else {}
         finally:
             conn.close()

@@ -27,7 +27,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
 
-from digitize.devtools.loopback import send_answer, serving
+from digitize.answers import send_answer
+from digitize.devtools.loopback import serving
 from digitize.identity import load_certs
 
 SHA256_RSA = "1.2.840.113549.1.1.11"
