@@ -62,9 +62,9 @@ class Sshd:
     def url(self) -> str:
         return f"sftp://{self.user}@127.0.0.1:{self.port}{self.folder}"
 
-    def cut_sessions(self) -> int:
-        """Kill every session (the listener's children and theirs: the connection and its
-        SFTP process): the client's connection drops mid-transfer, as when a link fails."""
+    def _sessions(self) -> tuple[int, list[int]]:
+        """How many sessions there are, and their processes (the listener's children and
+        theirs: the connection and its SFTP process)."""
         def below(pid: int) -> list[int]:
             kids = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True,
                                   text=True).stdout.split()
@@ -72,9 +72,23 @@ class Sshd:
 
         sessions = subprocess.run(["pgrep", "-P", str(self.proc.pid)], capture_output=True,
                                   text=True).stdout.split()
-        for pid in [p for s in sessions for p in (int(s), *below(int(s)))]:
+        return len(sessions), [p for s in sessions for p in (int(s), *below(int(s)))]
+
+    def cut_sessions(self) -> int:
+        """Kill every session: the client's connection drops mid-transfer, as when a link
+        fails."""
+        count, pids = self._sessions()
+        for pid in pids:
             os.kill(pid, signal.SIGKILL)
-        return len(sessions)
+        return count
+
+    def stall_sessions(self) -> list[int]:
+        """Stop every session's processes (SIGSTOP): the connection stays open and nothing
+        answers on it, as with a hung server. The caller kills them after."""
+        pids = self._sessions()[1]
+        for pid in pids:
+            os.kill(pid, signal.SIGSTOP)
+        return pids
 
 
 @contextmanager

@@ -6,9 +6,12 @@ a wrong host key or wrong credentials exit 4 with one sentence and write nothing
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
+import signal
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from digitize.bundle.sftp import upload_sftp
-from digitize.bundle.upload_common import SshAuth
+from digitize.bundle.upload_common import Delivery, SshAuth
 
 from .conftest import Env
 from .servers import SSHD, Dav, Sshd, running_sshd, running_webdav
@@ -109,6 +112,35 @@ def test_sftp_cut_mid_file_resumes_at_the_remote_size(sshd: Sshd, tmp_path: Path
     assert 0 < delivery.resumed < bundle.stat().st_size  # went on from the server's copy
     assert (sshd.folder / bundle.name).read_bytes() == bundle.read_bytes()
     assert not list(sshd.folder.glob(".*.part"))
+
+
+@needs_sshd
+def test_sftp_server_that_stops_answering_mid_file_is_left_and_the_file_resumed(
+        sshd: Sshd, tmp_path: Path) -> None:
+    """A session that stops answering mid-file (its processes stopped, the connection open)
+    held the upload for ever: paramiko's SFTP channel waits without limit. Now the wait is the
+    timeout, the try is repeated on a new session and the file resumed."""
+    bundle = _bundle(tmp_path, "uuid-STALL.zip", size=8_000_000, seed=5)
+    stalled: list[int] = []
+
+    def sent(offset: int) -> None:
+        if offset >= 4_000_000 and not stalled:
+            stalled.extend(sshd.stall_sessions())
+
+    auth = SshAuth(known_hosts=sshd.known_hosts, key=sshd.user_key)
+    done: list[object] = []
+    worker = threading.Thread(target=lambda: done.append(upload_sftp(
+        bundle, sshd.url, auth, replace=False, backoff=0.1, timeout=2.0, sent=sent)),
+        daemon=True)
+    worker.start()
+    worker.join(timeout=60)
+    for pid in stalled:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    assert stalled and not worker.is_alive(), "the upload still waits on the stopped session"
+    delivery = done[0]
+    assert isinstance(delivery, Delivery) and delivery.status == "uploaded"
+    assert (sshd.folder / bundle.name).read_bytes() == bundle.read_bytes()
 
 
 @needs_sshd

@@ -95,7 +95,11 @@ def _connect(target: SftpTarget, auth: SshAuth, timeout: float
                        passphrase=auth.passphrase or None, password=auth.password or None,
                        allow_agent=auth.key is None, look_for_keys=auth.key is None,
                        timeout=timeout, banner_timeout=timeout, auth_timeout=timeout)
-        return client, client.open_sftp()
+        sftp = client.open_sftp()
+        # paramiko's SFTP channel waits for ever by default: a server that stops answering
+        # mid-file (a hung session) would hold the upload; this makes it a retried timeout.
+        sftp.get_channel().settimeout(timeout)
+        return client, sftp
     except paramiko.BadHostKeyException as exc:
         client.close()
         raise CredentialError(_("The SSH host key of {where} is not the one expected ({got}): "
