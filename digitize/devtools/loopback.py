@@ -30,4 +30,3 @@ def serving(server: S) -> Iterator[S]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
-
