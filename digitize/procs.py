@@ -1,13 +1,18 @@
-"""Setting up pool worker processes (OCR pages, signing): they die with the main process."""
+"""Setting up pool worker processes (OCR pages, signing): they die with the main process; and
+running an external tool under limits, as decoders that a damaged file sets looping must hold
+neither a worker nor its memory."""
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
 import os
+import shutil
 import signal
+import subprocess
 import threading
 import time
+from typing import Any
 
 PR_SET_PDEATHSIG = 1
 
@@ -31,3 +36,13 @@ def worker_init() -> None:
         os._exit(1)
 
     threading.Thread(target=watch, daemon=True).start()
+
+
+def run_limited(args: list[str], timeout: float, memory_bytes: int,
+                **kwargs: Any) -> subprocess.CompletedProcess[Any]:
+    """subprocess.run of a tool killed after `timeout` seconds (subprocess.TimeoutExpired) and,
+    where util-linux's `prlimit` is on PATH, capped at `memory_bytes` of address space (the
+    tool fails past it, as out of memory)."""
+    limiter = shutil.which("prlimit")
+    command = [limiter, f"--as={memory_bytes}", "--", *args] if limiter else list(args)
+    return subprocess.run(command, timeout=timeout, **kwargs)

@@ -19,6 +19,7 @@ from digitize.i18n import _
 from digitize.ocr import activecontent, jbig2, textlayer
 from digitize.ocr.pdfpage import DrawnImage, PageMakeup, page_makeup
 from digitize.pdfcaps.check import check_pdf
+from digitize.procs import run_limited
 
 jbig2.install()  # jbig2dec under a deadline and a memory cap: a damaged stream cannot hang us
 
@@ -27,6 +28,10 @@ SUFFIXES = IMAGE_SUFFIXES | {".pdf"}
 RENDER_DPI = 300  # pages without images (born-digital)
 MIN_RENDER_DPI = 200  # TT 05/2025 Điều 8: 200 dpi for administrative documents
 MAX_RENDER_DPI = 600
+# Drawing one page: a real one takes seconds at most; a damaged JBIG2 or CCITT stream can set
+# poppler looping, taking memory as it goes (1.3 GB in 14 s on a fuzzed scanner PDF).
+RENDER_TIMEOUT_S = 60
+RENDER_MEMORY = 3 << 30  # address space: the megapixel limit's page in colour, a few times over
 
 
 @dataclass(frozen=True)
@@ -244,12 +249,15 @@ def render_pdf_page(path: Path, index: int, dpi: int) -> Image.Image:
         cmd = ["pdftoppm", "-r", str(dpi), "-f", str(index + 1), "-l", str(index + 1),
                "-png", "-singlefile", str(path), str(out)]
         try:
-            res = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=300)
+            res = run_limited(cmd, RENDER_TIMEOUT_S, RENDER_MEMORY, capture_output=True,
+                              text=True, check=False)
         except FileNotFoundError as exc:
             raise EnvironmentProblem(_("pdftoppm is not installed; install it with: sudo apt-get "
                                        "install poppler-utils")) from exc
+        except subprocess.TimeoutExpired:
+            res = None  # a damaged stream that keeps the renderer busy: refused as one
         png = out.with_suffix(".png")
-        if res.returncode != 0 or not png.exists():
+        if res is None or res.returncode != 0 or not png.exists():
             raise InputFileError(_("{path} page {value} cannot be rendered; scan it again.").format(
                                      path=path, value=index + 1))
         with Image.open(png) as im:

@@ -4,16 +4,17 @@ goes (a fuzzed scanner PDF — a stretch of its JBIG2 data repeated — held a w
 minutes at 600 MB and growing, and the batch with it). Here the command runs under a deadline
 and, where util-linux's `prlimit` is at hand, an address-space cap; past either, the image
 counts as one pikepdf cannot decode, and images.load_page draws the page with poppler instead
-(which has its own JBIG2 decoder and time limit)."""
+(its own JBIG2 decoder, under limits of its own)."""
 
 from __future__ import annotations
 
-import shutil
 import signal
 import subprocess
 from typing import Any
 
 from pikepdf import jbig2
+
+from digitize.procs import run_limited
 
 DECODE_TIMEOUT_S = 30.0  # a real page decodes in well under a second
 MEMORY_BYTES = 2 << 30  # address space: an A3 page at 600 dpi, a few times over
@@ -22,10 +23,8 @@ MEMORY_BYTES = 2 << 30  # address space: an A3 page at 600 dpi, a few times over
 def _bounded_run(args: list[str], **kwargs: Any) -> subprocess.CompletedProcess[Any]:
     """subprocess.run for pikepdf's decoder: killed after DECODE_TIMEOUT_S (reported as a
     failed decode), capped at MEMORY_BYTES."""
-    limiter = shutil.which("prlimit")
-    command = [limiter, f"--as={MEMORY_BYTES}", "--", *args] if limiter else args
     try:
-        return subprocess.run(command, timeout=DECODE_TIMEOUT_S, **kwargs)
+        return run_limited(args, DECODE_TIMEOUT_S, MEMORY_BYTES, **kwargs)
     except subprocess.TimeoutExpired as exc:
         raise subprocess.CalledProcessError(
             -signal.SIGKILL, args,
