@@ -130,8 +130,13 @@ def deskew(img: Image.Image, angle: float) -> Image.Image:
     return src.rotate(angle, resample=Image.Resampling.BILINEAR, fillcolor=fill)
 
 
+def as_grey(img: Image.Image) -> Image.Image:
+    """`img` in grey: itself where it is grey already (never copied for nothing)."""
+    return img if img.mode == "L" else img.convert("L")
+
+
 def _grey_thumbnail(img: Image.Image, width: int = 400) -> Image.Image:
-    grey = img if img.mode == "L" else img.convert("L")
+    grey = as_grey(img)
     scale = width / grey.width
     return grey.resize((width, max(1, round(grey.height * scale))), Image.Resampling.BOX)
 
@@ -202,8 +207,7 @@ def _inks(img: Image.Image, grey: Image.Image | None) -> tuple[Image.Image, Imag
 
 def ink_mask(img: Image.Image) -> Image.Image:
     """Where `img` is inked, of any colour: 255 there, 0 on the paper."""
-    return (img if img.mode == "L" else img.convert("L")).point(
-        lambda v: 255 if v < INK_LEVEL else 0)
+    return as_grey(img).point(lambda v: 255 if v < INK_LEVEL else 0)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from digitize.model import Box, OcrPage, Word
 from digitize.ocr import tesseract, textlayer
 from digitize.ocr.blanks import read_blanks
 from digitize.ocr.cleanup import (
+    as_grey,
     box_of,
     compact_image,
     deskew,
@@ -186,7 +187,7 @@ def _prepare(task: PageTask) -> PreparedPage:
     stem = task.workdir / f"p{task.index:04d}"
     page = load_page(task.source, task.index, task.default_dpi, task.max_pixels)
     # The page in grey, made once: the skew search and the ink masks both start from it.
-    grey = page.image if page.image.mode == "L" else page.image.convert("L")
+    grey = as_grey(page.image)
     pre_skew = estimate_skew(grey)
     source, scale, seen = ocr_input(page, pre_skew, stem)
     dpi, shown = round(page.dpi * scale), f"{task.source} page {task.index + 1}"

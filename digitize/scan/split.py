@@ -23,6 +23,8 @@ from digitize.errors import InputFileError, NoInputError, UsageProblem
 from digitize.fsutil import sha256_file
 from digitize.i18n import _
 from digitize.ocr.cleanup import ink_ratio
+from digitize.ocr.images import RENDER_MEMORY
+from digitize.procs import run_limited
 from digitize.schemas.codes import DocType
 
 PREFIX = "DIGITIZE-SEP"
@@ -138,9 +140,9 @@ def _pdf_pages(pdf: Path, work: Path) -> list[Image.Image]:
     # second at this resolution.
     limit = 60 + _DRAW_S_PER_PAGE * _pdf_page_count(pdf)
     try:
-        res = subprocess.run(["pdftoppm", "-gray", "-r", str(_DETECT_DPI), "-png", str(pdf),
-                              str(work / "p")], capture_output=True, text=True, check=False,
-                             timeout=limit)
+        res = run_limited(["pdftoppm", "-gray", "-r", str(_DETECT_DPI), "-png", str(pdf),
+                           str(work / "p")], limit, RENDER_MEMORY, capture_output=True,
+                          text=True, check=False)
     except subprocess.TimeoutExpired as exc:
         raise InputFileError(_("{pdf} could not be drawn within {seconds} s; it may be "
                                "damaged: check the file or scan it again.").format(
