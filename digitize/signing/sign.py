@@ -40,7 +40,6 @@ LEVELS = ("B-B", "B-T", "B-LT", "B-LTA")
 # pyHanko's validator reads the /Contents hex string character by character, so a smaller
 # reservation is also a faster check (a B-B signature with its chain is about 4 KB).
 BYTES_RESERVED = {"B-B": 8192, "B-T": 16384, "B-LT": 16384, "B-LTA": 16384}
-DEADLINE_TIMEOUTS = 3  # one request to the TSA, OCSP or CRL server: at most this many timeouts
 
 
 def signed_copies(pdfs: list[Path], out_dir: Path) -> list[tuple[Path, Path]]:
@@ -91,6 +90,7 @@ class SigningContext:
         if opts.level != "B-B":  # the network clients (requests: ~0.1 s to import) only then
             from pyhanko_certvalidator import ValidationContext
 
+            from digitize.answers import DEADLINE_TIMEOUTS
             from digitize.validation.fetch import (
                 FetchPolicy,
                 GuardedFetcherBackend,
