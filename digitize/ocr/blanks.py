@@ -5,10 +5,14 @@ the print ("Số:22", "ngày06"); the page pass reads them as garbage ("Số:4@`
 letters are found with Tesseract's character boxes (the blank starts after the colon of
 "Số:" or the y of "ngày"), and the ink after them, up to the next printed word, is read by a
 model of handwritten digits (handdigits). What a pen wrote stays a handwritten word: the clerk
-confirms it, unless a second reader that shares nothing with the model (Tesseract's English
-network, digits only, on the same ink: its own cut into characters, its own training) reads
-the same digits; the word is then marked `agreed`, and extract.twice weighs that by how often
-two such readers agree on a wrong reading."""
+confirms it, unless a second reader that shares nothing with the model reads the same
+digits: a network learned from other writers (ocr.handcheck: its own cut of the same ink into
+digits, its own training), or else Tesseract's English network (digits only, on the same ink:
+its own cut into characters, its own training). The word is then marked `agreed`, and
+extract.twice weighs that by how often such readers agree on a wrong reading (counted on real
+pages for the two together: either one agreeing counts). They fail in different places (the
+network gives up on digits that touch, Tesseract reads few pens' digits at all), so one
+agrees where the other does not."""
 
 from __future__ import annotations
 
@@ -22,13 +26,13 @@ from PIL import Image
 
 from digitize.extract.text import fold
 from digitize.model import Box, Word
-from digitize.ocr import handdigits, tesseract
+from digitize.ocr import handcheck, handdigits, tesseract
 from digitize.ocr.cleanup import INK_LEVEL, box_of
 
 HEADER = 0.45  # the số and date lines stand in the top part of page 1
 PRINTED_CONF = 85.0  # digits the page pass read this surely in a blank were typed there
 HAND_TALLER = 1.1  # a pen's digits stand taller than the print's "Số:" (typed ones do not)
-SECOND_READER = "eng"  # Tesseract's language for the second reading: its network reads digits
+TESSERACT_READER = "eng"  # Tesseract's language for its reading: its network reads digits
 DIGITS = "0123456789"
 
 
@@ -122,23 +126,30 @@ def blank_ink(seen: Image.Image, words: Sequence[Word], blank: Blank, stem: Path
     return ink[:, a:b], (x0 + a, top + int(rows[0]), x0 + b, top + int(rows[-1]) + 1)
 
 
-def second_reading(ink: np.ndarray, stem: Path, dpi: int, timeout: int, shown: str) -> str:
+def network_reading(ink: np.ndarray) -> str:
+    """The digits the network of ocr.handcheck reads in a blank's ink; "" where it reads none
+    (digits that touch, or its file is not shipped)."""
+    checker = handcheck.model()
+    return checker.read(ink) if checker is not None else ""
+
+
+def tesseract_reading(ink: np.ndarray, stem: Path, dpi: int, timeout: int, shown: str) -> str:
     """The digits Tesseract reads in a blank's ink (black on white with a margin, one line,
-    digits only); "" where it reads none or its SECOND_READER language is not installed."""
-    if SECOND_READER not in tesseract.installed_languages():
+    digits only); "" where it reads none or its TESSERACT_READER language is not installed."""
+    if TESSERACT_READER not in tesseract.installed_languages():
         return ""
     pad = max(8, ink.shape[0] // 2)
     image = Image.new("L", (ink.shape[1] + 2 * pad, ink.shape[0] + 2 * pad), 255)
     image.paste(Image.fromarray(np.where(ink, 0, 255).astype(np.uint8)), (pad, pad))
-    read = tesseract.read_line(image, Path(f"{stem}-second.png"), SECOND_READER, dpi, timeout,
-                               shown, allowed=DIGITS)
+    read = tesseract.read_line(image, Path(f"{stem}-second.png"), TESSERACT_READER, dpi,
+                               timeout, shown, allowed=DIGITS)
     return "".join(read.split())
 
 
 def read_blank(seen: Image.Image, words: Sequence[Word], blank: Blank, stem: Path, dpi: int,
                timeout: int, shown: str) -> tuple[str, float, Box, bool] | None:
     """The digits written into `blank`, the model's score for them, their box, and whether
-    the second reader read the same digits."""
+    a second reader read the same digits."""
     learned = handdigits.model()
     found = blank_ink(seen, words, blank, stem, dpi, timeout, shown)
     if learned is None or found is None:
@@ -147,7 +158,8 @@ def read_blank(seen: Image.Image, words: Sequence[Word], blank: Blank, stem: Pat
     text, prob = learned.read(ink)
     if not text or len(text) > 5:
         return None
-    agreed = second_reading(ink, stem, dpi, timeout, shown) == text
+    agreed = network_reading(ink) == text or \
+        tesseract_reading(ink, stem, dpi, timeout, shown) == text
     return text, round(100 * prob, 1), box, agreed
 
 
