@@ -15,6 +15,11 @@ import time
 from typing import Any
 
 PR_SET_PDEATHSIG = 1
+# Poppler drawing a file from outside: a real page takes seconds at most; a damaged JBIG2 or
+# CCITT stream can set it looping, taking memory as it goes (1.3 GB in 14 s on a fuzzed
+# scanner PDF).
+RENDER_TIMEOUT_S = 60
+RENDER_MEMORY = 3 << 30  # address space: the megapixel limit's page in colour, a few times over
 
 
 def worker_init() -> None:

@@ -1,13 +1,22 @@
 """Intact files from other producers verify (issue 37): a signature field that existed, empty,
 before a signature and is signed later is a later signature, not a page change; a signed
-widget redrawn afterwards is still a change."""
+widget redrawn afterwards is still a change; a later revision that keeps poppler busy does
+not keep the verification waiting."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
+import pikepdf
 import pytest
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.generic import pdf_name
@@ -16,6 +25,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from digitize.identity import load_certs
 from digitize.validation.verify import verify_pdf
 
+from .test_scanner_pdfs import REAL, _damaged
 from .test_verification import _reasons, _replace, _update
 
 INTACT = Path(__file__).resolve().parents[2] / "shared" / "real" / "signed-intact"
@@ -70,3 +80,64 @@ def test_a_signed_field_redrawn_afterwards_is_still_a_change(tmp_path: Path) -> 
     sigs = {s.field: s for s in report.signatures}
     assert report.status.value == "invalid" and sigs["Sig1"].status.value == "invalid", \
         _reasons(report)
+
+
+_VERIFY = """
+import sys
+from pathlib import Path
+from digitize.identity import load_certs
+from digitize.validation import visual
+from digitize.validation.verify import verify_pdf
+visual.RENDER_TIMEOUT_S = 3
+report = verify_pdf(Path(sys.argv[1]), load_certs(Path(sys.argv[2])), offline=True)
+print(report.status.value)
+for sig in report.signatures:
+    print(sig.visual)
+"""
+
+
+@pytest.mark.skipif(not INTACT.is_dir() or not REAL.is_dir(), reason="shared/real is not here")
+def test_a_later_revision_that_keeps_poppler_drawing_is_not_waited_for(tmp_path: Path) -> None:
+    """A revision appended after the signatures draws a damaged JBIG2 image (the one fuzzing
+    found) on page 1: poppler loops on it, taking memory. The visual check drew the final file
+    with ten minutes allowed and no memory cap, once for each signature. Now it is drawn under
+    the render limits (shortened here), once: the check says it was not made, and the changed
+    page content still makes both signatures invalid."""
+    flipped = pikepdf.open(io.BytesIO(_damaged((REAL / "jbig2.pdf").read_bytes(), "flipped")))
+    raw = flipped.pages[0].Resources.XObject["/Im0"].read_raw_bytes()
+
+    def draw(w: IncrementalPdfFileWriter) -> None:
+        page = w.root["/Pages"]["/Kids"][0]
+        image = w.add_object(generic.StreamObject({
+            pdf_name("/Type"): pdf_name("/XObject"), pdf_name("/Subtype"): pdf_name("/Image"),
+            pdf_name("/Width"): generic.NumberObject(1000),
+            pdf_name("/Height"): generic.NumberObject(1520),
+            pdf_name("/ColorSpace"): pdf_name("/DeviceGray"),
+            pdf_name("/BitsPerComponent"): generic.NumberObject(1),
+            pdf_name("/Filter"): pdf_name("/JBIG2Decode")}, encoded_data=raw))
+        resources = page["/Resources"]
+        objects = resources.get("/XObject", generic.DictionaryObject())
+        objects[pdf_name("/ImX")] = image
+        resources[pdf_name("/XObject")] = objects
+        shown = w.add_object(generic.StreamObject(stream_data=b"q 100 0 0 152 50 50 cm /ImX Do Q"))
+        page[pdf_name("/Contents")] = generic.ArrayObject([page.raw_get("/Contents"), shown])
+        w.update_container(page)
+
+    final = _update(INTACT / "minimal-two-fields-signed-twice.pdf", tmp_path / "loops.pdf", draw)
+    started = time.monotonic()
+    child = subprocess.Popen([sys.executable, "-c", _VERIFY, str(final),
+                              str(INTACT / "trust" / "root.cert.pem")], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        out, err = child.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        out, err = "", "still verifying after 60 s"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(child.pid, signal.SIGKILL)  # poppler too, if it is still drawing
+        child.wait()
+    lines = out.splitlines()
+    assert child.returncode == 0 and lines[:1] == ["invalid"], err
+    assert lines[1:] == [f"visual check not made: poppler did not finish drawing {final.name} "
+                         "within 3 s"] * 2, out
+    assert time.monotonic() - started < 30  # drawn once, not once a signature

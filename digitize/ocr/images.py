@@ -19,7 +19,7 @@ from digitize.i18n import _
 from digitize.ocr import activecontent, jbig2, textlayer
 from digitize.ocr.pdfpage import DrawnImage, PageMakeup, page_makeup
 from digitize.pdfcaps.check import check_pdf
-from digitize.procs import run_limited
+from digitize.procs import RENDER_MEMORY, RENDER_TIMEOUT_S, run_limited
 
 jbig2.install()  # jbig2dec under a deadline and a memory cap: a damaged stream cannot hang us
 
@@ -28,10 +28,6 @@ SUFFIXES = IMAGE_SUFFIXES | {".pdf"}
 RENDER_DPI = 300  # pages without images (born-digital)
 MIN_RENDER_DPI = 200  # TT 05/2025 Điều 8: 200 dpi for administrative documents
 MAX_RENDER_DPI = 600
-# Drawing one page: a real one takes seconds at most; a damaged JBIG2 or CCITT stream can set
-# poppler looping, taking memory as it goes (1.3 GB in 14 s on a fuzzed scanner PDF).
-RENDER_TIMEOUT_S = 60
-RENDER_MEMORY = 3 << 30  # address space: the megapixel limit's page in colour, a few times over
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,7 @@ from digitize.errors import InputFileError, NoInputError, UsageProblem
 from digitize.fsutil import sha256_file
 from digitize.i18n import _
 from digitize.ocr.cleanup import ink_ratio
-from digitize.ocr.images import RENDER_MEMORY
-from digitize.procs import run_limited
+from digitize.procs import RENDER_MEMORY, run_limited
 from digitize.schemas.codes import DocType
 
 PREFIX = "DIGITIZE-SEP"

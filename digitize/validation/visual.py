@@ -17,6 +17,9 @@ from typing import TYPE_CHECKING, Any
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
 
+from digitize.i18n import _
+from digitize.procs import RENDER_MEMORY, RENDER_TIMEOUT_S, run_limited
+
 if TYPE_CHECKING:  # Pillow is imported where a file changed after signing is compared
     from PIL import Image
 
@@ -42,13 +45,21 @@ class Renders:
     pages: dict[int, Image.Image] = field(default_factory=dict)
 
 
-def render(pdf: Path, dpi: int = DPI) -> Renders:
+def render(pdf: Path, dpi: int = DPI, shown: str = "") -> Renders:
+    """Every page of `pdf` drawn in grey; ValueError where poppler cannot draw them, or not
+    within RENDER_TIMEOUT_S and RENDER_MEMORY (a damaged stream can set it looping)."""
+    name = shown or pdf.name
     with tempfile.TemporaryDirectory(prefix="digitize-visual-") as tmp:
         prefix = Path(tmp) / "p"
-        res = subprocess.run(["pdftoppm", "-gray", "-r", str(dpi), str(pdf), str(prefix)],
-                             capture_output=True, check=False, timeout=600)
+        try:
+            res = run_limited(["pdftoppm", "-gray", "-r", str(dpi), str(pdf), str(prefix)],
+                              RENDER_TIMEOUT_S, RENDER_MEMORY, capture_output=True,
+                              check=False)
+        except subprocess.TimeoutExpired as exc:
+            raise ValueError(_("poppler did not finish drawing {name} within {seconds} s").format(
+                name=name, seconds=RENDER_TIMEOUT_S)) from exc
         if res.returncode != 0:
-            raise ValueError(f"poppler cannot render {pdf.name}")
+            raise ValueError(_("poppler cannot render {name}").format(name=name))
         from PIL import Image
 
         out = Renders()
@@ -90,7 +101,7 @@ def annotations(page: Any) -> list[tuple[int | None, Any]]:
 def media_size(page: Any) -> tuple[float, float]:
     """A page's width and height in points, its MediaBox inherited from the page tree."""
     node = page
-    for _ in range(32):
+    for _step in range(32):
         if "/MediaBox" in node:
             x0, y0, x1, y1 = (float(v) for v in node["/MediaBox"])
             return x1 - x0, y1 - y0
@@ -104,7 +115,7 @@ def is_signature_widget(annot: generic.DictionaryObject) -> bool:
     if annot.get("/Subtype") != "/Widget":
         return False
     node: generic.DictionaryObject | None = annot
-    for _ in range(8):  # the field type may sit on a parent field
+    for _step in range(8):  # the field type may sit on a parent field
         if node is None:
             return False
         if "/FT" in node:
@@ -116,7 +127,7 @@ def is_signature_widget(annot: generic.DictionaryObject) -> bool:
 def is_signed(annot: generic.DictionaryObject) -> bool:
     """Whether the signature field of a widget carries a value (a signature dictionary)."""
     node: generic.DictionaryObject | None = annot
-    for _ in range(8):
+    for _step in range(8):
         if node is None:
             return False
         if "/FT" in node:
@@ -131,11 +142,12 @@ def later_widgets(reader: PdfFileReader, revision: int, dpi: int = DPI) -> dict[
     fields it had empty that are signed now. An empty field prepared before the first
     signature (Adobe Reader, form templates) gets its appearance when it is signed; that is a
     later signature, not a page change. A widget already signed then stays compared."""
+    earlier = page_tree(reader.get_historical_resolver(revision))
     then = {i: {num: annot for num, annot in annotations(page) if num is not None}
-            for i, (_, page) in enumerate(page_tree(reader.get_historical_resolver(revision)), 1)}
+            for i, (_ref, page) in enumerate(earlier, 1)}
     allowed: dict[int, list[Box]] = {}
     scale = dpi / 72
-    for i, (_, page) in enumerate(page_tree(reader), 1):
+    for i, (_ref, page) in enumerate(page_tree(reader), 1):
         box = [float(v) for v in page["/MediaBox"]]
         for num, annot in annotations(page):
             if not is_signature_widget(annot) or "/Rect" not in annot:
@@ -207,26 +219,34 @@ class Verdict:
 
 
 class VisualCheck:
-    """The visual check of one file: the final file is rendered once for all its signatures."""
+    """The visual check of one file: the final file is rendered once for all its signatures
+    (and where it cannot be, that is said once: a file that keeps poppler busy must not do so
+    once a signature)."""
 
     def __init__(self, path: Path, data: bytes, reader: PdfFileReader) -> None:
         self.path, self.data, self.reader = path, data, reader  # data: the bytes of `path`
-        self._final: Renders | None = None
+        self._final: Renders | ValueError | None = None
 
-    def _render(self, data: bytes) -> Renders:
+    def _render(self, data: bytes, revision: int) -> Renders:
         with tempfile.TemporaryDirectory(prefix="digitize-visual-") as tmp:
             pdf = Path(tmp) / "revision.pdf"
             pdf.write_bytes(data)
-            return render(pdf)
+            return render(pdf, shown=_("revision {number} of {name}").format(
+                number=revision + 1, name=self.path.name))
 
     def of(self, byte_range: list[int], revision: int) -> Verdict:
         """Compare the revision the signature covers (the bytes up to the end of its byte
         range) with the final file. ValueError when poppler cannot render either."""
         end = int(byte_range[2]) + int(byte_range[3])
         if self._final is None:
-            self._final = render(self.path)
-        signed = self._render(self.data[:end])
+            try:
+                self._final = render(self.path)
+            except ValueError as exc:
+                self._final = exc
+        if isinstance(self._final, ValueError):
+            raise self._final
+        final = self._final
+        signed = self._render(self.data[:end], revision)
         allowed = later_widgets(self.reader, revision)
-        changes = compare(signed, self._final, allowed)
-        return Verdict(changes, sum(len(v) for v in allowed.values()),
-                       picture(self._final, changes))
+        changes = compare(signed, final, allowed)
+        return Verdict(changes, sum(len(v) for v in allowed.values()), picture(final, changes))
