@@ -216,6 +216,9 @@ class IndexConfig(_Section):
     password_file: Path | None = Field(None, description="file (mode 600) with the shared "
                                                          "index's password, else "
                                                          "$DIGITIZE_INDEX_PASSWORD or ~/.pgpass")
+    timeout_s: float = Field(30.0, gt=0, description="longest wait for one answer of the "
+                                                     "shared index (a search, one dossier's "
+                                                     "write); longer counts as unreachable")
 
 
 class WebConfig(_Section):
@@ -273,6 +276,7 @@ class IndexLocation:
     password_file: Path | None = None
     agency_code: str = ""
     desk: str = ""
+    timeout_s: float = 30.0  # [index] timeout_s
 
 
 def index_location(cfg: Config, override: Path | None = None) -> IndexLocation:
@@ -281,7 +285,7 @@ def index_location(cfg: Config, override: Path | None = None) -> IndexLocation:
     url = "" if override else os.environ.get(ENV_INDEX_URL) or cfg.index.url
     return IndexLocation(path=index_path(cfg, override), url=url.strip(),
                          password_file=cfg.index.password_file, agency_code=cfg.agency.code,
-                         desk=cfg.desk.name)
+                         desk=cfg.desk.name, timeout_s=cfg.index.timeout_s)
 
 
 def out_folder(cfg: Config, given: Path | None = None) -> Path:

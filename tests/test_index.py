@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import shutil
 import stat
 import subprocess
+import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -410,6 +412,36 @@ def test_a_desk_keeps_working_while_the_server_is_down_and_syncs_once_back(
         assert ix.sync().sent == 0
         assert ix.find(Query(id_number=number))
         assert ix.forget(number) and ix.find(Query(id_number=number)) == []
+
+
+def test_a_shared_index_that_holds_its_answers_back_is_not_waited_for(
+        sample_run: SampleRun, cli_env: Env, postgres: Postgres, tmp_path: Path) -> None:
+    """Another session holds the documents table locked (an administrator's ALTER, a stuck
+    maintenance job): every query waits on the lock. `find` waited for ever, and so did a run's
+    indexing at the end of a batch. Now each answer is waited for [index] timeout_s: find
+    exits 4 saying so, and a dossier's write waits in the desk's queue."""
+    loc = dataclasses.replace(_shared(tmp_path, postgres, "held"), timeout_s=2.0)
+    out = str(sample_run.out.resolve())
+    dossier = sample_run.summary["dossiers"][0]["id"]
+    with SharedIndex(loc, loc.url) as ix:
+        assert ix.replace_dossier(out, dossier, dossier_dir_entries(sample_run.out / dossier))
+    config = tmp_path / "config.toml"
+    config.write_text(f'[index]\npath = "{loc.path}"\nurl = "{loc.url}"\npassword_file = '
+                      f'"{loc.password_file}"\ntimeout_s = 2\n', encoding="utf-8")
+    with psycopg.connect(loc.url, password=postgres.password) as holder:
+        holder.execute("LOCK TABLE documents IN ACCESS EXCLUSIVE MODE")  # held until the end
+        started = time.monotonic()
+        res = cli_env.run("find", "quyet dinh", extra={"DIGITIZE_CONFIG": str(config)},
+                          timeout=60)
+        assert res.returncode == 4, res.stdout + res.stderr
+        assert "no answer within 2 s" in res.stderr and postgres.password not in res.stderr
+        assert time.monotonic() - started < 30
+        with SharedIndex(loc, loc.url) as ix:
+            ix.replace_dossier(out, dossier, dossier_dir_entries(sample_run.out / dossier))
+            assert ix.pending() == 1
+        holder.rollback()
+    with SharedIndex(loc, loc.url) as ix:
+        assert ix.sync().pending == 0
 
 
 def test_cli_on_the_shared_index(sample_run: SampleRun, cli_env: Env, postgres: Postgres,

@@ -184,18 +184,33 @@ def snippet(body: str, query_words: set[str]) -> str:
 
 class PostgresIndex:
     """An open connection to the shared index. Use as a context manager; every change is one
-    transaction. `password` comes from the environment or a private file, never the URL."""
+    transaction. `password` comes from the environment or a private file, never the URL.
 
-    def __init__(self, url: str, password: str = "", connect_timeout: int = 5) -> None:
+    Each answer is waited for `timeout_s` at most (a search, one dossier's write; `index
+    rebuild` and a sync of a long queue have no bound but the network's): past it the server
+    counts as unreachable, as when it is down, and writes wait in the desk's queue. The
+    server cancels a statement that runs longer (statement_timeout: a lock another desk holds,
+    an overloaded server); the connection's keepalives and TCP user timeout end a wait on a
+    server that stopped answering at all."""
+
+    def __init__(self, url: str, password: str = "", connect_timeout: int = 5,
+                 timeout_s: float = 30.0) -> None:
         import psycopg
 
         self.url = url
         self.where = shown_url(url)
+        self.timeout_s = timeout_s
         params: dict[str, Any] = {"application_name": "digitize", "autocommit": True}
         if password:
             params["password"] = password
         if "connect_timeout" not in url:
             params["connect_timeout"] = connect_timeout
+        if "keepalives" not in url:
+            idle = max(1, round(timeout_s / 3))
+            params.update(keepalives=1, keepalives_idle=idle, keepalives_interval=idle,
+                          keepalives_count=2)
+        if "tcp_user_timeout" not in url:
+            params["tcp_user_timeout"] = round(timeout_s * 1000)
         try:
             self.db: psycopg.Connection[Any] = psycopg.connect(url, **params)
             with self.db.transaction():
@@ -203,11 +218,22 @@ class PostgresIndex:
                 # failing.
                 self.db.execute("SELECT pg_advisory_xact_lock(8470)")
                 self._prepare()
+            self.db.execute("SELECT set_config('statement_timeout', %s, false)",
+                            (str(round(timeout_s * 1000)),))
         except psycopg.Error as exc:
-            raise Unreachable(self.where, exc) from exc
+            raise self._lost(exc) from exc
         except EnvironmentProblem:
             self.db.close()
             raise
+
+    def _lost(self, exc: Exception) -> Unreachable:
+        import psycopg
+
+        if isinstance(exc, psycopg.errors.QueryCanceled):
+            return Unreachable(self.where, exc, _(
+                "no answer within {seconds} s: a lock another desk holds, or a server too "
+                "busy; [index] timeout_s sets the wait").format(seconds=f"{self.timeout_s:g}"))
+        return Unreachable(self.where, exc)
 
     def _prepare(self) -> None:
         """The schema, made once (later connections change nothing, so they take no lock that
@@ -257,7 +283,7 @@ class PostgresIndex:
                                     (key,))
                 yield
         except psycopg.OperationalError as exc:
-            raise Unreachable(self.where, exc) from exc
+            raise self._lost(exc) from exc
         except psycopg.Error as exc:
             raise OutputError(_("The shared index {where} cannot be written ({reason}); ask "
                                 "its administrator, then run `digitize index sync`.").format(
@@ -313,12 +339,19 @@ class PostgresIndex:
         """The desk's documents as they are now (`index rebuild`): its other entries go, other
         desks' entries stay."""
         with self._transaction(f"desk|{agency_code}|{desk_key(desk)}"):
+            self._unbounded()
             self._delete("agency_code = %s AND desk_key = %s", (agency_code, desk_key(desk)))
             return self._insert_many(entries)
 
     def add_many(self, entries: Iterable[Entry]) -> int:
         with self._transaction():
+            self._unbounded()
             return self._insert_many(entries)
+
+    def _unbounded(self) -> None:
+        """No statement bound for the rest of this transaction: copying a whole desk in takes
+        minutes at a million documents."""
+        self.db.execute("SELECT set_config('statement_timeout', '0', true)")
 
     def forget(self, id_number: str) -> list[Entry]:
         """Remove every document of the person, at every desk, then vacuum the table so the
@@ -346,7 +379,7 @@ class PostgresIndex:
         try:
             return self.db.execute(sql, list(args)).fetchall()
         except psycopg.OperationalError as exc:
-            raise Unreachable(self.where, exc) from exc
+            raise self._lost(exc) from exc
         except psycopg.Error as exc:
             raise UsageProblem(_("The search cannot be run on {where} ({reason}); use words, "
                                  "numbers and \"quoted phrases\".").format(
@@ -389,7 +422,7 @@ class PostgresIndex:
                                                       for name in _INDEXES_ONLY))
                 yield
         except psycopg.OperationalError as exc:
-            raise Unreachable(self.where, exc) from exc
+            raise self._lost(exc) from exc
 
     def _matching(self, tsquery: str, filters: list[str], args: list[Any],
                   limit: int) -> list[int]:
@@ -502,10 +535,11 @@ class PostgresIndex:
 
 
 class Unreachable(EnvironmentProblem):
-    """The shared index's server cannot be reached or refuses the connection: writes queue."""
+    """The shared index's server cannot be reached, refuses the connection or does not answer
+    in time: writes queue."""
 
-    def __init__(self, where: str, exc: Exception) -> None:
-        self.reason = _reason(exc)
+    def __init__(self, where: str, exc: Exception, reason: str = "") -> None:
+        self.reason = reason or _reason(exc)
         super().__init__(_("The shared index {where} cannot be reached ({reason}).").format(
             where=where, reason=self.reason))
 

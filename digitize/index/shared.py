@@ -151,7 +151,8 @@ class SharedIndex:
 
     def remote(self) -> PostgresIndex:
         if self._remote is None:
-            self._remote = PostgresIndex(self.url, index_password(self.loc))
+            self._remote = PostgresIndex(self.url, index_password(self.loc),
+                                         timeout_s=self.loc.timeout_s)
         return self._remote
 
     def _stamped(self, entries: Iterable[Entry]) -> list[Entry]:

@@ -326,7 +326,7 @@ def _shared_index(loc: IndexLocation, timeout: float) -> Check:
         queue.close()
     try:
         with PostgresIndex(check_url(loc.url), index_password(loc),
-                           connect_timeout=max(1, int(timeout))) as ix:
+                           connect_timeout=max(1, int(timeout)), timeout_s=loc.timeout_s) as ix:
             count = ix.count()
     except DigitizeError as exc:
         return Check("shared_index", name, WARNING, exc.message,
