@@ -33,11 +33,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from digitize.ocr.jbig2 import DECODE_TIMEOUT_S
+from digitize.procs import RENDER_TIMEOUT_S
+
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS_FROM = (ROOT.parent / "shared" / "real", ROOT / "samples")
 SUFFIXES = (".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff")
 MAX_SEED_BYTES = 3_000_000  # larger seeds make slow mutants and add nothing new
-TIMEOUT = 30  # seconds a stage may take on one mutant before it counts as a hang
+# Seconds a stage may take on one mutant before it counts as a hang: past the deadlines the
+# product itself gives a damaged page (a JBIG2 decode, then poppler's render), with a margin;
+# a mutant that meets both deadlines and is then refused is no hang.
+TIMEOUT = int(DECODE_TIMEOUT_S + RENDER_TIMEOUT_S) + 30
 SEED = 1
 MUTATIONS = ("flip", "truncate", "duplicate", "delete", "xref", "stream", "byterange",
              "contents")
