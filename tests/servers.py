@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import getpass
+import io
 import json
 import os
 import pwd
@@ -152,6 +153,11 @@ class Dav:
     cut_next_put: Callable[[], None]  # the next PUT drops its connection half-way
     # The next MOVE is not made, and answered a byte every 0.2 s (each within any timeout).
     trickle_next_move: Callable[[], None]
+    # The next GET is answered a byte every 0.2 s, without end.
+    trickle_next_get: Callable[[], None]
+    # The next PUT's body is read 64 kB every 0.05 s (each wait within any timeout), then kept.
+    slow_next_put: Callable[[], None]
+    stop_trickling: Callable[[], None]  # an endless answer ends now
 
 
 @contextmanager
@@ -169,13 +175,30 @@ def running_webdav(root: Path) -> Iterator[Dav]:
         "http_authenticator": {"accept_basic": True, "accept_digest": False,
                                "default_to_digest": False},
         "verbose": 0, "logging": {"enable_loggers": []}, "lock_storage": True})
-    cut = {"next": False, "move": False}
+    cut = {"next": False, "move": False, "get": False, "slow_put": False}
+    stop = threading.Event()
+
+    def endless() -> Iterator[bytes]:
+        while not stop.is_set():
+            time.sleep(0.2)
+            yield b"x"
 
     def cutting(environ, start_response):  # type: ignore[no-untyped-def]
         if environ["REQUEST_METHOD"] == "PUT" and cut["next"]:
             cut["next"] = False
             environ["wsgi.input"].read(256 * 1024)
             raise ConnectionAbortedError("cut half-way (test)")
+        if environ["REQUEST_METHOD"] == "PUT" and cut["slow_put"]:
+            cut["slow_put"] = False
+            body = bytearray()
+            while block := environ["wsgi.input"].read(64 * 1024):
+                body += block
+                time.sleep(0.05)
+            environ["wsgi.input"] = io.BytesIO(bytes(body))
+        if environ["REQUEST_METHOD"] == "GET" and cut["get"]:
+            cut["get"] = False
+            start_response("200 OK", [("Content-Type", "application/zip")])
+            return endless()
         if environ["REQUEST_METHOD"] == "MOVE" and cut["move"]:
             cut["move"] = False
             body = b"moved" * 40
@@ -190,8 +213,11 @@ def running_webdav(root: Path) -> Iterator[Dav]:
     thread.start()
     try:
         yield Dav(root, f"http://127.0.0.1:{server.bind_addr[1]}/dav/in", user, password,
-                  lambda: cut.update(next=True), lambda: cut.update(move=True))
+                  lambda: cut.update(next=True), lambda: cut.update(move=True),
+                  lambda: (stop.clear(), cut.update(get=True)), lambda: cut.update(slow_put=True),
+                  stop.set)
     finally:
+        stop.set()
         server.stop()
         thread.join(timeout=10)
 

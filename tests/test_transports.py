@@ -14,6 +14,7 @@ import signal
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -222,6 +223,36 @@ def test_webdav_cut_mid_file_is_sent_again_whole(dav: Dav, tmp_path: Path) -> No
     dav.cut_next_put()
     delivery = upload_webdav(bundle, dav.url, DavAuth(user=dav.user, password=dav.password),
                              replace=False, backoff=0.1)
+    assert delivery.status == "uploaded"
+    assert (dav.root / "in" / bundle.name).read_bytes() == bundle.read_bytes()
+
+
+@pytest.mark.parametrize("how", ["endless read-back", "slow reader"])
+def test_webdav_file_transfers_have_a_deadline_that_grows_with_the_file(
+        dav: Dav, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str) -> None:
+    """Whole files kept requests' timeout per wait only: a share that answers the read-back
+    GET a byte every 0.2 s without end, or reads the PUT's body 64 kB every 0.05 s (1.3 MB/s,
+    26 s for this bundle), held the upload as long as it went on (each wait well within the
+    timeout). Now a file's transfer has three timeouts plus its size at answers.MIN_RATE
+    (raised here to 4 MB/s: 11 s, so the test takes seconds, not minutes); the slow try is cut
+    and the bundle sent again."""
+    from digitize import answers
+    from digitize.bundle.webdav import DavAuth, upload_webdav
+
+    monkeypatch.setattr(answers, "MIN_RATE", 4 << 20)
+    # Larger than loopback's socket buffers, so that the slow reader holds the send back.
+    bundle = _bundle(tmp_path, f"uuid-DAVPACED-{how.split()[0]}.zip", size=32 << 20, seed=12)
+    (dav.trickle_next_get if how == "endless read-back" else dav.slow_next_put)()
+    with ThreadPoolExecutor(1) as pool:  # a hang fails the test instead of holding it
+        started = time.monotonic()
+        sending = pool.submit(upload_webdav, bundle, dav.url,
+                              DavAuth(user=dav.user, password=dav.password), replace=False,
+                              backoff=0.1, timeout=1.0)
+        try:
+            delivery = sending.result(timeout=60)
+        finally:
+            dav.stop_trickling()  # an unbounded read-back would never end
+    assert time.monotonic() - started < 20  # unbounded, the slow reader alone takes 26 s
     assert delivery.status == "uploaded"
     assert (dav.root / "in" / bundle.name).read_bytes() == bundle.read_bytes()
 

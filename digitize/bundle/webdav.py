@@ -12,13 +12,13 @@ import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import quote, urlparse, urlunparse
 
 import requests
 
 from digitize import answers
-from digitize.bundle.upload_common import CHUNK, RETRIES, Delivery, UploadError, temp_name
+from digitize.bundle.upload_common import RETRIES, Delivery, UploadError, temp_name
 from digitize.errors import CredentialError, UsageProblem
 from digitize.fsutil import sha256_file
 from digitize.i18n import _
@@ -74,24 +74,24 @@ def _session(auth: DavAuth) -> requests.Session:
 
 def _short(s: requests.Session, method: str, url: str, timeout: float, **kwargs: Any
            ) -> answers.Answer:
-    """A request whose answer is headers and a line or two (OPTIONS, HEAD, MOVE, DELETE): read
-    by a deadline, so a share that trickles it cannot hold the upload (PUT and the read-back
-    of a bundle move whole files, and keep requests' timeout per wait)."""
+    """A request whose answer is headers and a line or two (OPTIONS, HEAD, PUT, MOVE, DELETE):
+    read by a deadline, so a share that trickles it cannot hold the upload (a PUT's deadline
+    grows with the file it sends, as does the read-back's: answers.transfer_deadline)."""
     return answers.request(s, method, url, timeout=timeout, limit=SHORT_ANSWER, **kwargs)
 
 
-R = TypeVar("R", answers.Answer, requests.Response)
-
-
-def _checked(resp: R, where: str) -> R:
-    if resp.status_code in (401, 403):
+def _check_status(code: int, where: str) -> None:
+    if code in (401, 403):
         raise CredentialError(_("The server {where} refused the credentials ({code}); check "
                                 "$DIGITIZE_UPLOAD_TOKEN or [upload] token_file, or [upload] "
                                 "user with $DIGITIZE_UPLOAD_PASSWORD or [upload] "
-                                "password_file.").format(
-                                  where=where, code=resp.status_code))
-    if resp.status_code >= 500:
-        raise OSError(f"the share answered {resp.status_code}")
+                                "password_file.").format(where=where, code=code))
+    if code >= 500:
+        raise OSError(f"the share answered {code}")
+
+
+def _checked(resp: answers.Answer, where: str) -> answers.Answer:
+    _check_status(resp.status_code, where)
     return resp
 
 
@@ -106,38 +106,45 @@ def _claimed_sha256(headers: Any) -> str:
     return ""
 
 
-def _remote_sha256(s: requests.Session, url: str, timeout: float) -> str:
+def _remote_sha256(s: requests.Session, url: str, timeout: float, size: int) -> str:
+    """The SHA-256 the share claims for `url`, else that of its content read back (by a
+    deadline that grows with `size`, the bundle's; "" where it is longer or missing)."""
     head = _checked(_short(s, "HEAD", url, timeout, allow_redirects=False), url)
     claimed = _claimed_sha256(head.headers)
     if claimed:
         return claimed
     digest = hashlib.sha256()
-    with _checked(s.get(url, stream=True, timeout=timeout), url) as resp:
-        if resp.status_code != 200:
-            return ""
-        for block in resp.iter_content(CHUNK):
-            digest.update(block)
-    return digest.hexdigest().upper()
+    try:
+        status = answers.fetch_into(s, url, digest.update, timeout=timeout, size=size)
+    except answers.TooLarge:
+        return ""  # not the bundle
+    _check_status(status, url)
+    return digest.hexdigest().upper() if status == 200 else ""
 
 
 def _send(s: requests.Session, bundle: Path, base: str, sha: str, replace: bool,
           timeout: float) -> str:
     final, part = base + quote(bundle.name), base + quote(temp_name(bundle.name))
+    size = bundle.stat().st_size
     held = _checked(_short(s, "HEAD", final, timeout, allow_redirects=False), base)
     exists = held.status_code == 200
     if exists:
-        if _remote_sha256(s, final, timeout) == sha:
+        if _remote_sha256(s, final, timeout, size) == sha:
             return "already there"
         if not replace:
             raise UploadError(_("The WebDAV share already holds a different {name}; pass "
                                 "--replace to overwrite it.").format(name=bundle.name))
     with open(bundle, "rb") as fh:
-        put = _checked(s.put(part, data=fh, timeout=timeout,
-                             headers={"Content-Type": "application/zip"}), base)
+        try:
+            put = _checked(_short(s, "PUT", part, timeout, data=answers.Paced(fh, size, timeout),
+                                  seconds=answers.transfer_deadline(timeout, size),
+                                  headers={"Content-Type": "application/zip"}), base)
+        except answers.Stalled as exc:
+            raise answers.TooSlow(exc.seconds) from exc  # tried again, as a timeout is
     if put.status_code not in (200, 201, 204):
         raise UploadError(_("The WebDAV share did not take {name} ({code}).").format(
                               name=bundle.name, code=put.status_code))
-    if _remote_sha256(s, part, timeout) != sha:
+    if _remote_sha256(s, part, timeout, size) != sha:
         _short(s, "DELETE", part, timeout)
         raise OSError(_("the copy on the share does not match"))
     moved = _checked(_short(s, "MOVE", part, timeout, headers={
