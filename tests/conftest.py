@@ -4,10 +4,12 @@ web modules which only look at it share."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -33,6 +35,25 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 DIGITIZE = str(Path(sys.executable).parent / "digitize")
+
+
+def python_within(code: str, *args: str, seconds: float = 60
+                  ) -> tuple[int | None, str, str]:
+    """`code` run in a child Python with `args`: its exit status (None where it was still
+    going after `seconds`), stdout and stderr. Its whole process group is killed at the end,
+    the tools it started too (a decoder a damaged file set looping outlives its parent)."""
+    child = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        out, err = child.communicate(timeout=seconds)
+        status: int | None = child.returncode
+    except subprocess.TimeoutExpired:
+        out, err, status = "", f"still going after {seconds:g} s", None
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(child.pid, signal.SIGKILL)
+        child.wait()
+    return status, out, err
 
 
 def tree_hashes(folder: Path) -> dict[str, str]:

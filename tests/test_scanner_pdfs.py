@@ -5,13 +5,9 @@ gives its documented result; our text layer replaces the vendor's, whose words n
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import shutil
-import signal
 import subprocess
-import sys
 import unicodedata
 from pathlib import Path
 
@@ -21,7 +17,7 @@ import pytest
 from digitize.ocr.images import load_page, render_dpi
 from digitize.ocr.pdfpage import page_makeup
 
-from .conftest import ROOT, Env, tree_hashes
+from .conftest import ROOT, Env, python_within, tree_hashes
 from .mrc import VENDOR_TEXT, mrc_pdf
 
 REAL = ROOT.parent / "shared" / "real" / "scanner-pdfs"
@@ -156,17 +152,7 @@ def test_a_jbig2_stream_that_sets_its_decoders_looping_ends_in_time(
     page neither can draw is refused in one sentence."""
     damaged = tmp_path / f"{how}.pdf"
     damaged.write_bytes(_damaged((REAL / "jbig2.pdf").read_bytes(), how))
-    child = subprocess.Popen([sys.executable, "-c", _DRAW_FIRST_PAGE, str(damaged)],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                             start_new_session=True)
-    try:
-        out, err = child.communicate(timeout=60)
-    except subprocess.TimeoutExpired:
-        out, err = "", "still decoding after 60 s"
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(child.pid, signal.SIGKILL)  # the decoders too, if they are still going
-        child.wait()
-    assert child.returncode == 0 and out.startswith(outcome), err
+    status, out, err = python_within(_DRAW_FIRST_PAGE, str(damaged))
+    assert status == 0 and out.startswith(outcome), err
     if outcome == "refused":
         assert "cannot be rendered" in out and str(damaged) in out

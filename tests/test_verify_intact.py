@@ -5,13 +5,8 @@ not keep the verification waiting."""
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
-import os
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -25,6 +20,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from digitize.identity import load_certs
 from digitize.validation.verify import verify_pdf
 
+from .conftest import python_within
 from .test_scanner_pdfs import REAL, _damaged
 from .test_verification import _reasons, _replace, _update
 
@@ -125,19 +121,9 @@ def test_a_later_revision_that_keeps_poppler_drawing_is_not_waited_for(tmp_path:
 
     final = _update(INTACT / "minimal-two-fields-signed-twice.pdf", tmp_path / "loops.pdf", draw)
     started = time.monotonic()
-    child = subprocess.Popen([sys.executable, "-c", _VERIFY, str(final),
-                              str(INTACT / "trust" / "root.cert.pem")], stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True, start_new_session=True)
-    try:
-        out, err = child.communicate(timeout=60)
-    except subprocess.TimeoutExpired:
-        out, err = "", "still verifying after 60 s"
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(child.pid, signal.SIGKILL)  # poppler too, if it is still drawing
-        child.wait()
+    status, out, err = python_within(_VERIFY, str(final), str(INTACT / "trust" / "root.cert.pem"))
     lines = out.splitlines()
-    assert child.returncode == 0 and lines[:1] == ["invalid"], err
+    assert status == 0 and lines[:1] == ["invalid"], err
     assert lines[1:] == [f"visual check not made: poppler did not finish drawing {final.name} "
                          "within 3 s"] * 2, out
     assert time.monotonic() - started < 30  # drawn once, not once a signature
