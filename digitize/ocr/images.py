@@ -293,9 +293,12 @@ def _scan_image(path: Path, index: int, page: pikepdf.Page, scan: DrawnImage,
             img.load()
             return PageImage(_normalise_mode(img), dpi, raw)
         return PageImage(_normalise_mode(pdfimg.as_pil_image()), dpi)
-    except (pikepdf.PdfError, pikepdf.DependencyError, OSError, NotImplementedError,
-            ValueError, UnidentifiedImageError):
-        return None  # a filter we cannot decode ourselves (JBIG2 without jbig2dec, JPX…)
+    except (pikepdf.PikepdfError, OSError, NotImplementedError, ValueError,
+            UnidentifiedImageError):
+        # A filter we cannot decode ourselves (JBIG2 without jbig2dec, JPX…), or data that
+        # decodes short of the image's size (pikepdf's ImageDecompressionError): poppler
+        # draws what it can of the page, or it is refused in one sentence.
+        return None
 
 
 def _load_pdf_page(path: Path, index: int, max_pixels: int) -> PageImage:
