@@ -11,7 +11,8 @@ cluster of other machines.
 
 Prints per run: documents and pages per second, speed-up and efficiency against 1 job, CPU
 seconds per document (the run and all its workers, Tesseract included), peak memory (PSS of
-every process, the cluster's included; RSS of the main process). Then compares every output
+every process, the cluster's included; RSS of the main process), each memory from a second
+run of its own (--no-memory skips them). Then compares every output
 file of every run with the 1-job run, byte for byte once dates, UUIDs and paths are masked
 (tests/sameruns.py says what is masked and why), checks the last run's packages with E-ARK's
 validator (offline), and exits 1 when any output differs.
@@ -104,17 +105,26 @@ def _tree_cpu(roots: list[psutil.Process]) -> float:
 
 
 def run_once(batch: Batch, out: Path, name: str, workers: int, executor: str,
-             cluster: list[psutil.Process] | None = None) -> Row:
+             cluster: list[psutil.Process] | None = None, memory: bool = True) -> Row:
+    """The run timed on its own; with `memory`, run again into a folder beside `out` with its
+    memory sampled (reading every process's page map ten times a second takes CPU from the
+    run on a small machine, so the timed run is not sampled)."""
     cmd = [str(BIN / "digitize"), "run", str(batch.inbox), "--out", str(out), "--no-sign",
            "--json", "--jobs", str(workers), "--executor", executor]
     tree0 = _tree_cpu(cluster or [])
-    wall, mem, stdout = _timed(cmd, also=cluster or ())
-    cpu = mem.cpu + _tree_cpu(cluster or []) - tree0
+    wall, timed, stdout = _timed(cmd, also=cluster or (), sample=False)
+    cpu = timed.cpu + _tree_cpu(cluster or []) - tree0
     done = sum(len(d["documents"]) for d in json.loads(stdout)["dossiers"])
     if done != batch.docs:
         raise SystemExit(f"{name}: {done} documents in the summary, {batch.docs} given")
     print(f"  {name} x{workers}: {wall:.1f} s", flush=True)
-    return Row(name, workers, wall, cpu, mem.tree, mem.main, out)
+    tree = main = 0
+    if memory:
+        sampled = out.with_name(f"{out.name}-memory")
+        _, mem, _ = _timed([*cmd[:4], str(sampled), *cmd[5:]], also=cluster or ())
+        tree, main = mem.tree, mem.main
+        shutil.rmtree(sampled, ignore_errors=True)
+    return Row(name, workers, wall, cpu, tree, main, out)
 
 
 def _eark(out: Path) -> None:
@@ -143,7 +153,7 @@ def _table(rows: list[Row], batch: Batch) -> None:
         rate = batch.docs / r.wall
         print(f"| {r.name} | {r.workers} | {rate:.2f} | {batch.pages / r.wall:.2f} | "
               f"{rate / base:.2f}x | {rate / base / r.workers:.2f} | {r.cpu / batch.docs:.2f} | "
-              f"{r.tree / mb:.0f} MB | {r.main / mb:.0f} MB |")
+              + (f"{r.tree / mb:.0f} MB | {r.main / mb:.0f} MB |" if r.tree else "— | — |"))
 
 
 def main() -> None:
@@ -152,6 +162,8 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2,
                     help="Dask worker processes of the cluster run (2)")
     ap.add_argument("--keep", action="store_true", help="leave the outputs in the temp folder")
+    ap.add_argument("--no-memory", action="store_true",
+                    help="skip the second run of each that samples its memory (half the time)")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="digitize-scaling-"))
     batch = make_batch(work, args.docs)
@@ -159,13 +171,14 @@ def main() -> None:
     dossiers = len(list(batch.inbox.iterdir()))
     print(f"{batch.docs} documents ({batch.pages} pages) in {dossiers} dossiers, {cores} cores, "
           f"{time.strftime('%Y-%m-%d %H:%M')}, load {os.getloadavg()[0]:.2f}", flush=True)
-    rows = [run_once(batch, work / f"local-{n}", "local", n, "local")
+    memory = not args.no_memory
+    rows = [run_once(batch, work / f"local-{n}", "local", n, "local", memory=memory)
             for n in sorted({1, 2, cores})]
     with running_dask(args.workers, BIN) as cluster:
         procs = [psutil.Process(p.pid) for p in (cluster.scheduler, cluster.worker) if p]
         print(f"  cluster: scheduler {cluster.address}, {args.workers} workers", flush=True)
         rows.append(run_once(batch, work / "dask", "dask cluster", args.workers, cluster.spec,
-                             procs))
+                             procs, memory))
     print(f"load at the end {os.getloadavg()[0]:.2f}")
     _eark(rows[-1].out)
     _table(rows, batch)
