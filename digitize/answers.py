@@ -148,6 +148,14 @@ class Paced(io.RawIOBase):
     def tell(self) -> int:
         return self._at
 
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        """Back to the start when requests follows a redirect with the body (307, 308)."""
+        self._at = self._fh.seek(offset, whence)
+        return self._at
+
     def readable(self) -> bool:
         return True
 
