@@ -143,3 +143,22 @@ def test_a_learned_model_is_what_its_training_command_gives(script: str) -> None
                          capture_output=True, text=True, check=False, cwd=ROOT / "benchmarks")
     assert res.returncode == 0, res.stdout + res.stderr
     assert "is what" in res.stdout
+
+
+def test_a_damaged_model_file_is_named_and_a_missing_one_is_none(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A broken install (a model file cut short, not an object, missing its weights) is one
+    sentence naming the file, not a traceback from deep in the OCR worker."""
+    from digitize.errors import EnvironmentProblem
+    from digitize.shipped import load
+
+    assert load("digitize.ocr", "no_such_model.json", dict) is None
+    shipped = (ROOT / "digitize" / "ocr" / "hand_digits.json").read_text(encoding="utf-8")
+    for damage in (shipped[: len(shipped) // 2], "[1, 2]", '{"about": {}}'):
+        bad = tmp_path / "hand_digits.json"
+        bad.write_text(damage, encoding="utf-8")
+        monkeypatch.setenv("DIGITIZE_HAND_DIGITS", str(bad))
+        handdigits._load.cache_clear()
+        with pytest.raises(EnvironmentProblem, match="hand_digits.json is damaged .*make deps"):
+            handdigits.model()
+    handdigits._load.cache_clear()

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import bisect
 import functools
-import json
-from importlib import resources
 from typing import Any
+
+from digitize.shipped import load
 
 GROUPS = {
     "number": "number", "number_year": "number", "symbol": "symbol",
@@ -33,10 +33,7 @@ FLAGGED = 0.5
 
 @functools.cache
 def _table() -> dict[str, Any]:
-    source = resources.files(__package__).joinpath("calibration.json")
-    if not source.is_file():
-        return {}
-    return json.loads(source.read_text(encoding="utf-8"))
+    return load(__package__, "calibration.json", dict) or {}
 
 
 def group(field: str) -> str:

@@ -14,16 +14,15 @@ seed and sources it names; groups the model does not cover keep the isotonic cal
 from __future__ import annotations
 
 import functools
-import json
 import math
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from importlib import resources
 
 from digitize.extract import calibration
 from digitize.extract.wordpairs import word_list
+from digitize.shipped import load
 
 FEATURES = ("sureness", "text_layer", "odd_words")
 _LETTERS = re.compile(r"[^\W\d_]+")
@@ -97,7 +96,4 @@ class ReviewModel:
 
 @functools.cache
 def shipped() -> ReviewModel | None:
-    source = resources.files(__package__).joinpath("review_model.json")
-    if not source.is_file():
-        return None
-    return ReviewModel.from_json(json.loads(source.read_text(encoding="utf-8")))
+    return load(__package__, "review_model.json", ReviewModel.from_json)

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import base64
 import functools
-import json
 from dataclasses import dataclass
-from importlib import resources
 
 import numpy as np
 from PIL import Image
+
+from digitize.shipped import load
 
 MIN_INK = 20  # pixels: less is a speck
 LOW = 0.3  # a piece less tall than this share of the tallest is a mark, not a digit
@@ -137,7 +137,4 @@ class Checker:
 @functools.cache
 def model() -> Checker | None:
     """The shipped network; None where the file is missing (then nothing is read twice)."""
-    source = resources.files(__package__).joinpath("hand_check.json")
-    if not source.is_file():
-        return None
-    return Checker.from_json(json.loads(source.read_text(encoding="utf-8")))
+    return load(__package__, "hand_check.json", Checker.from_json)

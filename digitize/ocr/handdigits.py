@@ -12,11 +12,9 @@ file (the benchmark reads each real page with a model that never saw it)."""
 from __future__ import annotations
 
 import functools
-import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from importlib import resources
 from itertools import pairwise
 from pathlib import Path
 
@@ -24,6 +22,7 @@ import numpy as np
 from PIL import Image
 
 from digitize.ocr.inkgrid import true_runs
+from digitize.shipped import load
 
 GRID = 16
 SIDE = 32  # a glyph is scaled into SIDE×SIDE, then averaged down to GRID×GRID
@@ -121,10 +120,8 @@ class DigitModel:
 
 @functools.cache
 def _load(path: str) -> DigitModel | None:
-    source = Path(path) if path else resources.files(__package__).joinpath("hand_digits.json")
-    if not source.is_file():
-        return None
-    return DigitModel.from_json(json.loads(source.read_text(encoding="utf-8")))
+    return load(__package__, "hand_digits.json", DigitModel.from_json,
+                Path(path) if path else None)
 
 
 def model() -> DigitModel | None:
