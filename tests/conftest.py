@@ -37,6 +37,18 @@ SAMPLES = ROOT / "samples"
 DIGITIZE = str(Path(sys.executable).parent / "digitize")
 
 
+def path_without(tool: str, folder: Path) -> str:
+    """A PATH on which every program of this one is found except `tool` (links in `folder`):
+    a machine where that package was never installed."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for entry in os.environ["PATH"].split(os.pathsep):
+        for program in Path(entry).glob("*") if Path(entry).is_dir() else ():
+            link = folder / program.name
+            if program.name != tool and not link.exists() and os.access(program, os.X_OK):
+                link.symlink_to(program)
+    return str(folder)
+
+
 def python_within(code: str, *args: str, seconds: float = 60
                   ) -> tuple[int | None, str, str]:
     """`code` run in a child Python with `args`: its exit status (None where it was still

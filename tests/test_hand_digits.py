@@ -159,6 +159,6 @@ def test_a_damaged_model_file_is_named_and_a_missing_one_is_none(
         bad.write_text(damage, encoding="utf-8")
         monkeypatch.setenv("DIGITIZE_HAND_DIGITS", str(bad))
         handdigits._load.cache_clear()
-        with pytest.raises(EnvironmentProblem, match="hand_digits.json is damaged .*make deps"):
+        with pytest.raises(EnvironmentProblem, match=r"hand_digits\.json is damaged .*make deps"):
             handdigits.model()
     handdigits._load.cache_clear()

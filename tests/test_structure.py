@@ -25,7 +25,7 @@ MAX_LINES = 600
 LAYERS: list[set[str]] = [
     # the lower layer: what every stage uses (identity and certificate loading included)
     {"digitize", "answers", "clock", "config", "errors", "fsutil", "identity", "model", "paths",
-     "privacy", "procs", "i18n", "pdfcaps", "shipped"},
+     "privacy", "procs", "i18n", "pdfcaps", "shipped", "poppler"},
     # judging signatures: verify, change policy, visual check, trust store, report
     {"validation"},
     # the producing stages

@@ -4,14 +4,13 @@ where the answers go (OUT/.overrides/<dossier>.toml, which the next `run` applie
 
 from __future__ import annotations
 
-import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image
 
-from digitize.errors import EnvironmentProblem, NoInputError
+from digitize.errors import NoInputError
 from digitize.extract.overrides import (
     FIELDS,
     OVERRIDES_DIR,
@@ -31,6 +30,7 @@ from digitize.model import (
     dossier_records,
     read_dossier,
 )
+from digitize.poppler import NotDrawn, draw
 
 CROPS_DIR = ".review"
 
@@ -135,17 +135,11 @@ def crop(item: ReviewItem, margin: float = 0.02, dpi: int = 110) -> Path | None:
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{Path(item.doc.pdf).stem}-{item.field}.png"
     with tempfile.TemporaryDirectory(dir=folder) as tmp:
-        prefix = Path(tmp) / "page"
         try:
-            subprocess.run(["pdftoppm", "-f", str(ev.page + 1), "-l", str(ev.page + 1), "-r",
-                            str(dpi), "-png", "-singlefile", item.doc.pdf, str(prefix)],
-                           check=True, capture_output=True, timeout=60)
-        except FileNotFoundError as exc:
-            raise EnvironmentProblem(_("pdftoppm is not installed; install it with: sudo apt-get "
-                                       "install poppler-utils")) from exc
-        except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
-            return None
-        with Image.open(f"{prefix}.png") as page:
+            png = draw(Path(item.doc.pdf), Path(tmp), dpi, page=ev.page + 1)[ev.page + 1]
+        except NotDrawn:
+            return None  # the clerk reads the page itself
+        with Image.open(png) as page:
             w, h = page.size
             x0, y0, x1, y1 = ev.box
             box = (max(0, round((x0 - margin) * w)), max(0, round((y0 - margin) * h)),

@@ -4,7 +4,6 @@ to the input. Every problem becomes an InputFileError with one plain sentence.""
 from __future__ import annotations
 
 import io
-import subprocess
 import tempfile
 import warnings
 from collections.abc import Iterator
@@ -14,12 +13,13 @@ from pathlib import Path
 import pikepdf
 from PIL import Image, UnidentifiedImageError
 
-from digitize.errors import EnvironmentProblem, InputFileError
+from digitize.errors import InputFileError
 from digitize.i18n import _
 from digitize.ocr import activecontent, jbig2, textlayer
 from digitize.ocr.pdfpage import DrawnImage, PageMakeup, page_makeup
 from digitize.pdfcaps.check import check_pdf
-from digitize.procs import RENDER_MEMORY, RENDER_TIMEOUT_S, run_limited
+from digitize.poppler import NotDrawn, draw
+from digitize.procs import RENDER_TIMEOUT_S
 
 jbig2.install()  # jbig2dec under a deadline and a memory cap: a damaged stream cannot hang us
 
@@ -241,21 +241,11 @@ def _load_raster(path: Path, index: int, default_dpi: int, max_pixels: int) -> P
 def render_pdf_page(path: Path, index: int, dpi: int) -> Image.Image:
     """Page `index` of a PDF as poppler draws it (every filter, layer and mask)."""
     with tempfile.TemporaryDirectory(prefix="digitize-render-") as tmp:
-        out = Path(tmp) / "page"
-        cmd = ["pdftoppm", "-r", str(dpi), "-f", str(index + 1), "-l", str(index + 1),
-               "-png", "-singlefile", str(path), str(out)]
         try:
-            res = run_limited(cmd, RENDER_TIMEOUT_S, RENDER_MEMORY, capture_output=True,
-                              text=True, check=False)
-        except FileNotFoundError as exc:
-            raise EnvironmentProblem(_("pdftoppm is not installed; install it with: sudo apt-get "
-                                       "install poppler-utils")) from exc
-        except subprocess.TimeoutExpired:
-            res = None  # a damaged stream that keeps the renderer busy: refused as one
-        png = out.with_suffix(".png")
-        if res is None or res.returncode != 0 or not png.exists():
+            png = draw(path, Path(tmp), dpi, page=index + 1, timeout=RENDER_TIMEOUT_S)[index + 1]
+        except NotDrawn as exc:  # a damaged stream that keeps the renderer busy: the same
             raise InputFileError(_("{path} page {value} cannot be rendered; scan it again.").format(
-                                     path=path, value=index + 1))
+                                     path=path, value=index + 1)) from exc
         with Image.open(png) as im:
             im.load()
             return im.copy()

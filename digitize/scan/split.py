@@ -10,7 +10,6 @@ document information, which the pipeline's capture event repeats.
 
 from __future__ import annotations
 
-import subprocess
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from digitize.errors import InputFileError, NoInputError, UsageProblem
 from digitize.fsutil import sha256_file
 from digitize.i18n import _
 from digitize.ocr.cleanup import ink_ratio
-from digitize.procs import RENDER_MEMORY, run_limited
+from digitize.poppler import NotDrawn, draw
 from digitize.schemas.codes import DocType
 
 PREFIX = "DIGITIZE-SEP"
@@ -139,18 +138,15 @@ def _pdf_pages(pdf: Path, work: Path) -> list[Image.Image]:
     # second at this resolution.
     limit = 60 + _DRAW_S_PER_PAGE * _pdf_page_count(pdf)
     try:
-        res = run_limited(["pdftoppm", "-gray", "-r", str(_DETECT_DPI), "-png", str(pdf),
-                           str(work / "p")], limit, RENDER_MEMORY, capture_output=True,
-                          text=True, check=False)
-    except subprocess.TimeoutExpired as exc:
-        raise InputFileError(_("{pdf} could not be drawn within {seconds} s; it may be "
-                               "damaged: check the file or scan it again.").format(
-                                 pdf=pdf, seconds=limit)) from exc
-    pages = sorted(work.glob("p-*.png"))
-    if res.returncode != 0 or not pages:
+        pages = draw(pdf, work, _DETECT_DPI, gray=True, timeout=limit)
+    except NotDrawn as exc:
+        if exc.timed_out:
+            raise InputFileError(_("{pdf} could not be drawn within {seconds} s; it may be "
+                                   "damaged: check the file or scan it again.").format(
+                                     pdf=pdf, seconds=limit)) from exc
         raise InputFileError(_("{pdf} cannot be read as a PDF ({value}); check the file.").format(
-                                 pdf=pdf, value=res.stderr.strip()[:200]))
-    return [Image.open(p) for p in pages]  # small (100 dpi grey), read when classified
+                                 pdf=pdf, value=exc.detail)) from exc
+    return [Image.open(p) for p in pages.values()]  # small (100 dpi grey), read when classified
 
 
 def _pdf_page_count(pdf: Path) -> int:

@@ -9,7 +9,6 @@ import hashlib
 import io
 import logging
 import re
-import subprocess
 import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -35,6 +34,7 @@ from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import CertificateRegistry, SimpleTrustManager
 
 from digitize.clock import VN_TZ
+from digitize.errors import EnvironmentProblem
 from digitize.i18n import N_, _
 from digitize.model import Model
 from digitize.pdfcaps import refusal
@@ -442,10 +442,11 @@ def _verdict(st: Any, sig: EmbeddedPdfSignature, own: bool = False
 
 def _visual(sig: EmbeddedPdfSignature, check: VisualCheck) -> tuple[str, str, bool]:
     """The visual check's finding in words, its picture (base64 PNG) and whether the signed
-    pages look different outside the signature fields added later."""
+    pages look different outside the signature fields added later; without poppler, the
+    signature is judged without it."""
     try:
         found = check.of(list(sig.sig_object["/ByteRange"]), sig.signed_revision)
-    except (ValueError, OSError, KeyError, TypeError, subprocess.SubprocessError) as exc:
+    except (ValueError, OSError, KeyError, TypeError, EnvironmentProblem) as exc:
         return _("visual check not made: {error}").format(error=exc), "", False
     if not found.changes:
         return _("visual check: the signed pages look the same, apart from the {count} "

@@ -8,7 +8,6 @@ analysis concluded. Only files with later revisions are rendered."""
 from __future__ import annotations
 
 import io
-import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +17,8 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from digitize.i18n import _
-from digitize.procs import RENDER_MEMORY, RENDER_TIMEOUT_S, run_limited
+from digitize.poppler import NotDrawn, draw
+from digitize.procs import RENDER_TIMEOUT_S
 
 if TYPE_CHECKING:  # Pillow is imported where a file changed after signing is compared
     from PIL import Image
@@ -50,23 +50,20 @@ def render(pdf: Path, dpi: int = DPI, shown: str = "") -> Renders:
     within RENDER_TIMEOUT_S and RENDER_MEMORY (a damaged stream can set it looping)."""
     name = shown or pdf.name
     with tempfile.TemporaryDirectory(prefix="digitize-visual-") as tmp:
-        prefix = Path(tmp) / "p"
         try:
-            res = run_limited(["pdftoppm", "-gray", "-r", str(dpi), str(pdf), str(prefix)],
-                              RENDER_TIMEOUT_S, RENDER_MEMORY, capture_output=True,
-                              check=False)
-        except subprocess.TimeoutExpired as exc:
-            raise ValueError(_("poppler did not finish drawing {name} within {seconds} s").format(
-                name=name, seconds=RENDER_TIMEOUT_S)) from exc
-        if res.returncode != 0:
-            raise ValueError(_("poppler cannot render {name}").format(name=name))
+            drawn = draw(pdf, Path(tmp), dpi, gray=True, png=False, timeout=RENDER_TIMEOUT_S)
+        except NotDrawn as exc:
+            if exc.timed_out:
+                raise ValueError(_("poppler did not finish drawing {name} within {seconds} s"
+                                   ).format(name=name, seconds=RENDER_TIMEOUT_S)) from exc
+            raise ValueError(_("poppler cannot render {name}").format(name=name)) from exc
         from PIL import Image
 
         out = Renders()
-        for png in sorted(Path(tmp).glob("p-*.pgm")):
-            with Image.open(png) as im:
+        for number, pgm in drawn.items():
+            with Image.open(pgm) as im:
                 im.load()
-                out.pages[int(png.stem.rsplit("-", 1)[1])] = im.copy()
+                out.pages[number] = im.copy()
         return out
 
 
