@@ -444,6 +444,48 @@ def test_a_shared_index_that_holds_its_answers_back_is_not_waited_for(
         assert ix.sync().pending == 0
 
 
+def test_a_stuck_server_process_is_not_waited_for(postgres: Postgres, tmp_path: Path) -> None:
+    """The server process answering this desk stops (SIGSTOP: as when it is blocked on a
+    failing disk or its machine is paused) while the machine's kernel still acknowledges and
+    answers keepalives: neither statement_timeout nor a cancel request reaches it, and `find`
+    waited for ever. Now this side cuts the connection GRACE_S after timeout_s: the search
+    ends as unreachable, saying so."""
+    import os
+    import signal
+    import threading
+
+    from digitize.index import postgres as pg
+
+    loc = _shared(tmp_path, postgres, "stuck")
+    with PostgresIndex(loc.url, postgres.password, timeout_s=1.0) as ix:
+        backend = ix.db.execute("SELECT pg_backend_pid()").fetchone()[0]
+        outcome: list[object] = []
+
+        def search() -> None:
+            started = time.monotonic()
+            try:
+                ix.find(Query(text="quyet dinh"))
+            except Exception as exc:  # what the search ended with, whatever it is
+                outcome.append(exc)
+            outcome.append(time.monotonic() - started)
+
+        os.kill(backend, signal.SIGSTOP)
+        try:
+            searching = threading.Thread(target=search, daemon=True)
+            searching.start()
+            searching.join(1.0 + pg.GRACE_S + 20)
+            stuck = searching.is_alive()
+        finally:
+            os.kill(backend, signal.SIGCONT)
+        searching.join(30)
+        assert not stuck, "find still waiting on the stopped server process"
+        error, took = outcome
+        assert isinstance(error, pg.Unreachable), error
+        assert "no answer within 1 s" in str(error), error
+        assert took < 1.0 + pg.GRACE_S + 5
+        assert postgres.password not in str(error)
+
+
 def test_cli_on_the_shared_index(sample_run: SampleRun, cli_env: Env, postgres: Postgres,
                                  tmp_path: Path) -> None:
     loc = _shared(tmp_path, postgres, "cli")

@@ -16,7 +16,10 @@ from __future__ import annotations
 import contextlib
 import itertools
 import logging
+import os
 import re
+import socket
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -44,6 +47,9 @@ if TYPE_CHECKING:
     import psycopg
 
 SCHEMA_VERSION = "3"
+# Past the statement's own bound, the time the server's cancel takes to come back before this
+# side gives up on the connection.
+GRACE_S = 5.0
 # FTS5's unicode61 tokens: runs of letters and digits (an underscore separates).
 _WORD = re.compile(r"[^\W_]+")
 SNIPPET_WORDS = 12
@@ -191,7 +197,8 @@ class PostgresIndex:
     counts as unreachable, as when it is down, and writes wait in the desk's queue. The
     server cancels a statement that runs longer (statement_timeout: a lock another desk holds,
     an overloaded server); the connection's keepalives and TCP user timeout end a wait on a
-    server that stopped answering at all."""
+    server that stopped answering at all; and GRACE_S later this side cuts the connection
+    (`_answering`), for a server process that is stuck while its machine still answers."""
 
     def __init__(self, url: str, password: str = "", connect_timeout: int = 5,
                  timeout_s: float = 30.0) -> None:
@@ -200,6 +207,8 @@ class PostgresIndex:
         self.url = url
         self.where = shown_url(url)
         self.timeout_s = timeout_s
+        self._timer: threading.Timer | None = None
+        self._cut = False
         params: dict[str, Any] = {"application_name": "digitize", "autocommit": True}
         if password:
             params["password"] = password
@@ -229,7 +238,7 @@ class PostgresIndex:
     def _lost(self, exc: Exception) -> Unreachable:
         import psycopg
 
-        if isinstance(exc, psycopg.errors.QueryCanceled):
+        if isinstance(exc, psycopg.errors.QueryCanceled) or self._cut:
             return Unreachable(self.where, exc, _(
                 "no answer within {seconds} s: a lock another desk holds, or a server too "
                 "busy; [index] timeout_s sets the wait").format(seconds=f"{self.timeout_s:g}"))
@@ -269,6 +278,32 @@ class PostgresIndex:
     def __enter__(self) -> PostgresIndex:
         return self
 
+    @contextmanager
+    def _answering(self) -> Iterator[None]:
+        """The block's answers within timeout_s + GRACE_S, or the connection is cut from this
+        side (a nested block is bounded by the outer one). statement_timeout is the server's
+        own bound, and keepalives end a wait on a machine gone silent; neither ends one on a
+        server process that is stuck (stopped, or blocked on a failing disk) while its kernel
+        still answers: its cancel never comes."""
+        if self._timer is not None:
+            yield
+            return
+        fd = self.db.fileno()
+
+        def cut() -> None:
+            self._cut = True
+            with contextlib.suppress(OSError), socket.socket(fileno=os.dup(fd)) as sock:
+                sock.shutdown(socket.SHUT_RDWR)  # the wait on it ends: "connection closed"
+
+        self._timer = threading.Timer(self.timeout_s + GRACE_S, cut)
+        self._timer.daemon = True
+        self._timer.start()
+        try:
+            yield
+        finally:
+            self._timer.cancel()
+            self._timer = None
+
     def __exit__(self, *exc: object) -> None:
         self.db.close()
 
@@ -277,7 +312,7 @@ class PostgresIndex:
         import psycopg
 
         try:
-            with self.db.transaction():
+            with self._answering(), self.db.transaction():
                 for key in lock_keys:
                     self.db.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
                                     (key,))
@@ -351,6 +386,8 @@ class PostgresIndex:
     def _unbounded(self) -> None:
         """No statement bound for the rest of this transaction: copying a whole desk in takes
         minutes at a million documents."""
+        if self._timer is not None:
+            self._timer.cancel()
         self.db.execute("SELECT set_config('statement_timeout', '0', true)")
 
     def forget(self, id_number: str) -> list[Entry]:
@@ -377,7 +414,8 @@ class PostgresIndex:
         import psycopg
 
         try:
-            return self.db.execute(sql, list(args)).fetchall()
+            with self._answering():
+                return self.db.execute(sql, list(args)).fetchall()
         except psycopg.OperationalError as exc:
             raise self._lost(exc) from exc
         except psycopg.Error as exc:
@@ -417,7 +455,7 @@ class PostgresIndex:
         import psycopg
 
         try:
-            with self.db.transaction():
+            with self._answering(), self.db.transaction():
                 self.db.execute("SELECT " + ", ".join(f"set_config('{name}', 'off', true)"
                                                       for name in _INDEXES_ONLY))
                 yield
