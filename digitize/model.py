@@ -316,10 +316,26 @@ def moved_path(path: str, dossier_dir: Path, dossier_id: str, always: bool = Fal
 
 def dossier_records(target: Path) -> list[Path]:
     """The record of one dossier's output folder, or those of every dossier in an output
-    folder (empty when there are none)."""
+    folder (empty when there are none). Hidden folders are a run's own (a dossier being
+    staged, outputs on their way out, work files), never a dossier of the desk's: pathlib's
+    "*" matches them too."""
     if (target / DOSSIER_RECORD).is_file():
         return [target / DOSSIER_RECORD]
-    return sorted(target.glob(f"*/{DOSSIER_RECORD}"))
+    return sorted(r for r in target.glob(f"*/{DOSSIER_RECORD}")
+                  if not r.parent.name.startswith("."))
+
+
+def read_dossiers(target: Path) -> list[tuple[Path, DossierResult]]:
+    """(folder, record) of each dossier `dossier_records` finds that is still there when it is
+    read: a run swapping a dossier's outputs in, or a clerk removing one, can take it between
+    the two steps."""
+    found = []
+    for record in dossier_records(target):
+        try:
+            found.append((record.parent, read_dossier(record.parent)))
+        except FileNotFoundError:
+            continue
+    return found
 
 
 def read_dossier(folder: Path) -> DossierResult:

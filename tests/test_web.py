@@ -77,6 +77,46 @@ def test_a_request_without_a_login_is_refused(desk: Desk, tmp_path: Path) -> Non
     assert other.get("/dossiers").status_code == 303
 
 
+def test_a_run_s_own_folders_are_no_dossiers_and_a_vanished_one_is_left_out(
+        desk: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run stages a dossier in `.staging-*` and swaps outputs out through it (and `.old-*`
+    where the system cannot swap two folders in one step); each holds a dossier.json, and
+    pathlib's "*" matches hidden folders. The desk's list showed such a dossier beside the
+    real one, and answered 500 when the run removed the folder between listing and reading
+    it (the 20-clerk load test in CI: "/dossiers status 500"). Now they are no dossiers, for
+    the desk, review, the report and the index alike, and a record gone by the time it is
+    read is left out of the list."""
+    import shutil
+
+    import digitize.model
+    from digitize.model import dossier_records
+
+    out = tmp_path / "out"
+    shutil.copytree(desk.out, out)
+    dossier = out / desk.record["id"]
+    for hidden in (f".staging-{dossier.name}-1", f".old-{dossier.name}-1"):
+        shutil.copytree(dossier, out / hidden)
+    shutil.copytree(dossier, out / "removed-by-a-run")
+    assert dossier_records(out) == [dossier / "dossier.json",
+                                    out / "removed-by-a-run" / "dossier.json"]
+    reading = digitize.model.read_dossier
+
+    def swapped_away(folder: Path) -> object:
+        if folder.name == "removed-by-a-run":
+            shutil.rmtree(folder)  # between the listing and the read
+        return reading(folder)
+
+    monkeypatch.setattr(digitize.model, "read_dossier", swapped_away)
+    site = Site(load_config(desk.config), [out], 200)
+    assert [d.folder for d in site.dossiers()] == [dossier]
+    shutil.copytree(dossier, out / "removed-by-a-run")
+    res = site_client(site).get("/dossiers")
+    assert res.status_code == 200, res.text
+    assert ".staging-" not in res.text and ".old-" not in res.text
+    assert res.text.count(f"/dossiers/0/{dossier.name}") >= 1
+    assert "removed-by-a-run" not in res.text
+
+
 def test_every_form_needs_its_csrf_token(desk: Desk) -> None:
     client = desk_client(desk)
     app = client.app

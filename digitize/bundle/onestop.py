@@ -91,12 +91,12 @@ def onestop_settings(cfg: Config, target: str) -> OnestopSettings:
 
 def dossier_folders(paths: list[Path]) -> list[Path]:
     """Each dossier's output folder: a dossier's folder as it is, an output folder as the
-    dossiers in it (not its hidden working folders); anything else as it is (it fails with its
-    reason)."""
+    dossiers in it (dossier_records: not its hidden working folders); anything else as it is
+    (it fails with its reason)."""
     found: list[Path] = []
     for p in paths:
         records = dossier_records(p) if p.is_dir() else []
-        found += [r.parent for r in records if not r.parent.name.startswith(".")] or [p]
+        found += [r.parent for r in records] or [p]
     return found
 
 

@@ -28,7 +28,7 @@ from digitize.model import (
     ResultRecord,
     Status,
     dossier_records,
-    read_dossier,
+    read_dossiers,
 )
 from digitize.poppler import NotDrawn, draw
 
@@ -82,7 +82,8 @@ def _records(target: Path) -> list[Path]:
 
 def finished(target: Path) -> list[tuple[Path, DossierResult]]:
     """The finished dossiers under `target`, each with the run's output folder that holds it."""
-    return [(record.parent.parent, read_dossier(record.parent)) for record in _records(target)]
+    _records(target)  # none at all: say so
+    return [(folder.parent, record) for folder, record in read_dossiers(target)]
 
 
 def pending(target: Path) -> list[ReviewItem]:

@@ -17,9 +17,9 @@ from digitize.model import (
     DossierResult,
     ResultRecord,
     Status,
-    dossier_records,
     moved_path,
     read_dossier,
+    read_dossiers,
 )
 
 
@@ -80,9 +80,9 @@ def output_entries(outs: list[Path]) -> Iterator[Entry]:
     """Every document of every dossier in these output folders (or dossier output folders)."""
     found = False
     for out in outs:
-        for record in dossier_records(out):
+        for folder, record in read_dossiers(out):
             found = True
-            yield from dossier_entries(read_dossier(record.parent), record.parent)
+            yield from dossier_entries(record, folder)
     if not found:
         raise NoInputError(_("No dossier made by `digitize run` was found in {items}; name the "
                              "--out folder of a run.").format(items=', '.join(map(str, outs))))

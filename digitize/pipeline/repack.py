@@ -26,6 +26,7 @@ from digitize.model import (
     Status,
     moved_path,
     read_dossier,
+    read_dossiers,
 )
 from digitize.pipeline.package import Finished, Sheets, package_dossier
 
@@ -154,9 +155,9 @@ def dossier_folder(out: Path, dossier: str) -> Path:
     direct = out / dossier
     if (direct / DOSSIER_RECORD).is_file():
         return direct
-    for record in sorted(out.glob(f"*/{DOSSIER_RECORD}")):
-        if read_dossier(record.parent).dossier_code == dossier:
-            return record.parent
+    for folder, record in read_dossiers(out):
+        if record.dossier_code == dossier:
+            return folder
     raise NoInputError(_("There is no dossier {dossier} in {out}: digitize its documents "
                          "first (digitize run … --out {out}), then add its result.").format(
                            dossier=dossier, out=out))

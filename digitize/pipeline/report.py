@@ -23,7 +23,7 @@ from digitize.clock import VN_TZ
 from digitize.errors import NoInputError, UsageProblem
 from digitize.fsutil import atomic_path
 from digitize.i18n import _
-from digitize.model import DOSSIER_RECORD, DossierResult, Status, Totals, read_dossier
+from digitize.model import DossierResult, Status, Totals, read_dossiers
 from digitize.pipeline.indicators import (  # UNKNOWN: the group of what a record does not say
     PERIODS,
     TARGET,
@@ -137,8 +137,7 @@ def _finished_day(d: DossierResult) -> date | None:
 
 
 def load_dossiers(outs: Iterable[Path]) -> list[DossierResult]:
-    return [read_dossier(record.parent) for out in outs
-            for record in sorted(out.glob(f"*/{DOSSIER_RECORD}"))]
+    return [record for out in outs for _folder, record in read_dossiers(out)]
 
 
 def _finished_within(d: DossierResult, since: date | None, until: date | None) -> bool:

@@ -25,8 +25,10 @@ from digitize.model import (
     DocumentResult,
     DossierResult,
     Status,
+    dossier_records,
     moved_path,
     read_dossier,
+    read_dossiers,
 )
 from digitize.web.jobs import Job, JobBoard
 from digitize.web.safety import dossier_name, inside, upload_name
@@ -104,8 +106,8 @@ class Site:
     def dossiers(self, status: str = "", day: str = "") -> list[Found]:
         found = []
         for i, out in enumerate(self.outs):
-            for record in sorted(out.glob(f"*/{DOSSIER_RECORD}")):
-                d = Found(i, record.parent, read_dossier(record.parent))
+            for folder, record in read_dossiers(out):
+                d = Found(i, folder, record)
                 if (not status or d.record.status.value == status) and (
                         not day or d.day == day):
                     found.append(d)
@@ -257,7 +259,7 @@ class Site:
         """(output folder, document number, item) of every field that needs review."""
         items = []
         for i, out in enumerate(self.outs):
-            if not any(out.glob(f"*/{DOSSIER_RECORD}")):
+            if not dossier_records(out):
                 continue
             for item in pending(out):
                 items.append((i, item.dossier.documents.index(item.doc), item))
