@@ -178,6 +178,29 @@ def test_verify_command_on_the_output(sample_run: SampleRun, cli_env) -> None:
     assert {r["status"] for r in json.loads(untrusted.stdout)} == {"indeterminate"}
 
 
+def test_verify_of_an_output_folder_leaves_a_run_s_own_folders_alone(
+        sample_run: SampleRun, cli_env, tmp_path: Path) -> None:
+    """A nightly `verify OUT` while a run works there: the run's staging folder holds a
+    package being made (here one whose PDF no longer matches its checksum) and its work
+    folder PDFs; they are no one's to verify and are gone a moment later. Only the desk's
+    packages are verified."""
+    import json
+
+    out = tmp_path / "out"
+    shutil.copytree(sample_run.out, out)
+    dossier = Path(sample_run.summary["dossiers"][0]["bundle"]).parent
+    staging = out / f".staging-{dossier.name}-x"
+    shutil.copytree(out / dossier.name, staging)
+    pdf = next(staging.glob("uuid-*/representations/rep1/data/*.pdf"))
+    pdf.write_bytes(pdf.read_bytes()[:-100])
+    res = cli_env.run("verify", str(out), "--trust", str(cli_env.ca_cert), "--json",
+                      "--no-eark")
+    assert res.returncode == 0, res.stdout + res.stderr
+    reports = json.loads(res.stdout)
+    assert len(reports) == len(sample_run.summary["dossiers"])
+    assert not any(".staging-" in r["path"] for r in reports)
+
+
 def test_verify_catches_a_changed_file_in_a_package(sample_run: SampleRun, cli_env,
                                                    tmp_path: Path) -> None:
     import json

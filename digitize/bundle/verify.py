@@ -137,6 +137,14 @@ def verify_paths(paths: Sequence[Path], trust: Sequence[x509.Certificate], offli
     return reports
 
 
+def _visible(folder: Path, pattern: str) -> list[Path]:
+    """The files under `folder` matching `pattern`, outside hidden folders: a run's own (a
+    dossier being staged, outputs on their way out, work files) hold half-made packages that
+    are no one's to verify, and are gone a moment later."""
+    return [p for p in folder.rglob(pattern)
+            if not any(part.startswith(".") for part in p.relative_to(folder).parent.parts)]
+
+
 def verify_any(path: Path, trust: Sequence[x509.Certificate], offline: bool, jobs: int = 1,
                eark: bool | Path = True) -> list[FileReport | PackageReport]:
     """Reports for `path`: a PDF, a package or a bag (folder or zip), or a folder holding
@@ -148,8 +156,8 @@ def verify_any(path: Path, trust: Sequence[x509.Certificate], offline: bool, job
     if is_package(path) or is_bag(path):
         return [_verify_folder(path, trust, offline, str(path), eark)]
     if path.is_dir():
-        bags = sorted(p.parent for p in path.rglob("bagit.txt"))
-        packages = sorted(p.parent for p in path.rglob("METS.xml")
+        bags = sorted(p.parent for p in _visible(path, "bagit.txt"))
+        packages = sorted(p.parent for p in _visible(path, "METS.xml")
                           if p.parent.name.startswith("uuid-")
                           and not any(b in p.parents for b in bags))
         if bags or packages:  # the loose packages' E-ARK check in one run of the validator
@@ -157,7 +165,7 @@ def verify_any(path: Path, trust: Sequence[x509.Certificate], offline: bool, job
                 if eark and packages else {}
             return [_verify_folder(f, trust, offline, str(f), eark, checked.get(f))
                     for f in [*bags, *packages]]
-        pdfs = sorted(path.rglob("*.pdf"))
+        pdfs = sorted(_visible(path, "*.pdf"))
         if pdfs:
             return list(_verify_pdfs(pdfs, trust, offline, jobs))
     raise InputFileError(_("{path} is not a PDF, a package or a folder holding either; check the "
