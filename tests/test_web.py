@@ -530,3 +530,31 @@ def test_a_document_asked_for_while_a_rerun_swaps_the_dossier_is_shown(desk: Des
     assert site.swaps == 2 and report.signatures and "uuid-" in report.path
     with pytest.raises(NoInputError):  # a page that is not there is still not there
         site.page_image(0, dossier, 0, 99)
+
+
+class _SwappedWhileDrawing(_SwappedMidway):
+    """The re-run's swap comes after the PDF was found and before poppler opens it."""
+
+    def page_png(self, d: Any, doc: Any, page: int, field: str = "",
+                 masked: bool = True) -> bytes:
+        return Site.page_png(self, d, doc, page, field, masked)
+
+    def _pdf(self, d: Any, doc: Any) -> Path:
+        found = super()._pdf(d, doc)
+        if self.swaps < 1:
+            self._rerun(d)  # `found` is gone now
+        return found
+
+
+def test_a_page_drawn_while_a_rerun_swaps_the_dossier_is_shown(desk: Desk,
+                                                               tmp_path: Path) -> None:
+    # The load test met it too (two at once on 2 cores): the PDF was there when looked for and
+    # gone when poppler opened it, and the clerk was told to scan page 1 again (400).
+    import shutil
+
+    out = tmp_path / "out"
+    shutil.copytree(desk.out, out, symlinks=True)
+    site = _SwappedWhileDrawing(load_config(desk.config), [out], 200)
+    dossier = next(p.parent.name for p in out.glob("*/dossier.json"))
+    png = site.page_image(0, dossier, 0, 0)
+    assert site.swaps == 1 and png.startswith(b"\x89PNG")

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from digitize.config import Config, index_location
-from digitize.errors import NoInputError, UsageProblem
+from digitize.errors import InputFileError, NoInputError, UsageProblem
 from digitize.extract.review import ReviewItem, pending, record_answers
 from digitize.i18n import _
 from digitize.model import (
@@ -226,12 +226,14 @@ class Site:
                       use: Callable[[Found, DocumentResult], T]) -> T:
         """`use` applied to document `n`'s record (and the files it names). A re-run swaps the
         dossier's folder in whole, and its package (and so the PDF's path) gets a new name: a
-        record read just before the swap names a PDF that is gone just after it. The record is
-        then read again once, and `use` given the one in place now."""
+        record read just before the swap names a PDF that is gone just after it — before it
+        is opened (NoInputError) or while poppler starts on it (InputFileError: "cannot be
+        rendered"). The record is then read again once, and `use` given the one in place now;
+        where the record names the same PDF, the error stands."""
         d, doc = self.document(out, dossier_id, n)
         try:
             return use(d, doc)
-        except NoInputError:
+        except (NoInputError, InputFileError):
             again, now = self.document(out, dossier_id, n)
             if now.pdf == doc.pdf:
                 raise
