@@ -326,7 +326,8 @@ def drain(run: Run, port: int, most: float) -> None:
                 ended = state[1] if state else "unknown"
                 run.jobs[ended] += 1
                 if ended != "done":
-                    why = re.search(r'<p class="problem">(.*?)</p>', got.text if got else "")
+                    why = re.search(r'<p class="problem"[^>]*>(.*?)</p>', got.text if got else "",
+                                    re.S)
                     run.load.fail("job (after)", f"{path} {ended}: {why[1] if why else ''}")
         waiting = still
         if waiting:

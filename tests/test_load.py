@@ -131,6 +131,34 @@ def test_saves_while_a_run_waits_join_it(tmp_path: Path, monkeypatch: pytest.Mon
     assert {j.state for j in (first, *after_start, other)} == {"done"}
 
 
+def test_a_failed_run_says_why_even_when_only_a_document_failed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A dossier whose document failed is incomplete and has no error of its own: the job
+    page said "failed" and nothing more. It now gives the document's reason."""
+    from digitize.model import DocumentResult, DossierResult, Status
+
+    def run_batch(inputs: list[Path], *args: Any) -> Any:
+        dossier = DossierResult(id="D1", status=Status.incomplete, documents=[
+            DocumentResult(source=str(tmp_path / "in" / "D1" / "p1.png"), status=Status.ok),
+            DocumentResult(source=str(tmp_path / "in" / "D1" / "p2.png"), status=Status.failed,
+                           error="p2.png is damaged or truncated; scan it again.")])
+        return SimpleNamespace(dossiers=[dossier], any_failed=True)
+
+    monkeypatch.setattr("digitize.pipeline.run.run_batch", run_batch)
+    monkeypatch.setattr("digitize.signing.sources.open_identity", lambda *a, **k: None)
+    board = JobBoard(Config())
+    try:
+        job = board.run("Run again: D1", tmp_path / "out", [tmp_path / "in" / "D1"], "D1")
+        for _ in range(200):
+            if job.state in ("done", "failed"):
+                break
+            time.sleep(0.05)
+    finally:
+        board.shutdown()
+    assert job.state == "failed"
+    assert job.message == "p2.png: p2.png is damaged or truncated; scan it again."
+
+
 def test_the_job_board_forgets_old_finished_jobs_and_never_a_live_one(tmp_path: Path) -> None:
     board = JobBoard(Config(), keep_finished=2)
     hold = threading.Event()

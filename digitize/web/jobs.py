@@ -122,7 +122,11 @@ class JobBoard:
                             _JobProgress(job))
         job.statuses = {d.id: d.status.value for d in summary.dossiers}
         job.state = "failed" if summary.any_failed else "done"
-        job.message = "; ".join(d.error for d in summary.dossiers if d.error)
+        # A dossier's own error, else its failed documents' (an incomplete dossier has none of
+        # its own): a failed job always says why.
+        job.message = "; ".join(filter(None, (d.error or "; ".join(
+            f"{Path(doc.source).name}: {doc.error}" for doc in d.documents if doc.error)
+            for d in summary.dossiers)))
 
     def result(self, label: str, out: Path, source: Path, dossier: str, code: str,
                out_index: int = 0) -> Job:
