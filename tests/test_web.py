@@ -514,16 +514,22 @@ def test_a_link_into_a_package_a_rerun_renamed_leads_to_the_same_file_now(
     assert client.get(f"/files/0/{Path(old).parent}/nothing.pdf").status_code == 404
 
 
-def test_a_document_asked_for_while_a_rerun_swaps_the_dossier_is_shown(desk: Desk,
-                                                                       tmp_path: Path) -> None:
-    # The load test once met it: 20 clerks, a correction's re-run renamed the package while a
-    # page image was asked for, and the clerk got "No such file" for a page that was there.
+def _swapping(kind: type[_SwappedMidway], desk: Desk, tmp_path: Path
+              ) -> tuple[_SwappedMidway, str]:
+    """A copy of the desk's output folder served by `kind`, and its dossier's id."""
     import shutil
 
     out = tmp_path / "out"
     shutil.copytree(desk.out, out, symlinks=True)
-    site = _SwappedMidway(load_config(desk.config), [out], 200)
-    dossier = next(p.parent.name for p in out.glob("*/dossier.json"))
+    return (kind(load_config(desk.config), [out], 200),
+            next(p.parent.name for p in out.glob("*/dossier.json")))
+
+
+def test_a_document_asked_for_while_a_rerun_swaps_the_dossier_is_shown(desk: Desk,
+                                                                       tmp_path: Path) -> None:
+    # The load test once met it: 20 clerks, a correction's re-run renamed the package while a
+    # page image was asked for, and the clerk got "No such file" for a page that was there.
+    site, dossier = _swapping(_SwappedMidway, desk, tmp_path)
     png = site.page_image(0, dossier, 0, 0)
     assert site.swaps == 1 and png.startswith(b"\x89PNG")
     report = site.read_document(0, dossier, 0, site.signature_report)  # the document's page
@@ -550,11 +556,6 @@ def test_a_page_drawn_while_a_rerun_swaps_the_dossier_is_shown(desk: Desk,
                                                                tmp_path: Path) -> None:
     # The load test met it too (two at once on 2 cores): the PDF was there when looked for and
     # gone when poppler opened it, and the clerk was told to scan page 1 again (400).
-    import shutil
-
-    out = tmp_path / "out"
-    shutil.copytree(desk.out, out, symlinks=True)
-    site = _SwappedWhileDrawing(load_config(desk.config), [out], 200)
-    dossier = next(p.parent.name for p in out.glob("*/dossier.json"))
+    site, dossier = _swapping(_SwappedWhileDrawing, desk, tmp_path)
     png = site.page_image(0, dossier, 0, 0)
     assert site.swaps == 1 and png.startswith(b"\x89PNG")
