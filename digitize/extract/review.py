@@ -27,7 +27,6 @@ from digitize.model import (
     Evidence,
     ResultRecord,
     Status,
-    dossier_records,
     read_dossiers,
 )
 from digitize.poppler import NotDrawn, draw
@@ -71,19 +70,15 @@ class ReviewItem:
                 if n.split(":", 1)[0] == self.field and n not in generic]
 
 
-def _records(target: Path) -> list[Path]:
-    found = dossier_records(target)
+def finished(target: Path) -> list[tuple[Path, DossierResult]]:
+    """The finished dossiers under `target`, each with the run's output folder that holds it;
+    NoInputError where there is none."""
+    found = read_dossiers(target)
     if not found:
         raise NoInputError(_("{target} holds no processed dossier ({RECORD}); give the output "
                              "folder of `digitize run` or one dossier inside it.").format(
                                target=target, RECORD=DOSSIER_RECORD))
-    return found
-
-
-def finished(target: Path) -> list[tuple[Path, DossierResult]]:
-    """The finished dossiers under `target`, each with the run's output folder that holds it."""
-    _records(target)  # none at all: say so
-    return [(folder.parent, record) for folder, record in read_dossiers(target)]
+    return [(folder.parent, record) for folder, record in found]
 
 
 def pending(target: Path) -> list[ReviewItem]:

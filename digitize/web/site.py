@@ -25,7 +25,6 @@ from digitize.model import (
     DocumentResult,
     DossierResult,
     Status,
-    dossier_records,
     moved_path,
     read_dossier,
     read_dossiers,
@@ -261,9 +260,11 @@ class Site:
         """(output folder, document number, item) of every field that needs review."""
         items = []
         for i, out in enumerate(self.outs):
-            if not dossier_records(out):
-                continue
-            for item in pending(out):
+            try:
+                found = pending(out)
+            except NoInputError:
+                continue  # nothing processed there yet
+            for item in found:
                 items.append((i, item.dossier.documents.index(item.doc), item))
         return items
 
