@@ -27,6 +27,7 @@ from digitize.devtools.testpki import (
     softhsm_token,
     start_test_pki,
 )
+from digitize.ocr import engine
 from tests.servers import Postgres, running_postgres
 
 if TYPE_CHECKING:
@@ -164,6 +165,23 @@ def postgres() -> Iterator[Postgres]:
         yield pg
     finally:
         server.__exit__(None, None, None)
+
+
+@pytest.fixture
+def path_of(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+    """Switches this process between Tesseract in-process (True) and the command (False)."""
+
+    def use(inside: bool) -> None:
+        if inside:
+            monkeypatch.delenv(engine.FORCE_CLI, raising=False)
+        else:
+            monkeypatch.setenv(engine.FORCE_CLI, "cli")
+        engine._tesserocr.cache_clear()
+        assert engine.in_process() == inside
+
+    yield use
+    monkeypatch.delenv(engine.FORCE_CLI, raising=False)
+    engine._tesserocr.cache_clear()
 
 
 @pytest.fixture

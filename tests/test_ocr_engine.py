@@ -4,7 +4,6 @@ one-sentence errors, and nothing Tesseract prints reaches the terminal."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,23 +15,6 @@ from digitize.ocr import engine, tesseract
 from digitize.ocr.reread import HAND_DIGITS
 
 from .conftest import SAMPLES
-
-
-@pytest.fixture
-def path_of(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
-    """Switches this process between the engine (True) and the command (False)."""
-
-    def use(inside: bool) -> None:
-        if inside:
-            monkeypatch.delenv(engine.FORCE_CLI, raising=False)
-        else:
-            monkeypatch.setenv(engine.FORCE_CLI, "cli")
-        engine._tesserocr.cache_clear()
-        assert engine.in_process() == inside
-
-    yield use
-    monkeypatch.delenv(engine.FORCE_CLI, raising=False)
-    engine._tesserocr.cache_clear()
 
 
 def _page() -> Path:

@@ -138,11 +138,12 @@ class Engine:
             done.timed_out = not done.ok and time.monotonic() - start >= timeout_s
         done.said = " ".join(said)
 
-    def page(self, image: Path, out_base: Path, dpi: int, timeout_s: int) -> Done:
-        """The page pass with orientation detection (--psm 1): a text-only PDF page, hOCR and
-        text at `out_base`.pdf/.hocr/.txt as the command writes them; `out` is the TSV."""
+    def page(self, image: Path, out_base: Path, dpi: int, timeout_s: int, psm: int = 1) -> Done:
+        """The page pass (with orientation detection: --psm 1; without: 3): a text-only PDF
+        page, hOCR and text at `out_base`.pdf/.hocr/.txt as the command writes them; `out` is
+        the TSV."""
         api = self._api
-        with self._reading(1, dpi, timeout_s, _PAGE_SETTINGS) as done:
+        with self._reading(psm, dpi, timeout_s, _PAGE_SETTINGS) as done:
             done.ok = api.ProcessPages(str(out_base), str(image),  # type: ignore[attr-defined]
                                        timeout=1000 * timeout_s)
             if done.ok:

@@ -36,6 +36,7 @@ from digitize.ocr.columns import reread_left_column
 from digitize.ocr.hocr import mark_hand, mark_stamps, replace_words
 from digitize.ocr.images import PageImage, load_page
 from digitize.ocr.order import column_bands, reading_order, reading_text, stamp_words
+from digitize.ocr.orientation import looks_upright
 from digitize.ocr.pngpass import png_idat
 from digitize.ocr.reread import read_hand, relook
 
@@ -189,9 +190,11 @@ def _prepare(task: PageTask) -> PreparedPage:
     # The page in grey, made once: the skew search and the ink masks both start from it.
     grey = as_grey(page.image)
     pre_skew = estimate_skew(grey)
+    upright = looks_upright(grey, page.dpi, pre_skew)
     source, scale, seen = ocr_input(page, pre_skew, stem)
     dpi, shown = round(page.dpi * scale), f"{task.source} page {task.index + 1}"
-    rec = tesseract.recognise(source, stem, task.lang, dpi, task.timeout_s, shown=shown)
+    rec = tesseract.recognise(source, stem, task.lang, dpi, task.timeout_s, shown=shown,
+                              upright=upright)
     if source.parent == task.workdir:
         source.unlink(missing_ok=True)
     w, h = page.image.size

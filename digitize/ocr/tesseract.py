@@ -28,6 +28,7 @@ from digitize.i18n import _
 from digitize.model import Word
 from digitize.ocr import engine
 from digitize.ocr.engine import Engine
+from digitize.ocr.orientation import read_well
 
 APT_HINT = "sudo apt-get install tesseract-ocr tesseract-ocr-vie tesseract-ocr-script-viet"
 # Tesseract's best Vietnamese network (tessdata_best, integer build), shipped with digitize:
@@ -224,14 +225,25 @@ class Recognised:
 
 
 def recognise(image: Path, out_base: Path, lang: str, dpi: int, timeout: int,
-              shown: str) -> Recognised:
-    """One Tesseract pass with orientation detection (--psm 1) writing a text-only PDF page,
-    word boxes (TSV), plain text and hOCR (whose line angles give the page orientation).
+              shown: str, upright: bool = False) -> Recognised:
+    """One Tesseract pass writing a text-only PDF page, word boxes (TSV), plain text and hOCR
+    (whose line angles give the page orientation). Where the page looks `upright`
+    (orientation.looks_upright) it is read without orientation detection (--psm 3), and read
+    again with it (--psm 1) only where that reading is no text; otherwise with it at once.
     `shown` names the page in messages (the user's file, not a work file)."""
+    if upright:
+        result = _page_pass(image, out_base, lang, dpi, timeout, shown, psm=3)
+        if read_well(tsv_words(result.tsv.read_text(encoding="utf-8"))):
+            return result
+    return _page_pass(image, out_base, lang, dpi, timeout, shown, psm=1)
+
+
+def _page_pass(image: Path, out_base: Path, lang: str, dpi: int, timeout: int, shown: str,
+               psm: int) -> Recognised:
     result = Recognised(*(Path(f"{out_base}.{ext}") for ext in ("pdf", "tsv", "txt", "hocr")))
     reader = _engine(lang)
     if reader is not None:
-        done = reader.page(image, out_base, dpi, timeout)
+        done = reader.page(image, out_base, dpi, timeout, psm)
         if done.timed_out:
             raise _too_long(timeout, shown)
         if done.ok and result.text_pdf.exists():
@@ -239,7 +251,7 @@ def recognise(image: Path, out_base: Path, lang: str, dpi: int, timeout: int,
             return result
         ok, said = False, done.said
     else:
-        args = [str(image), str(out_base), "-l", lang, "--dpi", str(dpi), "--psm", "1",
+        args = [str(image), str(out_base), "-l", lang, "--dpi", str(dpi), "--psm", str(psm),
                 "-c", "textonly_pdf=1", "pdf", "tsv", "txt", "hocr"]
         out = _run(args, shown, timeout)
         ok = out.returncode == 0 and result.text_pdf.exists()
