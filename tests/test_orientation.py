@@ -40,8 +40,9 @@ def test_a_blank_page_and_a_shaded_one_do_not_look_upright() -> None:
     assert not _upright(Image.new("L", (1700, 2200), 180), 200)
 
 
-def _word(text: str, conf: float) -> Word:
-    return Word(text=text, left=0, top=0, width=10, height=10, conf=conf, block=1, par=1, line=1)
+def _word(text: str, conf: float, width: int = 40, height: int = 12) -> Word:
+    return Word(text=text, left=0, top=0, width=width, height=height, conf=conf, block=1,
+                par=1, line=1)
 
 
 def test_a_reading_is_text_when_most_of_its_words_are_read_sure() -> None:
@@ -50,6 +51,8 @@ def test_a_reading_is_text_when_most_of_its_words_are_read_sure() -> None:
     assert not read_well([_word(w, c) for w, c in
                           (("ưp([[", 31), ("EA", 44), ("'T", 20), ("uạẨnb", 52), ("ugA", 95))])
     assert not read_well([_word("Số", 96), _word("15", 96)])  # too little to tell
+    # Read sure but down the page: a page turned a quarter, its lines read as vertical text.
+    assert not read_well([_word(w, 95, 12, 40) for w in ("Ủy", "ban", "nhân", "dân", "tỉnh")])
 
 
 @pytest.fixture
@@ -91,3 +94,17 @@ def test_an_upside_down_page_taken_for_upright_is_read_again_with_detection(
     assert orientation_from_hocr(rec.hocr) == 180
     words = tesseract.tsv_words(rec.tsv.read_text(encoding="utf-8"))
     assert read_well(words) and "THÔNG" in {w.text for w in words}
+
+
+def test_a_page_turned_a_quarter_taken_for_upright_is_read_again_with_detection(
+        passes: list[int], tmp_path: Path) -> None:
+    """Without orientation detection Tesseract reads this page's lines as vertical text, as
+    sure as an upright page's, with no line angle in the hOCR: kept, the page would be taken
+    for upright."""
+    turned = tmp_path / "turned.png"
+    with Image.open(_sample("02_quyet_dinh.jpg")) as img:
+        img.rotate(270, expand=True).save(turned, dpi=img.info.get("dpi", (200, 200)))
+    rec = _read(turned, tmp_path / "p", True)
+    assert passes == [3, 1]
+    assert orientation_from_hocr(rec.hocr) in (90, 270)
+    assert rec.hocr.read_bytes() == _read(turned, tmp_path / "detected", False).hocr.read_bytes()

@@ -3,21 +3,21 @@
 Tesseract's orientation detection (`--psm 1`) costs about a third of its page pass (0.19 of
 0.61 CPU s a page on the benchmark's upright pages), and on an upright page the pass without
 it (`--psm 3`) writes the same hOCR byte for byte. So a page whose own ink says it is upright
-is read without it, and the reading is kept only where it reads like text (`read_well`);
-anything else, a sideways or upside-down page, a page with too little ink to tell, or a
-reading that came out as noise, is read with Tesseract's detection as before. A wrong guess
-costs time, never the text.
+is read without it, and that reading is kept where it reads like an upright page's text
+(`read_well`). Anything else (a sideways or upside-down page, a page with too little ink to
+tell, a reading that is no upright text) is read with Tesseract's detection, as before. A
+wrong guess costs a page pass, never the text.
 
 The ink tells two things on a small levelled copy of the page (about 100 dpi):
 - lines of text run across it: the profile of ink per row rises and falls with the lines far
   more than the profile per column does (the ratio of their squared coefficients of
-  variation is above 3.7 on every upright or upside-down page measured, under 2 on every
-  sideways one);
+  variation is about 7 or more on every upright or upside-down page of the benchmark, under
+  0.3 on every sideways one);
 - the page is not upside down: in each line of Latin script the densest band (the letters'
   x-height) sits low, with more ink above it (ascenders, capitals, and in Vietnamese the
-  tone and vowel marks) than below it (descenders, the dot below). Over the page, above/below
-  is at least 2.3 on the benchmark's upright pages and at most 0.5 on its upside-down ones;
-  most lines lean the same way (a seal or a table, one "line" with much ink, can tip the
+  tone and vowel marks) than below it (descenders, the dot below). Over the benchmark's
+  pages, above/below is about 1.9 or more when upright and 0.5 or less upside down; most
+  lines must lean the same way too (a seal or a table, one "line" with much ink, can tip the
   sum but not the count).
 """
 
@@ -35,11 +35,15 @@ LOOK_DPI = 100  # enough for a body line's x-height to be several pixels high
 INK_DEPTH = 0.3  # of the way from the paper's shade to the darkest ink's
 LINES_ACROSS = 2.0  # row profile against column profile (squared coefficients of variation)
 INK_ABOVE = 1.3  # ink above the lines' x-height band against ink below it
-# What a reading of text looks like: Tesseract's words of two letters or more, enough of
-# them, and half of them read at least this sure. A page read the wrong way up comes out as
-# noise with a median near 40; a page read the right way, near 96.
+# What a reading of an upright page looks like: Tesseract's words of two letters or more,
+# enough of them, half of them read at least this sure (a page read upside down or turned
+# clockwise comes out as noise with a median of 20-50; the right way up, 96-97), and words of
+# three letters or more lying across the page: without orientation detection Tesseract reads
+# a page turned counter-clockwise as vertical lines, as sure as an upright one, with every
+# word's box taller than wide (99-100 % of them wider than tall on upright pages, 0-2 % there).
 TEXT_WORDS = 3
 TEXT_MEDIAN_CONF = 80.0
+TEXT_ACROSS = 0.8
 
 
 def looks_upright(grey: Image.Image, dpi: int, skew: float) -> bool:
@@ -91,6 +95,10 @@ def _ink_around_lines(rows: np.ndarray, threshold: float = 0.08, min_rows: int =
 
 
 def read_well(words: Sequence[Word]) -> bool:
-    """Whether Tesseract's words read like text rather than like a page turned the wrong way."""
+    """Whether Tesseract's words read like an upright page's text rather than like a page
+    turned another way."""
     confs = [w.conf for w in words if sum(c.isalpha() for c in w.text) >= 2]
-    return len(confs) >= TEXT_WORDS and statistics.median(confs) >= TEXT_MEDIAN_CONF
+    if len(confs) < TEXT_WORDS or statistics.median(confs) < TEXT_MEDIAN_CONF:
+        return False
+    long = [w for w in words if sum(c.isalpha() for c in w.text) >= 3]
+    return sum(w.width > w.height for w in long) >= TEXT_ACROSS * len(long)
