@@ -194,16 +194,18 @@ def scratch(tmp_path: Path) -> Iterator[Path]:
 
 
 def counting_tesseract(folder: Path) -> tuple[dict[str, str], Path]:
-    """A `tesseract` first on PATH that logs each page's recognition (its one `--psm 1`
-    pass, not the second readings of a line or a pen's digits), then runs the real one; the
-    environment also makes digitize run the command (DIGITIZE_TESSERACT=cli), not Tesseract
-    inside its workers, where no command would be seen."""
+    """A `tesseract` first on PATH that logs each page pass (the one that writes the text-only
+    PDF: `--psm 3` on a plainly upright page, `--psm 1` on others and again where that first
+    reading is no upright text; not the second readings of a line or a pen's digits), then
+    runs the real one; the environment also makes digitize run the command
+    (DIGITIZE_TESSERACT=cli), not Tesseract inside its workers, where no command would be
+    seen."""
     real = shutil.which("tesseract")
     log = folder / "tesseract-calls.log"
     wrapper = folder / "bin" / "tesseract"
     wrapper.parent.mkdir(parents=True)
-    wrapper.write_text(f'#!/bin/sh\ncase " $* " in *" --psm 1 "*) echo "$1" >> "{log}" ;; esac\n'
-                       f'exec "{real}" "$@"\n', encoding="utf-8")
+    wrapper.write_text(f'#!/bin/sh\ncase " $* " in *" textonly_pdf=1 "*) echo "$1" >> "{log}" ;; '
+                       f'esac\nexec "{real}" "$@"\n', encoding="utf-8")
     wrapper.chmod(0o755)
     return {"PATH": f"{wrapper.parent}:{os.environ['PATH']}", "DIGITIZE_TESSERACT": "cli"}, log
 

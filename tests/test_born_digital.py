@@ -89,4 +89,6 @@ def test_born_digital_pdf_keeps_its_text_and_fonts_and_is_signed(cli_env: Env,
     forced = cli_env.run("ocr", str(inbox / "1_qd.pdf"), "--out", str(tmp_path / "forced"),
                          "--force-ocr", "--json", extra=path)
     assert forced.returncode == 0, forced.stdout + forced.stderr
-    assert ocr_calls(log) == 2  # --force-ocr reads the born-digital page as a scan
+    # --force-ocr reads the born-digital page as a scan: one page pass more, or two where its
+    # first reading is no upright text (this test's page, drawn with its own odd spacing, is).
+    assert ocr_calls(log) in (2, 3)
