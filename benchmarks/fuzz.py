@@ -6,9 +6,10 @@ CCITT, signed PDFs) and the samples. Each mutant is one of: bit flips, a truncat
 duplicated or deleted, a damaged xref or stream (bytes after "xref" or "stream" overwritten),
 an edited signature (/ByteRange numbers or /Contents hex changed). Each is read as `digitize`
 reads a file: `ocr`'s input stage (opening it, counting pages, telling born-digital from scan,
-drawing page 1 as pixels), `extract` (its text layer, the metadata) and `verify` (every
-signature). A typed error (DigitizeError: the one plain sentence a user sees) is a pass; any
-other exception or a stage over TIMEOUT seconds is a failure, printed with the mutant's seed.
+drawing page 1 as pixels, its skew and whether it looks upright), `extract` (its text layer,
+the metadata) and `verify` (every signature). A typed error (DigitizeError: the one plain
+sentence a user sees) is a pass; any other exception or a stage over TIMEOUT seconds is a
+failure, printed with the mutant's seed.
 Mutants are made from (SEED, n), so any failure can be made again.
 
     .venv/bin/python benchmarks/fuzz.py [--n 10000] [--seed 1] [--jobs 2] [--no-draw]
@@ -111,12 +112,18 @@ def _alarm(_signum: int, _frame: object) -> None:
 def _stages(path: Path, draw: bool) -> Iterator[tuple[str, object]]:
     from digitize.config import Config
     from digitize.extract.files import extract_file
+    from digitize.ocr.cleanup import as_grey, estimate_skew
     from digitize.ocr.images import load_page, read_input
+    from digitize.ocr.orientation import looks_upright
     from digitize.validation.verify import verify_pdf
 
     def ocr_input() -> object:
         facts = read_input(path, 150_000_000)
-        return load_page(path, 0, 300, 150_000_000) if facts.pages and draw else facts
+        if not (facts.pages and draw):
+            return facts
+        page = load_page(path, 0, 300, 150_000_000)
+        grey = as_grey(page.image)
+        return looks_upright(grey, page.dpi, estimate_skew(grey))
 
     yield "ocr", ocr_input
     yield "extract", lambda: extract_file(path, Config())
