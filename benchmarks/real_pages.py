@@ -2,15 +2,17 @@
 """OCR of real government pages (`../shared/real/gov-pages/`: five page-1 scans with
 human-verified text): character error rate, whole-run time, CPU per page and peak memory per
 worker for `digitize ocr` (one run over the pages), plain Tesseract (`tesseract PAGE - -l vie`,
-its defaults), the floor (Tesseract with digitize's model and page segmentation, --psm 1,
+its defaults), the floor (Tesseract with digitize's model, --psm 1 with orientation detection,
 writing its PDF) and OCRmyPDF (when installed), each run as a user runs it, `--jobs` pages at
-a time (1 unless told), on the same PNGs. Two error rates, both after NFC and folding runs of white
-space: plain CER = Levenshtein distance / length of the truth, in the truth's reading order
-(header columns read across, or stamp text read into the page, cost); order-insensitive CER =
-the sum over the truth's lines of each line's distance to its best-matching stretch of the
-output (any start, any end) / the lines' length: what was read, whatever the order.
+a time (1 unless told), on the same PNGs; digitize and the floor are timed in turns `--rounds`
+times (medians: this machine's speed drifts from one minute to the next). Two error rates,
+both after NFC and folding runs of white space: plain CER = Levenshtein distance / length of
+the truth, in the truth's reading order (header columns read across, or stamp text read into
+the page, cost); order-insensitive CER = the sum over the truth's lines of each line's
+distance to its best-matching stretch of the output (any start, any end) / the lines'
+length: what was read, whatever the order.
 
-    .venv/bin/python benchmarks/real_pages.py [--pages DIR] [--work DIR] [--jobs N]
+    .venv/bin/python benchmarks/real_pages.py [--pages DIR] [--work DIR] [--jobs N] [--rounds N]
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -52,6 +55,8 @@ def main() -> None:
     ap.add_argument("--pages", type=Path, default=PAGES)
     ap.add_argument("--work", type=Path, default=None)
     ap.add_argument("--jobs", type=int, default=1, help="pages at a time, for every tool")
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="times digitize and the floor are timed, in turns (medians)")
     args = ap.parse_args()
     records = [json.loads(line) for line in (args.pages / "truth.jsonl").read_text(
         encoding="utf-8").splitlines() if line.strip()]
@@ -73,27 +78,37 @@ def main() -> None:
         return _timed([str(BIN / "digitize"), "ocr", str(inbox), "--out", str(out), "--jobs",
                        str(args.jobs), "--json"], env=ENV, sample=sample)
 
-    # Each tool runs twice: timed on its own, and with its memory sampled (common._timed).
-    wall, timed, stdout = ours(work / "digitize", False)
+    # Plain Tesseract as users run it (its defaults), and the floor: the same model as
+    # digitize's pass with orientation detection (--psm 1), the PDF and text it writes.
+    extras = {"tesseract": [], "floor": ["--psm", "1", "--dpi", "200", "pdf"]}
+
+    def tesseract(tool: str, folder: Path, sample: bool) -> tuple[float, int, int, float]:
+        folder.mkdir()
+        return run_parallel([["tesseract", str(p), str(folder / k), "-l", "vie", *extras[tool],
+                              "txt"] for k, p in pages.items()], args.jobs, ENV, sample=sample)
+
+    # digitize and the floor timed in turns, `--rounds` times; each tool's memory sampled on a
+    # run of its own (common._timed, run_parallel).
+    turns = [(ours(work / f"digitize-{r}", False), tesseract("floor", work / f"floor-{r}", False))
+             for r in range(max(1, args.rounds))]
     mem = ours(work / "digitize-memory", True)[1]
-    made = {Path(d["source"]).name: d for d in json.loads(stdout)}
+    made = {Path(d["source"]).name: d for d in json.loads(turns[0][0][2])}
     texts["digitize"] = {k: Path(made[p.name]["text_file"]).read_text(encoding="utf-8")
                          for k, p in pages.items()}
-    runs["digitize"] = (wall, timed.cpu, mem.worker)
-
-    # Plain Tesseract as users run it (its defaults), and the floor: the same model and page
-    # segmentation as digitize's pass (--psm 1), the PDF and text it writes.
-    for tool, extra in (("tesseract", []), ("floor", ["--psm", "1", "--dpi", "200", "pdf"])):
-        folder = work / tool
-        for where in (folder, work / f"{tool}-memory"):
-            where.mkdir()
-        cmds = [["tesseract", str(p), str(folder / k), "-l", "vie", *extra, "txt"]
-                for k, p in pages.items()]
-        wall, _tree, _worker, cpu = run_parallel(cmds, args.jobs, ENV, sample=False)
-        worker = run_parallel([[*c[:2], str(work / f"{tool}-memory" / Path(c[2]).name), *c[3:]]
-                               for c in cmds], args.jobs, ENV)[2]
-        texts[tool] = {k: (folder / f"{k}.txt").read_text(encoding="utf-8") for k in pages}
+    runs["digitize"] = (statistics.median(t[0][0] for t in turns),
+                        statistics.median(t[0][1].cpu for t in turns), mem.worker)
+    for tool in extras:
+        if tool == "floor":
+            wall = statistics.median(t[1][0] for t in turns)
+            cpu = statistics.median(t[1][3] for t in turns)
+        else:
+            wall, _tree, _worker, cpu = tesseract(tool, work / f"{tool}-0", False)
+        worker = tesseract(tool, work / f"{tool}-memory", True)[2]
+        texts[tool] = {k: (work / f"{tool}-0" / f"{k}.txt").read_text(encoding="utf-8")
+                       for k in pages}
         runs[tool] = (wall, cpu, worker)
+    print(f"digitize {', '.join(f'{t[0][0]:.2f}' for t in turns)} s; floor "
+          f"{', '.join(f'{t[1][0]:.2f}' for t in turns)} s", flush=True)
     ocrmypdf = shutil.which("ocrmypdf", path=str(BIN)) or shutil.which("ocrmypdf")
     if ocrmypdf:
         def theirs(folder: Path) -> list[list[str]]:
