@@ -230,7 +230,9 @@ def recognise(image: Path, out_base: Path, lang: str, dpi: int, timeout: int,
     (whose line angles give the page orientation). Where the page looks `upright`
     (orientation.looks_upright) it is read without orientation detection (--psm 3), and read
     again with it (--psm 1) only where that reading is no text; otherwise with it at once.
-    `shown` names the page in messages (the user's file, not a work file)."""
+    Each pass has `timeout` seconds, as each second reading of a line has: the limit is there
+    for a page Tesseract never finishes, not to share out a page's time. `shown` names the
+    page in messages (the user's file, not a work file)."""
     if upright:
         result = _page_pass(image, out_base, lang, dpi, timeout, shown, psm=3)
         if read_well(tsv_words(result.tsv.read_text(encoding="utf-8"))):
