@@ -138,7 +138,7 @@ class Engine:
             done.timed_out = not done.ok and time.monotonic() - start >= timeout_s
         done.said = " ".join(said)
 
-    def page(self, image: Path, out_base: Path, dpi: int, timeout_s: int, psm: int = 1) -> Done:
+    def page(self, image: Path, out_base: Path, dpi: int, timeout_s: int, psm: int) -> Done:
         """The page pass (with orientation detection: --psm 1; without: 3): a text-only PDF
         page, hOCR and text at `out_base`.pdf/.hocr/.txt as the command writes them; `out` is
         the TSV."""

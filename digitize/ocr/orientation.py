@@ -97,8 +97,9 @@ def _ink_around_lines(rows: np.ndarray, threshold: float = 0.08, min_rows: int =
 def read_well(words: Sequence[Word]) -> bool:
     """Whether Tesseract's words read like an upright page's text rather than like a page
     turned another way."""
-    confs = [w.conf for w in words if sum(c.isalpha() for c in w.text) >= 2]
+    lettered = [(w, sum(c.isalpha() for c in w.text)) for w in words]
+    confs = [w.conf for w, letters in lettered if letters >= 2]
     if len(confs) < TEXT_WORDS or statistics.median(confs) < TEXT_MEDIAN_CONF:
         return False
-    long = [w for w in words if sum(c.isalpha() for c in w.text) >= 3]
+    long = [w for w, letters in lettered if letters >= 3]
     return sum(w.width > w.height for w in long) >= TEXT_ACROSS * len(long)
